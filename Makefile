@@ -1,0 +1,132 @@
+# voidshim: plain Makefile (see ../shared/STYLE.md, "Plain Makefile targets").
+#   make                      libvoidbuilder.{a,so} and voidshim
+#   make check                unit tests, integration tests, examples
+#   make bench                benches/ (TSV + markdown in benches/results/)
+#   make SANITIZE=address,undefined check
+#   make lint | format-check
+#   make install PREFIX=/usr/local DESTDIR=
+
+CC       ?= gcc
+PREFIX   ?= /usr/local
+LIBDIR   ?= $(PREFIX)/lib
+BINDIR   ?= $(PREFIX)/bin
+INCDIR   ?= $(PREFIX)/include
+MANDIR   ?= $(PREFIX)/share/man
+PKG_CONFIG ?= pkg-config
+B        := build
+
+LIB_PKGS  := libseccomp libcap libmnl
+SHIM_PKGS := jansson
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIB_PKGS) $(SHIM_PKGS) 2>/dev/null)
+LIB_LIBS   := $(shell $(PKG_CONFIG) --libs $(LIB_PKGS) 2>/dev/null || echo -lseccomp -lcap -lmnl)
+SHIM_LIBS  := $(shell $(PKG_CONFIG) --libs $(SHIM_PKGS) 2>/dev/null || echo -ljansson)
+
+WARN := -Wall -Wextra -Wno-unused-parameter \
+        -Werror=shadow -Werror=missing-prototypes -Werror=strict-prototypes \
+        -Werror=format=2 -Werror=format-security -Werror=implicit-function-declaration \
+        -Werror=switch-default -Wformat=2
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -fPIC -fvisibility=hidden $(WARN)
+CPPFLAGS += -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -Iinclude -Ivoidbuilder -Ishim $(PKG_CFLAGS)
+ifneq ($(SANITIZE),)
+CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+LIB_SRCS  := $(sort $(wildcard voidbuilder/*.c))
+SHIM_SRCS := $(sort $(filter-out shim/main.c,$(wildcard shim/*.c)))
+LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/%.o)
+SHIM_OBJS := $(SHIM_SRCS:%.c=$(B)/%.o)
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+
+SOVERSION := 0
+LIBSO     := $(B)/libvoidbuilder.so.$(SOVERSION)
+
+all: voidshim $(B)/libvoidbuilder.a $(LIBSO) $(B)/voidbuilder.pc
+
+$(B)/%.o: %.c $(wildcard include/*.h voidbuilder/*.h shim/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -c -o $@ $<
+
+# The default seccomp policy is compiled to BPF once, at build time, by a tool
+# linked from the policy compiler alone (seccomp.o, error.o).
+$(B)/tools/gen-default-bpf: tools/gen-default-bpf.c $(B)/voidbuilder/seccomp.o $(B)/voidbuilder/error.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
+
+$(B)/gen/default-bpf.inc: $(B)/tools/gen-default-bpf
+	@mkdir -p $(dir $@)
+	$< > $@.tmp && mv $@.tmp $@
+
+$(B)/voidbuilder/seccomp_default.o: CPPFLAGS += -I$(B)/gen
+$(B)/voidbuilder/seccomp_default.o: $(B)/gen/default-bpf.inc
+
+$(B)/libvoidbuilder.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+# Internal symbols stay visible in the .a, which the unit tests link
+# (crun's libcrun_testing.la); the .so exports only VB_API through the map.
+$(LIBSO): $(LIB_OBJS) voidbuilder/voidbuilder.map
+	$(CC) -shared -Wl,-soname,libvoidbuilder.so.$(SOVERSION) \
+		-Wl,--version-script=voidbuilder/voidbuilder.map $(LDFLAGS) -o $@ $(LIB_OBJS) $(LIB_LIBS)
+	ln -sf libvoidbuilder.so.$(SOVERSION) $(B)/libvoidbuilder.so
+
+voidshim: $(B)/shim/main.o $(SHIM_OBJS) $(B)/libvoidbuilder.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) $(SHIM_LIBS)
+
+$(B)/voidbuilder.pc: voidbuilder/voidbuilder.pc.in Makefile
+	@mkdir -p $(B)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCDIR@|$(INCDIR)|g' \
+		-e 's|@VERSION@|$(shell sed -n 's/^#define VB_VERSION "\(.*\)"/\1/p' include/voidbuilder.h)|g' $< > $@
+
+# ---- tests ------------------------------------------------------------------
+# Each tests/unit/test_X.c links the shim objects and the static library; a
+# test may add linker flags (e.g. -Wl,--wrap=mount) in tests/unit/test_X.ldflags.
+$(B)/tests/%: tests/unit/%.c $(SHIM_OBJS) $(B)/libvoidbuilder.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(SHIM_OBJS) $(B)/libvoidbuilder.a \
+		$(shell cat tests/unit/$*.ldflags 2>/dev/null) $(LIB_LIBS) $(SHIM_LIBS) -lcmocka
+
+# The probe runs inside voids with an empty root, so it is static and never sanitized.
+$(B)/tests/probe: tests/helpers/probe.c
+	@mkdir -p $(dir $@)
+	$(CC) -D_GNU_SOURCE -O2 -Wall -Wextra -static -o $@ $<
+
+check-unit: $(UNIT_BINS)
+	@fail=0; for t in $(UNIT_BINS); do \
+		echo "# $$t"; CMOCKA_MESSAGE_OUTPUT=TAP $$t || fail=1; done; exit $$fail
+
+check-integration: voidshim $(B)/tests/probe
+	tests/integration/run.sh
+
+check: check-unit check-integration
+
+bench: voidshim $(B)/tests/probe
+	$(MAKE) -C benches run
+
+lint: 
+	bear --output $(B)/compile_commands.json -- $(MAKE) -B all
+	clang-tidy -p $(B) --quiet $(LIB_SRCS) $(SHIM_SRCS) shim/main.c
+	cppcheck --enable=warning,portability --error-exitcode=1 --inline-suppr -q \
+		-D_GNU_SOURCE -Iinclude -Ivoidbuilder -Ishim $(LIB_SRCS) $(SHIM_SRCS) shim/main.c
+
+format-check:
+	clang-format --dry-run -Werror $(LIB_SRCS) $(SHIM_SRCS) shim/main.c voidbuilder/*.h include/*.h
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 voidshim $(DESTDIR)$(BINDIR)/voidshim
+	install -m 0644 $(B)/libvoidbuilder.a $(DESTDIR)$(LIBDIR)/
+	install -m 0755 $(LIBSO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libvoidbuilder.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libvoidbuilder.so
+	install -m 0644 include/voidbuilder.h $(DESTDIR)$(INCDIR)/
+	install -m 0644 $(B)/voidbuilder.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	install -m 0644 doc/*.1 $(DESTDIR)$(MANDIR)/man1/
+
+clean:
+	rm -rf $(B) voidshim
+
+.PHONY: all check check-unit check-integration bench lint format-check install clean
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,14 @@
+#!/bin/sh
+# Install everything voidshim needs to build, test and benchmark on Debian 12.
+# Idempotent; used by .ci/run and by the README's set-up command.
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends \
+        build-essential clang pkg-config make git ca-certificates \
+        libseccomp-dev libcap-dev libmnl-dev libcmocka-dev libbsd-dev libjansson-dev \
+        libssl-dev zlib1g-dev \
+        iproute2 procps psmisc util-linux passwd python3 python3-jsonschema \
+        >/dev/null

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The voidshim command: subcommands and the one error format they all use. */
+#ifndef SHIM_SHIM_H
+#define SHIM_SHIM_H
+
+#include "voidbuilder.h"
+
+struct shim_command {
+        const char *name;
+        int (*run)(int argc, char **argv); /* argv[0] is the subcommand; returns the exit status */
+        const char *summary;
+};
+
+extern const struct shim_command shim_commands[];
+
+/*
+ * Print "voidshim: fatal: unable to <what>: <cause>" on stderr and return code,
+ * so callers write `return shim_fatal(SHIM_EXIT_USAGE, "parse", "...")`.
+ */
+int shim_fatal(int code, const char *what, const char *cause);
+/* Same, with the cause taken from a vb_error (or strerror(-r) when err is NULL). */
+int shim_fatal_err(int code, const char *what, const struct vb_error *err, int r);
+
+int cmd_run(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+#endif

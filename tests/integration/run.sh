@@ -1,0 +1,60 @@
+#!/bin/bash
+# Run every tests/integration/test-*.sh, as root and as an unprivileged user,
+# print TAP, and finish with "N passed, N failed, N skipped".
+#   VOIDSHIM_MUST_WORK=1  a missing feature (no user namespaces, no test user) fails instead of skipping
+#   VOIDSHIM_QUICK=1      tests may shorten long loops (the sanitizer build)
+#   TESTS="a b"           run only test-a.sh and test-b.sh
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+here="$top/tests/integration"
+user=${VOIDSHIM_TEST_USER:-voidtest}
+
+# A copy that an ordinary user can read and run, whatever the checkout's permissions.
+stage=$(mktemp -d /tmp/voidshim-it.XXXXXX)
+trap 'rm -rf "$stage"' EXIT
+cp "$top/voidshim" "$top/build/tests/probe" "$stage/"
+cp -r "$here" "$stage/integration"
+[ -d "$top/specs" ] && cp -r "$top/specs" "$stage/specs"
+chmod -R a+rX "$stage"
+
+passed=0 failed=0 skipped=0
+
+run_file() { # FILE AS-USER
+        local f=$1 who=$2 out rc
+        local env="VS=$stage/voidshim PROBE=$stage/probe LIB=$stage/integration/lib.sh AS=$who VOIDSHIM_MUST_WORK=${VOIDSHIM_MUST_WORK:-} VOIDSHIM_QUICK=${VOIDSHIM_QUICK:-} STAGE=$stage"
+        echo "# $(basename "$f") as $who"
+        if [ "$who" = root ]; then
+                out=$(cd "$stage" && env $env bash "$stage/integration/$(basename "$f")" 2>&1); rc=$?
+        else
+                out=$(cd "$stage" && su "$user" -s /bin/bash -c "env $env bash $stage/integration/$(basename "$f")" 2>&1); rc=$?
+        fi
+        echo "$out"
+        passed=$((passed + $(grep -c '^ok .*' <<<"$out" | tr -d ' ') - $(grep -c '^ok .*# SKIP' <<<"$out" | tr -d ' ')))
+        skipped=$((skipped + $(grep -c '^ok .*# SKIP' <<<"$out" | tr -d ' ')))
+        failed=$((failed + $(grep -c '^not ok' <<<"$out" | tr -d ' ')))
+        if [ $rc -ne 0 ] && ! grep -q '^not ok' <<<"$out"; then
+                echo "not ok - $(basename "$f") as $who exited $rc without a failing test"
+                failed=$((failed + 1))
+        fi
+}
+
+if [ "$(id -u)" -eq 0 ] && ! id "$user" >/dev/null 2>&1; then
+        useradd -M -s /bin/bash "$user" || true
+fi
+for f in "$here"/test-*.sh; do
+        name=$(basename "$f" .sh); name=${name#test-}
+        if [ -n "${TESTS:-}" ] && ! grep -qw "$name" <<<"$TESTS"; then continue; fi
+        if [ "$(id -u)" -eq 0 ]; then
+                run_file "$f" root
+                if id "$user" >/dev/null 2>&1; then
+                        run_file "$f" "$user"
+                elif [ -n "${VOIDSHIM_MUST_WORK:-}" ]; then
+                        echo "not ok - no unprivileged test user '$user'"; failed=$((failed + 1))
+                fi
+        else
+                run_file "$f" "$(id -un)"
+        fi
+done
+echo "# integration: $passed passed, $failed failed, $skipped skipped"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Capabilities: what the void keeps (nothing by default), applied with libcap. */
+#ifndef VB_CAPS_H
+#define VB_CAPS_H
+
+#include <stdint.h>
+
+struct _cap_struct;
+/* Parent: build the cap_t the child will set (keep = bitmask of CAP_* to keep).  NULL on OOM. */
+struct _cap_struct *vb_caps_prepare(uint64_t keep);
+/* Child: drop every capability not in keep from the bounding, ambient, inheritable,
+ * permitted and effective sets; raise kept ones into the ambient set so they survive exec. */
+int vb_caps_apply(struct _cap_struct *caps, uint64_t keep);
+
+#endif

@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The child's fixed sequence: namespaces, mounts, pivot_root, caps, no_new_privs, seccomp, fds, exec. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "child.h"
+#include "cleanup.h"
+#include "elf.h"
+#include "landlock.h"
+#include "mount.h"
+#include "net.h"
+#include "ns.h"
+#include "seccomp.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+static const char *const step_names[VB_STEP_COUNT] = {
+        [VB_STEP_DEATHSIG] = "death signal", [VB_STEP_JOIN] = "setns",        [VB_STEP_UNSHARE] = "unshare",
+        [VB_STEP_ID_MAPS] = "uid/gid maps",  [VB_STEP_FORK] = "fork init",    [VB_STEP_TIME] = "time namespace",
+        [VB_STEP_ROOT] = "root tmpfs",       [VB_STEP_MOUNT] = "mount",       [VB_STEP_DEVNULL] = "/dev/null",
+        [VB_STEP_PIVOT] = "pivot_root",      [VB_STEP_HOSTNAME] = "hostname", [VB_STEP_LOOPBACK] = "loopback",
+        [VB_STEP_RLIMIT] = "rlimit",         [VB_STEP_CHDIR] = "chdir",       [VB_STEP_CAPS] = "capabilities",
+        [VB_STEP_NNP] = "no_new_privs",      [VB_STEP_LANDLOCK] = "landlock", [VB_STEP_SECCOMP] = "seccomp",
+        [VB_STEP_FDS] = "file descriptors",  [VB_STEP_EXEC] = "exec",
+};
+
+const char *vb_step_name(enum vb_step step)
+{
+        return (unsigned)step < VB_STEP_COUNT ? step_names[step] : "unknown step";
+}
+
+/* Report the first failure and leave; _exit() so no atexit handler of the caller runs twice. */
+static _Noreturn void fail(struct vb_child_ctx *c, enum vb_step step, int r, const char *fmt, ...)
+        VB_PRINTF(4, 5);
+static _Noreturn void fail(struct vb_child_ctx *c, enum vb_step step, int r, const char *fmt, ...)
+{
+        struct vb_report rep = { .step = step, .errnum = r < 0 ? -r : r };
+        va_list ap;
+
+        if (fmt) {
+                va_start(ap, fmt);
+                vsnprintf(rep.detail, sizeof(rep.detail), fmt, ap);
+                va_end(ap);
+        }
+        (void)!write(c->report_fd, &rep, sizeof(rep));
+        _exit(125);
+}
+
+static void die_with_parent(struct vb_child_ctx *c)
+{
+        struct pollfd p = { .fd = c->alive_fd, .events = POLLIN };
+
+        for (size_t i = 0; i < ELEMENTSOF(c->close_in_child); i++)
+                if (c->close_in_child[i] >= 0)
+                        close(TAKE_FD(c->close_in_child[i]));
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+                fail(c, VB_STEP_DEATHSIG, NEG_ERRNO(), NULL);
+        /* The parent may have died before prctl(): then its end of the pipe is closed. */
+        if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR)))
+                _exit(125);
+}
+
+/* Joined namespaces: setns() before the new user ns exists, then unshare, then fork init. */
+static void two_stage(struct vb_child_ctx *c)
+{
+        enum vb_ns failed = VB_NS_USER;
+        int r, status;
+        pid_t pid;
+
+        r = vb_ns_join(c->v, &failed);
+        if (r < 0)
+                fail(c, VB_STEP_JOIN, r, "%s namespace", vb_ns_name(failed));
+        if (unshare((int)c->unshare_flags) < 0)
+                fail(c, VB_STEP_UNSHARE, NEG_ERRNO(), NULL);
+        if (c->v->ns_mode[VB_NS_USER] == VB_NS_FRESH) {
+                r = vb_ns_write_id_maps(c->uid, c->gid);
+                if (r < 0)
+                        fail(c, VB_STEP_ID_MAPS, r, NULL);
+        }
+        /* unshare(CLONE_NEWPID) applies to children only: the void's init is our child. */
+        pid = fork();
+        if (pid < 0)
+                fail(c, VB_STEP_FORK, NEG_ERRNO(), NULL);
+        if (pid == 0) {
+                die_with_parent(c);
+                return;
+        }
+        /* The intermediate only relays the init's end; it dies with the caller (and takes init along). */
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        _exit(125);
+        if (WIFSIGNALED(status)) {
+                signal(WTERMSIG(status), SIG_DFL);
+                raise(WTERMSIG(status));
+                _exit(128 + WTERMSIG(status));
+        }
+        _exit(WEXITSTATUS(status));
+}
+
+static void build_root(struct vb_child_ctx *c, int *devnull)
+{
+        _cleanup_close_ int root = -1;
+        const char *why;
+        int r;
+
+        r = vb_mount_new_root(&root);
+        if (r < 0)
+                fail(c, VB_STEP_ROOT, r, NULL);
+        for (size_t i = 0; i < c->v->n_mounts; i++) {
+                const struct vb_mount *m = &c->v->mounts[i];
+
+                r = vb_mount_apply(root, m, &why);
+                if (r < 0)
+                        fail(c, VB_STEP_MOUNT, r, "%s%s%s%s", m->dst, m->src && m->kind == VB_MNT_BIND ? " from " : "",
+                             m->src && m->kind == VB_MNT_BIND ? m->src : "", why ? why : "");
+        }
+        /* Unclaimed std fds point at the host's /dev/null: opened now, while it is reachable. */
+        *devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (*devnull < 0)
+                fail(c, VB_STEP_DEVNULL, NEG_ERRNO(), NULL);
+        r = vb_mount_pivot(root);
+        if (r < 0)
+                fail(c, VB_STEP_PIVOT, r, NULL);
+}
+
+static void settle_environment(struct vb_child_ctx *c)
+{
+        struct vb_void *v = c->v;
+        int r;
+
+        if (v->ns_mode[VB_NS_UTS] != VB_NS_SHARED) {
+                const char *name = v->hostname ? v->hostname : "void";
+
+                if (sethostname(name, strlen(name)) < 0)
+                        fail(c, VB_STEP_HOSTNAME, NEG_ERRNO(), "%s", name);
+        }
+        if (v->loopback) {
+                r = vb_net_loopback_up();
+                if (r < 0)
+                        fail(c, VB_STEP_LOOPBACK, r, NULL);
+        }
+        for (size_t i = 0; i < v->n_rlimits; i++)
+                if (setrlimit(v->rlimits[i].resource, &v->rlimits[i].lim) < 0)
+                        fail(c, VB_STEP_RLIMIT, NEG_ERRNO(), "resource %d", v->rlimits[i].resource);
+        if (chdir(v->cwd ? v->cwd : "/") < 0)
+                fail(c, VB_STEP_CHDIR, NEG_ERRNO(), "%s", v->cwd);
+}
+
+static void lock_down(struct vb_child_ctx *c)
+{
+        struct vb_void *v = c->v;
+        const char *failed = NULL;
+        int r;
+
+        r = vb_caps_apply(c->caps, v->keep_caps);
+        if (r < 0)
+                fail(c, VB_STEP_CAPS, r, NULL);
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                fail(c, VB_STEP_NNP, NEG_ERRNO(), NULL);
+        if (v->landlock) {
+                r = vb_landlock_apply(v->landlock_rules, v->n_landlock, false, &failed);
+                if (r < 0)
+                        fail(c, VB_STEP_LANDLOCK, r, "%s", failed ? failed : "");
+        }
+        /* Last of the restrictions: what follows (fd shuffling, exec) must pass the filter. */
+        if (v->seccomp_mode != VB_SECCOMP_OFF) {
+                r = vb_seccomp_install(&v->fprog);
+                if (r < 0)
+                        fail(c, VB_STEP_SECCOMP, r, NULL);
+        }
+}
+
+static bool is_target(const struct vb_void *v, int fd)
+{
+        for (size_t i = 0; i < v->n_fds; i++)
+                if (v->fds[i].target == fd)
+                        return true;
+        return false;
+}
+
+/* Move an fd we still need out of the range the void's fds will occupy. */
+static int lift(int *fd, int above)
+{
+        int n;
+
+        if (*fd < 0 || *fd > above)
+                return 0;
+        n = fcntl(*fd, F_DUPFD_CLOEXEC, above + 1);
+        if (n < 0)
+                return NEG_ERRNO();
+        *fd = n;
+        return 0;
+}
+
+static void arrange_fds(struct vb_child_ctx *c, int devnull)
+{
+        struct vb_void *v = c->v;
+        int top = 2, r = 0;
+
+        for (size_t i = 0; i < v->n_fds; i++)
+                if (v->fds[i].target > top)
+                        top = v->fds[i].target;
+        r = lift(&c->report_fd, top);
+        if (r >= 0)
+                r = lift(&devnull, top);
+        if (r >= 0)
+                r = lift(&v->exec_fd, top);
+        for (size_t i = 0; i < v->n_fds && r >= 0; i++)
+                r = lift(&v->fds[i].fd, top);
+        if (r < 0)
+                fail(c, VB_STEP_FDS, r, NULL);
+        for (size_t i = 0; i < v->n_fds; i++)
+                if (dup3(v->fds[i].fd, v->fds[i].target, 0) < 0) /* dup3 without O_CLOEXEC: inherited */
+                        fail(c, VB_STEP_FDS, NEG_ERRNO(), "fd %d", v->fds[i].target);
+        for (int fd = 0; fd <= top; fd++) {
+                if (is_target(v, fd))
+                        continue;
+                if (fd <= 2 ? dup3(devnull, fd, 0) < 0 : (close(fd) < 0 && errno != EBADF))
+                        fail(c, VB_STEP_FDS, NEG_ERRNO(), "fd %d", fd);
+        }
+        /* Everything above is ours or leaked from the caller: closed by exec. */
+        if (syscall(SYS_close_range, top + 1, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+                fail(c, VB_STEP_FDS, NEG_ERRNO(), NULL);
+}
+
+static const char *env_path(char *const *env)
+{
+        for (; *env; env++)
+                if (strncmp(*env, "PATH=", 5) == 0)
+                        return *env + 5;
+        return "/usr/local/bin:/usr/bin:/bin";
+}
+
+static int exec_search(const struct vb_void *v)
+{
+        char buf[PATH_MAX];
+        int r = -ENOENT;
+
+        if (strchr(v->exec_path, '/')) {
+                execve(v->exec_path, v->argv, v->env);
+                return NEG_ERRNO();
+        }
+        for (const char *p = env_path(v->env); *p;) {
+                const char *e = strchrnul(p, ':');
+                int n = snprintf(buf, sizeof(buf), "%.*s/%s", (int)(e - p), p, v->exec_path);
+
+                if (n > 0 && (size_t)n < sizeof(buf)) {
+                        execve(buf, v->argv, v->env);
+                        if (errno != ENOENT)
+                                r = NEG_ERRNO();
+                }
+                p = *e ? e + 1 : e;
+        }
+        return r;
+}
+
+/* execve() says ENOENT both for a missing program and for a missing ELF interpreter: tell them apart. */
+static _Noreturn void exec_failed(struct vb_child_ctx *c, int r)
+{
+        const struct vb_void *v = c->v;
+        char interp[PATH_MAX];
+        _cleanup_close_ int fd = -1;
+        int n;
+
+        if (r == -ENOENT) {
+                fd = v->exec_fd >= 0 ? fcntl(v->exec_fd, F_DUPFD_CLOEXEC, 0)
+                                     : open(v->exec_path, O_RDONLY | O_CLOEXEC);
+                n = fd >= 0 ? vb_elf_interp_fd(fd, interp, sizeof(interp)) : -1;
+                if (n > 0 && access(interp, F_OK) < 0)
+                        fail(c, VB_STEP_EXEC, r, "%s: its dynamic loader %s is missing from the void", v->exec_path,
+                             interp);
+        }
+        fail(c, VB_STEP_EXEC, r, "%s", v->exec_path);
+}
+
+_Noreturn void vb_child_main(struct vb_child_ctx *c)
+{
+        struct vb_void *v = c->v;
+        int devnull = -1, r;
+
+        die_with_parent(c);
+        if (c->two_stage)
+                two_stage(c);
+        else if (v->ns_mode[VB_NS_USER] == VB_NS_FRESH) {
+                r = vb_ns_write_id_maps(c->uid, c->gid);
+                if (r < 0)
+                        fail(c, VB_STEP_ID_MAPS, r, NULL);
+        }
+        if (v->ns_mode[VB_NS_TIME] == VB_NS_FRESH && v->time_offsets) {
+                /* Offsets can only be set before any process enters; execve() below enters it. */
+                if (unshare(CLONE_NEWTIME) < 0)
+                        fail(c, VB_STEP_TIME, NEG_ERRNO(), NULL);
+                r = vb_ns_write_time_offsets(v->off_monotonic, v->off_boottime);
+                if (r < 0)
+                        fail(c, VB_STEP_TIME, r, NULL);
+        }
+        build_root(c, &devnull);
+        settle_environment(c);
+        lock_down(c);
+        arrange_fds(c, devnull);
+        if (v->exec_fd >= 0) {
+                syscall(SYS_execveat, v->exec_fd, "", v->argv, v->env, AT_EMPTY_PATH);
+                r = NEG_ERRNO();
+        } else {
+                r = exec_search(v);
+        }
+        exec_failed(c, r);
+}
