@@ -212,11 +212,14 @@ static int spawn_and_wait(struct vb_void *v, const char *program)
 
         r = vb_void_spawn(v, &p, &err);
         if (r < 0) {
-                bool exec_step = err && err->step && strcmp(err->step, "exec") == 0;
+                bool in_child = err && err->step;
+                bool exec_step = in_child && strcmp(err->step, "exec") == 0;
+                int code = exec_step ? (r == -ENOENT ? SHIM_EXIT_NOENT : SHIM_EXIT_NOEXEC)
+                           : !in_child && r == -EINVAL ? SHIM_EXIT_USAGE /* a plan that contradicts itself */
+                                                       : SHIM_EXIT_SYSTEM;
 
                 snprintf(what, sizeof(what), exec_step ? "run %s" : "start %s", program);
-                return shim_fatal_err(exec_step ? (r == -ENOENT ? SHIM_EXIT_NOENT : SHIM_EXIT_NOEXEC) : SHIM_EXIT_SYSTEM,
-                                      what, err, r);
+                return shim_fatal_err(code, what, err, r);
         }
         r = vb_proc_wait(p, &status);
         vb_proc_free(p);

@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -75,6 +76,11 @@ static void die_with_parent(struct vb_child_ctx *c)
                 _exit(125);
 }
 
+static bool v_user_fresh(const struct vb_child_ctx *c)
+{
+        return c->v->ns_mode[VB_NS_USER] != VB_NS_JOIN;
+}
+
 /* Joined namespaces: setns() before the new user ns exists, then unshare, then fork init. */
 static void two_stage(struct vb_child_ctx *c)
 {
@@ -84,7 +90,8 @@ static void two_stage(struct vb_child_ctx *c)
 
         r = vb_ns_join(c->v, &failed);
         if (r < 0)
-                fail(c, VB_STEP_JOIN, r, "%s namespace", vb_ns_name(failed));
+                fail(c, VB_STEP_JOIN, r, "%s namespace%s", vb_ns_name(failed),
+                     r == -EPERM && v_user_fresh(c) ? " (joining needs CAP_SYS_ADMIN over its owner: join its user namespace too)" : "");
         if (unshare((int)c->unshare_flags) < 0)
                 fail(c, VB_STEP_UNSHARE, NEG_ERRNO(), NULL);
         if (c->v->ns_mode[VB_NS_USER] == VB_NS_FRESH) {
@@ -115,9 +122,13 @@ static void two_stage(struct vb_child_ctx *c)
 static void build_root(struct vb_child_ctx *c, int *devnull)
 {
         _cleanup_close_ int root = -1;
+        const struct vb_mount *bad = NULL;
         const char *why;
         int r;
 
+        r = vb_mount_open_sources(c->v->mounts, c->v->n_mounts, &bad);
+        if (r < 0)
+                fail(c, VB_STEP_MOUNT, r, "%s from %s: opening the source", bad->dst, bad->src);
         r = vb_mount_new_root(&root);
         if (r < 0)
                 fail(c, VB_STEP_ROOT, r, NULL);
@@ -126,8 +137,8 @@ static void build_root(struct vb_child_ctx *c, int *devnull)
 
                 r = vb_mount_apply(root, m, &why);
                 if (r < 0)
-                        fail(c, VB_STEP_MOUNT, r, "%s%s%s%s", m->dst, m->src && m->kind == VB_MNT_BIND ? " from " : "",
-                             m->src && m->kind == VB_MNT_BIND ? m->src : "", why ? why : "");
+                        fail(c, VB_STEP_MOUNT, r, "%s%s%s%s%s", m->dst, m->kind == VB_MNT_BIND ? " from " : "",
+                             m->kind == VB_MNT_BIND ? m->src : "", why ? ": " : "", why ? why : "");
         }
         /* Unclaimed std fds point at the host's /dev/null: opened now, while it is reachable. */
         *devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -143,7 +154,8 @@ static void settle_environment(struct vb_child_ctx *c)
         struct vb_void *v = c->v;
         int r;
 
-        if (v->ns_mode[VB_NS_UTS] != VB_NS_SHARED) {
+        /* Only a fresh uts namespace is ours to name (vb_void_spawn refuses --hostname otherwise). */
+        if (v->ns_mode[VB_NS_UTS] == VB_NS_FRESH) {
                 const char *name = v->hostname ? v->hostname : "void";
 
                 if (sethostname(name, strlen(name)) < 0)

@@ -198,18 +198,37 @@ static int mount_devpts(int rootfd, const struct vb_mount *m)
         return attach(mnt, rootfd, m->dst, true);
 }
 
+/* Marks an optional bind whose source is missing. */
+#define SRC_SKIPPED (-2)
+
+int vb_mount_open_sources(struct vb_mount *mounts, size_t n, const struct vb_mount **failed)
+{
+        for (size_t i = 0; i < n; i++) {
+                struct vb_mount *m = &mounts[i];
+
+                if (m->kind != VB_MNT_BIND)
+                        continue;
+                /* Resolved once, here, following symlinks on the host; the bind is made from this fd. */
+                m->src_fd = open(m->src, O_PATH | O_CLOEXEC);
+                if (m->src_fd < 0 && errno == ENOENT && (m->flags & VB_MOUNT_OPTIONAL)) {
+                        m->src_fd = SRC_SKIPPED;
+                } else if (m->src_fd < 0) {
+                        *failed = m;
+                        return NEG_ERRNO();
+                }
+        }
+        return 0;
+}
+
 static int mount_bind(int rootfd, const struct vb_mount *m, const char **why)
 {
-        _cleanup_close_ int src = -1, tree = -1;
+        _cleanup_close_ int tree = -1;
+        int src = m->src_fd;
         struct mount_attr attr = { .attr_set = MOUNT_ATTR_NOSUID };
         struct stat st;
 
-        /* Resolved once, on the host (the old root is still our root), following symlinks. */
-        src = open(m->src, O_PATH | O_CLOEXEC);
-        if (src < 0) {
-                *why = "opening the source";
-                return (errno == ENOENT && (m->flags & VB_MOUNT_OPTIONAL)) ? 0 : NEG_ERRNO();
-        }
+        if (src == SRC_SKIPPED)
+                return 0;
         if (fstat(src, &st) < 0)
                 return NEG_ERRNO();
         *why = "cloning the source";

@@ -14,6 +14,12 @@
 /* Make every mount private (recursively), create the void's root tmpfs and attach it
  * at a staging point inside this (private) namespace.  Stores an O_PATH fd to the new root. */
 int vb_mount_new_root(int *rootfd);
+/*
+ * Open the source of every bind (O_PATH, following symlinks on the host) before
+ * the root is staged: staging covers a host directory (/tmp) that may hold sources.
+ * A missing optional source is marked skipped.  On error *failed is the mount.
+ */
+int vb_mount_open_sources(struct vb_mount *mounts, size_t n, const struct vb_mount **failed);
 /* Carry out one planned mount relative to the new root; failure detail goes to why. */
 int vb_mount_apply(int rootfd, const struct vb_mount *m, const char **why);
 /* Make the root read-only, pivot into it and detach the old root entirely. */

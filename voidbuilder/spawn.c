@@ -134,6 +134,25 @@ static int do_clone(struct vb_void *v, struct vb_child_ctx *ctx, int *pidfd, str
         return pid;
 }
 
+/* Grants that only make sense in a namespace of the void's own: refuse rather than touch the caller's. */
+static int validate_plan(const struct vb_void *v, struct vb_error **err)
+{
+        if (!v->argv || !v->exec_path)
+                return vb_error_set(err, EINVAL, "no program to run");
+        if (v->hostname && v->ns_mode[VB_NS_UTS] != VB_NS_FRESH)
+                return vb_error_set(err, EINVAL, "a hostname needs a fresh uts namespace (it is %s)",
+                                    v->ns_mode[VB_NS_UTS] == VB_NS_SHARED ? "shared" : "joined");
+        if (v->loopback && v->ns_mode[VB_NS_NET] != VB_NS_FRESH)
+                return vb_error_set(err, EINVAL, "loopback needs a fresh network namespace");
+        if (v->time_offsets && v->ns_mode[VB_NS_TIME] != VB_NS_FRESH)
+                return vb_error_set(err, EINVAL, "clock offsets need a fresh time namespace");
+        for (size_t i = 0; i < v->n_mounts; i++)
+                if (v->mounts[i].kind == VB_MNT_PROC && v->ns_mode[VB_NS_PID] != VB_NS_FRESH)
+                        return vb_error_set(err, EINVAL, "a fresh /proc needs a fresh pid namespace "
+                                                         "(a shared one would show the caller's processes)");
+        return 0;
+}
+
 VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_error **err)
 {
         _cleanup_close_ int rep_r = -1, rep_w = -1, alive_r = -1, alive_w = -1, pidfd = -1;
@@ -144,8 +163,9 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
         int fds[2], r;
         pid_t pid;
 
-        if (!v->argv || !v->exec_path)
-                return vb_error_set(err, EINVAL, "no program to run");
+        r = validate_plan(v, err);
+        if (r < 0)
+                return r;
         r = vb_void_prepare_seccomp(v, err);
         if (r < 0)
                 return vb_error_wrap(err, "compiling the seccomp filter");

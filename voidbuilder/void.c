@@ -191,6 +191,7 @@ int vb_void_add_mount(struct vb_void *v, enum vb_mount_kind kind, const char *sr
                 .size = size,
                 .mode = mode,
                 .why = why,
+                .src_fd = -1,
         };
         return 0;
 }

@@ -32,6 +32,7 @@ struct vb_mount {
         uint64_t size;  /* tmpfs */
         mode_t mode;    /* dir, tmpfs */
         const char *why;/* static: shown by explain ("minimal /dev", "ELF closure of /bin/ls") */
+        int src_fd;     /* child only: the bind source, opened before the root is staged */
 };
 
 struct vb_keep_fd {
