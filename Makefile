@@ -27,7 +27,8 @@ WARN := -Wall -Wextra -Wno-unused-parameter \
         -Werror=switch-default -Wformat=2
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -fPIC -fvisibility=hidden $(WARN)
-CPPFLAGS += -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -Iinclude -Ivoidbuilder -Ishim $(PKG_CFLAGS)
+# Our own directories are -iquote: "elf.h" is ours, <elf.h> stays the C library's.
+CPPFLAGS += -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -Iinclude -iquote voidbuilder -iquote shim $(PKG_CFLAGS)
 ifneq ($(SANITIZE),)
 CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SANITIZE)
@@ -50,8 +51,12 @@ $(B)/%.o: %.c $(wildcard include/*.h voidbuilder/*.h shim/*.h)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -c -o $@ $<
 
 # The default seccomp policy is compiled to BPF once, at build time, by a tool
-# linked from the policy compiler alone (seccomp.o, error.o).
-$(B)/tools/gen-default-bpf: tools/gen-default-bpf.c $(B)/voidbuilder/seccomp.o $(B)/voidbuilder/error.o
+# linked from the policy compiler alone (seccomp.o, error.o) and the policy text.
+$(B)/gen/default-policy.o: voidbuilder/seccomp_default.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -DVB_NO_DEFAULT_BPF -c -o $@ $<
+
+$(B)/tools/gen-default-bpf: tools/gen-default-bpf.c $(B)/voidbuilder/seccomp.o $(B)/voidbuilder/error.o $(B)/gen/default-policy.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
 

@@ -8,6 +8,7 @@
  * sysroot directory fd, so that symlinks (even absolute ones) never lead out
  * of the sysroot and each one met can be recorded.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -28,33 +29,25 @@
 #if defined(__x86_64__)
 #define HOST_MACHINE EM_X86_64
 #define HOST_TRIPLET "x86_64-linux-gnu"
-#define HOST_PLATFORM "x86_64"
 #define HOST_CACHE_FLAGS 0x0303 /* FLAG_ELF_LIBC6 | FLAG_X8664_LIB64 */
 #elif defined(__aarch64__)
 #define HOST_MACHINE EM_AARCH64
 #define HOST_TRIPLET "aarch64-linux-gnu"
-#define HOST_PLATFORM "aarch64"
 #define HOST_CACHE_FLAGS 0x0a03 /* FLAG_ELF_LIBC6 | FLAG_AARCH64_LIB64 */
-#elif defined(__i386__)
-#define HOST_MACHINE EM_386
-#define HOST_TRIPLET "i386-linux-gnu"
-#define HOST_PLATFORM "i686"
-#define HOST_CACHE_FLAGS 0x0003 /* FLAG_ELF_LIBC6 */
 #else
 #define HOST_MACHINE EM_NONE /* unknown: take the binary's machine */
 #define HOST_TRIPLET "unknown-linux-gnu"
-#define HOST_PLATFORM ""
-#define HOST_CACHE_FLAGS 0x0003
+#define HOST_CACHE_FLAGS 0x0003 /* FLAG_ELF_LIBC6 */
 #endif
 #define HOST_CLASS (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32)
 #define HOST_DATA (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? ELFDATA2LSB : ELFDATA2MSB)
 
 #define MAX_SYMLINK_HOPS 40
-#define MAX_DYNAMIC_SIZE (1u << 20)      /* 65536 Elf64_Dyn entries */
+#define MAX_DYNAMIC_SIZE (1u << 20) /* 65536 Elf64_Dyn entries */
 #define MAX_RUNPATH_LEN (64u << 10)
 #define MAX_CACHE_SIZE (128u << 20)
 
-/* Search order after the object's own paths and ld.so.cache, as glibc's. */
+/* Searched after the object's own paths and ld.so.cache, as by glibc. */
 static const char *const default_dirs[] = {
         ("/lib/" HOST_TRIPLET), ("/usr/lib/" HOST_TRIPLET), "/lib64", "/usr/lib64", "/lib", "/usr/lib",
 };
@@ -63,9 +56,10 @@ static const char *const lib_values[] = { ("lib/" HOST_TRIPLET), "lib64", "lib" 
 
 /* ---- ELF headers (no malloc: shared with vb_elf_interp_fd) ------------- */
 
+/* Headers of either class, widened. */
 struct ehdr {
         unsigned char class;
-        uint16_t type, machine, phentsize, phnum;
+        uint16_t type, machine, phnum;
         uint64_t phoff, fsize;
 };
 
@@ -77,21 +71,15 @@ struct phdr {
 /* pread() exactly len bytes at off: 0, -ENOEXEC on a short read, or -errno. */
 static int pread_full(int fd, void *buf, size_t len, uint64_t off)
 {
-        size_t done = 0;
+        ssize_t n;
 
         if (off > INT64_MAX)
                 return -ENOEXEC;
-        while (done < len) {
-                ssize_t n = pread(fd, (char *)buf + done, len - done, (off_t)(off + done));
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return NEG_ERRNO();
-                if (n == 0)
-                        return -ENOEXEC;
-                done += (size_t)n;
-        }
-        return 0;
+        /* A regular file (all callers checked) reads short only at its end. */
+        n = pread(fd, buf, len, (off_t)off);
+        if (n < 0)
+                return NEG_ERRNO();
+        return (size_t)n == len ? 0 : -ENOEXEC;
 }
 
 /* Is [off, off + len) inside a file of size fsize?  Overflow-safe. */
@@ -102,67 +90,59 @@ static bool in_file(uint64_t off, uint64_t len, uint64_t fsize)
 
 static int read_ehdr(int fd, struct ehdr *eh)
 {
-        unsigned char buf[sizeof(Elf64_Ehdr)];
+        union {
+                unsigned char ident[EI_NIDENT];
+                Elf64_Ehdr h64;
+                Elf32_Ehdr h32;
+        } u;
         struct stat st;
-        uint64_t fsize;
         size_t phsize;
+        ssize_t n;
 
         if (fstat(fd, &st) < 0)
                 return NEG_ERRNO();
-        if (!S_ISREG(st.st_mode) || st.st_size < EI_NIDENT)
+        if (!S_ISREG(st.st_mode))
                 return -ENOEXEC;
-        fsize = (uint64_t)st.st_size;
-        if (pread_full(fd, buf, EI_NIDENT, 0) < 0 || memcmp(buf, ELFMAG, SELFMAG) != 0)
-                return -ENOEXEC;
-        if (buf[EI_DATA] != HOST_DATA || buf[EI_VERSION] != EV_CURRENT)
-                return -ENOEXEC;
-        eh->class = buf[EI_CLASS];
-        if (eh->class == ELFCLASS64) {
-                Elf64_Ehdr h;
-                if (pread_full(fd, &h, sizeof(h), 0) < 0)
-                        return -ENOEXEC;
-                *eh = (struct ehdr){ ELFCLASS64, h.e_type, h.e_machine, h.e_phentsize, h.e_phnum,
-                                     h.e_phoff, fsize };
-                phsize = sizeof(Elf64_Phdr);
-        } else if (eh->class == ELFCLASS32) {
-                Elf32_Ehdr h;
-                if (pread_full(fd, &h, sizeof(h), 0) < 0)
-                        return -ENOEXEC;
-                *eh = (struct ehdr){ ELFCLASS32, h.e_type, h.e_machine, h.e_phentsize, h.e_phnum,
-                                     h.e_phoff, fsize };
-                phsize = sizeof(Elf32_Phdr);
+        n = pread(fd, &u, sizeof(u), 0);
+        if (n < (ssize_t)sizeof(u.h32) || memcmp(u.ident, ELFMAG, SELFMAG) != 0 || u.ident[EI_DATA] != HOST_DATA ||
+            u.ident[EI_VERSION] != EV_CURRENT)
+                return n < 0 ? NEG_ERRNO() : -ENOEXEC;
+        if (u.ident[EI_CLASS] == ELFCLASS64 && n >= (ssize_t)sizeof(u.h64)) {
+                *eh = (struct ehdr){ ELFCLASS64, u.h64.e_type, u.h64.e_machine, u.h64.e_phnum, u.h64.e_phoff,
+                                     (uint64_t)st.st_size };
+                phsize = u.h64.e_phentsize == sizeof(Elf64_Phdr) ? sizeof(Elf64_Phdr) : 0;
+        } else if (u.ident[EI_CLASS] == ELFCLASS32) {
+                *eh = (struct ehdr){ ELFCLASS32, u.h32.e_type, u.h32.e_machine, u.h32.e_phnum, u.h32.e_phoff,
+                                     (uint64_t)st.st_size };
+                phsize = u.h32.e_phentsize == sizeof(Elf32_Phdr) ? sizeof(Elf32_Phdr) : 0;
         } else
                 return -ENOEXEC;
-        if (eh->phnum == 0)
-                return 0;
-        /* PN_XNUM (phnum in section 0) is only used by core files. */
-        if (eh->phnum == PN_XNUM || eh->phentsize != phsize ||
-            !in_file(eh->phoff, (uint64_t)eh->phnum * phsize, eh->fsize))
+        /* PN_XNUM (the count in section 0) is only used by core files. */
+        if (eh->phnum && (eh->phnum == PN_XNUM || !phsize || !in_file(eh->phoff, eh->phnum * phsize, eh->fsize)))
                 return -ENOEXEC;
         return 0;
 }
 
-/* Read program header i (i < eh->phnum; the table was bounds-checked). */
+/* Read program header i (i < eh->phnum: the table was bounds-checked). */
 static int read_phdr(int fd, const struct ehdr *eh, unsigned i, struct phdr *ph)
 {
-        uint64_t off = eh->phoff + (uint64_t)i * eh->phentsize;
-        int r;
+        union {
+                Elf64_Phdr p64;
+                Elf32_Phdr p32;
+        } u;
+        size_t size = eh->class == ELFCLASS64 ? sizeof(u.p64) : sizeof(u.p32);
+        int r = pread_full(fd, &u, size, eh->phoff + i * size);
 
-        if (eh->class == ELFCLASS64) {
-                Elf64_Phdr p;
-                r = pread_full(fd, &p, sizeof(p), off);
-                *ph = (struct phdr){ p.p_type, p.p_offset, p.p_vaddr, p.p_filesz };
-        } else {
-                Elf32_Phdr p;
-                r = pread_full(fd, &p, sizeof(p), off);
-                *ph = (struct phdr){ p.p_type, p.p_offset, p.p_vaddr, p.p_filesz };
-        }
+        if (eh->class == ELFCLASS64)
+                *ph = (struct phdr){ u.p64.p_type, u.p64.p_offset, u.p64.p_vaddr, u.p64.p_filesz };
+        else
+                *ph = (struct phdr){ u.p32.p_type, u.p32.p_offset, u.p32.p_vaddr, u.p32.p_filesz };
         return r;
 }
 
 int vb_elf_interp_fd(int fd, char *buf, size_t len)
 {
-        struct ehdr eh;
+        struct ehdr eh = { 0 };
         struct phdr ph;
         size_t l;
         int r;
@@ -199,8 +179,8 @@ int vb_elf_interp_fd(int fd, char *buf, size_t len)
 struct elf_info {
         char *interp;
         char *soname;
-        char *rpath;   /* NULL when the object has a DT_RUNPATH, as in glibc */
         char *runpath;
+        char *rpath;   /* NULL when the object has a DT_RUNPATH, as in glibc */
         char **needed; /* NULL-terminated */
 };
 
@@ -208,17 +188,19 @@ static void elf_info_done(struct elf_info *info)
 {
         free(info->interp);
         free(info->soname);
-        free(info->rpath);
         free(info->runpath);
+        free(info->rpath);
         vb_strv_free(info->needed);
         *info = (struct elf_info){ 0 };
 }
 
-/* What PT_DYNAMIC refers to: string table offsets, and where the table is. */
-struct dyn_refs {
-        uint64_t strtab, strsz, soname, rpath, runpath;
-        bool has_strtab, has_strsz, has_soname, has_rpath, has_runpath;
-        size_t n_needed;
+/* The dynamic entries we read, in elf_info's string order after DT_STRTAB and DT_STRSZ. */
+enum { D_STRTAB, D_STRSZ, D_SONAME, D_RUNPATH, D_RPATH, D_MAX };
+static const int64_t dyn_tags[D_MAX] = { DT_STRTAB, DT_STRSZ, DT_SONAME, DT_RUNPATH, DT_RPATH };
+
+struct dyn {
+        int64_t tag;
+        uint64_t val;
 };
 
 /* Map a virtual address to a file offset through the PT_LOAD segments. */
@@ -235,7 +217,7 @@ static int vaddr_to_off(const struct phdr *ph, unsigned n, uint64_t vaddr, uint6
         return -ENOEXEC;
 }
 
-/* Read the NUL-terminated string at idx of a string table [base, base + size). */
+/* Read the NUL-terminated string at idx of the string table [base, base + size). */
 static int read_str(int fd, uint64_t base, uint64_t size, uint64_t idx, size_t max, char **out)
 {
         _cleanup_free_ char *s = NULL;
@@ -245,7 +227,7 @@ static int read_str(int fd, uint64_t base, uint64_t size, uint64_t idx, size_t m
         if (idx >= size)
                 return -ENOEXEC;
         n = size - idx < max ? (size_t)(size - idx) : max;
-        s = malloc(n + 1);
+        s = malloc(n);
         if (!s)
                 return -ENOMEM;
         r = pread_full(fd, s, n, base + idx);
@@ -257,91 +239,40 @@ static int read_str(int fd, uint64_t base, uint64_t size, uint64_t idx, size_t m
         return *out ? 0 : -ENOMEM;
 }
 
-static void dyn_get(const unsigned char *buf, unsigned char class, size_t i, int64_t *tag, uint64_t *val)
-{
-        if (class == ELFCLASS64) {
-                Elf64_Dyn d;
-                memcpy(&d, buf + i * sizeof(d), sizeof(d));
-                *tag = d.d_tag;
-                *val = d.d_un.d_val;
-        } else {
-                Elf32_Dyn d;
-                memcpy(&d, buf + i * sizeof(d), sizeof(d));
-                *tag = d.d_tag;
-                *val = d.d_un.d_val;
-        }
-}
-
-static void dyn_scan(const unsigned char *buf, unsigned char class, size_t n, struct dyn_refs *d)
-{
-        int64_t tag;
-        uint64_t val;
-
-        for (size_t i = 0; i < n; i++) {
-                dyn_get(buf, class, i, &tag, &val);
-                switch (tag) {
-                case DT_NULL:
-                        return;
-                case DT_NEEDED:
-                        d->n_needed++;
-                        break;
-                case DT_STRTAB:
-                        d->strtab = val, d->has_strtab = true;
-                        break;
-                case DT_STRSZ:
-                        d->strsz = val, d->has_strsz = true;
-                        break;
-                case DT_SONAME:
-                        d->soname = val, d->has_soname = true;
-                        break;
-                case DT_RPATH:
-                        d->rpath = val, d->has_rpath = true;
-                        break;
-                case DT_RUNPATH:
-                        d->runpath = val, d->has_runpath = true;
-                        break;
-                default:
-                        break;
-                }
-        }
-}
-
-/* Fill info's strings from the dynamic entries buf[0..n). */
-static int dyn_strings(int fd, const struct ehdr *eh, const struct phdr *ph, const unsigned char *buf, size_t n,
+/* Fill info's strings from the dynamic entries d[0..n), which end at DT_NULL. */
+static int dyn_strings(int fd, const struct ehdr *eh, const struct phdr *ph, const struct dyn *d, size_t n,
                        struct elf_info *info)
 {
-        struct dyn_refs d = { 0 };
-        uint64_t base, size;
-        size_t k = 0;
+        char **strs[D_MAX] = { [D_SONAME] = &info->soname, [D_RUNPATH] = &info->runpath, [D_RPATH] = &info->rpath };
+        uint64_t val[D_MAX] = { 0 }, base, size;
+        bool has[D_MAX] = { false };
+        size_t n_needed = 0, k = 0;
         int r;
 
-        dyn_scan(buf, eh->class, n, &d);
-        if (!d.has_strtab)
-                return d.n_needed || d.has_soname || d.has_rpath || d.has_runpath ? -ENOEXEC : 0;
-        r = vaddr_to_off(ph, eh->phnum, d.strtab, eh->fsize, &base);
+        for (size_t i = 0; i < n; i++) {
+                n_needed += d[i].tag == DT_NEEDED;
+                for (size_t t = 0; t < D_MAX; t++)
+                        if (d[i].tag == dyn_tags[t])
+                                val[t] = d[i].val, has[t] = true;
+        }
+        has[D_RPATH] &= !has[D_RUNPATH]; /* glibc ignores DT_RPATH then */
+        if (!has[D_STRTAB])
+                return n_needed || has[D_SONAME] || has[D_RUNPATH] || has[D_RPATH] ? -ENOEXEC : 0;
+        r = vaddr_to_off(ph, eh->phnum, val[D_STRTAB], eh->fsize, &base);
         if (r < 0)
                 return r;
-        size = eh->fsize - base;
-        if (d.has_strsz && d.strsz < size)
-                size = d.strsz;
-        if (d.has_soname && (r = read_str(fd, base, size, d.soname, PATH_MAX, &info->soname)) < 0)
-                return r;
-        if (d.has_runpath && (r = read_str(fd, base, size, d.runpath, MAX_RUNPATH_LEN, &info->runpath)) < 0)
-                return r;
-        /* glibc ignores DT_RPATH when DT_RUNPATH is present. */
-        if (d.has_rpath && !d.has_runpath &&
-            (r = read_str(fd, base, size, d.rpath, MAX_RUNPATH_LEN, &info->rpath)) < 0)
-                return r;
-        info->needed = calloc(d.n_needed + 1, sizeof(char *));
+        size = has[D_STRSZ] && val[D_STRSZ] < eh->fsize - base ? val[D_STRSZ] : eh->fsize - base;
+        for (size_t t = D_SONAME; t < D_MAX; t++)
+                if (has[t] && (r = read_str(fd, base, size, val[t], t == D_SONAME ? PATH_MAX : MAX_RUNPATH_LEN,
+                                            strs[t])) < 0)
+                        return r;
+        info->needed = calloc(n_needed + 1, sizeof(char *));
         if (!info->needed)
                 return -ENOMEM;
-        for (size_t i = 0; i < n && k < d.n_needed; i++) {
-                int64_t tag;
-                uint64_t val;
-                dyn_get(buf, eh->class, i, &tag, &val);
-                if (tag != DT_NEEDED)
+        for (size_t i = 0; i < n && k < n_needed; i++) {
+                if (d[i].tag != DT_NEEDED)
                         continue;
-                r = read_str(fd, base, size, val, PATH_MAX, &info->needed[k]);
+                r = read_str(fd, base, size, d[i].val, PATH_MAX, &info->needed[k]);
                 if (r < 0)
                         return r;
                 if (!info->needed[k++][0])
@@ -353,7 +284,8 @@ static int dyn_strings(int fd, const struct ehdr *eh, const struct phdr *ph, con
 static int read_dynamic(int fd, const struct ehdr *eh, const struct phdr *ph, struct elf_info *info)
 {
         _cleanup_free_ unsigned char *buf = NULL;
-        size_t entsize = eh->class == ELFCLASS64 ? sizeof(Elf64_Dyn) : sizeof(Elf32_Dyn);
+        _cleanup_free_ struct dyn *d = NULL;
+        size_t entsize = eh->class == ELFCLASS64 ? sizeof(Elf64_Dyn) : sizeof(Elf32_Dyn), n;
         const struct phdr *dyn = NULL;
         int r;
 
@@ -365,42 +297,53 @@ static int read_dynamic(int fd, const struct ehdr *eh, const struct phdr *ph, st
         if (dyn->filesz > MAX_DYNAMIC_SIZE || !in_file(dyn->offset, dyn->filesz, eh->fsize))
                 return -ENOEXEC;
         buf = malloc(dyn->filesz + 1);
-        if (!buf)
+        d = calloc(dyn->filesz / entsize + 1, sizeof(*d));
+        if (!buf || !d)
                 return -ENOMEM;
         r = pread_full(fd, buf, dyn->filesz, dyn->offset);
         if (r < 0)
                 return r;
-        return dyn_strings(fd, eh, ph, buf, dyn->filesz / entsize, info);
+        for (n = 0; n < dyn->filesz / entsize; n++) {
+                if (eh->class == ELFCLASS64) {
+                        Elf64_Dyn x;
+                        memcpy(&x, buf + n * entsize, entsize);
+                        d[n] = (struct dyn){ x.d_tag, x.d_un.d_val };
+                } else {
+                        Elf32_Dyn x;
+                        memcpy(&x, buf + n * entsize, entsize);
+                        d[n] = (struct dyn){ x.d_tag, x.d_un.d_val };
+                }
+                if (d[n].tag == DT_NULL)
+                        break;
+        }
+        return dyn_strings(fd, eh, ph, d, n, info);
 }
 
 /*
- * Parse the ELF file open on fd.  It must be of the given class and machine
- * (machine EM_NONE: any, reported back) and, for a library, ET_DYN.
+ * Parse the ELF file open on fd.  It must be of the host's class, of machine
+ * *machine (EM_NONE: any, then set) and, for a library, ET_DYN.
  * Returns 0 and fills *out, -ENOEXEC for anything else or malformed.
  */
-static int elf_parse(int fd, unsigned char class, uint16_t *machine, bool lib, struct elf_info *out)
+static int elf_parse(int fd, uint16_t *machine, bool lib, struct elf_info *out)
 {
         _cleanup_(elf_info_done) struct elf_info info = { 0 };
         _cleanup_free_ struct phdr *ph = NULL;
         char interp[PATH_MAX];
-        struct ehdr eh;
+        struct ehdr eh = { 0 };
         int r;
 
         r = read_ehdr(fd, &eh);
         if (r < 0)
                 return r;
-        if (eh.class != class || (*machine != EM_NONE && eh.machine != *machine))
-                return -ENOEXEC;
-        if (eh.type != ET_DYN && (lib || eh.type != ET_EXEC))
+        if (eh.class != HOST_CLASS || (*machine != EM_NONE && eh.machine != *machine) ||
+            (eh.type != ET_DYN && (lib || eh.type != ET_EXEC)))
                 return -ENOEXEC;
         ph = calloc(eh.phnum + 1u, sizeof(*ph));
         if (!ph)
                 return -ENOMEM;
-        for (unsigned i = 0; i < eh.phnum; i++) {
-                r = read_phdr(fd, &eh, i, &ph[i]);
-                if (r < 0)
+        for (unsigned i = 0; i < eh.phnum; i++)
+                if ((r = read_phdr(fd, &eh, i, &ph[i])) < 0)
                         return r;
-        }
         r = vb_elf_interp_fd(fd, interp, sizeof(interp));
         if (r < 0)
                 return r == -ENAMETOOLONG ? -ENOEXEC : r;
@@ -415,11 +358,19 @@ static int elf_parse(int fd, unsigned char class, uint16_t *machine, bool lib, s
         return 0;
 }
 
-/* ---- the result list ----------------------------------------------------- */
+/* ---- the result ------------------------------------------------------------ */
 
-struct list {
-        struct vb_elf_closure c;
-        size_t cap;
+struct ctx {
+        int rootfd;
+        uint16_t machine;
+        struct vb_elf_closure res;
+        size_t res_cap;
+        struct node *nodes;
+        size_t n_nodes, cap_nodes;
+        char *cache; /* /etc/ld.so.cache, NULL when absent or unusable */
+        size_t cache_size, cache_hdr;
+        uint32_t cache_nlibs;
+        bool cache_loaded;
 };
 
 void vb_elf_closure_done(struct vb_elf_closure *c)
@@ -431,52 +382,49 @@ void vb_elf_closure_done(struct vb_elf_closure *c)
                 free(c->entries[i].target);
         }
         free(c->entries);
-        c->entries = NULL;
-        c->n = 0;
+        *c = (struct vb_elf_closure){ 0 };
 }
 
-static void list_done(struct list *l)
+static bool res_has(const struct ctx *c, const char *path)
 {
-        vb_elf_closure_done(&l->c);
-        l->cap = 0;
+        for (size_t i = 0; i < c->res.n; i++)
+                if (strcmp(c->res.entries[i].path, path) == 0)
+                        return true;
+        return false;
 }
 
-/* Add a copy of (kind, path, target) unless path is listed already. */
-static int list_add(struct list *l, enum vb_elf_kind kind, const char *path, const char *target)
+/* Add a copy of (kind, path, target) to the result unless path is listed already. */
+static int res_add(struct ctx *c, enum vb_elf_kind kind, const char *path, const char *target)
 {
         _cleanup_free_ char *p = NULL, *t = NULL;
 
-        for (size_t i = 0; i < l->c.n; i++)
-                if (strcmp(l->c.entries[i].path, path) == 0)
-                        return 0;
-        if (l->c.n == l->cap) {
-                size_t cap = l->cap ? 2 * l->cap : 16;
-                struct vb_elf_entry *e = reallocarray(l->c.entries, cap, sizeof(*e));
+        if (res_has(c, path))
+                return 0;
+        if (c->res.n == c->res_cap) {
+                size_t cap = c->res_cap ? 2 * c->res_cap : 16;
+                struct vb_elf_entry *e = reallocarray(c->res.entries, cap, sizeof(*e));
                 if (!e)
                         return -ENOMEM;
-                l->c.entries = e;
-                l->cap = cap;
+                c->res.entries = e;
+                c->res_cap = cap;
         }
         p = strdup(path);
         if (!p || (target && !(t = strdup(target))))
                 return -ENOMEM;
-        l->c.entries[l->c.n++] = (struct vb_elf_entry){ kind, TAKE_PTR(p), TAKE_PTR(t) };
+        c->res.entries[c->res.n++] = (struct vb_elf_entry){ kind, TAKE_PTR(p), TAKE_PTR(t) };
         return 0;
 }
 
-/* ---- path resolution under the sysroot ---------------------------------- */
+/* Drop the entries added since the result had n (a candidate was refused). */
+static void res_truncate(struct ctx *c, size_t n)
+{
+        for (; c->res.n > n; c->res.n--) {
+                free(c->res.entries[c->res.n - 1].path);
+                free(c->res.entries[c->res.n - 1].target);
+        }
+}
 
-struct ctx {
-        int rootfd;
-        uint16_t machine;
-        struct list res;
-        struct node *nodes;
-        size_t n_nodes, cap_nodes;
-        char *cache; /* /etc/ld.so.cache, NULL when absent or unusable */
-        size_t cache_size, cache_hdr;
-        uint32_t cache_nlibs;
-        bool cache_loaded;
-};
+/* ---- path resolution under the sysroot ---------------------------------- */
 
 /* Path relative to the sysroot fd: "/usr/lib" -> "usr/lib", "" -> ".". */
 static const char *rel(const char *abs)
@@ -505,15 +453,15 @@ static int readlink_rel(int rootfd, const char *path, char **out)
 /*
  * Resolve the absolute path `path` under the sysroot one component at a time,
  * like the kernel would, into the path of a regular file (*real, normalised,
- * no symlinks).  Each symlink met is added to `links` (when non-NULL).
+ * no symlinks).  Each symlink met is added to the result when `record`.
  * Components already resolved are real directories, so the fstatat() calls
  * below never follow a symlink out of the sysroot.
  */
-static int resolve(const struct ctx *c, const char *path, char **real, struct list *links)
+static int resolve(struct ctx *c, const char *path, char **real, bool record)
 {
         _cleanup_free_ char *rest = strdup(path), *cur = strdup("");
         unsigned hops = 0;
-        struct stat st = { 0 };
+        struct stat st;
         const char *p;
         int r;
 
@@ -535,7 +483,6 @@ static int resolve(const struct ctx *c, const char *path, char **real, struct li
                         char *slash = strrchr(cur, '/');
                         if (slash) /* at the root, /.. is / */
                                 *slash = '\0';
-                        st.st_mode = S_IFDIR;
                         p += len;
                         continue;
                 }
@@ -556,7 +503,7 @@ static int resolve(const struct ctx *c, const char *path, char **real, struct li
                 r = readlink_rel(c->rootfd, cand, &target);
                 if (r < 0)
                         return r;
-                if (links && (r = list_add(links, VB_ELF_SYMLINK, cand, target)) < 0)
+                if (record && (r = res_add(c, VB_ELF_SYMLINK, cand, target)) < 0)
                         return r;
                 /* Continue with the target, relative to the link's directory. */
                 if (target[0] == '/')
@@ -567,8 +514,11 @@ static int resolve(const struct ctx *c, const char *path, char **real, struct li
                 free(rest);
                 p = rest = TAKE_PTR(cand);
         }
-        if (!cur[0] || !S_ISREG(st.st_mode))
-                return S_ISDIR(st.st_mode) || !cur[0] ? -EISDIR : -EACCES;
+        /* Stat again: the last step may have been a symlink, "." or "..". */
+        if (fstatat(c->rootfd, rel(cur), &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return NEG_ERRNO();
+        if (!S_ISREG(st.st_mode))
+                return S_ISDIR(st.st_mode) ? -EISDIR : -EACCES;
         *real = TAKE_PTR(cur);
         return 0;
 }
@@ -593,16 +543,8 @@ static void ctx_done(struct ctx *c)
         }
         free(c->nodes);
         free(c->cache);
-        list_done(&c->res);
+        vb_elf_closure_done(&c->res);
         vb_closep(&c->rootfd);
-}
-
-static bool node_has_real(const struct ctx *c, const char *real)
-{
-        for (size_t i = 0; i < c->n_nodes; i++)
-                if (strcmp(c->nodes[i].real, real) == 0)
-                        return true;
-        return false;
 }
 
 /* Is a library of this name loaded already (by the name it was asked for, or its soname)? */
@@ -617,7 +559,7 @@ static bool node_has_name(const struct ctx *c, const char *name)
         return false;
 }
 
-/* Open and parse the resolved file real (the binary when loader is SIZE_MAX). */
+/* Open and parse the resolved file real (lib: it must be a shared object). */
 static int load_elf(struct ctx *c, const char *real, bool lib, struct elf_info *info)
 {
         _cleanup_close_ int fd = -1;
@@ -627,7 +569,7 @@ static int load_elf(struct ctx *c, const char *real, bool lib, struct elf_info *
         fd = openat(c->rootfd, rel(real), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
         if (fd < 0)
                 return NEG_ERRNO();
-        return elf_parse(fd, HOST_CLASS, &c->machine, lib, info);
+        return elf_parse(fd, &c->machine, lib, info);
 }
 
 static int dirname_dup(const char *path, char **out)
@@ -639,52 +581,60 @@ static int dirname_dup(const char *path, char **out)
         return *out ? 0 : -ENOMEM;
 }
 
+static int add_node(struct ctx *c, size_t loader, const char *name, const char *path, char **real)
+{
+        _cleanup_(elf_info_done) struct elf_info info = { 0 };
+        _cleanup_free_ char *origin = NULL;
+        struct node *n;
+        int r;
+
+        r = load_elf(c, *real, loader != SIZE_MAX, &info);
+        if (r < 0)
+                return r;
+        /* The kernel gives the binary's $ORIGIN fully resolved, ld.so gives a
+         * library's from the path it was found by. */
+        r = dirname_dup(loader == SIZE_MAX ? *real : path, &origin);
+        if (r < 0)
+                return r;
+        if (c->n_nodes == c->cap_nodes) {
+                size_t cap = c->cap_nodes ? 2 * c->cap_nodes : 8;
+                n = reallocarray(c->nodes, cap, sizeof(*n));
+                if (!n)
+                        return -ENOMEM;
+                c->nodes = n;
+                c->cap_nodes = cap;
+        }
+        r = res_add(c, VB_ELF_FILE, *real, NULL);
+        if (r < 0)
+                return r;
+        n = &c->nodes[c->n_nodes++];
+        *n = (struct node){ .real = TAKE_PTR(*real), .origin = TAKE_PTR(origin), .loader = loader, .info = info };
+        info = (struct elf_info){ 0 };
+        /* On failure the node stays, freed by ctx_done(): -ENOMEM ends the closure anyway. */
+        if (name && !(n->name = strdup(name)))
+                return -ENOMEM;
+        return 0;
+}
+
 /*
  * Add the object at `path` (absolute, under the sysroot), needed by node
  * `loader` under `name`: resolve it, check it, record its symlinks and file.
- * Returns 0, or -errno when it cannot be used (-ENOEXEC: wrong kind of file).
+ * Returns 0, or -errno when it cannot be used (-ENOEXEC: wrong kind of file);
+ * the result is then as before.
  */
 static int add_object(struct ctx *c, size_t loader, const char *name, const char *path)
 {
-        _cleanup_(list_done) struct list links = { 0 };
-        _cleanup_(elf_info_done) struct elf_info info = { 0 };
-        _cleanup_free_ char *real = NULL, *origin = NULL, *nm = NULL;
+        _cleanup_free_ char *real = NULL;
+        size_t mark = c->res.n;
         int r;
 
-        r = resolve(c, path, &real, &links);
+        r = resolve(c, path, &real, true);
+        /* An object met before by another path is already checked and listed. */
+        if (r >= 0 && !res_has(c, real))
+                r = add_node(c, loader, name, path, &real);
         if (r < 0)
-                return r;
-        if (!node_has_real(c, real)) {
-                r = load_elf(c, real, loader != SIZE_MAX, &info);
-                if (r < 0)
-                        return r;
-                /* The kernel gives the binary's $ORIGIN fully resolved, ld.so gives
-                 * a library's from the path it was found by. */
-                r = dirname_dup(loader == SIZE_MAX ? real : path, &origin);
-                if (r < 0)
-                        return r;
-                if (name && !(nm = strdup(name)))
-                        return -ENOMEM;
-                if (c->n_nodes == c->cap_nodes) {
-                        size_t cap = c->cap_nodes ? 2 * c->cap_nodes : 8;
-                        struct node *n = reallocarray(c->nodes, cap, sizeof(*n));
-                        if (!n)
-                                return -ENOMEM;
-                        c->nodes = n;
-                        c->cap_nodes = cap;
-                }
-                r = list_add(&c->res, VB_ELF_FILE, real, NULL);
-                if (r < 0)
-                        return r;
-                c->nodes[c->n_nodes++] = (struct node){ TAKE_PTR(nm), TAKE_PTR(real), TAKE_PTR(origin), loader, info };
-                info = (struct elf_info){ 0 };
-        }
-        for (size_t i = 0; i < links.c.n; i++) {
-                r = list_add(&c->res, VB_ELF_SYMLINK, links.c.entries[i].path, links.c.entries[i].target);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+                res_truncate(c, mark);
+        return r;
 }
 
 /* ---- library search -------------------------------------------------------- */
@@ -696,43 +646,34 @@ static size_t dst_len(const char *p, const char *name)
 
         if (p[0] == '{')
                 return strncmp(p + 1, name, n) == 0 && p[1 + n] == '}' ? n + 2 : 0;
-        if (strncmp(p, name, n) != 0 || p[n] == '_' || (p[n] >= 'A' && p[n] <= 'Z') ||
-            (p[n] >= 'a' && p[n] <= 'z') || (p[n] >= '0' && p[n] <= '9'))
-                return 0;
-        return n;
+        return strncmp(p, name, n) == 0 && !isalnum((unsigned char)p[n]) && p[n] != '_' ? n : 0;
 }
 
 /* Expand $ORIGIN, $LIB and $PLATFORM (also ${...}) in s[0..len); unknown tokens stay. */
 static char *expand_dst(const char *s, size_t len, const char *origin, const char *lib)
 {
         const char *platform = (const char *)getauxval(AT_PLATFORM);
+        const char *const dst[][2] = { { "ORIGIN", origin }, { "LIB", lib }, { "PLATFORM", platform ?: "" } };
         char *buf = NULL;
         size_t size = 0;
         FILE *f = open_memstream(&buf, &size);
 
         if (!f)
                 return NULL;
-        if (!platform)
-                platform = HOST_PLATFORM;
         for (size_t i = 0; i < len; i++) {
-                size_t n;
-                if (s[i] == '$' && (n = dst_len(s + i + 1, "ORIGIN"))) {
-                        fputs(origin, f);
-                        i += n;
-                } else if (s[i] == '$' && (n = dst_len(s + i + 1, "LIB"))) {
-                        fputs(lib, f);
-                        i += n;
-                } else if (s[i] == '$' && (n = dst_len(s + i + 1, "PLATFORM"))) {
-                        fputs(platform, f);
+                size_t t, n = 0;
+                for (t = 0; s[i] == '$' && t < ELEMENTSOF(dst) && !n; t++)
+                        n = dst_len(s + i + 1, dst[t][0]);
+                if (n) {
+                        fputs(dst[t - 1][1], f);
                         i += n;
                 } else
                         fputc(s[i], f);
         }
-        if (fclose(f) != 0) {
-                free(buf);
-                return NULL;
-        }
-        return buf;
+        if (fclose(f) == 0)
+                return buf;
+        free(buf);
+        return NULL;
 }
 
 /* Try dir/name.  Returns 1 when found, 0 when not usable, -ENOMEM. */
@@ -819,7 +760,7 @@ static int cache_load(struct ctx *c)
         if (c->cache_loaded)
                 return 0;
         c->cache_loaded = true;
-        r = resolve(c, "/etc/ld.so.cache", &real, NULL);
+        r = resolve(c, "/etc/ld.so.cache", &real, false);
         if (r < 0)
                 return r == -ENOMEM ? r : 0;
         fd = openat(c->rootfd, rel(real), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
@@ -989,7 +930,7 @@ int vb_elf_closure(const char *root, const char *path, struct vb_elf_closure *ou
                 if (r < 0)
                         return r;
         }
-        *out = c.res.c;
-        c.res = (struct list){ 0 };
+        *out = c.res;
+        c.res = (struct vb_elf_closure){ 0 };
         return 0;
 }

@@ -7,24 +7,6 @@
  * Pure userspace code: it only reads files, so it is unit-tested without root
  * (tests/unit/test_elf.c).
  */
-/*
- * The Makefile's -Ivoidbuilder makes <elf.h> find this file before the C
- * library's, also when it is included from <link.h> or <sys/auxv.h>.  Pull in
- * the system header first, outside the include guard, so that <elf.h> keeps
- * meaning both everywhere in the project: when this file is reached through
- * the include path, #include_next continues after voidbuilder/ and reaches
- * the system one; when it was found as "elf.h", #include_next re-enters it
- * through the include path once, which then does the same.
- */
-#ifdef __clang__
-#pragma clang diagnostic push
-#pragma clang diagnostic ignored "-Winclude-next-absolute-path"
-#endif
-#include_next <elf.h>
-#ifdef __clang__
-#pragma clang diagnostic pop
-#endif
-
 #ifndef VB_ELF_H
 #define VB_ELF_H
 

@@ -25,171 +25,6 @@
 #include "cleanup.h"
 #include "seccomp.h"
 
-/*
- * The built-in policy.  specs/seccomp/default.policy holds the same bytes
- * (tests/unit/test_seccomp.c checks it), so it can be read and copied.
- */
-static const char default_policy[] =
-        "# voidshim default seccomp policy (format: doc/seccomp-policy.md).\n"
-        "#\n"
-        "# A deny list on top of the rest of the void: fresh namespaces, no\n"
-        "# capabilities, no_new_privs.  It refuses the system calls that reach state\n"
-        "# shared with the host or that are the usual ways out of a container, and\n"
-        "# everything else is allowed.  Denied calls fail with EPERM, which programs\n"
-        "# treat as \"not permitted here\", rather than killing the process.\n"
-        "# Any other architecture (i386 `int $0x80`, x32) kills the process: that\n"
-        "# is built into the compiled filter, not written here.\n"
-        "\n"
-        "default allow\n"
-        "\n"
-        "# Kernel keyrings are not namespaced: keys would be shared with the host.\n"
-        "keyctl errno EPERM\n"
-        "add_key errno EPERM\n"
-        "request_key errno EPERM\n"
-        "\n"
-        "# Replacing the running kernel, or loading code into it.\n"
-        "kexec_load errno EPERM\n"
-        "kexec_file_load errno EPERM\n"
-        "init_module errno EPERM\n"
-        "finit_module errno EPERM\n"
-        "delete_module errno EPERM\n"
-        "\n"
-        "# Large kernel attack surfaces that ordinary programs do not need: eBPF,\n"
-        "# perf events, userfaultfd (lets an exploit stall the kernel inside a copy\n"
-        "# from user memory), io_uring (its operations do not pass through seccomp)\n"
-        "# and oprofile's lookup_dcookie.\n"
-        "bpf errno EPERM\n"
-        "perf_event_open errno EPERM\n"
-        "userfaultfd errno EPERM\n"
-        "io_uring_setup errno EPERM\n"
-        "io_uring_enter errno EPERM\n"
-        "io_uring_register errno EPERM\n"
-        "lookup_dcookie errno EPERM\n"
-        "\n"
-        "# Reading or writing other processes, or comparing their kernel objects.\n"
-        "ptrace errno EPERM\n"
-        "process_vm_readv errno EPERM\n"
-        "process_vm_writev errno EPERM\n"
-        "kcmp errno EPERM\n"
-        "\n"
-        "# File handles name inodes directly, bypassing the mount tree: the\n"
-        "# \"shocker\" escape opened host files through open_by_handle_at.\n"
-        "open_by_handle_at errno EPERM\n"
-        "name_to_handle_at errno EPERM\n"
-        "\n"
-        "# The void's mount tree and root are built before the filter and stay fixed.\n"
-        "mount errno EPERM\n"
-        "umount2 errno EPERM\n"
-        "optional umount errno EPERM\n"
-        "pivot_root errno EPERM\n"
-        "chroot errno EPERM\n"
-        "fsopen errno EPERM\n"
-        "fsconfig errno EPERM\n"
-        "fsmount errno EPERM\n"
-        "fspick errno EPERM\n"
-        "move_mount errno EPERM\n"
-        "open_tree errno EPERM\n"
-        "mount_setattr errno EPERM\n"
-        "\n"
-        "# New namespaces (each a fresh set of kernel code paths reachable as \"root\")\n"
-        "# and joining other ones.  clone is refused only with a CLONE_NEW* flag, so\n"
-        "# fork and threads keep working.  CLONE_NEWTIME shares its bit with the\n"
-        "# exit signal in clone(2) and cannot work there, but is listed for clarity.\n"
-        "unshare errno EPERM\n"
-        "setns errno EPERM\n"
-        "clone errno EPERM when arg0 & CLONE_NEWNS == CLONE_NEWNS\n"
-        "clone errno EPERM when arg0 & CLONE_NEWCGROUP == CLONE_NEWCGROUP\n"
-        "clone errno EPERM when arg0 & CLONE_NEWUTS == CLONE_NEWUTS\n"
-        "clone errno EPERM when arg0 & CLONE_NEWIPC == CLONE_NEWIPC\n"
-        "clone errno EPERM when arg0 & CLONE_NEWUSER == CLONE_NEWUSER\n"
-        "clone errno EPERM when arg0 & CLONE_NEWPID == CLONE_NEWPID\n"
-        "clone errno EPERM when arg0 & CLONE_NEWNET == CLONE_NEWNET\n"
-        "clone errno EPERM when arg0 & CLONE_NEWTIME == CLONE_NEWTIME\n"
-        "# clone3 passes its flags in memory, where seccomp cannot look.  ENOSYS\n"
-        "# makes glibc fall back to clone, whose flags the rules above check.\n"
-        "clone3 errno ENOSYS\n"
-        "\n"
-        "# Host-wide state: swap, process accounting, disk quotas, the kernel log.\n"
-        "swapon errno EPERM\n"
-        "swapoff errno EPERM\n"
-        "acct errno EPERM\n"
-        "quotactl errno EPERM\n"
-        "quotactl_fd errno EPERM\n"
-        "syslog errno EPERM\n"
-        "\n"
-        "# Setting the clocks (CLOCK_REALTIME is not namespaced).  adjtimex stays\n"
-        "# allowed: programs read the clock state with it, and changing anything\n"
-        "# needs CAP_SYS_TIME, which the void does not have.\n"
-        "settimeofday errno EPERM\n"
-        "clock_settime errno EPERM\n"
-        "clock_adjtime errno EPERM\n"
-        "\n"
-        "# Direct hardware and legacy CPU modes.  vm86 exists only on i386.\n"
-        "iopl errno EPERM\n"
-        "ioperm errno EPERM\n"
-        "optional vm86 errno EPERM\n"
-        "optional vm86old errno EPERM\n"
-        "\n"
-        "# Loading a.out libraries: obsolete code.\n"
-        "uselib errno EPERM\n"
-        "\n"
-        "# Faking input on a terminal that the void shares with its caller: TIOCSTI\n"
-        "# pushes characters into the terminal's input queue (commands typed into\n"
-        "# the caller's shell), TIOCLINUX can paste a selection.  The kernel reads\n"
-        "# the request as 32 bits, so the upper bits are masked off: 0x100005412 is\n"
-        "# TIOCSTI too.\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCSTI\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCLINUX\n"
-        "\n"
-        "# personality(2): only PER_LINUX (0), PER_LINUX32 (8, for `setarch i686`)\n"
-        "# and the query 0xffffffff.  Other values switch on exploit helpers\n"
-        "# (READ_IMPLIES_EXEC, ADDR_NO_RANDOMIZE, MMAP_PAGE_ZERO) or foreign ABIs.\n"
-        "# Rules can only name what is denied, with one comparison per argument, so\n"
-        "# the three values are carved out with masks on the low 32 bits (the kernel\n"
-        "# reads an unsigned int).  Every other 32-bit value has a set bit i followed\n"
-        "# by a clear bit i+1 (cyclically: bit 31 is followed by bit 0), and there is\n"
-        "# one rule per i.  The rule for i = 3 also wants bit 2 set, which lets 8\n"
-        "# (bit 3 alone) through: any other value with bits 3 set, 4 clear and 2\n"
-        "# clear has a second run of set bits, which ends at another i.\n"
-        "personality errno EPERM when arg0 & 0x00000003 == 0x00000001\n"
-        "personality errno EPERM when arg0 & 0x00000006 == 0x00000002\n"
-        "personality errno EPERM when arg0 & 0x0000000c == 0x00000004\n"
-        "personality errno EPERM when arg0 & 0x0000001c == 0x0000000c\n"
-        "personality errno EPERM when arg0 & 0x00000030 == 0x00000010\n"
-        "personality errno EPERM when arg0 & 0x00000060 == 0x00000020\n"
-        "personality errno EPERM when arg0 & 0x000000c0 == 0x00000040\n"
-        "personality errno EPERM when arg0 & 0x00000180 == 0x00000080\n"
-        "personality errno EPERM when arg0 & 0x00000300 == 0x00000100\n"
-        "personality errno EPERM when arg0 & 0x00000600 == 0x00000200\n"
-        "personality errno EPERM when arg0 & 0x00000c00 == 0x00000400\n"
-        "personality errno EPERM when arg0 & 0x00001800 == 0x00000800\n"
-        "personality errno EPERM when arg0 & 0x00003000 == 0x00001000\n"
-        "personality errno EPERM when arg0 & 0x00006000 == 0x00002000\n"
-        "personality errno EPERM when arg0 & 0x0000c000 == 0x00004000\n"
-        "personality errno EPERM when arg0 & 0x00018000 == 0x00008000\n"
-        "personality errno EPERM when arg0 & 0x00030000 == 0x00010000\n"
-        "personality errno EPERM when arg0 & 0x00060000 == 0x00020000\n"
-        "personality errno EPERM when arg0 & 0x000c0000 == 0x00040000\n"
-        "personality errno EPERM when arg0 & 0x00180000 == 0x00080000\n"
-        "personality errno EPERM when arg0 & 0x00300000 == 0x00100000\n"
-        "personality errno EPERM when arg0 & 0x00600000 == 0x00200000\n"
-        "personality errno EPERM when arg0 & 0x00c00000 == 0x00400000\n"
-        "personality errno EPERM when arg0 & 0x01800000 == 0x00800000\n"
-        "personality errno EPERM when arg0 & 0x03000000 == 0x01000000\n"
-        "personality errno EPERM when arg0 & 0x06000000 == 0x02000000\n"
-        "personality errno EPERM when arg0 & 0x0c000000 == 0x04000000\n"
-        "personality errno EPERM when arg0 & 0x18000000 == 0x08000000\n"
-        "personality errno EPERM when arg0 & 0x30000000 == 0x10000000\n"
-        "personality errno EPERM when arg0 & 0x60000000 == 0x20000000\n"
-        "personality errno EPERM when arg0 & 0xc0000000 == 0x40000000\n"
-        "personality errno EPERM when arg0 & 0x80000001 == 0x80000000\n";
-
-/* Returns the built-in policy text (static storage, never NULL). */
-VB_API const char *vb_seccomp_default_policy(void)
-{
-        return default_policy;
-}
-
 /* ---- tables ------------------------------------------------------------- */
 
 struct sym {
@@ -236,7 +71,7 @@ static const struct sym action_names[] = {
         /* "errno" takes an argument and is handled apart. */
 };
 
-/* Comparison operators, longest spelling first is not needed: tokens are whole. */
+/* Comparison operators (a masked comparison, `& MASK ==`, is parsed apart). */
 static const struct {
         const char *name;
         enum scmp_compare op;
@@ -262,18 +97,13 @@ struct diags {
         bool oom;
 };
 
-static void diag_add(struct diags *d, int line, const char *fmt, ...) VB_PRINTF(3, 4);
-static void diag_add(struct diags *d, int line, const char *fmt, ...)
+static void vdiag_add(struct diags *d, int line, const char *fmt, va_list ap) VB_PRINTF(3, 0);
+static void vdiag_add(struct diags *d, int line, const char *fmt, va_list ap)
 {
         struct diag *nv;
-        char *msg = NULL;
-        va_list ap;
-        int r;
+        char *msg;
 
-        va_start(ap, fmt);
-        r = vasprintf(&msg, fmt, ap);
-        va_end(ap);
-        if (r < 0) {
+        if (vasprintf(&msg, fmt, ap) < 0) {
                 d->oom = true;
                 return;
         }
@@ -286,6 +116,16 @@ static void diag_add(struct diags *d, int line, const char *fmt, ...)
         d->v = nv;
         d->v[d->n] = (struct diag){ .line = line, .seq = d->n, .msg = msg };
         d->n++;
+}
+
+static void diag_add(struct diags *d, int line, const char *fmt, ...) VB_PRINTF(3, 4);
+static void diag_add(struct diags *d, int line, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        vdiag_add(d, line, fmt, ap);
+        va_end(ap);
 }
 
 static void diags_done(struct diags *d)
@@ -343,6 +183,18 @@ struct lexer {
         int line;
 };
 
+/* A diagnostic for the lexer's line; returns -EINVAL. */
+static int diag(struct lexer *lx, const char *fmt, ...) VB_PRINTF(2, 3);
+static int diag(struct lexer *lx, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        vdiag_add(lx->d, lx->line, fmt, ap);
+        va_end(ap);
+        return -EINVAL;
+}
+
 static bool is_word_char(char c)
 {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
@@ -375,13 +227,10 @@ static int lex(struct lexer *lx, struct tok *t)
         else if (is_op_char(*s))
                 while (lx->p < lx->end && is_op_char(*lx->p))
                         lx->p++;
-        else {
-                if (*s > ' ' && *s < 0x7f)
-                        diag_add(lx->d, lx->line, "unexpected character '%c'", *s);
-                else
-                        diag_add(lx->d, lx->line, "unexpected character 0x%02x", (unsigned char)*s);
-                return -EINVAL;
-        }
+        else if (*s > ' ' && *s < 0x7f)
+                return diag(lx, "unexpected character '%c'", *s);
+        else
+                return diag(lx, "unexpected character 0x%02x", (unsigned char)*s);
         t->n = (int)(lx->p - s);
         return 0;
 }
@@ -411,16 +260,12 @@ static int parse_number(struct tok t, uint64_t *out)
         if (t.n == 0)
                 return -EINVAL;
         for (int i = hex ? 2 : 0; i < t.n; i++) {
-                char c = t.s[i];
-                unsigned digit;
+                char c = t.s[i], lc = (char)(c | 0x20);
+                unsigned digit = c >= '0' && c <= '9'         ? (unsigned)(c - '0')
+                                 : hex && lc >= 'a' && lc <= 'f' ? (unsigned)(lc - 'a' + 10)
+                                                                : base;
 
-                if (c >= '0' && c <= '9')
-                        digit = (unsigned)(c - '0');
-                else if (hex && c >= 'a' && c <= 'f')
-                        digit = (unsigned)(c - 'a' + 10);
-                else if (hex && c >= 'A' && c <= 'F')
-                        digit = (unsigned)(c - 'A' + 10);
-                else
+                if (digit >= base)
                         return -EINVAL;
                 if (v > (UINT64_MAX - digit) / base)
                         return -ERANGE;
@@ -442,39 +287,43 @@ static int parse_value(struct lexer *lx, struct tok t, uint64_t *out)
         }
         r = parse_number(t, out);
         if (r == -ERANGE)
-                diag_add(lx->d, lx->line, "value '%.*s' does not fit in 64 bits", TOK(t));
-        else if (r < 0)
-                diag_add(lx->d, lx->line, "unknown value '%.*s'", TOK(t));
-        return r < 0 ? -EINVAL : 0;
+                return diag(lx, "value '%.*s' does not fit in 64 bits", TOK(t));
+        if (r < 0)
+                return diag(lx, "unknown value '%.*s'", TOK(t));
+        return 0;
 }
 
-/* The errno after `errno`: a name from errno_names or a number 0-4095. */
-static int parse_errno(struct lexer *lx, uint32_t *action)
+/* Lex one more token that must be there; `after` names what it follows in the message. */
+static int lex_needed(struct lexer *lx, struct tok *t, const char *what, struct tok after)
+{
+        int r = lex(lx, t);
+
+        if (r < 0)
+                return r;
+        if (t->n == 0)
+                return diag(lx, "missing %s after '%.*s'", what, TOK(after));
+        return 0;
+}
+
+/* The errno after `errno` (the token kw): a name from errno_names or a number 0-4095. */
+static int parse_errno(struct lexer *lx, struct tok kw, uint32_t *action)
 {
         const struct sym *s;
-        uint64_t v;
+        uint64_t v = 0;
         struct tok t;
         int r;
 
-        r = lex(lx, &t);
+        r = lex_needed(lx, &t, "errno value", kw);
         if (r < 0)
                 return r;
-        if (t.n == 0) {
-                diag_add(lx->d, lx->line, "missing errno value after 'errno'");
-                return -EINVAL;
-        }
         s = sym_find(errno_names, ELEMENTSOF(errno_names), t);
         r = s ? 0 : parse_number(t, &v);
         if (s)
                 v = s->value;
-        else if (r == -EINVAL) {
-                diag_add(lx->d, lx->line, "unknown errno '%.*s'", TOK(t));
-                return r;
-        }
-        if (r < 0 || v > MAX_ERRNO_VALUE) {
-                diag_add(lx->d, lx->line, "errno %.*s out of range (0 to %d)", TOK(t), MAX_ERRNO_VALUE);
-                return -EINVAL;
-        }
+        else if (r == -EINVAL)
+                return diag(lx, "unknown errno '%.*s'", TOK(t));
+        if (r < 0 || v > MAX_ERRNO_VALUE)
+                return diag(lx, "errno %.*s out of range (0 to %d)", TOK(t), MAX_ERRNO_VALUE);
         *action = SCMP_ACT_ERRNO((uint32_t)v);
         return 0;
 }
@@ -486,21 +335,15 @@ static int parse_action(struct lexer *lx, struct tok what, uint32_t *action)
         struct tok t;
         int r;
 
-        r = lex(lx, &t);
+        r = lex_needed(lx, &t, "action", what);
         if (r < 0)
                 return r;
-        if (t.n == 0) {
-                diag_add(lx->d, lx->line, "missing action after '%.*s'", TOK(what));
-                return -EINVAL;
-        }
         if (tok_is(t, "errno"))
-                return parse_errno(lx, action);
+                return parse_errno(lx, t, action);
         s = sym_find(action_names, ELEMENTSOF(action_names), t);
-        if (!s) {
-                diag_add(lx->d, lx->line, "unknown action '%.*s' (expected allow, kill, kill-thread, errno, log or trap)",
-                         TOK(t));
-                return -EINVAL;
-        }
+        if (!s)
+                return diag(lx, "unknown action '%.*s' (expected allow, kill, kill-thread, errno, log or trap)",
+                            TOK(t));
         *action = (uint32_t)s->value;
         return 0;
 }
@@ -512,22 +355,7 @@ static int parse_arg(struct lexer *lx, struct tok t, unsigned *arg)
                 *arg = (unsigned)(t.s[3] - '0');
                 return 0;
         }
-        diag_add(lx->d, lx->line, "unknown argument '%.*s' (expected arg0 to arg5)", TOK(t));
-        return -EINVAL;
-}
-
-/* Lex one more token that must be there; `after` names what it follows in the message. */
-static int lex_needed(struct lexer *lx, struct tok *t, const char *what, struct tok after)
-{
-        int r = lex(lx, t);
-
-        if (r < 0)
-                return r;
-        if (t->n == 0) {
-                diag_add(lx->d, lx->line, "missing %s after '%.*s'", what, TOK(after));
-                return -EINVAL;
-        }
-        return 0;
+        return diag(lx, "unknown argument '%.*s' (expected arg0 to arg5)", TOK(t));
 }
 
 /* `& MASK == VALUE`, the '&' already read. */
@@ -543,18 +371,14 @@ static int parse_masked(struct lexer *lx, struct tok amp, struct scmp_arg_cmp *c
         r = lex_needed(lx, &op, "operator", t);
         if (r < 0)
                 return r;
-        if (!tok_is(op, "==")) {
-                diag_add(lx->d, lx->line, "a masked comparison must use '==', not '%.*s'", TOK(op));
-                return -EINVAL;
-        }
+        if (!tok_is(op, "=="))
+                return diag(lx, "a masked comparison must use '==', not '%.*s'", TOK(op));
         r = lex_needed(lx, &t, "value", op);
         if (r < 0 || (r = parse_value(lx, t, &value)) < 0)
                 return r;
-        if (value & ~mask) {
-                diag_add(lx->d, lx->line, "value %#" PRIx64 " has bits outside the mask %#" PRIx64
-                         ", so the condition never holds", value, mask);
-                return -EINVAL;
-        }
+        if (value & ~mask)
+                return diag(lx, "value %#" PRIx64 " has bits outside the mask %#" PRIx64
+                                ", so the condition never holds", value, mask);
         cmp->op = SCMP_CMP_MASKED_EQ;
         cmp->datum_a = mask;
         cmp->datum_b = value;
@@ -564,7 +388,7 @@ static int parse_masked(struct lexer *lx, struct tok amp, struct scmp_arg_cmp *c
 /* `argN [& MASK] OP VALUE`; first is the argN token. */
 static int parse_cond(struct lexer *lx, struct tok first, struct scmp_arg_cmp *cmp)
 {
-        unsigned arg;
+        unsigned arg = 0;
         uint64_t value;
         struct tok op, t;
         size_t i;
@@ -582,11 +406,9 @@ static int parse_cond(struct lexer *lx, struct tok first, struct scmp_arg_cmp *c
         for (i = 0; i < ELEMENTSOF(op_names); i++)
                 if (tok_is(op, op_names[i].name))
                         break;
-        if (i == ELEMENTSOF(op_names)) {
-                diag_add(lx->d, lx->line, "unknown operator '%.*s' (expected ==, !=, <, <=, >, >= or & MASK ==)",
-                         TOK(op));
-                return -EINVAL;
-        }
+        if (i == ELEMENTSOF(op_names))
+                return diag(lx, "unknown operator '%.*s' (expected ==, !=, <, <=, >, >= or & MASK ==)",
+                            TOK(op));
         r = lex_needed(lx, &t, "value", op);
         if (r < 0 || (r = parse_value(lx, t, &value)) < 0)
                 return r;
@@ -609,12 +431,9 @@ static int parse_conds(struct lexer *lx, struct tok when, struct vb_seccomp_rule
                 if (r < 0 || (r = parse_cond(lx, t, &c)) < 0)
                         return r;
                 for (i = 0; i < rule->n_cmp; i++)
-                        if (rule->cmp[i].arg == c.arg) {
-                                diag_add(lx->d, lx->line,
-                                         "arg%u is compared twice in one rule (libseccomp allows one comparison "
-                                         "per argument)", c.arg);
-                                return -EINVAL;
-                        }
+                        if (rule->cmp[i].arg == c.arg)
+                                return diag(lx, "arg%u is compared twice in one rule (libseccomp allows one "
+                                                "comparison per argument)", c.arg);
                 /* Insert sorted, so that equal rules compare equal whatever order they were written in. */
                 for (i = rule->n_cmp; i > 0 && rule->cmp[i - 1].arg > c.arg; i--)
                         rule->cmp[i] = rule->cmp[i - 1];
@@ -624,11 +443,9 @@ static int parse_conds(struct lexer *lx, struct tok when, struct vb_seccomp_rule
                 r = lex(lx, &joiner);
                 if (r < 0 || joiner.n == 0)
                         return r;
-                if (!tok_is(joiner, "and")) {
-                        diag_add(lx->d, lx->line, "unexpected '%.*s' after a condition (expected 'and' or end of line)",
-                                 TOK(joiner));
-                        return -EINVAL;
-                }
+                if (!tok_is(joiner, "and"))
+                        return diag(lx, "unexpected '%.*s' after a condition (expected 'and' or end of line)",
+                                    TOK(joiner));
         }
 }
 
@@ -645,24 +462,19 @@ static int resolve_syscall(struct lexer *lx, struct tok t, bool optional, int *n
 {
         char name[64];
 
-        if (!is_word_char(*t.s) || (size_t)t.n >= sizeof(name)) {
-                diag_add(lx->d, lx->line, "expected a syscall name, got '%.*s'", TOK(t));
-                return -EINVAL;
-        }
+        if (!is_word_char(*t.s))
+                return diag(lx, "expected a syscall name, got '%.*s'", TOK(t));
+        if ((size_t)t.n >= sizeof(name)) /* longer than any syscall name */
+                return diag(lx, "unknown syscall '%.*s'", TOK(t));
         memcpy(name, t.s, (size_t)t.n);
         name[t.n] = '\0';
         *nr = seccomp_syscall_resolve_name(name);
-        if (*nr == __NR_SCMP_ERROR) {
-                diag_add(lx->d, lx->line, "unknown syscall '%s'", name);
-                return -EINVAL;
-        }
+        if (*nr == __NR_SCMP_ERROR)
+                return diag(lx, "unknown syscall '%s'", name);
         /* libseccomp knows the name, but for another architecture only (a pseudo-number). */
-        if (*nr < 0 && !optional) {
-                diag_add(lx->d, lx->line,
-                         "syscall '%s' does not exist on this architecture (write 'optional %s' to skip it)", name,
-                         name);
-                return -EINVAL;
-        }
+        if (*nr < 0 && !optional)
+                return diag(lx, "syscall '%s' does not exist on this architecture (write 'optional %s' to skip it)",
+                            name, name);
         return 0;
 }
 
@@ -678,10 +490,8 @@ static int parse_rule(struct lexer *lx, struct tok t, struct vb_seccomp_rule *ru
                 r = lex_needed(lx, &t, "syscall", t);
                 if (r < 0)
                         return r;
-                if (tok_is(t, "default")) {
-                        diag_add(lx->d, lx->line, "'optional' applies to a syscall, not to 'default'");
-                        return -EINVAL;
-                }
+                if (tok_is(t, "default"))
+                        return diag(lx, "'optional' applies to a syscall, not to 'default'");
         }
         name = t;
         *rule = (struct vb_seccomp_rule){ .line = lx->line };
@@ -691,11 +501,9 @@ static int parse_rule(struct lexer *lx, struct tok t, struct vb_seccomp_rule *ru
         r = lex(lx, &when);
         if (r < 0 || when.n == 0)
                 return r;
-        if (!tok_is(when, "when")) {
-                diag_add(lx->d, lx->line, "unexpected '%.*s' after the action (expected 'when' or end of line)",
-                         TOK(when));
-                return -EINVAL;
-        }
+        if (!tok_is(when, "when"))
+                return diag(lx, "unexpected '%.*s' after the action (expected 'when' or end of line)",
+                            TOK(when));
         return parse_conds(lx, when, rule);
 }
 
@@ -706,21 +514,16 @@ static int parse_default(struct parser *ps, struct lexer *lx, struct tok t)
         struct tok rest;
         int r;
 
-        if (ps->default_line) {
-                diag_add(lx->d, lx->line, "second 'default' line (the first is line %d)", ps->default_line);
-                return -EINVAL;
-        }
+        if (ps->default_line)
+                return diag(lx, "second 'default' line (the first is line %d)", ps->default_line);
         ps->default_line = lx->line;
         r = parse_action(lx, t, &action);
         if (r < 0)
                 return r;
-        r = lex(lx, &rest);
-        if (r < 0)
+        if ((r = lex(lx, &rest)) < 0)
                 return r;
-        if (rest.n) {
-                diag_add(lx->d, lx->line, "unexpected '%.*s' after the default action", TOK(rest));
-                return -EINVAL;
-        }
+        if (rest.n)
+                return diag(lx, "unexpected '%.*s' after the default action", TOK(rest));
         ps->pol.default_action = action;
         return 0;
 }
@@ -763,7 +566,27 @@ static bool same_conds(const struct vb_seccomp_rule *a, const struct vb_seccomp_
         return true;
 }
 
-static void action_str(uint32_t action, char *buf, size_t size);
+/* "allow", "errno EPERM", ... as written in a policy. */
+static void action_str(uint32_t action, char *buf, size_t size)
+{
+        if ((action & 0xffff0000U) == SCMP_ACT_ERRNO(0)) {
+                unsigned e = action & 0xffff;
+
+                for (size_t i = 0; i < ELEMENTSOF(errno_names); i++)
+                        if (errno_names[i].value == e) {
+                                snprintf(buf, size, "errno %s", errno_names[i].name);
+                                return;
+                        }
+                snprintf(buf, size, "errno %u", e);
+                return;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(action_names); i++)
+                if (action_names[i].value == action) {
+                        snprintf(buf, size, "%s", action_names[i].name);
+                        return;
+                }
+        snprintf(buf, size, "action %#x", action);
+}
 
 /*
  * Checks that need the whole file.  libseccomp refuses a rule whose action is
@@ -786,20 +609,16 @@ static void check_rules(const struct vb_seccomp_policy *p, struct diags *d)
                 }
                 for (size_t j = 0; j < i; j++) {
                         const struct vb_seccomp_rule *b = &p->rules[j];
+                        const char *why = a->n_cmp == 0 || b->n_cmp == 0
+                                                  ? "an unconditional rule overrides every rule for its syscall, so "
+                                                    "they must all have the same action"
+                                                  : "same syscall and conditions, another action";
 
-                        if (b->syscall != a->syscall || b->action == a->action || b->action == p->default_action)
+                        if (b->syscall != a->syscall || b->action == a->action || b->action == p->default_action ||
+                            (a->n_cmp && b->n_cmp && !same_conds(a, b)))
                                 continue;
-                        if (a->n_cmp == 0 || b->n_cmp == 0) {
-                                diag_add(d, a->line,
-                                         "conflicts with line %d: an unconditional rule overrides every rule for "
-                                         "its syscall, so they must all have the same action", b->line);
-                                break;
-                        }
-                        if (same_conds(a, b)) {
-                                diag_add(d, a->line, "conflicts with line %d: same syscall and conditions, another action",
-                                         b->line);
-                                break;
-                        }
+                        diag_add(d, a->line, "conflicts with line %d: %s", b->line, why);
+                        break;
                 }
         }
 }
@@ -820,10 +639,7 @@ static int parse_policy(const char *text, struct diags *d, struct vb_seccomp_pol
         }
         if (r != -ENOMEM)
                 check_rules(&ps.pol, d);
-        if (r == -ENOMEM || d->oom)
-                r = -ENOMEM;
-        else
-                r = d->n ? -EINVAL : 0;
+        r = r == -ENOMEM || d->oom ? -ENOMEM : d->n ? -EINVAL : 0;
         if (r < 0) {
                 vb_seccomp_policy_done(&ps.pol);
                 return r;
@@ -912,7 +728,8 @@ static int export_bpf(scmp_filter_ctx ctx, struct sock_fprog *out)
         _cleanup_close_ int fd = -1;
         _cleanup_free_ struct sock_filter *insns = NULL;
         struct stat st;
-        size_t size, done = 0;
+        size_t size;
+        ssize_t n;
         int r;
 
         fd = memfd_create("vb-seccomp-bpf", MFD_CLOEXEC);
@@ -931,17 +748,12 @@ static int export_bpf(scmp_filter_ctx ctx, struct sock_fprog *out)
         insns = malloc(size);
         if (!insns)
                 return -ENOMEM;
-        while (done < size) {
-                ssize_t n = pread(fd, (char *)insns + done, size - done, (off_t)done);
-
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return NEG_ERRNO();
-                if (n == 0)
-                        return -EIO;
-                done += (size_t)n;
-        }
+        /* A memfd is a regular file: one pread() returns all of it. */
+        n = pread(fd, insns, size, 0);
+        if (n < 0)
+                return NEG_ERRNO();
+        if ((size_t)n != size)
+                return -EIO;
         out->len = (unsigned short)(size / sizeof(struct sock_filter));
         out->filter = TAKE_PTR(insns);
         return 0;
@@ -977,8 +789,7 @@ void vb_seccomp_fprog_done(struct sock_fprog *p)
         if (!p)
                 return;
         free(p->filter);
-        p->filter = NULL;
-        p->len = 0;
+        *p = (struct sock_fprog){ 0 };
 }
 
 /* See seccomp.h.  Async-signal-safe: one system call, no allocation. */
@@ -993,26 +804,6 @@ int vb_seccomp_install(const struct sock_fprog *p)
 
 /* ---- describing --------------------------------------------------------- */
 
-static void action_str(uint32_t action, char *buf, size_t size)
-{
-        if ((action & 0xffff0000U) == SCMP_ACT_ERRNO(0)) {
-                unsigned e = action & 0xffff;
-
-                for (size_t i = 0; i < ELEMENTSOF(errno_names); i++)
-                        if (errno_names[i].value == e) {
-                                snprintf(buf, size, "errno %s", errno_names[i].name);
-                                return;
-                        }
-                snprintf(buf, size, "errno %u", e);
-                return;
-        }
-        for (size_t i = 0; i < ELEMENTSOF(action_names); i++)
-                if (action_names[i].value == action) {
-                        snprintf(buf, size, "%s", action_names[i].name);
-                        return;
-                }
-        snprintf(buf, size, "action %#x", action);
-}
 
 static void describe_rule(FILE *f, const char *name, const struct vb_seccomp_rule *rule)
 {

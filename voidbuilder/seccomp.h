@@ -5,33 +5,17 @@
  * one seccomp(2) call and no allocation.
  */
 
-/*
- * This header shares its name with libseccomp's <seccomp.h>, and -Ivoidbuilder
- * comes before the system directories, so `#include <seccomp.h>` anywhere in
- * the tree (cleanup.h does it for _cleanup_seccomp_) lands here.  Pull the
- * real libseccomp header in with #include_next, so that both spellings give
- * both sets of declarations.  When this file was found next to the includer
- * ("seccomp.h" from a .c file in voidbuilder/), include_next searches from the start of
- * the path, finds this file again through -Ivoidbuilder, and that copy reaches
- * libseccomp; _SECCOMP_H is libseccomp's own include guard.
- */
-#ifndef _SECCOMP_H
-#ifdef __clang__
-#pragma clang diagnostic push
-#pragma clang diagnostic ignored "-Winclude-next-absolute-path"
-#endif
-#include_next <seccomp.h>
-#ifdef __clang__
-#pragma clang diagnostic pop
-#endif
-#endif
-
 #ifndef VB_SECCOMP_H
 #define VB_SECCOMP_H
 
 #include <linux/filter.h> /* struct sock_fprog */
 #include <stddef.h>
 #include <stdint.h>
+/*
+ * libseccomp's header, not this one: voidbuilder/ is on the -iquote path
+ * only (Makefile), so angle brackets skip it.
+ */
+#include <seccomp.h>
 
 #include "voidbuilder.h"
 
@@ -94,11 +78,20 @@ void vb_seccomp_fprog_done(struct sock_fprog *p);
 int vb_seccomp_install(const struct sock_fprog *p);
 
 /*
- * A human summary of a policy for `voidshim run --explain`: a header line,
- * the default action, then one line per rule ("LINE: SYSCALL -> ACTION [when
- * ...]").  An invalid policy yields its diagnostics instead.  Returns a
+ * A human summary of a policy for `voidshim run --explain`, every line
+ * indented by two spaces and ending in "\n": "default action: ACTION (N
+ * rules)", then one line per rule, "NAME:LINE: SYSCALL -> ACTION [when
+ * argN OP VALUE and ...]" (numbers from 10 up in hex; an optional rule
+ * for a syscall this architecture lacks reads "-> skipped, ...").  An invalid
+ * policy yields "invalid policy:" and its diagnostics instead.  Returns a
  * malloc'd string, NULL on out-of-memory.
  */
 char *vb_seccomp_describe(const char *text, const char *name) VB_NONNULL(1, 2);
+
+/*
+ * Copy the default policy's BPF, compiled at build time, into *out (malloc'd;
+ * release with vb_seccomp_fprog_done()).  Returns 0 or -ENOMEM.
+ */
+int vb_seccomp_default_fprog(struct sock_fprog *out);
 
 #endif

@@ -104,9 +104,6 @@ int vb_void_add_mount(struct vb_void *v, enum vb_mount_kind kind, const char *sr
 /* Log through the caller's callback, if any. */
 void vb_void_logf(const struct vb_void *v, const char *fmt, ...) VB_PRINTF(2, 3);
 
-/* Copy the build-time-compiled default seccomp filter into *out (malloc'd; free with vb_seccomp_fprog_done). */
-int vb_seccomp_default_fprog(struct sock_fprog *out);
-
 /* Compile the seccomp filter now if it is not yet (the default policy is compiled lazily). */
 int vb_void_prepare_seccomp(struct vb_void *v, struct vb_error **err);
 
