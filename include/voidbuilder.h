@@ -217,6 +217,29 @@ VB_API int vb_void_exec_fd(struct vb_void *v, int fd, char *const argv[]) VB_NON
  */
 VB_API int vb_void_add_libs(struct vb_void *v, const char *path, struct vb_error **err) VB_NONNULL(1, 2);
 
+/* ---- a pool of namespaces made ahead of time ------------------------------ */
+
+struct vb_pool;
+/*
+ * Start a helper process that keeps `depth` (1..64) empty network namespaces
+ * ready.  Each spawn of a void given the pool with vb_void_use_pool() joins
+ * one of them instead of creating its own, which takes the namespace's cost
+ * off the spawn path.  Each namespace goes to exactly one void: isolation is
+ * that of a fresh namespace.  Unprivileged, the pooled namespaces belong to the
+ * helper's user namespace and the void's own user namespace is made inside it.
+ * The helper dies with the caller.  NULL on failure, with err set.
+ */
+VB_API struct vb_pool *vb_pool_new(unsigned depth, struct vb_error **err);
+/* Stop the helper and free the pool; accepts NULL; returns NULL.  Running voids are unaffected. */
+VB_API struct vb_pool *vb_pool_free(struct vb_pool *p);
+/*
+ * Let v take its network namespace from p at every spawn (p is borrowed and
+ * must outlive the spawns; NULL stops).  When the pool is empty a spawn makes
+ * its own namespace, as without a pool.  -EINVAL unless v's net and user
+ * namespaces are fresh.
+ */
+VB_API int vb_void_use_pool(struct vb_void *v, struct vb_pool *p) VB_NONNULL(1);
+
 /* Debug log callback; the library calls it only from the parent. */
 typedef void (*vb_log_fn)(void *userdata, const char *msg);
 VB_API void vb_void_set_log(struct vb_void *v, vb_log_fn fn, void *userdata) VB_NONNULL(1);

@@ -88,10 +88,16 @@ static void two_stage(struct vb_child_ctx *c)
         int r, status;
         pid_t pid;
 
+        /* A pool's namespaces belong to its user ns: enter it, so they can be joined and ours nests in it. */
+        if (c->v->owner_userns_fd >= 0 && setns(c->v->owner_userns_fd, CLONE_NEWUSER) < 0)
+                fail(c, VB_STEP_JOIN, NEG_ERRNO(), "the pool's user namespace");
         r = vb_ns_join(c->v, &failed);
         if (r < 0)
                 fail(c, VB_STEP_JOIN, r, "%s namespace%s", vb_ns_name(failed),
                      r == -EPERM && v_user_fresh(c) ? " (joining needs CAP_SYS_ADMIN over its owner: join its user namespace too)" : "");
+        /* Our ids as the (possibly joined) parent user ns sees them; unshare() makes them overflow ids. */
+        c->uid = geteuid();
+        c->gid = getegid();
         if (unshare((int)c->unshare_flags) < 0)
                 fail(c, VB_STEP_UNSHARE, NEG_ERRNO(), NULL);
         if (c->v->ns_mode[VB_NS_USER] == VB_NS_FRESH) {
@@ -107,7 +113,12 @@ static void two_stage(struct vb_child_ctx *c)
                 die_with_parent(c);
                 return;
         }
-        /* The intermediate only relays the init's end; it dies with the caller (and takes init along). */
+        /*
+         * The intermediate only relays the init's end; it dies with the caller (and takes init
+         * along).  It holds nothing: above all not the report pipe, whose EOF tells the caller
+         * that the program runs, nor any fd meant for the void.
+         */
+        syscall(SYS_close_range, 0, ~0U, 0);
         while (waitpid(pid, &status, 0) < 0)
                 if (errno != EINTR)
                         _exit(125);

@@ -18,6 +18,7 @@
 #include "child.h"
 #include "cleanup.h"
 #include "ns.h"
+#include "pool.h"
 #include "seccomp.h"
 #include "void.h"
 
@@ -94,7 +95,7 @@ static void plan_flags(const struct vb_void *v, uint64_t *clone_flags, uint64_t 
         /* Offsets must be written before anyone enters the time ns: the child unshares it itself. */
         if (v->time_offsets)
                 fresh &= ~(uint64_t)CLONE_NEWTIME;
-        *two_stage = vb_ns_flags(v, VB_NS_JOIN) != 0;
+        *two_stage = vb_ns_flags(v, VB_NS_JOIN) != 0 || v->owner_userns_fd >= 0;
         if (*two_stage) {
                 /* setns() into a namespace must happen before the void's own user ns exists. */
                 *clone_flags = 0;
@@ -160,7 +161,7 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
         struct vb_child_ctx ctx;
         struct vb_report rep;
         struct vb_proc *p;
-        int fds[2], r;
+        int fds[2], r, taken;
         pid_t pid;
 
         r = validate_plan(v, err);
@@ -185,7 +186,13 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
         p = calloc(1, sizeof(*p));
         if (!p)
                 return vb_error_set(err, ENOMEM, "allocating the handle");
+        taken = vb_pool_take(v);
+        if (taken < 0) {
+                free(p);
+                return vb_error_set(err, taken, "taking a namespace from the pool");
+        }
         pid = do_clone(v, &ctx, &pidfd, err);
+        vb_pool_release(v, taken);
         if (pid < 0) {
                 free(p);
                 return pid;

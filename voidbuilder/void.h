@@ -85,6 +85,9 @@ struct vb_void {
 
         int cgroup_fd;
 
+        struct vb_pool *pool;  /* borrowed: takes one pre-made netns per spawn */
+        int owner_userns_fd;   /* per spawn: the void's fresh userns is made inside this one */
+
         char *exec_path;
         int exec_fd;
         char **argv;

@@ -1,0 +1,151 @@
+/* The namespace pool: every pooled void gets its own, never-shared network namespace. */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "voidbuilder.h"
+
+#define PROBE "build/tests/probe"
+
+static ino_t net_inode(pid_t pid)
+{
+        char path[64];
+        struct stat st;
+
+        snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+        return stat(path, &st) == 0 ? st.st_ino : 0;
+}
+
+/* A void running the static probe (by fd) for a while, so its namespaces can be looked at. */
+static struct vb_proc *start(struct vb_void *v, const char *cmd)
+{
+        char *argv[] = { "probe", (char *)cmd, "30", NULL };
+        struct vb_error *err = NULL;
+        struct vb_proc *p = NULL;
+        int fd = open(PROBE, O_RDONLY | O_CLOEXEC);
+
+        assert_true(fd >= 0);
+        assert_int_equal(vb_void_exec_fd(v, fd, argv), 0);
+        close(fd);
+        if (vb_void_spawn(v, &p, &err) < 0)
+                fail_msg("spawn: %s", err && err->msg ? err->msg : "?");
+        return p;
+}
+
+static int setup(void **state)
+{
+        struct vb_void *v = vb_void_new();
+        char *argv[] = { "probe", "true", NULL };
+        struct vb_error *err = NULL;
+        struct vb_proc *p = NULL;
+        int fd = open(PROBE, O_RDONLY | O_CLOEXEC), r;
+
+        if (fd < 0)
+                return -1; /* make build/tests/probe first */
+        vb_void_exec_fd(v, fd, argv);
+        close(fd);
+        r = vb_void_spawn(v, &p, &err);
+        vb_proc_free(p);
+        vb_error_free(err);
+        vb_void_free(v);
+        *state = (void *)(intptr_t)(r == 0); /* user namespaces usable? */
+        return 0;
+}
+
+static void test_each_void_its_own_namespace(void **state)
+{
+        struct vb_error *err = NULL;
+        struct vb_pool *pool;
+        struct vb_void *v;
+        struct vb_proc *a, *b;
+        ino_t host = net_inode(getpid()), ia, ib;
+
+        if (!*state)
+                skip();
+        pool = vb_pool_new(2, &err);
+        if (!pool)
+                fail_msg("pool: %s", err->msg);
+        usleep(100 * 1000); /* let the helper fill the pool, so the spawns below do take from it */
+        v = vb_void_new();
+        assert_int_equal(vb_void_use_pool(v, pool), 0);
+        a = start(v, "sleep");
+        b = start(v, "sleep");
+        ia = net_inode(vb_proc_pid(a));
+        ib = net_inode(vb_proc_pid(b));
+        assert_true(ia != 0 && ib != 0);
+        assert_true(ia != host);
+        assert_true(ia != ib); /* never shared between voids */
+        vb_proc_free(a);
+        vb_proc_free(b);
+        vb_void_free(v);
+        vb_pool_free(pool);
+}
+
+/* A pooled void is still a void: no interface up, and it cannot bring one up. */
+static void test_pooled_void_has_no_network(void **state)
+{
+        struct vb_error *err = NULL;
+        struct vb_pool *pool;
+        struct vb_void *v;
+        struct vb_proc *p;
+        int status = -1, fds[2];
+        char buf[64] = "";
+
+        if (!*state)
+                skip();
+        pool = vb_pool_new(1, &err);
+        assert_non_null(pool);
+        usleep(100 * 1000);
+        v = vb_void_new();
+        assert_int_equal(vb_void_use_pool(v, pool), 0);
+        assert_int_equal(pipe(fds), 0);
+        assert_int_equal(vb_void_keep_fd(v, fds[1], 1), 0);
+        close(fds[1]);
+        p = start(v, "ifaces");
+        assert_int_equal(vb_proc_wait(p, &status), 0);
+        vb_proc_free(p);
+        vb_void_free(v); /* closes the void's copy of the write end */
+        assert_true(read(fds[0], buf, sizeof(buf) - 1) > 0);
+        close(fds[0]);
+        assert_string_equal(buf, "ok lo:down\n");
+        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        vb_pool_free(pool);
+}
+
+static void test_rules(void **state)
+{
+        struct vb_error *err = NULL;
+        struct vb_void *v = vb_void_new();
+
+        assert_null(vb_pool_new(0, &err));
+        assert_int_equal(err->errnum, EINVAL);
+        vb_error_free(err);
+        assert_int_equal(vb_void_set_ns(v, VB_NS_NET, VB_NS_SHARED, -1), 0);
+        assert_int_equal(vb_void_use_pool(v, (struct vb_pool *)v), -EINVAL); /* net must be fresh */
+        assert_int_equal(vb_void_use_pool(v, NULL), 0);
+        vb_void_free(v);
+        assert_null(vb_pool_free(NULL));
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_each_void_its_own_namespace),
+                cmocka_unit_test(test_pooled_void_has_no_network),
+                cmocka_unit_test(test_rules),
+        };
+
+        return cmocka_run_group_tests(tests, setup, NULL);
+}
