@@ -15,10 +15,10 @@ MANDIR   ?= $(PREFIX)/share/man
 PKG_CONFIG ?= pkg-config
 B        := build
 
-LIB_PKGS  := libseccomp libcap libmnl
+LIB_PKGS  := libseccomp libcap libmnl jansson
 SHIM_PKGS := jansson
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIB_PKGS) $(SHIM_PKGS) 2>/dev/null)
-LIB_LIBS   := $(shell $(PKG_CONFIG) --libs $(LIB_PKGS) 2>/dev/null || echo -lseccomp -lcap -lmnl)
+LIB_LIBS   := $(shell $(PKG_CONFIG) --libs $(LIB_PKGS) 2>/dev/null || echo -lseccomp -lcap -lmnl -ljansson)
 SHIM_LIBS  := $(shell $(PKG_CONFIG) --libs $(SHIM_PKGS) 2>/dev/null || echo -ljansson)
 
 WARN := -Wall -Wextra -Wno-unused-parameter \
@@ -99,7 +99,7 @@ $(B)/tests/probe: tests/helpers/probe.c
 	@mkdir -p $(dir $@)
 	$(CC) -D_GNU_SOURCE -O2 -Wall -Wextra -static -o $@ $<
 
-check-unit: $(UNIT_BINS)
+check-unit: $(UNIT_BINS) $(B)/tests/probe
 	@fail=0; for t in $(UNIT_BINS); do \
 		echo "# $$t"; CMOCKA_MESSAGE_OUTPUT=TAP $$t || fail=1; done; exit $$fail
 

@@ -309,8 +309,9 @@ VB_API int vb_void_add_libs(struct vb_void *v, const char *path, struct vb_error
 
         r = vb_elf_closure(NULL, path, &c, &missing);
         if (r < 0)
-                return vb_error_set(err, r, "computing the libraries of %s%s%s", path, missing ? ": missing " : "",
-                                    missing ? missing : "");
+                /* `missing` names what was missing *or unusable* (a non-ELF file): say "missing" only for ENOENT. */
+                return vb_error_set(err, r, "computing the libraries of %s%s%s", path,
+                                    !missing ? "" : r == -ENOENT ? ": missing " : ": ", missing ? missing : "");
         /* Symlinks first: a file's path may run through a symlinked directory (/lib64 -> usr/lib64). */
         for (int pass = 0; pass < 2 && r >= 0; pass++)
                 for (size_t i = 0; i < c.n && r >= 0; i++) {

@@ -46,14 +46,15 @@ static struct vb_proc *start(struct vb_void *v, const char *cmd)
 
 static int setup(void **state)
 {
-        struct vb_void *v = vb_void_new();
         char *argv[] = { "probe", "true", NULL };
         struct vb_error *err = NULL;
         struct vb_proc *p = NULL;
+        struct vb_void *v;
         int fd = open(PROBE, O_RDONLY | O_CLOEXEC), r;
 
         if (fd < 0)
-                return -1; /* make build/tests/probe first */
+                return -1; /* make build/tests/probe first (make check-unit does) */
+        v = vb_void_new();
         vb_void_exec_fd(v, fd, argv);
         close(fd);
         r = vb_void_spawn(v, &p, &err);
