@@ -46,9 +46,16 @@ LIBSO     := $(B)/libvoidbuilder.so.$(SOVERSION)
 
 all: voidshim $(B)/libvoidbuilder.a $(LIBSO) $(B)/voidbuilder.pc
 
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
 $(B)/%.o: %.c $(wildcard include/*.h voidbuilder/*.h shim/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -c -o $@ $<
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -c -o $@ $<
 
 # The default seccomp policy is compiled to BPF once, at build time, by a tool
 # linked from the policy compiler alone (seccomp.o, error.o) and the policy text.
@@ -69,17 +76,20 @@ $(B)/voidbuilder/seccomp_default.o: $(B)/gen/default-bpf.inc
 
 $(B)/libvoidbuilder.a: $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)ar rcs $@ $^
 
 # Internal symbols stay visible in the .a, which the unit tests link
 # (crun's libcrun_testing.la); the .so exports only VB_API through the map.
 $(LIBSO): $(LIB_OBJS) voidbuilder/voidbuilder.map
-	$(CC) -shared -Wl,-soname,libvoidbuilder.so.$(SOVERSION) \
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -shared -Wl,-soname,libvoidbuilder.so.$(SOVERSION) \
 		-Wl,--version-script=voidbuilder/voidbuilder.map $(LDFLAGS) -o $@ $(LIB_OBJS) $(LIB_LIBS)
 	ln -sf libvoidbuilder.so.$(SOVERSION) $(B)/libvoidbuilder.so
 
 voidshim: $(B)/shim/main.o $(SHIM_OBJS) $(B)/libvoidbuilder.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) $(SHIM_LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) $(SHIM_LIBS)
 
 $(B)/voidbuilder.pc: voidbuilder/voidbuilder.pc.in Makefile
 	@mkdir -p $(B)
@@ -91,7 +101,8 @@ $(B)/voidbuilder.pc: voidbuilder/voidbuilder.pc.in Makefile
 # test may add linker flags (e.g. -Wl,--wrap=mount) in tests/unit/test_X.ldflags.
 $(B)/tests/%: tests/unit/%.c $(SHIM_OBJS) $(B)/libvoidbuilder.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(SHIM_OBJS) $(B)/libvoidbuilder.a \
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(SHIM_OBJS) $(B)/libvoidbuilder.a \
 		$(shell cat tests/unit/$*.ldflags 2>/dev/null) $(LIB_LIBS) $(SHIM_LIBS) -lcmocka
 
 # The probe runs inside voids with an empty root, so it is static and never sanitized.
@@ -127,6 +138,7 @@ install: all
 	install -m 0755 $(LIBSO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libvoidbuilder.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libvoidbuilder.so
 	install -m 0644 include/voidbuilder.h $(DESTDIR)$(INCDIR)/
+	$(MAKE) --no-print-directory -B $(B)/voidbuilder.pc PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) INCDIR=$(INCDIR)
 	install -m 0644 $(B)/voidbuilder.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
 	install -m 0644 doc/*.1 $(DESTDIR)$(MANDIR)/man1/
 

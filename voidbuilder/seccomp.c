@@ -631,7 +631,10 @@ static int parse_policy(const char *text, struct diags *d, struct vb_seccomp_pol
 
         for (const char *p = text; *p && r != -ENOMEM;) {
                 const char *nl = strchrnul(p, '\n'), *hash = memchr(p, '#', (size_t)(nl - p));
-                struct lexer lx = { .p = p, .end = hash ? hash : nl, .d = d, .line = ++line };
+                struct lexer lx;
+
+                line++;
+                lx = (struct lexer){ .p = p, .end = hash ? hash : nl, .d = d, .line = line };
 
                 /* A bad line has its diagnostic in d; go on to collect the others. */
                 r = parse_line(&ps, &lx);
