@@ -44,7 +44,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 SOVERSION := 0
 LIBSO     := $(B)/libvoidbuilder.so.$(SOVERSION)
 
-all: voidshim $(B)/libvoidbuilder.a $(LIBSO) $(B)/voidbuilder.pc
+all: voidshim $(B)/libvoidbuilder.a $(LIBSO) $(B)/voidbuilder.pc $(B)/libvoidshim-app.a
 
 ifeq ($(V),1)
 Q :=
@@ -106,18 +106,49 @@ $(B)/tests/%: tests/unit/%.c $(SHIM_OBJS) $(B)/libvoidbuilder.a
 		$(shell cat tests/unit/$*.ldflags 2>/dev/null) $(LIB_LIBS) $(SHIM_LIBS) -lcmocka
 
 # The probe runs inside voids with an empty root, so it is static and never sanitized.
-$(B)/tests/probe: tests/helpers/probe.c
+$(B)/tests/probe: $(wildcard tests/helpers/probe*.c tests/helpers/probe.h)
 	@mkdir -p $(dir $@)
-	$(CC) -D_GNU_SOURCE -O2 -Wall -Wextra -static -o $@ $<
+	$(CC) -D_GNU_SOURCE -O2 -Wall -Wextra -static -o $@ $(filter %.c,$^)
+
+# ---- application specs (voidshim check / exec / explain) ------------------------
+# libvoidshim-app: the helper for programs that voidshim exec runs (include/voidshim/app.h).
+$(B)/libvoidshim-app.a: $(B)/app/app.o
+	@rm -f $@
+	ar rcs $@ $^
+
+# Test applications run inside voids: static like the probe, and never sanitized.
+$(B)/tests/apps/%: tests/apps/%.c app/app.c include/voidshim/app.h
+	@mkdir -p $(dir $@)
+	$(CC) -D_GNU_SOURCE -O2 -Wall -Wextra -Wno-unused-parameter -Iinclude -static -o $@ $< app/app.c
+
+# Every shipped spec must pass `voidshim check` and the JSON Schema, so none can go stale (lesson 8).
+check-spec: voidshim
+	./voidshim check specs/*.json
+	python3 -c 'import json, sys, jsonschema; v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))); \
+		[v.validate(json.load(open(f))) for f in sys.argv[2:]]; print("schema: %d specs valid" % len(sys.argv[2:]))' \
+		specs/schema/voidshim-spec.schema.json specs/*.json tests/fixtures/specs/valid/*.json
+
+# libFuzzer target for the spec parser (clang; Debian's libclang-rt-14-dev has the runtime).
+FUZZ_CC   ?= clang
+FUZZ_TIME ?= 30
+$(B)/fuzz/fuzz_spec: tests/fuzz/fuzz_spec.c $(wildcard voidbuilder/spec*.c voidbuilder/spec*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE \
+		-Iinclude -Ivoidbuilder $(PKG_CFLAGS) -o $@ $< $(wildcard voidbuilder/spec*.c) -ljansson -lcap
+
+fuzz: $(B)/fuzz/fuzz_spec
+	@mkdir -p $(B)/fuzz/corpus
+	$< -max_total_time=$(FUZZ_TIME) -max_len=16384 -timeout=10 $(B)/fuzz/corpus tests/fixtures/specs/invalid \
+		tests/fixtures/specs/valid specs
 
 check-unit: $(UNIT_BINS) $(B)/tests/probe
 	@fail=0; for t in $(UNIT_BINS); do \
 		echo "# $$t"; CMOCKA_MESSAGE_OUTPUT=TAP $$t || fail=1; done; exit $$fail
 
-check-integration: voidshim $(B)/tests/probe
+check-integration: voidshim $(B)/tests/probe $(B)/tests/apps/spec_app
 	tests/integration/run.sh
 
-check: check-unit check-integration
+check: check-unit check-spec check-integration
 
 bench: voidshim $(B)/tests/probe
 	$(MAKE) -C benches run
@@ -145,5 +176,5 @@ install: all
 clean:
 	rm -rf $(B) voidshim
 
-.PHONY: all check check-unit check-integration bench lint format-check install clean
+.PHONY: all check check-unit check-spec check-integration fuzz bench lint format-check install clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

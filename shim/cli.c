@@ -150,6 +150,7 @@ static int opt_net(struct vb_opts *o, char **a, char **why)
                 o->net = NET_SHARED;
         else
                 return why_set(why, "--net: '%s' is not one of none, loopback, shared", a[0]);
+        o->net_given = true;
         return 0;
 }
 
@@ -161,9 +162,11 @@ static int opt_share(struct vb_opts *o, char **a, char **why)
                 return why_set(why, "--share: unknown namespace '%s' (user, pid, net, ipc, uts, cgroup, time)", a[0]);
         if (ns == VB_NS_MNT)
                 return why_set(why, "--share mnt: a void always builds its own root; bind what it needs instead");
+        if (ns == VB_NS_NET && o->net_given && o->net != NET_SHARED)
+                return why_set(why, "--share net contradicts --net=%s", o->net == NET_NONE ? "none" : "loopback");
         o->ns[ns] = VB_NS_SHARED;
         if (ns == VB_NS_NET)
-                o->net = NET_SHARED;
+                o->net = NET_SHARED, o->net_given = true;
         return 0;
 }
 
@@ -426,8 +429,12 @@ int vb_cli_parse(int argc, char **argv, struct vb_opts *o, char **why)
                 else {
                         if (argc - i - 1 < d->nargs)
                                 return why_set(why, "%s needs %d argument%s", d->name, d->nargs, d->nargs > 1 ? "s" : "");
-                        for (int k = 0; k < d->nargs; k++)
+                        for (int k = 0; k < d->nargs; k++) {
                                 args[k] = argv[i + 1 + k];
+                                if (strcmp(args[k], "--") == 0) /* "--ro-bind /etc -- prog" lacks DST */
+                                        return why_set(why, "%s needs %d argument%s", d->name, d->nargs,
+                                                       d->nargs > 1 ? "s" : "");
+                        }
                 }
                 r = d->fn(o, args, why);
                 if (r < 0)

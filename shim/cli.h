@@ -53,6 +53,7 @@ struct vb_opts {
         enum vb_ns_mode ns[VB_NS_COUNT];
         const char *ns_path[VB_NS_COUNT]; /* for VB_NS_JOIN */
         enum vb_net_choice net;
+        bool net_given; /* --net or --share net seen */
         const char *hostname, *chdir, *cgroup;
         enum vb_seccomp_choice seccomp;
         const char *seccomp_file;

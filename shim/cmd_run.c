@@ -62,6 +62,8 @@ static int landlock_from_grant(struct vb_void *v, const struct vb_grant *g)
 
 static int apply_grant(struct vb_void *v, const struct vb_opts *o, const struct vb_grant *g, struct vb_error **err)
 {
+        int r;
+
         switch (g->kind) {
         case G_BIND:
                 if (!(g->flags & VB_MOUNT_OPTIONAL) && access(g->a, F_OK) < 0)
@@ -80,7 +82,8 @@ static int apply_grant(struct vb_void *v, const struct vb_opts *o, const struct 
         case G_LIBS:
                 return vb_void_add_libs(v, g->a, err);
         case G_FD:
-                return vb_void_keep_fd(v, g->i, (int)g->n);
+                r = vb_void_keep_fd(v, g->i, (int)g->n);
+                return r < 0 ? vb_error_set(err, r, "hand in fd %d", g->i) : 0;
         case G_SETENV:
                 return vb_void_setenv(v, g->a, g->b);
         case G_LANDLOCK:
@@ -114,20 +117,11 @@ static int apply_namespaces(struct vb_void *v, const struct vb_opts *o, struct v
         return 0;
 }
 
-static int apply_program(struct vb_void *v, const struct vb_opts *o, struct vb_error **err)
+/* host_fd: the program opened on the host (--exec-host), or -1 to run a path inside the void. */
+static int apply_program(struct vb_void *v, const struct vb_opts *o, int host_fd, struct vb_error **err)
 {
-        _cleanup_close_ int fd = -1;
-        int r;
+        int r = host_fd >= 0 ? vb_void_exec_fd(v, host_fd, o->argv) : vb_void_exec_path(v, o->argv[0], o->argv);
 
-        if (!o->exec_host) {
-                r = vb_void_exec_path(v, o->argv[0], o->argv);
-                return r < 0 ? vb_error_set(err, r, "program %s", o->argv[0]) : 0;
-        }
-        /* Opened here, on the host, so the void needs no file system at all for a static program. */
-        fd = open(o->argv[0], O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return vb_error_set(err, errno, "open %s", o->argv[0]);
-        r = vb_void_exec_fd(v, fd, o->argv);
         return r < 0 ? vb_error_set(err, r, "program %s", o->argv[0]) : 0;
 }
 
@@ -149,7 +143,7 @@ static int apply_stdio(struct vb_void *v, const struct vb_opts *o)
         return 0;
 }
 
-static int apply_options(struct vb_void *v, const struct vb_opts *o, struct vb_error **err)
+static int apply_options(struct vb_void *v, const struct vb_opts *o, int host_fd, struct vb_error **err)
 {
         _cleanup_close_ int cg = -1;
         _cleanup_free_ char *policy = NULL;
@@ -167,8 +161,8 @@ static int apply_options(struct vb_void *v, const struct vb_opts *o, struct vb_e
                 r = vb_void_loopback(v);
         if (r >= 0 && o->hostname)
                 r = vb_void_hostname(v, o->hostname);
-        if (r >= 0 && o->chdir)
-                r = vb_void_chdir(v, o->chdir);
+        if (r >= 0 && o->chdir && (r = vb_void_chdir(v, o->chdir)) < 0)
+                r = vb_error_set(err, r, "chdir %s: the directory must be an absolute path in the void", o->chdir);
         if (r >= 0 && o->seccomp == SECCOMP_CHOICE_OFF)
                 r = vb_void_seccomp(v, VB_SECCOMP_OFF, NULL, NULL, err);
         if (r >= 0 && o->seccomp == SECCOMP_CHOICE_FILE) {
@@ -188,7 +182,7 @@ static int apply_options(struct vb_void *v, const struct vb_opts *o, struct vb_e
                 r = cg < 0 ? vb_error_set(err, errno, "open cgroup %s", o->cgroup) : vb_void_cgroup(v, cg);
         }
         if (r >= 0)
-                r = apply_program(v, o, err);
+                r = apply_program(v, o, host_fd, err);
         if (r < 0 && err && !*err)
                 vb_error_set(err, r, "build the void");
         return r;
@@ -233,6 +227,7 @@ int cmd_run(int argc, char **argv)
         _cleanup_(free_void) struct vb_void *v = NULL;
         _cleanup_(free_error) struct vb_error *err = NULL;
         _cleanup_free_ char *why = NULL, *text = NULL;
+        _cleanup_close_ int host_fd = -1;
         struct vb_opts o;
         int r;
 
@@ -252,7 +247,17 @@ int cmd_run(int argc, char **argv)
                 vb_opts_done(&o);
                 return shim_fatal(SHIM_EXIT_SYSTEM, "create the void", strerror(ENOMEM));
         }
-        r = apply_options(v, &o, &err);
+        /* --exec-host: the program is opened here, on the host; failing that, the exec codes apply. */
+        if (o.exec_host && (host_fd = open(o.argv[0], O_RDONLY | O_CLOEXEC)) < 0) {
+                char what[512], cause[128];
+
+                r = errno;
+                snprintf(what, sizeof(what), "run %s", o.argv[0]);
+                snprintf(cause, sizeof(cause), "opening it on the host: %s", strerror(r));
+                vb_opts_done(&o);
+                return shim_fatal(r == ENOENT ? SHIM_EXIT_NOENT : SHIM_EXIT_NOEXEC, what, cause);
+        }
+        r = apply_options(v, &o, host_fd, &err);
         if (r < 0) {
                 vb_opts_done(&o);
                 return shim_fatal_err(r == -ENOMEM ? SHIM_EXIT_SYSTEM : SHIM_EXIT_USAGE, "prepare the void", err, r);

@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* voidshim: a thin dispatcher over the subcommands (crun's commands[] table). */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "exec.h"
 #include "shim.h"
 
 const struct shim_command shim_commands[] = {
         { "run", cmd_run, "run a program in a void with explicit grants (plumbing)" },
+        { "check", cmd_check, "validate application specs (FILE:LINE:COL: message)" },
+        { "exec", cmd_exec, "run the application a spec describes, a void per part" },
+        { "explain", cmd_explain, "say what every void of a spec holds and how they connect" },
         { "help", cmd_help, "show this help" },
         { "version", cmd_version, "show the version" },
         { NULL, NULL, NULL },
@@ -22,9 +28,24 @@ int cmd_help(int argc, char **argv)
         return 0;
 }
 
+/*
+ * Started with fd 0, 1 or 2 closed, our own first open() would take its number
+ * and be handed to the void as its stdin or stdout.  Put /dev/null there first.
+ */
+static int fill_std_fds(void)
+{
+        for (int fd = 0; fd <= 2; fd++)
+                if (fcntl(fd, F_GETFD) < 0 && errno == EBADF && open("/dev/null", O_RDWR) != fd)
+                        return -1;
+        return 0;
+}
+
 int main(int argc, char **argv)
 {
         const char *name = argc > 1 ? argv[1] : "help";
+
+        if (fill_std_fds() < 0)
+                return SHIM_EXIT_SYSTEM;
 
         if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
                 name = "help";

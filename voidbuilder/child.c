@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/keyctl.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -32,7 +33,8 @@
 
 static const char *const step_names[VB_STEP_COUNT] = {
         [VB_STEP_DEATHSIG] = "death signal", [VB_STEP_JOIN] = "setns",        [VB_STEP_UNSHARE] = "unshare",
-        [VB_STEP_ID_MAPS] = "uid/gid maps",  [VB_STEP_FORK] = "fork init",    [VB_STEP_TIME] = "time namespace",
+        [VB_STEP_ID_MAPS] = "uid/gid maps",  [VB_STEP_FORK] = "fork init",    [VB_STEP_SESSION] = "session",
+        [VB_STEP_TIME] = "time namespace",
         [VB_STEP_ROOT] = "root tmpfs",       [VB_STEP_MOUNT] = "mount",       [VB_STEP_DEVNULL] = "/dev/null",
         [VB_STEP_PIVOT] = "pivot_root",      [VB_STEP_HOSTNAME] = "hostname", [VB_STEP_LOOPBACK] = "loopback",
         [VB_STEP_RLIMIT] = "rlimit",         [VB_STEP_CHDIR] = "chdir",       [VB_STEP_CAPS] = "capabilities",
@@ -130,6 +132,20 @@ static void two_stage(struct vb_child_ctx *c)
         _exit(WEXITSTATUS(status));
 }
 
+/*
+ * Cut the ties to the caller's session.  A new session has no controlling
+ * terminal, so /dev/tty in a granted /dev cannot lead back to the caller's
+ * terminal (to read it, or to push input with TIOCSTI).  A fresh, empty session
+ * keyring: the caller's keys are not the void's to use or to see in /proc/keys.
+ */
+static void new_session(struct vb_child_ctx *c)
+{
+        if (setsid() < 0)
+                fail(c, VB_STEP_SESSION, NEG_ERRNO(), "setsid");
+        if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS)
+                fail(c, VB_STEP_SESSION, NEG_ERRNO(), "session keyring");
+}
+
 static void build_root(struct vb_child_ctx *c, int *devnull)
 {
         _cleanup_close_ int root = -1;
@@ -196,7 +212,7 @@ static void lock_down(struct vb_child_ctx *c)
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 fail(c, VB_STEP_NNP, NEG_ERRNO(), NULL);
         if (v->landlock) {
-                r = vb_landlock_apply(v->landlock_rules, v->n_landlock, false, &failed);
+                r = vb_landlock_apply(v->landlock_rules, v->n_landlock, false, v->exec_fd, &failed);
                 if (r < 0)
                         fail(c, VB_STEP_LANDLOCK, r, "%s", failed ? failed : "");
         }
@@ -324,6 +340,7 @@ _Noreturn void vb_child_main(struct vb_child_ctx *c)
                 if (r < 0)
                         fail(c, VB_STEP_ID_MAPS, r, NULL);
         }
+        new_session(c);
         if (v->ns_mode[VB_NS_TIME] == VB_NS_FRESH && v->time_offsets) {
                 /* Offsets can only be set before any process enters; execve() below enters it. */
                 if (unshare(CLONE_NEWTIME) < 0)

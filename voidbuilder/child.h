@@ -20,6 +20,7 @@ enum vb_step {
         VB_STEP_UNSHARE,
         VB_STEP_ID_MAPS,
         VB_STEP_FORK,
+        VB_STEP_SESSION,
         VB_STEP_TIME,
         VB_STEP_ROOT,
         VB_STEP_MOUNT,

@@ -124,20 +124,17 @@ int vb_landlock_abi(void)
 }
 
 /* Add one path-beneath rule: open rule->path, mask by its type, add. */
-static int add_path_rule(int ruleset_fd, const struct vb_landlock_rule *rule, uint64_t handled)
+/* One rule on an open file or directory. */
+static int add_fd_rule(int ruleset_fd, int fd, unsigned access, uint64_t handled)
 {
-        _cleanup_close_ int fd = -1;
         struct landlock_path_beneath_attr pb = {0};
         struct stat st;
 
-        fd = open(rule->path, O_PATH | O_CLOEXEC);
-        if (fd < 0)
-                return NEG_ERRNO();
         if (fstat(fd, &st) < 0)
                 return NEG_ERRNO();
 
         pb.parent_fd = fd;
-        pb.allowed_access = fs_rights_for_access(rule->access) & handled;
+        pb.allowed_access = fs_rights_for_access(access) & handled;
         /* The kernel refuses directory rights on a file with -EINVAL. */
         if (!S_ISDIR(st.st_mode))
                 pb.allowed_access &= FS_FILE_RIGHTS;
@@ -148,6 +145,15 @@ static int add_path_rule(int ruleset_fd, const struct vb_landlock_rule *rule, ui
         if (syscall(__NR_landlock_add_rule, ruleset_fd, LANDLOCK_RULE_PATH_BENEATH, &pb, 0) < 0)
                 return NEG_ERRNO();
         return 0;
+}
+
+static int add_path_rule(int ruleset_fd, const struct vb_landlock_rule *rule, uint64_t handled)
+{
+        _cleanup_close_ int fd = open(rule->path, O_PATH | O_CLOEXEC);
+
+        if (fd < 0)
+                return NEG_ERRNO();
+        return add_fd_rule(ruleset_fd, fd, rule->access, handled);
 }
 
 /* Create a ruleset handling every fs right of abi, plus the scopes asked for. */
@@ -179,7 +185,7 @@ static int create_ruleset(int abi, bool scope_abstract)
         return (int)r;
 }
 
-int vb_landlock_apply(const struct vb_landlock_rule *rules, size_t n, bool scope_abstract,
+int vb_landlock_apply(const struct vb_landlock_rule *rules, size_t n, bool scope_abstract, int exec_fd,
                       const char **failed_path)
 {
         _cleanup_close_ int ruleset_fd = -1;
@@ -212,6 +218,13 @@ int vb_landlock_apply(const struct vb_landlock_rule *rules, size_t n, bool scope
                         culprit = rules[i].path;
                         goto out;
                 }
+        }
+
+        /* A program handed in by fd lies under no granted path: it may still be executed (and read). */
+        if (exec_fd >= 0) {
+                r = add_fd_rule(ruleset_fd, exec_fd, VB_LANDLOCK_READ | VB_LANDLOCK_EXEC, handled);
+                if (r < 0)
+                        goto out;
         }
 
         /* Applies to this thread only; the void's child is single-threaded. */

@@ -43,7 +43,7 @@ int vb_landlock_abi(void);
  * path that failed, or to NULL when no single rule was at fault; it points
  * into rules, not a copy.
  */
-int vb_landlock_apply(const struct vb_landlock_rule *rules, size_t n, bool scope_abstract,
+int vb_landlock_apply(const struct vb_landlock_rule *rules, size_t n, bool scope_abstract, int exec_fd,
                       const char **failed_path) __attribute__((warn_unused_result));
 
 #endif

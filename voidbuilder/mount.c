@@ -158,10 +158,51 @@ static int mount_tmpfs(int rootfd, const struct vb_mount *m)
         return attach(mnt, rootfd, m->dst, true);
 }
 
+/*
+ * procfs checks many writes by uid alone.  When root calls voidshim, uid 0 in
+ * the void is uid 0 on the host, and /proc/sys/kernel/core_pattern or
+ * /proc/sysrq-trigger would be writable from inside: a way out.  As docker and
+ * bubblewrap do, these are covered read-only, and the files that only leak
+ * host information are hidden.  (A void holding CAP_SYS_ADMIN could unmount
+ * the covers: --cap-add CAP_SYS_ADMIN gives that up knowingly.)
+ */
+static const char *const proc_read_only[] = { "sys", "sysrq-trigger", "irq", "bus", "fs" };
+static const char *const proc_hidden[] = { "kcore", "keys", "key-users", "timer_list", "sched_debug",
+                                           "latency_stats", "acpi", "asound", "scsi" };
+
+static int cover_proc_entry(int procfd, const char *name, bool hide)
+{
+        struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                                             MOUNT_ATTR_NOEXEC };
+        _cleanup_close_ int tree = -1;
+        struct stat st;
+
+        if (fstatat(procfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return errno == ENOENT ? 0 : NEG_ERRNO(); /* not on this kernel */
+        if (!hide)
+                tree = open_tree(procfd, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        else if (S_ISDIR(st.st_mode)) {
+                const char *const opts[][2] = { { "size", "4k" }, { "mode", "0555" } };
+
+                tree = new_fs("tmpfs", opts, ELEMENTSOF(opts), 0);
+                if (tree < 0)
+                        return tree;
+        } else /* the host's /dev/null: the old root is still reachable while mounts are made */
+                tree = open_tree(AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        if (tree < 0)
+                return NEG_ERRNO();
+        if (mount_setattr(tree, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
+                return NEG_ERRNO();
+        if (move_mount(tree, "", procfd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                return NEG_ERRNO();
+        return 0;
+}
+
 static int mount_proc(int rootfd, const struct vb_mount *m)
 {
         const char *const opts[][2] = { { "subset", "pid" } };
         _cleanup_close_ int mnt = -1;
+        int r;
 
         /*
          * A fresh procfs for our own pid namespace, mounted while the old root is
@@ -173,7 +214,12 @@ static int mount_proc(int rootfd, const struct vb_mount *m)
                      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
         if (mnt < 0)
                 return mnt;
-        return attach(mnt, rootfd, m->dst, true);
+        r = attach(mnt, rootfd, m->dst, true);
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(proc_read_only); i++)
+                r = cover_proc_entry(mnt, proc_read_only[i], false);
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(proc_hidden); i++)
+                r = cover_proc_entry(mnt, proc_hidden[i], true);
+        return r;
 }
 
 static int mount_devpts(int rootfd, const struct vb_mount *m)

@@ -6,6 +6,16 @@ n=0
 fails=0
 : "${VS:?}" "${PROBE:?}"
 
+# One scratch directory per test file on the host, owned by the user running it, removed at exit.
+T_TMP=$(mktemp -d /tmp/voidshim-t.XXXXXX) || exit 1
+chmod 755 "$T_TMP"
+# t_at_exit CMD: run CMD (a string, eval'd) when the test file exits, before T_TMP goes.
+T_AT_EXIT=""
+t_at_exit() { T_AT_EXIT="$1; $T_AT_EXIT"; }
+trap 'eval "$T_AT_EXIT"; rm -rf "$T_TMP"' EXIT
+# Golden files: the shim's exact error text (STYLE.md, "Tests and tooling").
+EXPECTED=${EXPECTED:-$(cd "$(dirname "${LIB:-$0}")" && pwd)/expected}
+
 # The void as most tests want it: the probe run by fd, nothing else granted.
 void() { "$VS" run --exec-host "$@"; }
 
@@ -43,6 +53,18 @@ t_nomatch() {
 t_status() {
         local d=$1 want=$2; shift 2; local o; o=$("$@" 2>&1); local rc=$?
         [ "$rc" = "$want" ]; _report $? "$d" "exit $rc, expected $want: $o"
+}
+# t_golden DESC NAME CODE CMD...: passes when CMD exits with CODE and its stderr, with host-specific
+# paths replaced (the probe by PROBE, T_TMP by TMP, the staging dir by STAGE), is exactly
+# expected/NAME.expected.  With VOIDSHIM_BLESS=DIR, the text is also written to DIR/NAME.expected
+# (to update the golden files after a deliberate change: review the diff before committing).
+t_golden() {
+        local d=$1 name=$2 want=$3; shift 3; local got rc delta
+        got=$("$@" 2>&1 >/dev/null); rc=$?
+        got=$(printf '%s\n' "$got" | sed -e "s|$PROBE|PROBE|g" -e "s|$T_TMP|TMP|g" -e "s|${STAGE:-/nonexistent}|STAGE|g")
+        [ -n "${VOIDSHIM_BLESS:-}" ] && printf '%s\n' "$got" >"$VOIDSHIM_BLESS/$name.expected"
+        delta=$(diff -u "$EXPECTED/$name.expected" - <<<"$got" 2>&1)
+        [ "$rc" = "$want" ] && [ -z "$delta" ]; _report $? "$d" "exit $rc, expected $want${delta:+$'\n'$delta}"
 }
 # t_skip DESC REASON
 t_skip() { n=$((n + 1)); echo "ok $n - $1 [$AS] # SKIP $2"; }

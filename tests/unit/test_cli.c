@@ -166,6 +166,8 @@ static void test_errors(void **state)
                 { { "--proc=/x", "p" }, "--proc takes 0 arguments, not '=VALUE'" },
                 { { "--hostname", "", "p" }, "--hostname: must be 1 to 64 bytes" },
                 { { "--share", "net", "--net", "none", "p" }, "--share net contradicts --net=none" },
+                { { "--net", "loopback", "--share", "net", "p" }, "--share net contradicts --net=loopback" },
+                { { "--ro-bind", "/etc", "--", "p" }, "--ro-bind needs 2 arguments" },
         };
 
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -130,7 +130,7 @@ static void apply_or_report(const struct vb_landlock_rule *rules, size_t n, bool
 {
         const char *failed = NULL;
 
-        CHECK_R(vb_landlock_apply(rules, n, scope, &failed), 0);
+        CHECK_R(vb_landlock_apply(rules, n, scope, -1, &failed), 0);
 }
 
 static void child_read_only(void)
@@ -251,7 +251,7 @@ static void child_missing_path(void)
         };
         const char *failed = NULL;
 
-        CHECK_R(vb_landlock_apply(rules, 2, false, &failed), -ENOENT);
+        CHECK_R(vb_landlock_apply(rules, 2, false, -1, &failed), -ENOENT);
         CHECK(failed == rules[1].path);
         /* Nothing was restricted. */
         CHECK(access("/etc/hostname", R_OK) == 0);
@@ -268,9 +268,9 @@ static void child_bad_access(void)
         const struct vb_landlock_rule nopath[] = {{NULL, VB_LANDLOCK_READ}};
         const char *failed = NULL;
 
-        CHECK_R(vb_landlock_apply(rules, 1, false, &failed), -EINVAL);
+        CHECK_R(vb_landlock_apply(rules, 1, false, -1, &failed), -EINVAL);
         CHECK(failed == rules[0].path);
-        CHECK_R(vb_landlock_apply(nopath, 1, false, &failed), -EINVAL);
+        CHECK_R(vb_landlock_apply(nopath, 1, false, -1, &failed), -EINVAL);
         CHECK(failed == NULL);
         CHECK(access("/etc/hostname", R_OK) == 0);
 }

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The state of `voidshim exec`: channels, listeners, running voids, and which entrypoints can still start. */
+#ifndef SHIM_EXEC_RUN_H
+#define SHIM_EXEC_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "exec.h"
+
+enum { EV_SIGNAL = 1, EV_VOID, EV_TRIGGER };
+
+struct chan {
+        int rx, tx; /* the shim's copies; -1 once no entrypoint that can still start needs them */
+};
+
+struct running {
+        struct vb_proc *p; /* NULL: a free slot */
+        size_t entry;
+        unsigned long firing; /* 0 for startup, else the trigger's count */
+};
+
+struct runner {
+        const struct vb_spec *s;
+        char **words; /* the command line after "--" */
+        int n_words;
+        char **trailing; /* words after the last "cmdline" index */
+        struct chan *pipes, *socks;
+        int *lsn;
+        struct frame_reader *frames; /* per entry, for pipe triggers */
+        bool *alive;                 /* the entrypoint can still start */
+        unsigned long *firings;
+        struct running *run;
+        size_t n_run, n_running;
+        int epfd, sig_rfd, sig_wfd;
+        int status; /* the exit status so far: the first failed startup void's */
+};
+
+/* Create every channel and listener; 0 or an exit status (a message was printed). */
+int runner_init(struct runner *r, const struct vb_spec *s, char **words, int n_words);
+/* Start the startup voids; 0 or an exit status. */
+int runner_start(struct runner *r);
+/* A trigger of entrypoint idx is ready: start a void per message / fds / connection.  0 or an exit status. */
+int runner_fire(struct runner *r, size_t idx);
+/* The void in slot idx ended: reap it and report.  Returns 0. */
+int runner_reap(struct runner *r, size_t idx);
+/* Watch fd in the epoll set. */
+int runner_watch(struct runner *r, int fd, unsigned kind, size_t idx);
+/* Kill (SIGKILL) and reap every void still running, close everything. */
+void runner_done(struct runner *r);
+
+#endif

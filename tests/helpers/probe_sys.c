@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* probe: network, other processes and kernel interfaces (see probe.c). */
+#include "probe.h"
+
+/* ---- network ---------------------------------------------------------- */
+
+int cmd_ifaces(char **argv)
+{
+        struct if_nameindex *ifs;
+        int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+        if (s < 0)
+                return fail();
+        ifs = if_nameindex();
+        if (!ifs)
+                return fail();
+        fputs("ok", stdout);
+        for (struct if_nameindex *i = ifs; i->if_index; i++) {
+                struct ifreq ifr = {0};
+                snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", i->if_name);
+                if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+                        printf(" %s:E%d", i->if_name, errno);
+                else
+                        printf(" %s:%s", i->if_name, (ifr.ifr_flags & IFF_UP) ? "up" : "down");
+        }
+        putchar('\n');
+        if_freenameindex(ifs);
+        close(s);
+        return 0;
+}
+
+/* Non-blocking connect with a 2 s limit: ok, or ECONNREFUSED/ENETUNREACH/ETIMEDOUT/... */
+int cmd_connect(char **argv)
+{
+        struct sockaddr_storage ss = {0};
+        struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+        socklen_t len, elen = sizeof(int);
+        struct pollfd pfd;
+        long port;
+        int s, e = 0, r;
+
+        if (!parse_long(argv[1], 0, 65535, &port))
+                return usage();
+        if (inet_pton(AF_INET, argv[0], &sin->sin_addr) == 1) {
+                sin->sin_family = AF_INET;
+                sin->sin_port = htons((uint16_t)port);
+                len = sizeof(*sin);
+        } else if (inet_pton(AF_INET6, argv[0], &sin6->sin6_addr) == 1) {
+                sin6->sin6_family = AF_INET6;
+                sin6->sin6_port = htons((uint16_t)port);
+                len = sizeof(*sin6);
+        } else {
+                return usage();
+        }
+        s = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (s < 0)
+                return fail();
+        if (connect(s, (struct sockaddr *)&ss, len) == 0)
+                return ok();
+        if (errno != EINPROGRESS)
+                return fail();
+        pfd = (struct pollfd){.fd = s, .events = POLLOUT};
+        do
+                r = poll(&pfd, 1, 2000);
+        while (r < 0 && errno == EINTR);
+        if (r < 0)
+                return fail();
+        if (r == 0)
+                return fail_errno(ETIMEDOUT);
+        if (getsockopt(s, SOL_SOCKET, SO_ERROR, &e, &elen) < 0)
+                return fail();
+        return e ? fail_errno(e) : ok();
+}
+
+int cmd_listen(char **argv)
+{
+        struct sockaddr_in sa = {.sin_family = AF_INET};
+        int one = 1, s;
+        long port;
+
+        if (!parse_long(argv[0], 0, 65535, &port))
+                return usage();
+        sa.sin_port = htons((uint16_t)port);
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (s < 0)
+                return fail();
+        setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        if (bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(s, 16) < 0)
+                return fail();
+        return ok();
+}
+
+int cmd_socket(char **argv)
+{
+        static const struct {
+                const char *name;
+                int family, type, protocol;
+        } fams[] = {
+                {"unix", AF_UNIX, SOCK_STREAM, 0},
+                {"inet", AF_INET, SOCK_STREAM, 0},
+                {"inet6", AF_INET6, SOCK_STREAM, 0},
+                {"netlink", AF_NETLINK, SOCK_RAW, NETLINK_ROUTE},
+                {"packet", AF_PACKET, SOCK_RAW, 0}, /* protocol set below: htons() is not constant */
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(fams); i++) {
+                if (strcmp(argv[0], fams[i].name) != 0)
+                        continue;
+                int proto = fams[i].family == AF_PACKET ? htons(ETH_P_ALL) : fams[i].protocol;
+                return result(socket(fams[i].family, fams[i].type | SOCK_CLOEXEC, proto));
+        }
+        return usage();
+}
+
+/* Listen on 127.0.0.1 at an ephemeral port, print "ok PORT", then wait to be killed. */
+int cmd_serve(char **argv)
+{
+        struct sockaddr_in sa = {.sin_family = AF_INET};
+        socklen_t len = sizeof(sa);
+        int s;
+
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (s < 0)
+                return fail();
+        if (bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(s, 64) < 0 ||
+            getsockname(s, (struct sockaddr *)&sa, &len) < 0)
+                return fail();
+        printf("ok %d\n", ntohs(sa.sin_port));
+        fflush(stdout);
+        for (;;)
+                pause();
+}
+
+/* Listen on 127.0.0.1, connect to that listener, accept: ok, or the first errno. */
+int cmd_selfconnect(char **argv)
+{
+        struct sockaddr_in sa = {.sin_family = AF_INET};
+        socklen_t len = sizeof(sa);
+        int l, c, a;
+
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (l < 0)
+                return fail();
+        if (bind(l, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(l, 1) < 0 ||
+            getsockname(l, (struct sockaddr *)&sa, &len) < 0)
+                return fail();
+        c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (c < 0 || connect(c, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+                return fail();
+        a = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+        if (a < 0)
+                return fail();
+        if (write(c, "x", 1) != 1)
+                return fail();
+        return ok();
+}
+
+/* ---- other processes and kernel interfaces ---------------------------- */
+
+int cmd_ptrace(char **argv)
+{
+        long pid;
+
+        if (!parse_long(argv[0], 1, 1L << 30, &pid))
+                return usage();
+        if (ptrace(PTRACE_ATTACH, (pid_t)pid, NULL, NULL) < 0)
+                return fail();
+        waitpid((pid_t)pid, NULL, __WALL);
+        ptrace(PTRACE_DETACH, (pid_t)pid, NULL, NULL);
+        return ok();
+}
+
+int cmd_signal(char **argv)
+{
+        long pid, sig;
+
+        if (!parse_long(argv[0], -(1L << 30), 1L << 30, &pid) || !parse_long(argv[1], 0, 64, &sig))
+                return usage();
+        return result(kill((pid_t)pid, (int)sig));
+}
+
+int cmd_keyctl(char **argv)
+{
+        /* KEYCTL_GET_KEYRING_ID (0) of KEY_SPEC_SESSION_KEYRING (-3), without creating it. */
+        return result(syscall(SYS_keyctl, 0, -3, 0));
+}
+
+int cmd_unshare(char **argv)
+{
+        static const struct {
+                const char *name;
+                int flag;
+        } nss[] = {
+                {"user", CLONE_NEWUSER}, {"net", CLONE_NEWNET},       {"mnt", CLONE_NEWNS},
+                {"pid", CLONE_NEWPID},   {"ipc", CLONE_NEWIPC},       {"uts", CLONE_NEWUTS},
+                {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(nss); i++)
+                if (strcmp(argv[0], nss[i].name) == 0)
+                        return result(unshare(nss[i].flag));
+        return usage();
+}
+
+int cmd_bpf(char **argv)
+{
+        long cmd = 5, r;
+
+        /* Default BPF_PROG_LOAD (5) with a NULL attr of size 0: only the permission check matters.
+         * An unknown CMD (e.g. 1000) gets EINVAL from the kernel whatever the privileges. */
+        if (argv[0] && !parse_long(argv[0], 0, 1L << 30, &cmd))
+                return usage();
+        r = syscall(SYS_bpf, (int)cmd, NULL, 0);
+
+        if (r >= 0)
+                close((int)r);
+        return result(r);
+}
+
+int cmd_setns(char **argv)
+{
+        int fd = open(argv[0], O_RDONLY | O_CLOEXEC);
+
+        if (fd < 0)
+                return fail();
+        return result(setns(fd, 0));
+}
+
+int cmd_ioctl_tiocsti(char **argv)
+{
+        char c = 'x';
+
+        return result(ioctl(0, TIOCSTI, &c));
+}
+
+/* getpid(2) by raw syscall, so that a seccomp errno rule on it can be seen: "ok PID" or the errno. */
+int cmd_getpid(char **argv)
+{
+        long r = syscall(SYS_getpid);
+
+        if (r < 0)
+                return fail();
+        printf("ok %ld\n", r);
+        return 0;
+}
+
+/* clone3(2) with no flags (a plain fork): ok once the child is reaped, or the errno. */
+int cmd_clone3(char **argv)
+{
+        struct {
+                uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+        } args = {.exit_signal = SIGCHLD};
+        long pid;
+
+        fflush(stdout);
+        pid = syscall(SYS_clone3, &args, sizeof(args));
+        if (pid < 0)
+                return fail();
+        if (pid == 0)
+                _exit(0);
+        waitpid((pid_t)pid, NULL, 0);
+        return ok();
+}
+
+/* clone(2) with CLONE_NEW<NS> (a fork into a new namespace): ok once the child is reaped, or the errno. */
+int cmd_clone(char **argv)
+{
+        static const struct {
+                const char *name;
+                long flag;
+        } nss[] = {
+                {"user", CLONE_NEWUSER}, {"net", CLONE_NEWNET}, {"mnt", CLONE_NEWNS}, {"pid", CLONE_NEWPID},
+                {"ipc", CLONE_NEWIPC},   {"uts", CLONE_NEWUTS}, {"cgroup", CLONE_NEWCGROUP},
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(nss); i++) {
+                long pid;
+
+                if (strcmp(argv[0], nss[i].name) != 0)
+                        continue;
+                fflush(stdout);
+                /* x86-64 order: flags, stack, parent_tid, child_tid, tls; NULL stack = fork-like. */
+                pid = syscall(SYS_clone, nss[i].flag | SIGCHLD, NULL, NULL, NULL, 0);
+                if (pid < 0)
+                        return fail();
+                if (pid == 0)
+                        _exit(0);
+                waitpid((pid_t)pid, NULL, 0);
+                return ok();
+        }
+        return usage();
+}
+
+/* personality(VALUE) (VALUE in C notation, e.g. 0x0040000): "ok PREVIOUS" or the errno. */
+int cmd_personality(char **argv)
+{
+        char *end = NULL;
+        unsigned long v;
+        long r;
+
+        errno = 0;
+        v = strtoul(argv[0], &end, 0);
+        if (errno || end == argv[0] || *end)
+                return usage();
+        r = syscall(SYS_personality, v);
+        if (r < 0 && r > -4096L && errno)
+                return fail();
+        printf("ok %#lx\n", (unsigned long)r);
+        return 0;
+}
+
+/*
+ * A system call through another ABI, which a filter written for x86-64 numbers must not let
+ * through: `int80 NR` (i386, e.g. 20 = getpid, 288 = keyctl) and `x32 NR` (x86-64 numbers with
+ * __X32_SYSCALL_BIT, e.g. 39 = getpid, 250 = keyctl).  Prints "ok RESULT" or the errno; the
+ * default filter kills the process with SIGSYS instead.
+ */
+int cmd_int80(char **argv)
+{
+#if defined(__x86_64__)
+        long nr, r;
+
+        if (!parse_long(argv[0], 0, 1000, &nr))
+                return usage();
+        /* keyctl(KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0) when NR is keyctl. */
+        __asm__ volatile("int $0x80" : "=a"(r) : "a"(nr), "b"(0L), "c"(-3L), "d"(0L) : "memory");
+        if (r < 0 && r > -4096)
+                return fail_errno((int)-r);
+        printf("ok %ld\n", r);
+        return 0;
+#else
+        return fail_errno(ENOSYS);
+#endif
+}
+
+int cmd_x32(char **argv)
+{
+#if defined(__x86_64__)
+        long nr, r;
+
+        if (!parse_long(argv[0], 0, 1000, &nr))
+                return usage();
+        r = syscall(0x40000000L | nr, 0L, -3L, 0L);
+        if (r < 0)
+                return fail();
+        printf("ok %ld\n", r);
+        return 0;
+#else
+        return fail_errno(ENOSYS);
+#endif
+}
