@@ -64,6 +64,22 @@ static _Noreturn void fail(struct vb_child_ctx *c, enum vb_step step, int r, con
         _exit(125);
 }
 
+/*
+ * Blocked signals and ignored dispositions survive execve(): a caller that
+ * blocks SIGTERM (for a signalfd) or ignores SIGPIPE would hand that on to the
+ * program.  Start it with every signal at its default and none blocked.
+ */
+static void reset_signals(void)
+{
+        sigset_t none;
+
+        for (int sig = 1; sig < NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        signal(sig, SIG_DFL); /* fails harmlessly for the libc-reserved ones */
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 static void die_with_parent(struct vb_child_ctx *c)
 {
         struct pollfd p = { .fd = c->alive_fd, .events = POLLIN };
@@ -332,6 +348,7 @@ _Noreturn void vb_child_main(struct vb_child_ctx *c)
         struct vb_void *v = c->v;
         int devnull = -1, r;
 
+        reset_signals();
         die_with_parent(c);
         if (c->two_stage)
                 two_stage(c);

@@ -70,4 +70,9 @@ else
         t_skip "host SysV shared memory is invisible" "no ipcmk"
 fi
 
+# Signal state survives execve(): what the caller ignores or blocks must not reach the program.
+t_match "signals the caller ignores are at their default inside" "^SigBlk: 0+ SigIgn: 0+$" \
+        bash -c 'trap "" PIPE INT TERM; "$VS" run --exec-host --proc -- "$PROBE" read /proc/self/status |
+                tr " \t" "\n\n" | grep -A1 -E "^Sig(Blk|Ign):" | grep -v -- -- | paste -sd" "'
+
 t_done
