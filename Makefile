@@ -176,5 +176,46 @@ install: all
 clean:
 	rm -rf $(B) voidshim
 
+# ---- examples (doc/examples/): applications under their specs -------------------
+# Static, like the probe: their voids hold no libraries ("exec": "denied"), and they are never
+# sanitized.  Copies go to $(B)/tests/apps/, which tests/integration/run.sh stages for the tests.
+EX_CFLAGS := -D_GNU_SOURCE -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration \
+             -Werror=format-security -Iinclude -static
+EXAMPLES  := $(B)/examples/gzip/vgzip $(B)/examples/tls-server/tls-server $(B)/examples/tls-server/cert.pem
+EX_STAGED := $(B)/tests/apps/vgzip $(B)/tests/apps/with-dirs $(B)/tests/apps/hostile $(B)/tests/apps/tls-server
+
+$(B)/examples/gzip/vgzip: examples/gzip/vgzip.c app/app.c include/voidshim/app.h
+	@mkdir -p $(dir $@)
+	$(CC) $(EX_CFLAGS) -o $@ $< app/app.c -lz
+
+# OpenSSL linked statically.  The linker's warnings about dlopen/getaddrinfo in static programs do
+# not apply: the server resolves no names and loads no engines or providers.
+$(B)/examples/tls-server/tls-server: examples/tls-server/tls-server.c app/app.c include/voidshim/app.h
+	@mkdir -p $(dir $@)
+	$(CC) $(EX_CFLAGS) -o $@ $< app/app.c -lssl -lcrypto -lz -ldl -pthread
+
+# A self-signed ECDSA P-256 certificate for localhost, so that specs/tls-server.json runs as shipped.
+$(B)/examples/tls-server/cert.pem:
+	@mkdir -p $(dir $@)
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 -subj /CN=localhost \
+		-addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout $(dir $@)key.pem -out $@ 2>/dev/null
+	chmod 600 $(dir $@)key.pem
+
+$(B)/tests/apps/tls-server: $(B)/examples/tls-server/tls-server
+	@mkdir -p $(dir $@)
+	cp $< $@
+$(B)/tests/apps/vgzip: $(B)/examples/gzip/vgzip
+	@mkdir -p $(dir $@)
+	cp $< $@
+$(B)/tests/apps/with-dirs: examples/with-dirs
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+examples: $(EXAMPLES) $(EX_STAGED)
+all: examples
+check-spec: examples
+check-integration: examples
+
+.PHONY: examples
 .PHONY: all check check-unit check-spec check-integration fuzz bench lint format-check install clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

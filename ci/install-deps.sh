@@ -10,5 +10,6 @@ $SUDO apt-get install -y -qq --no-install-recommends \
         build-essential clang pkg-config make git ca-certificates \
         libseccomp-dev libcap-dev libmnl-dev libcmocka-dev libbsd-dev libjansson-dev libclang-rt-14-dev \
         libssl-dev zlib1g-dev \
+        jq curl openssl graphviz \
         iproute2 procps psmisc util-linux passwd python3 python3-jsonschema \
         >/dev/null

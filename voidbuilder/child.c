@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -71,13 +72,19 @@ static _Noreturn void fail(struct vb_child_ctx *c, enum vb_step step, int r, con
  */
 static void reset_signals(void)
 {
-        sigset_t none;
+        /* The kernel's struct sigaction: glibc's signal() refuses its reserved signals 32 and 33. */
+        struct {
+                void (*handler)(int);
+                unsigned long flags;
+                void (*restorer)(void);
+                uint64_t mask;
+        } dfl = { .handler = SIG_DFL };
+        uint64_t none = 0;
 
         for (int sig = 1; sig < NSIG; sig++)
                 if (sig != SIGKILL && sig != SIGSTOP)
-                        signal(sig, SIG_DFL); /* fails harmlessly for the libc-reserved ones */
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
+                        syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
+        syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof(none));
 }
 
 static void die_with_parent(struct vb_child_ctx *c)
