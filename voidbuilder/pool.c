@@ -209,7 +209,8 @@ int vb_pool_take(struct vb_void *v)
         struct vb_pool *p = v->pool;
         int fd = -1, r;
 
-        if (!p)
+        /* A pooled namespace is not the void's to configure: one that wants lo up makes its own. */
+        if (!p || v->loopback)
                 return 0;
         /* Never wait: an empty pool only means this void makes its own namespace. */
         r = recv_fd(p->sock, &fd, MSG_DONTWAIT);
@@ -220,7 +221,16 @@ int vb_pool_take(struct vb_void *v)
         if (fd < 0)
                 return -EPROTO;
         (void)!write(p->sock, "c", 1); /* one more, made while this void starts */
-        if (p->userns_fd >= 0) {
+        if (p->userns_fd < 0) {
+                /*
+                 * Privileged pool: the namespace belongs to our own user ns, so the spawning
+                 * thread can step into it for the clone3() and back out (spawn.c), and the
+                 * void needs no setns() of its own nor the extra fork that would take.
+                 */
+                v->park_net_fd = fd;
+                return 1;
+        }
+        {
                 v->owner_userns_fd = fcntl(p->userns_fd, F_DUPFD_CLOEXEC, 3);
                 if (v->owner_userns_fd < 0) {
                         close(fd);
@@ -237,9 +247,13 @@ void vb_pool_release(struct vb_void *v, int taken)
         if (taken <= 0)
                 return;
         /* The void holds the namespace now; ours goes, and the next spawn takes another. */
-        vb_closep(&v->ns_fd[VB_NS_NET]);
-        v->ns_fd[VB_NS_NET] = -1;
-        v->ns_mode[VB_NS_NET] = VB_NS_FRESH;
+        if (v->ns_mode[VB_NS_NET] == VB_NS_JOIN) {
+                vb_closep(&v->ns_fd[VB_NS_NET]);
+                v->ns_fd[VB_NS_NET] = -1;
+                v->ns_mode[VB_NS_NET] = VB_NS_FRESH;
+        }
         vb_closep(&v->owner_userns_fd);
         v->owner_userns_fd = -1;
+        vb_closep(&v->park_net_fd);
+        v->park_net_fd = -1;
 }

@@ -95,6 +95,9 @@ static void plan_flags(const struct vb_void *v, uint64_t *clone_flags, uint64_t 
         /* Offsets must be written before anyone enters the time ns: the child unshares it itself. */
         if (v->time_offsets)
                 fresh &= ~(uint64_t)CLONE_NEWTIME;
+        /* Parked in a pooled netns (see clone_parked()): the child is born in it. */
+        if (v->park_net_fd >= 0)
+                fresh &= ~(uint64_t)CLONE_NEWNET;
         *two_stage = vb_ns_flags(v, VB_NS_JOIN) != 0 || v->owner_userns_fd >= 0;
         if (*two_stage) {
                 /* setns() into a namespace must happen before the void's own user ns exists. */
@@ -106,10 +109,35 @@ static void plan_flags(const struct vb_void *v, uint64_t *clone_flags, uint64_t 
         }
 }
 
+/*
+ * clone3() from inside a pooled network namespace: this thread steps into it,
+ * clones (the child is born there), and steps back.  Namespaces are per
+ * thread, so other threads of the caller never see the switch.  Only used for
+ * privileged pools, whose namespaces belong to our own user namespace, so we
+ * may always return.
+ */
+static pid_t clone_parked(struct clone_args *args, int park_fd, int *stranded)
+{
+        _cleanup_close_ int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+        pid_t pid;
+
+        *stranded = 0;
+        if (home < 0 || setns(park_fd, CLONE_NEWNET) < 0)
+                return -1;
+        pid = (pid_t)syscall(SYS_clone3, args, sizeof(*args));
+        if (pid == 0)
+                return 0;
+        /* Cannot fail for a privileged pool (see above); if it did, the caller must hear of it. */
+        if (setns(home, CLONE_NEWNET) < 0)
+                *stranded = errno;
+        return pid;
+}
+
 static int do_clone(struct vb_void *v, struct vb_child_ctx *ctx, int *pidfd, struct vb_error **err)
 {
         uint64_t clone_flags, unshare_flags;
         struct clone_args args = {};
+        int stranded = 0;
         pid_t pid;
 
         plan_flags(v, &clone_flags, &unshare_flags, &ctx->two_stage);
@@ -121,7 +149,18 @@ static int do_clone(struct vb_void *v, struct vb_child_ctx *ctx, int *pidfd, str
                 args.flags |= CLONE_INTO_CGROUP;
                 args.cgroup = (uint64_t)v->cgroup_fd;
         }
-        pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+        if (v->park_net_fd >= 0)
+                pid = clone_parked(&args, v->park_net_fd, &stranded);
+        else
+                pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+        if (stranded) {
+                if (pid > 0) {
+                        (void)pidfd_send_signal(*pidfd, SIGKILL, NULL, 0);
+                        (void)waitid(P_PIDFD, (id_t)*pidfd, &(siginfo_t){}, WEXITED);
+                }
+                return vb_error_set(err, stranded, "returning from the pool's network namespace "
+                                                   "(this thread is left in it)");
+        }
         if (pid < 0) {
                 int r = NEG_ERRNO();
                 const char *hint = vb_ns_refusal_hint(-r);

@@ -46,6 +46,7 @@ VB_API struct vb_void *vb_void_new(void)
                 v->ns_fd[i] = -1;
         v->cgroup_fd = -1;
         v->owner_userns_fd = -1;
+        v->park_net_fd = -1;
         v->exec_fd = -1;
         v->env = calloc(1, sizeof(char *));
         if (!v->env) {
@@ -79,6 +80,7 @@ VB_API struct vb_void *vb_void_free(struct vb_void *v)
                 free((char *)v->landlock_rules[i].path);
         vb_closep(&v->cgroup_fd);
         vb_closep(&v->owner_userns_fd);
+        vb_closep(&v->park_net_fd);
         free(v->exec_path);
         vb_closep(&v->exec_fd);
         vb_strv_free(v->argv);

@@ -87,6 +87,7 @@ struct vb_void {
 
         struct vb_pool *pool;  /* borrowed: takes one pre-made netns per spawn */
         int owner_userns_fd;   /* per spawn: the void's fresh userns is made inside this one */
+        int park_net_fd;       /* per spawn: clone3() from inside this (pooled) netns */
 
         char *exec_path;
         int exec_fd;

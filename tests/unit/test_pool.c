@@ -88,6 +88,14 @@ static void test_each_void_its_own_namespace(void **state)
         assert_true(ia != 0 && ib != 0);
         assert_true(ia != host);
         assert_true(ia != ib); /* never shared between voids */
+        /* A privileged pool clones from inside the pooled namespace: the caller must be back home. */
+        assert_int_equal(net_inode(getpid()), host);
+        {
+                struct stat st;
+
+                assert_int_equal(stat("/proc/thread-self/ns/net", &st), 0);
+                assert_int_equal(st.st_ino, host);
+        }
         vb_proc_free(a);
         vb_proc_free(b);
         vb_void_free(v);
