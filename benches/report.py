@@ -1,0 +1,353 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Turn the TSVs in results/ into results/results.md and gnuplot PNGs.
+
+    report.py [--voidshim PATH] RESULTS_DIR
+
+Reads nsbench.tsv, steps.tsv, peers.tsv, peers-ratios.tsv, scale-{rate,mem,leak}.tsv
+(whichever exist) and env.tsv (written here on first use: the machine and
+versions).  Plots need gnuplot (gnuplot-nox); without it the tables are still
+written and the report says the plots are missing.
+"""
+import argparse
+import csv
+import datetime
+import os
+import platform
+import shutil
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(HERE)
+TARGET_BWRAP = 0.35
+TARGET_UNSHARE = 0.7
+
+
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=20).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def read_tsv(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
+def environment(voidshim, top):
+    cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
+    rev = sh(f"git -C {top} rev-parse --short HEAD")
+    if sh(f"git -C {top} status --porcelain -- voidbuilder shim include Makefile"):
+        rev += " + uncommitted changes in voidbuilder/shim"
+    mem = sh("awk '/MemTotal/ {printf \"%.1f GiB\", $2/1048576}' /proc/meminfo")
+    return [
+        ("date", datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")),
+        ("kernel", platform.release()),
+        ("cpu", f"{cpu} x {os.cpu_count()} (virtual machine)" if cpu else str(os.cpu_count())),
+        ("memory", mem),
+        ("voidshim git rev", rev or "unknown"),
+        ("voidshim", sh(f"{voidshim} --version 2>&1 | head -1") or voidshim),
+        ("load average (1/5/15 min) at report time", sh("cut -d' ' -f1-3 /proc/loadavg")),
+        ("hyperfine", sh("hyperfine --version") or "not installed"),
+        ("bubblewrap", sh("bwrap --version") or "not installed"),
+        ("crun", sh("crun --version | head -1") or "not installed"),
+        ("firejail", sh("firejail --version | head -1") or "not installed"),
+        ("systemd-nspawn", sh("systemd-nspawn --version | head -1") or "not installed"),
+        ("unshare", sh("unshare --version") or "not installed"),
+    ]
+
+
+def md_table(header, rows):
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(out) + "\n"
+
+
+def fnum(x, nd=0):
+    try:
+        return f"{float(x):,.{nd}f}"
+    except (TypeError, ValueError):
+        return x or "-"
+
+
+def by_who(rows):
+    whos = []
+    for r in rows:
+        if r["who"] not in whos:
+            whos.append(r["who"])
+    return whos
+
+
+# ---- part 1 -------------------------------------------------------------------
+
+def part1(res, plots):
+    rows = read_tsv(os.path.join(res, "nsbench.tsv"))
+    if not rows:
+        return "## 1. Namespace creation (nsbench)\n\nNot run.\n"
+    whos = by_who(rows)
+    base = {w: next((float(r["median_us"]) for r in rows if r["who"] == w and r["variant"] == "none"), None)
+            for w in whos}
+    table = []
+    for r in rows:
+        delta = "-"
+        if r["status"] == "ok" and base.get(r["who"]):
+            delta = f"{float(r['median_us']) - base[r['who']]:+,.0f}"
+        table.append([r["who"], f"`{r['variant']}`", r["method"], r["flags"], r["n"], fnum(r["median_us"]),
+                      delta, fnum(r["p90_us"]), fnum(r["cpu_us"]), fnum(r["busy_us"]), fnum(r["per_s"]),
+                      r["status"]])
+    text = ["## 1. Namespace creation (nsbench)\n",
+            "A child that does only its namespace chores and exits, reaped (waitid on its pidfd) before the "
+            "next. Times in µs per spawn+reap. *over none*: median minus the plain clone3's. *cpu*: "
+            "getrusage of the bench and its reaped children per spawn; *busy*: all CPUs' busy time per "
+            "spawn from /proc/stat (includes kernel workers, e.g. deferred netns cleanup, and any other "
+            "load); *per s*: spawns over the loop's wall time. Unprivileged, every namespace but user is "
+            "created together with a user namespace (flags column).\n",
+            md_table(["who", "variant", "method", "flags", "n", "median", "over none", "p90", "cpu",
+                      "busy", "per s", "status"], table)]
+    if plots.get("nsbench"):
+        text.append("\n![namespace cost](nsbench.png)\n")
+    steps = read_tsv(os.path.join(res, "steps.tsv"))
+    if steps:
+        text.append("\n### 1b. Where a void's time goes (stepbench, ablation)\n\n"
+                    "voidbuilder's child sequence replayed with raw system calls, one step more per row "
+                    "(see stepbench.c); *step cost* is the difference to the row above it in the same "
+                    "group. Filter: `" + steps[0].get("filter", "?") + "`.\n\n")
+        prev = {}
+        order = {"ns": None, "+root": "ns", "+proc": "+root", "+caps": "+proc", "+seccomp": "+caps",
+                 "+seccomp(tree)": "+caps", "+seccomp(4 insns)": "+caps", "+exec": "+seccomp",
+                 "exec-noseccomp": "+caps", "exec(tree)": "+seccomp(tree)", "+libs": "+exec"}
+        for r in steps:
+            prev[(r["who"], r["step"])] = r
+        t = []
+        for r in steps:
+            ref = order.get(r["step"])
+            d = "-"
+            if ref and (r["who"], ref) in prev and r["status"] == "ok" and prev[(r["who"], ref)]["status"] == "ok":
+                d = f"{float(r['median_us']) - float(prev[(r['who'], ref)]['median_us']):+,.0f} (vs {ref})"
+            t.append([r["who"], f"`{r['step']}`", r["n"], fnum(r["median_us"]), d, fnum(r["p90_us"]),
+                      fnum(r["cpu_us"]), fnum(r["per_s"]), r["status"]])
+        text.append(md_table(["who", "step", "n", "median µs", "step cost µs", "p90 µs", "cpu µs", "per s",
+                              "status"], t))
+    return "\n".join(text)
+
+
+# ---- part 2 -------------------------------------------------------------------
+
+def part2(res, plots):
+    rows = read_tsv(os.path.join(res, "peers.tsv"))
+    if not rows:
+        return "## 2. A whole void against its peers\n\nNot run.\n"
+    ratios = read_tsv(os.path.join(res, "peers-ratios.tsv"))
+    whos = by_who(rows)
+    t = [[r["who"], f"`{r['name']}`", r["description"], r["n"], fnum(r["median_ms"], 2), fnum(r["p10_ms"], 2),
+          fnum(r["p90_ms"], 2), fnum(r["min_ms"], 2), r["status"]] for r in rows]
+    text = ["## 2. A whole void against its peers (hyperfine)\n",
+            "Each command starts a sandboxed `/bin/true` (or the static probe) and waits for it; hyperfine "
+            "with `--shell=none`, rounds interleaved, times in ms. Exact commands are in peers.tsv.\n",
+            md_table(["who", "command", "what", "n", "median", "p10", "p90", "min", "status"], t)]
+    if plots.get("peers"):
+        text.append("\n![peer comparison](peers.png)\n")
+    text.append("\n### Ratios voidshim-side / peer (same run)\n\n"
+                "Ratio of medians, with a bootstrap 95% interval in brackets; below 1 means voidshim is "
+                "faster.\n")
+    peers = []
+    for r in ratios:
+        if r["peer"] not in peers:
+            peers.append(r["peer"])
+    for w in whos:
+        sides = []
+        for r in ratios:
+            if r["who"] == w and r["voidshim_side"] not in sides:
+                sides.append(r["voidshim_side"])
+        cell = {(r["voidshim_side"], r["peer"]): r for r in ratios if r["who"] == w}
+        tab = []
+        for s in sides:
+            row = [f"`{s}`"]
+            for p in peers:
+                c = cell.get((s, p))
+                row.append(f"{float(c['ratio_of_medians']):.2f} [{float(c['ci95_lo']):.2f}–"
+                           f"{float(c['ci95_hi']):.2f}]" if c else "-")
+            tab.append(row)
+        text.append(f"\n**{w}**\n\n" + md_table(["voidshim side \\ peer"] + peers, tab))
+    text.append("\n### The issue's targets (full void = `vs-full`)\n\n")
+    tt = []
+    for w in whos:
+        cell = {(r["voidshim_side"], r["peer"]): r for r in ratios if r["who"] == w}
+        for side in ("vs-full", "vs-full-parked", "lib-full"):
+            for peer, target in (("bwrap", TARGET_BWRAP), ("unshare-all8", TARGET_UNSHARE)):
+                c = cell.get((side, peer))
+                if not c:
+                    continue
+                r, hi = float(c["ratio_of_medians"]), float(c["ci95_hi"])
+                verdict = "met" if hi <= target else ("not met" if r > target else "met at the median only")
+                tt.append([w, f"`{side}` / `{peer}`", f"≤ {target}", f"{r:.2f} [{float(c['ci95_lo']):.2f}–"
+                           f"{hi:.2f}]", verdict])
+    text.append(md_table(["who", "ratio", "target", "measured", "verdict"], tt))
+    return "\n".join(text)
+
+
+# ---- part 3 -------------------------------------------------------------------
+
+def part3(res, plots):
+    rate = read_tsv(os.path.join(res, "scale-rate.tsv"))
+    mem = read_tsv(os.path.join(res, "scale-mem.tsv"))
+    leak = read_tsv(os.path.join(res, "scale-leak.tsv"))
+    if not rate:
+        return "## 3. Scale\n\nNot run.\n"
+    t = [[r["who"], f"`{r['variant']}`", r["jobs"], r["n"], fnum(r["wall_s"], 2), fnum(r["per_s"]),
+          fnum(r["median_us"]), fnum(r["p90_us"]), fnum(r["p99_us"]), r["failed"]] for r in rate]
+    text = ["## 3. Scale (libvoidbuilder, one vb_void reused: vb_void_spawn + vb_proc_wait)\n",
+            "Voids started one after the other by 1 worker, or by 2 workers at once (both cores); latency "
+            "is spawn to reap, per void, in µs. Variants in scale.c.\n",
+            md_table(["who", "variant", "workers", "voids", "wall s", "voids/s", "median", "p90", "p99",
+                      "failed"], t)]
+    if plots.get("scale"):
+        text.append("\n![voids per second](scale.png)\n")
+    if mem:
+        m = [[r["who"], r["live"], fnum(r["memavail_kib"]), fnum(r["slab_kib"], 1), fnum(r["pagetables_kib"], 1),
+              fnum(r["kernelstack_kib"], 1), fnum(r["percpu_kib"], 1), fnum(r["after_kill_memavail_kib"])]
+             for r in mem]
+        text.append("\n### Memory per live void\n\nFull voids running `/bin/sleep 30`, all alive at once; "
+                    "growth of /proc/meminfo divided by their number (KiB per void). The last column is how "
+                    "much MemAvailable had not come back 2 s after killing them all (KiB, total; noise from "
+                    "the rest of the machine included).\n\n")
+        text.append(md_table(["who", "live voids", "MemAvailable", "Slab", "PageTables", "KernelStack", "Percpu",
+                              "not back after kill"], m))
+    if leak:
+        lk = [[r["who"], r["item"], r["before"], r["after"], r["verdict"]] for r in leak]
+        text.append("\n### Leak check over the whole run\n\n*driver_* and *workers_* are the bench's own "
+                    "processes (must be equal); *_visible* count what the user can see on the whole machine, "
+                    "which other work may change.\n\n")
+        text.append(md_table(["who", "item", "before", "after", "verdict"], lk))
+    return "\n".join(text)
+
+
+def part4():
+    return ("## 4. TLS server\n\nNot measured yet: waits for the TLS example (issue 5, part 4). The hook is "
+            "`make -C benches tls` (to add): requests/s and p99 with a void per connection against the same "
+            "server without the shim, using a TLS load generator from Debian's packages, installed by "
+            "install-peers.sh. Target: ≥ 50% of the unshimmed requests/s.\n")
+
+
+# ---- plots ----------------------------------------------------------------------
+
+def gnuplot(res, name, data, script):
+    if not shutil.which("gnuplot"):
+        return False
+    dat = os.path.join(res, f"{name}.dat")
+    with open(dat, "w") as f:
+        f.write(data)
+    r = subprocess.run(["gnuplot"], input=script.replace("@DAT@", dat).replace("@PNG@",
+                       os.path.join(res, f"{name}.png")), text=True, capture_output=True)
+    os.unlink(dat)
+    if r.returncode != 0:
+        print(f"report: gnuplot {name}: {r.stderr}", file=sys.stderr)
+        return False
+    return True
+
+
+COMMON = """set terminal pngcairo size 1200,650 font "DejaVu Sans,11"
+set output "@PNG@"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set grid ytics
+set key top left
+set xtics rotate by -35 scale 0 font ",10"
+set bmargin 9
+set rmargin 8
+"""
+
+
+def plot_all(res):
+    plots = {}
+    ns = read_tsv(os.path.join(res, "nsbench.tsv"))
+    if ns:
+        whos = by_who(ns)
+        variants = []
+        for r in ns:
+            if r["variant"] not in variants:
+                variants.append(r["variant"])
+        val = {(r["who"], r["variant"]): r["median_us"] if r["status"] == "ok" else "-" for r in ns}
+        data = "\n".join(f'"{v}" ' + " ".join(val.get((w, v), "-") for w in whos) for v in variants)
+        cols = " , ".join(f'"@DAT@" using {i + 2}:xtic(1) title "{w}"' if i == 0 else
+                          f'"" using {i + 2} title "{w}"' for i, w in enumerate(whos))
+        plots["nsbench"] = gnuplot(res, "nsbench", data + "\n", COMMON + """
+set title "clone3 of a child that exits at once: median spawn+reap (µs)"
+set ylabel "µs"
+set yrange [0:*]
+set datafile missing "-"
+plot """ + cols + "\n")
+    peers = read_tsv(os.path.join(res, "peers.tsv"))
+    if peers:
+        whos = by_who(peers)
+        names = []
+        for r in peers:
+            if r["name"] not in names:
+                names.append(r["name"])
+        val = {(r["who"], r["name"]): r["median_ms"] if r["status"] == "ok" else "-" for r in peers}
+        names = [n for n in names if any(val.get((w, n), "-") != "-" for w in whos)]
+        data = "\n".join(f'"{n}" ' + " ".join(val.get((w, n), "-") for w in whos) for n in names)
+        cols = " , ".join(f'"@DAT@" using {i + 2}:xtic(1) title "{w}"' if i == 0 else
+                          f'"" using {i + 2} title "{w}"' for i, w in enumerate(whos))
+        plots["peers"] = gnuplot(res, "peers", data + "\n", COMMON + """
+set title "Start a sandboxed /bin/true and wait for it: median (ms, log scale)"
+set ylabel "ms"
+set logscale y
+set yrange [0.3:*]
+set datafile missing "-"
+plot """ + cols + "\n")
+    rate = read_tsv(os.path.join(res, "scale-rate.tsv"))
+    if rate:
+        keys = []
+        for r in rate:
+            k = (r["who"], r["jobs"])
+            if k not in keys:
+                keys.append(k)
+        variants = []
+        for r in rate:
+            if r["variant"] not in variants:
+                variants.append(r["variant"])
+        val = {(r["who"], r["jobs"], r["variant"]): r["per_s"] for r in rate}
+        data = "\n".join(f'"{v}" ' + " ".join(val.get((w, j, v), "-") for w, j in keys) for v in variants)
+        cols = " , ".join(
+            (f'"@DAT@" using {i + 2}:xtic(1)' if i == 0 else f'"" using {i + 2}') +
+            f' title "{w}, {j} worker{"s" if j != "1" else ""}"' for i, (w, j) in enumerate(keys))
+        plots["scale"] = gnuplot(res, "scale", data + "\n", COMMON + """
+set title "Voids per second sustained (libvoidbuilder, spawn + exec + reap)"
+set ylabel "voids/s"
+set yrange [0:*]
+set datafile missing "-"
+plot """ + cols + "\n")
+    return plots
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("results")
+    ap.add_argument("--voidshim", default=os.path.join(TOP, "voidshim"))
+    ap.add_argument("--top", default=TOP, help="the voidshim tree that was measured (for its git revision)")
+    args = ap.parse_args()
+    res = args.results
+    env = environment(args.voidshim, args.top)
+    with open(os.path.join(res, "env.tsv"), "w") as f:
+        f.write("key\tvalue\n" + "".join(f"{k}\t{v}\n" for k, v in env))
+    plots = plot_all(res)
+    parts = ["# voidshim benchmark results\n",
+             "Written by `make bench` (benches/report.py). All comparisons are ratios within this one run; "
+             "absolute times are for scale only (a shared 2-vCPU VM: see the load average).\n",
+             md_table(["", ""], env)]
+    if not shutil.which("gnuplot"):
+        parts.append("\nPlots missing: gnuplot is not installed (benches/install-peers.sh).\n")
+    parts += [part1(res, plots), part2(res, plots), part3(res, plots), part4()]
+    with open(os.path.join(res, "results.md"), "w") as f:
+        f.write("\n".join(parts))
+
+
+if __name__ == "__main__":
+    main()
