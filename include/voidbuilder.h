@@ -217,6 +217,137 @@ VB_API int vb_void_exec_fd(struct vb_void *v, int fd, char *const argv[]) VB_NON
  */
 VB_API int vb_void_add_libs(struct vb_void *v, const char *path, struct vb_error **err) VB_NONNULL(1, 2);
 
+/* ---- servers: the environment model (doc/servers.md) --------------------- */
+
+/*
+ * The Hurd servers a void's world is made of, and how the void gets each.
+ * Same order and names as the spec's "environment" section.
+ */
+enum vb_server {
+        VB_SERVER_FS,   /* root file system (mount ns, pivot_root) */
+        VB_SERVER_EXEC, /* execve and the dynamic loader */
+        VB_SERVER_PROC, /* pid ns + procfs */
+        VB_SERVER_AUTH, /* user ns, uid maps */
+        VB_SERVER_NET,  /* pfinet: the network namespace */
+        VB_SERVER_UNIX, /* pflocal: AF_UNIX sockets */
+        VB_SERVER_TERM, /* term: terminals */
+        VB_SERVER_DEV,  /* null, zero, random...: /dev */
+        VB_SERVER_IPC,  /* SysV and POSIX message queues, semaphores, shared memory */
+        VB_SERVER_UTS,  /* hostname */
+        VB_SERVER_TIME, /* /dev/time: the time namespace */
+        VB_SERVER_COUNT,
+};
+
+enum vb_server_mode {
+        VB_SERVER_FRESH,   /* its own new instance */
+        VB_SERVER_SHARED,  /* the caller's */
+        VB_SERVER_DENIED,  /* a no-op server: every use fails with vb_server_denied_errno() */
+        VB_SERVER_PROXIED, /* a caretaker of the caller's stands in between */
+        VB_SERVER_MODE_COUNT,
+};
+
+/* "fs", "exec", ... / "fresh", "shared", ... (NULL when out of range). */
+VB_API const char *vb_server_name(enum vb_server s);
+VB_API const char *vb_server_mode_name(enum vb_server_mode m);
+/* Parse a name; returns the enum value or -EINVAL. */
+VB_API int vb_server_from_name(const char *name);
+VB_API int vb_server_mode_from_name(const char *name);
+/*
+ * NULL when Linux (and voidshim) can give server s in mode m; otherwise a
+ * static sentence saying why not ("the vDSO answers clock_gettime ...").
+ */
+VB_API const char *vb_server_refusal(enum vb_server s, enum vb_server_mode m);
+/* The one errno a denied server answers with (EACCES, ENOTTY, ENOENT), 0 when out of range. */
+VB_API int vb_server_denied_errno(enum vb_server s);
+
+/*
+ * Give the void server s in mode m, through the setters above (namespaces,
+ * binds, /proc, /dev, loopback, Landlock) and extra seccomp rules
+ * (vb_void_seccomp_append()).  Call it after the other setters and after the
+ * program is chosen: a denied server looks at what is already granted (fds
+ * that are terminals, Landlock rules, mounts) and refuses contradictions with
+ * -EINVAL.  The proxied modes only check that the caller did its part
+ * (VB_SERVER_NET: the net ns is VB_NS_JOIN'ed into the caretaker's), since a
+ * caretaker is a process of the caller's, not of the library.
+ * -EOPNOTSUPP, with vb_server_refusal()'s sentence in err, for a mode Linux
+ * cannot give.
+ */
+VB_API int vb_void_server(struct vb_void *v, enum vb_server s, enum vb_server_mode m, struct vb_error **err)
+        VB_NONNULL(1);
+
+/*
+ * Append seccomp rules (doc/seccomp-policy.md, without a "default" line) to
+ * the void's current policy: the default policy, the text given with
+ * vb_void_seccomp(), or nothing when seccomp is off.  The result is compiled
+ * now; errors go to err with name and the line number in the combined text.
+ * A later vb_void_seccomp() replaces the combined policy.
+ */
+VB_API int vb_void_seccomp_append(struct vb_void *v, const char *rules, const char *name, struct vb_error **err)
+        VB_NONNULL(1, 2);
+
+/* ---- caretakers: revocable forwarders between a void and the outside ------- */
+
+/*
+ * A caretaker is a process of the caller's that holds the real object and
+ * hands the void an endpoint to itself, never the real object.  Each one is
+ * a child of the calling thread that dies with it (PR_SET_PDEATHSIG, checked
+ * against a parent that died first) and when its control pipe closes.
+ * Revoking it (vb_caretaker_revoke) closes that pipe, SIGKILLs it through its
+ * pidfd and reaps it: every later use by the void fails (ECONNREFUSED on
+ * connect, EOF/ECONNRESET/EPIPE on an open connection), and the void's
+ * program keeps running.  The caller must reap nothing itself.
+ */
+struct vb_caretaker;
+
+/*
+ * A socket forwarder: listens on a new AF_UNIX stream socket at host path
+ * sock_path (which must not exist; bind it into a void with vb_void_bind(...,
+ * VB_MOUNT_RW)) and forwards every connection to upstream, "tcp:HOST:PORT"
+ * or "unix:/PATH".  Fds passed with SCM_RIGHTS in either direction are closed
+ * by the forwarder and never cross.  -EINVAL (with err) for a bad upstream.
+ */
+VB_API int vb_caretaker_forward(const char *sock_path, const char *upstream, struct vb_caretaker **out,
+                                struct vb_error **err) VB_NONNULL(1, 2, 3);
+
+/* One port of the host's loopback that a network caretaker lets through. */
+struct vb_net_allow {
+        bool udp;      /* UDP rather than TCP */
+        uint16_t port; /* on 127.0.0.1 (and ::1), the same number inside and outside */
+};
+/*
+ * A network caretaker: a fresh user and network namespace (ids mapped as a
+ * void's, lo up), held by a small child, with pasta(1) (package passt)
+ * attached to it, splicing connections to 127.0.0.1:PORT inside to the host's
+ * loopback for exactly the listed ports and nothing else (no tap route, no
+ * other port).  Make the void join the namespaces with vb_void_set_ns(v,
+ * VB_NS_USER / VB_NS_NET, VB_NS_JOIN, vb_caretaker_ns_fd(c, ...)).  Returns
+ * once pasta listens on every port (at most 5 s).  -ENOENT when pasta is not
+ * installed, -ETIMEDOUT when it does not come up.
+ */
+VB_API int vb_caretaker_pasta(const struct vb_net_allow *allow, size_t n, struct vb_caretaker **out,
+                              struct vb_error **err) VB_NONNULL(3);
+/*
+ * A D-Bus caretaker: xdg-dbus-proxy listening at host path sock_path,
+ * forwarding to bus_address (a D-Bus address) with --filter, letting the
+ * void talk to the names in talk (NULL-terminated) and nothing else.  Its
+ * dead-man fd is the control pipe.  -ENOENT when xdg-dbus-proxy is missing.
+ */
+VB_API int vb_caretaker_dbus(const char *sock_path, const char *bus_address, char *const talk[],
+                             struct vb_caretaker **out, struct vb_error **err) VB_NONNULL(1, 2, 4);
+
+/* The caretaker's namespace fd (network caretaker only; -EBADF otherwise). Owned by c. */
+VB_API int vb_caretaker_ns_fd(const struct vb_caretaker *c, enum vb_ns ns) VB_NONNULL(1);
+/* Its process (the forwarder, pasta, xdg-dbus-proxy), or -1 once revoked. */
+VB_API pid_t vb_caretaker_pid(const struct vb_caretaker *c) VB_NONNULL(1);
+/* A one-line account: "forwarder unix:/s -> tcp:127.0.0.1:80, pid 12, live". Static per caretaker. */
+VB_API const char *vb_caretaker_describe(struct vb_caretaker *c) VB_NONNULL(1);
+/* True while the caretaker's process runs (it may also have died on its own). */
+VB_API bool vb_caretaker_alive(struct vb_caretaker *c) VB_NONNULL(1);
+/* Revoke: close the control pipe, SIGKILL, reap.  Idempotent; returns 0. */
+VB_API int vb_caretaker_revoke(struct vb_caretaker *c) VB_NONNULL(1);
+/* Revoke, unlink the socket it listened on, free.  Accepts NULL; returns NULL. */
+VB_API struct vb_caretaker *vb_caretaker_free(struct vb_caretaker *c);
+
 /* ---- a pool of namespaces made ahead of time ------------------------------ */
 
 struct vb_pool;

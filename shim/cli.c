@@ -338,6 +338,119 @@ static int opt_cgroup(struct vb_opts *o, char **a, char **why)
         return 0;
 }
 
+/* --server NAME=MODE: a mode Linux cannot give is refused here, with the reason (exit 100). */
+static int opt_server(struct vb_opts *o, char **a, char **why)
+{
+        const char *eq = strchr(a[0], '='), *refusal;
+        char name[16];
+        int s, m;
+
+        if (!eq || eq == a[0] || (size_t)(eq - a[0]) >= sizeof(name))
+                return why_set(why, "--server: expected NAME=MODE (e.g. net=denied), got '%s'", a[0]);
+        memcpy(name, a[0], (size_t)(eq - a[0]));
+        name[eq - a[0]] = '\0';
+        s = vb_server_from_name(name);
+        if (s < 0)
+                return why_set(why, "--server: unknown server '%s' (fs exec proc auth net unix term dev ipc uts time)",
+                               name);
+        m = vb_server_mode_from_name(eq + 1);
+        if (m < 0)
+                return why_set(why, "--server %s: unknown mode '%s' (fresh shared denied proxied)", name, eq + 1);
+        refusal = vb_server_refusal((enum vb_server)s, (enum vb_server_mode)m);
+        if (refusal)
+                return why_set(why, "--server %s=%s: %s", name, eq + 1, refusal);
+        if (o->server_set[s] && o->server[s] != (enum vb_server_mode)m)
+                return why_set(why, "--server %s given twice with different modes", name);
+        o->server[s] = (enum vb_server_mode)m;
+        o->server_set[s] = true;
+        return 0;
+}
+
+static int opt_proxy_connect(struct vb_opts *o, char **a, char **why)
+{
+        struct vb_proxy_opt *n;
+        char *eq = strchr(a[0], '=');
+
+        if (!eq || a[0][0] != '/' || (strncmp(eq + 1, "tcp:", 4) != 0 && strncmp(eq + 1, "unix:/", 6) != 0))
+                return why_set(why, "--proxy-connect: expected PATH=tcp:HOST:PORT or PATH=unix:/SOCKET, got '%s'",
+                               a[0]);
+        n = reallocarray(o->proxies, o->n_proxies + 1, sizeof(*n));
+        if (!n)
+                return -ENOMEM;
+        o->proxies = n;
+        *eq = '\0'; /* argv is ours to edit: the path now ends here */
+        o->proxies[o->n_proxies++] = (struct vb_proxy_opt){ .path = a[0], .upstream = eq + 1 };
+        return 0;
+}
+
+/* --net-allow [tcp:|udp:][127.0.0.1:|localhost:]PORT: a host-loopback port for the network caretaker. */
+static int opt_net_allow(struct vb_opts *o, char **a, char **why)
+{
+        const char *s = a[0], *colon;
+        struct vb_net_allow *n, allow = {};
+        int port;
+
+        if (strncmp(s, "udp:", 4) == 0)
+                allow.udp = true, s += 4;
+        else if (strncmp(s, "tcp:", 4) == 0)
+                s += 4;
+        colon = strrchr(s, ':');
+        if (colon) {
+                size_t hl = (size_t)(colon - s);
+
+                if (!((hl == 9 && strncmp(s, "127.0.0.1", 9) == 0) || (hl == 9 && strncmp(s, "localhost", 9) == 0)))
+                        return why_set(why, "--net-allow %s: pasta cannot restrict destinations (once its tap route "
+                                            "is up it NATs every address), so only ports of the host's loopback can "
+                                            "be allowed; use --proxy-connect PATH=tcp:HOST:PORT for one remote "
+                                            "service", a[0]);
+                s = colon + 1;
+        }
+        if (parse_int(s, 1, &port) < 0 || port > 65535)
+                return why_set(why, "--net-allow: '%s' is not [tcp:|udp:][127.0.0.1:]PORT", a[0]);
+        allow.port = (uint16_t)port;
+        n = reallocarray(o->net_allow, o->n_net_allow + 1, sizeof(*n));
+        if (!n)
+                return -ENOMEM;
+        o->net_allow = n;
+        o->net_allow[o->n_net_allow++] = allow;
+        return 0;
+}
+
+static int opt_dbus_proxy(struct vb_opts *o, char **a, char **why)
+{
+        char *eq = strchr(a[0], '=');
+
+        if (!eq || a[0][0] != '/' || !eq[1])
+                return why_set(why, "--dbus-proxy: expected PATH=BUS-ADDRESS (unix:path=/run/...), got '%s'", a[0]);
+        *eq = '\0';
+        o->dbus_path = a[0];
+        o->dbus_bus = eq + 1;
+        return 0;
+}
+
+static int opt_dbus_talk(struct vb_opts *o, char **a, char **why)
+{
+        const char **n = reallocarray(o->dbus_talk, o->n_dbus_talk + 2, sizeof(*n));
+
+        if (!n)
+                return -ENOMEM;
+        o->dbus_talk = n;
+        o->dbus_talk[o->n_dbus_talk++] = a[0];
+        o->dbus_talk[o->n_dbus_talk] = NULL;
+        return 0;
+}
+
+static int opt_name(struct vb_opts *o, char **a, char **why)
+{
+        size_t len = strlen(a[0]);
+
+        if (len == 0 || len > 64 || strspn(a[0], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != len ||
+            a[0][0] == '.')
+                return why_set(why, "--name: '%s' must be 1 to 64 of [A-Za-z0-9_.-], not starting with '.'", a[0]);
+        o->name = a[0];
+        return 0;
+}
+
 #define FLAG_FN(fname, field)                                       \
         static int fname(struct vb_opts *o, char **a, char **why) \
         {                                                           \
@@ -383,6 +496,12 @@ static const struct option_def options[] = {
         { "--cgroup", 1, opt_cgroup },
         { "--exec-host", 0, opt_exec_host },
         { "--no-stdio", 0, opt_no_stdio },
+        { "--server", 1, opt_server },
+        { "--proxy-connect", 1, opt_proxy_connect },
+        { "--net-allow", 1, opt_net_allow },
+        { "--dbus-proxy", 1, opt_dbus_proxy },
+        { "--dbus-talk", 1, opt_dbus_talk },
+        { "--name", 1, opt_name },
         { "--explain", 0, opt_explain },
         { "--help", 0, opt_help },
         { "-h", 0, opt_help },
@@ -400,6 +519,45 @@ static const struct option_def *find_option(const char *arg, const char **inline
                         return &options[i];
                 }
         return NULL;
+}
+
+/* The namespace behind each server that is one, to catch --share/--join next to --server. */
+static const int server_ns[VB_SERVER_COUNT] = {
+        [VB_SERVER_FS] = -1,          [VB_SERVER_EXEC] = -1,        [VB_SERVER_PROC] = VB_NS_PID,
+        [VB_SERVER_AUTH] = VB_NS_USER, [VB_SERVER_NET] = VB_NS_NET,  [VB_SERVER_UNIX] = -1,
+        [VB_SERVER_TERM] = -1,        [VB_SERVER_DEV] = -1,         [VB_SERVER_IPC] = VB_NS_IPC,
+        [VB_SERVER_UTS] = VB_NS_UTS,  [VB_SERVER_TIME] = VB_NS_TIME,
+};
+
+/* What --server must agree with: the older options that say the same thing, and the caretakers. */
+static int check_servers(struct vb_opts *o, char **why)
+{
+        bool net_proxied;
+
+        if (o->n_net_allow && !o->server_set[VB_SERVER_NET]) { /* --net-allow alone asks for the caretaker */
+                o->server[VB_SERVER_NET] = VB_SERVER_PROXIED;
+                o->server_set[VB_SERVER_NET] = true;
+        }
+        net_proxied = o->server_set[VB_SERVER_NET] && o->server[VB_SERVER_NET] == VB_SERVER_PROXIED;
+        for (int s = 0; s < VB_SERVER_COUNT; s++)
+                if (o->server_set[s] && server_ns[s] >= 0 && o->ns[server_ns[s]] != VB_NS_FRESH)
+                        return why_set(why, "--server %s contradicts --share/--join %s: give one of them",
+                                       vb_server_name((enum vb_server)s), vb_ns_name((enum vb_ns)server_ns[s]));
+        if (o->server_set[VB_SERVER_NET] && o->net != NET_NONE)
+                return why_set(why, "--server net contradicts --net: give one of them");
+        if (net_proxied && !o->n_net_allow)
+                return why_set(why, "--server net=proxied needs --net-allow PORT (nothing allowed is net=denied)");
+        if (o->n_net_allow && !net_proxied)
+                return why_set(why, "--net-allow needs --server net=proxied, not net=%s",
+                               vb_server_mode_name(o->server[VB_SERVER_NET]));
+        if ((o->n_proxies || o->dbus_path) && o->server_set[VB_SERVER_UNIX] && o->server[VB_SERVER_UNIX] == VB_SERVER_DENIED)
+                return why_set(why, "--proxy-connect and --dbus-proxy hand in unix sockets, which unix=denied refuses");
+        if (o->server_set[VB_SERVER_UNIX] && o->server[VB_SERVER_UNIX] == VB_SERVER_PROXIED && !o->n_proxies &&
+            !o->dbus_path)
+                return why_set(why, "--server unix=proxied needs --proxy-connect or --dbus-proxy");
+        if (o->n_dbus_talk && !o->dbus_path)
+                return why_set(why, "--dbus-talk needs --dbus-proxy");
+        return 0;
 }
 
 int vb_cli_parse(int argc, char **argv, struct vb_opts *o, char **why)
@@ -447,6 +605,8 @@ int vb_cli_parse(int argc, char **argv, struct vb_opts *o, char **why)
                 return why_set(why, "no program given (voidshim run [GRANT...] -- PROGRAM [ARGS...])");
         if (o->next_size)
                 return why_set(why, "--size applies to the next --tmpfs, and none followed");
+        if (check_servers(o, why) < 0)
+                return -EINVAL;
         if (o->net == NET_SHARED)
                 o->ns[VB_NS_NET] = VB_NS_SHARED;
         else if (o->ns[VB_NS_NET] == VB_NS_SHARED)
@@ -457,5 +617,8 @@ int vb_cli_parse(int argc, char **argv, struct vb_opts *o, char **why)
 void vb_opts_done(struct vb_opts *o)
 {
         free(o->grants);
+        free(o->proxies);
+        free(o->net_allow);
+        free(o->dbus_talk);
         *o = (struct vb_opts){};
 }

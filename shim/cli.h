@@ -45,6 +45,11 @@ struct vb_grant {
 };
 
 enum vb_net_choice { NET_NONE, NET_LOOPBACK, NET_SHARED };
+
+/* --proxy-connect PATH=UPSTREAM: a forwarder socket at PATH inside, to UPSTREAM (tcp:HOST:PORT, unix:/PATH). */
+struct vb_proxy_opt {
+        const char *path, *upstream; /* point into argv */
+};
 enum vb_seccomp_choice { SECCOMP_CHOICE_DEFAULT, SECCOMP_CHOICE_OFF, SECCOMP_CHOICE_FILE };
 
 struct vb_opts {
@@ -59,6 +64,17 @@ struct vb_opts {
         const char *seccomp_file;
         bool landlock, explain, exec_host, help, version, seccomp_print, proc_subset, no_stdio;
         uint64_t next_size; /* --size for the next --tmpfs */
+        /* The environment model (doc/servers.md): --server NAME=MODE, and the caretakers. */
+        enum vb_server_mode server[VB_SERVER_COUNT];
+        bool server_set[VB_SERVER_COUNT];
+        struct vb_proxy_opt *proxies; /* --proxy-connect */
+        size_t n_proxies;
+        struct vb_net_allow *net_allow; /* --net-allow: ports for the network caretaker */
+        size_t n_net_allow;
+        const char *dbus_path, *dbus_bus; /* --dbus-proxy PATH=ADDRESS */
+        const char **dbus_talk;           /* --dbus-talk NAME, NULL-terminated */
+        size_t n_dbus_talk;
+        const char *name; /* --name: the control socket for voidshim ctl */
         char **argv;        /* PROGRAM [ARGS...]: points into the caller's argv */
 };
 

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "care.h"
 #include "cleanup.h"
 #include "cli.h"
 #include "shim.h"
@@ -188,6 +189,24 @@ static int apply_options(struct vb_void *v, const struct vb_opts *o, int host_fd
         return r;
 }
 
+/*
+ * --server NAME=MODE, after every other grant and the program (vb_void_server() looks at
+ * what is granted).  Under --explain a proxied net has no caretaker to join: it is left out.
+ */
+static int apply_servers(struct vb_void *v, const struct vb_opts *o, struct vb_error **err)
+{
+        for (int s = 0; s < VB_SERVER_COUNT; s++) {
+                int r;
+
+                if (!o->server_set[s] || (o->explain && s == VB_SERVER_NET && o->server[s] == VB_SERVER_PROXIED))
+                        continue;
+                r = vb_void_server(v, (enum vb_server)s, o->server[s], err);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 static int exit_status_of(int status)
 {
         if (WIFEXITED(status))
@@ -197,7 +216,7 @@ static int exit_status_of(int status)
         return SHIM_EXIT_SYSTEM;
 }
 
-static int spawn_and_wait(struct vb_void *v, const char *program)
+static int spawn_and_wait(struct vb_void *v, const char *program, struct care_sup *sup)
 {
         _cleanup_(free_error) struct vb_error *err = NULL;
         struct vb_proc *p = NULL;
@@ -215,7 +234,7 @@ static int spawn_and_wait(struct vb_void *v, const char *program)
                 snprintf(what, sizeof(what), exec_step ? "run %s" : "start %s", program);
                 return shim_fatal_err(code, what, err, r);
         }
-        r = vb_proc_wait(p, &status);
+        r = sup ? care_supervise(sup, p, &status) : vb_proc_wait(p, &status);
         vb_proc_free(p);
         if (r < 0)
                 return shim_fatal(SHIM_EXIT_SYSTEM, "wait for the void", strerror(-r));
@@ -228,6 +247,7 @@ int cmd_run(int argc, char **argv)
         _cleanup_(free_error) struct vb_error *err = NULL;
         _cleanup_free_ char *why = NULL, *text = NULL;
         _cleanup_close_ int host_fd = -1;
+        struct care_sup *sup = NULL;
         struct vb_opts o;
         int r;
 
@@ -258,7 +278,18 @@ int cmd_run(int argc, char **argv)
                 return shim_fatal(r == ENOENT ? SHIM_EXIT_NOENT : SHIM_EXIT_NOEXEC, what, cause);
         }
         r = apply_options(v, &o, host_fd, &err);
+        if (r >= 0 && !o.explain && care_needed(&o)) {
+                r = care_prepare(&o, v, &sup, &err);
+                if (r < 0) {
+                        vb_opts_done(&o);
+                        return shim_fatal_err(r == -EINVAL ? SHIM_EXIT_USAGE : SHIM_EXIT_SYSTEM, "start the caretakers",
+                                              err, r);
+                }
+        }
+        if (r >= 0)
+                r = apply_servers(v, &o, &err);
         if (r < 0) {
+                care_free(sup);
                 vb_opts_done(&o);
                 return shim_fatal_err(r == -ENOMEM ? SHIM_EXIT_SYSTEM : SHIM_EXIT_USAGE, "prepare the void", err, r);
         }
@@ -270,7 +301,8 @@ int cmd_run(int argc, char **argv)
                 fputs(text, stdout);
                 return 0;
         }
-        r = spawn_and_wait(v, o.argv[0]);
+        r = spawn_and_wait(v, o.argv[0], sup);
+        care_free(sup);
         vb_opts_done(&o);
         return r;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "care.h"
 #include "cli.h"
 #include "exec.h"
 #include "shim.h"
@@ -14,6 +15,7 @@ const struct shim_command shim_commands[] = {
         { "check", cmd_check, "validate application specs (FILE:LINE:COL: message)" },
         { "exec", cmd_exec, "run the application a spec describes, a void per part" },
         { "explain", cmd_explain, "say what every void of a spec holds and how they connect" },
+        { "ctl", cmd_ctl, "list, revoke the caretakers of, or stop a run started with --name" },
         { "help", cmd_help, "show this help" },
         { "version", cmd_version, "show the version" },
         { NULL, NULL, NULL },

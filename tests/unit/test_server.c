@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The environment model's tables, vb_void_server()'s checks, and `voidshim run --server` parsing. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cli.h"
+#include "seccomp.h"
+#include "server.h"
+#include "voidbuilder.h"
+
+static void test_names_round_trip(void **state)
+{
+        static const char *const spec_names[] = { "fs", "exec", "proc", "auth", "net", "unix",
+                                                  "term", "dev", "ipc", "uts", "time" };
+
+        /* Same names and order as the spec's "environment" section (voidbuilder/spec.c). */
+        for (int s = 0; s < VB_SERVER_COUNT; s++) {
+                assert_string_equal(vb_server_name((enum vb_server)s), spec_names[s]);
+                assert_int_equal(vb_server_from_name(spec_names[s]), s);
+        }
+        for (int m = 0; m < VB_SERVER_MODE_COUNT; m++)
+                assert_int_equal(vb_server_mode_from_name(vb_server_mode_name((enum vb_server_mode)m)), m);
+        assert_int_equal(vb_server_from_name("disk"), -EINVAL);
+        assert_int_equal(vb_server_mode_from_name("closed"), -EINVAL);
+        assert_null(vb_server_name(VB_SERVER_COUNT));
+}
+
+static void test_refusals(void **state)
+{
+        /* Every denied server that is offered has its one errno; the refused ones have a reason. */
+        for (int s = 0; s < VB_SERVER_COUNT; s++) {
+                assert_null(vb_server_refusal((enum vb_server)s, VB_SERVER_FRESH));
+                assert_null(vb_server_refusal((enum vb_server)s, VB_SERVER_SHARED));
+                if (!vb_server_refusal((enum vb_server)s, VB_SERVER_DENIED))
+                        assert_int_not_equal(vb_server_denied_errno((enum vb_server)s), 0);
+        }
+        assert_non_null(strstr(vb_server_refusal(VB_SERVER_TIME, VB_SERVER_DENIED), "vDSO"));
+        assert_non_null(strstr(vb_server_refusal(VB_SERVER_EXEC, VB_SERVER_PROXIED), "TOCTOU"));
+        assert_null(vb_server_refusal(VB_SERVER_NET, VB_SERVER_PROXIED));
+        assert_null(vb_server_refusal(VB_SERVER_UNIX, VB_SERVER_PROXIED));
+        assert_int_equal(vb_server_denied_errno(VB_SERVER_NET), EACCES);
+        assert_int_equal(vb_server_denied_errno(VB_SERVER_TERM), ENOTTY);
+        assert_int_equal(vb_server_denied_errno(VB_SERVER_PROC), ENOENT);
+}
+
+/* Each rule set compiles on top of the default policy, and all of them together. */
+static void test_rules_compile(void **state)
+{
+        const char *const sets[] = { vb_server_rules_net, vb_server_rules_unix, vb_server_rules_ipc,
+                                     vb_server_rules_uts, vb_server_rules_fs };
+        struct vb_void *v = vb_void_new();
+        struct vb_error *err = NULL;
+
+        assert_non_null(v);
+        for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+                int r = vb_void_seccomp_append(v, sets[i], "rules", &err);
+
+                if (r < 0)
+                        fail_msg("%s", err ? err->msg : "?");
+        }
+        vb_void_free(v);
+}
+
+static void test_append_reports_errors(void **state)
+{
+        struct vb_void *v = vb_void_new();
+        struct vb_error *err = NULL;
+
+        assert_int_equal(vb_void_seccomp_append(v, "frobnicate errno EPERM\n", "extra", &err), -EINVAL);
+        assert_non_null(err);
+        assert_non_null(strstr(err->msg, "unknown syscall 'frobnicate'"));
+        vb_error_free(err);
+        vb_void_free(v);
+}
+
+static void test_server_contradictions(void **state)
+{
+        struct vb_void *v = vb_void_new();
+        struct vb_error *err = NULL;
+
+        assert_int_equal(vb_void_proc(v, "/proc", 0), 0);
+        assert_int_equal(vb_void_server(v, VB_SERVER_PROC, VB_SERVER_DENIED, &err), -EINVAL);
+        assert_non_null(strstr(err->msg, "proc denied contradicts"));
+        err = vb_error_free(err);
+        /* exec denied needs an absolute program inside the void. */
+        assert_int_equal(vb_void_exec_path(v, "ls", (char *[]){ "ls", NULL }), 0);
+        assert_int_equal(vb_void_server(v, VB_SERVER_EXEC, VB_SERVER_DENIED, &err), -EINVAL);
+        err = vb_error_free(err);
+        /* net proxied needs the caretaker's namespace joined first. */
+        assert_int_equal(vb_void_server(v, VB_SERVER_NET, VB_SERVER_PROXIED, &err), -EINVAL);
+        err = vb_error_free(err);
+        assert_int_equal(vb_void_server(v, VB_SERVER_TIME, VB_SERVER_DENIED, &err), -EOPNOTSUPP);
+        assert_non_null(strstr(err->msg, "vDSO"));
+        vb_error_free(err);
+        vb_void_free(v);
+}
+
+static char *store[256]; /* the argv copies, freed at the end of test_cli */
+static size_t n_store;
+
+static int parse(char **why, struct vb_opts *o, ...)
+{
+        char *argv[32] = { "run" };
+        int argc = 1, r;
+        va_list ap;
+
+        va_start(ap, o);
+        for (char *a; (a = va_arg(ap, char *)) && argc < 31;)
+                argv[argc++] = store[n_store++] = strdup(a); /* options may edit their argument */
+        va_end(ap);
+        r = vb_cli_parse(argc, argv, o, why);
+        return r;
+}
+
+static void test_cli(void **state)
+{
+        struct vb_opts o;
+        char *why = NULL;
+
+        assert_int_equal(parse(&why, &o, "--server", "net=denied", "--server", "ipc=denied", "/p", NULL), 0);
+        assert_true(o.server_set[VB_SERVER_NET]);
+        assert_int_equal(o.server[VB_SERVER_IPC], VB_SERVER_DENIED);
+        vb_opts_done(&o);
+        free(why);
+        why = NULL;
+        assert_int_equal(parse(&why, &o, "--server", "time=denied", "/p", NULL), -EINVAL);
+        assert_non_null(strstr(why, "vDSO"));
+        vb_opts_done(&o);
+        free(why);
+        why = NULL;
+        assert_int_equal(parse(&why, &o, "--server", "net=denied", "--net", "loopback", "/p", NULL), -EINVAL);
+        vb_opts_done(&o);
+        free(why);
+        why = NULL;
+        /* --net-allow alone asks for the network caretaker. */
+        assert_int_equal(parse(&why, &o, "--net-allow", "tcp:127.0.0.1:8080", "/p", NULL), 0);
+        assert_int_equal(o.server[VB_SERVER_NET], VB_SERVER_PROXIED);
+        assert_int_equal(o.net_allow[0].port, 8080);
+        vb_opts_done(&o);
+        free(why);
+        why = NULL;
+        assert_int_equal(parse(&why, &o, "--net-allow", "192.0.2.1:80", "/p", NULL), -EINVAL);
+        assert_non_null(strstr(why, "cannot restrict destinations"));
+        vb_opts_done(&o);
+        free(why);
+        why = NULL;
+        assert_int_equal(parse(&why, &o, "--proxy-connect", "/run/s=tcp:127.0.0.1:80", "/p", NULL), 0);
+        assert_string_equal(o.proxies[0].path, "/run/s");
+        assert_string_equal(o.proxies[0].upstream, "tcp:127.0.0.1:80");
+        vb_opts_done(&o);
+        free(why);
+        why = NULL;
+        assert_int_equal(parse(&why, &o, "--proxy-connect", "/run/s=tcp:h:1", "--server", "unix=denied", "/p", NULL),
+                         -EINVAL);
+        vb_opts_done(&o);
+        free(why);
+        why = NULL;
+        assert_int_equal(parse(&why, &o, "--name", "../x", "/p", NULL), -EINVAL);
+        vb_opts_done(&o);
+        free(why);
+        while (n_store)
+                free(store[--n_store]);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_names_round_trip),   cmocka_unit_test(test_refusals),
+                cmocka_unit_test(test_rules_compile),      cmocka_unit_test(test_append_reports_errors),
+                cmocka_unit_test(test_server_contradictions), cmocka_unit_test(test_cli),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
