@@ -189,7 +189,7 @@ clean:
 EX_CFLAGS := -D_GNU_SOURCE -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration \
              -Werror=format-security -Iinclude -static
 EXAMPLES  := $(B)/examples/gzip/vgzip $(B)/examples/tls-server/tls-server $(B)/examples/tls-server/cert.pem
-EX_STAGED := $(B)/tests/apps/vgzip $(B)/tests/apps/with-dirs $(B)/tests/apps/hostile $(B)/tests/apps/tls-server
+EX_STAGED := $(B)/tests/apps/vgzip $(B)/tests/apps/hostile $(B)/tests/apps/tls-server
 
 $(B)/examples/gzip/vgzip: examples/gzip/vgzip.c app/app.c include/voidshim/app.h
 	@mkdir -p $(dir $@)
@@ -212,9 +212,6 @@ $(B)/tests/apps/tls-server: $(B)/examples/tls-server/tls-server
 	@mkdir -p $(dir $@)
 	cp $< $@
 $(B)/tests/apps/vgzip: $(B)/examples/gzip/vgzip
-	@mkdir -p $(dir $@)
-	cp $< $@
-$(B)/tests/apps/with-dirs: examples/with-dirs
 	@mkdir -p $(dir $@)
 	cp $< $@
 

@@ -98,7 +98,7 @@ static int loop(struct runner *r)
                 if (n < 0)
                         return shim_fatal(SHIM_EXIT_SYSTEM, "wait for events", strerror(errno));
                 if (n == 0)
-                        return r->status;
+                        return runner_finish(r);
                 for (int i = 0; i < n; i++) {
                         int rc = dispatch(r, &evs[i]);
 
@@ -117,8 +117,10 @@ static int usage(FILE *f, int code)
               "a new void each time a trigger fires.  ARGS give the \"cmdline\" paths (by index)\n"
               "and the \"trailing\" words.  SIGINT, SIGTERM and SIGHUP stop every void.\n"
               "\n"
-              "Exit status: 0 when every startup void succeeded; the status of the first one\n"
-              "that failed; 100 for a bad spec; 111 system failure; 128+N on signal N.\n",
+              "Exit status: 0 when every startup void succeeded; else the status of the first\n"
+              "one that failed (128+N for signal N), passed on without a line of its own unless\n"
+              "it was a signal or the startup voids ended differently; 100 for a bad spec or\n"
+              "command line; 111 system failure; 128+N when stopped by signal N.\n",
               f);
         return code;
 }

@@ -19,7 +19,8 @@
 static const char *mode_word(enum vb_spec_fmode m)
 {
         static const char *const w[] = { "read-only", "write-only (truncated)", "read-write", "append-only",
-                                         "created or truncated, write-only" };
+                                         "created or truncated, write-only",
+                                         "as a new file, write-only, put in its place only if the void exits 0" };
 
         return (unsigned)m < ELEMENTSOF(w) ? w[m] : "?";
 }
@@ -57,14 +58,21 @@ static void describe_arg(FILE *f, const struct vb_spec *s, const struct vb_spec_
                 fprintf(f, "    argv: the words after the \"cmdline\" paths on the command line (data only)\n");
                 return;
         }
-        fprintf(f, "    %d %s: ", a->fd, a->name);
+        if (a->each)
+                fprintf(f, "    %d... %s.0, %s.1, ...: ", a->fd, a->name, a->name);
+        else
+                fprintf(f, "    %d %s: ", a->fd, a->name);
         switch (a->kind) {
         case VB_ARG_FILE:
                 fprintf(f, "host file %s, opened by the shim %s\n", a->path, mode_word(a->mode));
                 break;
         case VB_ARG_CMDLINE:
-                fprintf(f, "the path given as word %u after \"--\", opened by the shim %s\n", a->index,
-                        mode_word(a->mode));
+                if (a->each)
+                        fprintf(f, "one fd per path among the trailing words, in order, opened by the shim %s\n",
+                                mode_word(a->mode));
+                else
+                        fprintf(f, "the path given as word %u after \"--\", opened by the shim %s\n", a->index,
+                                mode_word(a->mode));
                 break;
         case VB_ARG_PIPE:
                 fprintf(f, "the %s end of pipe \"%s\" (framed messages)\n", a->end == VB_END_RX ? "reading" : "writing",
@@ -93,6 +101,30 @@ static void describe_arg(FILE *f, const struct vb_spec *s, const struct vb_spec_
         }
 }
 
+/* What the command line grants, which the void below cannot show: it depends on the words. */
+static void describe_cmdline(FILE *f, const struct vb_spec_entry *e)
+{
+        for (size_t i = 0; i < e->v.n_mounts; i++) {
+                const struct vb_spec_mount *m = &e->v.mounts[i];
+                char which[64];
+
+                if (m->kind != VB_SMNT_CMDLINE)
+                        continue;
+                if (m->cmdline == VB_SPEC_CMDLINE_TRAILING)
+                        snprintf(which, sizeof(which), "each path among the trailing words");
+                else
+                        snprintf(which, sizeof(which), "the path given as word %d after \"--\"", m->cmdline);
+                fprintf(f, "  command line: %s%s, bound %s%s at its own path\n", m->parent ? "the directory of " : "",
+                        which, (m->flags & VB_MOUNT_RW) ? "read-write" : "read-only",
+                        (m->flags & VB_MOUNT_NOEXEC) ? ", noexec," : "");
+        }
+        if (e->v.chdir_caller)
+                fprintf(f, "  working directory: the caller's (an empty directory at the same path, unless granted)\n");
+        if (!e->v.landlock && !e->v.landlock_off && exec_reaches_proc(&e->v))
+                fprintf(f, "  landlock (when the kernel has it): the void readable, writable only where granted, "
+                           "so that no file handed in as an fd can be opened again through /proc\n");
+}
+
 /* The void explained as the library sees it, with a stand-in (/dev/null) at each arg's fd. */
 static int explain_void(FILE *f, const struct vb_spec *s, const struct vb_spec_entry *e)
 {
@@ -101,10 +133,10 @@ static int explain_void(FILE *f, const struct vb_spec *s, const struct vb_spec_e
         _cleanup_close_ int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
         _cleanup_free_ char *text = NULL;
         char what[256];
-        int r = exec_build_void(s, e, NULL, &v, &err);
+        int r = exec_build_void(s, e, NULL, NULL, &v, &err);
 
         for (size_t i = 0; r >= 0 && i < e->n_args; i++)
-                for (unsigned k = 0; r >= 0 && k < e->args[i].n_fds; k++)
+                for (unsigned k = 0; r >= 0 && k < (e->args[i].each ? 1 : e->args[i].n_fds); k++)
                         r = vb_void_keep_fd(v, null, e->args[i].fd + (int)k);
         if (r >= 0 && !(text = vb_void_explain(v)))
                 r = -ENOMEM;
@@ -136,6 +168,7 @@ static int explain_text(FILE *f, const struct vb_spec *s)
                 fprintf(f, "  fds (VOIDSHIM_FDS):%s\n", e->n_args ? "" : " none beyond stdio");
                 for (size_t k = 0; k < e->n_args; k++)
                         describe_arg(f, s, e, &e->args[k]);
+                describe_cmdline(f, e);
                 if (explain_void(f, s, e) < 0)
                         return SHIM_EXIT_SYSTEM;
         }
@@ -181,6 +214,12 @@ static void dot_arg(FILE *f, const struct vb_spec_entry *e, const struct vb_spec
                         a->fd, mode_word(a->mode), a->mode == VB_FMODE_R ? "" : ", dir=both");
                 break;
         case VB_ARG_CMDLINE:
+                if (a->each) {
+                        fprintf(f, "  \"cmdline:trailing\" [shape=note, label=\"command line paths\"];\n");
+                        fprintf(f, "  \"cmdline:trailing\" -> \"ep:%s\" [label=\"fds %d... (%s)\", style=dashed];\n",
+                                e->name, a->fd, mode_word(a->mode));
+                        break;
+                }
                 fprintf(f, "  \"cmdline:%u\" [shape=note, label=\"command line path #%u\"];\n", a->index, a->index);
                 fprintf(f, "  \"cmdline:%u\" -> \"ep:%s\" [label=\"fd %d (%s)\", style=dashed];\n", a->index, e->name,
                         a->fd, mode_word(a->mode));
@@ -217,6 +256,19 @@ static int explain_dot(FILE *f, const struct vb_spec *s)
                                 trig[e->trigger.kind], e->trigger.ref, e->name);
                 for (size_t k = 0; k < e->n_args; k++)
                         dot_arg(f, e, &e->args[k]);
+                for (size_t k = 0; k < e->v.n_mounts; k++) {
+                        const struct vb_spec_mount *m = &e->v.mounts[k];
+
+                        if (m->kind != VB_SMNT_CMDLINE)
+                                continue;
+                        fprintf(f, "  \"grant:%s:%zu\" [shape=folder, label=\"%s%s\"];\n", e->name, k,
+                                m->parent ? "directories of " : "",
+                                m->cmdline == VB_SPEC_CMDLINE_TRAILING ? "the command line paths"
+                                                                       : "a command line path");
+                        fprintf(f, "  \"grant:%s:%zu\" -> \"ep:%s\" [label=\"bind (%s)\", style=dashed%s];\n", e->name,
+                                k, e->name, (m->flags & VB_MOUNT_RW) ? "rw" : "ro",
+                                (m->flags & VB_MOUNT_RW) ? ", dir=both" : "");
+                }
         }
         fprintf(f, "}\n");
         return 0;

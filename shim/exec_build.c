@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,13 +28,15 @@ int exec_open_flags(enum vb_spec_fmode mode)
                 return O_WRONLY | O_APPEND;
         case VB_FMODE_CREATE:
                 return O_WRONLY | O_CREAT | O_TRUNC;
+        case VB_FMODE_REPLACE: /* exec_replace_open() makes the file; this is its access */
+                return O_WRONLY;
         case VB_FMODE_R:
         default:
                 return O_RDONLY;
         }
 }
 
-char *exec_fds_string(const struct vb_spec_entry *e)
+char *exec_fds_string(const struct vb_spec_entry *e, size_t n_each)
 {
         char *out = NULL;
         size_t len = 0;
@@ -46,6 +49,11 @@ char *exec_fds_string(const struct vb_spec_entry *e)
 
                 if (a->fd < 0 || !a->name)
                         continue;
+                if (a->each) { /* NAME.0, NAME.1, ...: none at all when no path was given */
+                        for (size_t k = 0; k < n_each; k++)
+                                fprintf(f, "%s%s.%zu=%d", n++ ? "," : "", a->name, k, a->fd + (int)k);
+                        continue;
+                }
                 fprintf(f, "%s%s=%d", n++ ? "," : "", a->name, a->fd);
                 for (unsigned k = 1; k < a->n_fds; k++)
                         fprintf(f, ",%s.%u=%d", a->name, k, a->fd + (int)k);
@@ -149,14 +157,34 @@ static int apply_mount(struct vb_void *v, const struct vb_spec_mount *m)
         }
 }
 
+/* The binds a "bind-cmdline" mount (index i) expands to, in their place among the mounts. */
+static int apply_grants(struct vb_void *v, const struct exec_grants *gr, size_t i, struct vb_error **err)
+{
+        for (size_t k = 0; gr && k < gr->n; k++) {
+                int r;
+
+                if (gr->g[k].mount != i)
+                        continue;
+                r = vb_void_bind(v, gr->g[k].src, gr->g[k].path, gr->g[k].flags);
+                if (r < 0)
+                        return vb_error_set(err, r, "mount %s", gr->g[k].path);
+        }
+        return 0;
+}
+
 static int apply_files(struct vb_void *v, const struct vb_spec *s, const struct vb_spec_void *g,
-                       struct vb_error **err)
+                       const struct exec_grants *gr, struct vb_error **err)
 {
         int r = 0;
 
-        for (size_t i = 0; r >= 0 && i < g->n_mounts; i++)
-                if ((r = apply_mount(v, &g->mounts[i])) < 0)
+        for (size_t i = 0; r >= 0 && i < g->n_mounts; i++) {
+                if (g->mounts[i].kind == VB_SMNT_CMDLINE)
+                        r = apply_grants(v, gr, i, err);
+                else if ((r = apply_mount(v, &g->mounts[i])) < 0)
                         return vb_error_set(err, r, "mount %s", g->mounts[i].dst ? g->mounts[i].dst : "?");
+                if (r < 0)
+                        return r;
+        }
         for (size_t i = 0; g->libs && g->libs[i]; i++)
                 if ((r = vb_void_add_libs(v, g->libs[i], err)) < 0)
                         return r;
@@ -216,26 +244,130 @@ static int apply_process(struct vb_void *v, const struct vb_spec_void *g, struct
         return 0;
 }
 
-static int apply_landlock(struct vb_void *v, const struct vb_spec_void *g, struct vb_error **err)
+/* What a bind allows, as Landlock rights. */
+static unsigned bind_access(unsigned flags)
 {
-        int r;
+        return VB_LANDLOCK_READ | ((flags & VB_MOUNT_RW) ? VB_LANDLOCK_WRITE : 0) |
+               ((flags & VB_MOUNT_NOEXEC) ? 0 : VB_LANDLOCK_EXEC);
+}
 
-        if (!g->landlock)
-                return 0;
-        r = vb_void_landlock(v);
-        if (r < 0)
-                return vb_error_set(err, r, "turn on Landlock");
-        /* As with `voidshim run --landlock`: each granted mount keeps what the mount allows. */
+/*
+ * One rule per granted mount.  strict ("landlock": true): each mount gets
+ * what it allows and nothing else is reachable.  Otherwise (the default,
+ * below) only the writable ones need a rule: "/" already gives read and exec.
+ */
+static int landlock_mounts(struct vb_void *v, const struct vb_spec_void *g, const struct exec_grants *gr, bool strict)
+{
+        int r = 0;
+
         for (size_t i = 0; r >= 0 && i < g->n_mounts; i++) {
                 const struct vb_spec_mount *m = &g->mounts[i];
                 unsigned acc = VB_LANDLOCK_READ | VB_LANDLOCK_WRITE;
 
-                if (m->kind == VB_SMNT_BIND)
-                        acc = VB_LANDLOCK_READ | ((m->flags & VB_MOUNT_RW) ? VB_LANDLOCK_WRITE : 0) |
-                              ((m->flags & VB_MOUNT_NOEXEC) ? 0 : VB_LANDLOCK_EXEC);
-                if (m->kind != VB_SMNT_SYMLINK)
-                        r = vb_void_landlock_allow(v, m->dst, acc);
+                if (m->kind == VB_SMNT_SYMLINK || (m->kind == VB_SMNT_DIR && !strict))
+                        continue;
+                if (m->kind == VB_SMNT_CMDLINE) {
+                        for (size_t k = 0; r >= 0 && gr && k < gr->n; k++)
+                                if (gr->g[k].mount == i && (strict || (gr->g[k].flags & VB_MOUNT_RW)))
+                                        r = vb_void_landlock_allow(v, gr->g[k].path, bind_access(gr->g[k].flags));
+                        continue;
+                }
+                if (m->kind == VB_SMNT_TMPFS && (m->flags & VB_MOUNT_EXEC))
+                        acc |= VB_LANDLOCK_EXEC;
+                if (m->kind == VB_SMNT_BIND) {
+                        /* A -try bind whose source is missing is not mounted: a rule on its path would fail. */
+                        if ((m->flags & VB_MOUNT_OPTIONAL) && access(m->src, F_OK) < 0)
+                                continue;
+                        acc = bind_access(m->flags);
+                        if (!strict && !(acc & VB_LANDLOCK_WRITE))
+                                continue;
+                }
+                r = vb_void_landlock_allow(v, m->dst, acc);
         }
+        if (r >= 0 && g->proc)
+                r = vb_void_landlock_allow(v, "/proc", VB_LANDLOCK_READ | VB_LANDLOCK_WRITE);
+        if (r >= 0 && g->dev)
+                r = vb_void_landlock_allow(v, "/dev", VB_LANDLOCK_READ | VB_LANDLOCK_WRITE);
+        return r;
+}
+
+/*
+ * Could the void reach /proc/self/fd?  It can when it is given a procfs, or
+ * keeps CAP_SYS_ADMIN (in its user namespace), with which it could mount one.
+ */
+bool exec_reaches_proc(const struct vb_spec_void *g)
+{
+        for (size_t i = 0; i < g->n_caps; i++)
+                if (g->caps[i] == CAP_SYS_ADMIN)
+                        return true;
+        return g->proc != VB_SPEC_PROC_NONE;
+}
+
+/* What the void may do when it opens a file of this mode again: the mode's own access, or nothing. */
+static unsigned reopen_access(enum vb_spec_fmode mode)
+{
+        switch (mode) {
+        case VB_FMODE_R:
+                return VB_LANDLOCK_READ;
+        case VB_FMODE_RW:
+                return VB_LANDLOCK_READ | VB_LANDLOCK_WRITE;
+        case VB_FMODE_W:
+        case VB_FMODE_CREATE:
+                return VB_LANDLOCK_WRITE;
+        case VB_FMODE_APPEND:  /* reopened, it would be writable anywhere, not only at the end */
+        case VB_FMODE_REPLACE: /* the new file is the shim's to name */
+        default:
+                return 0;
+        }
+}
+
+int exec_landlock_fd(struct vb_void *v, const struct vb_spec_void *g, int fd, enum vb_spec_fmode mode)
+{
+        unsigned acc = reopen_access(mode);
+        char path[64];
+
+        /* Only a void with a procfs has the path, and only a Landlock'ed one needs the rule. */
+        if (!acc || g->proc == VB_SPEC_PROC_NONE || g->landlock_off)
+                return 0;
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+        return vb_void_landlock_allow(v, path, acc);
+}
+
+/*
+ * Landlock: as the spec asks ("landlock": true or rules), else by default in
+ * every void that can reach /proc/self/fd, unless the spec says "landlock":
+ * false.  The default restricts writing to exactly what the spec grants
+ * writable (rw binds, tmpfs, /proc, /dev) and leaves the void's tree readable.
+ *
+ * Security: the point is the fds the shim opens for a void.  Through
+ * /proc/self/fd/N a void could open such a file again, with any access the
+ * file's permissions give the caller (uid 0 in the void is the caller): a
+ * file handed in read-only could be reopened for writing or truncating, an
+ * append-only one for reading.  Landlock checks such an open against the
+ * file's real path, which lies outside every path granted here, so it fails
+ * with EACCES, unless the mode it was handed in with allows it (exec_landlock_fd()).
+ * Without /proc there is no such path (binds are the void's
+ * own mounts, so their read-only flag holds through /proc too), and the
+ * default leaves those voids alone: the library sets rlimits before it
+ * builds the ruleset, so a void with a low "nofile" could fail to start.  A
+ * kernel without Landlock gets the mounts alone ("landlock: off" in explain).
+ */
+static int apply_landlock(struct vb_void *v, const struct vb_spec_void *g, const struct exec_grants *gr,
+                          struct vb_error **err)
+{
+        int r;
+
+        if (g->landlock_off || (!g->landlock && !exec_reaches_proc(g)))
+                return 0;
+        r = vb_void_landlock(v);
+        if (!g->landlock && (r == -EOPNOTSUPP || r == -ENOSYS))
+                return 0;
+        if (r < 0)
+                return vb_error_set(err, r, "turn on Landlock");
+        if (!g->landlock)
+                r = vb_void_landlock_allow(v, "/", VB_LANDLOCK_READ | VB_LANDLOCK_EXEC);
+        if (r >= 0)
+                r = landlock_mounts(v, g, gr, g->landlock);
         for (size_t i = 0; r >= 0 && i < g->n_landlock; i++)
                 r = vb_void_landlock_allow(v, g->landlock_rules[i].path, g->landlock_rules[i].access);
         return r < 0 ? vb_error_set(err, r, "add a Landlock rule") : 0;
@@ -270,8 +402,27 @@ static int apply_program(struct vb_void *v, const struct vb_spec_entry *e, char 
         return r < 0 ? vb_error_set(err, r, "program %s", e->program) : 0;
 }
 
-int exec_build_void(const struct vb_spec *s, const struct vb_spec_entry *e, char *const *trailing,
-                    struct vb_void **out, struct vb_error **err)
+/*
+ * "chdir": "caller": the caller's working directory, as an empty directory
+ * in the void's root made before every mount, so that whatever is granted
+ * there lands on top of it and relative names mean what they meant outside.
+ */
+static int apply_caller_cwd(struct vb_void *v, const struct vb_spec_void *g, const struct exec_cmdline *cl,
+                            struct vb_error **err)
+{
+        int r = 0;
+
+        if (!g->chdir_caller || !cl || !cl->cwd)
+                return 0;
+        if (strcmp(cl->cwd, "/") != 0)
+                r = vb_void_dir(v, cl->cwd, 0755);
+        if (r >= 0)
+                r = vb_void_chdir(v, cl->cwd);
+        return r < 0 ? vb_error_set(err, r, "start in %s", cl->cwd) : 0;
+}
+
+int exec_build_void(const struct vb_spec *s, const struct vb_spec_entry *e, const struct exec_cmdline *cl,
+                    const struct exec_grants *g, struct vb_void **out, struct vb_error **err)
 {
         struct vb_void *v = vb_void_new();
         _cleanup_free_ char *fds = NULL;
@@ -281,16 +432,18 @@ int exec_build_void(const struct vb_spec *s, const struct vb_spec_entry *e, char
 
         if (!v)
                 return vb_error_set(err, ENOMEM, "create a void");
-        fds = exec_fds_string(e);
+        fds = exec_fds_string(e, cl ? cl->n_paths : 0);
         r = fds ? 0 : vb_error_set(err, ENOMEM, "list the fds");
+        if (r >= 0)
+                r = apply_caller_cwd(v, &e->v, cl, err);
         if (r >= 0)
                 r = apply_environment(v, s, e, err);
         if (r >= 0)
-                r = apply_files(v, s, &e->v, err);
+                r = apply_files(v, s, &e->v, g, err);
         if (r >= 0)
                 r = apply_process(v, &e->v, err);
         if (r >= 0)
-                r = apply_landlock(v, &e->v, err);
+                r = apply_landlock(v, &e->v, g, err);
         if (r >= 0 && e->v.cgroup) {
                 cg = open(e->v.cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 r = cg < 0 ? vb_error_set(err, errno, "open cgroup %s", e->v.cgroup) : vb_void_cgroup(v, cg);
@@ -301,7 +454,7 @@ int exec_build_void(const struct vb_spec *s, const struct vb_spec_entry *e, char
         for (size_t i = 0; i < e->n_args && !takes_trailing; i++)
                 takes_trailing = e->args[i].kind == VB_ARG_TRAILING;
         if (r >= 0)
-                r = apply_program(v, e, takes_trailing ? trailing : NULL, err);
+                r = apply_program(v, e, takes_trailing && cl ? cl->trailing : NULL, err);
         if (r < 0) {
                 vb_void_free(v);
                 return r;

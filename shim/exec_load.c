@@ -53,9 +53,30 @@ static int host_access(void *userdata, const char *path, int mode)
         return access(path, mode) < 0 ? NEG_ERRNO() : 0;
 }
 
+/*
+ * The directory relative host paths are taken from: the spec's own, made
+ * absolute and physical now, so that a relative spec path ("specs/x.json")
+ * yields the same absolute bind sources, programs and files whatever the
+ * working directory is later, in check, explain and exec alike.
+ */
+static int spec_basedir(const char *path, char **out)
+{
+        const char *slash = strrchr(path, '/');
+        _cleanup_free_ char *dir = NULL;
+
+        if (!slash)
+                dir = strdup(".");
+        else
+                dir = strndup(path, slash == path ? 1 : (size_t)(slash - path));
+        if (!dir)
+                return -ENOMEM;
+        *out = realpath(dir, NULL);
+        return *out ? 0 : NEG_ERRNO();
+}
+
 int shim_spec_load(const char *path, struct vb_spec **out)
 {
-        _cleanup_free_ char *text = NULL;
+        _cleanup_free_ char *text = NULL, *basedir = NULL;
         struct vb_spec_diags d = {};
         struct vb_spec *s = NULL;
         size_t len = 0;
@@ -66,7 +87,10 @@ int shim_spec_load(const char *path, struct vb_spec **out)
         r = read_all(path, &text, &len);
         if (r < 0)
                 return shim_fatal(SHIM_EXIT_SYSTEM, what, strerror(-r));
-        r = vb_spec_parse(text, len, path, NULL, &s, &d);
+        r = spec_basedir(path, &basedir);
+        if (r < 0)
+                return shim_fatal(SHIM_EXIT_SYSTEM, what, strerror(-r));
+        r = vb_spec_parse(text, len, path, basedir, &s, &d);
         if (r == -ENOMEM) {
                 vb_spec_diags_done(&d);
                 return shim_fatal(SHIM_EXIT_SYSTEM, what, strerror(ENOMEM));

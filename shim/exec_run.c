@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -162,7 +163,9 @@ static int alloc_state(struct runner *r, const struct vb_spec *s)
         r->frames = calloc(s->n_entries + 1, sizeof(*r->frames));
         r->alive = calloc(s->n_entries + 1, sizeof(*r->alive));
         r->firings = calloc(s->n_entries + 1, sizeof(*r->firings));
-        if (!r->pipes || !r->socks || !r->lsn || !r->frames || !r->alive || !r->firings)
+        r->grants = calloc(s->n_entries + 1, sizeof(*r->grants));
+        r->ended = calloc(s->n_entries + 1, sizeof(*r->ended));
+        if (!r->pipes || !r->socks || !r->lsn || !r->frames || !r->alive || !r->firings || !r->grants || !r->ended)
                 return -ENOMEM;
         for (size_t i = 0; i < s->n_pipes; i++)
                 r->pipes[i] = (struct chan){ -1, -1 };
@@ -172,34 +175,76 @@ static int alloc_state(struct runner *r, const struct vb_spec *s)
                 r->lsn[i] = -1;
         for (size_t i = 0; i < s->n_entries; i++) {
                 r->alive[i] = true;
+                r->ended[i] = -1;
                 if (s->entries[i].trigger.kind == VB_TRIG_PIPE)
                         r->frames[i].max = vb_spec_find_pipe(s, s->entries[i].trigger.ref)->max_message;
         }
         return 0;
 }
 
-/* The "cmdline" indices the spec uses must all be given; the words after the last are "trailing". */
+#define MAX_EACH_FDS 512 /* fds one "cmdline": "trailing" arg may take */
+
+/*
+ * The words the spec names by index ("cmdline" args and "bind-cmdline"
+ * mounts) must all be given.  The "cmdline" args take theirs; the words
+ * after are the trailing ones.
+ */
 static int split_words(struct runner *r, char **words, int n_words)
 {
-        int need = 0;
+        size_t need = 0, args = 0;
+        bool each = false;
+        int e;
 
-        for (size_t i = 0; i < r->s->n_entries; i++)
-                for (size_t k = 0; k < r->s->entries[i].n_args; k++) {
-                        const struct vb_spec_arg *a = &r->s->entries[i].args[k];
+        for (size_t i = 0; i < r->s->n_entries; i++) {
+                const struct vb_spec_entry *en = &r->s->entries[i];
 
-                        if (a->kind == VB_ARG_CMDLINE && (int)a->index + 1 > need)
-                                need = (int)a->index + 1;
+                for (size_t k = 0; k < en->n_args; k++) {
+                        const struct vb_spec_arg *a = &en->args[k];
+
+                        if (a->kind == VB_ARG_CMDLINE && !a->each && a->index + 1 > args)
+                                args = a->index + 1;
+                        each |= a->kind == VB_ARG_CMDLINE && a->each;
                 }
-        if (n_words < need) {
+                for (size_t k = 0; k < en->v.n_mounts; k++)
+                        if (en->v.mounts[k].kind == VB_SMNT_CMDLINE && en->v.mounts[k].cmdline >= 0 &&
+                            (size_t)en->v.mounts[k].cmdline + 1 > need)
+                                need = (size_t)en->v.mounts[k].cmdline + 1;
+        }
+        if (args > need)
+                need = args;
+        if ((size_t)n_words < need) {
                 char cause[128];
 
-                snprintf(cause, sizeof(cause), "the spec needs %d path%s after \"--\", %d given", need,
+                snprintf(cause, sizeof(cause), "the spec needs %zu path%s after \"--\", %d given", need,
                          need == 1 ? "" : "s", n_words);
                 return shim_fatal(SHIM_EXIT_USAGE, "parse the command line", cause);
         }
-        r->words = words;
-        r->n_words = n_words;
-        r->trailing = words + need;
+        e = exec_cmdline_init(&r->cl, words, (size_t)n_words, args);
+        if (e < 0)
+                return shim_fatal(SHIM_EXIT_SYSTEM, "read the command line", strerror(-e));
+        if (each && r->cl.n_paths > MAX_EACH_FDS) {
+                char cause[128];
+
+                snprintf(cause, sizeof(cause), "%zu paths, and a \"cmdline\": \"trailing\" arg takes at most %d",
+                         r->cl.n_paths, MAX_EACH_FDS);
+                return shim_fatal(SHIM_EXIT_USAGE, "parse the command line", cause);
+        }
+        return 0;
+}
+
+/* What the command line grants each entrypoint, resolved once for the whole run. */
+static int resolve_grants(struct runner *r)
+{
+        for (size_t i = 0; i < r->s->n_entries; i++) {
+                _cleanup_free_ char *what = NULL;
+                const char *cause = NULL;
+                int e = exec_grants_resolve(&r->s->entries[i], &r->cl, &r->grants[i], &what, &cause);
+
+                if (e == -ENOMEM || (e < 0 && !what))
+                        return shim_fatal(SHIM_EXIT_SYSTEM, "resolve the command line", strerror(ENOMEM));
+                if (e < 0)
+                        return shim_fatal(SHIM_EXIT_USAGE, what, cause ? cause : strerror(-e));
+        }
         return 0;
 }
 
@@ -212,6 +257,8 @@ int runner_init(struct runner *r, const struct vb_spec *s, char **words, int n_w
         if (alloc_state(r, s) < 0)
                 return shim_fatal(SHIM_EXIT_SYSTEM, "allocate", strerror(ENOMEM));
         rc = split_words(r, words, n_words);
+        if (rc == 0)
+                rc = resolve_grants(r);
         if (rc)
                 return rc;
         r->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -237,21 +284,105 @@ int runner_init(struct runner *r, const struct vb_spec *s, char **words, int n_w
 
 /* ---- spawning ------------------------------------------------------------------ */
 
-/* The host fd for one arg; *owned says the caller must close it. */
-static int arg_fd(const struct runner *r, const struct vb_spec_arg *a, bool *owned)
+/*
+ * What one void is being given: its "replace" files, until it has been
+ * started (then its struct running holds them), and the fds the shim opened
+ * for it, kept open until then (see exec_landlock_fd()).
+ */
+struct pending {
+        struct exec_replace *repl;
+        size_t n;
+        int *held;
+        size_t n_held;
+};
+
+static void pending_close_held(struct pending *pend)
+{
+        for (size_t i = 0; i < pend->n_held; i++)
+                close(pend->held[i]);
+        free(pend->held);
+        pend->held = NULL;
+        pend->n_held = 0;
+}
+
+static void pending_discard(struct exec_replace *repl, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                exec_replace_discard(&repl[i]);
+        free(repl);
+}
+
+/*
+ * A file or command-line path opened for one void: the shim holds the only
+ * authority to open files, and the void gets this one fd.  It stays in pend
+ * (held, or a "replace" file until the void's exit status decides its fate).
+ */
+static int open_path(enum vb_spec_fmode mode, const char *path, struct pending *pend)
+{
+        struct exec_replace *n;
+        int *h, fd;
+
+        if (mode == VB_FMODE_REPLACE) {
+                n = reallocarray(pend->repl, pend->n + 1, sizeof(*n));
+                if (!n)
+                        return -ENOMEM;
+                pend->repl = n;
+                fd = exec_replace_open(path, &pend->repl[pend->n]);
+                return fd < 0 ? fd : pend->repl[pend->n++].fd;
+        }
+        h = reallocarray(pend->held, pend->n_held + 1, sizeof(*h));
+        if (!h)
+                return -ENOMEM;
+        pend->held = h;
+        fd = open(path, exec_open_flags(mode) | O_CLOEXEC | O_NOCTTY, 0666);
+        if (fd < 0)
+                return NEG_ERRNO();
+        pend->held[pend->n_held++] = fd;
+        return fd;
+}
+
+/* The path of word k of a "file" or "cmdline" arg. */
+static const char *arg_path(const struct runner *r, const struct vb_spec_arg *a, size_t k)
+{
+        if (a->kind == VB_ARG_FILE)
+                return a->path;
+        return a->each ? r->cl.trailing[r->cl.paths[k]] : r->cl.words[a->index];
+}
+
+/* Hand in the fds of a "file" or "cmdline" arg: one, or one per trailing path. */
+static int hand_in_paths(const struct runner *r, struct vb_void *v, const struct vb_spec_entry *e,
+                         const struct vb_spec_arg *a, struct pending *pend, struct vb_error **err)
+{
+        size_t n = a->each ? r->cl.n_paths : 1;
+
+        for (size_t k = 0; k < n; k++) {
+                const char *path = arg_path(r, a, k);
+                int fd = open_path(a->mode, path, pend), rr;
+                char name[96];
+
+                snprintf(name, sizeof(name), a->each ? "%s.%zu" : "%s", a->name, k);
+                if (fd < 0)
+                        return vb_error_set(err, fd, "open arg \"%s\" %s%s", name, path,
+                                            a->mode == VB_FMODE_REPLACE && fd == -EINVAL
+                                                    ? " (\"replace\" takes a regular file, or a new one)"
+                                                    : "");
+                rr = vb_void_keep_fd(v, fd, a->fd + (int)k);
+                if (rr < 0)
+                        return vb_error_set(err, rr, "hand in arg \"%s\"", name);
+                rr = exec_landlock_fd(v, &e->v, fd, a->mode);
+                if (rr < 0)
+                        return vb_error_set(err, rr, "let arg \"%s\" be opened again through /proc%s", name,
+                                            rr == -E2BIG ? " (a void has at most 64 Landlock rules)" : "");
+        }
+        return 0;
+}
+
+/* The host fd of a channel or listener arg; the runner keeps it. */
+static int arg_fd(const struct runner *r, const struct vb_spec_arg *a)
 {
         const struct chan *c;
-        int fd;
 
-        *owned = false;
         switch (a->kind) {
-        case VB_ARG_FILE:
-        case VB_ARG_CMDLINE:
-                /* The shim holds the only authority to open files: the void gets this one fd. */
-                fd = open(a->kind == VB_ARG_FILE ? a->path : r->words[a->index],
-                          exec_open_flags(a->mode) | O_CLOEXEC | O_NOCTTY, 0666);
-                *owned = fd >= 0;
-                return fd < 0 ? NEG_ERRNO() : fd;
         case VB_ARG_PIPE:
                 c = &r->pipes[pipe_index(r, a->ref)];
                 return a->end == VB_END_RX ? c->rx : c->tx;
@@ -260,6 +391,8 @@ static int arg_fd(const struct runner *r, const struct vb_spec_arg *a, bool *own
                 return a->end == VB_END_RX ? c->rx : c->tx;
         case VB_ARG_LISTENER:
                 return r->lsn[lsn_index(r, a->ref)];
+        case VB_ARG_FILE:
+        case VB_ARG_CMDLINE:
         case VB_ARG_TRIGGER:
         case VB_ARG_TRAILING:
         default:
@@ -268,11 +401,10 @@ static int arg_fd(const struct runner *r, const struct vb_spec_arg *a, bool *own
 }
 
 static int hand_in(const struct runner *r, struct vb_void *v, const struct vb_spec_entry *e, const int *trig,
-                   size_t n_trig, struct vb_error **err)
+                   size_t n_trig, struct pending *pend, struct vb_error **err)
 {
         for (size_t i = 0; i < e->n_args; i++) {
                 const struct vb_spec_arg *a = &e->args[i];
-                bool owned;
                 int fd, rr;
 
                 if (a->kind == VB_ARG_TRAILING)
@@ -283,23 +415,25 @@ static int hand_in(const struct runner *r, struct vb_void *v, const struct vb_sp
                                         return vb_error_set(err, rr, "hand in the trigger");
                         continue;
                 }
-                fd = arg_fd(r, a, &owned);
+                if (a->kind == VB_ARG_FILE || a->kind == VB_ARG_CMDLINE) {
+                        if ((rr = hand_in_paths(r, v, e, a, pend, err)) < 0)
+                                return rr;
+                        continue;
+                }
+                fd = arg_fd(r, a);
                 if (fd < 0)
-                        return vb_error_set(err, fd == -1 ? EBADF : -fd, "open arg \"%s\"%s%s", a->name,
-                                            a->kind == VB_ARG_FILE || a->kind == VB_ARG_CMDLINE ? " " : "",
-                                            a->kind == VB_ARG_FILE ? a->path : a->kind == VB_ARG_CMDLINE ? r->words[a->index] : "");
+                        return vb_error_set(err, EBADF, "hand in arg \"%s\"", a->name);
                 rr = vb_void_keep_fd(v, fd, a->fd);
-                if (owned)
-                        close(fd);
                 if (rr < 0)
                         return vb_error_set(err, rr, "hand in arg \"%s\"", a->name);
         }
         return 0;
 }
 
-static int add_running(struct runner *r, struct vb_proc *p, size_t entry, unsigned long firing)
+static int add_running(struct runner *r, struct vb_proc *p, size_t entry, unsigned long firing, struct pending *pend)
 {
         size_t slot = 0;
+        int rc;
 
         while (slot < r->n_run && r->run[slot].p)
                 slot++;
@@ -312,30 +446,53 @@ static int add_running(struct runner *r, struct vb_proc *p, size_t entry, unsign
                 r->run = n;
                 r->n_run += 8;
         }
-        r->run[slot] = (struct running){ .p = p, .entry = entry, .firing = firing };
+        rc = runner_watch(r, vb_proc_pidfd(p), EV_VOID, slot);
+        if (rc < 0)
+                return rc; /* the slot stays free: the caller frees p and pend */
+        r->run[slot] = (struct running){
+                .p = p, .entry = entry, .firing = firing, .repl = pend->repl, .n_repl = pend->n,
+        };
+        pend->repl = NULL, pend->n = 0; /* the slot has them now */
         r->n_running++;
-        return runner_watch(r, vb_proc_pidfd(p), EV_VOID, slot);
+        return 0;
 }
 
-/* Start one void for entrypoint idx; returns 0, or -errno after printing why. */
+/*
+ * Start one void for entrypoint idx; returns 0, or -errno after printing why
+ * (-EIO when the shim could not prepare its files: the errnos that say the
+ * program could not be run, ENOENT above all, are the library's alone).
+ */
 static int spawn(struct runner *r, size_t idx, const int *trig, size_t n_trig)
 {
         const struct vb_spec_entry *e = &r->s->entries[idx];
         _cleanup_(free_errorp) struct vb_error *err = NULL;
         struct vb_void *v = NULL;
         struct vb_proc *p = NULL;
+        struct pending pend = {};
+        const char *changed = NULL;
+        bool files = false;
         unsigned long firing = e->trigger.kind == VB_TRIG_STARTUP ? 0 : ++r->firings[idx];
         char what[256];
         int rc;
 
-        rc = exec_build_void(r->s, e, r->trailing, &v, &err);
+        rc = exec_grants_verify(&r->grants[idx], &changed);
+        if (rc < 0) {
+                files = true;
+                vb_error_set(&err, rc, "grant %s%s", changed,
+                             rc == -ESTALE ? ": it is not what it was when voidshim started" : "");
+        }
         if (rc >= 0)
-                rc = hand_in(r, v, e, trig, n_trig, &err);
+                rc = exec_build_void(r->s, e, &r->cl, &r->grants[idx], &v, &err);
+        if (rc >= 0 && (rc = hand_in(r, v, e, trig, n_trig, &pend, &err)) < 0)
+                files = true;
         if (rc >= 0)
                 rc = vb_void_spawn(v, &p, &err);
+        pending_close_held(&pend); /* the void has its copies (or never will) */
         vb_void_free(v);
-        if (rc >= 0 && (rc = add_running(r, p, idx, firing)) < 0)
+        if (rc >= 0 && (rc = add_running(r, p, idx, firing, &pend)) < 0)
                 vb_proc_free(p);
+        pending_discard(pend.repl, pend.n); /* a void that did not start leaves no new file */
+        pending_close_held(&pend);
         if (rc < 0) {
                 snprintf(what, sizeof(what), "start entrypoint %s", e->name);
                 if (firing)
@@ -343,7 +500,7 @@ static int spawn(struct runner *r, size_t idx, const int *trig, size_t n_trig)
                 else
                         shim_fatal_err(0, what, err, rc);
         }
-        return rc;
+        return rc < 0 && files ? -EIO : rc;
 }
 
 int runner_start(struct runner *r)
@@ -478,20 +635,56 @@ static void describe(int status, char *buf, size_t len)
                 snprintf(buf, len, "ended with wait status %#x", (unsigned)status);
 }
 
+/*
+ * The void of run ended with status: its "replace" files take the place of
+ * their targets if it exited 0, else they vanish.  Returns status, or an
+ * exit status of 111 when a file could not be put in place (said on stderr).
+ */
+static int settle_files(struct running *run, const struct vb_spec_entry *e, int status)
+{
+        for (size_t i = 0; i < run->n_repl; i++) {
+                struct exec_replace *x = &run->repl[i];
+                char what[PATH_MAX + 64];
+                int e2;
+
+                if (status != 0) {
+                        exec_replace_discard(x);
+                        continue;
+                }
+                snprintf(what, sizeof(what), "replace %s", x->path);
+                e2 = exec_replace_commit(x);
+                if (e2 < 0 && run->firing)
+                        warn(e, "firing %lu: unable to %s: %s", run->firing, what, strerror(-e2));
+                else if (e2 < 0)
+                        shim_fatal(0, what, strerror(-e2));
+                if (e2 < 0)
+                        status = W_EXITCODE(SHIM_EXIT_SYSTEM, 0);
+        }
+        free(run->repl);
+        run->repl = NULL;
+        run->n_repl = 0;
+        return status;
+}
+
 int runner_reap(struct runner *r, size_t idx)
 {
         struct running *run = idx < r->n_run ? &r->run[idx] : NULL;
         const struct vb_spec_entry *e;
         char what[256], cause[128];
-        int status = 0;
+        int status = 0, w;
 
         if (!run || !run->p)
                 return 0;
         e = &r->s->entries[run->entry];
-        if (vb_proc_wait(run->p, &status) < 0)
-                status = W_EXITCODE(SHIM_EXIT_SYSTEM, 0);
+        w = vb_proc_wait(run->p, &status);
         run->p = vb_proc_free(run->p); /* closes the pidfd, which leaves the epoll set */
         r->n_running--;
+        snprintf(what, sizeof(what), "%s entrypoint %s", w < 0 ? "wait for" : "run", e->name);
+        if (w < 0) {
+                shim_fatal(0, what, strerror(-w));
+                status = W_EXITCODE(SHIM_EXIT_SYSTEM, 0);
+        }
+        status = settle_files(run, e, status);
         if (status == 0)
                 return 0;
         describe(status, cause, sizeof(cause));
@@ -499,18 +692,58 @@ int runner_reap(struct runner *r, size_t idx)
                 fprintf(stderr, "voidshim: warning: entrypoint %s (firing %lu) %s\n", e->name, run->firing, cause);
                 return 0;
         }
-        snprintf(what, sizeof(what), "run entrypoint %s", e->name);
-        shim_fatal(0, what, cause);
+        /*
+         * A startup void's exit status is passed on, as `voidshim run` passes on
+         * its payload's: the program has said why, and a second line would only
+         * repeat it.  A signal is said now: the program had no chance to.
+         */
+        r->ended[run->entry] = status;
+        if (WIFSIGNALED(status))
+                shim_fatal(0, what, cause);
         if (r->status == 0)
                 r->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         return 0;
 }
 
+int runner_finish(struct runner *r)
+{
+        int first = -1;
+        bool disagree = false;
+
+        for (size_t i = 0; i < r->s->n_entries; i++) {
+                int st = r->ended[i] < 0 ? 0 : r->ended[i];
+
+                if (r->s->entries[i].trigger.kind != VB_TRIG_STARTUP)
+                        continue;
+                if (first < 0)
+                        first = st;
+                disagree |= st != first;
+        }
+        /* Startup voids that ended differently: the status names one, these lines say which failed how. */
+        for (size_t i = 0; disagree && i < r->s->n_entries; i++) {
+                char what[256], cause[128];
+                int st = r->ended[i];
+
+                if (r->s->entries[i].trigger.kind != VB_TRIG_STARTUP || st <= 0 || !WIFEXITED(st))
+                        continue;
+                snprintf(what, sizeof(what), "run entrypoint %s", r->s->entries[i].name);
+                describe(st, cause, sizeof(cause));
+                shim_fatal(0, what, cause);
+        }
+        return r->status;
+}
+
 void runner_done(struct runner *r)
 {
-        for (size_t i = 0; i < r->n_run; i++)
+        for (size_t i = 0; i < r->n_run; i++) {
                 r->run[i].p = vb_proc_free(r->run[i].p); /* SIGKILL the void's init, then reap it */
+                pending_discard(r->run[i].repl, r->run[i].n_repl); /* a killed void replaces nothing */
+        }
         free(r->run);
+        for (size_t i = 0; r->grants && i < r->s->n_entries; i++)
+                exec_grants_done(&r->grants[i]);
+        free(r->grants), free(r->ended);
+        exec_cmdline_done(&r->cl);
         for (size_t i = 0; r->pipes && i < r->s->n_pipes; i++)
                 closep_int(&r->pipes[i].rx), closep_int(&r->pipes[i].tx);
         for (size_t i = 0; r->socks && i < r->s->n_sockets; i++)

@@ -18,13 +18,14 @@ struct running {
         struct vb_proc *p; /* NULL: a free slot */
         size_t entry;
         unsigned long firing; /* 0 for startup, else the trigger's count */
+        struct exec_replace *repl; /* "replace" files waiting for this void's exit status */
+        size_t n_repl;
 };
 
 struct runner {
         const struct vb_spec *s;
-        char **words; /* the command line after "--" */
-        int n_words;
-        char **trailing; /* words after the last "cmdline" index */
+        struct exec_cmdline cl;     /* the command line after "--" */
+        struct exec_grants *grants; /* per entry: the binds its "bind-cmdline" mounts expand to */
         struct chan *pipes, *socks;
         int *lsn;
         struct frame_reader *frames; /* per entry, for pipe triggers */
@@ -33,17 +34,27 @@ struct runner {
         struct running *run;
         size_t n_run, n_running;
         int epfd, sig_rfd, sig_wfd;
-        int status; /* the exit status so far: the first failed startup void's */
+        int status;      /* the exit status so far: the first failed startup void's */
+        int *ended;      /* per entry: a startup void's wait status, -1 while it runs (or never ran) */
 };
 
-/* Create every channel and listener; 0 or an exit status (a message was printed). */
+/*
+ * Check the command line (words: after "--", NULL-terminated) and resolve
+ * what it grants, then create every channel and listener; 0 or an exit
+ * status (a message was printed).
+ */
 int runner_init(struct runner *r, const struct vb_spec *s, char **words, int n_words);
 /* Start the startup voids; 0 or an exit status. */
 int runner_start(struct runner *r);
 /* A trigger of entrypoint idx is ready: start a void per message / fds / connection.  0 or an exit status. */
 int runner_fire(struct runner *r, size_t idx);
-/* The void in slot idx ended: reap it and report.  Returns 0. */
+/* The void in slot idx ended: reap it, put its "replace" files in place or drop them, and report.  Returns 0. */
 int runner_reap(struct runner *r, size_t idx);
+/*
+ * Every startup void has ended: say what the status alone would not, and
+ * return the exit status (doc/spec-format.md, "Running").
+ */
+int runner_finish(struct runner *r);
 /* Watch fd in the epoll set. */
 int runner_watch(struct runner *r, int fd, unsigned kind, size_t idx);
 /* Kill (SIGKILL) and reap every void still running, close everything. */

@@ -63,6 +63,25 @@ int vb_spec_split_addr(const char *addr, char *host, size_t host_len, uint16_t *
         return 0;
 }
 
+size_t vb_spec_path_words(char *const *words, size_t n, size_t *idx)
+{
+        bool options = true;
+        size_t k = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                const char *w = words[i];
+
+                if (options && strcmp(w, "--") == 0) {
+                        options = false;
+                        continue;
+                }
+                if (!*w || strcmp(w, "-") == 0 || (options && w[0] == '-'))
+                        continue;
+                idx[k++] = i;
+        }
+        return k;
+}
+
 /* ---- top-level tables -------------------------------------------------- */
 
 static void parse_environment(struct spec_ctx *c, json_t *j)

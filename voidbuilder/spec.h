@@ -92,7 +92,14 @@ enum vb_spec_arg_kind {
         VB_ARG_TRAILING, /* the remaining command-line words, as argv */
 };
 
-enum vb_spec_fmode { VB_FMODE_R, VB_FMODE_W, VB_FMODE_RW, VB_FMODE_APPEND, VB_FMODE_CREATE };
+enum vb_spec_fmode {
+        VB_FMODE_R,
+        VB_FMODE_W,
+        VB_FMODE_RW,
+        VB_FMODE_APPEND,
+        VB_FMODE_CREATE,
+        VB_FMODE_REPLACE, /* a new file, renamed over the path only when the void exits 0 */
+};
 enum vb_spec_end { VB_END_RX, VB_END_TX };
 
 struct vb_spec_arg {
@@ -103,12 +110,21 @@ struct vb_spec_arg {
         enum vb_spec_end end;
         enum vb_spec_fmode mode; /* file, cmdline */
         unsigned index;          /* cmdline: which word after "--" */
+        bool each;               /* cmdline "trailing": one fd per path among the trailing words */
         int fd;                  /* first fd inside the void; -1 for trailing */
-        unsigned n_fds;          /* fds it takes (a socket trigger may carry several) */
+        unsigned n_fds;          /* fds it takes (a socket trigger may carry several; 0 when "each") */
         char *where;             /* JSON pointer, for diagnostics */
 };
 
-enum vb_spec_mount_kind { VB_SMNT_BIND, VB_SMNT_TMPFS, VB_SMNT_DIR, VB_SMNT_SYMLINK };
+enum vb_spec_mount_kind {
+        VB_SMNT_BIND,
+        VB_SMNT_TMPFS,
+        VB_SMNT_DIR,
+        VB_SMNT_SYMLINK,
+        VB_SMNT_CMDLINE, /* bind what the command line names, at the same path (resolved by the shim) */
+};
+
+#define VB_SPEC_CMDLINE_TRAILING (-1) /* vb_spec_mount.cmdline: every path among the trailing words */
 
 struct vb_spec_mount {
         enum vb_spec_mount_kind kind;
@@ -116,6 +132,8 @@ struct vb_spec_mount {
         char *dst;      /* inside the void */
         unsigned flags; /* VB_MOUNT_* */
         uint64_t size;  /* tmpfs; 0 = default */
+        int cmdline;    /* VB_SMNT_CMDLINE: word index after "--", or VB_SPEC_CMDLINE_TRAILING */
+        bool parent;    /* VB_SMNT_CMDLINE: bind each path's directory rather than the path */
         char *where;
 };
 
@@ -131,7 +149,10 @@ struct vb_spec_void {
         struct vb_spec_mount *mounts;
         size_t n_mounts;
         int proc; /* VB_SPEC_PROC_* */
-        bool dev, loopback, landlock, std[3];
+        bool dev, loopback, std[3];
+        bool landlock;     /* "landlock": true or rules: only the mounts and rules are reachable */
+        bool landlock_off; /* "landlock": false: not even the shim's default write restriction */
+        bool chdir_caller; /* "chdir": "caller": start in the caller's working directory */
         char **libs; /* NULL-terminated; resolved host paths */
         char *hostname, *chdir, *cgroup, *seccomp_file;
         enum vb_spec_seccomp seccomp;
@@ -162,7 +183,7 @@ struct vb_spec_posidx;
 
 struct vb_spec {
         char *file;    /* as given: used in diagnostics */
-        char *basedir; /* relative host paths are taken from here */
+        char *basedir; /* relative host paths are taken from here (absolute and physical from the shim) */
         enum vb_spec_mode env[VB_SRV_COUNT];
         struct vb_spec_pipe *pipes;
         size_t n_pipes;
@@ -197,7 +218,11 @@ void vb_spec_diags_done(struct vb_spec_diags *d);
 
 /*
  * Parse spec text (len bytes, need not be NUL-terminated).  file names the
- * spec in diagnostics; basedir anchors relative host paths ("." when NULL).
+ * spec in diagnostics; basedir anchors relative host paths (file's directory
+ * as written when NULL).  basedir should be absolute and physical (the
+ * realpath(3) of the spec's directory): a host path is then absolute whatever
+ * the caller's working directory, and its leading "../" are folded into
+ * basedir ("../www" from /srv/app/specs is /srv/app/www).
  * Syntax errors, wrong types, unknown keys and bad values go to d, and the
  * spec is still returned as far as it could be read (check s->parse_errors /
  * d->n).  Returns 0 and *out on success (even with diagnostics), -EINVAL when
@@ -232,6 +257,15 @@ const struct vb_spec_listener *vb_spec_find_listener(const struct vb_spec *s, co
  * Returns 0, or -EINVAL.  Pure: no name resolution.
  */
 int vb_spec_split_addr(const char *addr, char *host, size_t host_len, uint16_t *port) VB_NONNULL(1, 2, 4);
+
+/*
+ * Which of the trailing command-line words name paths, by the POSIX utility
+ * conventions: before a "--" word, a word that starts with '-' is an option;
+ * "--" itself, "-" alone (stdin or stdout) and empty words are not paths.
+ * Writes the indices of the path words to idx (room for n) and returns how
+ * many there are.  Pure.
+ */
+size_t vb_spec_path_words(char *const *words, size_t n, size_t *idx) VB_NONNULL(3);
 
 /* ---- internal: the position index and diagnostic helpers (spec_pos.c) --- */
 

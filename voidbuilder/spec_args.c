@@ -80,7 +80,7 @@ static int find_kind(struct spec_ctx *c, json_t *j, const char *ptr)
 
 static void parse_mode(struct spec_ctx *c, json_t *j, const char *ptr, struct vb_spec_arg *a)
 {
-        static const char *const modes[] = { "r", "w", "rw", "append", "create" };
+        static const char *const modes[] = { "r", "w", "rw", "append", "create", "replace" };
         json_t *m = json_object_get(j, "mode");
         _cleanup_free_ char *p = vb_spec_ptr_key(ptr, "mode");
 
@@ -91,7 +91,7 @@ static void parse_mode(struct spec_ctx *c, json_t *j, const char *ptr, struct vb
                         a->mode = (enum vb_spec_fmode)i;
                         return;
                 }
-        P_DIAG(c, p, false, "\"mode\" must be \"r\", \"w\", \"rw\", \"append\" or \"create\"");
+        P_DIAG(c, p, false, "\"mode\" must be \"r\", \"w\", \"rw\", \"append\", \"create\" or \"replace\"");
 }
 
 static void parse_end(struct spec_ctx *c, json_t *j, const char *ptr, struct vb_spec_arg *a, const char *what)
@@ -128,8 +128,11 @@ static void parse_kind_value(struct spec_ctx *c, json_t *v, const char *p, int k
                         c->oom = -ENOMEM;
                 break;
         case VB_ARG_CMDLINE:
-                if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 4096)
-                        P_DIAG(c, p, false, "\"cmdline\" must be the index (0, 1, ...) of a word after \"--\"");
+                if (json_is_string(v) && strcmp(json_string_value(v), "trailing") == 0)
+                        a->each = true;
+                else if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 4096)
+                        P_DIAG(c, p, false, "\"cmdline\" must be the index (0, 1, ...) of a word after \"--\", or "
+                                            "\"trailing\" (an fd per path among the trailing words)");
                 else
                         a->index = (unsigned)json_integer_value(v);
                 break;
@@ -224,7 +227,8 @@ static void assign_fds(const struct vb_spec *s, struct vb_spec_entry *e)
 
                 if (a->kind == VB_ARG_TRAILING)
                         continue;
-                a->n_fds = a->kind == VB_ARG_TRIGGER && so ? so->fds : 1;
+                /* One fd per trailing path: how many is known only at run time (the check keeps it last). */
+                a->n_fds = a->kind == VB_ARG_TRIGGER && so ? so->fds : a->each ? 0 : 1;
                 a->fd = next;
                 next += (int)a->n_fds;
         }

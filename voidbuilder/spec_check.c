@@ -161,10 +161,19 @@ static void check_trigger_ref(struct check *k, const struct vb_spec_entry *e)
 
 static void check_args(struct check *k, const struct vb_spec_entry *e)
 {
+        bool each = false;
         size_t triggers = 0, trailing = 0;
 
         for (size_t i = 0; i < e->n_args; i++) {
                 const struct vb_spec_arg *a = &e->args[i];
+
+                /* Its fds are as many as the words: anything after it would have no fixed number. */
+                if (each && a->kind != VB_ARG_TRAILING)
+                        DIAG(k, a->where, false, "this arg comes after a \"cmdline\": \"trailing\" arg, which takes "
+                                                 "one fd per trailing path: put that one last, so that every other fd "
+                                                 "keeps a fixed number");
+                if (a->kind == VB_ARG_CMDLINE && a->each)
+                        each = true;
 
                 if ((a->kind == VB_ARG_PIPE || a->kind == VB_ARG_SOCKET || a->kind == VB_ARG_LISTENER) && a->ref &&
                     !ref_known(k->s, a->kind, a->ref))
@@ -183,6 +192,23 @@ static void check_args(struct check *k, const struct vb_spec_entry *e)
                                      e->name);
                                 break;
                         }
+        }
+}
+
+/* Mounts that name command-line words: the words must reach the program. */
+static void check_cmdline_mounts(struct check *k, const struct vb_spec_entry *e)
+{
+        bool has_trailing = false;
+
+        for (size_t i = 0; i < e->n_args; i++)
+                has_trailing |= e->args[i].kind == VB_ARG_TRAILING;
+        for (size_t i = 0; i < e->v.n_mounts; i++) {
+                const struct vb_spec_mount *m = &e->v.mounts[i];
+
+                if (m->kind == VB_SMNT_CMDLINE && m->cmdline == VB_SPEC_CMDLINE_TRAILING && !has_trailing)
+                        DIAG(k, m->where, false, "this mount grants the paths among the trailing words, but entrypoint "
+                                                 "\"%s\" has no \"trailing\" arg: its program would never see them",
+                             e->name);
         }
 }
 
@@ -385,7 +411,7 @@ static void check_entry_paths(struct check *k, const struct vb_spec_entry *e)
         for (size_t i = 0; i < e->n_args; i++) {
                 const struct vb_spec_arg *a = &e->args[i];
 
-                if (a->kind == VB_ARG_FILE && a->path && a->mode == VB_FMODE_CREATE)
+                if (a->kind == VB_ARG_FILE && a->path && (a->mode == VB_FMODE_CREATE || a->mode == VB_FMODE_REPLACE))
                         check_parent(k, a->where, a->path, "directory of file");
                 else if (a->kind == VB_ARG_FILE && a->path)
                         check_path(k, a->where, a->path, F_OK, "file");
@@ -441,6 +467,7 @@ int vb_spec_validate(const struct vb_spec *s, vb_spec_access_fn access, void *us
                 for (size_t i = 0; i < s->n_entries; i++) {
                         check_trigger_ref(&k, &s->entries[i]);
                         check_args(&k, &s->entries[i]);
+                        check_cmdline_mounts(&k, &s->entries[i]);
                 }
                 check_pipes(&k);
                 check_sockets(&k);

@@ -201,14 +201,48 @@ bool spec_parse_size(const json_t *j, uint64_t *out)
         return true;
 }
 
+/* Skip "./" and "//" at the front of a relative path. */
+static const char *skip_dots(const char *p)
+{
+        for (;;) {
+                if (p[0] == '/')
+                        p++;
+                else if (p[0] == '.' && (p[1] == '/' || p[1] == '\0'))
+                        p++;
+                else
+                        return p;
+        }
+}
+
 char *spec_host_path(struct spec_ctx *c, const char *path)
 {
+        const char *base = c->s->basedir;
+        size_t blen = strlen(base);
         char *out = NULL;
 
-        if (path[0] == '/')
+        if (path[0] == '/') {
                 out = strdup(path);
-        else if (asprintf(&out, "%s/%s", c->s->basedir, path) < 0)
-                out = NULL;
+        } else {
+                /*
+                 * An absolute basedir is physical (the shim passes the realpath of the
+                 * spec's directory), so a leading ".." is simply its parent: fold it, and
+                 * the paths that voidshim explain prints and the binds get are plain.
+                 */
+                for (path = skip_dots(path); base[0] == '/' && path[0] == '.' && path[1] == '.' &&
+                                             (path[2] == '/' || path[2] == '\0');
+                     path = skip_dots(path + 2)) {
+                        while (blen > 1 && base[blen - 1] != '/')
+                                blen--;
+                        if (blen > 1)
+                                blen--; /* the slash, unless it is the root's */
+                }
+                if (blen == 1 && base[0] == '/')
+                        blen = 0; /* "/" + "/" + path would start with "//" */
+                if (asprintf(&out, "%.*s/%s", (int)blen, base, path) < 0)
+                        out = NULL;
+                else if (!*path && blen) /* the directory itself: no trailing slash */
+                        out[blen] = '\0';
+        }
         if (!out)
                 c->oom = -ENOMEM;
         return out;

@@ -27,7 +27,13 @@ static const struct {
         { "tmpfs", VB_SMNT_TMPFS, 0 },
         { "dir", VB_SMNT_DIR, 0 },
         { "symlink", VB_SMNT_SYMLINK, 0 },
+        { "ro-bind-cmdline", VB_SMNT_CMDLINE, 0 },
+        { "bind-cmdline", VB_SMNT_CMDLINE, VB_MOUNT_RW },
 };
+
+#define MOUNT_KINDS                                                                                             \
+        "\"ro-bind\", \"bind\", \"ro-bind-try\", \"bind-try\", \"dev-bind\", \"tmpfs\", \"dir\", \"symlink\", " \
+        "\"ro-bind-cmdline\", \"bind-cmdline\""
 
 static char *sub(struct spec_ctx *c, const char *ptr, const char *key)
 {
@@ -67,9 +73,22 @@ static void parse_mount_extras(struct spec_ctx *c, json_t *j, const char *ptr, s
         if (spec_get_bool(c, j, ptr, "exec", &exec)) {
                 if (m->kind == VB_SMNT_TMPFS && exec)
                         m->flags |= VB_MOUNT_EXEC;
-                else if (m->kind == VB_SMNT_BIND && !exec)
+                else if ((m->kind == VB_SMNT_BIND || m->kind == VB_SMNT_CMDLINE) && !exec)
                         m->flags |= VB_MOUNT_NOEXEC;
         }
+        if (m->kind == VB_SMNT_CMDLINE)
+                spec_get_bool(c, j, ptr, "parent", &m->parent);
+}
+
+/* The value of "bind-cmdline": "trailing" or the index of a word after "--". */
+static void parse_cmdline_ref(struct spec_ctx *c, json_t *v, const char *p, const char *what, struct vb_spec_mount *m)
+{
+        if (json_is_string(v) && strcmp(json_string_value(v), "trailing") == 0)
+                m->cmdline = VB_SPEC_CMDLINE_TRAILING;
+        else if (json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) <= 4096)
+                m->cmdline = (int)json_integer_value(v);
+        else
+                P_DIAG(c, p, false, "%s must be \"trailing\" or the index (0, 1, ...) of a word after \"--\"", what);
 }
 
 static void parse_mount(struct spec_ctx *c, json_t *j, const char *ptr, struct vb_spec_mount *m)
@@ -78,6 +97,7 @@ static void parse_mount(struct spec_ctx *c, json_t *j, const char *ptr, struct v
         static const char *const tmpfs_keys[] = { "tmpfs", "size", "exec", NULL };
         static const char *const dir_keys[] = { "dir", NULL };
         static const char *const link_keys[] = { "symlink", "at", NULL };
+        static const char *const cmdline_keys[] = { "KIND", "parent", "exec", NULL };
         const char *keys[4];
         int k = -1, n = 0;
         json_t *v;
@@ -89,19 +109,18 @@ static void parse_mount(struct spec_ctx *c, json_t *j, const char *ptr, struct v
                 if (json_object_get(j, mount_kinds[i].key) && n++ == 0)
                         k = i;
         if (n != 1) {
-                P_DIAG(c, ptr, false, "a mount is exactly one of \"ro-bind\", \"bind\", \"ro-bind-try\", \"bind-try\", "
-                                      "\"dev-bind\", \"tmpfs\", \"dir\", \"symlink\"");
+                P_DIAG(c, ptr, false, "a mount is exactly one of " MOUNT_KINDS);
                 return;
         }
         m->kind = mount_kinds[k].kind;
         m->flags = mount_kinds[k].flags;
-        if (m->kind == VB_SMNT_BIND) {
-                memcpy(keys, bind_keys, sizeof(bind_keys));
+        if (m->kind == VB_SMNT_BIND || m->kind == VB_SMNT_CMDLINE) {
+                memcpy(keys, m->kind == VB_SMNT_BIND ? bind_keys : cmdline_keys, sizeof(keys));
                 keys[0] = mount_kinds[k].key;
         }
         spec_check_keys(c, j, ptr,
-                        m->kind == VB_SMNT_BIND    ? keys
-                        : m->kind == VB_SMNT_TMPFS ? tmpfs_keys
+                        m->kind == VB_SMNT_BIND || m->kind == VB_SMNT_CMDLINE ? keys
+                        : m->kind == VB_SMNT_TMPFS                            ? tmpfs_keys
                         : m->kind == VB_SMNT_DIR   ? dir_keys
                                                    : link_keys,
                         "a mount");
@@ -111,6 +130,11 @@ static void parse_mount(struct spec_ctx *c, json_t *j, const char *ptr, struct v
                 char what[24];
 
                 snprintf(what, sizeof(what), "\"%s\"", mount_kinds[k].key);
+                if (p && m->kind == VB_SMNT_CMDLINE) {
+                        parse_cmdline_ref(c, v, p, what, m);
+                        parse_mount_extras(c, j, ptr, m);
+                        return;
+                }
                 if (!p || !spec_expect(c, v, JSON_STRING, p, what))
                         return;
                 if (m->kind == VB_SMNT_BIND)
@@ -293,6 +317,7 @@ static void parse_landlock(struct spec_ctx *c, json_t *j, const char *ptr, struc
 
         if (json_is_boolean(j)) {
                 v->landlock = json_is_true(j);
+                v->landlock_off = !v->landlock;
                 return;
         }
         if (!spec_expect(c, j, JSON_ARRAY, ptr, "\"landlock\" (true, false or a list of rules)"))
@@ -378,7 +403,13 @@ static void parse_simple_keys(struct spec_ctx *c, json_t *j, const char *ptr, st
         if (spec_get_string(c, j, ptr, "chdir", &v->chdir)) {
                 _cleanup_free_ char *p = sub(c, ptr, "chdir");
 
-                check_void_path(c, p, v->chdir, "\"chdir\"");
+                if (strcmp(v->chdir, "caller") == 0) {
+                        v->chdir_caller = true;
+                        free(TAKE_PTR(v->chdir));
+                } else if (!spec_valid_void_path(v->chdir)) {
+                        P_DIAG(c, p, false, "\"chdir\": \"%s\" must be \"caller\" or an absolute path inside the void, "
+                                            "without \"..\"", v->chdir);
+                }
         }
         if (spec_get_string(c, j, ptr, "cgroup", &cg))
                 v->cgroup = spec_host_path(c, cg);

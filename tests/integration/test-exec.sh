@@ -95,12 +95,160 @@ rc=$?
 t_check "SIGTERM stops the shim and its voids (exit 143)" "$([ $rc = 143 ]; echo $?)" "exit $rc: $(cat "$tmp/listen.err")"
 t_check "the listener's socket file is removed" "$([ ! -e "$tmp/web.sock" ]; echo $?)"
 
-# ---- failures ----
+# ---- failures: the exit status, and when the shim adds a line ----
 cat >"$tmp/fail.json" <<JSON
 { "voidshim": 1, "program": "$APP", "entrypoints": { "fail": {} } }
 JSON
 t_status "a startup void's failure is the exit status" 3 "$VS" exec "$tmp/fail.json"
-t_match "... with one line saying which" "^voidshim: fatal: unable to run entrypoint fail: exited with status 3$" \
-        "$VS" exec "$tmp/fail.json"
+t_eq "... passed on as voidshim run does: the program's own words, no line of the shim's" "" \
+        sh -c "'$VS' exec '$tmp/fail.json' 2>&1"
+# exits SPEC ENTRY=ARGV...: startup entrypoints of the probe, each running its argv.
+exits() {
+        local out=$1 sep="" e w; shift
+        { printf '{ "voidshim": 1, "program": "%s", "environment": { "exec": "denied" }, "entrypoints": {' "$PROBE"
+          for e in "$@"; do
+                  printf '%s "%s": { "argv": [' "$sep" "${e%%=*}"
+                  w=""; for a in ${e#*=}; do printf '%s "%s"' "$w" "$a"; w=,; done
+                  printf ' ] }'; sep=,
+          done
+          printf ' } }\n'; } >"$out"
+}
+exits "$tmp/same.json" a="exit 4" b="exit 4"
+t_status "two startup voids with the same status: that status" 4 "$VS" exec "$tmp/same.json"
+t_eq "... and no line: they agree" "" sh -c "'$VS' exec '$tmp/same.json' 2>&1"
+exits "$tmp/differ.json" a="exit 4" b="exit 0" c="exit 5"
+out=$("$VS" exec "$tmp/differ.json" 2>&1); rc=$?
+t_check "startup voids that disagree: the status of the first that failed" "$([ $rc = 4 ]; echo $?)" "exit $rc"
+t_check "... and one line for each that failed" "$([ "$out" = "voidshim: fatal: unable to run entrypoint a: exited with status 4
+voidshim: fatal: unable to run entrypoint c: exited with status 5" ]; echo $?)" "$out"
+exits "$tmp/segv.json" a="segv"
+t_status "a startup void killed by a signal: 128+N" 139 "$VS" exec "$tmp/segv.json"
+t_eq "... with the one line: the program could not say it" \
+        "voidshim: fatal: unable to run entrypoint a: killed by signal 11 (Segmentation fault)" \
+        sh -c "'$VS' exec '$tmp/segv.json' 2>&1"
+
+# ---- what the command line grants: "bind-cmdline", "chdir": "caller" ----
+mkdir -p "$tmp/g/a" "$tmp/g/b" "$tmp/g/secret"
+echo A >"$tmp/g/a/file"; echo B >"$tmp/g/b/file"; echo S >"$tmp/g/secret/file"; mkfifo "$tmp/g/fifo"
+# grant OUT MOUNT [ARGV...]: the probe under a spec granting MOUNT, running ARGV (the trailing words follow it).
+grant() {
+        local out=$1 mount=$2 argv=""; shift 2
+        [ $# -gt 0 ] && argv=$(printf '"%s", ' "$@") && argv=${argv%, }
+        cat >"$out" <<JSON
+{
+  "voidshim": 1,
+  "program": "$PROBE",
+  "environment": { "exec": "denied" },
+  "entrypoints": {
+    "p": { "argv": [ $argv ], "args": [ "trailing" ],
+           "void": { "mounts": [ $mount ], "chdir": "caller", "stdout": true } }
+  }
+}
+JSON
+}
+grant "$tmp/dirs.json" '{ "bind-cmdline": "trailing", "parent": true }' ls "$tmp/g"
+t_eq "the directories of the named files, and nothing else beside them" "ok a b" \
+        "$VS" exec "$tmp/dirs.json" -- -v "$tmp/g/a/file" "$tmp/g/b/new"
+t_eq "relative names resolve against the caller's directory" "ok a" \
+        sh -c "cd '$tmp/g/a' && '$VS' exec '$tmp/dirs.json' -- -- file"
+grant "$tmp/pwd.json" '{ "bind-cmdline": "trailing", "parent": true }' chdir-pwd
+t_eq "\"chdir\": \"caller\": the void starts where the caller is" "ok $tmp/g/b" \
+        sh -c "cd '$tmp/g/b' && '$VS' exec '$tmp/pwd.json' -- ../a/file"
+grant "$tmp/rw.json" '{ "bind-cmdline": "trailing", "parent": true }' write "$tmp/g/a/made"
+t_eq "bind-cmdline is read-write" "ok" "$VS" exec "$tmp/rw.json" -- "$tmp/g/a/file"
+t_check "... the file appeared on the host" "$([ -f "$tmp/g/a/made" ]; echo $?)"
+grant "$tmp/ro.json" '{ "ro-bind-cmdline": "trailing" }' write "$tmp/g/a/made2"
+t_match "ro-bind-cmdline: the path itself, read-only" "^(EROFS|EACCES)" "$VS" exec "$tmp/ro.json" -- "$tmp/g/a"
+grant "$tmp/one.json" '{ "ro-bind-cmdline": 0 }' read "$tmp/g/secret/file"
+t_eq "an index names one word: the others grant nothing" "ENOENT" "$VS" exec "$tmp/one.json" -- "$tmp/g/a/file" "$tmp/g/secret/file"
+grant "$tmp/itself.json" '{ "ro-bind-cmdline": "trailing" }' true
+t_status "\"/\" is never granted" 100 "$VS" exec "$tmp/itself.json" -- /
+t_eq "... and says so" "voidshim: fatal: unable to grant /: it is the root directory" \
+        sh -c "'$VS' exec '$tmp/itself.json' -- / 2>&1"
+t_eq "... nor reached through .." "voidshim: fatal: unable to grant the directory of $tmp/..: it is the root directory" \
+        sh -c "'$VS' exec '$tmp/dirs.json' -- '$tmp/..' 2>&1"
+t_eq "the directory of a file in / is /: refused" "voidshim: fatal: unable to grant the directory of /etc: it is the root directory" \
+        sh -c "'$VS' exec '$tmp/dirs.json' -- /etc 2>&1"
+t_eq "a path that does not exist is refused" "voidshim: fatal: unable to grant $tmp/g/nope: No such file or directory" \
+        sh -c "'$VS' exec '$tmp/itself.json' -- '$tmp/g/nope' 2>&1"
+t_status "... exit 100" 100 "$VS" exec "$tmp/itself.json" -- "$tmp/g/nope"
+t_eq "so is one that is neither a directory nor a regular file" \
+        "voidshim: fatal: unable to grant $tmp/g/fifo: not a directory or a regular file" \
+        sh -c "'$VS' exec '$tmp/itself.json' -- '$tmp/g/fifo' 2>&1"
+t_eq "with \"parent\", only the directory must exist (the program may be making the file)" "ok" \
+        "$VS" exec "$tmp/rw.json" -- "$tmp/g/a/not-yet"
+
+# ---- "cmdline": "trailing": an fd per path ----
+# each OUT [ARGV...]: the probe with fds in.0, in.1, ... for the trailing paths.
+each() {
+        local out=$1 argv; shift
+        argv=$(printf '"%s", ' "$@"); argv=${argv%, }
+        cat >"$out" <<JSON
+{ "voidshim": 1, "program": "$PROBE", "environment": { "exec": "denied" },
+  "entrypoints": { "p": { "argv": [ $argv ], "args": [ "trailing", { "cmdline": "trailing", "name": "in" } ],
+                          "void": { "stdout": true } } } }
+JSON
+}
+each "$tmp/each-env.json" env
+t_match "one fd per path, named in.0, in.1, ... (options and - are not paths)" "VOIDSHIM_FDS=in.0=3,in.1=4( |$)" \
+        "$VS" exec "$tmp/each-env.json" -- -v "$tmp/g/a/file" - "$tmp/g/b/file"
+each "$tmp/each-read.json" read-fd 4
+t_eq "... each the file named, in order" "ok B" "$VS" exec "$tmp/each-read.json" -- "$tmp/g/a/file" "$tmp/g/b/file"
+t_match "no path: no fd" "VOIDSHIM_FDS=( |$)" "$VS" exec "$tmp/each-env.json" -- -v
+
+# ---- "mode": "replace": the new file takes the target's place only when the void exits 0 ----
+if [ -x /bin/sh ]; then
+        cat >"$tmp/replace.json" <<'JSON'
+{ "voidshim": 1, "program": "/bin/sh",
+  "entrypoints": { "w": { "argv": [ "-c", "echo new >&3; echo more >&3; case $1 in loop) while :; do :; done;; esac; exit $1", "sh" ],
+                          "args": [ { "cmdline": 0, "name": "out", "mode": "replace" }, "trailing" ] } } }
+JSON
+        mkdir -p "$tmp/r"; echo old >"$tmp/r/out"; chmod 640 "$tmp/r/out"
+        t_status "the void fails" 3 "$VS" exec "$tmp/replace.json" -- "$tmp/r/out" 3
+        t_eq "... the target is untouched" "old" cat "$tmp/r/out"
+        t_eq "... and nothing is left beside it" "out" ls -A "$tmp/r"
+        "$VS" exec "$tmp/replace.json" -- "$tmp/r/out" loop &
+        shim=$!; sleep 0.5; kill -TERM $shim; wait $shim; rc=$?
+        t_check "the shim is stopped while the void writes (143)" "$([ $rc = 143 ]; echo $?)" "exit $rc"
+        t_eq "... the target is untouched" "old" cat "$tmp/r/out"
+        t_eq "... and nothing is left beside it" "out" ls -A "$tmp/r"
+        t_status "the void succeeds" 0 "$VS" exec "$tmp/replace.json" -- "$tmp/r/out" 0
+        t_eq "... the target is the new file, whole" "new"$'\n'"more" cat "$tmp/r/out"
+        t_eq "... with the target's mode" "640" stat -c %a "$tmp/r/out"
+        t_eq "... and nothing else beside it" "out" ls -A "$tmp/r"
+        t_status "a new file" 0 "$VS" exec "$tmp/replace.json" -- "$tmp/r/fresh" 0
+        t_eq "... appears only now, whole" "new"$'\n'"more" cat "$tmp/r/fresh"
+        t_match "a directory is not a file to replace" 'open arg "out" .*/r: Is a directory' \
+                "$VS" exec "$tmp/replace.json" -- "$tmp/r" 0
+else
+        t_skip "\"mode\": \"replace\"" "no /bin/sh"
+fi
+
+# ---- the /proc hole: a file handed in read-only, opened again for writing through /proc/self/fd ----
+echo original >"$tmp/victim"; echo logged >"$tmp/log"
+cat >"$tmp/hole.json" <<JSON
+{ "voidshim": 1, "program": "$PROBE", "environment": { "exec": "denied" },
+  "entrypoints": { "p": { "args": [ { "file": "$tmp/victim", "name": "in" }, { "file": "$tmp/log", "name": "log", "mode": "append" },
+                                     "trailing" ],
+                          "void": { "proc": true, "stdout": true } } } }
+JSON
+sed 's/"proc": true,/"proc": true, "landlock": false,/' "$tmp/hole.json" >"$tmp/hole-open.json"
+if "$VS" explain "$tmp/hole.json" | grep -q "landlock: on"; then
+        t_eq "with /proc, a read-only fd cannot be opened again for writing (Landlock)" "EACCES" \
+                "$VS" exec "$tmp/hole.json" -- write-str /proc/self/fd/3 pwned
+        t_eq "... the file is untouched" "original" cat "$tmp/victim"
+        t_eq "... it can still be opened again for reading (cat /dev/fd/3)" "ok original" \
+                "$VS" exec "$tmp/hole.json" -- read /proc/self/fd/3
+        t_eq "an append-only fd cannot be opened again at all (it would be readable, or writable anywhere)" "EACCES" \
+                "$VS" exec "$tmp/hole.json" -- read /proc/self/fd/4
+        t_eq "... the fds themselves work" "ok original" "$VS" exec "$tmp/hole.json" -- read-fd 3
+        t_match "... and /proc is still there to read" "^ok" "$VS" exec "$tmp/hole.json" -- stat /proc/self/status
+        # The hole is real: without Landlock the same void rewrites the file it was given read-only.
+        t_eq "\"landlock\": false: the hole is real (the void writes the read-only file)" "ok" \
+                "$VS" exec "$tmp/hole-open.json" -- write-str /proc/self/fd/3 pwned
+        t_eq "... proof" "pwned" head -1 "$tmp/victim"
+else
+        t_skip "the /proc hole and its Landlock mitigation" "no Landlock in this kernel"
+fi
 
 t_done

@@ -1,27 +1,27 @@
 #!/bin/bash
 # The gzip examples (doc/examples/gzip.md): Debian's unmodified gzip under specs/gzip.json, and
 # vgzip (examples/gzip) under specs/gzip-zlib.json, whose per-file worker void holds only its fds.
-# Both get the files' directories from examples/with-dirs (the spec format cannot name them yet).
+# Both get the directories of the files named on the command line from their specs ("bind-cmdline").
 . "${LIB:-$(dirname "$0")/lib.sh}"
 require_userns
 
 APPS=${STAGE:-.}/apps SPECS=${STAGE:-.}/specs
-WD=$APPS/with-dirs VGZIP=$APPS/vgzip HOSTILE=$APPS/hostile
-for f in "$WD" "$VGZIP" "$HOSTILE"; do
+VGZIP=$APPS/vgzip HOSTILE=$APPS/hostile
+for f in "$VGZIP" "$HOSTILE"; do
         if [ ! -x "$f" ]; then
                 t_skip "all tests in $(basename "$0")" "no $f (make examples)"
                 t_done
         fi
 done
 command -v jq >/dev/null || { t_skip "all tests in $(basename "$0")" "no jq (ci/install-deps.sh)"; t_done; }
-export VOIDSHIM=$VS
 tmp=$T_TMP
 
 # The shipped specs point at ../build; the staged copies of the programs live in $APPS.
 jq --arg p "$VGZIP" --arg sc "$SPECS/seccomp/gzip-worker.policy" \
         '.program = $p | .entrypoints.worker.void.seccomp = $sc' "$SPECS/gzip-zlib.json" >"$tmp/zlib.json"
-GNU="$WD $SPECS/gzip.json gzip"
-VZ="$WD $tmp/zlib.json gzip"
+# Exactly as a user types them: voidshim exec SPEC -- gzip's own arguments.
+GNU="$VS exec $SPECS/gzip.json --"
+VZ="$VS exec $tmp/zlib.json --"
 
 t_ok "voidshim check accepts specs/gzip.json" "$VS" check "$SPECS/gzip.json"
 t_ok "voidshim check accepts specs/gzip-zlib.json (as staged)" "$VS" check "$tmp/zlib.json"
@@ -44,17 +44,37 @@ $GNU -d "$tmp/gnu/a/file.gz"
 t_ok "two files in two directories in one run (-9)" $GNU -9 "$tmp/gnu/b/big" "$tmp/gnu/a/file"
 t_ok "... -9 output identical to gzip -9" cmp "$tmp/gnu/b/big.gz" "$tmp/ref/big.9.gz"
 t_ok "... for both" cmp "$tmp/gnu/a/file.gz" "$tmp/ref/file.9.gz"
-t_match "a missing file: gzip's own message, status 1" "gzip: $tmp/gnu/a/nope: No such file or directory" \
-        $GNU "$tmp/gnu/a/nope"
-# What the void holds: the probe under the same spec and the same grants lists /.
-"$WD" --print "$SPECS/gzip.json" gzip "$tmp/gnu/a/file.gz" | jq --arg p "$PROBE" \
-        '.entrypoints.gzip.program = $p | .entrypoints.gzip.void.libs = ["/usr/bin/gzip"]' >"$tmp/gnu-probe.json"
+t_status "a missing file: gzip's own status, 1" 1 $GNU "$tmp/gnu/a/nope"
+t_eq "... gzip's own message, and no line of the shim's" "gzip: $tmp/gnu/a/nope: No such file or directory" \
+        sh -c "$GNU '$tmp/gnu/a/nope' 2>&1"
+t_eq "a file in /: the shim refuses to grant the root directory" \
+        "voidshim: fatal: unable to grant the directory of /nope.gz: it is the root directory" sh -c "$GNU -d /nope.gz 2>&1"
+cp -p "$tmp/ref/file" "$tmp/gnu/a/file2"
+t_ok "options after --, and a relative path through ..: gzip -- ../a/file2" sh -c "cd '$tmp/gnu/b' && $GNU -- ../a/file2"
+t_check "... file2.gz appears and file2 goes" "$([ -f "$tmp/gnu/a/file2.gz" ] && [ ! -e "$tmp/gnu/a/file2" ]; echo $?)"
+t_ok "stdin to stdout: no path, no grant" sh -c "$GNU -c <'$tmp/ref/big' | gzip -dc | cmp - '$tmp/ref/big'"
+# What the void holds: the probe in gzip's place, under the same spec, run as gzip would be.
 # (The probe is static: "libs" gives its void what "exec": "fresh" gives gzip's, gzip's closure.)
+probe_as_gzip() { # CMD...: the probe runs CMD; the trailing words (the files) follow it and grant as for gzip
+        jq --arg p "$PROBE" --argjson argv "$(printf '%s\n' "$@" | jq -R . | jq -s .)" \
+                '.entrypoints.gzip.program = $p | .entrypoints.gzip.void.libs = ["/usr/bin/gzip"]
+                 | .entrypoints.gzip.argv = $argv' "$SPECS/gzip.json" >"$tmp/gnu-probe.json"
+}
+probe_as_gzip ls /
 t_eq "the gzip void's root holds only the loader's paths and the granted directory" "ok lib lib64 tmp usr" \
-        sh -c "'$VS' exec '$tmp/gnu-probe.json' -- ls / | tr '\n' ' ' | sed 's/ \$//'"
-t_eq "... the granted directory is the file's, nothing else of $tmp" "ok a" "$VS" exec "$tmp/gnu-probe.json" -- ls "$tmp/gnu"
-t_eq "... /usr/bin holds only gzip" "ok gzip" "$VS" exec "$tmp/gnu-probe.json" -- ls /usr/bin
-t_match "... /etc/passwd is not there" "^ENOENT" "$VS" exec "$tmp/gnu-probe.json" -- open /etc/passwd
+        sh -c "'$VS' exec '$tmp/gnu-probe.json' -- '$tmp/gnu/a/file.gz' | tr '\n' ' ' | sed 's/ \$//'"
+probe_as_gzip ls "$tmp/gnu"
+t_eq "... the granted directory is the file's, nothing else of $tmp" "ok a" "$VS" exec "$tmp/gnu-probe.json" -- "$tmp/gnu/a/file.gz"
+probe_as_gzip chdir-pwd
+t_eq "... it starts in the caller's directory, so relative names work" "ok $tmp/gnu/a" \
+        sh -c "cd '$tmp/gnu/a' && '$VS' exec '$tmp/gnu-probe.json' -- file.gz"
+probe_as_gzip ls /usr/bin
+t_eq "... /usr/bin holds only gzip" "ok gzip" "$VS" exec "$tmp/gnu-probe.json" -- "$tmp/gnu/a/file.gz"
+probe_as_gzip open /etc/passwd
+t_match "... /etc/passwd is not there" "^ENOENT" "$VS" exec "$tmp/gnu-probe.json" -- "$tmp/gnu/a/file.gz"
+probe_as_gzip write "$tmp/outside"
+t_match "... nothing outside the granted directory can be written" "^(ENOENT|EROFS|EACCES)" \
+        "$VS" exec "$tmp/gnu-probe.json" -- "$tmp/gnu/a/file.gz"
 
 # ---- 2. vgzip: the worker parses, the opener renames ------------------------------------------
 mkdir -p "$tmp/z"
@@ -151,7 +171,7 @@ jq --arg h "$HOSTILE" --arg port "${port:-1}" --arg w "$tmp/outside-worker" --ar
                                        "--pid", $pid, "--write", $w, "--key", "/etc/shadow"]' \
         "$tmp/zlib.json" >"$tmp/hostile-worker.json"
 mkdir -p "$tmp/h"; cp "$tmp/ref/file" "$tmp/h/victim"
-"$WD" "$tmp/hostile-worker.json" gzip -k "$tmp/h/victim" 2>"$tmp/h.err"
+"$VS" exec "$tmp/hostile-worker.json" -- -k "$tmp/h/victim" 2>"$tmp/h.err"
 rep=$(cat "$tmp/h/victim.gz" 2>/dev/null)
 echo "$rep" | sed 's/^/#   worker: /'
 t_match "the hostile worker ran and reported" "^hostile in entrypoint worker" echo "$rep"
@@ -165,7 +185,7 @@ t_check "hostile worker: nothing appeared outside" "$([ ! -e "$tmp/outside-worke
 jq --arg h "$HOSTILE" --arg port "${port:-1}" --arg w "$tmp/outside-opener" \
         '.entrypoints.gzip.program = $h | .entrypoints.gzip.argv = ["--port", $port, "--write", $w]' \
         "$tmp/zlib.json" >"$tmp/hostile-opener.json"
-rep=$("$WD" "$tmp/hostile-opener.json" gzip "$tmp/h/victim" 2>&1)
+rep=$("$VS" exec "$tmp/hostile-opener.json" -- "$tmp/h/victim" 2>&1)
 echo "$rep" | sed 's/^/#   opener: /'
 for what in "open /etc/passwd" "list /" "write /tmp/hostile" "write $tmp/outside-opener" "connect 127.0.0.1" "see other pids" \
         "ptrace pid 1"; do

@@ -40,6 +40,34 @@ if "$VS" run --exec-host -- "$PROBE" true >/dev/null 2>&1; then
                 "consume got: hello"$'\n'"consume got: world" sorted "$VS" exec "$specs/pipe-demo.json"
         echo "only this file" >"$tmp/shown"
         t_eq "specs/cat-file.json shows the one file named" "only this file" "$VS" exec "$specs/cat-file.json" -- "$tmp/shown"
+        # Issue 4, gap 5: a spec named by a relative path, whose host paths are relative to it.  They are
+        # taken from the spec's directory made absolute when it is loaded, whatever the working directory.
+        mkdir -p "$tmp/app/specs" "$tmp/app/data" "$tmp/elsewhere"
+        echo "from data" >"$tmp/app/data/hello"
+        cat >"$tmp/app/specs/rel.json" <<JSON
+{
+  "voidshim": 1,
+  "program": "$PROBE",
+  "environment": { "exec": "denied" },
+  "entrypoints": {
+    "p": {
+      "args": [ { "file": "../data/hello", "name": "hello" }, "trailing" ],
+      "void": { "mounts": [ { "ro-bind": "../data", "at": "/data" } ], "stdout": true }
+    }
+  }
+}
+JSON
+        t_ok "check of a spec named by a relative path" sh -c "cd '$tmp/app' && '$VS' check specs/rel.json"
+        t_match "explain shows its relative bind source made absolute" "/data <- host $tmp/app/data " \
+                sh -c "cd '$tmp/app' && '$VS' explain specs/rel.json"
+        t_eq "exec of it: the relative bind source works (it used to fail: mount /data: Invalid argument)" \
+                "ok from data" sh -c "cd '$tmp/app' && '$VS' exec specs/rel.json -- read /data/hello"
+        t_eq "... so does its relative file arg" "ok from data" \
+                sh -c "cd '$tmp/app' && '$VS' exec specs/rel.json -- read-fd 3"
+        t_eq "... from another directory, through ../" "ok from data" \
+                sh -c "cd '$tmp/elsewhere' && '$VS' exec ../app/specs/rel.json -- read /data/hello"
+        t_eq "... and from the spec's own directory" "ok from data" \
+                sh -c "cd '$tmp/app/specs' && '$VS' exec rel.json -- read /data/hello"
 else
         t_skip "running the shipped specs" "user namespaces unavailable"
 fi

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -162,10 +163,10 @@ static void test_fd_numbers(void **state)
         assert_int_equal(b->args[2].fd, 7);
         assert_int_equal(b->args[2].mode, VB_FMODE_APPEND);
         assert_string_equal(b->args[0].path, "/specs/x");
-        fds = exec_fds_string(b);
+        fds = exec_fds_string(b, 0);
         assert_string_equal(fds, "f=3,trigger=4,trigger.1=5,trigger.2=6,g=7");
         free(fds);
-        fds = exec_fds_string(a);
+        fds = exec_fds_string(a, 0);
         assert_string_equal(fds, "s=3,in=4");
         free(fds);
         vb_spec_free(s);
@@ -278,6 +279,313 @@ static void test_memfd_sealed(void **state)
         close(fd);
 }
 
+static struct vb_spec *parse_in(const char *text, const char *basedir)
+{
+        struct vb_spec_diags d = {};
+        struct vb_spec *s = NULL;
+
+        assert_int_equal(vb_spec_parse(text, strlen(text), "t.json", basedir, &s, &d), 0);
+        if (d.n)
+                print_error("%s\n", d.items[0].text);
+        assert_int_equal(d.n, 0);
+        vb_spec_diags_done(&d);
+        return s;
+}
+
+/* Relative host paths hang off the (physical) spec directory, with their leading ".." folded into it. */
+static void test_host_paths(void **state)
+{
+        static const char text[] =
+                "{\"voidshim\":1,\"program\":\"../bin/app\",\"entrypoints\":{\"a\":{"
+                "\"args\":[{\"file\":\"./data/x\",\"name\":\"x\"},{\"file\":\"../../../../../etc/y\",\"name\":\"y\"},"
+                "{\"file\":\"..\",\"name\":\"up\"},{\"file\":\"sub/../z\",\"name\":\"z\"}],"
+                "\"void\":{\"mounts\":[{\"ro-bind\":\"../examples/www\",\"at\":\"/srv\"}]}}}}";
+        struct vb_spec *s = parse_in(text, "/work/main/specs");
+        const struct vb_spec_entry *a = vb_spec_find_entry(s, "a");
+
+        assert_string_equal(a->program, "/work/main/bin/app");
+        assert_string_equal(a->args[0].path, "/work/main/specs/data/x");
+        assert_string_equal(a->args[1].path, "/etc/y"); /* never above "/" */
+        assert_string_equal(a->args[2].path, "/work/main");
+        assert_string_equal(a->args[3].path, "/work/main/specs/sub/../z"); /* "sub" may be a symlink: left alone */
+        assert_string_equal(a->v.mounts[0].src, "/work/main/examples/www");
+        vb_spec_free(s);
+        s = parse_in(text, "/");
+        assert_string_equal(vb_spec_find_entry(s, "a")->program, "/bin/app");
+        vb_spec_free(s);
+        s = parse_in(text, "specs"); /* a relative basedir: nothing to fold against */
+        assert_string_equal(vb_spec_find_entry(s, "a")->program, "specs/../bin/app");
+        vb_spec_free(s);
+}
+
+static void test_cmdline_grants_parse(void **state)
+{
+        static const char text[] =
+                "{\"voidshim\":1,\"program\":\"/bin/app\",\"entrypoints\":{\"a\":{"
+                "\"args\":[{\"file\":\"/o\",\"name\":\"o\",\"mode\":\"replace\"},\"trailing\","
+                "{\"cmdline\":\"trailing\",\"name\":\"in\"}],"
+                "\"void\":{\"chdir\":\"caller\",\"landlock\":false,\"mounts\":["
+                "{\"bind-cmdline\":\"trailing\",\"parent\":true,\"exec\":false},{\"ro-bind-cmdline\":2}]}}}}";
+        struct vb_spec *s = parse_ok(text);
+        const struct vb_spec_entry *a = vb_spec_find_entry(s, "a");
+        char *fds;
+
+        assert_int_equal(a->args[0].mode, VB_FMODE_REPLACE);
+        assert_true(a->args[2].each);
+        assert_int_equal(a->args[2].fd, 4);
+        assert_int_equal(a->args[2].n_fds, 0);
+        assert_true(a->v.chdir_caller);
+        assert_null(a->v.chdir);
+        assert_true(a->v.landlock_off);
+        assert_false(a->v.landlock);
+        assert_int_equal(a->v.mounts[0].kind, VB_SMNT_CMDLINE);
+        assert_int_equal(a->v.mounts[0].cmdline, VB_SPEC_CMDLINE_TRAILING);
+        assert_true(a->v.mounts[0].parent);
+        assert_int_equal(a->v.mounts[0].flags, VB_MOUNT_RW | VB_MOUNT_NOEXEC);
+        assert_int_equal(a->v.mounts[1].cmdline, 2);
+        assert_false(a->v.mounts[1].parent);
+        assert_int_equal(a->v.mounts[1].flags, 0);
+        fds = exec_fds_string(a, 3);
+        assert_string_equal(fds, "o=3,in.0=4,in.1=5,in.2=6");
+        free(fds);
+        fds = exec_fds_string(a, 0);
+        assert_string_equal(fds, "o=3");
+        free(fds);
+        vb_spec_free(s);
+}
+
+static void test_path_words(void **state)
+{
+        char *w1[] = { "-9", "a", "--best", "-", "", "b", "--", "-c", "-", "--", NULL };
+        char *w2[] = { "x", "-k", "y", NULL };
+        size_t idx[16];
+
+        assert_int_equal(vb_spec_path_words(w1, 10, idx), 4);
+        assert_int_equal(idx[0], 1); /* a */
+        assert_int_equal(idx[1], 5); /* b */
+        assert_int_equal(idx[2], 7); /* -c, after "--" */
+        assert_int_equal(idx[3], 9); /* a second "--" is a name */
+        assert_int_equal(vb_spec_path_words(w2, 3, idx), 2); /* options after names, as GNU programs take them */
+        assert_int_equal(idx[1], 2);
+        assert_int_equal(vb_spec_path_words(w2, 0, idx), 0);
+}
+
+static void test_abs_path(void **state)
+{
+        static const char *const cases[][3] = {
+                { "/home/u", "f", "/home/u/f" },        { "/home/u", "./a//b/", "/home/u/a/b" },
+                { "/home/u", "../x/f", "/home/x/f" },   { "/home/u", "/abs/./p", "/abs/p" },
+                { "/", "f", "/f" },                     { "/home/u", "../../../..", "/" },
+                { "/home/u", ".", "/home/u" },          { "/a", "b/../../c", "/c" },
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                char *p = exec_abs_path(cases[i][0], cases[i][1]);
+
+                assert_string_equal(p, cases[i][2]);
+                free(p);
+        }
+}
+
+/* A scratch tree: DIR/a/file, DIR/b/, DIR/fifo, DIR/link -> a. */
+static char *scratch(void)
+{
+        char tmpl[] = "/tmp/test_spec.XXXXXX", path[512];
+        char *dir = strdup(mkdtemp(tmpl));
+
+        assert_non_null(dir);
+        snprintf(path, sizeof(path), "%s/a", dir);
+        assert_int_equal(mkdir(path, 0755), 0);
+        snprintf(path, sizeof(path), "%s/b", dir);
+        assert_int_equal(mkdir(path, 0755), 0);
+        snprintf(path, sizeof(path), "%s/a/file", dir);
+        close(open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+        snprintf(path, sizeof(path), "%s/fifo", dir);
+        assert_int_equal(mkfifo(path, 0600), 0);
+        snprintf(path, sizeof(path), "%s/link", dir);
+        assert_int_equal(symlink("a", path), 0);
+        return dir;
+}
+
+static void rm_scratch(char *dir)
+{
+        char cmd[600];
+
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        assert_int_equal(system(cmd), 0);
+        free(dir);
+}
+
+/* Resolve entrypoint "a" of text against words (NULL-terminated) from cwd. */
+static int grants_for(const char *text, const char *cwd, char **words, struct exec_grants *g, char **what,
+                      const char **cause)
+{
+        struct vb_spec *s = parse_ok(text);
+        struct exec_cmdline cl;
+        size_t n = 0;
+        int r;
+
+        while (words[n])
+                n++;
+        assert_int_equal(exec_cmdline_init(&cl, words, n, 0), 0);
+        free(cl.cwd);
+        cl.cwd = strdup(cwd);
+        r = exec_grants_resolve(vb_spec_find_entry(s, "a"), &cl, g, what, cause);
+        exec_cmdline_done(&cl);
+        vb_spec_free(s);
+        return r;
+}
+
+static void test_grants_resolve(void **state)
+{
+        static const char parent[] =
+                "{\"voidshim\":1,\"program\":\"/bin/app\",\"entrypoints\":{\"a\":{\"args\":[\"trailing\"],"
+                "\"void\":{\"mounts\":[{\"tmpfs\":\"/t\"},{\"bind-cmdline\":\"trailing\",\"parent\":true}]}}}}";
+        static const char itself[] =
+                "{\"voidshim\":1,\"program\":\"/bin/app\",\"entrypoints\":{\"a\":{\"args\":[\"trailing\"],"
+                "\"void\":{\"mounts\":[{\"ro-bind-cmdline\":\"trailing\",\"exec\":false}]}}}}";
+        char *dir = scratch(), *what = NULL, expect[512], path[512];
+        const char *cause = NULL;
+        struct exec_grants g = {};
+        char *w1[] = { "-9", "a/file", "b/new", "--", "a/other", "x/../b/more", "link/file", "-", NULL };
+
+        /* Parents: relative to the caller's cwd, deduplicated, parents first; the missing names are fine. */
+        snprintf(expect, sizeof(expect), "%s/b", dir);
+        assert_int_equal(grants_for(parent, expect, w1, &g, &what, &cause), -ENOENT); /* b/a/file: no b/a */
+        assert_non_null(strstr(what, "grant the directory of a/file"));
+        free(what);
+        assert_int_equal(grants_for(parent, dir, w1, &g, &what, &cause), 0);
+        assert_null(what);
+        assert_int_equal(g.n, 3);
+        snprintf(expect, sizeof(expect), "%s/a", dir);
+        assert_string_equal(g.g[0].path, expect);
+        assert_int_equal(g.g[0].mount, 1);
+        assert_int_equal(g.g[0].flags, VB_MOUNT_RW);
+        snprintf(expect, sizeof(expect), "%s/b", dir);
+        assert_string_equal(g.g[1].path, expect);
+        snprintf(expect, sizeof(expect), "%s/link", dir); /* where the program will look: the symlink's own path */
+        assert_string_equal(g.g[2].path, expect);
+        snprintf(expect, sizeof(expect), "%s/a", dir); /* ... bound from where it leads */
+        assert_string_equal(g.g[2].src, expect);
+        assert_int_equal(exec_grants_verify(&g, &cause), 0);
+        /* Swapped for a symlink to "/" after the check: the next void does not start. */
+        snprintf(expect, sizeof(expect), "%s/b", dir);
+        snprintf(path, sizeof(path), "%s/b.old", dir);
+        assert_int_equal(rename(expect, path), 0);
+        assert_int_equal(symlink("/", expect), 0);
+        assert_int_equal(exec_grants_verify(&g, &cause), -ESTALE);
+        assert_string_equal(cause, expect);
+        assert_int_equal(unlink(expect), 0);
+        assert_int_equal(mkdir(expect, 0755), 0); /* another directory by the same name */
+        assert_int_equal(exec_grants_verify(&g, &cause), -ESTALE);
+        assert_int_equal(rmdir(expect), 0);
+        assert_int_equal(rename(path, expect), 0);
+        assert_int_equal(exec_grants_verify(&g, &cause), 0);
+        exec_grants_done(&g);
+
+        /* The paths themselves: a directory or a regular file, never "/", never a fifo. */
+        char *w2[] = { "a/file", "b", NULL };
+        assert_int_equal(grants_for(itself, dir, w2, &g, &what, &cause), 0);
+        assert_int_equal(g.n, 2);
+        snprintf(expect, sizeof(expect), "%s/b", dir);
+        assert_string_equal(g.g[0].path, expect);
+        assert_int_equal(g.g[0].flags, VB_MOUNT_NOEXEC);
+        exec_grants_done(&g);
+        char *w3[] = { "fifo", NULL };
+        assert_int_equal(grants_for(itself, dir, w3, &g, &what, &cause), -EINVAL);
+        assert_string_equal(what, "grant fifo");
+        assert_string_equal(cause, "not a directory or a regular file");
+        free(what);
+        char *w4[] = { "a", "../../../../../..", NULL };
+        assert_int_equal(grants_for(itself, dir, w4, &g, &what, &cause), -EPERM);
+        assert_string_equal(cause, "it is the root directory");
+        free(what);
+        char *w5[] = { "/etc", NULL };
+        assert_int_equal(grants_for(parent, dir, w5, &g, &what, &cause), -EPERM);
+        assert_string_equal(what, "grant the directory of /etc");
+        free(what);
+        char *w6[] = { "nope", NULL };
+        assert_int_equal(grants_for(itself, dir, w6, &g, &what, &cause), -ENOENT);
+        assert_null(cause);
+        free(what);
+        rm_scratch(dir);
+}
+
+static char *slurp_at(const char *dir, const char *name)
+{
+        char path[512];
+        size_t len;
+
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
+        return slurp(path, &len);
+}
+
+static int count_entries(const char *dir)
+{
+        DIR *d = opendir(dir);
+        struct dirent *de;
+        int n = 0;
+
+        assert_non_null(d);
+        while ((de = readdir(d)))
+                n += de->d_name[0] != '.' || (de->d_name[1] && de->d_name[1] != '.');
+        closedir(d);
+        return n;
+}
+
+/* "replace": nothing changes until commit; discard leaves nothing; the target's mode is kept. */
+static void test_replace(void **state)
+{
+        char *dir = scratch(), path[512], *text;
+        struct exec_replace r;
+        struct stat st;
+        int before = count_entries(dir);
+
+        snprintf(path, sizeof(path), "%s/a/file", dir);
+        assert_int_equal(chmod(path, 0640), 0);
+        assert_int_equal(exec_replace_open(path, &r), 0);
+        assert_int_equal(write(r.fd, "new\n", 4), 4);
+        text = slurp(path, &(size_t){ 0 });
+        assert_string_equal(text, ""); /* untouched until commit */
+        free(text);
+        assert_int_equal(exec_replace_commit(&r), 0);
+        text = slurp(path, &(size_t){ 0 });
+        assert_string_equal(text, "new\n");
+        free(text);
+        assert_int_equal(stat(path, &st), 0);
+        assert_int_equal(st.st_mode & 07777, 0640);
+        assert_int_equal(count_entries(dir), before);
+        snprintf(path, sizeof(path), "%s/a", dir);
+        assert_int_equal(count_entries(path), 1); /* no temporary name left beside it */
+
+        snprintf(path, sizeof(path), "%s/a/file", dir);
+        assert_int_equal(exec_replace_open(path, &r), 0);
+        assert_int_equal(write(r.fd, "partial", 7), 7);
+        exec_replace_discard(&r);
+        text = slurp_at(dir, "a/file");
+        assert_string_equal(text, "new\n");
+        free(text);
+        snprintf(path, sizeof(path), "%s/a", dir);
+        assert_int_equal(count_entries(path), 1);
+
+        snprintf(path, sizeof(path), "%s/b/created", dir); /* a new file */
+        assert_int_equal(exec_replace_open(path, &r), 0);
+        assert_int_equal(exec_replace_commit(&r), 0);
+        assert_int_equal(access(path, F_OK), 0);
+        snprintf(path, sizeof(path), "%s/link", dir); /* a symlink is replaced, its target is not */
+        assert_int_equal(exec_replace_open(path, &r), 0);
+        assert_int_equal(exec_replace_commit(&r), 0);
+        assert_int_equal(lstat(path, &st), 0);
+        assert_true(S_ISREG(st.st_mode));
+        snprintf(path, sizeof(path), "%s/b", dir);
+        assert_int_equal(exec_replace_open(path, &r), -EISDIR);
+        snprintf(path, sizeof(path), "%s/fifo", dir);
+        assert_int_equal(exec_replace_open(path, &r), -EINVAL);
+        snprintf(path, sizeof(path), "%s/nodir/x", dir);
+        assert_int_equal(exec_replace_open(path, &r), -ENOENT);
+        rm_scratch(dir);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -285,6 +593,9 @@ int main(void)
                 cmocka_unit_test(test_fd_numbers),       cmocka_unit_test(test_positions),
                 cmocka_unit_test(test_pointer_escape),   cmocka_unit_test(test_split_addr),
                 cmocka_unit_test(test_frames),           cmocka_unit_test(test_memfd_sealed),
+                cmocka_unit_test(test_host_paths),       cmocka_unit_test(test_cmdline_grants_parse),
+                cmocka_unit_test(test_path_words),       cmocka_unit_test(test_abs_path),
+                cmocka_unit_test(test_grants_resolve),   cmocka_unit_test(test_replace),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
