@@ -122,6 +122,15 @@ enum {
  * or ".."-containing dst.
  */
 VB_API int vb_void_bind(struct vb_void *v, const char *src, const char *dst, unsigned flags) VB_NONNULL(1, 2, 3);
+/*
+ * Like vb_void_bind(), for a source the caller has already checked: the void
+ * refuses to start (-ESTALE from step "mount") unless the file it opens at src
+ * is the same (st_dev, st_ino) as the one checked.  This closes the window
+ * between a caller's check of a path and the child's open of it, in which
+ * someone able to rename a directory on the path could swap in a symlink.
+ */
+VB_API int vb_void_bind_checked(struct vb_void *v, const char *src, const char *dst, unsigned flags, dev_t dev,
+                                ino_t ino) VB_NONNULL(1, 2, 3);
 /* A fresh tmpfs at dst of at most size_bytes (0: 64 MiB), nosuid, nodev, noexec unless VB_MOUNT_EXEC. */
 VB_API int vb_void_tmpfs(struct vb_void *v, const char *dst, uint64_t size_bytes, unsigned flags) VB_NONNULL(1, 2);
 /* An empty directory, or a symlink dst -> target, inside the void's root. */

@@ -165,7 +165,7 @@ static int apply_grants(struct vb_void *v, const struct exec_grants *gr, size_t 
 
                 if (gr->g[k].mount != i)
                         continue;
-                r = vb_void_bind(v, gr->g[k].src, gr->g[k].path, gr->g[k].flags);
+                r = vb_void_bind_checked(v, gr->g[k].src, gr->g[k].path, gr->g[k].flags, gr->g[k].dev, gr->g[k].ino);
                 if (r < 0)
                         return vb_error_set(err, r, "mount %s", gr->g[k].path);
         }

@@ -209,8 +209,9 @@ int exec_grants_resolve(const struct vb_spec_entry *e, const struct exec_cmdline
  * built.  Someone who may rename a directory on that path (its owner, in a
  * sticky /tmp) could put a symlink to "/" there after the check above.  So the
  * source is the physical path, and it is checked again just before each void
- * starts: still free of symlinks and still the same file.  What is left is the
- * moment between this check and the void's own open of the path.
+ * starts: still free of symlinks and still the same file.  The moment between
+ * this check and the void's own open of the path is closed by the library:
+ * vb_void_bind_checked() refuses to mount anything but the file checked here.
  */
 int exec_grants_verify(const struct exec_grants *g, const char **path)
 {

@@ -178,7 +178,8 @@ static void build_root(struct vb_child_ctx *c, int *devnull)
 
         r = vb_mount_open_sources(c->v->mounts, c->v->n_mounts, &bad);
         if (r < 0)
-                fail(c, VB_STEP_MOUNT, r, "%s from %s: opening the source", bad->dst, bad->src);
+                fail(c, VB_STEP_MOUNT, r, "%s from %s: %s", bad->dst, bad->src,
+                     r == -ESTALE ? "the source is no longer the file that was checked" : "opening the source");
         r = vb_mount_new_root(&root);
         if (r < 0)
                 fail(c, VB_STEP_ROOT, r, NULL);
@@ -216,9 +217,6 @@ static void settle_environment(struct vb_child_ctx *c)
                 if (r < 0)
                         fail(c, VB_STEP_LOOPBACK, r, NULL);
         }
-        for (size_t i = 0; i < v->n_rlimits; i++)
-                if (setrlimit(v->rlimits[i].resource, &v->rlimits[i].lim) < 0)
-                        fail(c, VB_STEP_RLIMIT, NEG_ERRNO(), "resource %d", v->rlimits[i].resource);
         if (chdir(v->cwd ? v->cwd : "/") < 0)
                 fail(c, VB_STEP_CHDIR, NEG_ERRNO(), "%s", v->cwd);
 }
@@ -245,6 +243,19 @@ static void lock_down(struct vb_child_ctx *c)
                 if (r < 0)
                         fail(c, VB_STEP_SECCOMP, r, NULL);
         }
+}
+
+/*
+ * Last before exec: a low RLIMIT_NOFILE or RLIMIT_NPROC must bind the program,
+ * not the setup (Landlock's ruleset and the fd shuffling need fds of their own).
+ */
+static void apply_rlimits(struct vb_child_ctx *c)
+{
+        const struct vb_void *v = c->v;
+
+        for (size_t i = 0; i < v->n_rlimits; i++)
+                if (setrlimit(v->rlimits[i].resource, &v->rlimits[i].lim) < 0)
+                        fail(c, VB_STEP_RLIMIT, NEG_ERRNO(), "resource %d", v->rlimits[i].resource);
 }
 
 static bool is_target(const struct vb_void *v, int fd)
@@ -377,6 +388,7 @@ _Noreturn void vb_child_main(struct vb_child_ctx *c)
         settle_environment(c);
         lock_down(c);
         arrange_fds(c, devnull);
+        apply_rlimits(c);
         if (v->exec_fd >= 0) {
                 syscall(SYS_execveat, v->exec_fd, "", v->argv, v->env, AT_EMPTY_PATH);
                 r = NEG_ERRNO();

@@ -261,6 +261,14 @@ int vb_mount_open_sources(struct vb_mount *mounts, size_t n, const struct vb_mou
                 } else if (m->src_fd < 0) {
                         *failed = m;
                         return NEG_ERRNO();
+                } else if (m->checked) {
+                        struct stat st;
+
+                        /* What we mount is what we opened: it must be what the caller checked. */
+                        if (fstat(m->src_fd, &st) < 0 || st.st_dev != m->dev || st.st_ino != m->ino) {
+                                *failed = m;
+                                return -ESTALE;
+                        }
                 }
         }
         return 0;

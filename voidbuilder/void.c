@@ -207,6 +207,19 @@ VB_API int vb_void_bind(struct vb_void *v, const char *src, const char *dst, uns
         return vb_void_add_mount(v, VB_MNT_BIND, src, dst, flags, 0, 0, NULL);
 }
 
+VB_API int vb_void_bind_checked(struct vb_void *v, const char *src, const char *dst, unsigned flags, dev_t dev,
+                                ino_t ino)
+{
+        int r = vb_void_bind(v, src, dst, flags);
+
+        if (r < 0)
+                return r;
+        v->mounts[v->n_mounts - 1].checked = true;
+        v->mounts[v->n_mounts - 1].dev = dev;
+        v->mounts[v->n_mounts - 1].ino = ino;
+        return 0;
+}
+
 VB_API int vb_void_tmpfs(struct vb_void *v, const char *dst, uint64_t size_bytes, unsigned flags)
 {
         if (flags & ~VB_MOUNT_EXEC)

@@ -33,6 +33,9 @@ struct vb_mount {
         mode_t mode;    /* dir, tmpfs */
         const char *why;/* static: shown by explain ("minimal /dev", "ELF closure of /bin/ls") */
         int src_fd;     /* child only: the bind source, opened before the root is staged */
+        bool checked;   /* bind: the source must be the file (dev, ino) below */
+        dev_t dev;
+        ino_t ino;
 };
 
 struct vb_keep_fd {

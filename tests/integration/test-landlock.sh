@@ -46,4 +46,8 @@ t_status "--landlock-allow on a path missing in the void fails (exit 111)" 111 \
 t_match "--landlock with --exec-host runs the program" "^ok in-a$" \
         void --landlock --ro-bind "$a" /a -- "$PROBE" read /a/file
 
+# rlimits bind the program, not the setup: Landlock's ruleset needs fds of its own.
+t_eq "a low nofile limit does not stop Landlock from being set up" "ok" \
+        void --landlock --proc --rlimit nofile=4 -- "$PROBE" true
+
 t_done

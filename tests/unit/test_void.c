@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -188,13 +189,47 @@ static void test_spawn_and_wait(void **state)
         vb_void_free(v);
 }
 
+/* A checked bind refuses to start when the source is no longer the file that was checked. */
+static void test_bind_checked(void **state)
+{
+        struct vb_void *v = vb_void_new();
+        char *argv[] = { "/bin/sh", "-c", "exit 0", NULL };
+        struct vb_error *err = NULL;
+        struct vb_proc *p = NULL;
+        struct stat st;
+        int r, status;
+
+        assert_int_equal(stat("/etc", &st), 0);
+        assert_int_equal(vb_void_add_libs(v, "/bin/sh", &err), 0);
+        assert_int_equal(vb_void_exec_path(v, "/bin/sh", argv), 0);
+        assert_int_equal(vb_void_bind_checked(v, "/etc", "/etc", 0, st.st_dev, st.st_ino), 0);
+        r = vb_void_spawn(v, &p, &err);
+        if (r == -EPERM || r == -ENOSPC) {
+                vb_error_free(err);
+                vb_void_free(v);
+                skip();
+        }
+        assert_int_equal(r, 0); /* the same file: starts */
+        assert_int_equal(vb_proc_wait(p, &status), 0);
+        vb_proc_free(p);
+        /* Now "/etc" is expected to be another file (as if swapped after the check). */
+        assert_int_equal(vb_void_bind_checked(v, "/etc", "/etc2", 0, st.st_dev, st.st_ino + 1), 0);
+        p = NULL;
+        assert_int_equal(vb_void_spawn(v, &p, &err), -ESTALE);
+        assert_null(p);
+        assert_string_equal(err->step, "mount");
+        assert_non_null(strstr(err->msg, "no longer the file that was checked"));
+        vb_error_free(err);
+        vb_void_free(v);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_normalize), cmocka_unit_test(test_mount_plan),
                 cmocka_unit_test(test_dev_plan),  cmocka_unit_test(test_setters),
                 cmocka_unit_test(test_explain),   cmocka_unit_test(test_spawn_reports_step),
-                cmocka_unit_test(test_spawn_and_wait),
+                cmocka_unit_test(test_spawn_and_wait),  cmocka_unit_test(test_bind_checked),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
