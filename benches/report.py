@@ -4,8 +4,9 @@
 
     report.py [--voidshim PATH] RESULTS_DIR
 
-Reads nsbench.tsv, steps.tsv, peers.tsv, peers-ratios.tsv, scale-{rate,mem,leak}.tsv
-(whichever exist) and env.tsv (written here on first use: the machine and
+Reads nsbench.tsv, steps.tsv, peers.tsv, peers-ratios.tsv, scale-{rate,mem,leak}.tsv,
+tls.tsv (whichever exist; the parts can come from different runs: the report lists
+when each file was written) and env.tsv (written here on first use: the machine and
 versions).  Plots need gnuplot (gnuplot-nox); without it the tables are still
 written and the report says the plots are missing.
 """
@@ -22,6 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
 TARGET_BWRAP = 0.35
 TARGET_UNSHARE = 0.7
+TARGET_TLS = 0.5
 
 
 def sh(cmd):
@@ -58,6 +60,8 @@ def environment(voidshim, top):
         ("firejail", sh("firejail --version | head -1") or "not installed"),
         ("systemd-nspawn", sh("systemd-nspawn --version | head -1") or "not installed"),
         ("unshare", sh("unshare --version") or "not installed"),
+        ("wrk", sh("wrk -v 2>&1 | head -1 | cut -d' ' -f1-2") or "not installed"),
+        ("hey", sh("dpkg-query -W -f='${Version}' hey 2>/dev/null") or "not installed"),
     ]
 
 
@@ -207,6 +211,7 @@ def part3(res, plots):
                       "failed"], t)]
     if plots.get("scale"):
         text.append("\n![voids per second](scale.png)\n")
+    text.append(part3_ratios(rate))
     if mem:
         m = [[r["who"], r["live"], fnum(r["memavail_kib"]), fnum(r["slab_kib"], 1), fnum(r["pagetables_kib"], 1),
               fnum(r["kernelstack_kib"], 1), fnum(r["percpu_kib"], 1), fnum(r["after_kill_memavail_kib"])]
@@ -226,11 +231,99 @@ def part3(res, plots):
     return "\n".join(text)
 
 
-def part4():
-    return ("## 4. TLS server\n\nNot measured yet: waits for the TLS example (issue 5, part 4). The hook is "
-            "`make -C benches tls` (to add): requests/s and p99 with a void per connection against the same "
-            "server without the shim, using a TLS load generator from Debian's packages, installed by "
-            "install-peers.sh. Target: ≥ 50% of the unshimmed requests/s.\n")
+SCALE_SIDES = (("full", "library, fresh netns per void"), ("full-pool", "library, netns from vb_pool"),
+               ("full-hop", "library, pooled netns joined by hand around one clone3"),
+               ("full-parked", "library, all voids share one empty netns (weaker; a lower bound)"),
+               ("cli", "one-shot CLI, `voidshim run --proc --libs /bin/true`"))
+
+
+def part3_ratios(rate):
+    """The issue's targets, from the scale run alone: the same loop times the voids and the peers."""
+    cell = {(r["who"], r["variant"], r["jobs"]): r for r in rate}
+    rows = []
+    for (who, variant, jobs), r in cell.items():
+        if variant not in dict(SCALE_SIDES) or r["per_s"] == "-":
+            continue
+        b, u = cell.get((who, "bwrap", jobs)), cell.get((who, "unshare", jobs))
+        out = [who, jobs, f"`{variant}`", fnum(r["median_us"])]
+        for peer, target in ((b, TARGET_BWRAP), (u, TARGET_UNSHARE)):
+            if not peer or peer["per_s"] == "-":
+                out += ["-", "-"]
+                continue
+            ratio = float(r["median_us"]) / float(peer["median_us"])
+            out += [f"{ratio:.2f}", "met" if ratio <= target else "not met"]
+        if b and u and b["per_s"] != "-" and u["per_s"] != "-":
+            out.append(f"{float(r['per_s']) / float(b['per_s']):.2f} / {float(r['per_s']) / float(u['per_s']):.2f}")
+        else:
+            out.append("-")
+        rows.append(out)
+    if not rows:
+        return ""
+    peers = [f"bwrap {fnum(cell[(w, 'bwrap', j)]['median_us'])} µs, unshare {fnum(cell[(w, 'unshare', j)]['median_us'])} µs"
+             f" ({w}, {j} worker{'s' if j != '1' else ''})"
+             for (w, v, j) in cell if v == "bwrap" and (w, "unshare", j) in cell and cell[(w, v, j)]["per_s"] != "-"]
+    return ("\n### The issue's targets, measured in this loop\n\n"
+            "Ratio of median latency (spawn to reap) to that of `bwrap --unshare-all` and of `unshare` with all "
+            "eight namespaces, both started by the same loop (posix_spawn + waitpid) in the same interleaved "
+            f"rounds. Targets: ≤ {TARGET_BWRAP} × bwrap and ≤ {TARGET_UNSHARE} × unshare. The last column is "
+            "voids/s over the peer's commands/s. Peers' medians: " + "; ".join(peers) + ".\n\n"
+            + md_table(["who", "workers", "variant", "median µs", "/ bwrap", "target", "/ unshare", "target",
+                        "voids/s ÷ (bwrap, unshare)"], rows))
+
+
+TLS_MODES = {
+    "keepalive-as-shipped": "wrk, 16 kept-alive connections, the example as shipped (no TCP_NODELAY)",
+    "keepalive": "wrk, 16 kept-alive connections (≤ 1000 requests each), TCP_NODELAY on the listener",
+    "close": "hey, 16 clients, one request per connection (a void per request)",
+    "close-c1": "hey, 1 client, one request per connection (unloaded cost of a connection)",
+}
+
+
+def part4(res):
+    rows = read_tsv(os.path.join(res, "tls.tsv"))
+    if not rows:
+        return ("## 4. TLS server\n\nNot run (`make -C benches tls`).\n")
+    t, cpu, verdicts = [], [], []
+    for r in rows:
+        t.append([r["who"], f"`{r['mode']}`", r["side"], fnum(r["rps"]), fnum(r["p50_ms"], 2), fnum(r["p99_ms"], 2),
+                  fnum(r["p99_max_ms"], 2), r["errors"]])
+        cpu.append([r["who"], f"`{r['mode']}`", r["side"]] +
+                   [fnum(float(r[f"cpu_{c}_ms_per_req"]) * 1e3) for c in
+                    ("server", "conns", "signer", "client", "other", "busy")])
+        if r["side"] == "shim":
+            ratio = float(r["ratio_shim_plain"])
+            rng = (f"{float(r['ratio_round_min']):.2f}–{float(r['ratio_round_max']):.2f}"
+                   if r["ratio_round_min"] else "-")
+            verdict = "" if r["mode"] == "keepalive-as-shipped" else ("met" if ratio >= TARGET_TLS else "not met")
+            verdicts.append([r["who"], f"`{r['mode']}`", f"{ratio:.2f}", rng, f"≥ {TARGET_TLS}", verdict])
+    modes = "\n".join(f"- `{m}`: {d}" for m, d in TLS_MODES.items())
+    return "\n".join([
+        "## 4. TLS server (tls.py)\n",
+        "examples/tls-server under specs/tls-server.json (`shim`: a void per connection, the key in the signer "
+        "void) against the same binary started by benches/tlsplain (`plain`: a process per connection, the "
+        "signer a process, no void), both on loopback, both running as the user in the first column. Each "
+        "mode is timed per side per round, sides alternating; requests/s is over all rounds, p50/p99 (ms) "
+        "are medians over the rounds of each round's value, *p99 max* the worst round.\n",
+        modes + "\n",
+        md_table(["who", "mode", "side", "requests/s", "p50", "p99", "p99 max", "errors"], t),
+        "\n### Shim / plain, requests per second\n\nRatio over all rounds; the range is that of the per-round "
+        "ratios (each shim run against the plain run of the same round).\n",
+        md_table(["who", "mode", "shim / plain", "per-round range", "target", "verdict"], verdicts),
+        "\n### Where the CPU goes (µs per request)\n\n*server*: the shim's or tlsplain's own time (accept, "
+        "building and spawning the void); *conns*: the connection processes (reaped children: exec, OpenSSL "
+        "start, handshake, HTTP; in the shim also the void's setup in the child); *signer*; *client*: the "
+        "load generator; *other*: all CPUs' busy time while the client ran minus those (kernel workers, "
+        "e.g. netns teardown, and the rest of the machine); *busy*: the total.\n",
+        md_table(["who", "mode", "side", "server", "conns", "signer", "client", "other", "busy"], cpu),
+    ])
+
+
+def provenance(res):
+    files = ["nsbench.tsv", "steps.tsv", "peers.tsv", "scale-rate.tsv", "tls.tsv"]
+    rows = [[f, datetime.datetime.fromtimestamp(os.path.getmtime(os.path.join(res, f))).astimezone()
+             .strftime("%Y-%m-%d %H:%M %Z")] for f in files if os.path.exists(os.path.join(res, f))]
+    return ("\nThe parts can come from different runs (`make -C benches PART`); each file was written at:\n\n"
+            + md_table(["file", "written"], rows))
 
 
 # ---- plots ----------------------------------------------------------------------
@@ -339,12 +432,12 @@ def main():
         f.write("key\tvalue\n" + "".join(f"{k}\t{v}\n" for k, v in env))
     plots = plot_all(res)
     parts = ["# voidshim benchmark results\n",
-             "Written by `make bench` (benches/report.py). All comparisons are ratios within this one run; "
+             "Written by `make bench` (benches/report.py). Every comparison is a ratio within one part's run; "
              "absolute times are for scale only (a shared 2-vCPU VM: see the load average).\n",
-             md_table(["", ""], env)]
+             md_table(["", ""], env), provenance(res)]
     if not shutil.which("gnuplot"):
         parts.append("\nPlots missing: gnuplot is not installed (benches/install-peers.sh).\n")
-    parts += [part1(res, plots), part2(res, plots), part3(res, plots), part4()]
+    parts += [part1(res, plots), part2(res, plots), part3(res, plots), part4(res)]
     with open(os.path.join(res, "results.md"), "w") as f:
         f.write("\n".join(parts))
 

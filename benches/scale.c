@@ -3,7 +3,7 @@
  * scale: how many voids per second libvoidbuilder sustains, what a live void
  * costs in memory, and whether anything leaks over a long run.
  *
- *   scale [-n VOIDS] [-N VOIDS_FULL] [-j JOBS] [-m LIVE] [-p PROBE] [-v VARIANT]...
+ *   scale [-n VOIDS] [-N VOIDS_FULL] [-j JOBS] [-m LIVE] [-p PROBE] [-s VOIDSHIM] [-v VARIANT]...
  *
  * Each worker (JOBS of them, forked, each with its own struct vb_void) spawns
  * its share of the voids one after the other, vb_void_spawn() then
@@ -23,6 +23,14 @@
  *                its own and the voids share it (VB_NS_SHARED): no netns per void.
  *                Weaker isolation (voids see each other's abstract sockets); shown
  *                as the lower bound of what netns work costs.
+ * And, timed by the same loop for the ratios the issue's targets are stated in (a
+ * long-lived process that starts sandboxed /bin/true one after the other, each
+ * started with posix_spawn and reaped with waitpid):
+ *   cli          `voidshim run --proc --libs /bin/true -- /bin/true` (-s VOIDSHIM):
+ *                the one-shot CLI, a fresh netns per void
+ *   unshare      unshare(1) with all eight namespaces (peers.py's unshare-all8)
+ *   bwrap        bwrap --unshare-all with the usual binds (peers.py's bwrap)
+ * A command that is not installed is reported as unavailable.
  * full runs -N voids (default 10000), the others -n (default 2000), with 1
  * worker and with JOBS workers (default 2), in -r ROUNDS (default 4) that
  * cycle through the variants.
@@ -43,6 +51,7 @@
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,8 +70,8 @@
 struct opts {
         size_t n, n_full, live, rounds;
         int jobs;
-        const char *probe;
-        const char *only[8];
+        const char *probe, *voidshim;
+        const char *only[12];
         int n_only;
 };
 
@@ -298,6 +307,64 @@ static int hop_out(void)
         return hop.sock < 0 || setns(hop.home, CLONE_NEWNET) == 0 ? 0 : -1;
 }
 
+/* ---- peers and the CLI, timed by the same loop ------------------------------- */
+
+extern char **environ;
+
+/* The argv of a command variant, or NULL when the variant is a void. */
+static char **command_of(const char *variant, const struct opts *o)
+{
+        static char *cli[] = { NULL, "run", "--proc", "--libs", "/bin/true", "--", "/bin/true", NULL };
+        static char *unshare8[] = { "unshare", "--user", "--map-root-user", "--mount", "--pid", "--fork", "--net",
+                                    "--ipc", "--uts", "--cgroup", "--time", "/bin/true", NULL };
+        static char *bwrap[] = { "bwrap", "--unshare-all", "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib64",
+                                 "/lib64", "--symlink", "usr/lib", "/lib", "--symlink", "usr/bin", "/bin", "--proc",
+                                 "/proc", "--dev", "/dev", "/bin/true", NULL };
+
+        if (strcmp(variant, "cli") == 0) {
+                cli[0] = (char *)o->voidshim;
+                return o->voidshim ? cli : NULL;
+        }
+        if (strcmp(variant, "unshare") == 0)
+                return unshare8;
+        if (strcmp(variant, "bwrap") == 0)
+                return bwrap;
+        return NULL;
+}
+
+static bool is_command(const char *variant)
+{
+        return strcmp(variant, "cli") == 0 || strcmp(variant, "unshare") == 0 || strcmp(variant, "bwrap") == 0;
+}
+
+/* Can this command run here?  (Installed, and it succeeds once.) */
+static bool command_works(char **argv)
+{
+        pid_t pid;
+        int status;
+
+        if (!argv || posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ) != 0)
+                return false;
+        return waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static size_t command_worker(char **argv, size_t count, double *lat)
+{
+        size_t failed = 0;
+
+        for (size_t i = 0; i < count; i++) {
+                double t0 = now_s();
+                int status = 0;
+                pid_t pid;
+
+                if (posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ) != 0 ||
+                    waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                        failed++;
+                lat[i] = (now_s() - t0) * 1e6;
+        }
+        return failed;
+}
+
 /* One worker: count spawns, latencies (µs) into lat[]; returns the number that failed. */
 static size_t worker(struct vb_void *v, size_t count, double *lat)
 {
@@ -372,6 +439,19 @@ static void run_rate(const char *variant, const struct opts *o, size_t n, int jo
 
                 if (pid < 0)
                         die_err("fork", -errno, NULL);
+                if (pid == 0 && is_command(variant)) {
+                        char **cmd = command_of(variant, o);
+                        bool ok = command_works(cmd);
+
+                        close(go[1]);
+                        (void)!write(ready[1], ok ? "r" : "x", 1);
+                        if (!ok || read(go[0], &c, 1) != 1)
+                                _exit(3);
+                        wsnap_take(&ws[j], 0);
+                        failed[j] = command_worker(cmd, per, lat + (size_t)j * per);
+                        wsnap_take(&ws[j], 1);
+                        _exit(0);
+                }
                 if (pid == 0) {
                         struct vb_void *v = make_void(variant, o, "/bin/true", argv);
 
@@ -643,7 +723,8 @@ static bool wanted(const struct opts *o, const char *variant)
 
 int main(int argc, char **argv)
 {
-        static const char *const variants[] = { "static", "libs", "full", "full-pool", "full-hop", "full-parked" };
+        static const char *const variants[] = { "static",      "libs", "full",    "full-pool", "full-hop",
+                                                "full-parked", "cli",  "unshare", "bwrap" };
         struct opts o = {
                 .n = 2000, .n_full = 10000, .live = 200, .rounds = 4, .jobs = 2, .probe = "../build/tests/probe"
         };
@@ -652,7 +733,7 @@ int main(int argc, char **argv)
         struct passwd *pw;
         int opt;
 
-        while ((opt = getopt(argc, argv, "n:N:r:j:m:p:v:")) != -1) {
+        while ((opt = getopt(argc, argv, "n:N:r:j:m:p:s:v:")) != -1) {
                 switch (opt) {
                 case 'n': o.n = strtoul(optarg, NULL, 10); break;
                 case 'N': o.n_full = strtoul(optarg, NULL, 10); break;
@@ -660,12 +741,14 @@ int main(int argc, char **argv)
                 case 'j': o.jobs = atoi(optarg); break;
                 case 'm': o.live = strtoul(optarg, NULL, 10); break;
                 case 'p': o.probe = optarg; break;
+                case 's': o.voidshim = optarg; break;
                 case 'v':
                         if (o.n_only < (int)ELEMENTSOF(o.only))
                                 o.only[o.n_only++] = optarg;
                         break;
                 default:
-                        fprintf(stderr, "usage: scale [-n N] [-N N_FULL] [-r ROUNDS] [-j JOBS] [-m LIVE] [-p PROBE] [-v VARIANT]...\n");
+                        fprintf(stderr, "usage: scale [-n N] [-N N_FULL] [-r ROUNDS] [-j JOBS] [-m LIVE] [-p PROBE] [-s VOIDSHIM] "
+                                        "[-v VARIANT]...\n");
                         return 2;
                 }
         }
