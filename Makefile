@@ -160,7 +160,8 @@ check: check-unit check-spec check-integration
 bench: voidshim $(B)/tests/probe
 	$(MAKE) -C benches run
 
-lint: 
+lint:
+	@mkdir -p $(B)
 	bear --output $(B)/compile_commands.json -- $(MAKE) -B all
 	clang-tidy -p $(B) --quiet $(LIB_SRCS) $(SHIM_SRCS) shim/main.c
 	cppcheck --enable=warning,portability --error-exitcode=1 --inline-suppr -q \
