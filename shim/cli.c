@@ -12,6 +12,7 @@
 
 #include "cleanup.h"
 #include "cli.h"
+#include "util.h"
 
 typedef int (*opt_fn)(struct vb_opts *o, char **args, char **why);
 
@@ -46,30 +47,6 @@ static int add_grant(struct vb_opts *o, struct vb_grant g)
         return 0;
 }
 
-static int parse_u64(const char *s, uint64_t *out)
-{
-        char *end;
-        unsigned long long v;
-        uint64_t mult = 1;
-
-        if (!s || !*s || *s == '-')
-                return -EINVAL;
-        errno = 0;
-        v = strtoull(s, &end, 0);
-        if (errno)
-                return -EINVAL;
-        if (*end == 'k' || *end == 'K')
-                mult = 1ULL << 10, end++;
-        else if (*end == 'm' || *end == 'M')
-                mult = 1ULL << 20, end++;
-        else if (*end == 'g' || *end == 'G')
-                mult = 1ULL << 30, end++;
-        if (*end || v > UINT64_MAX / mult)
-                return -EINVAL;
-        *out = v * mult;
-        return 0;
-}
-
 static int parse_int(const char *s, int min, int *out)
 {
         char *end;
@@ -96,7 +73,7 @@ BIND_FN(opt_dev_bind, VB_MOUNT_RW | VB_MOUNT_DEV)
 
 static int opt_size(struct vb_opts *o, char **a, char **why)
 {
-        if (parse_u64(a[0], &o->next_size) < 0 || o->next_size == 0)
+        if (vb_parse_size(a[0], &o->next_size) < 0 || o->next_size == 0)
                 return why_set(why, "--size: '%s' is not a size in bytes (suffixes k, m, g)", a[0]);
         return 0;
 }
@@ -292,7 +269,7 @@ static int opt_rlimit(struct vb_opts *o, char **a, char **why)
         colon = strchr(eq + 1, ':');
         if (colon)
                 *colon = '\0';
-        if (parse_u64(eq + 1, &soft) < 0 || (colon ? parse_u64(colon + 1, &hard) : (hard = soft, 0)) < 0 ||
+        if (vb_parse_size(eq + 1, &soft) < 0 || (colon ? vb_parse_size(colon + 1, &hard) : (hard = soft, 0)) < 0 ||
             soft > hard) {
                 if (colon)
                         *colon = ':';

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fdpass.h"
 #include "exec.h"
 
 enum frame_result frame_read(int fd, struct frame_reader *r)
@@ -88,45 +89,12 @@ int exec_message_memfd(const void *data, size_t len)
 
 int exec_recv_fds(int sock, int *fds, size_t max)
 {
-        union {
-                struct cmsghdr h;
-                char buf[CMSG_SPACE(sizeof(int) * VB_SPEC_MAX_SOCKET_FDS)];
-        } ctl = {};
-        char byte[64];
-        struct iovec iov = { .iov_base = byte, .iov_len = sizeof(byte) };
-        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
-        size_t n = 0;
-        ssize_t got;
+        bool eof;
+        int n = vb_fd_recv(sock, fds, max, MSG_DONTWAIT, &eof);
 
-        do
-                got = recvmsg(sock, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-        while (got < 0 && errno == EINTR);
-        if (got < 0)
-                return NEG_ERRNO();
-        if (got == 0 && msg.msg_controllen == 0)
-                return 0;
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-                size_t k;
-
-                if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-                        continue;
-                k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-                for (size_t i = 0; i < k; i++) {
-                        int fd;
-
-                        memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-                        if (n < max)
-                                fds[n++] = fd;
-                        else
-                                close(fd);
-                }
-        }
-        if (n == 0 || (msg.msg_flags & MSG_CTRUNC)) {
-                for (size_t i = 0; i < n; i++)
-                        close(fds[i]);
-                return -EBADMSG;
-        }
-        return (int)n;
+        if (n == 0 && !eof)
+                return -EBADMSG; /* a message with no fds: nothing to start a void with */
+        return n;
 }
 
 static int listen_inet(const struct vb_spec_listener *l)

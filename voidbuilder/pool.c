@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fdpass.h"
 #include "ns.h"
 #include "pool.h"
 #include "void.h"
@@ -48,51 +49,20 @@ struct vb_pool {
 
 static int send_fd(int sock, int fd)
 {
-        char byte = 'n';
-        struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-        union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } u = {};
-        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-        if (fd >= 0) {
-                struct cmsghdr *c;
-
-                msg.msg_control = u.buf;
-                msg.msg_controllen = sizeof(u.buf);
-                c = CMSG_FIRSTHDR(&msg);
-                c->cmsg_level = SOL_SOCKET;
-                c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(sizeof(int));
-                memcpy(CMSG_DATA(c), &fd, sizeof(int));
-        }
-        return sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 ? NEG_ERRNO() : 0;
+        return vb_fd_send(sock, &fd, fd >= 0 ? 1 : 0);
 }
 
-/* Receive one message; *fd is -1 when it carried none. */
+/* Receive one message; *fd is -1 when it carried none, -EPIPE at end of stream. */
 static int recv_fd(int sock, int *fd, int flags)
 {
-        char byte;
-        struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-        union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } u;
-        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
-        struct cmsghdr *c;
-        ssize_t n;
+        bool eof;
+        int r;
 
         *fd = -1;
-        n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | flags);
-        if (n < 0)
-                return NEG_ERRNO();
-        if (n == 0)
-                return -EPIPE;
-        c = CMSG_FIRSTHDR(&msg);
-        if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-                memcpy(fd, CMSG_DATA(c), sizeof(int));
-        return 0;
+        r = vb_fd_recv(sock, fd, 1, flags, &eof);
+        if (r < 0)
+                return r;
+        return eof ? -EPIPE : 0;
 }
 
 /* The helper: never returns.  It holds no authority but its own namespaces. */

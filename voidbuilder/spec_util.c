@@ -7,6 +7,7 @@
 
 #include "cleanup.h"
 #include "spec_json.h"
+#include "util.h"
 
 const char *spec_type_name(const json_t *j)
 {
@@ -169,36 +170,13 @@ bool spec_get_bool(struct spec_ctx *c, json_t *obj, const char *ptr, const char 
 
 bool spec_parse_size(const json_t *j, uint64_t *out)
 {
-        unsigned long long v;
-        uint64_t mult = 1;
-        const char *s;
-        char *end;
-
         if (json_is_integer(j)) {
                 if (json_integer_value(j) < 0)
                         return false;
                 *out = (uint64_t)json_integer_value(j);
                 return true;
         }
-        if (!json_is_string(j))
-                return false;
-        s = json_string_value(j);
-        if (!*s || *s < '0' || *s > '9')
-                return false;
-        errno = 0;
-        v = strtoull(s, &end, 10);
-        if (errno)
-                return false;
-        if (*end == 'k' || *end == 'K')
-                mult = 1ULL << 10, end++;
-        else if (*end == 'm' || *end == 'M')
-                mult = 1ULL << 20, end++;
-        else if (*end == 'g' || *end == 'G')
-                mult = 1ULL << 30, end++;
-        if (*end || v > UINT64_MAX / mult)
-                return false;
-        *out = v * mult;
-        return true;
+        return json_is_string(j) && vb_parse_size(json_string_value(j), out) == 0;
 }
 
 /* Skip "./" and "//" at the front of a relative path. */
