@@ -34,9 +34,9 @@
 extern "C" {
 #endif
 
-#define VB_API __attribute__((visibility("default")))
+#define VB_API          __attribute__((visibility("default")))
 #define VB_NONNULL(...) __attribute__((nonnull(__VA_ARGS__)))
-#define VB_WUR __attribute__((warn_unused_result))
+#define VB_WUR          __attribute__((warn_unused_result))
 #define VB_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
 #define VB_VERSION "0.1.0"
@@ -45,9 +45,9 @@ extern "C" {
 
 /* An error with context: msg reads "mounting /proc: creating target: Permission denied". */
 struct vb_error {
-        int errnum;  /* positive errno */
-        char *msg;   /* full message, including strerror(errnum) */
-        char *step;  /* setup step that failed inside the child, or NULL */
+        int errnum; /* positive errno */
+        char *msg;  /* full message, including strerror(errnum) */
+        char *step; /* setup step that failed inside the child, or NULL */
 };
 
 /*
@@ -107,11 +107,11 @@ VB_API int vb_void_set_ns(struct vb_void *v, enum vb_ns ns, enum vb_ns_mode mode
 
 /* Mount flags for vb_void_bind() and vb_void_tmpfs(). */
 enum {
-        VB_MOUNT_RW = 1 << 0,      /* writable (binds are read-only by default) */
-        VB_MOUNT_EXEC = 1 << 1,    /* tmpfs only: allow exec (tmpfs is noexec by default) */
-        VB_MOUNT_NOEXEC = 1 << 2,  /* bind only: forbid exec */
-        VB_MOUNT_DEV = 1 << 3,     /* keep device nodes usable (binds are nodev) */
-        VB_MOUNT_OPTIONAL = 1 << 4,/* skip silently when the source is missing */
+        VB_MOUNT_RW = 1 << 0,       /* writable (binds are read-only by default) */
+        VB_MOUNT_EXEC = 1 << 1,     /* tmpfs only: allow exec (tmpfs is noexec by default) */
+        VB_MOUNT_NOEXEC = 1 << 2,   /* bind only: forbid exec */
+        VB_MOUNT_DEV = 1 << 3,      /* keep device nodes usable (binds are nodev) */
+        VB_MOUNT_OPTIONAL = 1 << 4, /* skip silently when the source is missing */
 };
 
 /*

@@ -28,8 +28,8 @@ struct care_sup {
         struct vb_caretaker *care[MAX_CARE];
         char *care_name[MAX_CARE]; /* what `ctl revoke` takes: "net", "dbus", or the void's socket path */
         size_t n;
-        char run_dir[PATH_MAX];    /* private directory of this run's forwarder sockets, or "" */
-        char ctl_path[PATH_MAX];   /* the control socket, or "" */
+        char run_dir[PATH_MAX];  /* private directory of this run's forwarder sockets, or "" */
+        char ctl_path[PATH_MAX]; /* the control socket, or "" */
         int ctl_fd;
         int sig_fd;
         sigset_t old_mask;

@@ -61,7 +61,7 @@ static int parse_int(const char *s, int min, int *out)
 }
 
 #define BIND_FN(fname, fl)                                                                                     \
-        static int fname(struct vb_opts *o, char **a, char **why)                                             \
+        static int fname(struct vb_opts *o, char **a, char **why)                                              \
         {                                                                                                      \
                 return add_grant(o, (struct vb_grant){ .kind = G_BIND, .a = a[0], .b = a[1], .flags = (fl) }); \
         }
@@ -254,7 +254,10 @@ static int opt_landlock_allow(struct vb_opts *o, char **a, char **why)
 
 static int opt_rlimit(struct vb_opts *o, char **a, char **why)
 {
-        static const struct { const char *name; int res; } names[] = {
+        static const struct {
+                const char *name;
+                int res;
+        } names[] = {
                 { "as", RLIMIT_AS },         { "core", RLIMIT_CORE },   { "cpu", RLIMIT_CPU },
                 { "data", RLIMIT_DATA },     { "fsize", RLIMIT_FSIZE }, { "memlock", RLIMIT_MEMLOCK },
                 { "nofile", RLIMIT_NOFILE }, { "nproc", RLIMIT_NPROC }, { "stack", RLIMIT_STACK },
@@ -277,7 +280,8 @@ static int opt_rlimit(struct vb_opts *o, char **a, char **why)
         }
         for (size_t i = 0; i < ELEMENTSOF(names); i++)
                 if (strcmp(names[i].name, name) == 0)
-                        return add_grant(o, (struct vb_grant){ .kind = G_RLIMIT, .i = names[i].res, .n = soft, .m = hard });
+                        return add_grant(
+                                o, (struct vb_grant){ .kind = G_RLIMIT, .i = names[i].res, .n = soft, .m = hard });
         return why_set(why, "--rlimit: unknown limit '%s' (as core cpu data fsize memlock nofile nproc stack)", name);
 }
 
@@ -376,10 +380,12 @@ static int opt_net_allow(struct vb_opts *o, char **a, char **why)
                 size_t hl = (size_t)(colon - s);
 
                 if (!((hl == 9 && strncmp(s, "127.0.0.1", 9) == 0) || (hl == 9 && strncmp(s, "localhost", 9) == 0)))
-                        return why_set(why, "--net-allow %s: pasta cannot restrict destinations (once its tap route "
-                                            "is up it NATs every address), so only ports of the host's loopback can "
-                                            "be allowed; use --proxy-connect PATH=tcp:HOST:PORT for one remote "
-                                            "service", a[0]);
+                        return why_set(why,
+                                       "--net-allow %s: pasta cannot restrict destinations (once its tap route "
+                                       "is up it NATs every address), so only ports of the host's loopback can "
+                                       "be allowed; use --proxy-connect PATH=tcp:HOST:PORT for one remote "
+                                       "service",
+                                       a[0]);
                 s = colon + 1;
         }
         if (parse_int(s, 1, &port) < 0 || port > 65535)
@@ -421,18 +427,18 @@ static int opt_name(struct vb_opts *o, char **a, char **why)
 {
         size_t len = strlen(a[0]);
 
-        if (len == 0 || len > 64 || strspn(a[0], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != len ||
-            a[0][0] == '.')
+        if (len == 0 || len > 64 ||
+            strspn(a[0], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != len || a[0][0] == '.')
                 return why_set(why, "--name: '%s' must be 1 to 64 of [A-Za-z0-9_.-], not starting with '.'", a[0]);
         o->name = a[0];
         return 0;
 }
 
-#define FLAG_FN(fname, field)                                       \
+#define FLAG_FN(fname, field)                                     \
         static int fname(struct vb_opts *o, char **a, char **why) \
-        {                                                           \
-                o->field = true;                                    \
-                return 0;                                           \
+        {                                                         \
+                o->field = true;                                  \
+                return 0;                                         \
         }
 FLAG_FN(opt_explain, explain)
 FLAG_FN(opt_exec_host, exec_host)
@@ -500,10 +506,10 @@ static const struct option_def *find_option(const char *arg, const char **inline
 
 /* The namespace behind each server that is one, to catch --share/--join next to --server. */
 static const int server_ns[VB_SERVER_COUNT] = {
-        [VB_SERVER_FS] = -1,          [VB_SERVER_EXEC] = -1,        [VB_SERVER_PROC] = VB_NS_PID,
-        [VB_SERVER_AUTH] = VB_NS_USER, [VB_SERVER_NET] = VB_NS_NET,  [VB_SERVER_UNIX] = -1,
-        [VB_SERVER_TERM] = -1,        [VB_SERVER_DEV] = -1,         [VB_SERVER_IPC] = VB_NS_IPC,
-        [VB_SERVER_UTS] = VB_NS_UTS,  [VB_SERVER_TIME] = VB_NS_TIME,
+        [VB_SERVER_FS] = -1,           [VB_SERVER_EXEC] = -1,         [VB_SERVER_PROC] = VB_NS_PID,
+        [VB_SERVER_AUTH] = VB_NS_USER, [VB_SERVER_NET] = VB_NS_NET,   [VB_SERVER_UNIX] = -1,
+        [VB_SERVER_TERM] = -1,         [VB_SERVER_DEV] = -1,          [VB_SERVER_IPC] = VB_NS_IPC,
+        [VB_SERVER_UTS] = VB_NS_UTS,   [VB_SERVER_TIME] = VB_NS_TIME,
 };
 
 /* What --server must agree with: the older options that say the same thing, and the caretakers. */
@@ -527,7 +533,8 @@ static int check_servers(struct vb_opts *o, char **why)
         if (o->n_net_allow && !net_proxied)
                 return why_set(why, "--net-allow needs --server net=proxied, not net=%s",
                                vb_server_mode_name(o->server[VB_SERVER_NET]));
-        if ((o->n_proxies || o->dbus_path) && o->server_set[VB_SERVER_UNIX] && o->server[VB_SERVER_UNIX] == VB_SERVER_DENIED)
+        if ((o->n_proxies || o->dbus_path) && o->server_set[VB_SERVER_UNIX] &&
+            o->server[VB_SERVER_UNIX] == VB_SERVER_DENIED)
                 return why_set(why, "--proxy-connect and --dbus-proxy hand in unix sockets, which unix=denied refuses");
         if (o->server_set[VB_SERVER_UNIX] && o->server[VB_SERVER_UNIX] == VB_SERVER_PROXIED && !o->n_proxies &&
             !o->dbus_path)
@@ -563,7 +570,8 @@ int vb_cli_parse(int argc, char **argv, struct vb_opts *o, char **why)
                         args[0] = (char *)inline_value;
                 else {
                         if (argc - i - 1 < d->nargs)
-                                return why_set(why, "%s needs %d argument%s", d->name, d->nargs, d->nargs > 1 ? "s" : "");
+                                return why_set(why, "%s needs %d argument%s", d->name, d->nargs,
+                                               d->nargs > 1 ? "s" : "");
                         for (int k = 0; k < d->nargs; k++) {
                                 args[k] = argv[i + 1 + k];
                                 if (strcmp(args[k], "--") == 0) /* "--ro-bind /etc -- prog" lacks DST */

@@ -21,19 +21,19 @@ enum {
 };
 
 enum vb_grant_kind {
-        G_BIND,          /* a = src, b = dst, flags = VB_MOUNT_* */
-        G_TMPFS,         /* a = dst, n = size */
-        G_DIR,           /* a = dst */
-        G_SYMLINK,       /* a = target, b = dst */
-        G_PROC,          /* a = dst */
-        G_DEV,           /* a = dst */
-        G_LIBS,          /* a = host binary */
-        G_FD,            /* i = host fd, n = target */
-        G_SETENV,        /* a = name, b = value */
-        G_LANDLOCK,      /* a = path, flags = VB_LANDLOCK_* */
-        G_RLIMIT,        /* i = RLIMIT_*, n = soft, m = hard */
-        G_TIME_OFFSET,   /* i = clock id, n = seconds (int64) */
-        G_CAP,           /* i = CAP_* */
+        G_BIND,        /* a = src, b = dst, flags = VB_MOUNT_* */
+        G_TMPFS,       /* a = dst, n = size */
+        G_DIR,         /* a = dst */
+        G_SYMLINK,     /* a = target, b = dst */
+        G_PROC,        /* a = dst */
+        G_DEV,         /* a = dst */
+        G_LIBS,        /* a = host binary */
+        G_FD,          /* i = host fd, n = target */
+        G_SETENV,      /* a = name, b = value */
+        G_LANDLOCK,    /* a = path, flags = VB_LANDLOCK_* */
+        G_RLIMIT,      /* i = RLIMIT_*, n = soft, m = hard */
+        G_TIME_OFFSET, /* i = clock id, n = seconds (int64) */
+        G_CAP,         /* i = CAP_* */
 };
 
 struct vb_grant {
@@ -75,7 +75,7 @@ struct vb_opts {
         const char **dbus_talk;           /* --dbus-talk NAME, NULL-terminated */
         size_t n_dbus_talk;
         const char *name; /* --name: the control socket for voidshim ctl */
-        char **argv;        /* PROGRAM [ARGS...]: points into the caller's argv */
+        char **argv;      /* PROGRAM [ARGS...]: points into the caller's argv */
 };
 
 /*

@@ -10,14 +10,13 @@
 #include "cleanup.h"
 #include "shim.h"
 
-static const char usage[] =
-        "usage: voidshim ctl NAME list|revoke CARETAKER|stop\n"
-        "\n"
-        "Talk to the run started with `voidshim run --name NAME`:\n"
-        "  list               the void and its caretakers (name, what, pid, live/revoked)\n"
-        "  revoke CARETAKER   cut one caretaker (\"net\", \"dbus\", or a --proxy-connect path):\n"
-        "                     every later use fails, the program keeps running\n"
-        "  stop               end the void (and with it the run)\n";
+static const char usage[] = "usage: voidshim ctl NAME list|revoke CARETAKER|stop\n"
+                            "\n"
+                            "Talk to the run started with `voidshim run --name NAME`:\n"
+                            "  list               the void and its caretakers (name, what, pid, live/revoked)\n"
+                            "  revoke CARETAKER   cut one caretaker (\"net\", \"dbus\", or a --proxy-connect path):\n"
+                            "                     every later use fails, the program keeps running\n"
+                            "  stop               end the void (and with it the run)\n";
 
 int cmd_ctl(int argc, char **argv)
 {
@@ -32,7 +31,8 @@ int cmd_ctl(int argc, char **argv)
         }
         if (argc < 3 || (strcmp(argv[2], "revoke") == 0 ? argc != 4 : argc != 3) ||
             (strcmp(argv[2], "list") != 0 && strcmp(argv[2], "revoke") != 0 && strcmp(argv[2], "stop") != 0))
-                return shim_fatal(SHIM_EXIT_USAGE, "parse the command line", "expected NAME list|revoke CARETAKER|stop");
+                return shim_fatal(SHIM_EXIT_USAGE, "parse the command line",
+                                  "expected NAME list|revoke CARETAKER|stop");
         snprintf(req, sizeof(req), "%s%s%s\n", argv[2], argc == 4 ? " " : "", argc == 4 ? argv[3] : "");
         snprintf(what, sizeof(what), "reach the run %s", argv[1]);
         fd = ctl_connect(argv[1]);

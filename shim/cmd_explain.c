@@ -18,7 +18,10 @@
 
 static const char *mode_word(enum vb_spec_fmode m)
 {
-        static const char *const w[] = { "read-only", "write-only (truncated)", "read-write", "append-only",
+        static const char *const w[] = { "read-only",
+                                         "write-only (truncated)",
+                                         "read-write",
+                                         "append-only",
                                          "created or truncated, write-only",
                                          "as a new file, write-only, put in its place only if the void exits 0" };
 
@@ -85,7 +88,10 @@ static void describe_arg(FILE *f, const struct vb_spec *s, const struct vb_spec_
         case VB_ARG_LISTENER:
                 l = vb_spec_find_listener(s, a->ref);
                 fprintf(f, "listening socket \"%s\" (%s %s), bound by the shim\n", a->ref,
-                        l->kind == VB_LISTEN_TCP ? "tcp" : l->kind == VB_LISTEN_UDP ? "udp" : "unix", l->addr);
+                        l->kind == VB_LISTEN_TCP   ? "tcp"
+                        : l->kind == VB_LISTEN_UDP ? "udp"
+                                                   : "unix",
+                        l->addr);
                 break;
         case VB_ARG_TRIGGER:
                 if (e->trigger.kind == VB_TRIG_PIPE)
@@ -210,8 +216,8 @@ static void dot_arg(FILE *f, const struct vb_spec_entry *e, const struct vb_spec
         case VB_ARG_FILE:
                 dot_esc(a->path, path, sizeof(path));
                 fprintf(f, "  \"file:%s\" [shape=note, label=\"%s\"];\n", path, path);
-                fprintf(f, "  \"file:%s\" -> \"ep:%s\" [label=\"fd %d (%s)\", style=dashed%s];\n", path, e->name,
-                        a->fd, mode_word(a->mode), a->mode == VB_FMODE_R ? "" : ", dir=both");
+                fprintf(f, "  \"file:%s\" -> \"ep:%s\" [label=\"fd %d (%s)\", style=dashed%s];\n", path, e->name, a->fd,
+                        mode_word(a->mode), a->mode == VB_FMODE_R ? "" : ", dir=both");
                 break;
         case VB_ARG_CMDLINE:
                 if (a->each) {

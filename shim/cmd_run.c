@@ -47,9 +47,9 @@ static int landlock_from_grant(struct vb_void *v, const struct vb_grant *g)
 {
         switch (g->kind) {
         case G_BIND:
-                return vb_void_landlock_allow(v, g->b, VB_LANDLOCK_READ |
-                                              ((g->flags & VB_MOUNT_RW) ? VB_LANDLOCK_WRITE : 0) |
-                                              ((g->flags & VB_MOUNT_NOEXEC) ? 0 : VB_LANDLOCK_EXEC));
+                return vb_void_landlock_allow(v, g->b,
+                                              VB_LANDLOCK_READ | ((g->flags & VB_MOUNT_RW) ? VB_LANDLOCK_WRITE : 0) |
+                                                      ((g->flags & VB_MOUNT_NOEXEC) ? 0 : VB_LANDLOCK_EXEC));
         case G_TMPFS:
         case G_PROC:
         case G_DEV:
@@ -227,7 +227,7 @@ static int spawn_and_wait(struct vb_void *v, const char *program, struct care_su
         if (r < 0) {
                 bool in_child = err && err->step;
                 bool exec_step = in_child && strcmp(err->step, "exec") == 0;
-                int code = exec_step ? (r == -ENOENT ? SHIM_EXIT_NOENT : SHIM_EXIT_NOEXEC)
+                int code = exec_step                   ? (r == -ENOENT ? SHIM_EXIT_NOENT : SHIM_EXIT_NOEXEC)
                            : !in_child && r == -EINVAL ? SHIM_EXIT_USAGE /* a plan that contradicts itself */
                                                        : SHIM_EXIT_SYSTEM;
 
@@ -257,7 +257,9 @@ int cmd_run(int argc, char **argv)
                 return shim_fatal(SHIM_EXIT_USAGE, "parse the command line", why ? why : strerror(-r));
         }
         if (o.help || o.version || o.seccomp_print) {
-                fputs(o.help ? vb_cli_usage() : o.version ? "voidshim " VB_VERSION "\n" : vb_seccomp_default_policy(),
+                fputs(o.help      ? vb_cli_usage()
+                      : o.version ? "voidshim " VB_VERSION "\n"
+                                  : vb_seccomp_default_policy(),
                       stdout);
                 vb_opts_done(&o);
                 return 0;

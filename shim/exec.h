@@ -37,10 +37,10 @@ struct exec_cmdline {
 
 /* One bind a "bind-cmdline" mount expands to: the host path, at the same path in the void. */
 struct exec_grant {
-        size_t mount;   /* index in the entrypoint's "mounts" of the mount it comes from */
-        char *path;     /* in the void: the word made absolute, as the program will look for it */
-        char *src;      /* on the host: the same, physical (no symlinks) when it was checked */
-        dev_t dev;      /* ... and what it was */
+        size_t mount; /* index in the entrypoint's "mounts" of the mount it comes from */
+        char *path;   /* in the void: the word made absolute, as the program will look for it */
+        char *src;    /* on the host: the same, physical (no symlinks) when it was checked */
+        dev_t dev;    /* ... and what it was */
         ino_t ino;
         unsigned flags; /* VB_MOUNT_* */
 };

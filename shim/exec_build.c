@@ -108,8 +108,8 @@ static int share_root(struct vb_void *v)
 /* exec "shared": the host's programs and libraries, read-only. */
 static int share_exec(struct vb_void *v)
 {
-        static const char *const dirs[] = { "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
-                                            "/etc/ld.so.cache" };
+        static const char *const dirs[] = { "/usr",   "/bin",   "/sbin",   "/lib",
+                                            "/lib32", "/lib64", "/libx32", "/etc/ld.so.cache" };
         int r = 0;
 
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(dirs); i++)
@@ -373,8 +373,7 @@ static int apply_landlock(struct vb_void *v, const struct vb_spec_void *g, const
         return r < 0 ? vb_error_set(err, r, "add a Landlock rule") : 0;
 }
 
-static int apply_program(struct vb_void *v, const struct vb_spec_entry *e, char *const *trailing,
-                         struct vb_error **err)
+static int apply_program(struct vb_void *v, const struct vb_spec_entry *e, char *const *trailing, struct vb_error **err)
 {
         _cleanup_strv_free_ char **argv = NULL;
         _cleanup_close_ int fd = -1;
@@ -448,8 +447,8 @@ int exec_build_void(const struct vb_spec *s, const struct vb_spec_entry *e, cons
                 cg = open(e->v.cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 r = cg < 0 ? vb_error_set(err, errno, "open cgroup %s", e->v.cgroup) : vb_void_cgroup(v, cg);
         }
-        if (r >= 0 && (vb_void_setenv(v, "VOIDSHIM_ENTRYPOINT", e->name) < 0 ||
-                       vb_void_setenv(v, "VOIDSHIM_FDS", fds) < 0))
+        if (r >= 0 &&
+            (vb_void_setenv(v, "VOIDSHIM_ENTRYPOINT", e->name) < 0 || vb_void_setenv(v, "VOIDSHIM_FDS", fds) < 0))
                 r = vb_error_set(err, ENOMEM, "set the shim's variables");
         for (size_t i = 0; i < e->n_args && !takes_trailing; i++)
                 takes_trailing = e->args[i].kind == VB_ARG_TRAILING;

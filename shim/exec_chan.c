@@ -18,8 +18,8 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "fdpass.h"
 #include "exec.h"
+#include "fdpass.h"
 
 enum frame_result frame_read(int fd, struct frame_reader *r)
 {
@@ -121,8 +121,8 @@ static int listen_inet(const struct vb_spec_listener *l)
         fd = socket(ss.ss_family, type | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return NEG_ERRNO();
-        if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 || bind(fd, (struct sockaddr *)&ss, sl) < 0 ||
-            (type == SOCK_STREAM && listen(fd, l->backlog) < 0)) {
+        if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+            bind(fd, (struct sockaddr *)&ss, sl) < 0 || (type == SOCK_STREAM && listen(fd, l->backlog) < 0)) {
                 int r = NEG_ERRNO();
 
                 close(fd);

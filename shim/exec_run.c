@@ -450,7 +450,11 @@ static int add_running(struct runner *r, struct vb_proc *p, size_t entry, unsign
         if (rc < 0)
                 return rc; /* the slot stays free: the caller frees p and pend */
         r->run[slot] = (struct running){
-                .p = p, .entry = entry, .firing = firing, .repl = pend->repl, .n_repl = pend->n,
+                .p = p,
+                .entry = entry,
+                .firing = firing,
+                .repl = pend->repl,
+                .n_repl = pend->n,
         };
         pend->repl = NULL, pend->n = 0; /* the slot has them now */
         r->n_running++;
@@ -512,8 +516,9 @@ int runner_start(struct runner *r)
                         continue;
                 rc = spawn(r, i, NULL, 0);
                 if (rc < 0)
-                        return rc == -ENOENT ? SHIM_EXIT_NOENT : rc == -ENOEXEC || rc == -EACCES ? SHIM_EXIT_NOEXEC
-                                                                                                : SHIM_EXIT_SYSTEM;
+                        return rc == -ENOENT                     ? SHIM_EXIT_NOENT
+                               : rc == -ENOEXEC || rc == -EACCES ? SHIM_EXIT_NOEXEC
+                                                                 : SHIM_EXIT_SYSTEM;
                 r->alive[i] = false; /* started once, never again */
         }
         release_ends(r);
@@ -542,8 +547,10 @@ static int fire_pipe(struct runner *r, size_t idx, int fd)
                 case FRAME_AGAIN:
                         return 0;
                 case FRAME_OVERSIZE:
-                        warn(e, "pipe %s: a message of %" PRIu32 " bytes is over the limit of %" PRIu32
-                                "; closing the pipe", e->trigger.ref, fr->len, fr->max);
+                        warn(e,
+                             "pipe %s: a message of %" PRIu32 " bytes is over the limit of %" PRIu32
+                             "; closing the pipe",
+                             e->trigger.ref, fr->len, fr->max);
                         break;
                 case FRAME_TRUNCATED:
                         warn(e, "pipe %s: the writer closed it in the middle of a message", e->trigger.ref);
@@ -736,7 +743,7 @@ int runner_finish(struct runner *r)
 void runner_done(struct runner *r)
 {
         for (size_t i = 0; i < r->n_run; i++) {
-                r->run[i].p = vb_proc_free(r->run[i].p); /* SIGKILL the void's init, then reap it */
+                r->run[i].p = vb_proc_free(r->run[i].p);           /* SIGKILL the void's init, then reap it */
                 pending_discard(r->run[i].repl, r->run[i].n_repl); /* a killed void replaces nothing */
         }
         free(r->run);

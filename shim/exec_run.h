@@ -17,7 +17,7 @@ struct chan {
 struct running {
         struct vb_proc *p; /* NULL: a free slot */
         size_t entry;
-        unsigned long firing; /* 0 for startup, else the trigger's count */
+        unsigned long firing;      /* 0 for startup, else the trigger's count */
         struct exec_replace *repl; /* "replace" files waiting for this void's exit status */
         size_t n_repl;
 };
@@ -34,8 +34,8 @@ struct runner {
         struct running *run;
         size_t n_run, n_running;
         int epfd, sig_rfd, sig_wfd;
-        int status;      /* the exit status so far: the first failed startup void's */
-        int *ended;      /* per entry: a startup void's wait status, -1 while it runs (or never ran) */
+        int status; /* the exit status so far: the first failed startup void's */
+        int *ended; /* per entry: a startup void's wait status, -1 while it runs (or never ran) */
 };
 
 /*

@@ -22,4 +22,3 @@ int cmd_version(int argc, char **argv)
         printf("voidshim %s\n", VB_VERSION);
         return 0;
 }
-

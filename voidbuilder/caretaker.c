@@ -247,7 +247,8 @@ VB_API int vb_caretaker_forward(const char *sock_path, const char *upstream, str
         if (lfd < 0)
                 return vb_error_set(err, lfd, "listening on %s", sock_path);
         c = caretaker_new(VB_CARE_FORWARD);
-        if (!c || asprintf(&c->what, "forwarder %s -> %s", sock_path, upstream) < 0 || !(c->sock_path = strdup(sock_path))) {
+        if (!c || asprintf(&c->what, "forwarder %s -> %s", sock_path, upstream) < 0 ||
+            !(c->sock_path = strdup(sock_path))) {
                 unlink(sock_path);
                 vb_caretaker_free(c);
                 return vb_error_set(err, ENOMEM, "forwarder");
@@ -440,8 +441,9 @@ VB_API int vb_caretaker_pasta(const struct vb_net_allow *allow, size_t n, struct
                 if (!vb_caretaker_alive(c)) {
                         waitid(P_PIDFD, (id_t)c->pidfd, &si, WEXITED | WNOHANG);
                         if (si.si_status == 127)
-                                r = vb_error_set(err, ENOENT, "network caretaker: pasta is not installed "
-                                                              "(Debian package passt)");
+                                r = vb_error_set(err, ENOENT,
+                                                 "network caretaker: pasta is not installed "
+                                                 "(Debian package passt)");
                         else {
                                 pasta_why(log_fd, why, sizeof(why));
                                 r = vb_error_set(err, ECHILD, "network caretaker: pasta exited (%s)", why);
@@ -515,8 +517,8 @@ VB_API int vb_caretaker_dbus(const char *sock_path, const char *bus_address, cha
                 waitid(P_PIDFD, (id_t)c->pidfd, &si, WEXITED);
                 r = si.si_status == 127 ? -ENOENT : -ECHILD;
                 c->pid = -1;
-                r = vb_error_set(err, r, "D-Bus caretaker: xdg-dbus-proxy %s", r == -ENOENT ? "is not installed"
-                                                                                              : "did not start");
+                r = vb_error_set(err, r, "D-Bus caretaker: xdg-dbus-proxy %s",
+                                 r == -ENOENT ? "is not installed" : "did not start");
         }
         if (r < 0) {
                 vb_caretaker_free(c);

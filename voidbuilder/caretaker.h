@@ -12,10 +12,10 @@ enum vb_caretaker_kind { VB_CARE_FORWARD, VB_CARE_PASTA, VB_CARE_DBUS };
 
 struct vb_caretaker {
         enum vb_caretaker_kind kind;
-        pid_t pid;      /* the caretaker's process, -1 once revoked */
+        pid_t pid; /* the caretaker's process, -1 once revoked */
         int pidfd;
-        int ctl_fd;     /* our end of the control pipe: closing it is the dead-man switch */
-        pid_t holder;   /* network caretaker: the child holding the namespaces, or -1 */
+        int ctl_fd;   /* our end of the control pipe: closing it is the dead-man switch */
+        pid_t holder; /* network caretaker: the child holding the namespaces, or -1 */
         int holder_pidfd;
         int ns_fd[VB_NS_COUNT];
         char *sock_path; /* the socket the caretaker listens on (unlinked on free), or NULL */

@@ -19,11 +19,11 @@
 #include "cleanup.h"
 
 #define MAX_PAIRS 64
-#define CMSG_FDS 64
+#define CMSG_FDS  64
 
 struct pair {
-        int fd[2];     /* 0: the void's side, 1: upstream */
-        bool eof[2];   /* fd[i] will send nothing more */
+        int fd[2];   /* 0: the void's side, 1: upstream */
+        bool eof[2]; /* fd[i] will send nothing more */
 };
 
 /* Close every fd carried in msg's control data: they never reach the other side. */
@@ -64,8 +64,9 @@ static int relay(struct pair *p, int from)
                 struct cmsghdr align;
         } ctl;
         struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
-        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.space,
-                              .msg_controllen = sizeof(ctl.space) };
+        struct msghdr msg = {
+                .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.space, .msg_controllen = sizeof(ctl.space)
+        };
         ssize_t n;
 
         do

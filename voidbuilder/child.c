@@ -33,14 +33,13 @@
 #endif
 
 static const char *const step_names[VB_STEP_COUNT] = {
-        [VB_STEP_DEATHSIG] = "death signal", [VB_STEP_JOIN] = "setns",        [VB_STEP_UNSHARE] = "unshare",
-        [VB_STEP_ID_MAPS] = "uid/gid maps",  [VB_STEP_FORK] = "fork init",    [VB_STEP_SESSION] = "session",
-        [VB_STEP_TIME] = "time namespace",
-        [VB_STEP_ROOT] = "root tmpfs",       [VB_STEP_MOUNT] = "mount",       [VB_STEP_DEVNULL] = "/dev/null",
-        [VB_STEP_PIVOT] = "pivot_root",      [VB_STEP_HOSTNAME] = "hostname", [VB_STEP_LOOPBACK] = "loopback",
-        [VB_STEP_RLIMIT] = "rlimit",         [VB_STEP_CHDIR] = "chdir",       [VB_STEP_CAPS] = "capabilities",
-        [VB_STEP_NNP] = "no_new_privs",      [VB_STEP_LANDLOCK] = "landlock", [VB_STEP_SECCOMP] = "seccomp",
-        [VB_STEP_FDS] = "file descriptors",  [VB_STEP_EXEC] = "exec",
+        [VB_STEP_DEATHSIG] = "death signal", [VB_STEP_JOIN] = "setns",           [VB_STEP_UNSHARE] = "unshare",
+        [VB_STEP_ID_MAPS] = "uid/gid maps",  [VB_STEP_FORK] = "fork init",       [VB_STEP_SESSION] = "session",
+        [VB_STEP_TIME] = "time namespace",   [VB_STEP_ROOT] = "root tmpfs",      [VB_STEP_MOUNT] = "mount",
+        [VB_STEP_DEVNULL] = "/dev/null",     [VB_STEP_PIVOT] = "pivot_root",     [VB_STEP_HOSTNAME] = "hostname",
+        [VB_STEP_LOOPBACK] = "loopback",     [VB_STEP_RLIMIT] = "rlimit",        [VB_STEP_CHDIR] = "chdir",
+        [VB_STEP_CAPS] = "capabilities",     [VB_STEP_NNP] = "no_new_privs",     [VB_STEP_LANDLOCK] = "landlock",
+        [VB_STEP_SECCOMP] = "seccomp",       [VB_STEP_FDS] = "file descriptors", [VB_STEP_EXEC] = "exec",
 };
 
 const char *vb_step_name(enum vb_step step)
@@ -49,8 +48,7 @@ const char *vb_step_name(enum vb_step step)
 }
 
 /* Report the first failure and leave; _exit() so no atexit handler of the caller runs twice. */
-static _Noreturn void fail(struct vb_child_ctx *c, enum vb_step step, int r, const char *fmt, ...)
-        VB_PRINTF(4, 5);
+static _Noreturn void fail(struct vb_child_ctx *c, enum vb_step step, int r, const char *fmt, ...) VB_PRINTF(4, 5);
 static _Noreturn void fail(struct vb_child_ctx *c, enum vb_step step, int r, const char *fmt, ...)
 {
         struct vb_report rep = { .step = step, .errnum = r < 0 ? -r : r };
@@ -119,7 +117,9 @@ static void two_stage(struct vb_child_ctx *c)
         r = vb_ns_join(c->v, &failed);
         if (r < 0)
                 fail(c, VB_STEP_JOIN, r, "%s namespace%s", vb_ns_name(failed),
-                     r == -EPERM && v_user_fresh(c) ? " (joining needs CAP_SYS_ADMIN over its owner: join its user namespace too)" : "");
+                     r == -EPERM && v_user_fresh(c)
+                             ? " (joining needs CAP_SYS_ADMIN over its owner: join its user namespace too)"
+                             : "");
         /* Our ids as the (possibly joined) parent user ns sees them; unshare() makes them overflow ids. */
         c->uid = geteuid();
         c->gid = getegid();
@@ -351,8 +351,7 @@ static _Noreturn void exec_failed(struct vb_child_ctx *c, int r)
         int n;
 
         if (r == -ENOENT) {
-                fd = v->exec_fd >= 0 ? fcntl(v->exec_fd, F_DUPFD_CLOEXEC, 0)
-                                     : open(v->exec_path, O_RDONLY | O_CLOEXEC);
+                fd = v->exec_fd >= 0 ? fcntl(v->exec_fd, F_DUPFD_CLOEXEC, 0) : open(v->exec_path, O_RDONLY | O_CLOEXEC);
                 n = fd >= 0 ? vb_elf_interp_fd(fd, interp, sizeof(interp)) : -1;
                 if (n > 0 && access(interp, F_OK) < 0)
                         fail(c, VB_STEP_EXEC, r, "%s: its dynamic loader %s is missing from the void", v->exec_path,

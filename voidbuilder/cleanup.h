@@ -55,9 +55,9 @@ static inline void vb_strv_freep(char ***v)
         vb_strv_free(*v);
 }
 
-#define _cleanup_free_ _cleanup_(vb_freep)
-#define _cleanup_close_ _cleanup_(vb_closep)
-#define _cleanup_fclose_ _cleanup_(vb_fclosep)
+#define _cleanup_free_      _cleanup_(vb_freep)
+#define _cleanup_close_     _cleanup_(vb_closep)
+#define _cleanup_fclose_    _cleanup_(vb_fclosep)
 #define _cleanup_strv_free_ _cleanup_(vb_strv_freep)
 
 /* Library-specific handles; the headers are only pulled in where used. */
@@ -92,17 +92,17 @@ static inline void vb_mnl_closep(struct mnl_socket **s)
 #endif
 
 /* Return the value and clear the source, so the cleanup attribute does nothing. */
-#define TAKE_PTR(p)                                                            \
-        ({                                                                     \
-                __typeof__(p) _tp = (p);                                       \
-                (p) = NULL;                                                    \
-                _tp;                                                           \
+#define TAKE_PTR(p)                      \
+        ({                               \
+                __typeof__(p) _tp = (p); \
+                (p) = NULL;              \
+                _tp;                     \
         })
-#define TAKE_FD(fd)                                                            \
-        ({                                                                     \
-                int _tf = (fd);                                                \
-                (fd) = -1;                                                     \
-                _tf;                                                           \
+#define TAKE_FD(fd)             \
+        ({                      \
+                int _tf = (fd); \
+                (fd) = -1;      \
+                _tf;            \
         })
 
 /* Turn a libc -1/errno result into -errno at once (STYLE.md, Errors 1). */

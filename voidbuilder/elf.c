@@ -27,25 +27,25 @@
 
 /* The host: the binary must match it; libraries must match the binary. */
 #if defined(__x86_64__)
-#define HOST_MACHINE EM_X86_64
-#define HOST_TRIPLET "x86_64-linux-gnu"
+#define HOST_MACHINE     EM_X86_64
+#define HOST_TRIPLET     "x86_64-linux-gnu"
 #define HOST_CACHE_FLAGS 0x0303 /* FLAG_ELF_LIBC6 | FLAG_X8664_LIB64 */
 #elif defined(__aarch64__)
-#define HOST_MACHINE EM_AARCH64
-#define HOST_TRIPLET "aarch64-linux-gnu"
+#define HOST_MACHINE     EM_AARCH64
+#define HOST_TRIPLET     "aarch64-linux-gnu"
 #define HOST_CACHE_FLAGS 0x0a03 /* FLAG_ELF_LIBC6 | FLAG_AARCH64_LIB64 */
 #else
-#define HOST_MACHINE EM_NONE /* unknown: take the binary's machine */
-#define HOST_TRIPLET "unknown-linux-gnu"
+#define HOST_MACHINE     EM_NONE /* unknown: take the binary's machine */
+#define HOST_TRIPLET     "unknown-linux-gnu"
 #define HOST_CACHE_FLAGS 0x0003 /* FLAG_ELF_LIBC6 */
 #endif
 #define HOST_CLASS (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32)
-#define HOST_DATA (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? ELFDATA2LSB : ELFDATA2MSB)
+#define HOST_DATA  (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? ELFDATA2LSB : ELFDATA2MSB)
 
 #define MAX_SYMLINK_HOPS 40
 #define MAX_DYNAMIC_SIZE (1u << 20) /* 65536 Elf64_Dyn entries */
-#define MAX_RUNPATH_LEN (64u << 10)
-#define MAX_CACHE_SIZE (128u << 20)
+#define MAX_RUNPATH_LEN  (64u << 10)
+#define MAX_CACHE_SIZE   (128u << 20)
 
 /* Searched after the object's own paths and ld.so.cache, as by glibc. */
 static const char *const default_dirs[] = {
@@ -108,12 +108,12 @@ static int read_ehdr(int fd, struct ehdr *eh)
             u.ident[EI_VERSION] != EV_CURRENT)
                 return n < 0 ? NEG_ERRNO() : -ENOEXEC;
         if (u.ident[EI_CLASS] == ELFCLASS64 && n >= (ssize_t)sizeof(u.h64)) {
-                *eh = (struct ehdr){ ELFCLASS64, u.h64.e_type, u.h64.e_machine, u.h64.e_phnum, u.h64.e_phoff,
-                                     (uint64_t)st.st_size };
+                *eh = (struct ehdr){ ELFCLASS64,    u.h64.e_type,  u.h64.e_machine,
+                                     u.h64.e_phnum, u.h64.e_phoff, (uint64_t)st.st_size };
                 phsize = u.h64.e_phentsize == sizeof(Elf64_Phdr) ? sizeof(Elf64_Phdr) : 0;
         } else if (u.ident[EI_CLASS] == ELFCLASS32) {
-                *eh = (struct ehdr){ ELFCLASS32, u.h32.e_type, u.h32.e_machine, u.h32.e_phnum, u.h32.e_phoff,
-                                     (uint64_t)st.st_size };
+                *eh = (struct ehdr){ ELFCLASS32,    u.h32.e_type,  u.h32.e_machine,
+                                     u.h32.e_phnum, u.h32.e_phoff, (uint64_t)st.st_size };
                 phsize = u.h32.e_phentsize == sizeof(Elf32_Phdr) ? sizeof(Elf32_Phdr) : 0;
         } else
                 return -ENOEXEC;
@@ -263,8 +263,8 @@ static int dyn_strings(int fd, const struct ehdr *eh, const struct phdr *ph, con
                 return r;
         size = has[D_STRSZ] && val[D_STRSZ] < eh->fsize - base ? val[D_STRSZ] : eh->fsize - base;
         for (size_t t = D_SONAME; t < D_MAX; t++)
-                if (has[t] && (r = read_str(fd, base, size, val[t], t == D_SONAME ? PATH_MAX : MAX_RUNPATH_LEN,
-                                            strs[t])) < 0)
+                if (has[t] &&
+                    (r = read_str(fd, base, size, val[t], t == D_SONAME ? PATH_MAX : MAX_RUNPATH_LEN, strs[t])) < 0)
                         return r;
         info->needed = calloc(n_needed + 1, sizeof(char *));
         if (!info->needed)
@@ -552,8 +552,7 @@ static bool node_has_name(const struct ctx *c, const char *name)
 {
         for (size_t i = 0; i < c->n_nodes; i++) {
                 const struct node *n = &c->nodes[i];
-                if ((n->name && strcmp(n->name, name) == 0) ||
-                    (n->info.soname && strcmp(n->info.soname, name) == 0))
+                if ((n->name && strcmp(n->name, name) == 0) || (n->info.soname && strcmp(n->info.soname, name) == 0))
                         return true;
         }
         return false;
@@ -717,9 +716,9 @@ static int search_list(struct ctx *c, size_t loader, const char *list, const cha
 
 #define CACHE_OLD_MAGIC "ld.so-1.7.0"
 #define CACHE_NEW_MAGIC "glibc-ld.so.cache1.1"
-#define CACHE_OLD_HDR 16   /* magic[11] + pad, uint32 nlibs */
+#define CACHE_OLD_HDR   16 /* magic[11] + pad, uint32 nlibs */
 #define CACHE_OLD_ENTRY 12 /* int32 flags, uint32 key, value */
-#define CACHE_NEW_HDR 48   /* magic[20], nlibs, len_strings, flags, pad, ext, unused */
+#define CACHE_NEW_HDR   48 /* magic[20], nlibs, len_strings, flags, pad, ext, unused */
 #define CACHE_NEW_ENTRY 24 /* int32 flags, uint32 key, value, osversion, uint64 hwcap */
 
 static uint32_t get_u32(const char *p)

@@ -13,10 +13,14 @@
 static void explain_ns(FILE *f, const struct vb_void *v)
 {
         static const char *const what[VB_NS_COUNT] = {
-                [VB_NS_USER] = "ids and capabilities",  [VB_NS_MNT] = "mount table",
-                [VB_NS_PID] = "process ids",            [VB_NS_NET] = "network stack",
-                [VB_NS_IPC] = "SysV/POSIX IPC objects", [VB_NS_UTS] = "hostname",
-                [VB_NS_CGROUP] = "cgroup view",         [VB_NS_TIME] = "monotonic/boot clocks",
+                [VB_NS_USER] = "ids and capabilities",
+                [VB_NS_MNT] = "mount table",
+                [VB_NS_PID] = "process ids",
+                [VB_NS_NET] = "network stack",
+                [VB_NS_IPC] = "SysV/POSIX IPC objects",
+                [VB_NS_UTS] = "hostname",
+                [VB_NS_CGROUP] = "cgroup view",
+                [VB_NS_TIME] = "monotonic/boot clocks",
         };
 
         fprintf(f, "namespaces:\n");
@@ -38,8 +42,9 @@ static void explain_mount(FILE *f, const struct vb_mount *m)
 {
         switch (m->kind) {
         case VB_MNT_BIND:
-                fprintf(f, "  %s <- host %s (bind, %s%s%s%s)", m->dst, m->src, (m->flags & VB_MOUNT_RW) ? "read-write" : "read-only",
-                        ", nosuid", (m->flags & VB_MOUNT_DEV) ? "" : ", nodev", (m->flags & VB_MOUNT_NOEXEC) ? ", noexec" : "");
+                fprintf(f, "  %s <- host %s (bind, %s%s%s%s)", m->dst, m->src,
+                        (m->flags & VB_MOUNT_RW) ? "read-write" : "read-only", ", nosuid",
+                        (m->flags & VB_MOUNT_DEV) ? "" : ", nodev", (m->flags & VB_MOUNT_NOEXEC) ? ", noexec" : "");
                 if (m->flags & VB_MOUNT_OPTIONAL)
                         fprintf(f, " if it exists");
                 break;
@@ -120,17 +125,18 @@ static void explain_seccomp(FILE *f, const struct vb_void *v)
 
 static void explain_rest(FILE *f, const struct vb_void *v)
 {
-        static const char *const access[] = { "", "read", "write", "read,write", "exec", "read,exec", "write,exec",
-                                              "read,write,exec" };
+        static const char *const access[] = { "",     "read",      "write",      "read,write",
+                                              "exec", "read,exec", "write,exec", "read,write,exec" };
 
         fprintf(f, "network: %s\n",
                 v->ns_mode[VB_NS_NET] == VB_NS_SHARED ? "the caller's (SHARED)"
                 : v->ns_mode[VB_NS_NET] == VB_NS_JOIN ? "a joined network namespace"
                 : v->loopback                         ? "loopback only (lo up), no route out"
                                                       : "none: no interface is up, not even lo");
-        fprintf(f, "hostname: %s\n", v->ns_mode[VB_NS_UTS] == VB_NS_SHARED ? "the caller's (SHARED)"
-                                     : v->hostname                         ? v->hostname
-                                                                           : "void");
+        fprintf(f, "hostname: %s\n",
+                v->ns_mode[VB_NS_UTS] == VB_NS_SHARED ? "the caller's (SHARED)"
+                : v->hostname                         ? v->hostname
+                                                      : "void");
         fprintf(f, "environment:%s\n", v->n_env ? "" : " empty");
         for (size_t i = 0; i < v->n_env; i++)
                 fprintf(f, "  %s\n", v->env[i]);
@@ -141,7 +147,8 @@ static void explain_rest(FILE *f, const struct vb_void *v)
         fprintf(f, "landlock: %s\n", v->landlock ? "on; only these paths are reachable:" : "off");
         for (size_t i = 0; v->landlock && i < v->n_landlock; i++)
                 fprintf(f, "  %s (%s)\n", v->landlock_rules[i].path, access[v->landlock_rules[i].access & 7]);
-        fprintf(f, "cgroup: %s\n", v->cgroup_fd >= 0 ? "started in the given cgroup (CLONE_INTO_CGROUP)" : "the caller's");
+        fprintf(f, "cgroup: %s\n",
+                v->cgroup_fd >= 0 ? "started in the given cgroup (CLONE_INTO_CGROUP)" : "the caller's");
 }
 
 VB_API char *vb_void_explain(const struct vb_void *v)
@@ -153,7 +160,8 @@ VB_API char *vb_void_explain(const struct vb_void *v)
         if (!f)
                 return NULL;
         explain_ns(f, v);
-        fprintf(f, "root: empty tmpfs, read-only once built; old root detached\nmounts:%s\n", v->n_mounts ? "" : " none");
+        fprintf(f, "root: empty tmpfs, read-only once built; old root detached\nmounts:%s\n",
+                v->n_mounts ? "" : " none");
         for (size_t i = 0; i < v->n_mounts; i++)
                 explain_mount(f, &v->mounts[i]);
         explain_fds(f, v);

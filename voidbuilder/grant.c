@@ -20,7 +20,7 @@ VB_API int vb_void_dev(struct vb_void *v, const char *dst)
 {
         static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
         static const char *const links[][2] = {
-                { "/proc/self/fd", "fd" },     { "/proc/self/fd/0", "stdin" }, { "/proc/self/fd/1", "stdout" },
+                { "/proc/self/fd", "fd" },       { "/proc/self/fd/0", "stdin" }, { "/proc/self/fd/1", "stdout" },
                 { "/proc/self/fd/2", "stderr" }, { "pts/ptmx", "ptmx" },
         };
         _cleanup_free_ char *base = NULL;
@@ -311,15 +311,17 @@ VB_API int vb_void_add_libs(struct vb_void *v, const char *path, struct vb_error
         if (r < 0)
                 /* `missing` names what was missing *or unusable* (a non-ELF file): say "missing" only for ENOENT. */
                 return vb_error_set(err, r, "computing the libraries of %s%s%s", path,
-                                    !missing ? "" : r == -ENOENT ? ": missing " : ": ", missing ? missing : "");
+                                    !missing       ? ""
+                                    : r == -ENOENT ? ": missing "
+                                                   : ": ",
+                                    missing ? missing : "");
         /* Symlinks first: a file's path may run through a symlinked directory (/lib64 -> usr/lib64). */
         for (int pass = 0; pass < 2 && r >= 0; pass++)
                 for (size_t i = 0; i < c.n && r >= 0; i++) {
                         const struct vb_elf_entry *e = &c.entries[i];
 
                         if (pass == 0 && e->kind == VB_ELF_SYMLINK)
-                                r = vb_void_add_mount(v, VB_MNT_SYMLINK, e->target, e->path, 0, 0, 0,
-                                                      "ELF closure");
+                                r = vb_void_add_mount(v, VB_MNT_SYMLINK, e->target, e->path, 0, 0, 0, "ELF closure");
                         else if (pass == 1 && e->kind == VB_ELF_FILE)
                                 r = vb_void_add_mount(v, VB_MNT_BIND, e->path, e->path, 0, 0, 0, "ELF closure");
                 }

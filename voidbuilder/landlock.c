@@ -8,11 +8,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/landlock.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include <linux/landlock.h>
 
 #include "cleanup.h"
 #include "landlock.h"
@@ -66,14 +66,14 @@ struct ruleset_attr {
         uint64_t scoped;             /* ABI 6 */
 };
 
-#define FS_MAKE_ALL                                                                                      \
-        (LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |     \
-         LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK |  \
+#define FS_MAKE_ALL                                                                                    \
+        (LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |    \
+         LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK | \
          LANDLOCK_ACCESS_FS_MAKE_SYM)
 
 /* The rights the kernel accepts in a rule on a non-directory. */
-#define FS_FILE_RIGHTS                                                                                   \
-        (LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_READ_FILE |    \
+#define FS_FILE_RIGHTS                                                                               \
+        (LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_READ_FILE | \
          LANDLOCK_ACCESS_FS_TRUNCATE | LANDLOCK_ACCESS_FS_IOCTL_DEV)
 
 #define VB_LANDLOCK_ALL (VB_LANDLOCK_READ | VB_LANDLOCK_WRITE | VB_LANDLOCK_EXEC)
@@ -127,7 +127,7 @@ int vb_landlock_abi(void)
 /* One rule on an open file or directory. */
 static int add_fd_rule(int ruleset_fd, int fd, unsigned access, uint64_t handled)
 {
-        struct landlock_path_beneath_attr pb = {0};
+        struct landlock_path_beneath_attr pb = { 0 };
         struct stat st;
 
         if (fstat(fd, &st) < 0)

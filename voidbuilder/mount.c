@@ -106,7 +106,8 @@ static int make_target(int rootfd, const char *path, bool dir)
                 if (mkdirat(parent, name, 0755) < 0 && errno != EEXIST)
                         return NEG_ERRNO();
         } else {
-                _cleanup_close_ int f = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0444);
+                _cleanup_close_ int f =
+                        openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0444);
 
                 if (f < 0 && errno != EEXIST)
                         return NEG_ERRNO();
@@ -167,13 +168,13 @@ static int mount_tmpfs(int rootfd, const struct vb_mount *m)
  * the covers: --cap-add CAP_SYS_ADMIN gives that up knowingly.)
  */
 static const char *const proc_read_only[] = { "sys", "sysrq-trigger", "irq", "bus", "fs" };
-static const char *const proc_hidden[] = { "kcore", "keys", "key-users", "timer_list", "sched_debug",
-                                           "latency_stats", "acpi", "asound", "scsi" };
+static const char *const proc_hidden[] = { "kcore",         "keys", "key-users", "timer_list", "sched_debug",
+                                           "latency_stats", "acpi", "asound",    "scsi" };
 
 static int cover_proc_entry(int procfd, const char *name, bool hide)
 {
-        struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-                                             MOUNT_ATTR_NOEXEC };
+        struct mount_attr ro = { .attr_set =
+                                         MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC };
         _cleanup_close_ int tree = -1;
         struct stat st;
 

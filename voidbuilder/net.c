@@ -6,12 +6,12 @@
  * (STYLE.md, "Buffers belong to the caller"); only the socket is allocated.
  */
 #include <errno.h>
-#include <stdbool.h>
-#include <net/if.h>
-#include <string.h>
-#include <time.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <stdbool.h>
+#include <string.h>
+#include <time.h>
 
 #define VB_CLEANUP_MNL
 #include "cleanup.h"
@@ -107,7 +107,7 @@ int vb_net_loopback_up(void)
 int vb_net_link_flags(const char *ifname, unsigned *flags)
 {
         char buf[MNL_SOCKET_BUFFER_SIZE];
-        struct link_flags lf = {0};
+        struct link_flags lf = { 0 };
         size_t len = strnlen(ifname, IFNAMSIZ);
         int r;
 

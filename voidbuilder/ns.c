@@ -14,8 +14,8 @@
 #endif
 
 static const uint64_t ns_flags[VB_NS_COUNT] = {
-        [VB_NS_USER] = CLONE_NEWUSER, [VB_NS_MNT] = CLONE_NEWNS,         [VB_NS_PID] = CLONE_NEWPID,
-        [VB_NS_NET] = CLONE_NEWNET,   [VB_NS_IPC] = CLONE_NEWIPC,        [VB_NS_UTS] = CLONE_NEWUTS,
+        [VB_NS_USER] = CLONE_NEWUSER,     [VB_NS_MNT] = CLONE_NEWNS,    [VB_NS_PID] = CLONE_NEWPID,
+        [VB_NS_NET] = CLONE_NEWNET,       [VB_NS_IPC] = CLONE_NEWIPC,   [VB_NS_UTS] = CLONE_NEWUTS,
         [VB_NS_CGROUP] = CLONE_NEWCGROUP, [VB_NS_TIME] = CLONE_NEWTIME,
 };
 
@@ -70,7 +70,7 @@ int vb_ns_write_id_maps(uid_t outer_uid, gid_t outer_gid)
 int vb_ns_join(const struct vb_void *v, enum vb_ns *failed)
 {
         /* The user ns first: it grants the capabilities needed to join the others it owns. */
-        static const enum vb_ns order[] = { VB_NS_USER, VB_NS_NET, VB_NS_IPC, VB_NS_UTS,
+        static const enum vb_ns order[] = { VB_NS_USER,   VB_NS_NET, VB_NS_IPC,  VB_NS_UTS,
                                             VB_NS_CGROUP, VB_NS_PID, VB_NS_TIME, VB_NS_MNT };
 
         for (size_t i = 0; i < ELEMENTSOF(order); i++) {

@@ -32,42 +32,69 @@ struct sym {
         uint64_t value;
 };
 
-#define SYM(x) { #x, (uint64_t)(x) }
+#define SYM(x)                    \
+        {                         \
+#x, (uint64_t)(x) \
+        }
 
 /* errno names accepted by `errno NAME`; the first of two aliases is the one described. */
 static const struct sym errno_names[] = {
-        SYM(EPERM),  SYM(ENOENT),  SYM(ESRCH),   SYM(EINTR),   SYM(EIO),          SYM(ENXIO),
-        SYM(E2BIG),  SYM(ENOEXEC), SYM(EBADF),   SYM(ECHILD),  SYM(EAGAIN),       SYM(EWOULDBLOCK),
-        SYM(ENOMEM), SYM(EACCES),  SYM(EFAULT),  SYM(EBUSY),   SYM(EEXIST),       SYM(EXDEV),
-        SYM(ENODEV), SYM(ENOTDIR), SYM(EISDIR),  SYM(EINVAL),  SYM(ENFILE),       SYM(EMFILE),
-        SYM(ENOTTY), SYM(ETXTBSY), SYM(EFBIG),   SYM(ENOSPC),  SYM(ESPIPE),       SYM(EROFS),
-        SYM(EMLINK), SYM(EPIPE),   SYM(EDOM),    SYM(ERANGE),  SYM(ENOSYS),       SYM(ENOTSUP),
-        SYM(EOPNOTSUPP), SYM(ENAMETOOLONG), SYM(ELOOP), SYM(ENOTEMPTY), SYM(ENOTSOCK),
-        SYM(EPROTONOSUPPORT), SYM(EAFNOSUPPORT), SYM(EADDRNOTAVAIL), SYM(ENETUNREACH),
-        SYM(ECONNREFUSED), SYM(ETIMEDOUT), SYM(EOVERFLOW), SYM(ENODATA),
+        SYM(EPERM),        SYM(ENOENT),          SYM(ESRCH),        SYM(EINTR),         SYM(EIO),
+        SYM(ENXIO),        SYM(E2BIG),           SYM(ENOEXEC),      SYM(EBADF),         SYM(ECHILD),
+        SYM(EAGAIN),       SYM(EWOULDBLOCK),     SYM(ENOMEM),       SYM(EACCES),        SYM(EFAULT),
+        SYM(EBUSY),        SYM(EEXIST),          SYM(EXDEV),        SYM(ENODEV),        SYM(ENOTDIR),
+        SYM(EISDIR),       SYM(EINVAL),          SYM(ENFILE),       SYM(EMFILE),        SYM(ENOTTY),
+        SYM(ETXTBSY),      SYM(EFBIG),           SYM(ENOSPC),       SYM(ESPIPE),        SYM(EROFS),
+        SYM(EMLINK),       SYM(EPIPE),           SYM(EDOM),         SYM(ERANGE),        SYM(ENOSYS),
+        SYM(ENOTSUP),      SYM(EOPNOTSUPP),      SYM(ENAMETOOLONG), SYM(ELOOP),         SYM(ENOTEMPTY),
+        SYM(ENOTSOCK),     SYM(EPROTONOSUPPORT), SYM(EAFNOSUPPORT), SYM(EADDRNOTAVAIL), SYM(ENETUNREACH),
+        SYM(ECONNREFUSED), SYM(ETIMEDOUT),       SYM(EOVERFLOW),    SYM(ENODATA),
 };
 
 /* Symbolic values for conditions: namespaces, terminal ioctls, address families, personalities. */
 static const struct sym value_names[] = {
-        SYM(CLONE_NEWNS),   SYM(CLONE_NEWCGROUP), SYM(CLONE_NEWUTS),  SYM(CLONE_NEWIPC),
-        SYM(CLONE_NEWUSER), SYM(CLONE_NEWPID),    SYM(CLONE_NEWNET),  SYM(CLONE_NEWTIME),
-        SYM(TIOCSTI),       SYM(TIOCLINUX),
-        SYM(AF_UNSPEC),     SYM(AF_UNIX),         SYM(AF_LOCAL),      SYM(AF_INET),
-        SYM(AF_INET6),      SYM(AF_NETLINK),      SYM(AF_PACKET),     SYM(AF_KEY),
-        SYM(AF_APPLETALK),  SYM(AF_AX25),         SYM(AF_IPX),        SYM(AF_X25),
-        SYM(AF_BRIDGE),     SYM(AF_PPPOX),        SYM(AF_LLC),        SYM(AF_CAN),
-        SYM(AF_TIPC),       SYM(AF_BLUETOOTH),    SYM(AF_RDS),        SYM(AF_ALG),
-        SYM(AF_VSOCK),      SYM(AF_XDP),          SYM(AF_SMC),
-        { "PER_LINUX", 0x0000 }, { "PER_BSD", 0x0006 }, { "PER_LINUX32", 0x0008 },
+        SYM(CLONE_NEWNS),
+        SYM(CLONE_NEWCGROUP),
+        SYM(CLONE_NEWUTS),
+        SYM(CLONE_NEWIPC),
+        SYM(CLONE_NEWUSER),
+        SYM(CLONE_NEWPID),
+        SYM(CLONE_NEWNET),
+        SYM(CLONE_NEWTIME),
+        SYM(TIOCSTI),
+        SYM(TIOCLINUX),
+        SYM(AF_UNSPEC),
+        SYM(AF_UNIX),
+        SYM(AF_LOCAL),
+        SYM(AF_INET),
+        SYM(AF_INET6),
+        SYM(AF_NETLINK),
+        SYM(AF_PACKET),
+        SYM(AF_KEY),
+        SYM(AF_APPLETALK),
+        SYM(AF_AX25),
+        SYM(AF_IPX),
+        SYM(AF_X25),
+        SYM(AF_BRIDGE),
+        SYM(AF_PPPOX),
+        SYM(AF_LLC),
+        SYM(AF_CAN),
+        SYM(AF_TIPC),
+        SYM(AF_BLUETOOTH),
+        SYM(AF_RDS),
+        SYM(AF_ALG),
+        SYM(AF_VSOCK),
+        SYM(AF_XDP),
+        SYM(AF_SMC),
+        { "PER_LINUX", 0x0000 },
+        { "PER_BSD", 0x0006 },
+        { "PER_LINUX32", 0x0008 },
         { "PER_QUERY", 0xffffffff },
 };
 
 static const struct sym action_names[] = {
-        { "allow", SCMP_ACT_ALLOW },
-        { "kill", SCMP_ACT_KILL_PROCESS },
-        { "kill-thread", SCMP_ACT_KILL_THREAD },
-        { "log", SCMP_ACT_LOG },
-        { "trap", SCMP_ACT_TRAP },
+        { "allow", SCMP_ACT_ALLOW }, { "kill", SCMP_ACT_KILL_PROCESS }, { "kill-thread", SCMP_ACT_KILL_THREAD },
+        { "log", SCMP_ACT_LOG },     { "trap", SCMP_ACT_TRAP },
         /* "errno" takes an argument and is handled apart. */
 };
 
@@ -261,9 +288,9 @@ static int parse_number(struct tok t, uint64_t *out)
                 return -EINVAL;
         for (int i = hex ? 2 : 0; i < t.n; i++) {
                 char c = t.s[i], lc = (char)(c | 0x20);
-                unsigned digit = c >= '0' && c <= '9'         ? (unsigned)(c - '0')
+                unsigned digit = c >= '0' && c <= '9'            ? (unsigned)(c - '0')
                                  : hex && lc >= 'a' && lc <= 'f' ? (unsigned)(lc - 'a' + 10)
-                                                                : base;
+                                                                 : base;
 
                 if (digit >= base)
                         return -EINVAL;
@@ -377,8 +404,9 @@ static int parse_masked(struct lexer *lx, struct tok amp, struct scmp_arg_cmp *c
         if (r < 0 || (r = parse_value(lx, t, &value)) < 0)
                 return r;
         if (value & ~mask)
-                return diag(lx, "value %#" PRIx64 " has bits outside the mask %#" PRIx64
-                                ", so the condition never holds", value, mask);
+                return diag(lx,
+                            "value %#" PRIx64 " has bits outside the mask %#" PRIx64 ", so the condition never holds",
+                            value, mask);
         cmp->op = SCMP_CMP_MASKED_EQ;
         cmp->datum_a = mask;
         cmp->datum_b = value;
@@ -407,8 +435,7 @@ static int parse_cond(struct lexer *lx, struct tok first, struct scmp_arg_cmp *c
                 if (tok_is(op, op_names[i].name))
                         break;
         if (i == ELEMENTSOF(op_names))
-                return diag(lx, "unknown operator '%.*s' (expected ==, !=, <, <=, >, >= or & MASK ==)",
-                            TOK(op));
+                return diag(lx, "unknown operator '%.*s' (expected ==, !=, <, <=, >, >= or & MASK ==)", TOK(op));
         r = lex_needed(lx, &t, "value", op);
         if (r < 0 || (r = parse_value(lx, t, &value)) < 0)
                 return r;
@@ -432,8 +459,10 @@ static int parse_conds(struct lexer *lx, struct tok when, struct vb_seccomp_rule
                         return r;
                 for (i = 0; i < rule->n_cmp; i++)
                         if (rule->cmp[i].arg == c.arg)
-                                return diag(lx, "arg%u is compared twice in one rule (libseccomp allows one "
-                                                "comparison per argument)", c.arg);
+                                return diag(lx,
+                                            "arg%u is compared twice in one rule (libseccomp allows one "
+                                            "comparison per argument)",
+                                            c.arg);
                 /* Insert sorted, so that equal rules compare equal whatever order they were written in. */
                 for (i = rule->n_cmp; i > 0 && rule->cmp[i - 1].arg > c.arg; i--)
                         rule->cmp[i] = rule->cmp[i - 1];
@@ -502,8 +531,7 @@ static int parse_rule(struct lexer *lx, struct tok t, struct vb_seccomp_rule *ru
         if (r < 0 || when.n == 0)
                 return r;
         if (!tok_is(when, "when"))
-                return diag(lx, "unexpected '%.*s' after the action (expected 'when' or end of line)",
-                            TOK(when));
+                return diag(lx, "unexpected '%.*s' after the action (expected 'when' or end of line)", TOK(when));
         return parse_conds(lx, when, rule);
 }
 
@@ -806,7 +834,6 @@ int vb_seccomp_install(const struct sock_fprog *p)
 }
 
 /* ---- describing --------------------------------------------------------- */
-
 
 static void describe_rule(FILE *f, const char *name, const struct vb_seccomp_rule *rule)
 {

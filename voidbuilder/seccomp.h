@@ -27,10 +27,10 @@ struct vb_seccomp_rule {
          * rule is kept so that it can be described, and compile skips it.
          */
         int syscall;
-        uint32_t action;               /* SCMP_ACT_* */
-        unsigned n_cmp;                /* conditions, all must hold; each on a different argument */
+        uint32_t action; /* SCMP_ACT_* */
+        unsigned n_cmp;  /* conditions, all must hold; each on a different argument */
         struct scmp_arg_cmp cmp[6];
-        int line;                      /* 1-based line in the policy text */
+        int line; /* 1-based line in the policy text */
 };
 
 struct vb_seccomp_policy {

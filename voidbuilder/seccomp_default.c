@@ -17,6 +17,8 @@
  * The built-in policy.  specs/seccomp/default.policy holds the same bytes
  * (tests/unit/test_seccomp.c checks it), so it can be read and copied.
  */
+/* One line of the policy per line of source: */
+/* clang-format off */
 static const char default_policy[] =
         "# voidshim default seccomp policy (format: doc/seccomp-policy.md).\n"
         "#\n"
@@ -174,13 +176,13 @@ static const char default_policy[] =
         "personality errno EPERM when arg0 & 0x60000000 == 0x20000000\n"
         "personality errno EPERM when arg0 & 0xc0000000 == 0x40000000\n"
         "personality errno EPERM when arg0 & 0x80000001 == 0x80000000\n";
+/* clang-format on */
 
 /* Returns the built-in policy text (static storage, never NULL). */
 VB_API const char *vb_seccomp_default_policy(void)
 {
         return default_policy;
 }
-
 
 #ifndef VB_NO_DEFAULT_BPF
 int vb_seccomp_default_fprog(struct sock_fprog *out)

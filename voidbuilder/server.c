@@ -21,9 +21,9 @@
 #include "void.h"
 
 static const char *const server_names[VB_SERVER_COUNT] = {
-        [VB_SERVER_FS] = "fs",     [VB_SERVER_EXEC] = "exec", [VB_SERVER_PROC] = "proc", [VB_SERVER_AUTH] = "auth",
-        [VB_SERVER_NET] = "net",   [VB_SERVER_UNIX] = "unix", [VB_SERVER_TERM] = "term", [VB_SERVER_DEV] = "dev",
-        [VB_SERVER_IPC] = "ipc",   [VB_SERVER_UTS] = "uts",   [VB_SERVER_TIME] = "time",
+        [VB_SERVER_FS] = "fs",   [VB_SERVER_EXEC] = "exec", [VB_SERVER_PROC] = "proc", [VB_SERVER_AUTH] = "auth",
+        [VB_SERVER_NET] = "net", [VB_SERVER_UNIX] = "unix", [VB_SERVER_TERM] = "term", [VB_SERVER_DEV] = "dev",
+        [VB_SERVER_IPC] = "ipc", [VB_SERVER_UTS] = "uts",   [VB_SERVER_TIME] = "time",
 };
 
 static const char *const mode_names[VB_SERVER_MODE_COUNT] = { "fresh", "shared", "denied", "proxied" };
@@ -39,8 +39,7 @@ static const char *const refusals[VB_SERVER_COUNT][VB_SERVER_MODE_COUNT] = {
         [VB_SERVER_EXEC][VB_SERVER_PROXIED] =
                 "Linux cannot: seccomp user-notify on execve can only advise, since the kernel reads the path again "
                 "after the supervisor's check (TOCTOU)",
-        [VB_SERVER_PROC][VB_SERVER_PROXIED] =
-                "not offered yet: it would be a signal broker handing out chosen pidfds",
+        [VB_SERVER_PROC][VB_SERVER_PROXIED] = "not offered yet: it would be a signal broker handing out chosen pidfds",
         [VB_SERVER_AUTH][VB_SERVER_DENIED] =
                 "not offered yet: nullauth needs the void's ids mapped to 65534, and the builder maps uid 0 (with "
                 "no capabilities and no_new_privs, which is what denied auth would add)",
@@ -126,13 +125,12 @@ VB_API int vb_server_denied_errno(enum vb_server s)
  * family" or "this kernel lacks it" and fall back quietly; EACCES is the
  * refusal Landlock and LSMs give, so a denied server reads as a decision.
  */
-const char vb_server_rules_net[] =
-        "# net denied: no IPv4, IPv6 or packet sockets (pfinet is absent)\n"
-        "socket errno EACCES when arg0 == AF_INET\n"
-        "socket errno EACCES when arg0 == AF_INET6\n"
-        "socket errno EACCES when arg0 == AF_PACKET\n"
-        "socketpair errno EACCES when arg0 == AF_INET\n"
-        "socketpair errno EACCES when arg0 == AF_INET6\n";
+const char vb_server_rules_net[] = "# net denied: no IPv4, IPv6 or packet sockets (pfinet is absent)\n"
+                                   "socket errno EACCES when arg0 == AF_INET\n"
+                                   "socket errno EACCES when arg0 == AF_INET6\n"
+                                   "socket errno EACCES when arg0 == AF_PACKET\n"
+                                   "socketpair errno EACCES when arg0 == AF_INET\n"
+                                   "socketpair errno EACCES when arg0 == AF_INET6\n";
 
 const char vb_server_rules_unix[] =
         "# unix denied: no AF_UNIX sockets, by path, abstract name or pair (pflocal is absent)\n"
@@ -250,8 +248,8 @@ static int share_root(struct vb_void *v)
 /* exec shared: the host's programs and libraries, read-only (symlinked /bin, /lib... stay links). */
 static int share_exec(struct vb_void *v)
 {
-        static const char *const dirs[] = { "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
-                                            "/etc/ld.so.cache" };
+        static const char *const dirs[] = { "/usr",   "/bin",   "/sbin",   "/lib",
+                                            "/lib32", "/lib64", "/libx32", "/etc/ld.so.cache" };
         int r = 0;
 
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(dirs); i++) {
@@ -304,9 +302,10 @@ static int deny_exec(struct vb_void *v, struct vb_error **err)
         int r, n = 0;
 
         if (v->exec_fd >= 0 || !v->exec_path || v->exec_path[0] != '/')
-                return vb_error_set(err, EINVAL, "exec denied: give the program as an absolute path inside the "
-                                                 "void (not --exec-host, not a PATH search), so Landlock can allow "
-                                                 "exactly that file");
+                return vb_error_set(err, EINVAL,
+                                    "exec denied: give the program as an absolute path inside the "
+                                    "void (not --exec-host, not a PATH search), so Landlock can allow "
+                                    "exactly that file");
         r = vb_void_landlock(v);
         if (r < 0)
                 return vb_error_set(err, r, "exec denied: Landlock");
@@ -350,8 +349,8 @@ static int deny_term(struct vb_void *v)
         drop_tty_fds(v);
         if (!has_mount_at(v, "/dev", -1))
                 return 0;
-        r = vb_void_add_mount(v, VB_MNT_BIND, "/dev/null", "/dev/tty", VB_MOUNT_RW | VB_MOUNT_DEV | VB_MOUNT_NOEXEC,
-                              0, 0, "term denied");
+        r = vb_void_add_mount(v, VB_MNT_BIND, "/dev/null", "/dev/tty", VB_MOUNT_RW | VB_MOUNT_DEV | VB_MOUNT_NOEXEC, 0,
+                              0, "term denied");
         if (r >= 0 && has_mount_at(v, "/dev/pts", VB_MNT_DEVPTS))
                 r = vb_void_add_mount(v, VB_MNT_BIND, "/dev/null", "/dev/pts/ptmx",
                                       VB_MOUNT_RW | VB_MOUNT_DEV | VB_MOUNT_NOEXEC, 0, 0, "term denied");
@@ -391,8 +390,9 @@ static int server_fs(struct vb_void *v, enum vb_server_mode m, struct vb_error *
         if (m != VB_SERVER_DENIED)
                 return 0;
         if (v->exec_fd < 0)
-                return vb_error_set(err, EINVAL, "fs denied: no path can be opened, so the program must be opened "
-                                                 "by the caller and be static (--exec-host)");
+                return vb_error_set(err, EINVAL,
+                                    "fs denied: no path can be opened, so the program must be opened "
+                                    "by the caller and be static (--exec-host)");
         for (size_t i = 0; i < v->n_mounts; i++)
                 if (v->mounts[i].kind == VB_MNT_BIND || v->mounts[i].kind == VB_MNT_TMPFS)
                         return contradiction(err, VB_SERVER_FS, m, v->mounts[i].dst);
@@ -433,8 +433,9 @@ static int server_net(struct vb_void *v, enum vb_server_mode m, struct vb_error 
 
         if (m == VB_SERVER_PROXIED) {
                 if (v->ns_mode[VB_NS_NET] != VB_NS_JOIN)
-                        return vb_error_set(err, EINVAL, "net proxied: join the caretaker's network namespace "
-                                                         "first (vb_void_set_ns VB_NS_JOIN)");
+                        return vb_error_set(err, EINVAL,
+                                            "net proxied: join the caretaker's network namespace "
+                                            "first (vb_void_set_ns VB_NS_JOIN)");
                 v->loopback = false; /* the caretaker's namespace is set up by the caretaker */
                 return 0;
         }
@@ -486,12 +487,16 @@ static int apply(struct vb_void *v, enum vb_server s, enum vb_server_mode m, str
         case VB_SERVER_IPC: {
                 int r = set_ns(v, VB_NS_IPC, m);
 
-                return r >= 0 && m == VB_SERVER_DENIED ? vb_void_seccomp_append(v, vb_server_rules_ipc, "ipc denied", err) : r;
+                return r >= 0 && m == VB_SERVER_DENIED
+                               ? vb_void_seccomp_append(v, vb_server_rules_ipc, "ipc denied", err)
+                               : r;
         }
         case VB_SERVER_UTS: {
                 int r = set_ns(v, VB_NS_UTS, m);
 
-                return r >= 0 && m == VB_SERVER_DENIED ? vb_void_seccomp_append(v, vb_server_rules_uts, "uts denied", err) : r;
+                return r >= 0 && m == VB_SERVER_DENIED
+                               ? vb_void_seccomp_append(v, vb_server_rules_uts, "uts denied", err)
+                               : r;
         }
         case VB_SERVER_TIME:
                 return set_ns(v, VB_NS_TIME, m);

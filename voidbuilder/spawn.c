@@ -158,8 +158,9 @@ static int do_clone(struct vb_void *v, struct vb_child_ctx *ctx, int *pidfd, str
                         (void)pidfd_send_signal(*pidfd, SIGKILL, NULL, 0);
                         (void)waitid(P_PIDFD, (id_t)*pidfd, &(siginfo_t){}, WEXITED);
                 }
-                return vb_error_set(err, stranded, "returning from the pool's network namespace "
-                                                   "(this thread is left in it)");
+                return vb_error_set(err, stranded,
+                                    "returning from the pool's network namespace "
+                                    "(this thread is left in it)");
         }
         if (pid < 0) {
                 int r = NEG_ERRNO();
@@ -188,8 +189,9 @@ static int validate_plan(const struct vb_void *v, struct vb_error **err)
                 return vb_error_set(err, EINVAL, "clock offsets need a fresh time namespace");
         for (size_t i = 0; i < v->n_mounts; i++)
                 if (v->mounts[i].kind == VB_MNT_PROC && v->ns_mode[VB_NS_PID] != VB_NS_FRESH)
-                        return vb_error_set(err, EINVAL, "a fresh /proc needs a fresh pid namespace "
-                                                         "(a shared one would show the caller's processes)");
+                        return vb_error_set(err, EINVAL,
+                                            "a fresh /proc needs a fresh pid namespace "
+                                            "(a shared one would show the caller's processes)");
         return 0;
 }
 
@@ -220,7 +222,13 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
         alive_r = fds[0], alive_w = fds[1];
 
         ctx = (struct vb_child_ctx){
-                .v = v, .report_fd = rep_w, .alive_fd = alive_r, .close_in_child = { rep_r, alive_w }, .uid = geteuid(), .gid = getegid(), .caps = caps,
+                .v = v,
+                .report_fd = rep_w,
+                .alive_fd = alive_r,
+                .close_in_child = { rep_r, alive_w },
+                .uid = geteuid(),
+                .gid = getegid(),
+                .caps = caps,
         };
         p = calloc(1, sizeof(*p));
         if (!p)

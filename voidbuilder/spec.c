@@ -13,10 +13,11 @@
 #include "cleanup.h"
 #include "spec_json.h"
 
-static const char *const server_names[VB_SRV_COUNT + 1] = { /* NULL-terminated for spec_check_keys() */
-        [VB_SRV_FS] = "fs",     [VB_SRV_EXEC] = "exec", [VB_SRV_PROC] = "proc", [VB_SRV_AUTH] = "auth",
-        [VB_SRV_NET] = "net",   [VB_SRV_UNIX] = "unix", [VB_SRV_TERM] = "term", [VB_SRV_DEV] = "dev",
-        [VB_SRV_IPC] = "ipc",   [VB_SRV_UTS] = "uts",   [VB_SRV_TIME] = "time",
+static const char *const server_names[VB_SRV_COUNT + 1] = {
+        /* NULL-terminated for spec_check_keys() */
+        [VB_SRV_FS] = "fs",   [VB_SRV_EXEC] = "exec", [VB_SRV_PROC] = "proc", [VB_SRV_AUTH] = "auth",
+        [VB_SRV_NET] = "net", [VB_SRV_UNIX] = "unix", [VB_SRV_TERM] = "term", [VB_SRV_DEV] = "dev",
+        [VB_SRV_IPC] = "ipc", [VB_SRV_UTS] = "uts",   [VB_SRV_TIME] = "time",
 };
 static const char *const mode_names[] = { "fresh", "shared", "denied", "proxied" };
 
@@ -92,7 +93,8 @@ static void parse_environment(struct spec_ctx *c, json_t *j)
         if (!spec_expect(c, j, JSON_OBJECT, "/environment", "\"environment\""))
                 return;
         spec_check_keys(c, j, "/environment", server_names, "\"environment\" (servers)");
-        json_object_foreach(j, key, val) {
+        json_object_foreach(j, key, val)
+        {
                 _cleanup_free_ char *p = vb_spec_ptr_key("/environment", key);
                 int srv = -1, mode = -1;
 
@@ -122,7 +124,8 @@ static size_t each_named(struct spec_ctx *c, json_t *j, const char *ptr, const c
 
         if (!spec_expect(c, j, JSON_OBJECT, ptr, what))
                 return 0;
-        json_object_foreach(j, key, val) {
+        json_object_foreach(j, key, val)
+        {
                 _cleanup_free_ char *p = vb_spec_ptr_key(ptr, key);
 
                 if (!p) {
@@ -130,8 +133,7 @@ static size_t each_named(struct spec_ctx *c, json_t *j, const char *ptr, const c
                         return i;
                 }
                 if (!spec_valid_name(key))
-                        P_DIAG(c, p, true, "\"%s\" is not a valid name (letters, digits, '_', '-', '.'; 1 to 64)",
-                               key);
+                        P_DIAG(c, p, true, "\"%s\" is not a valid name (letters, digits, '_', '-', '.'; 1 to 64)", key);
                 fn(c, key, val, p, i++);
         }
         return i;
@@ -194,8 +196,8 @@ static void check_inet(struct spec_ctx *c, const char *ptr, const char *kind, co
         uint16_t port;
 
         if (vb_spec_split_addr(addr, host, sizeof(host), &port) < 0)
-                P_DIAG(c, ptr, false, "%s address \"%s\" is not HOST:PORT (port 1 to 65535; IPv6 as [ADDR]:PORT)",
-                       kind, addr);
+                P_DIAG(c, ptr, false, "%s address \"%s\" is not HOST:PORT (port 1 to 65535; IPv6 as [ADDR]:PORT)", kind,
+                       addr);
         else if (inet_pton(AF_INET, host, buf) != 1 && inet_pton(AF_INET6, host, buf) != 1)
                 P_DIAG(c, ptr, false, "%s address \"%s\": \"%s\" is not an IP address (names are not resolved)", kind,
                        addr, host);
@@ -265,7 +267,8 @@ static void parse_argv(struct spec_ctx *c, json_t *j, const char *ptr, struct vb
                 c->oom = -ENOMEM;
                 return;
         }
-        json_array_foreach(j, i, w) {
+        json_array_foreach(j, i, w)
+        {
                 _cleanup_free_ char *p = vb_spec_ptr_idx(ptr, i);
 
                 if (p && spec_expect(c, w, JSON_STRING, p, "an \"argv\" word"))
@@ -346,7 +349,7 @@ static int alloc_table(struct spec_ctx *c, json_t *j, size_t elem, void **out)
 
 static void parse_root(struct spec_ctx *c, json_t *root)
 {
-        static const char *const keys[] = { "voidshim", "description", "program", "environment", "pipes",
+        static const char *const keys[] = { "voidshim", "description", "program",     "environment", "pipes",
                                             "sockets",  "listeners",   "entrypoints", NULL };
         struct vb_spec *s = c->s;
         _cleanup_free_ char *prog = NULL;
@@ -468,13 +471,13 @@ struct vb_spec *vb_spec_free(struct vb_spec *s)
         return NULL;
 }
 
-#define FIND_FN(fname, type, arr, count)                                           \
-        const type *fname(const struct vb_spec *s, const char *name)              \
-        {                                                                          \
-                for (size_t i = 0; i < s->count; i++)                              \
+#define FIND_FN(fname, type, arr, count)                                         \
+        const type *fname(const struct vb_spec *s, const char *name)             \
+        {                                                                        \
+                for (size_t i = 0; i < s->count; i++)                            \
                         if (s->arr[i].name && strcmp(s->arr[i].name, name) == 0) \
-                                return &s->arr[i];                                 \
-                return NULL;                                                       \
+                                return &s->arr[i];                               \
+                return NULL;                                                     \
         }
 FIND_FN(vb_spec_find_entry, struct vb_spec_entry, entries, n_entries)
 FIND_FN(vb_spec_find_pipe, struct vb_spec_pipe, pipes, n_pipes)

@@ -18,11 +18,11 @@
 
 #include "voidbuilder.h"
 
-#define VB_SPEC_VERSION 1
+#define VB_SPEC_VERSION             1
 #define VB_SPEC_MAX_MESSAGE_DEFAULT (64u * 1024u) /* bytes per pipe message */
-#define VB_SPEC_MAX_MESSAGE_LIMIT (16u * 1024u * 1024u)
-#define VB_SPEC_MAX_SOCKET_FDS 16 /* fds carried by one socket message */
-#define VB_SPEC_FIRST_FD 3       /* args become fds 3, 4, ... in declaration order */
+#define VB_SPEC_MAX_MESSAGE_LIMIT   (16u * 1024u * 1024u)
+#define VB_SPEC_MAX_SOCKET_FDS      16 /* fds carried by one socket message */
+#define VB_SPEC_FIRST_FD            3  /* args become fds 3, 4, ... in declaration order */
 
 /* ---- the environment's servers (ENVIRONMENT-MODEL.md) ------------------ */
 
@@ -104,9 +104,9 @@ enum vb_spec_end { VB_END_RX, VB_END_TX };
 
 struct vb_spec_arg {
         enum vb_spec_arg_kind kind;
-        char *name;  /* the name in VOIDSHIM_FDS (NULL for trailing) */
-        char *path;  /* file: resolved host path */
-        char *ref;   /* pipe, socket, listener: its name */
+        char *name; /* the name in VOIDSHIM_FDS (NULL for trailing) */
+        char *path; /* file: resolved host path */
+        char *ref;  /* pipe, socket, listener: its name */
         enum vb_spec_end end;
         enum vb_spec_fmode mode; /* file, cmdline */
         unsigned index;          /* cmdline: which word after "--" */
@@ -137,9 +137,17 @@ struct vb_spec_mount {
         char *where;
 };
 
-struct vb_spec_env { char *name, *value; };
-struct vb_spec_rlimit { int resource; uint64_t soft, hard; };
-struct vb_spec_landlock { char *path; unsigned access; };
+struct vb_spec_env {
+        char *name, *value;
+};
+struct vb_spec_rlimit {
+        int resource;
+        uint64_t soft, hard;
+};
+struct vb_spec_landlock {
+        char *path;
+        unsigned access;
+};
 
 enum { VB_SPEC_PROC_NONE, VB_SPEC_PROC_FULL, VB_SPEC_PROC_SUBSET };
 enum vb_spec_seccomp { VB_SPEC_SECCOMP_DEFAULT, VB_SPEC_SECCOMP_OFF, VB_SPEC_SECCOMP_FILE };
@@ -153,7 +161,7 @@ struct vb_spec_void {
         bool landlock;     /* "landlock": true or rules: only the mounts and rules are reachable */
         bool landlock_off; /* "landlock": false: not even the shim's default write restriction */
         bool chdir_caller; /* "chdir": "caller": start in the caller's working directory */
-        char **libs; /* NULL-terminated; resolved host paths */
+        char **libs;       /* NULL-terminated; resolved host paths */
         char *hostname, *chdir, *cgroup, *seccomp_file;
         enum vb_spec_seccomp seccomp;
         struct vb_spec_env *env;
@@ -273,14 +281,13 @@ size_t vb_spec_path_words(char *const *words, size_t n, size_t *idx) VB_NONNULL(
 int vb_spec_posidx_build(const char *text, size_t len, struct vb_spec_posidx **out);
 struct vb_spec_posidx *vb_spec_posidx_free(struct vb_spec_posidx *idx);
 /* Position of the value at ptr (or of its key when at_key and it has one). -ENOENT when absent. */
-int vb_spec_posidx_find(const struct vb_spec_posidx *idx, const char *ptr, bool at_key, unsigned *line,
-                        unsigned *col);
+int vb_spec_posidx_find(const struct vb_spec_posidx *idx, const char *ptr, bool at_key, unsigned *line, unsigned *col);
 /* Add one diagnostic at a known position. */
 void vb_spec_diag_at(struct vb_spec_diags *d, const char *file, unsigned line, unsigned col, const char *fmt, ...)
         VB_PRINTF(5, 6);
 /* Add one diagnostic at the JSON pointer ptr (falling back to its nearest ancestor). */
-void vb_spec_diag(struct vb_spec_diags *d, const struct vb_spec *s, const char *ptr, bool at_key, const char *fmt,
-                  ...) VB_PRINTF(5, 6);
+void vb_spec_diag(struct vb_spec_diags *d, const struct vb_spec *s, const char *ptr, bool at_key, const char *fmt, ...)
+        VB_PRINTF(5, 6);
 /* Append "/" + escaped key (RFC 6901) or "/N" to base; malloc'd, NULL on OOM. */
 char *vb_spec_ptr_key(const char *base, const char *key);
 char *vb_spec_ptr_idx(const char *base, size_t i);

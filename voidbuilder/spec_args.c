@@ -22,8 +22,9 @@ void spec_parse_trigger(struct spec_ctx *c, json_t *j, const char *ptr, struct v
         if (json_is_string(j) && strcmp(json_string_value(j), "startup") == 0)
                 return;
         if (!json_is_object(j)) {
-                P_DIAG(c, ptr, false, "\"trigger\" must be \"startup\" or one of {\"pipe\": NAME}, {\"socket\": NAME}, "
-                                      "{\"listener\": NAME}");
+                P_DIAG(c, ptr, false,
+                       "\"trigger\" must be \"startup\" or one of {\"pipe\": NAME}, {\"socket\": NAME}, "
+                       "{\"listener\": NAME}");
                 return;
         }
         spec_check_keys(c, j, ptr, trigger_keys, "a trigger");
@@ -42,8 +43,9 @@ void spec_parse_trigger(struct spec_ctx *c, json_t *j, const char *ptr, struct v
                 t->ref = ref;
         }
         if (!found && json_object_size(j) == 0)
-                P_DIAG(c, ptr, false, "\"trigger\" is empty: say {\"pipe\": NAME}, {\"socket\": NAME} or "
-                                      "{\"listener\": NAME}, or \"startup\"");
+                P_DIAG(c, ptr, false,
+                       "\"trigger\" is empty: say {\"pipe\": NAME}, {\"socket\": NAME} or "
+                       "{\"listener\": NAME}, or \"startup\"");
 }
 
 static const struct {
@@ -70,11 +72,13 @@ static int find_kind(struct spec_ctx *c, json_t *j, const char *ptr)
                                 kind = k;
                 }
         if (n == 0)
-                P_DIAG(c, ptr, false, "an arg needs one of \"file\", \"pipe\", \"socket\", \"listener\", \"trigger\", "
-                                      "\"cmdline\" or \"trailing\"");
+                P_DIAG(c, ptr, false,
+                       "an arg needs one of \"file\", \"pipe\", \"socket\", \"listener\", \"trigger\", "
+                       "\"cmdline\" or \"trailing\"");
         else if (n > 1)
-                P_DIAG(c, ptr, false, "an arg is one of \"file\", \"pipe\", \"socket\", \"listener\", \"trigger\", "
-                                      "\"cmdline\" or \"trailing\", not several");
+                P_DIAG(c, ptr, false,
+                       "an arg is one of \"file\", \"pipe\", \"socket\", \"listener\", \"trigger\", "
+                       "\"cmdline\" or \"trailing\", not several");
         return n == 1 ? kind : -1;
 }
 
@@ -131,8 +135,9 @@ static void parse_kind_value(struct spec_ctx *c, json_t *v, const char *p, int k
                 if (json_is_string(v) && strcmp(json_string_value(v), "trailing") == 0)
                         a->each = true;
                 else if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 4096)
-                        P_DIAG(c, p, false, "\"cmdline\" must be the index (0, 1, ...) of a word after \"--\", or "
-                                            "\"trailing\" (an fd per path among the trailing words)");
+                        P_DIAG(c, p, false,
+                               "\"cmdline\" must be the index (0, 1, ...) of a word after \"--\", or "
+                               "\"trailing\" (an fd per path among the trailing words)");
                 else
                         a->index = (unsigned)json_integer_value(v);
                 break;
@@ -206,8 +211,10 @@ static void parse_arg(struct spec_ctx *c, json_t *j, const char *ptr, struct vb_
         else if (json_is_object(j))
                 parse_arg_object(c, j, ptr, a);
         else {
-                P_DIAG(c, ptr, false, "an arg is \"trigger\", \"trailing\" or an object such as {\"file\": PATH, "
-                                      "\"name\": NAME}, not %s", spec_type_name(j));
+                P_DIAG(c, ptr, false,
+                       "an arg is \"trigger\", \"trailing\" or an object such as {\"file\": PATH, "
+                       "\"name\": NAME}, not %s",
+                       spec_type_name(j));
                 a->kind = VB_ARG_TRAILING; /* takes no fd: keeps the numbering of the others */
                 return;
         }
@@ -250,7 +257,8 @@ void spec_parse_args(struct spec_ctx *c, json_t *j, const char *ptr, struct vb_s
                 c->oom = -ENOMEM;
                 return;
         }
-        json_array_foreach(j, i, item) {
+        json_array_foreach(j, i, item)
+        {
                 _cleanup_free_ char *p = vb_spec_ptr_idx(ptr, i);
 
                 if (!p) {

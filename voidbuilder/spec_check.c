@@ -77,11 +77,13 @@ static void check_pipes(struct check *k)
                 if (e.readers == 0)
                         DIAG(k, p, true, "pipe \"%s\" has no reader (an \"rx\" arg or a trigger)", name);
                 else if (e.readers > 1)
-                        DIAG(k, e.reader_ptr[1], false, "pipe \"%s\" has a second reader: a pipe has exactly one", name);
+                        DIAG(k, e.reader_ptr[1], false, "pipe \"%s\" has a second reader: a pipe has exactly one",
+                             name);
                 if (e.writers == 0)
                         DIAG(k, p, true, "pipe \"%s\" has no writer (a \"tx\" arg)", name);
                 else if (e.writers > 1)
-                        DIAG(k, e.writer_ptr[1], false, "pipe \"%s\" has a second writer: a pipe has exactly one", name);
+                        DIAG(k, e.writer_ptr[1], false, "pipe \"%s\" has a second writer: a pipe has exactly one",
+                             name);
         }
 }
 
@@ -121,11 +123,15 @@ static void check_listeners(struct check *k)
                 if (e.readers == 0)
                         DIAG(k, p, true, "listener \"%s\" is declared but no entrypoint uses it", l->name);
                 else if (triggers && e.readers > 1)
-                        DIAG(k, p, true, "listener \"%s\" triggers an entrypoint, so no void may also hold it "
-                                         "(they would race to accept)", l->name);
+                        DIAG(k, p, true,
+                             "listener \"%s\" triggers an entrypoint, so no void may also hold it "
+                             "(they would race to accept)",
+                             l->name);
                 if (triggers && l->kind == VB_LISTEN_UDP)
-                        DIAG(k, p, true, "udp listener \"%s\" cannot be a trigger: datagrams have no connections "
-                                         "to accept", l->name);
+                        DIAG(k, p, true,
+                             "udp listener \"%s\" cannot be a trigger: datagrams have no connections "
+                             "to accept",
+                             l->name);
         }
 }
 
@@ -147,8 +153,9 @@ static const char *kind_word(enum vb_spec_arg_kind kind)
 
 static void check_trigger_ref(struct check *k, const struct vb_spec_entry *e)
 {
-        static const enum vb_spec_arg_kind as_arg[] = { [VB_TRIG_PIPE] = VB_ARG_PIPE, [VB_TRIG_SOCKET] = VB_ARG_SOCKET,
-                                                        [VB_TRIG_LISTENER] = VB_ARG_LISTENER };
+        static const enum vb_spec_arg_kind as_arg[] = {
+                [VB_TRIG_PIPE] = VB_ARG_PIPE, [VB_TRIG_SOCKET] = VB_ARG_SOCKET, [VB_TRIG_LISTENER] = VB_ARG_LISTENER
+        };
         _cleanup_free_ char *p = NULL;
 
         if (e->trigger.kind == VB_TRIG_STARTUP || !e->trigger.ref)
@@ -169,9 +176,10 @@ static void check_args(struct check *k, const struct vb_spec_entry *e)
 
                 /* Its fds are as many as the words: anything after it would have no fixed number. */
                 if (each && a->kind != VB_ARG_TRAILING)
-                        DIAG(k, a->where, false, "this arg comes after a \"cmdline\": \"trailing\" arg, which takes "
-                                                 "one fd per trailing path: put that one last, so that every other fd "
-                                                 "keeps a fixed number");
+                        DIAG(k, a->where, false,
+                             "this arg comes after a \"cmdline\": \"trailing\" arg, which takes "
+                             "one fd per trailing path: put that one last, so that every other fd "
+                             "keeps a fixed number");
                 if (a->kind == VB_ARG_CMDLINE && a->each)
                         each = true;
 
@@ -180,8 +188,10 @@ static void check_args(struct check *k, const struct vb_spec_entry *e)
                         DIAG(k, a->where, false, "%s \"%s\" is not declared in \"%ss\"", kind_word(a->kind), a->ref,
                              kind_word(a->kind));
                 if (a->kind == VB_ARG_TRIGGER && e->trigger.kind == VB_TRIG_STARTUP)
-                        DIAG(k, a->where, false, "a \"trigger\" arg needs a trigger: entrypoint \"%s\" starts at "
-                                                 "startup, with no message or fds to hand in", e->name);
+                        DIAG(k, a->where, false,
+                             "a \"trigger\" arg needs a trigger: entrypoint \"%s\" starts at "
+                             "startup, with no message or fds to hand in",
+                             e->name);
                 if (a->kind == VB_ARG_TRIGGER && triggers++)
                         DIAG(k, a->where, false, "the trigger is handed in once: a second \"trigger\" arg");
                 if (a->kind == VB_ARG_TRAILING && trailing++)
@@ -206,8 +216,9 @@ static void check_cmdline_mounts(struct check *k, const struct vb_spec_entry *e)
                 const struct vb_spec_mount *m = &e->v.mounts[i];
 
                 if (m->kind == VB_SMNT_CMDLINE && m->cmdline == VB_SPEC_CMDLINE_TRAILING && !has_trailing)
-                        DIAG(k, m->where, false, "this mount grants the paths among the trailing words, but entrypoint "
-                                                 "\"%s\" has no \"trailing\" arg: its program would never see them",
+                        DIAG(k, m->where, false,
+                             "this mount grants the paths among the trailing words, but entrypoint "
+                             "\"%s\" has no \"trailing\" arg: its program would never see them",
                              e->name);
         }
 }
@@ -245,8 +256,8 @@ static void check_liveness(struct check *k)
                 for (size_t i = 0; i < s->n_entries; i++) {
                         const struct vb_spec_trigger *t = &s->entries[i].trigger;
                         bool can = t->kind == VB_TRIG_STARTUP || t->kind == VB_TRIG_LISTENER ||
-                                   (t->ref && has_writer(s, t->kind == VB_TRIG_PIPE ? VB_ARG_PIPE : VB_ARG_SOCKET,
-                                                         t->ref, live));
+                                   (t->ref &&
+                                    has_writer(s, t->kind == VB_TRIG_PIPE ? VB_ARG_PIPE : VB_ARG_SOCKET, t->ref, live));
 
                         if (can && !live[i])
                                 live[i] = changed = true;
@@ -264,12 +275,15 @@ static void check_liveness(struct check *k)
                         DIAG(k, p, false, "the trigger of \"%s\" can never fire: nothing writes to %s \"%s\"", e->name,
                              kind_word(kind), e->trigger.ref);
                 else
-                        DIAG(k, p, false, "the trigger of \"%s\" can never fire: every writer of %s \"%s\" waits "
-                                          "for a trigger that can never fire", e->name, kind_word(kind), e->trigger.ref);
+                        DIAG(k, p, false,
+                             "the trigger of \"%s\" can never fire: every writer of %s \"%s\" waits "
+                             "for a trigger that can never fire",
+                             e->name, kind_word(kind), e->trigger.ref);
         }
         if (s->n_entries && !any_startup)
-                DIAG(k, "/entrypoints", false, "no entrypoint starts at \"startup\" or on a listener: nothing would "
-                                               "ever run");
+                DIAG(k, "/entrypoints", false,
+                     "no entrypoint starts at \"startup\" or on a listener: nothing would "
+                     "ever run");
 }
 
 /* ---- the environment and grants that contradict it ----------------------- */
@@ -286,8 +300,10 @@ static void check_environment(struct check *k)
                 if (k->s->env[i] == VB_MODE_PROXIED) {
                         _cleanup_free_ char *p = sub("/environment", vb_spec_server_name((enum vb_spec_server)i));
 
-                        DIAG(k, p, false, "server \"%s\": proxied servers come with the environment-model work "
-                                          "(issue 6)", vb_spec_server_name((enum vb_spec_server)i));
+                        DIAG(k, p, false,
+                             "server \"%s\": proxied servers come with the environment-model work "
+                             "(issue 6)",
+                             vb_spec_server_name((enum vb_spec_server)i));
                 }
 }
 
@@ -355,7 +371,8 @@ static void check_socket_grants(struct check *k, const struct vb_spec_entry *e)
 
                 if (a->kind == VB_ARG_LISTENER && a->ref && (l = vb_spec_find_listener(k->s, a->ref))) {
                         if (l->kind != VB_LISTEN_UNIX && denied(k, VB_SRV_NET))
-                                contradiction(k, a->where, l->kind == VB_LISTEN_TCP ? "a tcp listener" : "a udp listener",
+                                contradiction(k, a->where,
+                                              l->kind == VB_LISTEN_TCP ? "a tcp listener" : "a udp listener",
                                               VB_SRV_NET);
                         if (l->kind == VB_LISTEN_UNIX && denied(k, VB_SRV_UNIX))
                                 contradiction(k, a->where, "a unix listener", VB_SRV_UNIX);
@@ -363,7 +380,8 @@ static void check_socket_grants(struct check *k, const struct vb_spec_entry *e)
                 if (a->kind == VB_ARG_SOCKET && denied(k, VB_SRV_UNIX))
                         contradiction(k, a->where, "a socket end", VB_SRV_UNIX);
         }
-        if (e->trigger.kind == VB_TRIG_LISTENER && e->trigger.ref && (l = vb_spec_find_listener(k->s, e->trigger.ref))) {
+        if (e->trigger.kind == VB_TRIG_LISTENER && e->trigger.ref &&
+            (l = vb_spec_find_listener(k->s, e->trigger.ref))) {
                 _cleanup_free_ char *p = sub(e->where, "trigger");
                 enum vb_spec_server srv = l->kind == VB_LISTEN_UNIX ? VB_SRV_UNIX : VB_SRV_NET;
 

@@ -14,9 +14,9 @@ struct spec_ctx {
 };
 
 /* Record a diagnostic and remember that parsing found something. */
-#define P_DIAG(c, ptr, at_key, ...)                                      \
-        do {                                                             \
-                (c)->s->parse_errors = true;                             \
+#define P_DIAG(c, ptr, at_key, ...)                                         \
+        do {                                                                \
+                (c)->s->parse_errors = true;                                \
                 vb_spec_diag((c)->d, (c)->s, (ptr), (at_key), __VA_ARGS__); \
         } while (0)
 

@@ -105,7 +105,10 @@ static int record(struct scanner *sc, unsigned line, unsigned col, unsigned klin
 
 static int hexval(int c)
 {
-        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        return c >= '0' && c <= '9'   ? c - '0'
+               : c >= 'a' && c <= 'f' ? c - 'a' + 10
+               : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                      : -1;
 }
 
 static unsigned read_u4(struct scanner *sc)
@@ -320,8 +323,7 @@ struct vb_spec_posidx *vb_spec_posidx_free(struct vb_spec_posidx *idx)
         return NULL;
 }
 
-int vb_spec_posidx_find(const struct vb_spec_posidx *idx, const char *ptr, bool at_key, unsigned *line,
-                        unsigned *col)
+int vb_spec_posidx_find(const struct vb_spec_posidx *idx, const char *ptr, bool at_key, unsigned *line, unsigned *col)
 {
         struct pos_entry key = { .ptr = (char *)ptr }, *e;
 
@@ -372,8 +374,7 @@ void vb_spec_diag_at(struct vb_spec_diags *d, const char *file, unsigned line, u
         va_end(ap);
 }
 
-void vb_spec_diag(struct vb_spec_diags *d, const struct vb_spec *s, const char *ptr, bool at_key, const char *fmt,
-                  ...)
+void vb_spec_diag(struct vb_spec_diags *d, const struct vb_spec *s, const char *ptr, bool at_key, const char *fmt, ...)
 {
         _cleanup_free_ char *p = strdup(ptr ? ptr : "");
         unsigned line = 1, col = 1;

@@ -116,7 +116,8 @@ void spec_check_keys(struct spec_ctx *c, json_t *obj, const char *ptr, const cha
         const char *key;
         json_t *val;
 
-        json_object_foreach(obj, key, val) {
+        json_object_foreach(obj, key, val)
+        {
                 bool known = false;
 
                 for (const char *const *a = allowed; *a && !known; a++)
@@ -206,8 +207,8 @@ char *spec_host_path(struct spec_ctx *c, const char *path)
                  * spec's directory), so a leading ".." is simply its parent: fold it, and
                  * the paths that voidshim explain prints and the binds get are plain.
                  */
-                for (path = skip_dots(path); base[0] == '/' && path[0] == '.' && path[1] == '.' &&
-                                             (path[2] == '/' || path[2] == '\0');
+                for (path = skip_dots(path);
+                     base[0] == '/' && path[0] == '.' && path[1] == '.' && (path[2] == '/' || path[2] == '\0');
                      path = skip_dots(path + 2)) {
                         while (blen > 1 && base[blen - 1] != '/')
                                 blen--;
@@ -233,8 +234,8 @@ bool spec_valid_name(const char *name)
         if (n == 0 || n > 64)
                 return false;
         for (const char *p = name; *p; p++)
-                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-                      *p == '_' || *p == '-' || *p == '.'))
+                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+                      *p == '-' || *p == '.'))
                         return false;
         return true;
 }

@@ -10,9 +10,9 @@
 #include "cleanup.h"
 #include "spec_json.h"
 
-static const char *const void_keys[] = { "mounts", "proc",     "dev",  "libs",     "net",      "hostname",
-                                         "env",    "chdir",    "rlimits", "time-offset", "caps", "seccomp",
-                                         "landlock", "cgroup", "stdin", "stdout",  "stderr",   NULL };
+static const char *const void_keys[] = { "mounts",   "proc",   "dev",     "libs",        "net",    "hostname",
+                                         "env",      "chdir",  "rlimits", "time-offset", "caps",   "seccomp",
+                                         "landlock", "cgroup", "stdin",   "stdout",      "stderr", NULL };
 
 static const struct {
         const char *key;
@@ -47,7 +47,8 @@ static char *sub(struct spec_ctx *c, const char *ptr, const char *key)
 static void check_void_path(struct spec_ctx *c, const char *ptr, const char *path, const char *what)
 {
         if (!spec_valid_void_path(path))
-                P_DIAG(c, ptr, false, "%s: \"%s\" must be an absolute path inside the void, without \"..\"", what, path);
+                P_DIAG(c, ptr, false, "%s: \"%s\" must be an absolute path inside the void, without \"..\"", what,
+                       path);
 }
 
 /* The extra keys of one mount: "at", "size", "exec". */
@@ -121,8 +122,8 @@ static void parse_mount(struct spec_ctx *c, json_t *j, const char *ptr, struct v
         spec_check_keys(c, j, ptr,
                         m->kind == VB_SMNT_BIND || m->kind == VB_SMNT_CMDLINE ? keys
                         : m->kind == VB_SMNT_TMPFS                            ? tmpfs_keys
-                        : m->kind == VB_SMNT_DIR   ? dir_keys
-                                                   : link_keys,
+                        : m->kind == VB_SMNT_DIR                              ? dir_keys
+                                                                              : link_keys,
                         "a mount");
         v = json_object_get(j, mount_kinds[k].key);
         {
@@ -161,7 +162,8 @@ static void parse_mounts(struct spec_ctx *c, json_t *j, const char *ptr, struct 
                 c->oom = -ENOMEM;
                 return;
         }
-        json_array_foreach(j, i, item) {
+        json_array_foreach(j, i, item)
+        {
                 _cleanup_free_ char *p = vb_spec_ptr_idx(ptr, i);
 
                 if (p)
@@ -181,7 +183,8 @@ static void parse_strings(struct spec_ctx *c, json_t *j, const char *ptr, const 
                 c->oom = -ENOMEM;
                 return;
         }
-        json_array_foreach(j, i, item) {
+        json_array_foreach(j, i, item)
+        {
                 _cleanup_free_ char *p = vb_spec_ptr_idx(ptr, i);
 
                 if (!p || !spec_expect(c, item, JSON_STRING, p, "each entry"))
@@ -203,7 +206,8 @@ static void parse_env(struct spec_ctx *c, json_t *j, const char *ptr, struct vb_
                 c->oom = -ENOMEM;
                 return;
         }
-        json_object_foreach(j, key, val) {
+        json_object_foreach(j, key, val)
+        {
                 _cleanup_free_ char *p = sub(c, ptr, key);
 
                 if (!p)
@@ -219,7 +223,10 @@ static void parse_env(struct spec_ctx *c, json_t *j, const char *ptr, struct vb_
         }
 }
 
-static const struct { const char *name; int res; } rlimit_names[] = {
+static const struct {
+        const char *name;
+        int res;
+} rlimit_names[] = {
         { "as", RLIMIT_AS },         { "core", RLIMIT_CORE },   { "cpu", RLIMIT_CPU },
         { "data", RLIMIT_DATA },     { "fsize", RLIMIT_FSIZE }, { "memlock", RLIMIT_MEMLOCK },
         { "nofile", RLIMIT_NOFILE }, { "nproc", RLIMIT_NPROC }, { "stack", RLIMIT_STACK },
@@ -237,7 +244,8 @@ static void parse_rlimits(struct spec_ctx *c, json_t *j, const char *ptr, struct
                 c->oom = -ENOMEM;
                 return;
         }
-        json_object_foreach(j, key, val) {
+        json_object_foreach(j, key, val)
+        {
                 _cleanup_free_ char *p = sub(c, ptr, key);
                 struct vb_spec_rlimit rl = { .resource = -1 };
                 bool ok;
@@ -246,8 +254,10 @@ static void parse_rlimits(struct spec_ctx *c, json_t *j, const char *ptr, struct
                         if (strcmp(rlimit_names[i].name, key) == 0)
                                 rl.resource = rlimit_names[i].res;
                 if (rl.resource < 0) {
-                        P_DIAG(c, p, true, "unknown limit \"%s\" (as, core, cpu, data, fsize, memlock, nofile, nproc, "
-                                           "stack)", key);
+                        P_DIAG(c, p, true,
+                               "unknown limit \"%s\" (as, core, cpu, data, fsize, memlock, nofile, nproc, "
+                               "stack)",
+                               key);
                         continue;
                 }
                 if (json_is_array(val))
@@ -328,7 +338,8 @@ static void parse_landlock(struct spec_ctx *c, json_t *j, const char *ptr, struc
                 c->oom = -ENOMEM;
                 return;
         }
-        json_array_foreach(j, i, item) {
+        json_array_foreach(j, i, item)
+        {
                 _cleanup_free_ char *p = vb_spec_ptr_idx(ptr, i), *path = NULL, *access = NULL;
                 unsigned acc = 0;
 
@@ -340,7 +351,10 @@ static void parse_landlock(struct spec_ctx *c, json_t *j, const char *ptr, struc
                         continue;
                 }
                 for (const char *a = access; *a; a++)
-                        acc |= *a == 'r' ? VB_LANDLOCK_READ : *a == 'w' ? VB_LANDLOCK_WRITE : *a == 'x' ? VB_LANDLOCK_EXEC : 1u << 30;
+                        acc |= *a == 'r'   ? VB_LANDLOCK_READ
+                               : *a == 'w' ? VB_LANDLOCK_WRITE
+                               : *a == 'x' ? VB_LANDLOCK_EXEC
+                                           : 1u << 30;
                 if (!*access || (acc & (1u << 30)))
                         P_DIAG(c, p, false, "Landlock access \"%s\" must be letters from r, w, x", access);
                 check_void_path(c, p, path, "a Landlock path");
@@ -370,8 +384,9 @@ static void parse_choice_keys(struct spec_ctx *c, json_t *j, const char *ptr, st
                 if (strcmp(s, "loopback") == 0)
                         v->loopback = true;
                 else if (strcmp(s, "none") != 0)
-                        P_DIAG(c, p, false, "\"net\" must be \"none\" or \"loopback\" (a shared network is the "
-                                            "environment's \"net\": \"shared\")");
+                        P_DIAG(c, p, false,
+                               "\"net\" must be \"none\" or \"loopback\" (a shared network is the "
+                               "environment's \"net\": \"shared\")");
         }
         free(TAKE_PTR(s));
         if (spec_get_string(c, j, ptr, "seccomp", &s)) {
@@ -407,8 +422,10 @@ static void parse_simple_keys(struct spec_ctx *c, json_t *j, const char *ptr, st
                         v->chdir_caller = true;
                         free(TAKE_PTR(v->chdir));
                 } else if (!spec_valid_void_path(v->chdir)) {
-                        P_DIAG(c, p, false, "\"chdir\": \"%s\" must be \"caller\" or an absolute path inside the void, "
-                                            "without \"..\"", v->chdir);
+                        P_DIAG(c, p, false,
+                               "\"chdir\": \"%s\" must be \"caller\" or an absolute path inside the void, "
+                               "without \"..\"",
+                               v->chdir);
                 }
         }
         if (spec_get_string(c, j, ptr, "cgroup", &cg))
@@ -421,7 +438,7 @@ void spec_parse_void(struct spec_ctx *c, json_t *j, const char *ptr, struct vb_s
                 const char *key;
                 void (*fn)(struct spec_ctx *, json_t *, const char *, struct vb_spec_void *);
         } tables[] = {
-                { "mounts", parse_mounts },   { "env", parse_env },   { "rlimits", parse_rlimits },
+                { "mounts", parse_mounts },           { "env", parse_env },   { "rlimits", parse_rlimits },
                 { "time-offset", parse_time_offset }, { "caps", parse_caps }, { "landlock", parse_landlock },
         };
         json_t *x;

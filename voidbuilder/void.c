@@ -166,8 +166,8 @@ int vb_path_normalize(const char *path, char **out)
         return 0;
 }
 
-int vb_void_add_mount(struct vb_void *v, enum vb_mount_kind kind, const char *src, const char *dst,
-                      unsigned flags, uint64_t size, mode_t mode, const char *why)
+int vb_void_add_mount(struct vb_void *v, enum vb_mount_kind kind, const char *src, const char *dst, unsigned flags,
+                      uint64_t size, mode_t mode, const char *why)
 {
         _cleanup_free_ char *ndst = NULL, *nsrc = NULL;
         struct vb_mount *m;
@@ -224,8 +224,8 @@ VB_API int vb_void_tmpfs(struct vb_void *v, const char *dst, uint64_t size_bytes
 {
         if (flags & ~VB_MOUNT_EXEC)
                 return -EINVAL;
-        return vb_void_add_mount(v, VB_MNT_TMPFS, NULL, dst, flags | VB_MOUNT_RW,
-                                 size_bytes ? size_bytes : 64ULL << 20, 01777, NULL);
+        return vb_void_add_mount(v, VB_MNT_TMPFS, NULL, dst, flags | VB_MOUNT_RW, size_bytes ? size_bytes : 64ULL << 20,
+                                 01777, NULL);
 }
 
 VB_API int vb_void_dir(struct vb_void *v, const char *dst, mode_t mode)

@@ -26,14 +26,14 @@ enum vb_mount_kind {
 
 struct vb_mount {
         enum vb_mount_kind kind;
-        char *src;      /* bind: host path; symlink: link target */
-        char *dst;      /* absolute, normalised path inside the void */
-        unsigned flags; /* VB_MOUNT_* (and VB_PROC_* for proc) */
-        uint64_t size;  /* tmpfs */
-        mode_t mode;    /* dir, tmpfs */
-        const char *why;/* static: shown by explain ("minimal /dev", "ELF closure of /bin/ls") */
-        int src_fd;     /* child only: the bind source, opened before the root is staged */
-        bool checked;   /* bind: the source must be the file (dev, ino) below */
+        char *src;       /* bind: host path; symlink: link target */
+        char *dst;       /* absolute, normalised path inside the void */
+        unsigned flags;  /* VB_MOUNT_* (and VB_PROC_* for proc) */
+        uint64_t size;   /* tmpfs */
+        mode_t mode;     /* dir, tmpfs */
+        const char *why; /* static: shown by explain ("minimal /dev", "ELF closure of /bin/ls") */
+        int src_fd;      /* child only: the bind source, opened before the root is staged */
+        bool checked;    /* bind: the source must be the file (dev, ino) below */
         dev_t dev;
         ino_t ino;
 };
@@ -48,7 +48,7 @@ struct vb_rlimit {
         struct rlimit lim;
 };
 
-#define VB_MAX_RLIMITS 16
+#define VB_MAX_RLIMITS  16
 #define VB_MAX_LANDLOCK 64
 
 struct vb_void {
@@ -88,9 +88,9 @@ struct vb_void {
 
         int cgroup_fd;
 
-        struct vb_pool *pool;  /* borrowed: takes one pre-made netns per spawn */
-        int owner_userns_fd;   /* per spawn: the void's fresh userns is made inside this one */
-        int park_net_fd;       /* per spawn: clone3() from inside this (pooled) netns */
+        struct vb_pool *pool; /* borrowed: takes one pre-made netns per spawn */
+        int owner_userns_fd;  /* per spawn: the void's fresh userns is made inside this one */
+        int park_net_fd;      /* per spawn: clone3() from inside this (pooled) netns */
 
         char *exec_path;
         int exec_fd;
@@ -105,8 +105,8 @@ struct vb_void {
 int vb_path_normalize(const char *path, char **out);
 
 /* Append a mount entry (copies strings). */
-int vb_void_add_mount(struct vb_void *v, enum vb_mount_kind kind, const char *src, const char *dst,
-                      unsigned flags, uint64_t size, mode_t mode, const char *why);
+int vb_void_add_mount(struct vb_void *v, enum vb_mount_kind kind, const char *src, const char *dst, unsigned flags,
+                      uint64_t size, mode_t mode, const char *why);
 
 /* Log through the caller's callback, if any. */
 void vb_void_logf(const struct vb_void *v, const char *fmt, ...) VB_PRINTF(2, 3);
