@@ -7,7 +7,7 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
-        build-essential clang pkg-config make git ca-certificates \
+        build-essential clang clang-format pkg-config make git ca-certificates \
         libseccomp-dev libcap-dev libmnl-dev libcmocka-dev libbsd-dev libjansson-dev libclang-rt-14-dev \
         libssl-dev zlib1g-dev \
         jq curl openssl graphviz \
