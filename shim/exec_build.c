@@ -420,6 +420,32 @@ static int apply_caller_cwd(struct vb_void *v, const struct vb_spec_void *g, con
         return r < 0 ? vb_error_set(err, r, "start in %s", cl->cwd) : 0;
 }
 
+/*
+ * Denied servers whose denial the library enforces the same way as `voidshim
+ * run --server NAME=denied`: unix and ipc by seccomp rules appended to the
+ * void's policy (so after apply_process(), which may choose the policy), uts
+ * by refusing sethostname.  Each answers every use with one errno
+ * (doc/servers.md).  fs, exec, proc, net, dev and term keep the spec's own
+ * meaning (doc/spec-format.md), applied above.
+ */
+static int apply_denied_servers(struct vb_void *v, const struct vb_spec *s, struct vb_error **err)
+{
+        static const struct {
+                enum vb_spec_server srv;
+                enum vb_server server;
+        } enforced[] = {
+                { VB_SRV_UNIX, VB_SERVER_UNIX },
+                { VB_SRV_IPC, VB_SERVER_IPC },
+                { VB_SRV_UTS, VB_SERVER_UTS },
+        };
+        int r = 0;
+
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(enforced); i++)
+                if (s->env[enforced[i].srv] == VB_MODE_DENIED)
+                        r = vb_void_server(v, enforced[i].server, VB_SERVER_DENIED, err);
+        return r;
+}
+
 int exec_build_void(const struct vb_spec *s, const struct vb_spec_entry *e, const struct exec_cmdline *cl,
                     const struct exec_grants *g, struct vb_void **out, struct vb_error **err)
 {
@@ -443,6 +469,8 @@ int exec_build_void(const struct vb_spec *s, const struct vb_spec_entry *e, cons
                 r = apply_process(v, &e->v, err);
         if (r >= 0)
                 r = apply_landlock(v, &e->v, g, err);
+        if (r >= 0)
+                r = apply_denied_servers(v, s, err);
         if (r >= 0 && e->v.cgroup) {
                 cg = open(e->v.cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 r = cg < 0 ? vb_error_set(err, errno, "open cgroup %s", e->v.cgroup) : vb_void_cgroup(v, cg);

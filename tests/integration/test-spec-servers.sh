@@ -1,0 +1,31 @@
+#!/bin/bash
+# Denied servers in a spec's environment are enforced in every void, the same way as
+# `voidshim run --server NAME=denied`: each use answers EACCES (doc/servers.md).
+. "${LIB:-$(dirname "$0")/lib.sh}"
+require_userns
+
+SRV="$STAGE/apps/srv_probe"
+spec() { # MODES-JSON -> a spec running srv_probe with the command line's words
+        cat >"$T_TMP/s.json" <<EOJ
+{
+  "voidshim": 1,
+  "environment": { $1 "exec": "denied" },
+  "entrypoints": {
+    "main": { "program": "$SRV", "args": [ "trailing" ], "void": { "stdout": true, "stderr": true } }
+  }
+}
+EOJ
+        echo "$T_TMP/s.json"
+}
+denied=$(spec '"unix": "denied", "ipc": "denied", "uts": "denied",')
+t_ok "a spec denying unix, ipc and uts passes check" "$VS" check "$denied"
+t_eq "unix denied: socket(AF_UNIX) is refused" "EACCES" "$VS" exec "$denied" -- uconnect /nonexistent.sock hi
+for kind in shm msg sem mq; do
+        t_eq "ipc denied: $kind is refused" "EACCES" "$VS" exec "$denied" -- ipc "$kind"
+done
+t_eq "uts denied: sethostname is refused" "EACCES" "$VS" exec "$denied" -- sethostname
+
+fresh=$(spec '')
+t_eq "ipc fresh: the void's own IPC works" "ok" "$VS" exec "$fresh" -- ipc shm
+t_eq "uts fresh: no capability to rename it, a different refusal" "EPERM" "$VS" exec "$fresh" -- sethostname
+t_done
