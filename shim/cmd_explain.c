@@ -159,6 +159,46 @@ static int explain_void(FILE *f, const struct vb_spec *s, const struct vb_spec_e
         return 0;
 }
 
+/* Who holds which end of channel ref (of kind k), and whose void a message on it starts. */
+static void describe_channel(FILE *f, const struct vb_spec *s, const char *what, const char *ref,
+                             enum vb_spec_arg_kind k, enum vb_spec_trigger_kind t)
+{
+        const char *sep = " ";
+
+        fprintf(f, "  %s \"%s\":", what, ref);
+        for (size_t i = 0; i < s->n_entries; i++) {
+                const struct vb_spec_entry *e = &s->entries[i];
+
+                for (size_t j = 0; j < e->n_args; j++)
+                        if (e->args[j].kind == k && e->args[j].ref && strcmp(e->args[j].ref, ref) == 0) {
+                                fprintf(f, "%s%s %s", sep, e->name,
+                                        k == VB_ARG_LISTENER          ? "accepts on it"
+                                        : e->args[j].end == VB_END_TX ? "writes"
+                                                                      : "reads");
+                                sep = "; ";
+                        }
+                if (e->trigger.kind == t && e->trigger.ref && strcmp(e->trigger.ref, ref) == 0) {
+                        fprintf(f, "%seach %s starts a new \"%s\" void", sep,
+                                t == VB_TRIG_LISTENER ? "connection" : "message", e->name);
+                        sep = "; ";
+                }
+        }
+        fprintf(f, "%s\n", *sep == ' ' ? " unused" : "");
+}
+
+/* The graph in words: every channel with its ends (voidshim explain --dot draws it). */
+static void explain_connections(FILE *f, const struct vb_spec *s)
+{
+        fprintf(f, "\nconnections:%s\n", s->n_pipes + s->n_sockets + s->n_listeners ? "" : " none");
+        for (size_t i = 0; i < s->n_pipes; i++)
+                describe_channel(f, s, "pipe", s->pipes[i].name, VB_ARG_PIPE, VB_TRIG_PIPE);
+        for (size_t i = 0; i < s->n_sockets; i++)
+                describe_channel(f, s, "socket", s->sockets[i].name, VB_ARG_SOCKET, VB_TRIG_SOCKET);
+        for (size_t i = 0; i < s->n_listeners; i++)
+                describe_channel(f, s, "listener (held by the shim)", s->listeners[i].name, VB_ARG_LISTENER,
+                                 VB_TRIG_LISTENER);
+}
+
 static int explain_text(FILE *f, const struct vb_spec *s)
 {
         fprintf(f, "environment:");
@@ -178,6 +218,7 @@ static int explain_text(FILE *f, const struct vb_spec *s)
                 if (explain_void(f, s, e) < 0)
                         return SHIM_EXIT_SYSTEM;
         }
+        explain_connections(f, s);
         return 0;
 }
 

@@ -71,4 +71,6 @@ JSON
 else
         t_skip "running the shipped specs" "user namespaces unavailable"
 fi
+t_match "explain says how the voids connect, in words" 'pipe "jobs": produce writes; each message starts a new "consume" void' \
+        "$VS" explain "$STAGE/specs/pipe-demo.json"
 t_done
