@@ -138,10 +138,11 @@ check-spec: voidshim
 # libFuzzer target for the spec parser (clang; Debian's libclang-rt-14-dev has the runtime).
 FUZZ_CC   ?= clang
 FUZZ_TIME ?= 30
-$(B)/fuzz/fuzz_spec: tests/fuzz/fuzz_spec.c $(wildcard voidbuilder/spec*.c voidbuilder/spec*.h)
+FUZZ_SRCS := $(wildcard voidbuilder/spec*.c) voidbuilder/util.c
+$(B)/fuzz/fuzz_spec: tests/fuzz/fuzz_spec.c $(FUZZ_SRCS) $(wildcard voidbuilder/spec*.h voidbuilder/util.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE \
-		-Iinclude -Ivoidbuilder $(PKG_CFLAGS) -o $@ $< $(wildcard voidbuilder/spec*.c) -ljansson -lcap
+		-Iinclude -Ivoidbuilder $(PKG_CFLAGS) -o $@ $< $(FUZZ_SRCS) -ljansson -lcap
 
 fuzz: $(B)/fuzz/fuzz_spec
 	@mkdir -p $(B)/fuzz/corpus
