@@ -4,7 +4,6 @@
  * modes become namespace choices and implied grants, then the entrypoint's own
  * "void" grants are applied in the order `voidshim run` applies them.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -73,50 +72,6 @@ static const struct {
         { VB_SRV_IPC, VB_NS_IPC },  { VB_SRV_UTS, VB_NS_UTS },   { VB_SRV_TIME, VB_NS_TIME },
 };
 
-static void closedirp(DIR **d)
-{
-        if (*d)
-                closedir(*d);
-}
-
-/* fs "shared": the host's root read-only, except what other servers own (/proc, /sys, /dev) and scratch. */
-static int share_root(struct vb_void *v)
-{
-        static const char *const skip[] = { ".", "..", "proc", "sys", "dev", "tmp", "run" };
-        _cleanup_(closedirp) DIR *d = opendir("/");
-        struct dirent *de;
-
-        if (!d)
-                return NEG_ERRNO();
-        while ((de = readdir(d))) {
-                char src[300];
-                bool skipped = false;
-                int r;
-
-                for (size_t i = 0; i < ELEMENTSOF(skip); i++)
-                        skipped |= strcmp(de->d_name, skip[i]) == 0;
-                if (skipped)
-                        continue;
-                snprintf(src, sizeof(src), "/%s", de->d_name);
-                r = vb_void_bind(v, src, src, VB_MOUNT_OPTIONAL);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
-
-/* exec "shared": the host's programs and libraries, read-only. */
-static int share_exec(struct vb_void *v)
-{
-        static const char *const dirs[] = { "/usr",   "/bin",   "/sbin",   "/lib",
-                                            "/lib32", "/lib64", "/libx32", "/etc/ld.so.cache" };
-        int r = 0;
-
-        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(dirs); i++)
-                r = vb_void_bind(v, dirs[i], dirs[i], VB_MOUNT_OPTIONAL);
-        return r;
-}
-
 static int apply_environment(struct vb_void *v, const struct vb_spec *s, const struct vb_spec_entry *e,
                              struct vb_error **err)
 {
@@ -127,10 +82,11 @@ static int apply_environment(struct vb_void *v, const struct vb_spec *s, const s
                         r = vb_void_set_ns(v, srv_ns[i].ns, VB_NS_SHARED, -1);
         if (r < 0)
                 return vb_error_set(err, r, "share a namespace");
-        if (s->env[VB_SRV_FS] == VB_MODE_SHARED && (r = share_root(v)) < 0)
-                return vb_error_set(err, r, "share the host's root");
-        if (s->env[VB_SRV_EXEC] == VB_MODE_SHARED && (r = share_exec(v)) < 0)
-                return vb_error_set(err, r, "share the host's programs");
+        /* The same sharing as `voidshim run --server fs=shared` / `exec=shared` (voidbuilder/server.c). */
+        if (s->env[VB_SRV_FS] == VB_MODE_SHARED && (r = vb_void_server(v, VB_SERVER_FS, VB_SERVER_SHARED, err)) < 0)
+                return r;
+        if (s->env[VB_SRV_EXEC] == VB_MODE_SHARED && (r = vb_void_server(v, VB_SERVER_EXEC, VB_SERVER_SHARED, err)) < 0)
+                return r;
         /* exec "fresh": the program's own ELF closure; "denied": nothing, so it must be static. */
         if (s->env[VB_SRV_EXEC] == VB_MODE_FRESH && (r = vb_void_add_libs(v, e->program, err)) < 0)
                 return vb_error_wrap(err, "find the libraries of %s", e->program);

@@ -28,4 +28,19 @@ t_eq "uts denied: sethostname is refused" "EACCES" "$VS" exec "$denied" -- setho
 fresh=$(spec '')
 t_eq "ipc fresh: the void's own IPC works" "ok" "$VS" exec "$fresh" -- ipc shm
 t_eq "uts fresh: no capability to rename it, a different refusal" "EPERM" "$VS" exec "$fresh" -- sethostname
+# fs and exec "shared": the host's root (read-only) and programs, as with --server fs=shared.
+cat >"$T_TMP/shared.json" <<EOJ
+{
+  "voidshim": 1,
+  "environment": { "fs": "shared", "exec": "shared" },
+  "entrypoints": {
+    "main": { "program": "/bin/sh", "args": [ "trailing" ], "void": { "stdout": true, "stderr": true } }
+  }
+}
+EOJ
+t_eq "fs shared: the host's files are readable" "yes" \
+        "$VS" exec "$T_TMP/shared.json" -- -c 'test -r /etc/hostname && echo yes'
+t_match "fs shared: ... and read-only" "Read-only file system" \
+        "$VS" exec "$T_TMP/shared.json" -- -c 'echo x > /etc/voidshim-test'
+t_eq "exec shared: the host's programs run" "ok" "$VS" exec "$T_TMP/shared.json" -- -c '/bin/echo ok'
 t_done
