@@ -134,17 +134,25 @@ void spec_check_keys(struct spec_ctx *c, json_t *obj, const char *ptr, const cha
         }
 }
 
-bool spec_get_string(struct spec_ctx *c, json_t *obj, const char *ptr, const char *key, char **out)
+/* obj's member key when it has the expected type; NULL when absent, or wrong (with a diagnostic). */
+static json_t *get_member(struct spec_ctx *c, json_t *obj, const char *ptr, const char *key, json_type type)
 {
         json_t *j = json_object_get(obj, key);
         _cleanup_free_ char *p = NULL;
         char what[80];
 
         if (!j)
-                return false;
+                return NULL;
         p = vb_spec_ptr_key(ptr, key);
         snprintf(what, sizeof(what), "\"%s\"", key);
-        if (!p || !spec_expect(c, j, JSON_STRING, p, what))
+        return p && spec_expect(c, j, type, p, what) ? j : NULL;
+}
+
+bool spec_get_string(struct spec_ctx *c, json_t *obj, const char *ptr, const char *key, char **out)
+{
+        json_t *j = get_member(c, obj, ptr, key, JSON_STRING);
+
+        if (!j)
                 return false;
         free(*out);
         *out = strdup(json_string_value(j));
@@ -155,15 +163,9 @@ bool spec_get_string(struct spec_ctx *c, json_t *obj, const char *ptr, const cha
 
 bool spec_get_bool(struct spec_ctx *c, json_t *obj, const char *ptr, const char *key, bool *out)
 {
-        json_t *j = json_object_get(obj, key);
-        _cleanup_free_ char *p = NULL;
-        char what[80];
+        json_t *j = get_member(c, obj, ptr, key, JSON_TRUE);
 
         if (!j)
-                return false;
-        p = vb_spec_ptr_key(ptr, key);
-        snprintf(what, sizeof(what), "\"%s\"", key);
-        if (!p || !spec_expect(c, j, JSON_TRUE, p, what))
                 return false;
         *out = json_is_true(j);
         return true;
