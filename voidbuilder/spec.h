@@ -45,7 +45,7 @@ enum vb_spec_mode {
         VB_MODE_FRESH, /* the default for every server */
         VB_MODE_SHARED,
         VB_MODE_DENIED,
-        VB_MODE_PROXIED, /* accepted by the format, refused by validation until issue 6 */
+        VB_MODE_PROXIED, /* accepted by the format, refused by validation until specs can configure caretakers */
 };
 
 /* "fs", "exec", ... (NULL when out of range); the mode's name ("fresh", ...). */

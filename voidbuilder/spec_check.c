@@ -301,8 +301,8 @@ static void check_environment(struct check *k)
                         _cleanup_free_ char *p = sub("/environment", vb_spec_server_name((enum vb_spec_server)i));
 
                         DIAG(k, p, false,
-                             "server \"%s\": proxied servers come with the environment-model work "
-                             "(issue 6)",
+                             "server \"%s\": \"proxied\" is not offered in specs yet; voidshim run has "
+                             "caretakers (--net-allow, --proxy-connect, --dbus-proxy; doc/servers.md)",
                              vb_spec_server_name((enum vb_spec_server)i));
                 }
 }
