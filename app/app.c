@@ -104,7 +104,7 @@ char *vs_trigger_message(size_t *len)
         return buf;
 }
 
-static int write_all(int fd, const void *buf, size_t len)
+int vs_write_all(int fd, const void *buf, size_t len)
 {
         while (len) {
                 ssize_t n = write(fd, buf, len);
@@ -153,10 +153,10 @@ int vs_write_message(int fd, const void *buf, size_t len)
 
                 memcpy(one, hdr, sizeof(n));
                 memcpy(one + sizeof(n), buf, len);
-                return write_all(fd, one, sizeof(n) + len);
+                return vs_write_all(fd, one, sizeof(n) + len);
         }
-        r = write_all(fd, hdr, sizeof(hdr));
-        return r < 0 ? r : write_all(fd, buf, len);
+        r = vs_write_all(fd, hdr, sizeof(hdr));
+        return r < 0 ? r : vs_write_all(fd, buf, len);
 }
 
 ssize_t vs_read_message(int fd, void *buf, size_t max)

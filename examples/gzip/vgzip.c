@@ -42,23 +42,6 @@
 
 /* ---- small I/O helpers (shared by both entrypoints) ---------------------- */
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-        const char *p = buf;
-
-        while (len > 0) {
-                ssize_t n = write(fd, p, len);
-
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                p += n;
-                len -= (size_t)n;
-        }
-        return 0;
-}
-
 static ssize_t read_some(int fd, void *buf, size_t len)
 {
         ssize_t n;
@@ -113,7 +96,7 @@ static int job_fail(struct job *j, const char *fmt, ...)
 
 static int flush_out(struct job *j, const unsigned char *buf, size_t len)
 {
-        int r = write_all(j->out, buf, len);
+        int r = vs_write_all(j->out, buf, len);
 
         if (r < 0)
                 return job_fail(j, "write: %s", strerror(-r));
@@ -243,7 +226,7 @@ static int worker_main(int argc, char **argv)
         else
                 snprintf(ans, sizeof(ans), "error %s\n", j.err);
         /* A failure is reported in the answer, and the opener tells the user: exit 0 once answered. */
-        return write_all(ctl, ans, strlen(ans)) < 0 ? 1 : 0;
+        return vs_write_all(ctl, ans, strlen(ans)) < 0 ? 1 : 0;
 }
 
 /* ======================================================================== */
@@ -289,7 +272,7 @@ static int run_worker(const struct opts *o, int in, int out, char *msg, size_t l
                 return -1;
         }
         snprintf(req, sizeof(req), o->decompress ? "d\n" : "z%d\n", o->level);
-        r = write_all(sv[0], req, strlen(req));
+        r = vs_write_all(sv[0], req, strlen(req));
         if (r == 0)
                 r = read_line(sv[0], ans, sizeof(ans));
         close(sv[0]);

@@ -63,22 +63,6 @@ static void logf_(const char *fmt, ...)
         fprintf(stderr, "%s: %s: %s\n", prog, vs_entrypoint() ? vs_entrypoint() : "?", buf);
 }
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-        const char *p = buf;
-
-        while (len > 0) {
-                ssize_t n = write(fd, p, len);
-
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                p += n, len -= (size_t)n;
-        }
-        return 0;
-}
-
 /* ======================================================================== */
 /* The signer: the only void that holds the private key.                    */
 /* ======================================================================== */
@@ -157,7 +141,7 @@ static int signer_main(int argc, char **argv)
                 ok = ctx && EVP_PKEY_sign_init(ctx) > 0 && EVP_PKEY_sign(ctx, sig, &siglen, req + 1, (size_t)n - 1) > 0;
                 EVP_PKEY_CTX_free(ctx);
                 if (ok)
-                        (void)write_all(reply, sig, siglen);
+                        (void)vs_write_all(reply, sig, siglen);
                 close(reply);
                 served++;
         }

@@ -95,6 +95,8 @@ char *vs_trigger_message(size_t *len);
  * the next call reads the next message; nothing is ever truncated silently).
  */
 int vs_write_message(int fd, const void *buf, size_t len) __attribute__((nonnull(2)));
+/* Write all len bytes, retrying short writes and EINTR.  0 or -errno. */
+int vs_write_all(int fd, const void *buf, size_t len) __attribute__((nonnull(2)));
 ssize_t vs_read_message(int fd, void *buf, size_t max) __attribute__((nonnull(2)));
 
 /*

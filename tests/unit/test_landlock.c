@@ -27,42 +27,17 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "child_check.h"
+
 #include "cleanup.h"
 #include "landlock.h"
 #include "voidbuilder.h"
 
-struct report {
-        int line;
-        int err;
-};
-
-static int report_fd = -1;
 static char dir_a[] = "/tmp/vb-landlock-XXXXXX";
 static char file_a[PATH_MAX];  /* dir_a/file, holding "hello" */
 static char new_a[PATH_MAX];   /* dir_a/new, created by the write tests */
 static char sub_a[PATH_MAX];   /* dir_a/sub, made and removed by the write tests */
 
-static void child_report(int line, int err)
-{
-        struct report rep = {line, err};
-
-        if (write(report_fd, &rep, sizeof(rep)) != sizeof(rep))
-                _exit(3);
-        _exit(line == 0 ? 0 : 1);
-}
-
-#define CHECK(cond)                                                                                      \
-        do {                                                                                             \
-                errno = 0;                                                                               \
-                if (!(cond))                                                                             \
-                        child_report(__LINE__, errno);                                                   \
-        } while (0)
-#define CHECK_R(expr, want)                                                                              \
-        do {                                                                                             \
-                int _r = (expr);                                                                         \
-                if (_r != (want))                                                                        \
-                        child_report(__LINE__, _r < 0 ? -_r : _r);                                       \
-        } while (0)
 /* A libc call that must fail with errno e; an unexpected success reports errno 0 ("Success"). */
 #define CHECK_FAILS(expr, e)                                                                             \
         do {                                                                                             \

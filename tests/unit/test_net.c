@@ -25,39 +25,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "child_check.h"
+
 #include "net.h"
 
 /* What a child sends back: line 0 means every check passed, -1 means skip. */
-struct report {
-        int line;
-        int err;
-};
 
-static int report_fd = -1;
-
-static void child_report(int line, int err)
-{
-        struct report rep = {line, err};
-
-        if (write(report_fd, &rep, sizeof(rep)) != sizeof(rep))
-                _exit(3);
-        _exit(line == 0 ? 0 : 1);
-}
-
-/* In a child: on a false condition, report where and the errno, then exit. */
-#define CHECK(cond)                                                                                      \
-        do {                                                                                             \
-                errno = 0;                                                                               \
-                if (!(cond))                                                                             \
-                        child_report(__LINE__, errno);                                                   \
-        } while (0)
-/* In a child: a -errno result must be exactly want. */
-#define CHECK_R(expr, want)                                                                              \
-        do {                                                                                             \
-                int _r = (expr);                                                                         \
-                if (_r != (want))                                                                        \
-                        child_report(__LINE__, _r < 0 ? -_r : _r);                                       \
-        } while (0)
 
 /* Run fn in a forked child and assert that it passed (or skip the test). */
 static void run_child(void (*fn)(void))
