@@ -324,6 +324,12 @@ struct vb_net_allow {
         uint16_t port; /* on 127.0.0.1 (and ::1), the same number inside and outside */
 };
 /*
+ * Parse one allowlist entry, "[tcp:|udp:][127.0.0.1:|localhost:]PORT", as
+ * `voidshim run --net-allow` and a spec's environment take it.  -EINVAL when
+ * it is not one, with *why (if why is non-NULL) a static one-line reason.
+ */
+VB_API int vb_net_allow_parse(const char *text, struct vb_net_allow *out, const char **why) VB_NONNULL(1, 2);
+/*
  * A network caretaker: a fresh user and network namespace (ids mapped as a
  * void's, lo up), held by a small child, with pasta(1) (package passt)
  * attached to it, splicing connections to 127.0.0.1:PORT inside to the host's

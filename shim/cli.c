@@ -367,30 +367,11 @@ static int opt_proxy_connect(struct vb_opts *o, char **a, char **why)
 /* --net-allow [tcp:|udp:][127.0.0.1:|localhost:]PORT: a host-loopback port for the network caretaker. */
 static int opt_net_allow(struct vb_opts *o, char **a, char **why)
 {
-        const char *s = a[0], *colon;
-        struct vb_net_allow *n, allow = {};
-        int port;
+        struct vb_net_allow *n, allow;
+        const char *reason;
 
-        if (strncmp(s, "udp:", 4) == 0)
-                allow.udp = true, s += 4;
-        else if (strncmp(s, "tcp:", 4) == 0)
-                s += 4;
-        colon = strrchr(s, ':');
-        if (colon) {
-                size_t hl = (size_t)(colon - s);
-
-                if (!((hl == 9 && strncmp(s, "127.0.0.1", 9) == 0) || (hl == 9 && strncmp(s, "localhost", 9) == 0)))
-                        return why_set(why,
-                                       "--net-allow %s: pasta cannot restrict destinations (once its tap route "
-                                       "is up it NATs every address), so only ports of the host's loopback can "
-                                       "be allowed; use --proxy-connect PATH=tcp:HOST:PORT for one remote "
-                                       "service",
-                                       a[0]);
-                s = colon + 1;
-        }
-        if (parse_int(s, 1, &port) < 0 || port > 65535)
-                return why_set(why, "--net-allow: '%s' is not [tcp:|udp:][127.0.0.1:]PORT", a[0]);
-        allow.port = (uint16_t)port;
+        if (vb_net_allow_parse(a[0], &allow, &reason) < 0)
+                return why_set(why, "--net-allow %s: %s", a[0], reason);
         n = reallocarray(o->net_allow, o->n_net_allow + 1, sizeof(*n));
         if (!n)
                 return -ENOMEM;

@@ -318,6 +318,42 @@ static int start_holder(struct vb_caretaker *c, struct vb_error **err)
         return 0;
 }
 
+VB_API int vb_net_allow_parse(const char *text, struct vb_net_allow *out, const char **why)
+{
+        const char *unused;
+        const char *s = text, *colon;
+        char *end;
+        unsigned long port;
+
+        if (!why)
+                why = &unused;
+        *out = (struct vb_net_allow){};
+        if (strncmp(s, "udp:", 4) == 0)
+                out->udp = true, s += 4;
+        else if (strncmp(s, "tcp:", 4) == 0)
+                s += 4;
+        colon = strrchr(s, ':');
+        if (colon) {
+                size_t hl = (size_t)(colon - s);
+
+                if (!(hl == 9 && (strncmp(s, "127.0.0.1", 9) == 0 || strncmp(s, "localhost", 9) == 0))) {
+                        *why = "pasta cannot restrict destinations (once its tap route is up it NATs every "
+                               "address), so only ports of the host's loopback can be allowed; use "
+                               "--proxy-connect PATH=tcp:HOST:PORT for one remote service";
+                        return -EINVAL;
+                }
+                s = colon + 1;
+        }
+        errno = 0;
+        port = *s >= '0' && *s <= '9' ? strtoul(s, &end, 10) : 0;
+        if (errno || port < 1 || port > 65535 || *end) {
+                *why = "not [tcp:|udp:][127.0.0.1:]PORT";
+                return -EINVAL;
+        }
+        out->port = (uint16_t)port;
+        return 0;
+}
+
 /* Is every allowed port listening in the holder's namespace?  (/proc/PID/net/{tcp,udp}: hex port, state.) */
 static bool ports_ready(pid_t holder, const struct vb_net_allow *allow, size_t n)
 {
