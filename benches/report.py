@@ -212,6 +212,18 @@ def part3(res, plots):
     if plots.get("scale"):
         text.append("\n![voids per second](scale.png)\n")
     text.append(part3_ratios(rate))
+    paced = read_tsv(os.path.join(res, "scale-paced.tsv"))
+    if paced:
+        text.append(part3_ratios(
+            paced, "The same, paced: a pause before each spawn",
+            "One worker waits `SCALE_GAP` µs (5,000 by default; outside the timed part) before each spawn, "
+            "for every variant and peer alike: the latency a spawner sees when it is not saturated, as a "
+            "server handling requests is. A pool (`vb_pool`, `vb_warm`) has time to make the next "
+            "namespaces or voids, and every side's kernel work after a run (netns teardown) has time to "
+            "finish. Saturated throughput is the table above.\n\n"))
+        t = [[r["who"], f"`{r['variant']}`", r["n"], fnum(r["median_us"]), fnum(r["p90_us"]), fnum(r["p99_us"]),
+              r["failed"]] for r in paced]
+        text.append("\n" + md_table(["who", "variant", "voids", "median µs", "p90", "p99", "failed"], t))
     if mem:
         m = [[r["who"], r["live"], fnum(r["memavail_kib"]), fnum(r["slab_kib"], 1), fnum(r["pagetables_kib"], 1),
               fnum(r["kernelstack_kib"], 1), fnum(r["percpu_kib"], 1), fnum(r["after_kill_memavail_kib"])]
@@ -232,12 +244,13 @@ def part3(res, plots):
 
 
 SCALE_SIDES = (("full", "library, fresh netns per void"), ("full-pool", "library, netns from vb_pool"),
+               ("full-warm", "library, voids built ahead of time by vb_warm (each used once)"),
                ("full-hop", "library, pooled netns joined by hand around one clone3"),
                ("full-parked", "library, all voids share one empty netns (weaker; a lower bound)"),
                ("cli", "one-shot CLI, `voidshim run --proc --libs /bin/true`"))
 
 
-def part3_ratios(rate):
+def part3_ratios(rate, title="The issue's targets, measured in this loop", note=""):
     """The issue's targets, from the scale run alone: the same loop times the voids and the peers."""
     cell = {(r["who"], r["variant"], r["jobs"]): r for r in rate}
     rows = []
@@ -262,7 +275,7 @@ def part3_ratios(rate):
     peers = [f"bwrap {fnum(cell[(w, 'bwrap', j)]['median_us'])} µs, unshare {fnum(cell[(w, 'unshare', j)]['median_us'])} µs"
              f" ({w}, {j} worker{'s' if j != '1' else ''})"
              for (w, v, j) in cell if v == "bwrap" and (w, "unshare", j) in cell and cell[(w, v, j)]["per_s"] != "-"]
-    return ("\n### The issue's targets, measured in this loop\n\n"
+    return (f"\n### {title}\n\n" + note +
             "Ratio of median latency (spawn to reap) to that of `bwrap --unshare-all` and of `unshare` with all "
             "eight namespaces, both started by the same loop (posix_spawn + waitpid) in the same interleaved "
             f"rounds. Targets: ≤ {TARGET_BWRAP} × bwrap and ≤ {TARGET_UNSHARE} × unshare. The last column is "
@@ -319,7 +332,7 @@ def part4(res):
 
 
 def provenance(res):
-    files = ["nsbench.tsv", "steps.tsv", "peers.tsv", "scale-rate.tsv", "tls.tsv"]
+    files = ["nsbench.tsv", "steps.tsv", "peers.tsv", "scale-rate.tsv", "scale-paced.tsv", "tls.tsv"]
     rows = [[f, datetime.datetime.fromtimestamp(os.path.getmtime(os.path.join(res, f))).astimezone()
              .strftime("%Y-%m-%d %H:%M %Z")] for f in files if os.path.exists(os.path.join(res, f))]
     return ("\nThe parts can come from different runs (`make -C benches PART`); each file was written at:\n\n"

@@ -19,6 +19,9 @@
  *                clone3, no two-stage fork), and setns()es back.  Each netns is
  *                used by one void only.  Unprivileged, the worker first enters a
  *                user namespace of its own that owns the pooled namespaces.
+ *   full-warm    full, from a vb_warm pool: voids built ahead of time by a helper,
+ *                each waiting for its program (vb_warm_spawn); each void still has
+ *                namespaces of its own and is used once
  *   full-parked  full, but the worker first moves itself into an empty netns of
  *                its own and the voids share it (VB_NS_SHARED): no netns per void.
  *                Weaker isolation (voids see each other's abstract sockets); shown
@@ -33,7 +36,10 @@
  * A command that is not installed is reported as unavailable.
  * full runs -N voids (default 10000), the others -n (default 2000), with 1
  * worker and with JOBS workers (default 2), in -r ROUNDS (default 4) that
- * cycle through the variants.
+ * cycle through the variants.  -g GAP_US makes every worker wait GAP_US before
+ * each spawn, outside the timed part: the latency of a spawner that is not
+ * saturated (a pool gets time to refill; the peers' kernel work after a run,
+ * such as netns teardown, gets time to finish).
  *
  * Then -m LIVE voids (default 200) running `sleep 30` (/bin/sleep, full void)
  * are started and kept alive to read the growth of /proc/meminfo per void.
@@ -70,6 +76,7 @@
 struct opts {
         size_t n, n_full, live, rounds;
         int jobs;
+        unsigned gap_us;
         const char *probe, *voidshim;
         const char *only[12];
         int n_only;
@@ -142,6 +149,10 @@ static int park_in_empty_netns(void)
 #ifdef HAVE_VB_POOL
 static struct vb_pool *pool;
 #endif
+#ifdef HAVE_VB_WARM
+static struct vb_warm *warm_pool;
+#endif
+static unsigned gap_us;
 static int start_hop_pool(unsigned depth);
 
 /* The void of a variant; NULL (with a message) when this build cannot make it. */
@@ -184,6 +195,16 @@ static struct vb_void *make_void(const char *variant, const struct opts *o, cons
                         die_err("vb_void_use_pool", r, NULL);
 #else
                 fprintf(stderr, "scale: this libvoidbuilder has no vb_pool\n");
+                return vb_void_free(v);
+#endif
+        }
+        if (strcmp(variant, "full-warm") == 0) {
+#ifdef HAVE_VB_WARM
+                warm_pool = vb_warm_new(v, 4, &e);
+                if (!warm_pool)
+                        die_err("vb_warm_new", -EPERM, e);
+#else
+                fprintf(stderr, "scale: this libvoidbuilder has no vb_warm\n");
                 return vb_void_free(v);
 #endif
         }
@@ -353,7 +374,7 @@ static size_t command_worker(char **argv, size_t count, double *lat)
         size_t failed = 0;
 
         for (size_t i = 0; i < count; i++) {
-                double t0 = now_s();
+                double t0 = (usleep(gap_us), now_s());
                 int status = 0;
                 pid_t pid;
 
@@ -373,10 +394,15 @@ static size_t worker(struct vb_void *v, size_t count, double *lat)
 
         for (size_t i = 0; i < count; i++) {
                 struct vb_proc *p = NULL;
-                double t0 = now_s();
+                double t0 = (usleep(gap_us), now_s());
                 int status = 0, r;
 
                 r = hop_in() < 0 ? -errno : 0;
+#ifdef HAVE_VB_WARM
+                if (r >= 0 && warm_pool)
+                        r = vb_warm_spawn(warm_pool, NULL, NULL, 0, &p, &e);
+                else
+#endif
                 if (r >= 0)
                         r = vb_void_spawn(v, &p, &e);
                 if (hop_out() < 0)
@@ -465,6 +491,9 @@ static void run_rate(const char *variant, const struct opts *o, size_t n, int jo
                         vb_void_free(v);
 #ifdef HAVE_VB_POOL
                         vb_pool_free(pool);
+#endif
+#ifdef HAVE_VB_WARM
+                        vb_warm_free(warm_pool);
 #endif
                         _exit(0);
                 }
@@ -723,8 +752,8 @@ static bool wanted(const struct opts *o, const char *variant)
 
 int main(int argc, char **argv)
 {
-        static const char *const variants[] = { "static",      "libs", "full",    "full-pool", "full-hop",
-                                                "full-parked", "cli",  "unshare", "bwrap" };
+        static const char *const variants[] = { "static",      "libs", "full",    "full-pool", "full-warm",
+                                                "full-hop",    "full-parked", "cli",  "unshare", "bwrap" };
         struct opts o = {
                 .n = 2000, .n_full = 10000, .live = 200, .rounds = 4, .jobs = 2, .probe = "../build/tests/probe"
         };
@@ -733,12 +762,13 @@ int main(int argc, char **argv)
         struct passwd *pw;
         int opt;
 
-        while ((opt = getopt(argc, argv, "n:N:r:j:m:p:s:v:")) != -1) {
+        while ((opt = getopt(argc, argv, "n:N:r:j:m:p:s:v:g:")) != -1) {
                 switch (opt) {
                 case 'n': o.n = strtoul(optarg, NULL, 10); break;
                 case 'N': o.n_full = strtoul(optarg, NULL, 10); break;
                 case 'r': o.rounds = strtoul(optarg, NULL, 10); break;
                 case 'j': o.jobs = atoi(optarg); break;
+                case 'g': o.gap_us = (unsigned)strtoul(optarg, NULL, 10); break;
                 case 'm': o.live = strtoul(optarg, NULL, 10); break;
                 case 'p': o.probe = optarg; break;
                 case 's': o.voidshim = optarg; break;
@@ -748,12 +778,13 @@ int main(int argc, char **argv)
                         break;
                 default:
                         fprintf(stderr, "usage: scale [-n N] [-N N_FULL] [-r ROUNDS] [-j JOBS] [-m LIVE] [-p PROBE] [-s VOIDSHIM] "
-                                        "[-v VARIANT]...\n");
+                                        "[-g GAP_US] [-v VARIANT]...\n");
                         return 2;
                 }
         }
         if (o.jobs < 1 || o.rounds < 1 || o.n < (size_t)o.jobs * o.rounds || o.n_full < (size_t)o.jobs * o.rounds)
                 return 2;
+        gap_us = o.gap_us;
         pw = getpwuid(geteuid());
         who = geteuid() == 0 ? "root" : pw ? pw->pw_name : "user";
         signal(SIGPIPE, SIG_IGN);

@@ -386,6 +386,47 @@ VB_API struct vb_pool *vb_pool_free(struct vb_pool *p);
  */
 VB_API int vb_void_use_pool(struct vb_void *v, struct vb_pool *p) VB_NONNULL(1);
 
+/* ---- warm voids: built ahead of time, waiting for their program ---------- */
+
+struct vb_warm;
+/* An fd handed to a warm void when it starts: the caller's fd (sent, not given away) becomes target. */
+struct vb_warm_fd {
+        int fd;
+        int target;
+};
+/*
+ * Build voids from the template v ahead of time.  A helper process forked
+ * now (which dies with the calling thread) keeps `depth` (1..64) voids
+ * ready: each has its own fresh namespaces, its root, mounts, id maps,
+ * capabilities dropped, no_new_privs and Landlock in place, and waits, before
+ * its seccomp filter goes on, for vb_warm_spawn() to give it its arguments
+ * and fds.  Each void serves one spawn and is never reused, so a warm void is
+ * as isolated as one made by vb_void_spawn(); it was only made earlier.  The
+ * voids are children of the calling process (CLONE_PARENT), so
+ * vb_proc_wait() reaps them as usual.  v is copied as it is now (later
+ * changes to it, or freeing it, do not reach the pool); a netns pool
+ * (vb_void_use_pool) is refused (-EINVAL): the namespaces are already made
+ * off the spawn path.  The first void is waited for, so a setup step that
+ * fails (a bind source that does not exist, ...) fails here, with err naming
+ * the step.  NULL on failure, with err set.
+ */
+VB_API struct vb_warm *vb_warm_new(struct vb_void *v, unsigned depth, struct vb_error **err) VB_NONNULL(1);
+/*
+ * Start the template's program in the next warm void (waiting for it when
+ * none is ready yet) and ask the helper for a replacement.  argv replaces the
+ * template's arguments (NULL keeps them; the program is the template's); fds
+ * (n_fds, at most 32) are handed in on top of the template's fds, replacing a
+ * template fd with the same target.  The request is at most 64 KiB of
+ * arguments.  On success *out is the running void, as from vb_void_spawn().
+ * -E2BIG for too many fds or arguments, -EINVAL for a negative fd or target;
+ * a failing step in the void (exec, seccomp, fds) comes back as from
+ * vb_void_spawn().
+ */
+VB_API int vb_warm_spawn(struct vb_warm *w, char *const argv[], const struct vb_warm_fd *fds, size_t n_fds,
+                         struct vb_proc **out, struct vb_error **err) VB_NONNULL(1, 5);
+/* Stop the helper, kill and reap every void still waiting, free.  Accepts NULL; returns NULL. */
+VB_API struct vb_warm *vb_warm_free(struct vb_warm *w);
+
 /* Debug log callback; the library calls it only from the parent. */
 typedef void (*vb_log_fn)(void *userdata, const char *msg);
 VB_API void vb_void_set_log(struct vb_void *v, vb_log_fn fn, void *userdata) VB_NONNULL(1);

@@ -33,13 +33,17 @@
 #endif
 
 static const char *const step_names[VB_STEP_COUNT] = {
-        [VB_STEP_DEATHSIG] = "death signal", [VB_STEP_JOIN] = "setns",           [VB_STEP_UNSHARE] = "unshare",
-        [VB_STEP_ID_MAPS] = "uid/gid maps",  [VB_STEP_FORK] = "fork init",       [VB_STEP_SESSION] = "session",
-        [VB_STEP_TIME] = "time namespace",   [VB_STEP_ROOT] = "root tmpfs",      [VB_STEP_MOUNT] = "mount",
-        [VB_STEP_DEVNULL] = "/dev/null",     [VB_STEP_PIVOT] = "pivot_root",     [VB_STEP_HOSTNAME] = "hostname",
-        [VB_STEP_LOOPBACK] = "loopback",     [VB_STEP_RLIMIT] = "rlimit",        [VB_STEP_CHDIR] = "chdir",
-        [VB_STEP_CAPS] = "capabilities",     [VB_STEP_NNP] = "no_new_privs",     [VB_STEP_LANDLOCK] = "landlock",
-        [VB_STEP_SECCOMP] = "seccomp",       [VB_STEP_FDS] = "file descriptors", [VB_STEP_EXEC] = "exec",
+        [VB_STEP_DEATHSIG] = "death signal", [VB_STEP_JOIN] = "setns",
+        [VB_STEP_UNSHARE] = "unshare",       [VB_STEP_ID_MAPS] = "uid/gid maps",
+        [VB_STEP_FORK] = "fork init",        [VB_STEP_SESSION] = "session",
+        [VB_STEP_TIME] = "time namespace",   [VB_STEP_ROOT] = "root tmpfs",
+        [VB_STEP_MOUNT] = "mount",           [VB_STEP_DEVNULL] = "/dev/null",
+        [VB_STEP_PIVOT] = "pivot_root",      [VB_STEP_HOSTNAME] = "hostname",
+        [VB_STEP_LOOPBACK] = "loopback",     [VB_STEP_RLIMIT] = "rlimit",
+        [VB_STEP_CHDIR] = "chdir",           [VB_STEP_CAPS] = "capabilities",
+        [VB_STEP_NNP] = "no_new_privs",      [VB_STEP_LANDLOCK] = "landlock",
+        [VB_STEP_WAIT] = "waiting for work", [VB_STEP_SECCOMP] = "seccomp",
+        [VB_STEP_FDS] = "file descriptors",  [VB_STEP_EXEC] = "exec",
 };
 
 const char *vb_step_name(enum vb_step step)
@@ -61,6 +65,11 @@ static _Noreturn void fail(struct vb_child_ctx *c, enum vb_step step, int r, con
         }
         (void)!write(c->report_fd, &rep, sizeof(rep));
         _exit(125);
+}
+
+_Noreturn void vb_child_fail(struct vb_child_ctx *c, enum vb_step step, int r, const char *what)
+{
+        fail(c, step, r, "%s", what);
 }
 
 /*
@@ -237,9 +246,15 @@ static void lock_down(struct vb_child_ctx *c)
                 if (r < 0)
                         fail(c, VB_STEP_LANDLOCK, r, "%s", failed ? failed : "");
         }
-        /* Last of the restrictions: what follows (fd shuffling, exec) must pass the filter. */
-        if (v->seccomp_mode != VB_SECCOMP_OFF) {
-                r = vb_seccomp_install(&v->fprog);
+}
+
+/* Last of the restrictions: what follows (fd shuffling, exec) must pass the filter. */
+static void install_filter(struct vb_child_ctx *c)
+{
+        int r;
+
+        if (c->v->seccomp_mode != VB_SECCOMP_OFF) {
+                r = vb_seccomp_install(&c->v->fprog);
                 if (r < 0)
                         fail(c, VB_STEP_SECCOMP, r, NULL);
         }
@@ -386,6 +401,19 @@ _Noreturn void vb_child_main(struct vb_child_ctx *c)
         build_root(c, &devnull);
         settle_environment(c);
         lock_down(c);
+        /*
+         * A warm void waits here for its request.  The built-in policy allows all the waiting
+         * needs (it is a deny list), so it goes on first, off the spawn path (the kernel takes
+         * ~150 us to attach it); a caller's own policy may forbid recvmsg(), so it goes on after.
+         */
+        if (c->warm_fd >= 0 && v->seccomp_mode == VB_SECCOMP_DEFAULT) {
+                install_filter(c);
+                vb_warm_await(c);
+        } else {
+                if (c->warm_fd >= 0)
+                        vb_warm_await(c);
+                install_filter(c);
+        }
         arrange_fds(c, devnull);
         apply_rlimits(c);
         if (v->exec_fd >= 0) {

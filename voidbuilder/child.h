@@ -33,6 +33,7 @@ enum vb_step {
         VB_STEP_CAPS,
         VB_STEP_NNP,
         VB_STEP_LANDLOCK,
+        VB_STEP_WAIT,
         VB_STEP_SECCOMP,
         VB_STEP_FDS,
         VB_STEP_EXEC,
@@ -57,10 +58,19 @@ struct vb_child_ctx {
         struct _cap_struct *caps; /* prepared by the parent */
         uint64_t unshare_flags;   /* namespaces to unshare() in the child (two-stage / time offsets) */
         bool two_stage;           /* joined namespaces: setns, unshare, then fork the void's init */
+        int warm_fd;              /* a warm void's request socket (warm.c), or -1 */
 };
 
 /* Name of a step for messages ("mount", "pivot_root", "exec", ...). */
 const char *vb_step_name(enum vb_step step);
+/*
+ * A warm void, built and locked down but for seccomp: say so on c->warm_fd
+ * and wait there for the program's arguments and fds (warm.c).  Returns when
+ * they are in c->v; exits at EOF.
+ */
+void vb_warm_await(struct vb_child_ctx *c);
+/* Report a step's failure to the parent and _exit(). */
+_Noreturn void vb_child_fail(struct vb_child_ctx *c, enum vb_step step, int r, const char *what);
 /* Run the child's steps and exec; never returns. */
 _Noreturn void vb_child_main(struct vb_child_ctx *c);
 

@@ -12,8 +12,12 @@
 
 int vb_fd_send(int sock, const int *fds, size_t n)
 {
-        char byte = 'f';
-        struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+        return vb_fd_sendmsg(sock, "f", 1, fds, n);
+}
+
+int vb_fd_sendmsg(int sock, const void *data, size_t len, const int *fds, size_t n)
+{
+        struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
         union {
                 char buf[CMSG_SPACE(sizeof(int) * MAX_FDS)];
                 struct cmsghdr align;
@@ -42,12 +46,19 @@ int vb_fd_send(int sock, const int *fds, size_t n)
 
 int vb_fd_recv(int sock, int *fds, size_t max, int flags, bool *eof)
 {
+        char data[64];
+        size_t len = sizeof(data);
+
+        return vb_fd_recvmsg(sock, data, &len, fds, max, flags, eof);
+}
+
+int vb_fd_recvmsg(int sock, void *data, size_t *len, int *fds, size_t max, int flags, bool *eof)
+{
         union {
                 char buf[CMSG_SPACE(sizeof(int) * MAX_FDS)];
                 struct cmsghdr align;
         } u;
-        char data[64];
-        struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) };
+        struct iovec iov = { .iov_base = data, .iov_len = *len };
         struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
         size_t n = 0, total = 0;
         ssize_t got;
@@ -60,6 +71,7 @@ int vb_fd_recv(int sock, int *fds, size_t max, int flags, bool *eof)
                 return NEG_ERRNO();
         if (got == 0 && msg.msg_controllen == 0) {
                 *eof = true;
+                *len = 0;
                 return 0;
         }
         for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
@@ -81,10 +93,11 @@ int vb_fd_recv(int sock, int *fds, size_t max, int flags, bool *eof)
                         close(fds[i]);
                 return -E2BIG;
         }
-        if (msg.msg_flags & MSG_CTRUNC) {
+        if (msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) {
                 for (size_t i = 0; i < n; i++)
                         close(fds[i]);
-                return -EBADMSG;
+                return msg.msg_flags & MSG_CTRUNC ? -EBADMSG : -EMSGSIZE;
         }
+        *len = (size_t)got;
         return (int)n;
 }

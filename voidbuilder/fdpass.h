@@ -15,5 +15,13 @@ int vb_fd_send(int sock, const int *fds, size_t n);
  * received is closed, none leaks), -errno otherwise.  flags: e.g. MSG_DONTWAIT.
  */
 int vb_fd_recv(int sock, int *fds, size_t max, int flags, bool *eof);
+/* The same with data: send len bytes of data (len >= 1) with the fds. */
+int vb_fd_sendmsg(int sock, const void *data, size_t len, const int *fds, size_t n);
+/*
+ * Receive one message into data (*len bytes of room; on return the bytes
+ * received) and its fds, as vb_fd_recv(); -EMSGSIZE (fds closed) when the
+ * data did not fit (on a datagram or seqpacket socket).
+ */
+int vb_fd_recvmsg(int sock, void *data, size_t *len, int *fds, size_t max, int flags, bool *eof);
 
 #endif

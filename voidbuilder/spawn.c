@@ -20,6 +20,7 @@
 #include "ns.h"
 #include "pool.h"
 #include "seccomp.h"
+#include "spawn.h"
 #include "void.h"
 
 #ifndef CLONE_INTO_CGROUP
@@ -33,7 +34,7 @@ struct vb_proc {
         int status;
 };
 
-static int read_report(int fd, struct vb_report *rep)
+int vb_spawn_read_report(int fd, struct vb_report *rep)
 {
         size_t got = 0;
 
@@ -71,13 +72,13 @@ static int reap(struct vb_proc *p)
         return 0;
 }
 
-static int report_error(const struct vb_void *v, const struct vb_report *rep, struct vb_error **err)
+int vb_spawn_report_error(const char *exec_path, const struct vb_report *rep, struct vb_error **err)
 {
         const char *step = vb_step_name((enum vb_step)rep->step);
         int r;
 
         if (rep->step == VB_STEP_EXEC)
-                r = vb_error_set(err, rep->errnum, "%s", rep->detail[0] ? rep->detail : v->exec_path);
+                r = vb_error_set(err, rep->errnum, "%s", rep->detail[0] ? rep->detail : exec_path);
         else if (rep->detail[0])
                 r = vb_error_set(err, rep->errnum, "setting up the void: %s %s", step, rep->detail);
         else
@@ -133,7 +134,8 @@ static pid_t clone_parked(struct clone_args *args, int park_fd, int *stranded)
         return pid;
 }
 
-static int do_clone(struct vb_void *v, struct vb_child_ctx *ctx, int *pidfd, struct vb_error **err)
+pid_t vb_spawn_clone(struct vb_void *v, struct vb_child_ctx *ctx, int *pidfd, uint64_t extra_flags,
+                     struct vb_error **err)
 {
         uint64_t clone_flags, unshare_flags;
         struct clone_args args = {};
@@ -142,9 +144,10 @@ static int do_clone(struct vb_void *v, struct vb_child_ctx *ctx, int *pidfd, str
 
         plan_flags(v, &clone_flags, &unshare_flags, &ctx->two_stage);
         ctx->unshare_flags = unshare_flags;
-        args.flags = clone_flags | CLONE_PIDFD;
+        args.flags = clone_flags | CLONE_PIDFD | extra_flags;
         args.pidfd = (uint64_t)(uintptr_t)pidfd;
-        args.exit_signal = SIGCHLD;
+        /* With CLONE_PARENT the kernel takes the exit signal the caller's child (the zygote) has. */
+        args.exit_signal = extra_flags & CLONE_PARENT ? 0 : SIGCHLD;
         if (v->cgroup_fd >= 0) {
                 args.flags |= CLONE_INTO_CGROUP;
                 args.cgroup = (uint64_t)v->cgroup_fd;
@@ -176,7 +179,7 @@ static int do_clone(struct vb_void *v, struct vb_child_ctx *ctx, int *pidfd, str
 }
 
 /* Grants that only make sense in a namespace of the void's own: refuse rather than touch the caller's. */
-static int validate_plan(const struct vb_void *v, struct vb_error **err)
+int vb_spawn_validate(const struct vb_void *v, struct vb_error **err)
 {
         if (!v->argv || !v->exec_path)
                 return vb_error_set(err, EINVAL, "no program to run");
@@ -205,7 +208,7 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
         int fds[2], r, taken;
         pid_t pid;
 
-        r = validate_plan(v, err);
+        r = vb_spawn_validate(v, err);
         if (r < 0)
                 return r;
         r = vb_void_prepare_seccomp(v, err);
@@ -229,6 +232,7 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
                 .uid = geteuid(),
                 .gid = getegid(),
                 .caps = caps,
+                .warm_fd = -1,
         };
         p = calloc(1, sizeof(*p));
         if (!p)
@@ -238,7 +242,7 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
                 free(p);
                 return vb_error_set(err, taken, "taking a namespace from the pool");
         }
-        pid = do_clone(v, &ctx, &pidfd, err);
+        pid = vb_spawn_clone(v, &ctx, &pidfd, 0, err);
         vb_pool_release(v, taken);
         if (pid < 0) {
                 free(p);
@@ -252,7 +256,7 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
         alive_r = -1;
         p->pid = pid;
         p->pidfd = TAKE_FD(pidfd);
-        r = read_report(rep_r, &rep);
+        r = vb_spawn_read_report(rep_r, &rep);
         if (r == 0) {
                 vb_void_logf(v, "void %d: running %s", (int)pid, v->exec_path);
                 *out = p;
@@ -263,7 +267,18 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
         vb_proc_free(p);
         if (r < 0)
                 return vb_error_set(err, r, "reading the child's report");
-        return report_error(v, &rep, err);
+        return vb_spawn_report_error(v->exec_path, &rep, err);
+}
+
+struct vb_proc *vb_proc_adopt(pid_t pid, int pidfd)
+{
+        struct vb_proc *p = calloc(1, sizeof(*p));
+
+        if (!p)
+                return NULL;
+        p->pid = pid;
+        p->pidfd = pidfd;
+        return p;
 }
 
 VB_API pid_t vb_proc_pid(const struct vb_proc *p)
