@@ -476,23 +476,40 @@ VB_API struct vb_warm *vb_warm_new(struct vb_void *v, unsigned depth, struct vb_
         return TAKE_PTR(w);
 }
 
+static void error_freep(struct vb_error **e)
+{
+        vb_error_free(*e);
+}
+
 /* The held void, or the next one from the zygote, ready for its request.  0 or -errno (with err). */
 static int next_ready(struct vb_warm *w, struct warm_void *wv, struct vb_error **err)
 {
-        bool spent = false;
-        int r;
-
         if (w->held.pid > 0) {
                 *wv = w->held;
                 w->held = (struct warm_void){ .pidfd = -1, .sock = -1 };
                 return 0;
         }
-        r = receive(w, wv, &spent, err);
-        if (r == 0)
-                return vb_error_set(err, ECHILD, "taking a warm void: the helper is gone");
-        if (spent)
-                (void)credit(w, NULL); /* keep the pool at its depth */
-        return r < 0 ? r : await_ready(w, wv, err);
+        /* A void killed while it waited (by someone else) is skipped: the next one serves. */
+        for (int attempt = 0;; attempt++) {
+                _cleanup_(error_freep) struct vb_error *e = NULL;
+                bool spent = false;
+                int r = receive(w, wv, &spent, &e);
+
+                if (spent)
+                        (void)credit(w, NULL); /* keep the pool at its depth */
+                if (r == 0)
+                        return vb_error_set(err, ECHILD, "taking a warm void: the helper is gone");
+                if (r > 0)
+                        r = await_ready(w, wv, &e);
+                if (r >= 0)
+                        return r;
+                if (r != -ECHILD || attempt == 1) {
+                        if (err && !*err)
+                                *err = TAKE_PTR(e);
+                        return r;
+                }
+                (void)credit(w, NULL);
+        }
 }
 
 VB_API int vb_warm_spawn(struct vb_warm *w, char *const argv[], const struct vb_warm_fd *fds, size_t n_fds,
@@ -511,10 +528,19 @@ VB_API int vb_warm_spawn(struct vb_warm *w, char *const argv[], const struct vb_
                                     WARM_MAX_FDS, WARM_MAX_ARGS);
         for (size_t i = 0; i < n_fds; i++)
                 send_fds[i] = fds[i].fd;
-        r = next_ready(w, &wv, err);
-        if (r < 0)
-                return r;
-        r = vb_fd_sendmsg(wv.sock, req, len, send_fds, n_fds);
+        for (int attempt = 0;; attempt++) {
+                r = next_ready(w, &wv, err);
+                if (r < 0)
+                        return r;
+                r = vb_fd_sendmsg(wv.sock, req, len, send_fds, n_fds);
+                /* Killed while it waited: its socket is closed.  Once, the next void serves instead. */
+                if ((r == -EPIPE || r == -ECONNRESET) && attempt == 0) {
+                        discard(&wv);
+                        (void)credit(w, NULL);
+                        continue;
+                }
+                break;
+        }
         if (r < 0)
                 r = vb_error_set(err, r, "starting the warm void");
         else

@@ -276,6 +276,79 @@ static void test_strict_seccomp_policy(void **state)
         vb_warm_free(w);
 }
 
+/* Our children in another pid namespace (the waiting voids), lowest pid first; returns how many. */
+static size_t waiting_voids(pid_t *out, size_t max)
+{
+        ino_t ours = ns_inode(getpid(), "pid");
+        size_t n = 0;
+        char path[64], line[512];
+
+        for (pid_t pid = 2; pid < 4194304 && n < max; pid++) {
+                FILE *f;
+                char *rp;
+                int ppid;
+
+                snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+                f = fopen(path, "r");
+                if (!f)
+                        continue;
+                rp = fgets(line, sizeof(line), f) ? strrchr(line, ')') : NULL;
+                fclose(f);
+                if (rp && sscanf(rp + 2, "%*c %d", &ppid) == 1 && ppid == getpid() && ns_inode(pid, "pid") != ours)
+                        out[n++] = pid;
+        }
+        return n;
+}
+
+/* SIGKILL, then wait until it is a zombie (not reaped: it is the pool's to reap). */
+static void kill_and_settle(pid_t pid)
+{
+        char path[64], line[512];
+
+        assert_int_equal(kill(pid, SIGKILL), 0);
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+        for (int i = 0; i < 1000; i++) {
+                FILE *f = fopen(path, "r");
+                char *rp = f && fgets(line, sizeof(line), f) ? strrchr(line, ')') : NULL;
+
+                if (f)
+                        fclose(f);
+                if (rp && rp[2] == 'Z')
+                        return;
+                usleep(1000);
+        }
+        fail_msg("pid %d did not die", (int)pid);
+}
+
+/* A void killed while it waits is skipped: the next one serves, and the pool does not shrink. */
+static void test_killed_void_is_skipped(void **state)
+{
+        char *tmpl[] = { "probe", "true", NULL };
+        pid_t pids[8];
+        struct vb_void *v;
+        struct vb_warm *w;
+        int status;
+
+        if (!*state)
+                skip();
+        v = probe_void(tmpl);
+        w = warm(v, 3);
+        vb_void_free(v);
+        usleep(300 * 1000); /* all three made and waiting */
+        assert_int_equal(waiting_voids(pids, 8), 3);
+        kill_and_settle(pids[0]); /* the first made: held, found ready */
+        assert_string_equal(run_out(w, (char *[]){ "probe", "true", NULL }, &status), "ok\n");
+        kill_and_settle(pids[2]); /* one still in the helper's queue */
+        assert_string_equal(run_out(w, (char *[]){ "probe", "true", NULL }, &status), "ok\n");
+        assert_string_equal(run_out(w, (char *[]){ "probe", "true", NULL }, &status), "ok\n");
+        usleep(300 * 1000);
+        assert_int_equal(waiting_voids(pids, 8), 3); /* replaced: the pool is back at its depth */
+        vb_warm_free(w);
+        errno = 0;
+        assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+        assert_int_equal(errno, ECHILD);
+}
+
 /* vb_warm_free() ends the helper and every waiting void: no child of ours is left. */
 static void test_free_leaves_nothing(void **state)
 {
@@ -352,6 +425,7 @@ int main(void)
                 cmocka_unit_test(test_exec_failure_is_reported),
                 cmocka_unit_test(test_bad_requests),
                 cmocka_unit_test(test_strict_seccomp_policy),
+                cmocka_unit_test(test_killed_void_is_skipped),
                 cmocka_unit_test(test_free_leaves_nothing),
                 cmocka_unit_test(test_unprivileged),
         };
