@@ -95,6 +95,38 @@ wait $run
 t_eq "... with the SIGKILL status, as voidshim run's stop" "137" echo $?
 t_status "exec --name with a name that is a path: exit 100" 100 "$VS" exec --name ../x "$fwd" -- uconnect /x y
 
+# ---- unix proxied: the D-Bus proxy ------------------------------------------------------------
+# D-Bus EXTERNAL authentication needs the same uid inside and outside: root only (test-story-7.sh).
+if ! command -v dbus-daemon >/dev/null || ! command -v xdg-dbus-proxy >/dev/null || ! command -v dbus-send >/dev/null; then
+        t_skip "unix proxied: dbus" "dbus-daemon, xdg-dbus-proxy or dbus-send is not installed"
+elif ! is_root; then
+        t_skip "unix proxied: dbus" "pending: D-Bus EXTERNAL auth needs the same uid inside and outside (test-story-7.sh)"
+else
+        dbus-daemon --session --address=unix:path="$T_TMP/bus" --nofork >/dev/null 2>&1 &
+        t_at_exit "kill $! 2>/dev/null"
+        for _ in $(seq 50); do [ -S "$T_TMP/bus" ] && break; sleep 0.1; done
+        DBUS='"unix": { "mode": "proxied", "dbus": { "at": "/run/bus", "bus": "unix:path='$T_TMP/bus'",
+                "talk": [ "org.example.Allowed" ] } }'
+        dbus=$(spec dbus.json "$DBUS" '{ "send": { "program": "/usr/bin/dbus-send", "args": [ "trailing" ],
+                "void": { "stdout": true, "stderr": true } } }')
+        sed -i 's/"exec": "denied", //' "$dbus" # dbus-send is dynamic: its own ELF closure
+        t_match "dbus: the bus answers through the proxy (DBUS_SESSION_BUS_ADDRESS is set)" \
+                "string \"org.freedesktop.DBus\"" "$VS" exec "$dbus" -- --session --print-reply \
+                --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.ListNames
+        t_match "dbus: a name that is not allowed is refused" "ServiceUnknown|AccessDenied" \
+                "$VS" exec "$dbus" -- --session --print-reply --dest=org.example.Other /x org.example.X.Y
+        spec dsleep.json "$DBUS" '{ "main": { "program": "'"$PROBE"'", "argv": [ "sleep", "30" ] } }' >/dev/null
+        "$VS" exec --name sdbus "$T_TMP/dsleep.json" >/dev/null 2>&1 &
+        run=$!
+        wait_run sdbus
+        proxy=$(pid_of sdbus dbus)
+        t_ok "ctl revoke dbus cuts the proxy" "$VS" ctl sdbus revoke dbus
+        gone "$proxy"
+        t_check "... and its process is gone" $?
+        "$VS" ctl sdbus stop >/dev/null
+        wait $run
+fi
+
 # ---- net proxied: a network caretaker per void -----------------------------------------------
 # pasta opens /dev/net/tun in the caretaker's namespace: the user must be able to open it.
 if ! command -v pasta >/dev/null; then
