@@ -330,6 +330,34 @@ static void dot_arg(FILE *f, const struct vb_spec_entry *e, const struct vb_spec
         }
 }
 
+/* The caretakers of proxied servers, each serving every void (the network caretaker: one per void). */
+static void dot_caretakers(FILE *f, const struct vb_spec *s)
+{
+        const struct vb_spec_care *c = &s->care;
+        bool unx = s->env[VB_SRV_UNIX] == VB_MODE_PROXIED;
+        char at[512], up[512];
+
+        if (s->env[VB_SRV_NET] == VB_MODE_PROXIED)
+                fprintf(f, "  \"care:net\" [shape=component, label=\"network caretaker\\n(one per void)\"];\n");
+        for (size_t i = 0; unx && i < c->n_fwd; i++)
+                fprintf(f, "  \"care:%s\" [shape=component, label=\"forwarder %s\\nto %s\"];\n",
+                        dot_esc(c->fwd[i].at, at, sizeof(at)), at, dot_esc(c->fwd[i].upstream, up, sizeof(up)));
+        if (unx && c->dbus)
+                fprintf(f, "  \"care:dbus\" [shape=component, label=\"D-Bus proxy %s\"];\n",
+                        dot_esc(c->dbus->at, at, sizeof(at)));
+        for (size_t i = 0; i < s->n_entries; i++) {
+                const char *e = s->entries[i].name;
+
+                if (s->env[VB_SRV_NET] == VB_MODE_PROXIED)
+                        fprintf(f, "  \"care:net\" -> \"ep:%s\" [dir=both, style=dotted];\n", e);
+                for (size_t k = 0; unx && k < c->n_fwd; k++)
+                        fprintf(f, "  \"care:%s\" -> \"ep:%s\" [dir=both, style=dotted];\n",
+                                dot_esc(c->fwd[k].at, at, sizeof(at)), e);
+                if (unx && c->dbus)
+                        fprintf(f, "  \"care:dbus\" -> \"ep:%s\" [dir=both, style=dotted];\n", e);
+        }
+}
+
 static int explain_dot(FILE *f, const struct vb_spec *s)
 {
         static const char *const trig[] = { "", "pipe", "socket", "listener" };
@@ -369,6 +397,7 @@ static int explain_dot(FILE *f, const struct vb_spec *s)
                                 (m->flags & VB_MOUNT_RW) ? ", dir=both" : "");
                 }
         }
+        dot_caretakers(f, s);
         fprintf(f, "}\n");
         return 0;
 }
