@@ -465,8 +465,9 @@ static int add_running(struct runner *r, struct vb_proc *p, size_t entry, unsign
 
 /*
  * Start one void for entrypoint idx; returns 0, or -errno after printing why
- * (-EIO when the shim could not prepare its files: the errnos that say the
- * program could not be run, ENOENT above all, are the library's alone).
+ * (-EIO when the shim could not prepare its files or caretakers: the errnos
+ * that say the program could not be run, ENOENT above all, are the library's
+ * alone).
  */
 static int spawn(struct runner *r, size_t idx, const int *trig, size_t n_trig)
 {
@@ -492,8 +493,8 @@ static int spawn(struct runner *r, size_t idx, const int *trig, size_t n_trig)
                 rc = exec_build_void(r->s, e, &r->cl, &r->grants[idx], &v, &err);
         if (rc >= 0 && (rc = hand_in(r, v, e, trig, n_trig, &pend, &err)) < 0)
                 files = true;
-        if (rc >= 0)
-                rc = exec_care_void(r, v, &net, &err);
+        if (rc >= 0 && (rc = exec_care_void(r, v, &net, &err)) < 0)
+                files = true; /* a caretaker that cannot start (pasta missing: ENOENT) is not the program's fault */
         if (rc >= 0)
                 rc = vb_void_spawn(v, &p, &err);
         pending_close_held(&pend); /* the void has its copies (or never will) */
