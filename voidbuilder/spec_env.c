@@ -251,12 +251,14 @@ static void parse_server_object(struct spec_ctx *c, enum vb_spec_server srv, jso
         _cleanup_free_ char *mp = vb_spec_ptr_key(ptr, "mode");
         json_t *m = json_object_get(val, "mode");
         int mode = mode_from(m);
+        char what[32];
 
         if (!mp) {
                 c->oom = -ENOMEM;
                 return;
         }
-        spec_check_keys(c, val, ptr, server_keys(srv), "a server");
+        snprintf(what, sizeof(what), "server \"%s\"", name);
+        spec_check_keys(c, val, ptr, server_keys(srv), what);
         if (!m)
                 P_DIAG(c, ptr, false, "server \"%s\" needs \"mode\": %s", name, mode_list);
         else if (mode < 0)
