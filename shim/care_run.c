@@ -22,13 +22,8 @@
 #include "care.h"
 #include "cleanup.h"
 
-#define MAX_CARE 16
-
 struct care_sup {
-        struct vb_caretaker *care[MAX_CARE];
-        char *care_name[MAX_CARE]; /* what `ctl revoke` takes: "net", "dbus", or the void's socket path */
-        size_t n;
-        char run_dir[PATH_MAX];  /* private directory of this run's forwarder sockets, or "" */
+        struct care_set set;
         char ctl_path[PATH_MAX]; /* the control socket, or "" */
         int ctl_fd;
         int sig_fd;
@@ -42,98 +37,21 @@ bool care_needed(const struct vb_opts *o)
                (o->server_set[VB_SERVER_NET] && o->server[VB_SERVER_NET] == VB_SERVER_PROXIED);
 }
 
-static int add(struct care_sup *s, struct vb_caretaker *c, const char *name)
+/* The caretakers of o: a forwarder per --proxy-connect, the D-Bus proxy, the network caretaker. */
+static int start_caretakers(struct care_sup *s, const struct vb_opts *o, struct vb_void *v, struct vb_error **err)
 {
-        char *copy = strdup(name);
+        struct vb_caretaker *net = NULL;
+        int r = 0;
 
-        if (!copy || s->n >= MAX_CARE) {
-                free(copy);
-                vb_caretaker_free(c);
-                return copy ? -E2BIG : -ENOMEM;
-        }
-        s->care[s->n] = c;
-        s->care_name[s->n++] = copy;
-        return 0;
-}
-
-static int make_run_dir(struct care_sup *s, struct vb_error **err)
-{
-        char dir[PATH_MAX];
-        int r;
-
-        if (s->run_dir[0])
-                return 0;
-        r = ctl_runtime_dir(dir, sizeof(dir), true);
-        if (r < 0)
-                return vb_error_set(err, r, "use the runtime directory %s", dir);
-        if ((size_t)snprintf(s->run_dir, sizeof(s->run_dir), "%s/run-%d", dir, (int)getpid()) >= sizeof(s->run_dir))
-                return vb_error_set(err, ENAMETOOLONG, "runtime directory");
-        if (mkdir(s->run_dir, 0700) < 0) {
-                r = vb_error_set(err, errno, "make %s", s->run_dir);
-                s->run_dir[0] = '\0';
-                return r;
-        }
-        return 0;
-}
-
-/* A forwarder per --proxy-connect, its socket bound at the path the void asked for. */
-static int start_forwarders(struct care_sup *s, const struct vb_opts *o, struct vb_void *v, struct vb_error **err)
-{
-        for (size_t i = 0; i < o->n_proxies; i++) {
-                struct vb_caretaker *c = NULL;
-                char host[PATH_MAX + 32];
-                int r;
-
-                snprintf(host, sizeof(host), "%s/fwd%zu.sock", s->run_dir, i);
-                r = vb_caretaker_forward(host, o->proxies[i].upstream, &c, err);
-                if (r < 0)
-                        return vb_error_wrap(err, "--proxy-connect %s", o->proxies[i].path);
-                r = add(s, c, o->proxies[i].path);
-                if (r >= 0)
-                        r = vb_void_bind(v, host, o->proxies[i].path, VB_MOUNT_RW);
-                if (r < 0)
-                        return vb_error_set(err, r, "--proxy-connect %s", o->proxies[i].path);
-        }
-        return 0;
-}
-
-static int start_dbus(struct care_sup *s, const struct vb_opts *o, struct vb_void *v, struct vb_error **err)
-{
-        struct vb_caretaker *c = NULL;
-        char host[PATH_MAX + 32];
-        int r;
-
-        snprintf(host, sizeof(host), "%s/dbus.sock", s->run_dir);
-        r = vb_caretaker_dbus(host, o->dbus_bus, (char *const *)o->dbus_talk, &c, err);
-        if (r >= 0)
-                r = add(s, c, "dbus");
-        if (r >= 0)
-                r = vb_void_bind(v, host, o->dbus_path, VB_MOUNT_RW);
-        if (r >= 0) {
-                char addr[PATH_MAX + 16];
-
-                snprintf(addr, sizeof(addr), "unix:path=%s", o->dbus_path);
-                r = vb_void_setenv(v, "DBUS_SESSION_BUS_ADDRESS", addr);
-        }
-        return r < 0 ? vb_error_set(err, r, "--dbus-proxy %s", o->dbus_path) : 0;
-}
-
-/* net proxied: the void joins the caretaker's user and network namespaces, where pasta listens. */
-static int start_net(struct care_sup *s, const struct vb_opts *o, struct vb_void *v, struct vb_error **err)
-{
-        struct vb_caretaker *c = NULL;
-        int r = vb_caretaker_pasta(o->net_allow, o->n_net_allow, &c, err);
-
-        if (r < 0)
-                return r;
-        r = vb_void_set_ns(v, VB_NS_USER, VB_NS_JOIN, vb_caretaker_ns_fd(c, VB_NS_USER));
-        if (r >= 0)
-                r = vb_void_set_ns(v, VB_NS_NET, VB_NS_JOIN, vb_caretaker_ns_fd(c, VB_NS_NET));
-        if (r >= 0)
-                r = add(s, c, "net");
-        else
-                vb_caretaker_free(c);
-        return r < 0 ? vb_error_set(err, r, "join the network caretaker's namespaces") : 0;
+        for (size_t i = 0; r >= 0 && i < o->n_proxies; i++)
+                if ((r = care_set_forward(&s->set, o->proxies[i].path, o->proxies[i].upstream, err)) < 0)
+                        vb_error_wrap(err, "--proxy-connect %s", o->proxies[i].path);
+        if (r >= 0 && o->dbus_path &&
+            (r = care_set_dbus(&s->set, o->dbus_path, o->dbus_bus, (char *const *)o->dbus_talk, err)) < 0)
+                vb_error_wrap(err, "--dbus-proxy %s", o->dbus_path);
+        if (r >= 0 && o->server_set[VB_SERVER_NET] && o->server[VB_SERVER_NET] == VB_SERVER_PROXIED)
+                r = care_set_net(&s->set, o->net_allow, o->n_net_allow, &net, err);
+        return r < 0 ? r : care_give(&s->set, v, net, err);
 }
 
 int care_prepare(const struct vb_opts *o, struct vb_void *v, struct care_sup **out, struct vb_error **err)
@@ -145,14 +63,7 @@ int care_prepare(const struct vb_opts *o, struct vb_void *v, struct care_sup **o
         if (!s)
                 return vb_error_set(err, ENOMEM, "supervisor");
         s->ctl_fd = s->sig_fd = -1;
-        if (o->n_proxies || o->dbus_path)
-                r = make_run_dir(s, err);
-        if (r >= 0)
-                r = start_forwarders(s, o, v, err);
-        if (r >= 0 && o->dbus_path)
-                r = start_dbus(s, o, v, err);
-        if (r >= 0 && o->server_set[VB_SERVER_NET] && o->server[VB_SERVER_NET] == VB_SERVER_PROXIED)
-                r = start_net(s, o, v, err);
+        r = start_caretakers(s, o, v, err);
         if (r >= 0 && o->name) {
                 r = ctl_listen(o->name, s->ctl_path, sizeof(s->ctl_path));
                 if (r < 0) {
@@ -171,44 +82,25 @@ int care_prepare(const struct vb_opts *o, struct vb_void *v, struct care_sup **o
         return 0;
 }
 
-static void reply(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void reply(int fd, const char *fmt, ...)
-{
-        char buf[1024];
-        va_list ap;
-        int n;
-
-        va_start(ap, fmt);
-        n = vsnprintf(buf, sizeof(buf), fmt, ap);
-        va_end(ap);
-        /* MSG_NOSIGNAL: a client that hung up must not kill the supervisor with SIGPIPE. */
-        if (n > 0)
-                (void)!send(fd, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1, MSG_NOSIGNAL);
-}
-
 /* One request: "list", "revoke NAME", "stop".  Answers end with "ok" or "error: ...". */
 static void serve(struct care_sup *s, struct vb_proc *p, int fd, const char *req)
 {
         if (strcmp(req, "list") == 0) {
-                reply(fd, "void\tpid %d, running\n", (int)vb_proc_pid(p));
-                for (size_t i = 0; i < s->n; i++)
-                        reply(fd, "%s\t%s\n", s->care_name[i], vb_caretaker_describe(s->care[i]));
-                reply(fd, "ok\n");
+                care_reply(fd, "void\tpid %d, running\n", (int)vb_proc_pid(p));
+                care_set_list(&s->set, fd);
+                care_reply(fd, "ok\n");
         } else if (strncmp(req, "revoke ", 7) == 0) {
-                for (size_t i = 0; i < s->n; i++)
-                        if (strcmp(s->care_name[i], req + 7) == 0) {
-                                vb_caretaker_revoke(s->care[i]);
-                                reply(fd, "ok\n");
-                                return;
-                        }
-                reply(fd, "error: no caretaker named %s (voidshim ctl NAME list shows them)\n", req + 7);
+                if (care_set_revoke(&s->set, req + 7) > 0)
+                        care_reply(fd, "ok\n");
+                else
+                        care_reply(fd, "error: no caretaker named %s (voidshim ctl NAME list shows them)\n", req + 7);
         } else if (!*req) {
                 return; /* a probe (ctl_listen checking the name) or a client that gave up */
         } else if (strcmp(req, "stop") == 0) {
                 vb_proc_kill(p, SIGKILL); /* init of a pid ns: only SIGKILL is sure to end it */
-                reply(fd, "ok\n");
+                care_reply(fd, "ok\n");
         } else {
-                reply(fd, "error: unknown request '%s' (list, revoke CARETAKER, stop)\n", req);
+                care_reply(fd, "error: unknown request '%s' (list, revoke CARETAKER, stop)\n", req);
         }
 }
 
@@ -265,16 +157,11 @@ void care_free(struct care_sup *s)
 {
         if (!s)
                 return;
-        for (size_t i = 0; i < s->n; i++) {
-                vb_caretaker_free(s->care[i]);
-                free(s->care_name[i]);
-        }
+        care_set_done(&s->set);
         if (s->ctl_fd >= 0)
                 close(s->ctl_fd);
         if (s->ctl_path[0])
                 unlink(s->ctl_path);
-        if (s->run_dir[0])
-                rmdir(s->run_dir);
         if (s->sig_fd >= 0)
                 close(s->sig_fd);
         if (s->mask_set)

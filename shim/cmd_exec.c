@@ -80,6 +80,8 @@ static int dispatch(struct runner *r, const struct epoll_event *ev)
                 return runner_reap(r, idx);
         case EV_TRIGGER:
                 return runner_fire(r, idx);
+        case EV_CTL:
+                return exec_care_serve(r);
         default:
                 return 0;
         }
@@ -110,12 +112,16 @@ static int loop(struct runner *r)
 
 static int usage(FILE *f, int code)
 {
-        fputs("usage: voidshim exec SPEC [-- ARGS...]\n"
+        fputs("usage: voidshim exec [--name NAME] SPEC [-- ARGS...]\n"
               "\n"
               "Run the application that SPEC describes (doc/spec-format.md): create its pipes,\n"
               "sockets and listeners, start each \"startup\" entrypoint in a void of its own, and\n"
               "a new void each time a trigger fires.  ARGS give the \"cmdline\" paths (by index)\n"
               "and the \"trailing\" words.  SIGINT, SIGTERM and SIGHUP stop every void.\n"
+              "\n"
+              "  --name NAME   open a control socket: `voidshim ctl NAME list|revoke CARETAKER|stop`\n"
+              "                lists the voids and the caretakers of proxied servers, revokes one\n"
+              "                (\"net\", \"dbus\", or a \"connect\" socket's path), or ends the run\n"
               "\n"
               "Exit status: 0 when every startup void succeeded; else the status of the first\n"
               "one that failed (128+N for signal N), passed on without a line of its own unless\n"
@@ -129,8 +135,16 @@ int cmd_exec(int argc, char **argv)
 {
         struct runner r = {};
         struct vb_spec *s = NULL;
+        const char *name = NULL;
         int rc, first = 2;
 
+        if (argc > 1 && strcmp(argv[1], "--name") == 0) {
+                if (argc < 3 || !ctl_name_ok(argv[2]))
+                        return shim_fatal(SHIM_EXIT_USAGE, "parse the command line",
+                                          "--name: 1 to 64 of [A-Za-z0-9_.-], not starting with '.'");
+                name = argv[2];
+                argc -= 2, argv += 2;
+        }
         if (argc < 2)
                 return usage(stderr, SHIM_EXIT_USAGE);
         if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
@@ -141,6 +155,8 @@ int cmd_exec(int argc, char **argv)
         if (rc != 0)
                 return rc;
         rc = runner_init(&r, s, argv + first, argc - first);
+        if (rc == 0)
+                rc = exec_care_init(&r, name);
         if (rc == 0)
                 rc = setup_signals(&r) < 0 ? shim_fatal(SHIM_EXIT_SYSTEM, "catch signals", strerror(errno)) : 0;
         if (rc == 0)

@@ -199,12 +199,63 @@ static void explain_connections(FILE *f, const struct vb_spec *s)
                                  VB_TRIG_LISTENER);
 }
 
+/*
+ * The caretakers of the proxied servers, by the names `voidshim ctl NAME revoke`
+ * takes: everything a void gets through them is written here.
+ */
+static void explain_caretakers(FILE *f, const struct vb_spec *s)
+{
+        const struct vb_spec_care *c = &s->care;
+        bool net = s->env[VB_SRV_NET] == VB_MODE_PROXIED, unx = s->env[VB_SRV_UNIX] == VB_MODE_PROXIED;
+
+        if (!net && !unx)
+                return;
+        fprintf(f, "caretakers (processes of voidshim's; they die with it; `voidshim exec --name NAME`, then "
+                   "`voidshim ctl NAME revoke CARETAKER` cuts one while the voids run):\n");
+        if (net) {
+                fprintf(f, "  net: every void joins a network caretaker of its own (pasta, holding a fresh user and "
+                           "network namespace); it lets through only:");
+                for (size_t i = 0; i < c->n_allow; i++)
+                        fprintf(f, "%s %s", i ? "," : "", c->allow_text[i]);
+                fprintf(f, "\n       any other port is refused, any other address unreachable; after revoke "
+                           "every connect is refused, in running voids and later ones\n");
+        }
+        for (size_t i = 0; unx && i < c->n_fwd; i++)
+                fprintf(f,
+                        "  %s: a socket bound in every void, forwarded to %s on the host by voidshim's "
+                        "forwarder (fds sent over it are dropped); after revoke every connect is refused\n",
+                        c->fwd[i].at, c->fwd[i].upstream);
+        if (unx && c->dbus) {
+                fprintf(f,
+                        "  dbus: xdg-dbus-proxy at %s in every void (DBUS_SESSION_BUS_ADDRESS), to %s, filtered: "
+                        "talk to",
+                        c->dbus->at, c->dbus->bus);
+                for (size_t i = 0; c->dbus->talk && c->dbus->talk[i]; i++)
+                        fprintf(f, "%s %s", i ? "," : "", c->dbus->talk[i]);
+                fprintf(f, "%s\n", c->dbus->talk && c->dbus->talk[0] ? "" : " nothing but the bus itself");
+        }
+}
+
+/* What the void below cannot show: it is built without the caretakers, which start only with the run. */
+static void describe_caretakers(FILE *f, const struct vb_spec *s)
+{
+        if (s->env[VB_SRV_NET] == VB_MODE_PROXIED)
+                fprintf(f, "  net: through its own network caretaker (above): the user and network namespaces "
+                           "are the caretaker's, not the fresh ones below\n");
+        for (size_t i = 0; s->env[VB_SRV_UNIX] == VB_MODE_PROXIED && i < s->care.n_fwd; i++)
+                fprintf(f, "  caretaker socket: %s (read-write bind), to %s\n", s->care.fwd[i].at,
+                        s->care.fwd[i].upstream);
+        if (s->env[VB_SRV_UNIX] == VB_MODE_PROXIED && s->care.dbus)
+                fprintf(f, "  caretaker socket: %s (read-write bind), the D-Bus proxy\n", s->care.dbus->at);
+}
+
 static int explain_text(FILE *f, const struct vb_spec *s)
 {
         fprintf(f, "environment:");
         for (int i = 0; i < VB_SRV_COUNT; i++)
                 fprintf(f, " %s=%s", vb_spec_server_name((enum vb_spec_server)i), vb_spec_mode_name(s->env[i]));
         fprintf(f, "\n");
+        explain_caretakers(f, s);
         for (size_t i = 0; i < s->n_entries; i++) {
                 const struct vb_spec_entry *e = &s->entries[i];
 
@@ -215,6 +266,7 @@ static int explain_text(FILE *f, const struct vb_spec *s)
                 for (size_t k = 0; k < e->n_args; k++)
                         describe_arg(f, s, e, &e->args[k]);
                 describe_cmdline(f, e);
+                describe_caretakers(f, s);
                 if (explain_void(f, s, e) < 0)
                         return SHIM_EXIT_SYSTEM;
         }
@@ -278,6 +330,34 @@ static void dot_arg(FILE *f, const struct vb_spec_entry *e, const struct vb_spec
         }
 }
 
+/* The caretakers of proxied servers, each serving every void (the network caretaker: one per void). */
+static void dot_caretakers(FILE *f, const struct vb_spec *s)
+{
+        const struct vb_spec_care *c = &s->care;
+        bool unx = s->env[VB_SRV_UNIX] == VB_MODE_PROXIED;
+        char at[512], up[512];
+
+        if (s->env[VB_SRV_NET] == VB_MODE_PROXIED)
+                fprintf(f, "  \"care:net\" [shape=component, label=\"network caretaker\\n(one per void)\"];\n");
+        for (size_t i = 0; unx && i < c->n_fwd; i++)
+                fprintf(f, "  \"care:%s\" [shape=component, label=\"forwarder %s\\nto %s\"];\n",
+                        dot_esc(c->fwd[i].at, at, sizeof(at)), at, dot_esc(c->fwd[i].upstream, up, sizeof(up)));
+        if (unx && c->dbus)
+                fprintf(f, "  \"care:dbus\" [shape=component, label=\"D-Bus proxy %s\"];\n",
+                        dot_esc(c->dbus->at, at, sizeof(at)));
+        for (size_t i = 0; i < s->n_entries; i++) {
+                const char *e = s->entries[i].name;
+
+                if (s->env[VB_SRV_NET] == VB_MODE_PROXIED)
+                        fprintf(f, "  \"care:net\" -> \"ep:%s\" [dir=both, style=dotted];\n", e);
+                for (size_t k = 0; unx && k < c->n_fwd; k++)
+                        fprintf(f, "  \"care:%s\" -> \"ep:%s\" [dir=both, style=dotted];\n",
+                                dot_esc(c->fwd[k].at, at, sizeof(at)), e);
+                if (unx && c->dbus)
+                        fprintf(f, "  \"care:dbus\" -> \"ep:%s\" [dir=both, style=dotted];\n", e);
+        }
+}
+
 static int explain_dot(FILE *f, const struct vb_spec *s)
 {
         static const char *const trig[] = { "", "pipe", "socket", "listener" };
@@ -317,6 +397,7 @@ static int explain_dot(FILE *f, const struct vb_spec *s)
                                 (m->flags & VB_MOUNT_RW) ? ", dir=both" : "");
                 }
         }
+        dot_caretakers(f, s);
         fprintf(f, "}\n");
         return 0;
 }

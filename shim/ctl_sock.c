@@ -59,6 +59,14 @@ int ctl_runtime_dir(char *buf, size_t len, bool create)
         return check_private(buf);
 }
 
+bool ctl_name_ok(const char *name)
+{
+        size_t len = strlen(name);
+
+        return len > 0 && len <= 64 && name[0] != '.' &&
+               strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == len;
+}
+
 static int sock_path(const char *name, char *path, size_t len, bool create)
 {
         char dir[PATH_MAX];

@@ -253,7 +253,7 @@ int runner_init(struct runner *r, const struct vb_spec *s, char **words, int n_w
         char what[256];
         int rc;
 
-        *r = (struct runner){ .s = s, .epfd = -1, .sig_rfd = -1, .sig_wfd = -1 };
+        *r = (struct runner){ .s = s, .epfd = -1, .sig_rfd = -1, .sig_wfd = -1, .care.ctl_fd = -1 };
         if (alloc_state(r, s) < 0)
                 return shim_fatal(SHIM_EXIT_SYSTEM, "allocate", strerror(ENOMEM));
         rc = split_words(r, words, n_words);
@@ -430,7 +430,8 @@ static int hand_in(const struct runner *r, struct vb_void *v, const struct vb_sp
         return 0;
 }
 
-static int add_running(struct runner *r, struct vb_proc *p, size_t entry, unsigned long firing, struct pending *pend)
+static int add_running(struct runner *r, struct vb_proc *p, size_t entry, unsigned long firing, struct pending *pend,
+                       struct vb_caretaker *net)
 {
         size_t slot = 0;
         int rc;
@@ -455,6 +456,7 @@ static int add_running(struct runner *r, struct vb_proc *p, size_t entry, unsign
                 .firing = firing,
                 .repl = pend->repl,
                 .n_repl = pend->n,
+                .net = net,
         };
         pend->repl = NULL, pend->n = 0; /* the slot has them now */
         r->n_running++;
@@ -463,8 +465,9 @@ static int add_running(struct runner *r, struct vb_proc *p, size_t entry, unsign
 
 /*
  * Start one void for entrypoint idx; returns 0, or -errno after printing why
- * (-EIO when the shim could not prepare its files: the errnos that say the
- * program could not be run, ENOENT above all, are the library's alone).
+ * (-EIO when the shim could not prepare its files or caretakers: the errnos
+ * that say the program could not be run, ENOENT above all, are the library's
+ * alone).
  */
 static int spawn(struct runner *r, size_t idx, const int *trig, size_t n_trig)
 {
@@ -472,6 +475,7 @@ static int spawn(struct runner *r, size_t idx, const int *trig, size_t n_trig)
         _cleanup_(free_errorp) struct vb_error *err = NULL;
         struct vb_void *v = NULL;
         struct vb_proc *p = NULL;
+        struct vb_caretaker *net = NULL;
         struct pending pend = {};
         const char *changed = NULL;
         bool files = false;
@@ -489,13 +493,17 @@ static int spawn(struct runner *r, size_t idx, const int *trig, size_t n_trig)
                 rc = exec_build_void(r->s, e, &r->cl, &r->grants[idx], &v, &err);
         if (rc >= 0 && (rc = hand_in(r, v, e, trig, n_trig, &pend, &err)) < 0)
                 files = true;
+        if (rc >= 0 && (rc = exec_care_void(r, v, &net, &err)) < 0)
+                files = true; /* a caretaker that cannot start (pasta missing: ENOENT) is not the program's fault */
         if (rc >= 0)
                 rc = vb_void_spawn(v, &p, &err);
         pending_close_held(&pend); /* the void has its copies (or never will) */
         vb_void_free(v);
-        if (rc >= 0 && (rc = add_running(r, p, idx, firing, &pend)) < 0)
+        if (rc >= 0 && (rc = add_running(r, p, idx, firing, &pend, net)) < 0)
                 vb_proc_free(p);
-        pending_discard(pend.repl, pend.n); /* a void that did not start leaves no new file */
+        if (rc < 0)
+                care_set_drop(&r->care.set, net); /* a void that did not start needs no caretaker */
+        pending_discard(pend.repl, pend.n);       /* a void that did not start leaves no new file */
         pending_close_held(&pend);
         if (rc < 0) {
                 snprintf(what, sizeof(what), "start entrypoint %s", e->name);
@@ -686,6 +694,8 @@ int runner_reap(struct runner *r, size_t idx)
         w = vb_proc_wait(run->p, &status);
         run->p = vb_proc_free(run->p); /* closes the pidfd, which leaves the epoll set */
         r->n_running--;
+        care_set_drop(&r->care.set, run->net); /* its network caretaker ends with it */
+        run->net = NULL;
         snprintf(what, sizeof(what), "%s entrypoint %s", w < 0 ? "wait for" : "run", e->name);
         if (w < 0) {
                 shim_fatal(0, what, strerror(-w));
@@ -747,6 +757,7 @@ void runner_done(struct runner *r)
                 pending_discard(r->run[i].repl, r->run[i].n_repl); /* a killed void replaces nothing */
         }
         free(r->run);
+        exec_care_done(r); /* after the voids: none outlives its caretakers' revocation unseen */
         for (size_t i = 0; r->grants && i < r->s->n_entries; i++)
                 exec_grants_done(&r->grants[i]);
         free(r->grants), free(r->ended);
@@ -769,5 +780,5 @@ void runner_done(struct runner *r)
         closep_int(&r->epfd);
         closep_int(&r->sig_rfd);
         closep_int(&r->sig_wfd);
-        *r = (struct runner){ .epfd = -1, .sig_rfd = -1, .sig_wfd = -1 };
+        *r = (struct runner){ .epfd = -1, .sig_rfd = -1, .sig_wfd = -1, .care.ctl_fd = -1 };
 }

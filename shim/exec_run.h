@@ -6,9 +6,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "care.h"
 #include "exec.h"
 
-enum { EV_SIGNAL = 1, EV_VOID, EV_TRIGGER };
+enum { EV_SIGNAL = 1, EV_VOID, EV_TRIGGER, EV_CTL };
 
 struct chan {
         int rx, tx; /* the shim's copies; -1 once no entrypoint that can still start needs them */
@@ -20,6 +21,15 @@ struct running {
         unsigned long firing;      /* 0 for startup, else the trigger's count */
         struct exec_replace *repl; /* "replace" files waiting for this void's exit status */
         size_t n_repl;
+        struct vb_caretaker *net; /* its network caretaker (net proxied), owned by the runner's care set */
+};
+
+/* The caretakers of the proxied servers (exec_care.c) and the control socket of --name. */
+struct exec_care {
+        struct care_set set; /* a forwarder per "connect", the D-Bus proxy, a network caretaker per void */
+        bool net_revoked;    /* `ctl NAME revoke net`: later voids get a network that lets nothing through */
+        int ctl_fd;          /* the control socket, or -1 */
+        char ctl_path[PATH_MAX];
 };
 
 struct runner {
@@ -36,6 +46,7 @@ struct runner {
         int epfd, sig_rfd, sig_wfd;
         int status; /* the exit status so far: the first failed startup void's */
         int *ended; /* per entry: a startup void's wait status, -1 while it runs (or never ran) */
+        struct exec_care care;
 };
 
 /*
@@ -57,6 +68,23 @@ int runner_reap(struct runner *r, size_t idx);
 int runner_finish(struct runner *r);
 /* Watch fd in the epoll set. */
 int runner_watch(struct runner *r, int fd, unsigned kind, size_t idx);
+/*
+ * Start the caretakers every void shares (forwarders, D-Bus proxy) and, with
+ * name, open the control socket `voidshim ctl NAME` talks to.  0 or an exit
+ * status (a message was printed).
+ */
+int exec_care_init(struct runner *r, const char *name);
+/*
+ * Give the void of one spawn its caretakers: the shared sockets, and a
+ * network caretaker of its own when net is proxied (*net, NULL otherwise;
+ * the caller keeps it with the running void, or drops it with
+ * care_set_drop() when the void does not start).  0 or -errno with err.
+ */
+int exec_care_void(struct runner *r, struct vb_void *v, struct vb_caretaker **net, struct vb_error **err);
+/* A client on the control socket: answer list, revoke CARETAKER, stop.  0, or the exit status after stop. */
+int exec_care_serve(struct runner *r);
+void exec_care_done(struct runner *r);
+
 /* Kill (SIGKILL) and reap every void still running, close everything. */
 void runner_done(struct runner *r);
 

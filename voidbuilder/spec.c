@@ -85,35 +85,6 @@ size_t vb_spec_path_words(char *const *words, size_t n, size_t *idx)
 
 /* ---- top-level tables -------------------------------------------------- */
 
-static void parse_environment(struct spec_ctx *c, json_t *j)
-{
-        const char *key;
-        json_t *val;
-
-        if (!spec_expect(c, j, JSON_OBJECT, "/environment", "\"environment\""))
-                return;
-        spec_check_keys(c, j, "/environment", server_names, "\"environment\" (servers)");
-        json_object_foreach(j, key, val)
-        {
-                _cleanup_free_ char *p = vb_spec_ptr_key("/environment", key);
-                int srv = -1, mode = -1;
-
-                for (int i = 0; i < VB_SRV_COUNT; i++)
-                        if (strcmp(server_names[i], key) == 0)
-                                srv = i;
-                if (srv < 0 || !p)
-                        continue;
-                for (int m = 0; json_is_string(val) && m < (int)ELEMENTSOF(mode_names); m++)
-                        if (strcmp(mode_names[m], json_string_value(val)) == 0)
-                                mode = m;
-                if (mode < 0)
-                        P_DIAG(c, p, false, "server \"%s\" must be \"fresh\", \"shared\", \"denied\" or \"proxied\"",
-                               key);
-                else
-                        c->s->env[srv] = (enum vb_spec_mode)mode;
-        }
-}
-
 /* Walk a name -> object table; fn parses one member.  Returns the member count. */
 static size_t each_named(struct spec_ctx *c, json_t *j, const char *ptr, const char *what,
                          void (*fn)(struct spec_ctx *c, const char *name, json_t *val, const char *ptr, size_t i))
@@ -358,7 +329,7 @@ static void parse_root(struct spec_ctx *c, json_t *root)
         spec_check_keys(c, root, "", keys, "the spec");
         parse_version(c, root);
         if ((j = json_object_get(root, "environment")))
-                parse_environment(c, j);
+                spec_parse_environment(c, j);
         if ((j = json_object_get(root, "pipes")) && alloc_table(c, j, sizeof(*s->pipes), (void **)&s->pipes) == 0)
                 s->n_pipes = each_named(c, j, "/pipes", "\"pipes\"", parse_pipe);
         if ((j = json_object_get(root, "sockets")) && alloc_table(c, j, sizeof(*s->sockets), (void **)&s->sockets) == 0)
@@ -465,6 +436,7 @@ struct vb_spec *vb_spec_free(struct vb_spec *s)
                 spec_void_done(&e->v);
         }
         free(s->pipes), free(s->sockets), free(s->listeners), free(s->entries);
+        spec_care_done(&s->care);
         free(s->file), free(s->basedir);
         vb_spec_posidx_free(s->idx);
         free(s);

@@ -45,7 +45,35 @@ enum vb_spec_mode {
         VB_MODE_FRESH, /* the default for every server */
         VB_MODE_SHARED,
         VB_MODE_DENIED,
-        VB_MODE_PROXIED, /* accepted by the format, refused by validation until specs can configure caretakers */
+        VB_MODE_PROXIED, /* a caretaker stands in between: net and unix (struct vb_spec_care); refused elsewhere */
+};
+
+/*
+ * The caretakers of a proxied server, from the environment's object form
+ * ({"mode": "proxied", ...}; doc/spec-format.md).  The shim starts them:
+ * one network caretaker per void, one forwarder per "connect" and one D-Bus
+ * proxy for the whole application.
+ */
+struct vb_spec_forward {
+        char *at;       /* the socket's path inside every void */
+        char *upstream; /* "tcp:HOST:PORT", or "unix:" + a resolved host path */
+        char *where;    /* JSON pointer, for diagnostics */
+};
+
+struct vb_spec_dbus {
+        char *at;    /* the proxy's socket inside every void (DBUS_SESSION_BUS_ADDRESS points there) */
+        char *bus;   /* the bus address the proxy connects to */
+        char **talk; /* names the void may talk to (NULL-terminated, may be empty) */
+        char *where;
+};
+
+struct vb_spec_care {
+        struct vb_net_allow *allow; /* net proxied: what pasta lets through, each from vb_net_allow_parse() */
+        char **allow_text;          /* ... and each as written, for voidshim explain */
+        size_t n_allow;
+        struct vb_spec_forward *fwd; /* unix proxied: socket forwarders */
+        size_t n_fwd;
+        struct vb_spec_dbus *dbus; /* unix proxied: the D-Bus proxy, or NULL */
 };
 
 /* "fs", "exec", ... (NULL when out of range); the mode's name ("fresh", ...). */
@@ -193,6 +221,7 @@ struct vb_spec {
         char *file;    /* as given: used in diagnostics */
         char *basedir; /* relative host paths are taken from here (absolute and physical from the shim) */
         enum vb_spec_mode env[VB_SRV_COUNT];
+        struct vb_spec_care care; /* the caretakers of the proxied servers */
         struct vb_spec_pipe *pipes;
         size_t n_pipes;
         struct vb_spec_socket *sockets;

@@ -294,17 +294,39 @@ static void contradiction(struct check *k, const char *ptr, const char *grant, e
              vb_spec_mode_name(k->s->env[srv]));
 }
 
+/*
+ * proxied where voidshim has a caretaker for it (net, unix), refused elsewhere with
+ * vb_server_refusal()'s sentence, as `voidshim run --server NAME=proxied` refuses it.
+ */
 static void check_environment(struct check *k)
 {
-        for (int i = 0; i < VB_SRV_COUNT; i++)
-                if (k->s->env[i] == VB_MODE_PROXIED) {
-                        _cleanup_free_ char *p = sub("/environment", vb_spec_server_name((enum vb_spec_server)i));
+        const struct vb_spec *s = k->s;
 
-                        DIAG(k, p, false,
-                             "server \"%s\": \"proxied\" is not offered in specs yet; voidshim run has "
-                             "caretakers (--net-allow, --proxy-connect, --dbus-proxy; doc/servers.md)",
-                             vb_spec_server_name((enum vb_spec_server)i));
-                }
+        for (int i = 0; i < VB_SRV_COUNT; i++) {
+                const char *name = vb_spec_server_name((enum vb_spec_server)i);
+                int srv = vb_server_from_name(name);
+                const char *why = srv >= 0 ? vb_server_refusal((enum vb_server)srv, VB_SERVER_PROXIED) : NULL;
+                _cleanup_free_ char *p = sub("/environment", name);
+
+                if (s->env[i] == VB_MODE_PROXIED && why)
+                        DIAG(k, p, false, "server \"%s\": \"proxied\": %s", name, why);
+        }
+        /* The void joins the network caretaker's user namespace: it cannot also keep the caller's. */
+        if (s->env[VB_SRV_NET] == VB_MODE_PROXIED && s->env[VB_SRV_AUTH] == VB_MODE_SHARED) {
+                _cleanup_free_ char *p = sub("/environment", "net");
+
+                DIAG(k, p, false,
+                     "a proxied \"net\" puts every void in its caretaker's user namespace, which "
+                     "contradicts the environment's \"auth\": \"shared\"");
+        }
+        /* The caretakers' sockets are binds, and a denied fs takes no mounts. */
+        if (s->env[VB_SRV_UNIX] == VB_MODE_PROXIED && s->env[VB_SRV_FS] == VB_MODE_DENIED) {
+                _cleanup_free_ char *p = sub("/environment", "unix");
+
+                DIAG(k, p, false,
+                     "a proxied \"unix\" binds its caretakers' sockets into every void, which "
+                     "contradicts the environment's \"fs\": \"denied\" (no mounts)");
+        }
 }
 
 static bool denied(const struct check *k, enum vb_spec_server srv)

@@ -41,5 +41,8 @@ bool spec_valid_void_path(const char *p);
 /* Parse the "void" object of an entrypoint into v. */
 void spec_parse_void(struct spec_ctx *c, json_t *j, const char *ptr, struct vb_spec_void *v);
 void spec_void_done(struct vb_spec_void *v);
+/* Parse the "environment" object: each server's mode and the caretakers of the proxied ones (spec_env.c). */
+void spec_parse_environment(struct spec_ctx *c, json_t *j);
+void spec_care_done(struct vb_spec_care *care);
 
 #endif

@@ -104,8 +104,9 @@ static void run_dir(const char *dir, bool valid)
                 } else {
                         want = slurp(expected_path, &wl);
                         if (!want || strcmp(want, got) != 0 || !*got)
-                                print_error("%s:\n  expected:\n%s  got:\n%s", de->d_name, want ? want : "(no .expected)\n",
-                                            got), failures++;
+                                print_error("%s:\n  expected:\n%s  got:\n%s", de->d_name,
+                                            want ? want : "(no .expected)\n", got),
+                                        failures++;
                         free(want);
                 }
                 free(text);
@@ -246,7 +247,11 @@ static void test_frames(void **state)
         assert_int_equal(frame_read(p[0], &r), FRAME_AGAIN);
         assert_int_equal(write(p[1], "\x03\x00", 2), 2); /* half a header */
         assert_int_equal(frame_read(p[0], &r), FRAME_AGAIN);
-        assert_int_equal(write(p[1], "\x00\x00" "abc", 5), 5);
+        assert_int_equal(write(p[1],
+                               "\x00\x00"
+                               "abc",
+                               5),
+                         5);
         assert_int_equal(frame_read(p[0], &r), FRAME_MESSAGE);
         assert_memory_equal(r.buf, "abc", 3);
         put_frame(p[1], "0123456789", 10);
@@ -318,6 +323,47 @@ static void test_host_paths(void **state)
         vb_spec_free(s);
 }
 
+/* The caretakers of proxied servers, as the shim gets them: each allow entry from vb_net_allow_parse(). */
+static void test_proxied_parse(void **state)
+{
+        static const char text[] =
+                "{\"voidshim\":1,\"environment\":{"
+                "\"net\":{\"mode\":\"proxied\",\"allow\":[\"5432\",\"udp:127.0.0.1:53\"]},"
+                "\"unix\":{\"mode\":\"proxied\",\"connect\":[{\"at\":\"/run/db\",\"upstream\":\"tcp:[::1]:5432\"},"
+                "{\"at\":\"/run/up\",\"upstream\":\"unix:../run/up.sock\"}],"
+                "\"dbus\":{\"at\":\"/run/bus\",\"bus\":\"unix:path=/b\",\"talk\":[\"org.a.B\",\"org.c.D\"]}},"
+                "\"ipc\":{\"mode\":\"shared\"},\"uts\":\"denied\"},"
+                "\"entrypoints\":{\"a\":{\"program\":\"/bin/app\"}}}";
+        struct vb_spec *s = parse_in(text, "/srv/app/specs");
+        const struct vb_spec_care *c = &s->care;
+        struct vb_net_allow want;
+        struct vb_spec_diags d = {};
+
+        assert_int_equal(s->env[VB_SRV_NET], VB_MODE_PROXIED);
+        assert_int_equal(s->env[VB_SRV_UNIX], VB_MODE_PROXIED);
+        assert_int_equal(s->env[VB_SRV_IPC], VB_MODE_SHARED); /* the object form without caretaker keys */
+        assert_int_equal(s->env[VB_SRV_UTS], VB_MODE_DENIED); /* the string form, as before */
+        assert_int_equal(c->n_allow, 2);
+        assert_int_equal(vb_net_allow_parse("udp:127.0.0.1:53", &want, NULL), 0);
+        assert_int_equal(c->allow[1].udp, want.udp);
+        assert_int_equal(c->allow[1].port, want.port);
+        assert_true(c->allow[1].udp && c->allow[1].port == 53);
+        assert_string_equal(c->allow_text[0], "5432");
+        assert_int_equal(c->n_fwd, 2);
+        assert_string_equal(c->fwd[0].at, "/run/db");
+        assert_string_equal(c->fwd[0].upstream, "tcp:[::1]:5432");
+        assert_string_equal(c->fwd[1].upstream,
+                            "unix:/srv/app/run/up.sock"); /* a host path, from the spec's directory */
+        assert_non_null(c->dbus);
+        assert_string_equal(c->dbus->at, "/run/bus");
+        assert_string_equal(c->dbus->bus, "unix:path=/b");
+        assert_string_equal(c->dbus->talk[1], "org.c.D");
+        assert_null(c->dbus->talk[2]);
+        assert_int_equal(vb_spec_validate(s, mock_access, NULL, &d), 0);
+        vb_spec_diags_done(&d);
+        vb_spec_free(s);
+}
+
 static void test_cmdline_grants_parse(void **state)
 {
         static const char text[] =
@@ -361,10 +407,10 @@ static void test_path_words(void **state)
         size_t idx[16];
 
         assert_int_equal(vb_spec_path_words(w1, 10, idx), 4);
-        assert_int_equal(idx[0], 1); /* a */
-        assert_int_equal(idx[1], 5); /* b */
-        assert_int_equal(idx[2], 7); /* -c, after "--" */
-        assert_int_equal(idx[3], 9); /* a second "--" is a name */
+        assert_int_equal(idx[0], 1);                         /* a */
+        assert_int_equal(idx[1], 5);                         /* b */
+        assert_int_equal(idx[2], 7);                         /* -c, after "--" */
+        assert_int_equal(idx[3], 9);                         /* a second "--" is a name */
         assert_int_equal(vb_spec_path_words(w2, 3, idx), 2); /* options after names, as GNU programs take them */
         assert_int_equal(idx[1], 2);
         assert_int_equal(vb_spec_path_words(w2, 0, idx), 0);
@@ -373,10 +419,14 @@ static void test_path_words(void **state)
 static void test_abs_path(void **state)
 {
         static const char *const cases[][3] = {
-                { "/home/u", "f", "/home/u/f" },        { "/home/u", "./a//b/", "/home/u/a/b" },
-                { "/home/u", "../x/f", "/home/x/f" },   { "/home/u", "/abs/./p", "/abs/p" },
-                { "/", "f", "/f" },                     { "/home/u", "../../../..", "/" },
-                { "/home/u", ".", "/home/u" },          { "/a", "b/../../c", "/c" },
+                { "/home/u", "f", "/home/u/f" },
+                { "/home/u", "./a//b/", "/home/u/a/b" },
+                { "/home/u", "../x/f", "/home/x/f" },
+                { "/home/u", "/abs/./p", "/abs/p" },
+                { "/", "f", "/f" },
+                { "/home/u", "../../../..", "/" },
+                { "/home/u", ".", "/home/u" },
+                { "/a", "b/../../c", "/c" },
         };
 
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -596,6 +646,7 @@ int main(void)
                 cmocka_unit_test(test_host_paths),       cmocka_unit_test(test_cmdline_grants_parse),
                 cmocka_unit_test(test_path_words),       cmocka_unit_test(test_abs_path),
                 cmocka_unit_test(test_grants_resolve),   cmocka_unit_test(test_replace),
+                cmocka_unit_test(test_proxied_parse),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
