@@ -105,6 +105,19 @@ VB_API struct vb_void *vb_void_free(struct vb_void *v);
  */
 VB_API int vb_void_set_ns(struct vb_void *v, enum vb_ns ns, enum vb_ns_mode mode, int fd) VB_NONNULL(1);
 
+/*
+ * The void's uid and gid inside its user namespace (default 0 and 0).  The
+ * caller's one effective uid and gid outside are mapped to them, one id each,
+ * and no other id exists in the namespace, so the program cannot change to
+ * another (setgroups(2) is denied as well).  Whatever the ids, the void's setup
+ * runs with every capability of its namespace, and the program starts with all
+ * capability sets empty (unless vb_void_keep_cap() keeps some).  Useful where a
+ * peer checks the uid it is told, e.g. D-Bus EXTERNAL authentication: give the
+ * caller's own ids.  Needs a fresh user namespace: -EINVAL when it is shared or
+ * joined (also from a later vb_void_set_ns()), or for an id of (uid_t)-1.
+ */
+VB_API int vb_void_set_ids(struct vb_void *v, uid_t uid, gid_t gid) VB_NONNULL(1);
+
 /* Mount flags for vb_void_bind() and vb_void_tmpfs(). */
 enum {
         VB_MOUNT_RW = 1 << 0,       /* writable (binds are read-only by default) */

@@ -151,6 +151,8 @@ static int apply_options(struct vb_void *v, const struct vb_opts *o, int host_fd
         int r;
 
         r = apply_namespaces(v, o, err);
+        if (r >= 0 && (o->uid_set || o->gid_set) && (r = vb_void_set_ids(v, o->uid, o->gid)) < 0)
+                r = vb_error_set(err, r, "--uid %u --gid %u", (unsigned)o->uid, (unsigned)o->gid);
         if (r >= 0)
                 r = apply_stdio(v, o);
         for (size_t i = 0; r >= 0 && i < o->n_grants; i++) {

@@ -42,6 +42,8 @@ const char *vb_cli_usage(void)
                "  --chdir DIR            working directory inside (default /)\n"
                "  --rlimit NAME=SOFT[:HARD]  as core cpu data fsize memlock nofile nproc stack\n"
                "  --cap-add CAP          keep one capability (inside the user namespace only)\n"
+               "  --uid N, --gid N       the void's ids in its user namespace (default 0 and 0):\n"
+               "                         the caller's own are mapped to them, no other id exists\n"
                "  --exec-host            open PROGRAM on the host and run it by fd (execveat):\n"
                "                         a static program then needs no file system at all\n"
                "\n"

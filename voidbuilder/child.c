@@ -126,7 +126,7 @@ static void two_stage(struct vb_child_ctx *c)
         if (unshare((int)c->unshare_flags) < 0)
                 fail(c, VB_STEP_UNSHARE, NEG_ERRNO(), NULL);
         if (c->v->ns_mode[VB_NS_USER] == VB_NS_FRESH) {
-                r = vb_ns_write_id_maps(c->uid, c->gid);
+                r = vb_ns_map_ids(c->v->uid, c->v->gid, c->uid, c->gid);
                 if (r < 0)
                         fail(c, VB_STEP_ID_MAPS, r, NULL);
         }
@@ -370,7 +370,7 @@ _Noreturn void vb_child_main(struct vb_child_ctx *c)
         if (c->two_stage)
                 two_stage(c);
         else if (v->ns_mode[VB_NS_USER] == VB_NS_FRESH) {
-                r = vb_ns_write_id_maps(c->uid, c->gid);
+                r = vb_ns_map_ids(c->v->uid, c->v->gid, c->uid, c->gid);
                 if (r < 0)
                         fail(c, VB_STEP_ID_MAPS, r, NULL);
         }
