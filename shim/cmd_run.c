@@ -2,6 +2,7 @@
 /* voidshim run: the plumbing command, every grant explicit. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,6 +210,18 @@ static int apply_servers(struct vb_void *v, const struct vb_opts *o, struct vb_e
         return 0;
 }
 
+/*
+ * auth denied: the void should hold no supplementary groups.  An unprivileged
+ * user namespace needs setgroups "deny", so only a caller with CAP_SETGID can
+ * shed them, and only here, before the spawn (the void inherits our list).
+ * Best effort: otherwise the caller's groups stay, each read as 65534 inside.
+ */
+static void shed_groups(const struct vb_opts *o)
+{
+        if (o->server_set[VB_SERVER_AUTH] && o->server[VB_SERVER_AUTH] == VB_SERVER_DENIED && getgroups(0, NULL) > 0)
+                (void)setgroups(0, NULL);
+}
+
 static int exit_status_of(int status)
 {
         if (WIFEXITED(status))
@@ -305,6 +318,7 @@ int cmd_run(int argc, char **argv)
                 fputs(text, stdout);
                 return 0;
         }
+        shed_groups(&o);
         r = spawn_and_wait(v, o.argv[0], sup);
         care_free(sup);
         vb_opts_done(&o);

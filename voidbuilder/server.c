@@ -40,9 +40,6 @@ static const char *const refusals[VB_SERVER_COUNT][VB_SERVER_MODE_COUNT] = {
                 "Linux cannot: seccomp user-notify on execve can only advise, since the kernel reads the path again "
                 "after the supervisor's check (TOCTOU)",
         [VB_SERVER_PROC][VB_SERVER_PROXIED] = "not offered yet: it would be a signal broker handing out chosen pidfds",
-        [VB_SERVER_AUTH][VB_SERVER_DENIED] =
-                "not offered yet: nullauth needs the void's ids mapped to 65534, and the builder maps uid 0 (with "
-                "no capabilities and no_new_privs, which is what denied auth would add)",
         [VB_SERVER_AUTH][VB_SERVER_PROXIED] =
                 "Linux cannot without privilege: new ids come only from newuidmap (setuid) or idmapped mounts "
                 "(CAP_SYS_ADMIN on the host)",
@@ -110,7 +107,8 @@ VB_API int vb_server_denied_errno(enum vb_server s)
         case VB_SERVER_IPC:
         case VB_SERVER_UTS:
                 return EACCES; /* what Landlock answers: one word for every policy refusal */
-        case VB_SERVER_AUTH:
+        case VB_SERVER_AUTH:   /* what set*id(2) answer a process without the privilege */
+                return EPERM;
         case VB_SERVER_TIME:
         case VB_SERVER_COUNT:
         default:
@@ -145,6 +143,19 @@ const char vb_server_rules_ipc[] =
         "optional ipc errno EACCES\n"
         "mq_open errno EACCES\nmq_unlink errno EACCES\nmq_timedsend errno EACCES\n"
         "mq_timedreceive errno EACCES\nmq_notify errno EACCES\nmq_getsetattr errno EACCES\n";
+
+/*
+ * EPERM: what setuid(2) and setgroups(2) themselves answer a process without
+ * the privilege, so it reads as "you are nobody" and nothing retries.  Without
+ * these rules a change to any other id would fail too (only 65534 is mapped),
+ * but with EINVAL; with them even a no-op change is refused, as on the Hurd a
+ * process with no auth port can make no auth call at all.  setfsuid/setfsgid
+ * stay: they report no errors, only the previous id, and can change nothing.
+ */
+const char vb_server_rules_auth[] =
+        "# auth denied (nullauth): uid and gid 65534, and no call changes ids or groups\n"
+        "setuid errno EPERM\nsetgid errno EPERM\nsetreuid errno EPERM\nsetregid errno EPERM\n"
+        "setresuid errno EPERM\nsetresgid errno EPERM\nsetgroups errno EPERM\n";
 
 const char vb_server_rules_uts[] =
         "# uts denied: the void's hostname is fixed (uname still reads it: the kernel answers)\n"
@@ -427,6 +438,36 @@ static int server_proc(struct vb_void *v, enum vb_server_mode m, struct vb_error
         return vb_void_proc(v, "/proc", 0);
 }
 
+/*
+ * auth: the user namespace.  Denied is nullauth: uid and gid 65534 inside (the
+ * caller's mapped to them, no other id), no capabilities (as every void, so a
+ * kept one contradicts it), no_new_privs (every void), and the set*id calls
+ * refused.  Supplementary groups: the caller's stay, each read as 65534 unless
+ * it is the caller's gid; only a privileged caller can shed them, with
+ * setgroups(0, NULL) before the spawn (voidshim does), since an unprivileged
+ * user namespace needs setgroups "deny" (so that groups used to *deny* access
+ * cannot be dropped).
+ */
+static int server_auth(struct vb_void *v, enum vb_server_mode m, struct vb_error **err)
+{
+        int r;
+
+        if (v->ns_mode[VB_NS_USER] == VB_NS_JOIN)
+                return contradiction(err, VB_SERVER_AUTH, m, "a joined user namespace");
+        if (m != VB_SERVER_DENIED)
+                return set_ns(v, VB_NS_USER, m);
+        if (v->keep_caps)
+                return contradiction(err, VB_SERVER_AUTH, m, "kept capabilities");
+        if (v->ids_set && (v->uid != VB_NULLAUTH_ID || v->gid != VB_NULLAUTH_ID))
+                return contradiction(err, VB_SERVER_AUTH, m, "ids of the void's choosing");
+        r = set_ns(v, VB_NS_USER, VB_SERVER_FRESH);
+        if (r >= 0)
+                r = vb_void_set_ids(v, VB_NULLAUTH_ID, VB_NULLAUTH_ID);
+        if (r < 0)
+                return r;
+        return vb_void_seccomp_append(v, vb_server_rules_auth, "auth denied", err);
+}
+
 static int server_net(struct vb_void *v, enum vb_server_mode m, struct vb_error **err)
 {
         int r;
@@ -471,7 +512,7 @@ static int apply(struct vb_void *v, enum vb_server s, enum vb_server_mode m, str
         case VB_SERVER_PROC:
                 return server_proc(v, m, err);
         case VB_SERVER_AUTH:
-                return set_ns(v, VB_NS_USER, m);
+                return server_auth(v, m, err);
         case VB_SERVER_NET:
                 return server_net(v, m, err);
         case VB_SERVER_UNIX:
