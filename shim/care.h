@@ -25,7 +25,11 @@ bool care_needed(const struct vb_opts *o);
 int care_prepare(const struct vb_opts *o, struct vb_void *v, struct care_sup **out, struct vb_error **err);
 /* Serve the control socket and signals until the void's init ends; store its wait status. */
 int care_supervise(struct care_sup *s, struct vb_proc *p, int *status);
-/* Revoke every caretaker, remove the sockets and the run directory; accepts NULL. */
+/*
+ * Revoke every caretaker, remove the sockets and the run directory; accepts NULL.
+ * A terminal caretaker is first given a moment to copy the void's last output:
+ * free the void (its copies of the pty) before this.
+ */
 void care_free(struct care_sup *s);
 
 /* ---- the control channel (ctl_sock.c) ---- */

@@ -10,13 +10,14 @@
 #include "cleanup.h"
 #include "shim.h"
 
-static const char usage[] = "usage: voidshim ctl NAME list|revoke CARETAKER|stop\n"
-                            "\n"
-                            "Talk to the run started with `voidshim run --name NAME`:\n"
-                            "  list               the void and its caretakers (name, what, pid, live/revoked)\n"
-                            "  revoke CARETAKER   cut one caretaker (\"net\", \"dbus\", or a --proxy-connect path):\n"
-                            "                     every later use fails, the program keeps running\n"
-                            "  stop               end the void (and with it the run)\n";
+static const char usage[] =
+        "usage: voidshim ctl NAME list|revoke CARETAKER|stop\n"
+        "\n"
+        "Talk to the run started with `voidshim run --name NAME`:\n"
+        "  list               the void and its caretakers (name, what, pid, live/revoked)\n"
+        "  revoke CARETAKER   cut one caretaker (\"net\", \"dbus\", \"term\", or a --proxy-connect path):\n"
+        "                     every later use fails, the program keeps running\n"
+        "  stop               end the void (and with it the run)\n";
 
 int cmd_ctl(int argc, char **argv)
 {

@@ -194,14 +194,15 @@ static int apply_options(struct vb_void *v, const struct vb_opts *o, int host_fd
 
 /*
  * --server NAME=MODE, after every other grant and the program (vb_void_server() looks at
- * what is granted).  Under --explain a proxied net has no caretaker to join: it is left out.
+ * what is granted).  Under --explain a proxied net or term has no caretaker: it is left out.
  */
 static int apply_servers(struct vb_void *v, const struct vb_opts *o, struct vb_error **err)
 {
         for (int s = 0; s < VB_SERVER_COUNT; s++) {
                 int r;
 
-                if (!o->server_set[s] || (o->explain && s == VB_SERVER_NET && o->server[s] == VB_SERVER_PROXIED))
+                if (!o->server_set[s] ||
+                    (o->explain && (s == VB_SERVER_NET || s == VB_SERVER_TERM) && o->server[s] == VB_SERVER_PROXIED))
                         continue;
                 r = vb_void_server(v, (enum vb_server)s, o->server[s], err);
                 if (r < 0)
@@ -320,6 +321,7 @@ int cmd_run(int argc, char **argv)
         }
         shed_groups(&o);
         r = spawn_and_wait(v, o.argv[0], sup);
+        v = vb_void_free(v); /* its copies of handed-in fds (a pty slave) go before the caretakers */
         care_free(sup);
         vb_opts_done(&o);
         return r;

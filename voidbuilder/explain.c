@@ -84,7 +84,11 @@ static void explain_fds(FILE *f, const struct vb_void *v)
                         fprintf(f, "  %d: /dev/null\n", std);
         }
         for (size_t i = 0; i < v->n_fds; i++)
-                fprintf(f, "  %d: handed in by the caller\n", v->fds[i].target);
+                fprintf(f, "  %d: handed in by the caller%s\n", v->fds[i].target,
+                        v->tty_target >= 0 && v->fds[i].target <= 2
+                                ? (v->fds[i].target == v->tty_target ? " (the terminal, and the controlling one)"
+                                                                     : " (the terminal)")
+                                : "");
         fprintf(f, "  every other fd is closed before exec\n");
 }
 

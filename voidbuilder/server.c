@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -43,8 +44,6 @@ static const char *const refusals[VB_SERVER_COUNT][VB_SERVER_MODE_COUNT] = {
         [VB_SERVER_AUTH][VB_SERVER_PROXIED] =
                 "Linux cannot without privilege: new ids come only from newuidmap (setuid) or idmapped mounts "
                 "(CAP_SYS_ADMIN on the host)",
-        [VB_SERVER_TERM][VB_SERVER_PROXIED] =
-                "not offered yet: the supervisor would relay a pty master (closing it is the hangup, like io_revoke)",
         [VB_SERVER_DEV][VB_SERVER_PROXIED] =
                 "Linux cannot interpose on a device node without CUSE (privileged); hand in a socket with "
                 "--proxy-connect instead",
@@ -337,13 +336,23 @@ static int deny_exec(struct vb_void *v, struct vb_error **err)
         return r < 0 ? vb_error_set(err, r, "exec denied: Landlock rule for %s", v->exec_path) : 0;
 }
 
-/* No fd handed to the void is a terminal (std fds left out become /dev/null). */
-static void drop_tty_fds(struct vb_void *v)
+/* The terminal device behind fd, or 0 when it is none. */
+static dev_t tty_rdev(int fd)
+{
+        struct stat st;
+
+        return isatty(fd) && fstat(fd, &st) == 0 ? st.st_rdev : 0;
+}
+
+/* No fd handed to the void is a terminal, but `keep` (a device, 0 for none); std fds left out become /dev/null. */
+static void drop_tty_fds(struct vb_void *v, dev_t keep)
 {
         size_t kept = 0;
 
         for (size_t i = 0; i < v->n_fds; i++) {
-                if (isatty(v->fds[i].fd)) {
+                dev_t rdev = tty_rdev(v->fds[i].fd);
+
+                if (rdev && rdev != keep) {
                         vb_closep(&v->fds[i].fd);
                         continue;
                 }
@@ -357,7 +366,7 @@ static int deny_term(struct vb_void *v)
 {
         int r;
 
-        drop_tty_fds(v);
+        drop_tty_fds(v, 0);
         if (!has_mount_at(v, "/dev", -1))
                 return 0;
         r = vb_void_add_mount(v, VB_MNT_BIND, "/dev/null", "/dev/tty", VB_MOUNT_RW | VB_MOUNT_DEV | VB_MOUNT_NOEXEC, 0,
@@ -373,13 +382,33 @@ static int fresh_term(struct vb_void *v)
 {
         int r = 0;
 
-        drop_tty_fds(v);
+        drop_tty_fds(v, 0);
         if (!has_mount_at(v, "/dev/pts", VB_MNT_DEVPTS)) {
                 r = vb_void_add_mount(v, VB_MNT_DEVPTS, NULL, "/dev/pts", VB_MOUNT_RW, 0, 0, "term fresh");
                 if (r >= 0 && !has_mount_at(v, "/dev/ptmx", -1))
                         r = vb_void_symlink(v, "pts/ptmx", "/dev/ptmx");
         }
         return r;
+}
+
+/*
+ * term proxied: the caller has handed in the slave of a terminal caretaker's
+ * pty (vb_void_terminal()); any other terminal, above all the caller's own,
+ * stays out.
+ */
+static int proxy_term(struct vb_void *v, struct vb_error **err)
+{
+        dev_t keep = 0;
+
+        for (size_t i = 0; i < v->n_fds && v->tty_target >= 0; i++)
+                if (v->fds[i].target == v->tty_target)
+                        keep = tty_rdev(v->fds[i].fd);
+        if (!keep)
+                return vb_error_set(err, EINVAL,
+                                    "term proxied: hand in the terminal caretaker's pty first "
+                                    "(vb_caretaker_pty, vb_void_terminal)");
+        drop_tty_fds(v, keep);
+        return 0;
 }
 
 /* ---- one function per server -------------------------------------------------- */
@@ -522,6 +551,8 @@ static int apply(struct vb_void *v, enum vb_server s, enum vb_server_mode m, str
         case VB_SERVER_TERM:
                 if (m == VB_SERVER_DENIED)
                         return deny_term(v);
+                if (m == VB_SERVER_PROXIED)
+                        return proxy_term(v, err);
                 return m == VB_SERVER_FRESH ? fresh_term(v) : 0;
         case VB_SERVER_DEV:
                 return server_dev(v, m, err);

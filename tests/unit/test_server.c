@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The environment model's tables, vb_void_server()'s checks, and `voidshim run --server` parsing. */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "cli.h"
@@ -218,13 +220,42 @@ static void test_cli(void **state)
                 free(store[--n_store]);
 }
 
+/* term proxied: the caretaker's pty replaces stdio and is the only terminal left. */
+static void test_term_proxied(void **state)
+{
+        struct vb_void *v = vb_void_new();
+        struct vb_error *err = NULL;
+        int master, slave, null;
+
+        assert_int_equal(vb_void_server(v, VB_SERVER_TERM, VB_SERVER_PROXIED, &err), -EINVAL);
+        assert_non_null(strstr(err->msg, "vb_void_terminal"));
+        err = vb_error_free(err);
+        master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (master < 0 || unlockpt(master) < 0)
+                skip();
+        slave = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+        assert_true(slave >= 0);
+        null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        assert_int_equal(vb_void_terminal(v, null), -ENOTTY);
+        close(null);
+        assert_int_equal(vb_void_keep_fd(v, slave, 1), 0);
+        assert_int_equal(vb_void_terminal(v, slave), 0); /* replaces the fd 1 handed in before */
+        assert_int_equal(v->n_fds, 3);
+        assert_int_equal(v->tty_target, 0);
+        assert_int_equal(vb_void_server(v, VB_SERVER_TERM, VB_SERVER_PROXIED, &err), 0);
+        assert_int_equal(v->n_fds, 3);
+        close(slave);
+        close(master);
+        vb_void_free(v);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_names_round_trip),   cmocka_unit_test(test_refusals),
                 cmocka_unit_test(test_rules_compile),      cmocka_unit_test(test_append_reports_errors),
                 cmocka_unit_test(test_server_contradictions), cmocka_unit_test(test_cli),
-                cmocka_unit_test(test_auth_denied),
+                cmocka_unit_test(test_auth_denied),        cmocka_unit_test(test_term_proxied),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
