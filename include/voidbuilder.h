@@ -297,7 +297,9 @@ VB_API int vb_server_denied_errno(enum vb_server s);
  * program is chosen: a denied server looks at what is already granted (fds
  * that are terminals, Landlock rules, mounts) and refuses contradictions with
  * -EINVAL.  The proxied modes only check that the caller did its part
- * (VB_SERVER_NET: the net ns is VB_NS_JOIN'ed into the caretaker's), since a
+ * (VB_SERVER_NET: the net ns is VB_NS_JOIN'ed into the caretaker's;
+ * VB_SERVER_TERM: the caretaker's pty is handed in with vb_void_terminal(),
+ * and is then also bound at /dev/console when the void has a /dev), since a
  * caretaker is a process of the caller's, not of the library.
  * -EOPNOTSUPP, with vb_server_refusal()'s sentence in err, for a mode Linux
  * cannot give.

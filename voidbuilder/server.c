@@ -392,6 +392,34 @@ static int fresh_term(struct vb_void *v)
 }
 
 /*
+ * With a /dev of its own, the void's pty gets a name there, /dev/console (as
+ * systemd-nspawn does): it lives in the host's devpts, which the void does not
+ * see, and ttyname(3) finds a terminal only by a name.  Bound by the file the
+ * fd is (checked by device and inode), not by whatever the path holds later.
+ */
+static int name_console(struct vb_void *v, int target)
+{
+        char link[64], path[PATH_MAX];
+        struct stat st;
+        ssize_t n;
+
+        if (!has_mount_at(v, "/dev", -1) || has_mount_at(v, "/dev/console", -1))
+                return 0;
+        for (size_t i = 0; i < v->n_fds; i++) {
+                if (v->fds[i].target != target)
+                        continue;
+                snprintf(link, sizeof(link), "/proc/self/fd/%d", v->fds[i].fd);
+                n = readlink(link, path, sizeof(path) - 1);
+                if (n <= 0 || fstat(v->fds[i].fd, &st) < 0)
+                        return 0; /* no /proc here: the pty stays nameless, as without a /dev */
+                path[n] = '\0';
+                return vb_void_bind_checked(v, path, "/dev/console", VB_MOUNT_RW | VB_MOUNT_DEV | VB_MOUNT_NOEXEC,
+                                            st.st_dev, st.st_ino);
+        }
+        return 0;
+}
+
+/*
  * term proxied: the caller has handed in the slave of a terminal caretaker's
  * pty (vb_void_terminal()); any other terminal, above all the caller's own,
  * stays out.
@@ -408,7 +436,7 @@ static int proxy_term(struct vb_void *v, struct vb_error **err)
                                     "term proxied: hand in the terminal caretaker's pty first "
                                     "(vb_caretaker_pty, vb_void_terminal)");
         drop_tty_fds(v, keep);
-        return 0;
+        return name_console(v, v->tty_target);
 }
 
 /* ---- one function per server -------------------------------------------------- */

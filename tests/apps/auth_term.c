@@ -9,6 +9,7 @@
  *   setuid N, setgid N  the raw system call (glibc's wrapper may retry)
  *   setgroups           setgroups(0, NULL)
  *   tty                 fd 0: ok MAJ:MIN ctty|noctty (is it our controlling terminal)
+ *   ttyname             fd 0: ok NAME, the name ttyname(3) finds for it
  *   echo-line           prints "ready", reads one line from stdin, prints "got LINE"
  *   hangup FILE         prints "ready", reads stdin until it fails or ends, then tries
  *                       a write and an ioctl on the terminal, writes what each gave
@@ -160,6 +161,11 @@ int main(int argc, char **argv)
                 return result(syscall(SYS_setgroups, 0, NULL));
         if (strcmp(c, "tty") == 0)
                 return cmd_tty();
+        if (strcmp(c, "ttyname") == 0) {
+                const char *name = ttyname(0);
+
+                return name ? printf("ok %s\n", name), 0 : fail(errno);
+        }
         if (strcmp(c, "echo-line") == 0)
                 return cmd_echo_line();
         if (strcmp(c, "hangup") == 0 && argc == 3)

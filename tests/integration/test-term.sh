@@ -35,6 +35,8 @@ grep -q "^output: ok $(sed -n 's/^caller-tty //p' <<<"$out") noctty$" <<<"$out"
 t_check "term shared (default), for contrast: the caller's own terminal, not controlling" $? "$out"
 t_match "the caller's terminal handed in as another fd stays out too" "^output: EBADF" \
         ptyrun -- "$VS" run --exec-host --server term=proxied --fd 0:5 -- "$PROBE" fdstat 5
+t_match "with a /dev of its own, the pty has a name there: /dev/console" "^output: ok /dev/console$" \
+        ptyrun -- "$VS" run --exec-host --server term=proxied --dev -- "$AT" ttyname
 t_match "a typed line reaches the void and its answer the caller" "output: got hello" \
         ptyrun expect:ready 'send:hello\n' expect:"got hello" -- "$VS" run --exec-host --server term=proxied -- "$AT" echo-line
 t_match "the void's exit status comes back" "^exit 3$" \
