@@ -329,7 +329,7 @@ static int parse_id(const char *opt, const char *s, unsigned *out, char **why)
 
 static int opt_uid(struct vb_opts *o, char **a, char **why)
 {
-        unsigned id;
+        unsigned id = 0;
 
         if (parse_id("--uid", a[0], &id, why) < 0)
                 return -EINVAL;
@@ -340,7 +340,7 @@ static int opt_uid(struct vb_opts *o, char **a, char **why)
 
 static int opt_gid(struct vb_opts *o, char **a, char **why)
 {
-        unsigned id;
+        unsigned id = 0;
 
         if (parse_id("--gid", a[0], &id, why) < 0)
                 return -EINVAL;
