@@ -155,7 +155,8 @@ check-unit: $(UNIT_BINS) $(B)/tests/probe
 	@fail=0; for t in $(UNIT_BINS); do \
 		echo "# $$t"; CMOCKA_MESSAGE_OUTPUT=TAP $$t || fail=1; done; exit $$fail
 
-check-integration: voidshim $(B)/tests/probe $(B)/tests/apps/spec_app $(B)/tests/apps/srv_probe
+check-integration: voidshim $(B)/tests/probe $(B)/tests/apps/spec_app $(B)/tests/apps/srv_probe \
+		$(B)/tests/apps/auth_term
 	tests/integration/run.sh
 
 check: check-unit check-spec check-integration

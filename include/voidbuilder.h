@@ -105,6 +105,19 @@ VB_API struct vb_void *vb_void_free(struct vb_void *v);
  */
 VB_API int vb_void_set_ns(struct vb_void *v, enum vb_ns ns, enum vb_ns_mode mode, int fd) VB_NONNULL(1);
 
+/*
+ * The void's uid and gid inside its user namespace (default 0 and 0).  The
+ * caller's one effective uid and gid outside are mapped to them, one id each,
+ * and no other id exists in the namespace, so the program cannot change to
+ * another (setgroups(2) is denied as well).  Whatever the ids, the void's setup
+ * runs with every capability of its namespace, and the program starts with all
+ * capability sets empty (unless vb_void_keep_cap() keeps some).  Useful where a
+ * peer checks the uid it is told, e.g. D-Bus EXTERNAL authentication: give the
+ * caller's own ids.  Needs a fresh user namespace: -EINVAL when it is shared or
+ * joined (also from a later vb_void_set_ns()), or for an id of (uid_t)-1.
+ */
+VB_API int vb_void_set_ids(struct vb_void *v, uid_t uid, gid_t gid) VB_NONNULL(1);
+
 /* Mount flags for vb_void_bind() and vb_void_tmpfs(). */
 enum {
         VB_MOUNT_RW = 1 << 0,       /* writable (binds are read-only by default) */
@@ -163,6 +176,14 @@ VB_API int vb_void_loopback(struct vb_void *v) VB_NONNULL(1);
  * 0, 1, 2 not handed in are opened on /dev/null.
  */
 VB_API int vb_void_keep_fd(struct vb_void *v, int fd, int target) VB_NONNULL(1);
+/*
+ * Give the void terminal fd `fd` (a pty slave, e.g. from vb_caretaker_pty())
+ * as fds 0, 1 and 2, in place of any handed in before, and as its controlling
+ * terminal: TIOCSCTTY right after the void's setsid(), so /dev/tty, job
+ * control and the hangup of the terminal reach the void.  Duplicated now; the
+ * caller keeps its fd.  -ENOTTY when fd is not a terminal.
+ */
+VB_API int vb_void_terminal(struct vb_void *v, int fd) VB_NONNULL(1);
 /* Add NAME=VALUE to the void's environment (it starts empty). -EINVAL for a bad name. */
 VB_API int vb_void_setenv(struct vb_void *v, const char *name, const char *value) VB_NONNULL(1, 2, 3);
 /* Working directory inside the void (default "/"). */
@@ -276,7 +297,9 @@ VB_API int vb_server_denied_errno(enum vb_server s);
  * program is chosen: a denied server looks at what is already granted (fds
  * that are terminals, Landlock rules, mounts) and refuses contradictions with
  * -EINVAL.  The proxied modes only check that the caller did its part
- * (VB_SERVER_NET: the net ns is VB_NS_JOIN'ed into the caretaker's), since a
+ * (VB_SERVER_NET: the net ns is VB_NS_JOIN'ed into the caretaker's;
+ * VB_SERVER_TERM: the caretaker's pty is handed in with vb_void_terminal(),
+ * and is then also bound at /dev/console when the void has a /dev), since a
  * caretaker is a process of the caller's, not of the library.
  * -EOPNOTSUPP, with vb_server_refusal()'s sentence in err, for a mode Linux
  * cannot give.
@@ -349,6 +372,29 @@ VB_API int vb_caretaker_pasta(const struct vb_net_allow *allow, size_t n, struct
  */
 VB_API int vb_caretaker_dbus(const char *sock_path, const char *bus_address, char *const talk[],
                              struct vb_caretaker **out, struct vb_error **err) VB_NONNULL(1, 2, 4);
+
+/*
+ * A terminal caretaker (term proxied): makes a pty pair on the host and
+ * returns its slave in *slave_fd (O_CLOEXEC, the caller's to close; hand it to
+ * the void with vb_void_terminal() and close it).  A child holds the master
+ * and relays it to and from in_fd and out_fd (normally the caller's own
+ * terminal, 0 and 1), which are never handed to the void.  The slave starts
+ * with in_fd's line settings and window size where in_fd is a terminal, and
+ * the size follows the caller's on SIGWINCH.  Only the relay holds the master:
+ * revoking it, or the caller's death, hangs the slave up (writes and terminal
+ * ioctls EIO, reads end of file, SIGHUP to the void's session leader), and the
+ * void keeps running.  Putting the caller's terminal in raw mode while it
+ * relays is the caller's choice.  -ENOENT/-EACCES when no pty can be made.
+ */
+VB_API int vb_caretaker_pty(int in_fd, int out_fd, struct vb_caretaker **out, int *slave_fd, struct vb_error **err)
+        VB_NONNULL(3, 4);
+/*
+ * Let a terminal caretaker finish: once every slave fd is closed (the void
+ * ended and the caller closed its own), the relay copies what the void wrote
+ * last and exits.  Waits at most timeout_ms for that; -ETIMEDOUT if it did not
+ * (vb_caretaker_free() then revokes it), -EINVAL for another kind of caretaker.
+ */
+VB_API int vb_caretaker_pty_drain(struct vb_caretaker *c, int timeout_ms) VB_NONNULL(1);
 
 /* The caretaker's namespace fd (network caretaker only; -EBADF otherwise). Owned by c. */
 VB_API int vb_caretaker_ns_fd(const struct vb_caretaker *c, enum vb_ns ns) VB_NONNULL(1);

@@ -25,6 +25,8 @@ struct care_set {
         char run_dir[PATH_MAX]; /* private directory of the forwarder sockets, or "" */
 };
 
+/* Take caretaker c (freed on failure) under name, with no endpoint for care_give() to bind. */
+int care_set_adopt(struct care_set *s, struct vb_caretaker *c, const char *name);
 /* Make the run's private directory in ctl_runtime_dir() (once). */
 int care_set_run_dir(struct care_set *s, struct vb_error **err);
 /* Start a forwarder to upstream whose socket the voids get at path at (named at). */
@@ -65,7 +67,11 @@ bool care_needed(const struct vb_opts *o);
 int care_prepare(const struct vb_opts *o, struct vb_void *v, struct care_sup **out, struct vb_error **err);
 /* Serve the control socket and signals until the void's init ends; store its wait status. */
 int care_supervise(struct care_sup *s, struct vb_proc *p, int *status);
-/* Revoke every caretaker, remove the sockets and the run directory; accepts NULL. */
+/*
+ * Revoke every caretaker, remove the sockets and the run directory; accepts NULL.
+ * A terminal caretaker is first given a moment to copy the void's last output:
+ * free the void (its copies of the pty) before this.
+ */
 void care_free(struct care_sup *s);
 
 /* ---- the control channel (ctl_sock.c) ---- */

@@ -17,6 +17,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "care.h"
@@ -29,12 +30,19 @@ struct care_sup {
         int sig_fd;
         sigset_t old_mask;
         bool mask_set;
+        struct vb_caretaker *term; /* the terminal caretaker (also in care[]), or NULL */
+        struct termios saved;      /* the caller's terminal, while it is raw for the relay */
+        bool raw;
 };
+
+static bool proxied(const struct vb_opts *o, enum vb_server srv)
+{
+        return o->server_set[srv] && o->server[srv] == VB_SERVER_PROXIED;
+}
 
 bool care_needed(const struct vb_opts *o)
 {
-        return o->name || o->n_proxies || o->dbus_path ||
-               (o->server_set[VB_SERVER_NET] && o->server[VB_SERVER_NET] == VB_SERVER_PROXIED);
+        return o->name || o->n_proxies || o->dbus_path || proxied(o, VB_SERVER_NET) || proxied(o, VB_SERVER_TERM);
 }
 
 /* The caretakers of o: a forwarder per --proxy-connect, the D-Bus proxy, the network caretaker. */
@@ -49,9 +57,56 @@ static int start_caretakers(struct care_sup *s, const struct vb_opts *o, struct 
         if (r >= 0 && o->dbus_path &&
             (r = care_set_dbus(&s->set, o->dbus_path, o->dbus_bus, (char *const *)o->dbus_talk, err)) < 0)
                 vb_error_wrap(err, "--dbus-proxy %s", o->dbus_path);
-        if (r >= 0 && o->server_set[VB_SERVER_NET] && o->server[VB_SERVER_NET] == VB_SERVER_PROXIED)
+        if (r >= 0 && proxied(o, VB_SERVER_NET))
                 r = care_set_net(&s->set, o->net_allow, o->n_net_allow, &net, err);
         return r < 0 ? r : care_give(&s->set, v, net, err);
+}
+
+/*
+ * term proxied: a pty relayed by a caretaker to our stdin and stdout.  The
+ * void gets the slave as fds 0, 1, 2 and controlling terminal; our own
+ * terminal never enters it.  We hold no copy of the slave afterwards.
+ */
+static int start_term(struct care_sup *s, struct vb_void *v, struct vb_error **err)
+{
+        struct vb_caretaker *c = NULL;
+        _cleanup_close_ int slave = -1;
+        int r = vb_caretaker_pty(0, 1, &c, &slave, err);
+
+        if (r < 0)
+                return r;
+        r = vb_void_terminal(v, slave);
+        if (r < 0) {
+                vb_caretaker_free(c);
+                return vb_error_set(err, r, "hand in the terminal caretaker's pty");
+        }
+        r = care_set_adopt(&s->set, c, "term");
+        if (r >= 0)
+                s->term = c;
+        return r < 0 ? vb_error_set(err, r, "terminal caretaker") : 0;
+}
+
+/*
+ * While the relay runs, our terminal passes every byte through (raw, as
+ * script(1) and ssh -t do): the pty's own line discipline does the editing,
+ * echo and signals for the void.  Only when we are in its foreground.
+ */
+static void term_raw(struct care_sup *s)
+{
+        struct termios raw;
+
+        if (!s->term || s->raw || !isatty(0) || tcgetpgrp(0) != getpgrp() || tcgetattr(0, &s->saved) < 0)
+                return;
+        raw = s->saved;
+        cfmakeraw(&raw);
+        s->raw = tcsetattr(0, TCSADRAIN, &raw) == 0;
+}
+
+static void term_restore(struct care_sup *s)
+{
+        if (s->raw)
+                (void)tcsetattr(0, TCSADRAIN, &s->saved);
+        s->raw = false;
 }
 
 int care_prepare(const struct vb_opts *o, struct vb_void *v, struct care_sup **out, struct vb_error **err)
@@ -64,6 +119,8 @@ int care_prepare(const struct vb_opts *o, struct vb_void *v, struct care_sup **o
                 return vb_error_set(err, ENOMEM, "supervisor");
         s->ctl_fd = s->sig_fd = -1;
         r = start_caretakers(s, o, v, err);
+        if (r >= 0 && proxied(o, VB_SERVER_TERM))
+                r = start_term(s, v, err);
         if (r >= 0 && o->name) {
                 r = ctl_listen(o->name, s->ctl_path, sizeof(s->ctl_path));
                 if (r < 0) {
@@ -90,10 +147,13 @@ static void serve(struct care_sup *s, struct vb_proc *p, int fd, const char *req
                 care_set_list(&s->set, fd);
                 care_reply(fd, "ok\n");
         } else if (strncmp(req, "revoke ", 7) == 0) {
-                if (care_set_revoke(&s->set, req + 7) > 0)
+                if (care_set_revoke(&s->set, req + 7) > 0) {
+                        if (strcmp(req + 7, "term") == 0) /* nothing relays any more: our terminal is ours again */
+                                term_restore(s);
                         care_reply(fd, "ok\n");
-                else
+                } else {
                         care_reply(fd, "error: no caretaker named %s (voidshim ctl NAME list shows them)\n", req + 7);
+                }
         } else if (!*req) {
                 return; /* a probe (ctl_listen checking the name) or a client that gave up */
         } else if (strcmp(req, "stop") == 0) {
@@ -120,6 +180,7 @@ int care_supervise(struct care_sup *s, struct vb_proc *p, int *status)
                 s->mask_set = true;
                 s->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
         }
+        term_raw(s);
         for (;;) {
                 struct pollfd pfd[3] = {
                         { .fd = vb_proc_pidfd(p), .events = POLLIN },
@@ -157,6 +218,10 @@ void care_free(struct care_sup *s)
 {
         if (!s)
                 return;
+        /* The void has ended and the caller closed its copies of the pty: let the relay copy its last words. */
+        if (s->term)
+                (void)vb_caretaker_pty_drain(s->term, 5000);
+        term_restore(s);
         care_set_done(&s->set);
         if (s->ctl_fd >= 0)
                 close(s->ctl_fd);

@@ -48,6 +48,11 @@ static int add(struct care_set *s, struct vb_caretaker *c, const char *name, con
         return 0;
 }
 
+int care_set_adopt(struct care_set *s, struct vb_caretaker *c, const char *name)
+{
+        return add(s, c, name, NULL, NULL);
+}
+
 int care_set_run_dir(struct care_set *s, struct vb_error **err)
 {
         char dir[PATH_MAX];

@@ -313,6 +313,42 @@ static int opt_cap_add(struct vb_opts *o, char **a, char **why)
         return add_grant(o, (struct vb_grant){ .kind = G_CAP, .i = cap });
 }
 
+/* --uid N, --gid N: any id but (uid_t)-1, which every set*id call reads as "no change". */
+static int parse_id(const char *opt, const char *s, unsigned *out, char **why)
+{
+        char *end;
+        unsigned long v;
+
+        errno = 0;
+        v = *s >= '0' && *s <= '9' ? strtoul(s, &end, 10) : ULONG_MAX;
+        if (errno || v >= UINT32_MAX || *end)
+                return why_set(why, "%s: '%s' is not an id (0 to 4294967294)", opt, s);
+        *out = (unsigned)v;
+        return 0;
+}
+
+static int opt_uid(struct vb_opts *o, char **a, char **why)
+{
+        unsigned id = 0;
+
+        if (parse_id("--uid", a[0], &id, why) < 0)
+                return -EINVAL;
+        o->uid = (uid_t)id;
+        o->uid_set = true;
+        return 0;
+}
+
+static int opt_gid(struct vb_opts *o, char **a, char **why)
+{
+        unsigned id = 0;
+
+        if (parse_id("--gid", a[0], &id, why) < 0)
+                return -EINVAL;
+        o->gid = (gid_t)id;
+        o->gid_set = true;
+        return 0;
+}
+
 static int opt_cgroup(struct vb_opts *o, char **a, char **why)
 {
         o->cgroup = a[0];
@@ -457,6 +493,8 @@ static const struct option_def options[] = {
         { "--rlimit", 1, opt_rlimit },
         { "--time-offset", 1, opt_time_offset },
         { "--cap-add", 1, opt_cap_add },
+        { "--uid", 1, opt_uid },
+        { "--gid", 1, opt_gid },
         { "--cgroup", 1, opt_cgroup },
         { "--exec-host", 0, opt_exec_host },
         { "--no-stdio", 0, opt_no_stdio },
@@ -493,6 +531,27 @@ static const int server_ns[VB_SERVER_COUNT] = {
         [VB_SERVER_UTS] = VB_NS_UTS,   [VB_SERVER_TIME] = VB_NS_TIME,
 };
 
+/* --uid and --gid are written into a user namespace of the void's own. */
+static int check_ids(const struct vb_opts *o, char **why)
+{
+        const char *opt = o->uid_set ? "--uid" : "--gid";
+
+        if (!o->uid_set && !o->gid_set)
+                return 0;
+        if (o->ns[VB_NS_USER] != VB_NS_FRESH)
+                return why_set(why, "%s needs a user namespace of the void's own, not --share/--join user", opt);
+        if (o->server_set[VB_SERVER_AUTH] && o->server[VB_SERVER_AUTH] != VB_SERVER_FRESH)
+                return why_set(why, "%s contradicts --server auth=%s%s", opt,
+                               vb_server_mode_name(o->server[VB_SERVER_AUTH]),
+                               o->server[VB_SERVER_AUTH] == VB_SERVER_DENIED ? " (its ids are 65534)" : "");
+        if (o->server_set[VB_SERVER_NET] && o->server[VB_SERVER_NET] == VB_SERVER_PROXIED)
+                return why_set(why,
+                               "%s: with net=proxied the void joins the network caretaker's user namespace, "
+                               "where the ids are 0",
+                               opt);
+        return 0;
+}
+
 /* What --server must agree with: the older options that say the same thing, and the caretakers. */
 static int check_servers(struct vb_opts *o, char **why)
 {
@@ -509,6 +568,9 @@ static int check_servers(struct vb_opts *o, char **why)
                                        vb_server_name((enum vb_server)s), vb_ns_name((enum vb_ns)server_ns[s]));
         if (o->server_set[VB_SERVER_NET] && o->net != NET_NONE)
                 return why_set(why, "--server net contradicts --net: give one of them");
+        if (net_proxied && o->server_set[VB_SERVER_AUTH])
+                return why_set(why, "--server auth contradicts net=proxied: the void joins the network caretaker's "
+                                    "user namespace");
         if (net_proxied && !o->n_net_allow)
                 return why_set(why, "--server net=proxied needs --net-allow PORT (nothing allowed is net=denied)");
         if (o->n_net_allow && !net_proxied)
@@ -522,7 +584,7 @@ static int check_servers(struct vb_opts *o, char **why)
                 return why_set(why, "--server unix=proxied needs --proxy-connect or --dbus-proxy");
         if (o->n_dbus_talk && !o->dbus_path)
                 return why_set(why, "--dbus-talk needs --dbus-proxy");
-        return 0;
+        return check_ids(o, why);
 }
 
 int vb_cli_parse(int argc, char **argv, struct vb_opts *o, char **why)

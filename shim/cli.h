@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "voidbuilder.h"
 
@@ -75,7 +76,10 @@ struct vb_opts {
         const char **dbus_talk;           /* --dbus-talk NAME, NULL-terminated */
         size_t n_dbus_talk;
         const char *name; /* --name: the control socket for voidshim ctl */
-        char **argv;      /* PROGRAM [ARGS...]: points into the caller's argv */
+        uid_t uid;        /* --uid, --gid: the void's ids inside its user namespace */
+        gid_t gid;
+        bool uid_set, gid_set;
+        char **argv; /* PROGRAM [ARGS...]: points into the caller's argv */
 };
 
 /*

@@ -15,7 +15,7 @@ static const char usage[] =
         "\n"
         "Talk to the run started with `voidshim run --name NAME` or `voidshim exec --name NAME`:\n"
         "  list               the voids and their caretakers (name, what, pid, live/revoked)\n"
-        "  revoke CARETAKER   cut one caretaker (\"net\", \"dbus\", or a --proxy-connect path or a\n"
+        "  revoke CARETAKER   cut one caretaker (\"net\", \"dbus\", \"term\", or a --proxy-connect path or a\n"
         "                     spec's \"connect\" \"at\" path): every later use fails, the programs keep running\n"
         "  stop               end the voids (and with them the run)\n";
 

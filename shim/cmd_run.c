@@ -2,6 +2,7 @@
 /* voidshim run: the plumbing command, every grant explicit. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,8 @@ static int apply_options(struct vb_void *v, const struct vb_opts *o, int host_fd
         int r;
 
         r = apply_namespaces(v, o, err);
+        if (r >= 0 && (o->uid_set || o->gid_set) && (r = vb_void_set_ids(v, o->uid, o->gid)) < 0)
+                r = vb_error_set(err, r, "--uid %u --gid %u", (unsigned)o->uid, (unsigned)o->gid);
         if (r >= 0)
                 r = apply_stdio(v, o);
         for (size_t i = 0; r >= 0 && i < o->n_grants; i++) {
@@ -191,20 +194,33 @@ static int apply_options(struct vb_void *v, const struct vb_opts *o, int host_fd
 
 /*
  * --server NAME=MODE, after every other grant and the program (vb_void_server() looks at
- * what is granted).  Under --explain a proxied net has no caretaker to join: it is left out.
+ * what is granted).  Under --explain a proxied net or term has no caretaker: it is left out.
  */
 static int apply_servers(struct vb_void *v, const struct vb_opts *o, struct vb_error **err)
 {
         for (int s = 0; s < VB_SERVER_COUNT; s++) {
                 int r;
 
-                if (!o->server_set[s] || (o->explain && s == VB_SERVER_NET && o->server[s] == VB_SERVER_PROXIED))
+                if (!o->server_set[s] ||
+                    (o->explain && (s == VB_SERVER_NET || s == VB_SERVER_TERM) && o->server[s] == VB_SERVER_PROXIED))
                         continue;
                 r = vb_void_server(v, (enum vb_server)s, o->server[s], err);
                 if (r < 0)
                         return r;
         }
         return 0;
+}
+
+/*
+ * auth denied: the void should hold no supplementary groups.  An unprivileged
+ * user namespace needs setgroups "deny", so only a caller with CAP_SETGID can
+ * shed them, and only here, before the spawn (the void inherits our list).
+ * Best effort: otherwise the caller's groups stay, each read as 65534 inside.
+ */
+static void shed_groups(const struct vb_opts *o)
+{
+        if (o->server_set[VB_SERVER_AUTH] && o->server[VB_SERVER_AUTH] == VB_SERVER_DENIED && getgroups(0, NULL) > 0)
+                (void)setgroups(0, NULL);
 }
 
 static int exit_status_of(int status)
@@ -303,7 +319,9 @@ int cmd_run(int argc, char **argv)
                 fputs(text, stdout);
                 return 0;
         }
+        shed_groups(&o);
         r = spawn_and_wait(v, o.argv[0], sup);
+        v = vb_void_free(v); /* its copies of handed-in fds (a pty slave) go before the caretakers */
         care_free(sup);
         vb_opts_done(&o);
         return r;

@@ -393,6 +393,7 @@ static int apply_denied_servers(struct vb_void *v, const struct vb_spec *s, stru
                 { VB_SRV_UNIX, VB_SERVER_UNIX },
                 { VB_SRV_IPC, VB_SERVER_IPC },
                 { VB_SRV_UTS, VB_SERVER_UTS },
+                { VB_SRV_AUTH, VB_SERVER_AUTH },
         };
         int r = 0;
 

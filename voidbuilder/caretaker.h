@@ -8,7 +8,7 @@
 
 #include "voidbuilder.h"
 
-enum vb_caretaker_kind { VB_CARE_FORWARD, VB_CARE_PASTA, VB_CARE_DBUS };
+enum vb_caretaker_kind { VB_CARE_FORWARD, VB_CARE_PASTA, VB_CARE_DBUS, VB_CARE_PTY };
 
 struct vb_caretaker {
         enum vb_caretaker_kind kind;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -135,7 +136,7 @@ static void two_stage(struct vb_child_ctx *c)
         if (unshare((int)c->unshare_flags) < 0)
                 fail(c, VB_STEP_UNSHARE, NEG_ERRNO(), NULL);
         if (c->v->ns_mode[VB_NS_USER] == VB_NS_FRESH) {
-                r = vb_ns_write_id_maps(c->uid, c->gid);
+                r = vb_ns_map_ids(c->v->uid, c->v->gid, c->uid, c->gid);
                 if (r < 0)
                         fail(c, VB_STEP_ID_MAPS, r, NULL);
         }
@@ -164,6 +165,14 @@ static void two_stage(struct vb_child_ctx *c)
         _exit(WEXITSTATUS(status));
 }
 
+/* term proxied: the caretaker's pty (never the caller's terminal) becomes the new session's terminal. */
+static void take_terminal(struct vb_child_ctx *c)
+{
+        for (size_t i = 0; i < c->v->n_fds; i++)
+                if (c->v->fds[i].target == c->v->tty_target && ioctl(c->v->fds[i].fd, TIOCSCTTY, 0) < 0)
+                        fail(c, VB_STEP_SESSION, NEG_ERRNO(), "controlling terminal");
+}
+
 /*
  * Cut the ties to the caller's session.  A new session has no controlling
  * terminal, so /dev/tty in a granted /dev cannot lead back to the caller's
@@ -174,6 +183,8 @@ static void new_session(struct vb_child_ctx *c)
 {
         if (setsid() < 0)
                 fail(c, VB_STEP_SESSION, NEG_ERRNO(), "setsid");
+        if (c->v->tty_target >= 0)
+                take_terminal(c);
         if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS)
                 fail(c, VB_STEP_SESSION, NEG_ERRNO(), "session keyring");
 }
@@ -385,7 +396,7 @@ _Noreturn void vb_child_main(struct vb_child_ctx *c)
         if (c->two_stage)
                 two_stage(c);
         else if (v->ns_mode[VB_NS_USER] == VB_NS_FRESH) {
-                r = vb_ns_write_id_maps(c->uid, c->gid);
+                r = vb_ns_map_ids(c->v->uid, c->v->gid, c->uid, c->gid);
                 if (r < 0)
                         fail(c, VB_STEP_ID_MAPS, r, NULL);
         }

@@ -53,7 +53,7 @@ struct vb_child_ctx {
         int report_fd;         /* write end, O_CLOEXEC */
         int alive_fd;          /* read end of a pipe whose write end only the parent holds */
         int close_in_child[2]; /* the parent's ends of both pipes */
-        uid_t uid;             /* caller's ids, mapped to 0 inside */
+        uid_t uid;             /* caller's ids, mapped to v->uid and v->gid inside */
         gid_t gid;
         struct _cap_struct *caps; /* prepared by the parent */
         uint64_t unshare_flags;   /* namespaces to unshare() in the child (two-stage / time offsets) */

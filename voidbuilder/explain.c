@@ -31,8 +31,8 @@ static void explain_ns(FILE *f, const struct vb_void *v)
                 fprintf(f, "  %-7s %-24s %s\n", vb_ns_name((enum vb_ns)i), mode, what[i]);
         }
         if (v->ns_mode[VB_NS_USER] == VB_NS_FRESH)
-                fprintf(f, "  uid 0 and gid 0 inside are uid %u and gid %u outside; setgroups denied\n",
-                        (unsigned)geteuid(), (unsigned)getegid());
+                fprintf(f, "  uid %u and gid %u inside are uid %u and gid %u outside (no other id); setgroups denied\n",
+                        (unsigned)v->uid, (unsigned)v->gid, (unsigned)geteuid(), (unsigned)getegid());
         if (v->time_offsets)
                 fprintf(f, "  clock offsets: monotonic %+lld s, boottime %+lld s\n", (long long)v->off_monotonic,
                         (long long)v->off_boottime);
@@ -84,7 +84,11 @@ static void explain_fds(FILE *f, const struct vb_void *v)
                         fprintf(f, "  %d: /dev/null\n", std);
         }
         for (size_t i = 0; i < v->n_fds; i++)
-                fprintf(f, "  %d: handed in by the caller\n", v->fds[i].target);
+                fprintf(f, "  %d: handed in by the caller%s\n", v->fds[i].target,
+                        v->tty_target >= 0 && v->fds[i].target <= 2
+                                ? (v->fds[i].target == v->tty_target ? " (the terminal, and the controlling one)"
+                                                                     : " (the terminal)")
+                                : "");
         fprintf(f, "  every other fd is closed before exec\n");
 }
 

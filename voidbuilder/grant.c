@@ -84,6 +84,30 @@ VB_API int vb_void_keep_fd(struct vb_void *v, int fd, int target)
         return 0;
 }
 
+VB_API int vb_void_terminal(struct vb_void *v, int fd)
+{
+        size_t kept = 0;
+        int r = 0;
+
+        if (!isatty(fd))
+                return errno == EBADF ? -EBADF : -ENOTTY;
+        /* The terminal takes the place of whatever was handed in as stdin, stdout and stderr. */
+        for (size_t i = 0; i < v->n_fds; i++) {
+                if (v->fds[i].target <= 2) {
+                        vb_closep(&v->fds[i].fd);
+                        continue;
+                }
+                v->fds[kept++] = v->fds[i];
+        }
+        v->n_fds = kept;
+        for (int target = 0; target <= 2 && r >= 0; target++)
+                r = vb_void_keep_fd(v, fd, target);
+        if (r < 0)
+                return r;
+        v->tty_target = 0;
+        return 0;
+}
+
 VB_API int vb_void_setenv(struct vb_void *v, const char *name, const char *value)
 {
         size_t len = strlen(name);

@@ -46,25 +46,31 @@ static int write_file(const char *path, const char *buf)
         return 0;
 }
 
-int vb_ns_write_id_maps(uid_t outer_uid, gid_t outer_gid)
+int vb_ns_map_ids(uid_t inner_uid, gid_t inner_gid, uid_t outer_uid, gid_t outer_gid)
 {
         char line[64];
         int r;
 
         /*
-         * One id each, 0 inside over the caller outside: files the void creates in a
-         * writable bind belong to the caller.  "deny" first, as an unprivileged
-         * process may not write gid_map before giving up setgroups(2).
+         * One id each, the void's own inside over the caller outside: files the void
+         * creates in a writable bind belong to the caller, and no other id exists in
+         * the namespace to change to.  "deny" first, as an unprivileged process may not
+         * write gid_map before giving up setgroups(2).
          */
         r = write_file("/proc/self/setgroups", "deny");
         if (r < 0 && r != -ENOENT)
                 return r;
-        snprintf(line, sizeof(line), "0 %u 1\n", (unsigned)outer_uid);
+        snprintf(line, sizeof(line), "%u %u 1\n", (unsigned)inner_uid, (unsigned)outer_uid);
         r = write_file("/proc/self/uid_map", line);
         if (r < 0)
                 return r;
-        snprintf(line, sizeof(line), "0 %u 1\n", (unsigned)outer_gid);
+        snprintf(line, sizeof(line), "%u %u 1\n", (unsigned)inner_gid, (unsigned)outer_gid);
         return write_file("/proc/self/gid_map", line);
+}
+
+int vb_ns_write_id_maps(uid_t outer_uid, gid_t outer_gid)
+{
+        return vb_ns_map_ids(0, 0, outer_uid, outer_gid);
 }
 
 int vb_ns_join(const struct vb_void *v, enum vb_ns *failed)

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -40,14 +41,9 @@ static const char *const refusals[VB_SERVER_COUNT][VB_SERVER_MODE_COUNT] = {
                 "Linux cannot: seccomp user-notify on execve can only advise, since the kernel reads the path again "
                 "after the supervisor's check (TOCTOU)",
         [VB_SERVER_PROC][VB_SERVER_PROXIED] = "not offered yet: it would be a signal broker handing out chosen pidfds",
-        [VB_SERVER_AUTH][VB_SERVER_DENIED] =
-                "not offered yet: nullauth needs the void's ids mapped to 65534, and the builder maps uid 0 (with "
-                "no capabilities and no_new_privs, which is what denied auth would add)",
         [VB_SERVER_AUTH][VB_SERVER_PROXIED] =
                 "Linux cannot without privilege: new ids come only from newuidmap (setuid) or idmapped mounts "
                 "(CAP_SYS_ADMIN on the host)",
-        [VB_SERVER_TERM][VB_SERVER_PROXIED] =
-                "not offered yet: the supervisor would relay a pty master (closing it is the hangup, like io_revoke)",
         [VB_SERVER_DEV][VB_SERVER_PROXIED] =
                 "Linux cannot interpose on a device node without CUSE (privileged); hand in a socket with "
                 "--proxy-connect instead",
@@ -110,7 +106,8 @@ VB_API int vb_server_denied_errno(enum vb_server s)
         case VB_SERVER_IPC:
         case VB_SERVER_UTS:
                 return EACCES; /* what Landlock answers: one word for every policy refusal */
-        case VB_SERVER_AUTH:
+        case VB_SERVER_AUTH:   /* what set*id(2) answer a process without the privilege */
+                return EPERM;
         case VB_SERVER_TIME:
         case VB_SERVER_COUNT:
         default:
@@ -145,6 +142,19 @@ const char vb_server_rules_ipc[] =
         "optional ipc errno EACCES\n"
         "mq_open errno EACCES\nmq_unlink errno EACCES\nmq_timedsend errno EACCES\n"
         "mq_timedreceive errno EACCES\nmq_notify errno EACCES\nmq_getsetattr errno EACCES\n";
+
+/*
+ * EPERM: what setuid(2) and setgroups(2) themselves answer a process without
+ * the privilege, so it reads as "you are nobody" and nothing retries.  Without
+ * these rules a change to any other id would fail too (only 65534 is mapped),
+ * but with EINVAL; with them even a no-op change is refused, as on the Hurd a
+ * process with no auth port can make no auth call at all.  setfsuid/setfsgid
+ * stay: they report no errors, only the previous id, and can change nothing.
+ */
+const char vb_server_rules_auth[] =
+        "# auth denied (nullauth): uid and gid 65534, and no call changes ids or groups\n"
+        "setuid errno EPERM\nsetgid errno EPERM\nsetreuid errno EPERM\nsetregid errno EPERM\n"
+        "setresuid errno EPERM\nsetresgid errno EPERM\nsetgroups errno EPERM\n";
 
 const char vb_server_rules_uts[] =
         "# uts denied: the void's hostname is fixed (uname still reads it: the kernel answers)\n"
@@ -326,13 +336,23 @@ static int deny_exec(struct vb_void *v, struct vb_error **err)
         return r < 0 ? vb_error_set(err, r, "exec denied: Landlock rule for %s", v->exec_path) : 0;
 }
 
-/* No fd handed to the void is a terminal (std fds left out become /dev/null). */
-static void drop_tty_fds(struct vb_void *v)
+/* The terminal device behind fd, or 0 when it is none. */
+static dev_t tty_rdev(int fd)
+{
+        struct stat st;
+
+        return isatty(fd) && fstat(fd, &st) == 0 ? st.st_rdev : 0;
+}
+
+/* No fd handed to the void is a terminal, but `keep` (a device, 0 for none); std fds left out become /dev/null. */
+static void drop_tty_fds(struct vb_void *v, dev_t keep)
 {
         size_t kept = 0;
 
         for (size_t i = 0; i < v->n_fds; i++) {
-                if (isatty(v->fds[i].fd)) {
+                dev_t rdev = tty_rdev(v->fds[i].fd);
+
+                if (rdev && rdev != keep) {
                         vb_closep(&v->fds[i].fd);
                         continue;
                 }
@@ -346,7 +366,7 @@ static int deny_term(struct vb_void *v)
 {
         int r;
 
-        drop_tty_fds(v);
+        drop_tty_fds(v, 0);
         if (!has_mount_at(v, "/dev", -1))
                 return 0;
         r = vb_void_add_mount(v, VB_MNT_BIND, "/dev/null", "/dev/tty", VB_MOUNT_RW | VB_MOUNT_DEV | VB_MOUNT_NOEXEC, 0,
@@ -362,13 +382,61 @@ static int fresh_term(struct vb_void *v)
 {
         int r = 0;
 
-        drop_tty_fds(v);
+        drop_tty_fds(v, 0);
         if (!has_mount_at(v, "/dev/pts", VB_MNT_DEVPTS)) {
                 r = vb_void_add_mount(v, VB_MNT_DEVPTS, NULL, "/dev/pts", VB_MOUNT_RW, 0, 0, "term fresh");
                 if (r >= 0 && !has_mount_at(v, "/dev/ptmx", -1))
                         r = vb_void_symlink(v, "pts/ptmx", "/dev/ptmx");
         }
         return r;
+}
+
+/*
+ * With a /dev of its own, the void's pty gets a name there, /dev/console (as
+ * systemd-nspawn does): it lives in the host's devpts, which the void does not
+ * see, and ttyname(3) finds a terminal only by a name.  Bound by the file the
+ * fd is (checked by device and inode), not by whatever the path holds later.
+ */
+static int name_console(struct vb_void *v, int target)
+{
+        char link[64], path[PATH_MAX];
+        struct stat st;
+        ssize_t n;
+
+        if (!has_mount_at(v, "/dev", -1) || has_mount_at(v, "/dev/console", -1))
+                return 0;
+        for (size_t i = 0; i < v->n_fds; i++) {
+                if (v->fds[i].target != target)
+                        continue;
+                snprintf(link, sizeof(link), "/proc/self/fd/%d", v->fds[i].fd);
+                n = readlink(link, path, sizeof(path) - 1);
+                if (n <= 0 || fstat(v->fds[i].fd, &st) < 0)
+                        return 0; /* no /proc here: the pty stays nameless, as without a /dev */
+                path[n] = '\0';
+                return vb_void_bind_checked(v, path, "/dev/console", VB_MOUNT_RW | VB_MOUNT_DEV | VB_MOUNT_NOEXEC,
+                                            st.st_dev, st.st_ino);
+        }
+        return 0;
+}
+
+/*
+ * term proxied: the caller has handed in the slave of a terminal caretaker's
+ * pty (vb_void_terminal()); any other terminal, above all the caller's own,
+ * stays out.
+ */
+static int proxy_term(struct vb_void *v, struct vb_error **err)
+{
+        dev_t keep = 0;
+
+        for (size_t i = 0; i < v->n_fds && v->tty_target >= 0; i++)
+                if (v->fds[i].target == v->tty_target)
+                        keep = tty_rdev(v->fds[i].fd);
+        if (!keep)
+                return vb_error_set(err, EINVAL,
+                                    "term proxied: hand in the terminal caretaker's pty first "
+                                    "(vb_caretaker_pty, vb_void_terminal)");
+        drop_tty_fds(v, keep);
+        return name_console(v, v->tty_target);
 }
 
 /* ---- one function per server -------------------------------------------------- */
@@ -427,6 +495,36 @@ static int server_proc(struct vb_void *v, enum vb_server_mode m, struct vb_error
         return vb_void_proc(v, "/proc", 0);
 }
 
+/*
+ * auth: the user namespace.  Denied is nullauth: uid and gid 65534 inside (the
+ * caller's mapped to them, no other id), no capabilities (as every void, so a
+ * kept one contradicts it), no_new_privs (every void), and the set*id calls
+ * refused.  Supplementary groups: the caller's stay, each read as 65534 unless
+ * it is the caller's gid; only a privileged caller can shed them, with
+ * setgroups(0, NULL) before the spawn (voidshim does), since an unprivileged
+ * user namespace needs setgroups "deny" (so that groups used to *deny* access
+ * cannot be dropped).
+ */
+static int server_auth(struct vb_void *v, enum vb_server_mode m, struct vb_error **err)
+{
+        int r;
+
+        if (v->ns_mode[VB_NS_USER] == VB_NS_JOIN)
+                return contradiction(err, VB_SERVER_AUTH, m, "a joined user namespace");
+        if (m != VB_SERVER_DENIED)
+                return set_ns(v, VB_NS_USER, m);
+        if (v->keep_caps)
+                return contradiction(err, VB_SERVER_AUTH, m, "kept capabilities");
+        if (v->ids_set && (v->uid != VB_NULLAUTH_ID || v->gid != VB_NULLAUTH_ID))
+                return contradiction(err, VB_SERVER_AUTH, m, "ids of the void's choosing");
+        r = set_ns(v, VB_NS_USER, VB_SERVER_FRESH);
+        if (r >= 0)
+                r = vb_void_set_ids(v, VB_NULLAUTH_ID, VB_NULLAUTH_ID);
+        if (r < 0)
+                return r;
+        return vb_void_seccomp_append(v, vb_server_rules_auth, "auth denied", err);
+}
+
 static int server_net(struct vb_void *v, enum vb_server_mode m, struct vb_error **err)
 {
         int r;
@@ -471,7 +569,7 @@ static int apply(struct vb_void *v, enum vb_server s, enum vb_server_mode m, str
         case VB_SERVER_PROC:
                 return server_proc(v, m, err);
         case VB_SERVER_AUTH:
-                return set_ns(v, VB_NS_USER, m);
+                return server_auth(v, m, err);
         case VB_SERVER_NET:
                 return server_net(v, m, err);
         case VB_SERVER_UNIX:
@@ -481,6 +579,8 @@ static int apply(struct vb_void *v, enum vb_server s, enum vb_server_mode m, str
         case VB_SERVER_TERM:
                 if (m == VB_SERVER_DENIED)
                         return deny_term(v);
+                if (m == VB_SERVER_PROXIED)
+                        return proxy_term(v, err);
                 return m == VB_SERVER_FRESH ? fresh_term(v) : 0;
         case VB_SERVER_DEV:
                 return server_dev(v, m, err);

@@ -10,5 +10,9 @@ extern const char vb_server_rules_unix[];
 extern const char vb_server_rules_ipc[];
 extern const char vb_server_rules_uts[];
 extern const char vb_server_rules_fs[];
+extern const char vb_server_rules_auth[];
+
+/* nobody and nogroup: the ids of a void whose auth server is denied (nullauth). */
+#define VB_NULLAUTH_ID 65534
 
 #endif

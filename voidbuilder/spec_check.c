@@ -310,6 +310,22 @@ static void check_environment(struct check *k)
 
                 if (s->env[i] == VB_MODE_PROXIED && why)
                         DIAG(k, p, false, "server \"%s\": \"proxied\": %s", name, why);
+                else if (s->env[i] == VB_MODE_PROXIED && i == VB_SRV_TERM)
+                        /* The pty relay joins one void to the caller's terminal: that is `voidshim run`'s case. */
+                        DIAG(k, p, false,
+                             "server \"term\": \"proxied\" is offered by `voidshim run --server term=proxied` "
+                             "only: a spec's voids are many, and none of them is given the caller's terminal");
+                why = srv >= 0 ? vb_server_refusal((enum vb_server)srv, VB_SERVER_DENIED) : NULL;
+                if (s->env[i] == VB_MODE_DENIED && why)
+                        DIAG(k, p, false, "server \"%s\": \"denied\": %s", name, why);
+        }
+        /* Nullauth maps the void to 65534; the network caretaker's user namespace maps it to 0. */
+        if (s->env[VB_SRV_NET] == VB_MODE_PROXIED && s->env[VB_SRV_AUTH] == VB_MODE_DENIED) {
+                _cleanup_free_ char *p = sub("/environment", "auth");
+
+                DIAG(k, p, false,
+                     "server \"auth\": \"denied\" contradicts a proxied \"net\" (the void joins the "
+                     "network caretaker's user namespace, where it is uid 0)");
         }
         /* The void joins the network caretaker's user namespace: it cannot also keep the caller's. */
         if (s->env[VB_SRV_NET] == VB_MODE_PROXIED && s->env[VB_SRV_AUTH] == VB_MODE_SHARED) {

@@ -48,6 +48,7 @@ VB_API struct vb_void *vb_void_new(void)
         v->owner_userns_fd = -1;
         v->park_net_fd = -1;
         v->exec_fd = -1;
+        v->tty_target = -1;
         v->env = calloc(1, sizeof(char *));
         if (!v->env) {
                 free(v);
@@ -118,6 +119,9 @@ VB_API int vb_void_set_ns(struct vb_void *v, enum vb_ns ns, enum vb_ns_mode mode
         /* The void builds its own root; a shared or joined mount ns would expose the caller's. */
         if (ns == VB_NS_MNT && mode != VB_NS_FRESH)
                 return -EINVAL;
+        /* Chosen ids are written into a user ns of the void's own: a shared or joined one has its ids. */
+        if (ns == VB_NS_USER && mode != VB_NS_FRESH && v->ids_set)
+                return -EINVAL;
         if (mode == VB_NS_JOIN) {
                 dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
                 if (dup_fd < 0)
@@ -126,6 +130,17 @@ VB_API int vb_void_set_ns(struct vb_void *v, enum vb_ns ns, enum vb_ns_mode mode
         vb_closep(&v->ns_fd[ns]);
         v->ns_fd[ns] = dup_fd;
         v->ns_mode[ns] = mode;
+        return 0;
+}
+
+VB_API int vb_void_set_ids(struct vb_void *v, uid_t uid, gid_t gid)
+{
+        /* (uid_t)-1 means "no change" to every set*id call: it can never be an id of its own. */
+        if (uid == (uid_t)-1 || gid == (gid_t)-1 || v->ns_mode[VB_NS_USER] != VB_NS_FRESH)
+                return -EINVAL;
+        v->uid = uid;
+        v->gid = gid;
+        v->ids_set = true;
         return 0;
 }
 

@@ -54,6 +54,9 @@ struct vb_rlimit {
 struct vb_void {
         enum vb_ns_mode ns_mode[VB_NS_COUNT];
         int ns_fd[VB_NS_COUNT];
+        uid_t uid; /* the void's ids inside its fresh user ns (the caller's are mapped to them) */
+        gid_t gid;
+        bool ids_set; /* vb_void_set_ids() was called: the user ns must stay fresh */
 
         struct vb_mount *mounts;
         size_t n_mounts;
@@ -62,6 +65,7 @@ struct vb_void {
 
         struct vb_keep_fd *fds;
         size_t n_fds;
+        int tty_target; /* vb_void_terminal(): the fd made the controlling terminal, or -1 */
 
         char **env; /* NULL-terminated */
         size_t n_env;

@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The environment model's tables, vb_void_server()'s checks, and `voidshim run --server` parsing. */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "cli.h"
 #include "seccomp.h"
 #include "server.h"
+#include "void.h"
 #include "voidbuilder.h"
 
 static void test_names_round_trip(void **state)
@@ -46,13 +49,48 @@ static void test_refusals(void **state)
         assert_int_equal(vb_server_denied_errno(VB_SERVER_NET), EACCES);
         assert_int_equal(vb_server_denied_errno(VB_SERVER_TERM), ENOTTY);
         assert_int_equal(vb_server_denied_errno(VB_SERVER_PROC), ENOENT);
+        assert_int_equal(vb_server_denied_errno(VB_SERVER_AUTH), EPERM);
+        assert_null(vb_server_refusal(VB_SERVER_AUTH, VB_SERVER_DENIED));
+}
+
+/* nullauth: ids 65534, and nothing that contradicts it (kept capabilities, other ids, a joined user ns). */
+static void test_auth_denied(void **state)
+{
+        struct vb_void *v = vb_void_new();
+        struct vb_error *err = NULL;
+
+        assert_int_equal(vb_void_server(v, VB_SERVER_AUTH, VB_SERVER_DENIED, &err), 0);
+        assert_int_equal(v->uid, 65534);
+        assert_int_equal(v->gid, 65534);
+        /* The ids live in a user ns of the void's own: it can no longer be shared or joined. */
+        assert_int_equal(vb_void_set_ns(v, VB_NS_USER, VB_NS_SHARED, -1), -EINVAL);
+        vb_void_free(v);
+
+        v = vb_void_new();
+        assert_int_equal(vb_void_keep_cap(v, 12), 0);
+        assert_int_equal(vb_void_server(v, VB_SERVER_AUTH, VB_SERVER_DENIED, &err), -EINVAL);
+        assert_non_null(strstr(err->msg, "kept capabilities"));
+        err = vb_error_free(err);
+        vb_void_free(v);
+
+        v = vb_void_new();
+        assert_int_equal(vb_void_set_ids(v, 1000, 1000), 0);
+        assert_int_equal(vb_void_server(v, VB_SERVER_AUTH, VB_SERVER_DENIED, &err), -EINVAL);
+        err = vb_error_free(err);
+        assert_int_equal(vb_void_set_ids(v, (uid_t)-1, 0), -EINVAL);
+        vb_void_free(v);
+
+        v = vb_void_new();
+        assert_int_equal(vb_void_set_ns(v, VB_NS_USER, VB_NS_SHARED, -1), 0);
+        assert_int_equal(vb_void_set_ids(v, 1000, 1000), -EINVAL);
+        vb_void_free(v);
 }
 
 /* Each rule set compiles on top of the default policy, and all of them together. */
 static void test_rules_compile(void **state)
 {
         const char *const sets[] = { vb_server_rules_net, vb_server_rules_unix, vb_server_rules_ipc,
-                                     vb_server_rules_uts, vb_server_rules_fs };
+                                     vb_server_rules_uts, vb_server_rules_fs,  vb_server_rules_auth };
         struct vb_void *v = vb_void_new();
         struct vb_error *err = NULL;
 
@@ -163,8 +201,52 @@ static void test_cli(void **state)
         assert_int_equal(parse(&why, &o, "--name", "../x", "/p", NULL), -EINVAL);
         vb_opts_done(&o);
         free(why);
+        why = NULL;
+        assert_int_equal(parse(&why, &o, "--uid", "1000", "--gid", "0", "/p", NULL), 0);
+        assert_true(o.uid_set && o.gid_set);
+        assert_int_equal(o.uid, 1000);
+        vb_opts_done(&o);
+        free(why);
+        why = NULL;
+        assert_int_equal(parse(&why, &o, "--uid", "4294967295", "/p", NULL), -EINVAL);
+        vb_opts_done(&o);
+        free(why);
+        why = NULL;
+        assert_int_equal(parse(&why, &o, "--uid", "1", "--server", "auth=denied", "/p", NULL), -EINVAL);
+        assert_non_null(strstr(why, "65534"));
+        vb_opts_done(&o);
+        free(why);
         while (n_store)
                 free(store[--n_store]);
+}
+
+/* term proxied: the caretaker's pty replaces stdio and is the only terminal left. */
+static void test_term_proxied(void **state)
+{
+        struct vb_void *v = vb_void_new();
+        struct vb_error *err = NULL;
+        int master, slave, null;
+
+        assert_int_equal(vb_void_server(v, VB_SERVER_TERM, VB_SERVER_PROXIED, &err), -EINVAL);
+        assert_non_null(strstr(err->msg, "vb_void_terminal"));
+        err = vb_error_free(err);
+        master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (master < 0 || unlockpt(master) < 0)
+                skip();
+        slave = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+        assert_true(slave >= 0);
+        null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        assert_int_equal(vb_void_terminal(v, null), -ENOTTY);
+        close(null);
+        assert_int_equal(vb_void_keep_fd(v, slave, 1), 0);
+        assert_int_equal(vb_void_terminal(v, slave), 0); /* replaces the fd 1 handed in before */
+        assert_int_equal(v->n_fds, 3);
+        assert_int_equal(v->tty_target, 0);
+        assert_int_equal(vb_void_server(v, VB_SERVER_TERM, VB_SERVER_PROXIED, &err), 0);
+        assert_int_equal(v->n_fds, 3);
+        close(slave);
+        close(master);
+        vb_void_free(v);
 }
 
 int main(void)
@@ -173,6 +255,7 @@ int main(void)
                 cmocka_unit_test(test_names_round_trip),   cmocka_unit_test(test_refusals),
                 cmocka_unit_test(test_rules_compile),      cmocka_unit_test(test_append_reports_errors),
                 cmocka_unit_test(test_server_contradictions), cmocka_unit_test(test_cli),
+                cmocka_unit_test(test_auth_denied),        cmocka_unit_test(test_term_proxied),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
