@@ -30,6 +30,7 @@ struct care_sup {
         size_t n;
         char run_dir[PATH_MAX];  /* private directory of this run's forwarder sockets, or "" */
         char ctl_path[PATH_MAX]; /* the control socket, or "" */
+        struct vb_inbox *inbox;  /* --inbox: the powerbox, or NULL */
         int ctl_fd;
         int sig_fd;
         sigset_t old_mask;
@@ -38,7 +39,7 @@ struct care_sup {
 
 bool care_needed(const struct vb_opts *o)
 {
-        return o->name || o->n_proxies || o->dbus_path ||
+        return o->name || o->inbox || o->n_proxies || o->dbus_path ||
                (o->server_set[VB_SERVER_NET] && o->server[VB_SERVER_NET] == VB_SERVER_PROXIED);
 }
 
@@ -136,6 +137,17 @@ static int start_net(struct care_sup *s, const struct vb_opts *o, struct vb_void
         return r < 0 ? vb_error_set(err, r, "join the network caretaker's namespaces") : 0;
 }
 
+/* --inbox: the holder of the powerbox, and the void's slave of it at o->inbox. */
+static int start_inbox(struct care_sup *s, const struct vb_opts *o, struct vb_void *v, struct vb_error **err)
+{
+        int r = vb_inbox_new(&s->inbox, err);
+
+        if (r < 0)
+                return vb_error_wrap(err, "--inbox %s", o->inbox);
+        r = vb_void_inbox(v, s->inbox, o->inbox);
+        return r < 0 ? vb_error_set(err, r, "--inbox %s", o->inbox) : 0;
+}
+
 int care_prepare(const struct vb_opts *o, struct vb_void *v, struct care_sup **out, struct vb_error **err)
 {
         struct care_sup *s = calloc(1, sizeof(*s));
@@ -153,6 +165,8 @@ int care_prepare(const struct vb_opts *o, struct vb_void *v, struct care_sup **o
                 r = start_dbus(s, o, v, err);
         if (r >= 0 && o->server_set[VB_SERVER_NET] && o->server[VB_SERVER_NET] == VB_SERVER_PROXIED)
                 r = start_net(s, o, v, err);
+        if (r >= 0 && o->inbox)
+                r = start_inbox(s, o, v, err);
         if (r >= 0 && o->name) {
                 r = ctl_listen(o->name, s->ctl_path, sizeof(s->ctl_path));
                 if (r < 0) {
@@ -186,29 +200,96 @@ static void reply(int fd, const char *fmt, ...)
                 (void)!send(fd, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1, MSG_NOSIGNAL);
 }
 
-/* One request: "list", "revoke NAME", "stop".  Answers end with "ok" or "error: ...". */
-static void serve(struct care_sup *s, struct vb_proc *p, int fd, const char *req)
+static void list(struct care_sup *s, struct vb_proc *p, int fd)
+{
+        reply(fd, "void\tpid %d, running\n", (int)vb_proc_pid(p));
+        for (size_t i = 0; i < s->n; i++)
+                reply(fd, "%s\t%s\n", s->care_name[i], vb_caretaker_describe(s->care[i]));
+        if (!s->inbox)
+                return;
+        reply(fd, "inbox\tholder pid %d, %zu grant%s\n", (int)vb_inbox_pid(s->inbox), vb_inbox_count(s->inbox),
+              vb_inbox_count(s->inbox) == 1 ? "" : "s");
+        for (size_t i = 0; i < vb_inbox_count(s->inbox); i++) {
+                const char *name, *what = vb_inbox_describe(s->inbox, i, &name);
+
+                reply(fd, "%s\tgrant %s\n", name, what);
+        }
+}
+
+/* "grant PATH ro|rw": PATH is opened here, as the owner (the peer was checked), and handed to the holder. */
+static void grant(struct care_sup *s, int fd, char *args)
+{
+        _cleanup_close_ int dir = -1;
+        struct vb_error *err = NULL;
+        char *mode = strrchr(args, ' ');
+        unsigned flags;
+
+        if (!s->inbox) {
+                reply(fd, "error: this run has no inbox (voidshim run --inbox DIR)\n");
+                return;
+        }
+        if (!mode || (strcmp(mode, " ro") != 0 && strcmp(mode, " rw") != 0)) {
+                reply(fd, "error: expected grant PATH ro|rw\n");
+                return;
+        }
+        flags = strcmp(mode, " rw") == 0 ? VB_MOUNT_RW : 0;
+        *mode = '\0';
+        dir = open(args, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dir < 0) {
+                reply(fd, "error: %s: %s\n", args, strerror(errno));
+                return;
+        }
+        if (vb_inbox_grant(s->inbox, dir, NULL, flags, &err) < 0)
+                reply(fd, "%s: %s\n", err->errnum == EINVAL || err->errnum == EEXIST ? "error" : "failed", err->msg);
+        else
+                reply(fd, "ok\n");
+        vb_error_free(err);
+}
+
+static void revoke_one(struct care_sup *s, int fd, const char *name, bool caretakers)
+{
+        struct vb_error *err = NULL;
+
+        for (size_t i = 0; caretakers && i < s->n; i++)
+                if (strcmp(s->care_name[i], name) == 0) {
+                        vb_caretaker_revoke(s->care[i]);
+                        reply(fd, "ok\n");
+                        return;
+                }
+        if (s->inbox && vb_inbox_ungrant(s->inbox, name, &err) >= 0) {
+                reply(fd, "ok\n");
+        } else if (err && err->errnum != ENOENT) {
+                reply(fd, "failed: %s\n", err->msg);
+        } else {
+                reply(fd, "error: no %s named %s (voidshim ctl NAME list shows them)\n",
+                      caretakers ? "caretaker or grant" : "grant", name);
+        }
+        vb_error_free(err);
+}
+
+/*
+ * One request: "list", "revoke NAME", "grant PATH ro|rw", "ungrant NAME", "stop".  Answers end with
+ * "ok", "error: ..." (the request was wrong) or "failed: ..." (the system refused).
+ */
+static void serve(struct care_sup *s, struct vb_proc *p, int fd, char *req)
 {
         if (strcmp(req, "list") == 0) {
-                reply(fd, "void\tpid %d, running\n", (int)vb_proc_pid(p));
-                for (size_t i = 0; i < s->n; i++)
-                        reply(fd, "%s\t%s\n", s->care_name[i], vb_caretaker_describe(s->care[i]));
+                list(s, p, fd);
                 reply(fd, "ok\n");
         } else if (strncmp(req, "revoke ", 7) == 0) {
-                for (size_t i = 0; i < s->n; i++)
-                        if (strcmp(s->care_name[i], req + 7) == 0) {
-                                vb_caretaker_revoke(s->care[i]);
-                                reply(fd, "ok\n");
-                                return;
-                        }
-                reply(fd, "error: no caretaker named %s (voidshim ctl NAME list shows them)\n", req + 7);
+                revoke_one(s, fd, req + 7, true);
+        } else if (strncmp(req, "ungrant ", 8) == 0) {
+                revoke_one(s, fd, req + 8, false);
+        } else if (strncmp(req, "grant ", 6) == 0) {
+                grant(s, fd, req + 6);
         } else if (!*req) {
                 return; /* a probe (ctl_listen checking the name) or a client that gave up */
         } else if (strcmp(req, "stop") == 0) {
                 vb_proc_kill(p, SIGKILL); /* init of a pid ns: only SIGKILL is sure to end it */
                 reply(fd, "ok\n");
         } else {
-                reply(fd, "error: unknown request '%s' (list, revoke CARETAKER, stop)\n", req);
+                reply(fd, "error: unknown request '%s' (list, revoke NAME, grant PATH ro|rw, ungrant NAME, stop)\n",
+                      req);
         }
 }
 
@@ -234,7 +315,7 @@ int care_supervise(struct care_sup *s, struct vb_proc *p, int *status)
                         { .fd = s->ctl_fd, .events = POLLIN },
                         { .fd = s->sig_fd, .events = POLLIN },
                 };
-                char req[256];
+                char req[PATH_MAX + 64];
 
                 if (poll(pfd, 3, -1) < 0) {
                         if (errno == EINTR)
@@ -269,6 +350,8 @@ void care_free(struct care_sup *s)
                 vb_caretaker_free(s->care[i]);
                 free(s->care_name[i]);
         }
+        /* The holder's namespace, and every grant in it, ends with it. */
+        vb_inbox_free(s->inbox);
         if (s->ctl_fd >= 0)
                 close(s->ctl_fd);
         if (s->ctl_path[0])

@@ -74,8 +74,9 @@ struct vb_opts {
         const char *dbus_path, *dbus_bus; /* --dbus-proxy PATH=ADDRESS */
         const char **dbus_talk;           /* --dbus-talk NAME, NULL-terminated */
         size_t n_dbus_talk;
-        const char *name; /* --name: the control socket for voidshim ctl */
-        char **argv;      /* PROGRAM [ARGS...]: points into the caller's argv */
+        const char *name;  /* --name: the control socket for voidshim ctl */
+        const char *inbox; /* --inbox DIR: where granted directories appear (voidshim ctl NAME grant) */
+        char **argv;       /* PROGRAM [ARGS...]: points into the caller's argv */
 };
 
 /*

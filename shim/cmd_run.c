@@ -177,7 +177,13 @@ static int apply_options(struct vb_void *v, const struct vb_opts *o, int host_fd
                         r = vb_error_set(err, r, "turn on Landlock (this kernel has none)");
                 for (size_t i = 0; r >= 0 && i < o->n_grants; i++)
                         r = landlock_from_grant(v, &o->grants[i]);
+                /* Grants come and go below the inbox: each one's own mount flags decide writes. */
+                if (r >= 0 && o->inbox)
+                        r = vb_void_landlock_allow(v, o->inbox, VB_LANDLOCK_READ | VB_LANDLOCK_WRITE);
         }
+        /* Without a run there is no holder: --explain shows where the inbox would be. */
+        if (r >= 0 && o->inbox && o->explain && (r = vb_void_inbox(v, NULL, o->inbox)) < 0)
+                r = vb_error_set(err, r, "--inbox %s", o->inbox);
         if (r >= 0 && o->cgroup) {
                 cg = open(o->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 r = cg < 0 ? vb_error_set(err, errno, "open cgroup %s", o->cgroup) : vb_void_cgroup(v, cg);
