@@ -35,7 +35,8 @@ static const char *const mode_names[VB_SERVER_MODE_COUNT] = { "fresh", "shared",
  */
 static const char *const refusals[VB_SERVER_COUNT][VB_SERVER_MODE_COUNT] = {
         [VB_SERVER_FS][VB_SERVER_PROXIED] =
-                "not offered yet: a FUSE caretaker would do it (FUSE works in a user namespace), but voidshim has none",
+                "not offered yet: a FUSE caretaker would do it (FUSE works in a user namespace), but voidshim has none; "
+                "--inbox grants directories revocable by name, beside a fresh fs",
         [VB_SERVER_EXEC][VB_SERVER_PROXIED] =
                 "Linux cannot: seccomp user-notify on execve can only advise, since the kernel reads the path again "
                 "after the supervisor's check (TOCTOU)",
