@@ -40,6 +40,7 @@ start_repl pb
 t_check "a void with an inbox runs" $?
 holder=$(field pb inbox | sed -n 's/holder pid \([0-9]*\).*/\1/p')
 t_eq "the inbox is empty at start" "ok" ask ls /inbox
+t_eq "the program holds only its stdio: no channel to the inbox's holder" "ok 0 1 2" ask fds
 t_ok "ctl grant answers ok" "$VS" ctl pb grant "$H/docs"
 t_eq "powerbox: a directory granted while the program runs appears without restart" "ok hello" \
         ask read /inbox/docs/hello
