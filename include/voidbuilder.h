@@ -375,7 +375,10 @@ VB_API struct vb_caretaker *vb_caretaker_free(struct vb_caretaker *c);
  * void the inbox is read-only, and each grant, having crossed user
  * namespaces, has its flags locked (a void cannot remount a read-only grant
  * writable).  The holder dies with the calling thread and with
- * vb_inbox_free(); its namespace, with every grant, dies with it.
+ * vb_inbox_free(); its namespace, with every grant, dies with it.  A void's
+ * copies of the grants outlive the holder, though (the end of a namespace
+ * does not propagate): a caller whose holder died can no longer revoke, and
+ * should stop the void (voidshim does).
  *
  * Revocation detaches the mount (MNT_DETACH) and removes its mount point:
  * every later open under it is ENOENT.  Linux has no revoke(2): a file, a
@@ -413,8 +416,9 @@ VB_API size_t vb_inbox_count(const struct vb_inbox *box) VB_NONNULL(1);
  * NULL when i is out of range.
  */
 VB_API const char *vb_inbox_describe(struct vb_inbox *box, size_t i, const char **name) VB_NONNULL(1);
-/* The holder's pid. */
+/* The holder's pid, and its pidfd (owned by box), which polls readable once the holder has died. */
 VB_API pid_t vb_inbox_pid(const struct vb_inbox *box) VB_NONNULL(1);
+VB_API int vb_inbox_pidfd(const struct vb_inbox *box) VB_NONNULL(1);
 /*
  * Give the void the inbox at dst (made as an empty directory).  box is
  * borrowed and must outlive the void's spawns; box NULL plans the mount for

@@ -21,6 +21,7 @@
 
 #include "care.h"
 #include "cleanup.h"
+#include "shim.h"
 
 #define MAX_CARE 16
 
@@ -137,14 +138,18 @@ static int start_net(struct care_sup *s, const struct vb_opts *o, struct vb_void
         return r < 0 ? vb_error_set(err, r, "join the network caretaker's namespaces") : 0;
 }
 
-/* --inbox: the holder of the powerbox, and the void's slave of it at o->inbox. */
-static int start_inbox(struct care_sup *s, const struct vb_opts *o, struct vb_void *v, struct vb_error **err)
+/* --inbox: the holder of the powerbox; care_attach_inbox() gives the void its slave of it. */
+static int start_inbox(struct care_sup *s, const struct vb_opts *o, struct vb_error **err)
 {
         int r = vb_inbox_new(&s->inbox, err);
 
-        if (r < 0)
-                return vb_error_wrap(err, "--inbox %s", o->inbox);
-        r = vb_void_inbox(v, s->inbox, o->inbox);
+        return r < 0 ? vb_error_wrap(err, "--inbox %s", o->inbox) : 0;
+}
+
+int care_attach_inbox(struct care_sup *s, const struct vb_opts *o, struct vb_void *v, struct vb_error **err)
+{
+        int r = vb_void_inbox(v, s ? s->inbox : NULL, o->inbox);
+
         return r < 0 ? vb_error_set(err, r, "--inbox %s", o->inbox) : 0;
 }
 
@@ -166,7 +171,7 @@ int care_prepare(const struct vb_opts *o, struct vb_void *v, struct care_sup **o
         if (r >= 0 && o->server_set[VB_SERVER_NET] && o->server[VB_SERVER_NET] == VB_SERVER_PROXIED)
                 r = start_net(s, o, v, err);
         if (r >= 0 && o->inbox)
-                r = start_inbox(s, o, v, err);
+                r = start_inbox(s, o, err);
         if (r >= 0 && o->name) {
                 r = ctl_listen(o->name, s->ctl_path, sizeof(s->ctl_path));
                 if (r < 0) {
@@ -309,15 +314,16 @@ int care_supervise(struct care_sup *s, struct vb_proc *p, int *status)
                 s->mask_set = true;
                 s->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
         }
-        for (;;) {
-                struct pollfd pfd[3] = {
+        for (bool holder_seen = false;;) {
+                struct pollfd pfd[4] = {
                         { .fd = vb_proc_pidfd(p), .events = POLLIN },
                         { .fd = s->ctl_fd, .events = POLLIN },
                         { .fd = s->sig_fd, .events = POLLIN },
+                        { .fd = s->inbox && !holder_seen ? vb_inbox_pidfd(s->inbox) : -1, .events = POLLIN },
                 };
                 char req[PATH_MAX + 64];
 
-                if (poll(pfd, 3, -1) < 0) {
+                if (poll(pfd, 4, -1) < 0) {
                         if (errno == EINTR)
                                 continue;
                         break;
@@ -337,6 +343,16 @@ int care_supervise(struct care_sup *s, struct vb_proc *p, int *status)
 
                         while (read(s->sig_fd, &si, sizeof(si)) == sizeof(si))
                                 vb_proc_kill(p, SIGKILL);
+                }
+                /*
+                 * Fail closed: without its holder no grant can be taken back any more (the void's
+                 * copies outlive the holder's namespace), so the void must not go on holding them.
+                 */
+                if (pfd[3].revents) {
+                        holder_seen = true;
+                        shim_fatal(SHIM_EXIT_SYSTEM, "keep the inbox",
+                                   "its holder died, so grants could no longer be revoked: the void is stopped");
+                        vb_proc_kill(p, SIGKILL);
                 }
         }
         return vb_proc_wait(p, status);

@@ -531,6 +531,8 @@ static int check_servers(struct vb_opts *o, char **why)
                 return why_set(why, "--server unix=proxied needs --proxy-connect or --dbus-proxy");
         if (o->n_dbus_talk && !o->dbus_path)
                 return why_set(why, "--dbus-talk needs --dbus-proxy");
+        if (o->inbox && o->server_set[VB_SERVER_FS] && o->server[VB_SERVER_FS] == VB_SERVER_DENIED)
+                return why_set(why, "--inbox contradicts --server fs=denied: no path in it could be opened");
         if (o->inbox && !o->name)
                 return why_set(why, "--inbox needs --name NAME: grants come through voidshim ctl NAME grant PATH");
         return 0;

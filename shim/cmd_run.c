@@ -181,9 +181,6 @@ static int apply_options(struct vb_void *v, const struct vb_opts *o, int host_fd
                 if (r >= 0 && o->inbox)
                         r = vb_void_landlock_allow(v, o->inbox, VB_LANDLOCK_READ | VB_LANDLOCK_WRITE);
         }
-        /* Without a run there is no holder: --explain shows where the inbox would be. */
-        if (r >= 0 && o->inbox && o->explain && (r = vb_void_inbox(v, NULL, o->inbox)) < 0)
-                r = vb_error_set(err, r, "--inbox %s", o->inbox);
         if (r >= 0 && o->cgroup) {
                 cg = open(o->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 r = cg < 0 ? vb_error_set(err, errno, "open cgroup %s", o->cgroup) : vb_void_cgroup(v, cg);
@@ -296,6 +293,9 @@ int cmd_run(int argc, char **argv)
         }
         if (r >= 0)
                 r = apply_servers(v, &o, &err);
+        /* Last, so that no grant made above (fs=shared's binds) covers it; NULL under --explain. */
+        if (r >= 0 && o.inbox)
+                r = care_attach_inbox(sup, &o, v, &err);
         if (r < 0) {
                 care_free(sup);
                 vb_opts_done(&o);

@@ -457,6 +457,11 @@ VB_API pid_t vb_inbox_pid(const struct vb_inbox *box)
         return box->pid;
 }
 
+VB_API int vb_inbox_pidfd(const struct vb_inbox *box)
+{
+        return box->pidfd;
+}
+
 VB_API int vb_void_inbox(struct vb_void *v, struct vb_inbox *box, const char *dst)
 {
         int fd = -1, r;

@@ -395,7 +395,8 @@ static int server_fs(struct vb_void *v, enum vb_server_mode m, struct vb_error *
                                     "fs denied: no path can be opened, so the program must be opened "
                                     "by the caller and be static (--exec-host)");
         for (size_t i = 0; i < v->n_mounts; i++)
-                if (v->mounts[i].kind == VB_MNT_BIND || v->mounts[i].kind == VB_MNT_TMPFS)
+                if (v->mounts[i].kind == VB_MNT_BIND || v->mounts[i].kind == VB_MNT_TMPFS ||
+                    v->mounts[i].kind == VB_MNT_INBOX)
                         return contradiction(err, VB_SERVER_FS, m, v->mounts[i].dst);
         return vb_void_seccomp_append(v, vb_server_rules_fs, "fs denied", err);
 }

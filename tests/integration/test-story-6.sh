@@ -23,7 +23,7 @@ start_repl() { # NAME [RUN-OPTIONS...]
         local name=$1; shift
         rm -f "$T_TMP/in" "$T_TMP/out"
         mkfifo "$T_TMP/in" "$T_TMP/out"
-        "$VS" run --exec-host --name "$name" --inbox /inbox "$@" -- "$PROBE" repl <"$T_TMP/in" >"$T_TMP/out" 2>&1 &
+        "$VS" run --exec-host --name "$name" --inbox /inbox "$@" -- "$PROBE" repl <"$T_TMP/in" >"$T_TMP/out" 2>"$T_TMP/err" &
         run=$!
         exec 3>"$T_TMP/in" 4<"$T_TMP/out"
         for _ in $(seq 100); do "$VS" ctl "$name" list >/dev/null 2>&1 && return 0; sleep 0.05; done
@@ -102,6 +102,19 @@ t_eq "... so it stays read-only" "EROFS" ask write /inbox/docs/new
 t_eq "(control: the same void can remount its inbox, which it attached itself: the refusal above is the lock)" \
         "ok" ask remount-rw /inbox
 stop_repl
+# Fail closed: without its holder no grant could be taken back (a void's copies outlive the holder's namespace).
+start_repl pb3
+"$VS" ctl pb3 grant "$H/docs" >/dev/null
+holder=$(field pb3 inbox | sed -n 's/holder pid \([0-9]*\).*/\1/p')
+kill -9 "${holder:-0}"
+wait "$run"
+t_eq "when the inbox's holder dies, the void is stopped (SIGKILL)" "137" echo $?
+t_match "... and voidshim says why" "unable to keep the inbox: its holder died" cat "$T_TMP/err"
+exec 3>&- 4<&-
+
+t_eq "with fs=shared the inbox is there too (it is mounted last)" "ok" \
+        void --name s6 --server fs=shared --inbox /inbox -- "$PROBE" ls /inbox
+t_status "--inbox with fs=denied: exit 100" 100 void --name s6 --server fs=denied --inbox /inbox -- "$PROBE" true
 t_status "--inbox without --name: exit 100" 100 void --inbox /inbox -- "$PROBE" true
 t_match "--explain shows the inbox" "/inbox: inbox, empty at start" void --name x --inbox /inbox --explain -- "$PROBE" true
 t_done
