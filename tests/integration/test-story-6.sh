@@ -112,6 +112,14 @@ t_eq "when the inbox's holder dies, the void is stopped (SIGKILL)" "137" echo $?
 t_match "... and voidshim says why" "unable to keep the inbox: its holder died" cat "$T_TMP/err"
 exec 3>&- 4<&-
 
+start_repl pb4
+holder=$(field pb4 inbox | sed -n 's/holder pid \([0-9]*\).*/\1/p')
+kill -9 "$run"
+wait "$run" 2>/dev/null
+gone "${holder:-0}"
+t_check "killing voidshim (SIGKILL) kills the inbox's holder, and its namespace goes with it" $?
+exec 3>&- 4<&-
+
 t_eq "with fs=shared the inbox is there too (it is mounted last)" "ok" \
         void --name s6 --server fs=shared --inbox /inbox -- "$PROBE" ls /inbox
 t_status "--inbox with fs=denied: exit 100" 100 void --name s6 --server fs=denied --inbox /inbox -- "$PROBE" true
