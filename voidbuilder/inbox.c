@@ -395,7 +395,7 @@ VB_API int vb_inbox_grant(struct vb_inbox *box, int dirfd, const char *name, uns
                                     name, VB_INBOX_NAME_MAX);
         if (find(box, name))
                 return vb_error_set(err, EEXIST, "inbox: %s is granted already (ungrant it first)", name);
-        strcpy(req.name, name);
+        snprintf(req.name, sizeof(req.name), "%s", name);
         g = reallocarray(box->grants, box->n + 1, sizeof(*g));
         if (!g)
                 return vb_error_set(err, ENOMEM, "inbox");
