@@ -409,6 +409,71 @@ VB_API int vb_caretaker_revoke(struct vb_caretaker *c) VB_NONNULL(1);
 /* Revoke, unlink the socket it listened on, free.  Accepts NULL; returns NULL. */
 VB_API struct vb_caretaker *vb_caretaker_free(struct vb_caretaker *c);
 
+/* ---- the powerbox: directories granted to a running void, and revoked ------- */
+
+/*
+ * An inbox is a small tmpfs held, shared, by a holder process of the caller's
+ * in a mount namespace of its own (and, unless the caller is root, a user
+ * namespace of its own, so that it may mount).  A void given the inbox with
+ * vb_void_inbox() receives a clone of it that is a *slave* of the holder's:
+ * every directory granted later appears in it at once, every revocation
+ * disappears from it, without a restart; nothing propagates back.  In the
+ * void the inbox is read-only, and each grant, having crossed user
+ * namespaces, has its flags locked (a void cannot remount a read-only grant
+ * writable).  The holder dies with the calling thread and with
+ * vb_inbox_free(); its namespace, with every grant, dies with it.  A void's
+ * copies of the grants outlive the holder, though (the end of a namespace
+ * does not propagate): a caller whose holder died can no longer revoke, and
+ * should stop the void (voidshim does).
+ *
+ * Revocation detaches the mount (MNT_DETACH) and removes its mount point:
+ * every later open under it is ENOENT.  Linux has no revoke(2): a file, a
+ * directory or a working directory the void opened before keeps working,
+ * and a directory fd still reaches the whole granted tree (cutting those
+ * needs a FUSE server in between).
+ *
+ * Grants, spawns and revocations on one inbox must not run concurrently.
+ */
+struct vb_inbox;
+
+/* Start the holder and its inbox.  Errors from its namespaces or mounts come back in err. */
+VB_API int vb_inbox_new(struct vb_inbox **out, struct vb_error **err) VB_NONNULL(1);
+/* Stop the holder (revoking every grant) and free; accepts NULL; returns NULL. */
+VB_API struct vb_inbox *vb_inbox_free(struct vb_inbox *box);
+/*
+ * Grant the directory dirfd (any fd: O_PATH is enough; the caller keeps it)
+ * as inbox/name, recursively nosuid and nodev, read-only unless flags holds
+ * VB_MOUNT_RW.  name NULL: the directory's own name.  The holder re-opens
+ * the directory by the path the fd reads as (/proc/self/fd), following no
+ * symlink, and binds it only if it is the same (st_dev, st_ino): so it binds
+ * what the caller could open, nothing beside it.  -ENOTDIR, -EINVAL for a
+ * bad name, -EEXIST for a name in use, -ESTALE when the directory moved,
+ * -ECHILD when the holder is gone.
+ */
+VB_API int vb_inbox_grant(struct vb_inbox *box, int dirfd, const char *name, unsigned flags, struct vb_error **err)
+        VB_NONNULL(1);
+/* Revoke inbox/name in the holder and so in every void.  -ENOENT when nothing has that name. */
+VB_API int vb_inbox_ungrant(struct vb_inbox *box, const char *name, struct vb_error **err) VB_NONNULL(1, 2);
+/* How many grants are live. */
+VB_API size_t vb_inbox_count(const struct vb_inbox *box) VB_NONNULL(1);
+/*
+ * Grant i (0 .. count-1) as "docs <- /home/u/docs, read-only" (static per
+ * inbox, valid until the next call), and its name in *name if non-NULL.
+ * NULL when i is out of range.
+ */
+VB_API const char *vb_inbox_describe(struct vb_inbox *box, size_t i, const char **name) VB_NONNULL(1);
+/* The holder's pid, and its pidfd (owned by box), which polls readable once the holder has died. */
+VB_API pid_t vb_inbox_pid(const struct vb_inbox *box) VB_NONNULL(1);
+VB_API int vb_inbox_pidfd(const struct vb_inbox *box) VB_NONNULL(1);
+/*
+ * Give the void the inbox at dst (made as an empty directory).  box is
+ * borrowed and must outlive the void's spawns; box NULL plans the mount for
+ * vb_void_explain() only (a spawn then fails at step "mount").  One inbox per
+ * void: -EEXIST for a second.  Each spawn takes a clone of the inbox with the
+ * grants it holds at that moment.
+ */
+VB_API int vb_void_inbox(struct vb_void *v, struct vb_inbox *box, const char *dst) VB_NONNULL(1, 3);
+
 /* ---- a pool of namespaces made ahead of time ------------------------------ */
 
 struct vb_pool;

@@ -65,6 +65,11 @@ bool care_needed(const struct vb_opts *o);
  * when o->name is set.  On failure *err says why; *out is NULL.
  */
 int care_prepare(const struct vb_opts *o, struct vb_void *v, struct care_sup **out, struct vb_error **err);
+/*
+ * Give v the inbox (--inbox) that care_prepare() started, at o->inbox; with s NULL
+ * (--explain) only the plan.  After every other mount, so that none covers it.
+ */
+int care_attach_inbox(struct care_sup *s, const struct vb_opts *o, struct vb_void *v, struct vb_error **err);
 /* Serve the control socket and signals until the void's init ends; store its wait status. */
 int care_supervise(struct care_sup *s, struct vb_proc *p, int *status);
 /*

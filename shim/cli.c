@@ -451,6 +451,14 @@ static int opt_name(struct vb_opts *o, char **a, char **why)
         return 0;
 }
 
+static int opt_inbox(struct vb_opts *o, char **a, char **why)
+{
+        if (a[0][0] != '/' || strcmp(a[0], "/") == 0)
+                return why_set(why, "--inbox: '%s' must be an absolute path other than /", a[0]);
+        o->inbox = a[0];
+        return 0;
+}
+
 #define FLAG_FN(fname, field)                                     \
         static int fname(struct vb_opts *o, char **a, char **why) \
         {                                                         \
@@ -504,6 +512,7 @@ static const struct option_def options[] = {
         { "--dbus-proxy", 1, opt_dbus_proxy },
         { "--dbus-talk", 1, opt_dbus_talk },
         { "--name", 1, opt_name },
+        { "--inbox", 1, opt_inbox },
         { "--explain", 0, opt_explain },
         { "--help", 0, opt_help },
         { "-h", 0, opt_help },
@@ -584,6 +593,10 @@ static int check_servers(struct vb_opts *o, char **why)
                 return why_set(why, "--server unix=proxied needs --proxy-connect or --dbus-proxy");
         if (o->n_dbus_talk && !o->dbus_path)
                 return why_set(why, "--dbus-talk needs --dbus-proxy");
+        if (o->inbox && o->server_set[VB_SERVER_FS] && o->server[VB_SERVER_FS] == VB_SERVER_DENIED)
+                return why_set(why, "--inbox contradicts --server fs=denied: no path in it could be opened");
+        if (o->inbox && !o->name)
+                return why_set(why, "--inbox needs --name NAME: grants come through voidshim ctl NAME grant PATH");
         return check_ids(o, why);
 }
 

@@ -75,8 +75,9 @@ struct vb_opts {
         const char *dbus_path, *dbus_bus; /* --dbus-proxy PATH=ADDRESS */
         const char **dbus_talk;           /* --dbus-talk NAME, NULL-terminated */
         size_t n_dbus_talk;
-        const char *name; /* --name: the control socket for voidshim ctl */
-        uid_t uid;        /* --uid, --gid: the void's ids inside its user namespace */
+        const char *name;  /* --name: the control socket for voidshim ctl */
+        const char *inbox; /* --inbox DIR: where granted directories appear (voidshim ctl NAME grant) */
+        uid_t uid;         /* --uid, --gid: the void's ids inside its user namespace */
         gid_t gid;
         bool uid_set, gid_set;
         char **argv; /* PROGRAM [ARGS...]: points into the caller's argv */

@@ -180,6 +180,9 @@ static int apply_options(struct vb_void *v, const struct vb_opts *o, int host_fd
                         r = vb_error_set(err, r, "turn on Landlock (this kernel has none)");
                 for (size_t i = 0; r >= 0 && i < o->n_grants; i++)
                         r = landlock_from_grant(v, &o->grants[i]);
+                /* Grants come and go below the inbox: each one's own mount flags decide writes. */
+                if (r >= 0 && o->inbox)
+                        r = vb_void_landlock_allow(v, o->inbox, VB_LANDLOCK_READ | VB_LANDLOCK_WRITE);
         }
         if (r >= 0 && o->cgroup) {
                 cg = open(o->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -306,6 +309,9 @@ int cmd_run(int argc, char **argv)
         }
         if (r >= 0)
                 r = apply_servers(v, &o, &err);
+        /* Last, so that no grant made above (fs=shared's binds) covers it; NULL under --explain. */
+        if (r >= 0 && o.inbox)
+                r = care_attach_inbox(sup, &o, v, &err);
         if (r < 0) {
                 care_free(sup);
                 vb_opts_done(&o);

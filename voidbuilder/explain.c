@@ -59,6 +59,12 @@ static void explain_mount(FILE *f, const struct vb_mount *m)
         case VB_MNT_DEVPTS:
                 fprintf(f, "  %s: new devpts instance (no host terminals)", m->dst);
                 break;
+        case VB_MNT_INBOX:
+                fprintf(f,
+                        "  %s: inbox, empty at start, read-only: directories granted while the void runs appear "
+                        "here and revoked ones disappear (a slave of the supervisor's shared inbox)",
+                        m->dst);
+                break;
         case VB_MNT_DIR:
                 fprintf(f, "  %s: empty directory (mode %04o)", m->dst, (unsigned)m->mode);
                 break;

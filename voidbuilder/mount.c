@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "inbox.h"
 #include "mount.h"
 
 /* Size of the root tmpfs: it only ever holds empty mount points and symlinks. */
@@ -326,6 +327,130 @@ static int make_symlink(int rootfd, const struct vb_mount *m)
         return strcmp(cur, m->src) == 0 ? 0 : -EEXIST;
 }
 
+/* ---- the inbox: a shared tmpfs the holder grants into, a slave of it in each void ---- */
+
+/* Size of the inbox tmpfs: it holds only the empty directories that grants are mounted on. */
+#define INBOX_TMPFS_SIZE "64k"
+
+bool vb_mount_inbox_name_ok(const char *name)
+{
+        size_t len = strlen(name);
+
+        /* One path component of a fixed alphabet: no "/", no "." or "..", nothing a shell or a list line mangles. */
+        return len > 0 && len <= VB_INBOX_NAME_MAX && name[0] != '.' &&
+               strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-+@,") == len;
+}
+
+int vb_mount_inbox_create(int *inbox_fd)
+{
+        const char *const opts[][2] = { { "size", INBOX_TMPFS_SIZE }, { "mode", "0755" } };
+        struct mount_attr shared = { .propagation = MS_SHARED };
+        _cleanup_close_ int mnt = -1;
+
+        /* Receive from the caller's tree, never send to it: nothing below reaches the host's mounts. */
+        if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+                return NEG_ERRNO();
+        mnt = new_fs("tmpfs", opts, ELEMENTSOF(opts), MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        if (mnt < 0)
+                return mnt;
+        /*
+         * Stacked on "/" of the holder's own namespace: it covers no directory that a grant
+         * could name (paths are resolved from a root fd opened before, and never with "..").
+         */
+        if (move_mount(mnt, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                return NEG_ERRNO();
+        /* Shared: what is mounted in it (a grant) and unmounted (a revocation) reaches every copy. */
+        if (mount_setattr(mnt, "", AT_EMPTY_PATH, &shared, sizeof(shared)) < 0)
+                return NEG_ERRNO();
+        *inbox_fd = TAKE_FD(mnt);
+        return 0;
+}
+
+int vb_mount_inbox_grant(int inbox_fd, int src_fd, const char *name, bool rw)
+{
+        struct mount_attr attr = { .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (rw ? 0 : MOUNT_ATTR_RDONLY),
+                                   .propagation = MS_PRIVATE };
+        struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
+                                .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV };
+        _cleanup_close_ int tree = -1, target = -1;
+
+        if (!vb_mount_inbox_name_ok(name))
+                return -EINVAL;
+        tree = open_tree(src_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+        if (tree < 0)
+                return NEG_ERRNO();
+        /*
+         * Recursive, so that no submount of the granted tree stays writable or setuid-capable;
+         * private, so that later mounts on the host under the granted path do not follow it in.
+         */
+        if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+                return NEG_ERRNO();
+        if (mkdirat(inbox_fd, name, 0755) < 0)
+                return NEG_ERRNO(); /* EEXIST: granted already */
+        /* NO_XDEV: the directory just made, never something mounted there since. */
+        target = (int)syscall(SYS_openat2, inbox_fd, name, &how, sizeof(how));
+        if (target < 0 || move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
+                int r = NEG_ERRNO();
+
+                (void)unlinkat(inbox_fd, name, AT_REMOVEDIR);
+                return r;
+        }
+        return 0;
+}
+
+int vb_mount_inbox_ungrant(int inbox_fd, const char *name)
+{
+        if (!vb_mount_inbox_name_ok(name))
+                return -EINVAL;
+        if (fchdir(inbox_fd) < 0)
+                return NEG_ERRNO();
+        /* Detach here; the unmount propagates to every void's slave copy of the inbox. */
+        if (umount2(name, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+                return NEG_ERRNO();
+        /*
+         * Then the mount point goes: a copy that did not follow the unmount (none should) is
+         * detached by the kernel with it, and a later open of the name is ENOENT everywhere.
+         */
+        if (unlinkat(inbox_fd, name, AT_REMOVEDIR) < 0)
+                return NEG_ERRNO();
+        return 0;
+}
+
+int vb_mount_inbox_clone(int inbox_fd)
+{
+        int tree = open_tree(inbox_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+
+        return tree < 0 ? NEG_ERRNO() : tree;
+}
+
+/* Child: the holder's clone of the inbox (a peer of it), attached at dst and turned into its slave. */
+static int mount_inbox(int rootfd, const struct vb_mount *m, const char **why)
+{
+        struct mount_attr slave = { .propagation = MS_SLAVE };
+        struct mount_attr ro = { .attr_set =
+                                         MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC };
+        _cleanup_close_ int tree = -1;
+        int r;
+
+        *why = "receiving the inbox from its holder";
+        tree = vb_inbox_request_clone(m->src_fd);
+        if (tree < 0)
+                return tree;
+        *why = "attaching";
+        r = attach(tree, rootfd, m->dst, true);
+        if (r < 0)
+                return r;
+        /* A slave receives the holder's grants and revocations and sends nothing back. */
+        *why = "making it a slave of the holder's";
+        if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &slave, sizeof(slave)) < 0)
+                return NEG_ERRNO();
+        /* Only the inbox itself: each grant keeps its own read-only or read-write flag. */
+        *why = "making it read-only";
+        if (mount_setattr(tree, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
+                return NEG_ERRNO();
+        return 0;
+}
+
 int vb_mount_apply(int rootfd, const struct vb_mount *m, const char **why)
 {
         *why = NULL;
@@ -342,6 +467,8 @@ int vb_mount_apply(int rootfd, const struct vb_mount *m, const char **why)
                 return vb_mount_mkdir_p(rootfd, m->dst, m->mode);
         case VB_MNT_SYMLINK:
                 return make_symlink(rootfd, m);
+        case VB_MNT_INBOX:
+                return mount_inbox(rootfd, m, why);
         default:
                 return -EINVAL;
         }

@@ -27,4 +27,21 @@ int vb_mount_pivot(int rootfd);
 /* Create a directory and its parents inside the root (resolving symlinks inside the root only). */
 int vb_mount_mkdir_p(int rootfd, const char *path, mode_t mode);
 
+/* ---- the inbox (inbox.c runs these in its holder, mount_inbox() in the void's child) ---- */
+
+#define VB_INBOX_NAME_MAX 64
+/* A grant's name: one path component of [A-Za-z0-9_.-+@,], not starting with '.', 1..64 bytes. */
+bool vb_mount_inbox_name_ok(const char *name);
+/*
+ * Holder: make every mount a slave (nothing propagates back to the caller's
+ * tree), then a small tmpfs stacked on "/", made shared.  Stores its fd.
+ */
+int vb_mount_inbox_create(int *inbox_fd);
+/* Holder: bind src_fd's tree at inbox/name, recursively nosuid, nodev, read-only unless rw. -EEXIST if taken. */
+int vb_mount_inbox_grant(int inbox_fd, int src_fd, const char *name, bool rw);
+/* Holder: detach inbox/name (the unmount propagates to the voids' slaves) and remove the mount point. */
+int vb_mount_inbox_ungrant(int inbox_fd, const char *name);
+/* Holder: a detached recursive clone of the inbox, a peer of it, for one void.  Returns the fd. */
+int vb_mount_inbox_clone(int inbox_fd);
+
 #endif

@@ -36,7 +36,8 @@ static const char *const mode_names[VB_SERVER_MODE_COUNT] = { "fresh", "shared",
  */
 static const char *const refusals[VB_SERVER_COUNT][VB_SERVER_MODE_COUNT] = {
         [VB_SERVER_FS][VB_SERVER_PROXIED] =
-                "not offered yet: a FUSE caretaker would do it (FUSE works in a user namespace), but voidshim has none",
+                "not offered yet: a FUSE caretaker would do it (FUSE works in a user namespace), but voidshim has none; "
+                "--inbox grants directories revocable by name, beside a fresh fs",
         [VB_SERVER_EXEC][VB_SERVER_PROXIED] =
                 "Linux cannot: seccomp user-notify on execve can only advise, since the kernel reads the path again "
                 "after the supervisor's check (TOCTOU)",
@@ -462,7 +463,8 @@ static int server_fs(struct vb_void *v, enum vb_server_mode m, struct vb_error *
                                     "fs denied: no path can be opened, so the program must be opened "
                                     "by the caller and be static (--exec-host)");
         for (size_t i = 0; i < v->n_mounts; i++)
-                if (v->mounts[i].kind == VB_MNT_BIND || v->mounts[i].kind == VB_MNT_TMPFS)
+                if (v->mounts[i].kind == VB_MNT_BIND || v->mounts[i].kind == VB_MNT_TMPFS ||
+                    v->mounts[i].kind == VB_MNT_INBOX)
                         return contradiction(err, VB_SERVER_FS, m, v->mounts[i].dst);
         return vb_void_seccomp_append(v, vb_server_rules_fs, "fs denied", err);
 }

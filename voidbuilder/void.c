@@ -64,6 +64,8 @@ VB_API struct vb_void *vb_void_free(struct vb_void *v)
         for (int i = 0; i < VB_NS_COUNT; i++)
                 vb_closep(&v->ns_fd[i]);
         for (size_t i = 0; i < v->n_mounts; i++) {
+                if (v->mounts[i].kind == VB_MNT_INBOX)
+                        vb_closep(&v->mounts[i].src_fd);
                 free(v->mounts[i].src);
                 free(v->mounts[i].dst);
         }

@@ -22,6 +22,7 @@ enum vb_mount_kind {
         VB_MNT_DEVPTS,
         VB_MNT_DIR,
         VB_MNT_SYMLINK,
+        VB_MNT_INBOX, /* src_fd: a channel to the inbox's holder (parent-owned), or -1 under explain */
 };
 
 struct vb_mount {
@@ -32,7 +33,7 @@ struct vb_mount {
         uint64_t size;   /* tmpfs */
         mode_t mode;     /* dir, tmpfs */
         const char *why; /* static: shown by explain ("minimal /dev", "ELF closure of /bin/ls") */
-        int src_fd;      /* child only: the bind source, opened before the root is staged */
+        int src_fd;      /* bind: child only, the source opened before the root is staged; inbox: see above */
         bool checked;    /* bind: the source must be the file (dev, ino) below */
         dev_t dev;
         ino_t ino;

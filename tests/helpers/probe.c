@@ -364,12 +364,12 @@ static const struct command {
         {"unshare", 1, cmd_unshare}, {"bpf", 0, cmd_bpf}, {"setns", 1, cmd_setns},
         {"ioctl-tiocsti", 0, cmd_ioctl_tiocsti}, {"getpid", 0, cmd_getpid}, {"clone3", 0, cmd_clone3},
         {"clone", 1, cmd_clone}, {"int80", 1, cmd_int80}, {"personality", 1, cmd_personality}, {"x32", 1, cmd_x32},
+        /* a program that keeps running: commands from stdin */
+        {"repl", 0, cmd_repl}, {"readat", 2, cmd_readat},
 };
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
-        if (argc < 2)
-                return usage();
         for (size_t i = 0; i < ELEMENTSOF(commands); i++) {
                 if (strcmp(argv[1], commands[i].name) != 0)
                         continue;
@@ -378,4 +378,73 @@ int main(int argc, char **argv)
                 return commands[i].fn(argv + 2);
         }
         return usage();
+}
+
+/*
+ * Read commands from stdin, one per line ("read /inbox/docs/x"), and run each in a child,
+ * one answer line each: a program that keeps running while the test changes its world.
+ * "hold PATH" opens PATH here and keeps the fd ("ok N"), for a later "readat N NAME".
+ */
+int cmd_repl(char **argv)
+{
+        char line[4096];
+
+        setvbuf(stdout, NULL, _IOLBF, 0);
+        while (fgets(line, sizeof(line), stdin)) {
+                char *args[10] = { "probe" }, *save = NULL;
+                int argc = 1;
+                pid_t pid;
+
+                for (char *t = strtok_r(line, " \n", &save); t && argc < 9; t = strtok_r(NULL, " \n", &save))
+                        args[argc++] = t;
+                if (argc < 2)
+                        continue;
+                if (strcmp(args[1], "hold") == 0 && argc == 3) {
+                        int fd = open(args[2], O_RDONLY | O_DIRECTORY);
+
+                        if (fd < 0)
+                                fail();
+                        else
+                                printf("ok %d\n", fd);
+                        continue;
+                }
+                fflush(stdout);
+                pid = fork();
+                if (pid == 0)
+                        exit(dispatch(argc, args));
+                if (pid < 0 || waitpid(pid, NULL, 0) < 0)
+                        fail();
+        }
+        return 0;
+}
+
+/* Read NAME relative to the inherited directory fd N (see repl's "hold"): "ok CONTENT" as `read`. */
+int cmd_readat(char **argv)
+{
+        char buf[4096];
+        long dfd;
+        ssize_t n;
+        int fd;
+
+        if (!parse_long(argv[0], 0, 1 << 20, &dfd))
+                return usage();
+        fd = openat((int)dfd, argv[1], O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return fail();
+        n = read(fd, buf, sizeof(buf) - 1);
+        if (n < 0)
+                return fail();
+        close(fd);
+        while (n > 0 && buf[n - 1] == '\n')
+                n--;
+        buf[n] = '\0';
+        printf("ok %s\n", buf);
+        return 0;
+}
+
+int main(int argc, char **argv)
+{
+        if (argc < 2)
+                return usage();
+        return dispatch(argc, argv);
 }

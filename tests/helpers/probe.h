@@ -111,5 +111,7 @@ int cmd_write(char **argv);
 int cmd_write_str(char **argv);
 int cmd_x32(char **argv);
 int cmd_mountpoints(char **argv);
+int cmd_repl(char **argv);
+int cmd_readat(char **argv);
 
 #endif

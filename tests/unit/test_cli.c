@@ -168,6 +168,9 @@ static void test_errors(void **state)
                 { { "--share", "net", "--net", "none", "p" }, "--share net contradicts --net=none" },
                 { { "--net", "loopback", "--share", "net", "p" }, "--share net contradicts --net=loopback" },
                 { { "--ro-bind", "/etc", "--", "p" }, "--ro-bind needs 2 arguments" },
+                { { "--inbox", "in", "--name", "n", "p" }, "--inbox: 'in' must be an absolute path other than /" },
+                { { "--inbox", "/", "--name", "n", "p" }, "--inbox: '/' must be an absolute path other than /" },
+                { { "--inbox", "/in", "p" }, "--inbox needs --name NAME: grants come through voidshim ctl NAME grant PATH" },
         };
 
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
