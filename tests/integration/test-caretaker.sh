@@ -31,6 +31,12 @@ t_eq "an fd sent through the forwarder is dropped, the bytes pass" "ok hello" \
         void --proxy-connect /run/echo.sock=unix:"$T_TMP/up.sock" -- "$SRV" uconnect /run/echo.sock hello +fd
 t_eq "the void's net is still empty: the upstream is reached only through the forwarder" "ENETUNREACH" \
         void --proxy-connect /run/echo.sock=tcp:127.0.0.1:"$port" -- "$PROBE" connect 127.0.0.1 "$port"
+t_eq "a stalled connection (never read while its upstream floods) does not stop another" "ok second" \
+        void --proxy-connect /run/echo.sock=unix:"$T_TMP/up.sock" -- "$SRV" stall /run/echo.sock
+t_eq "... over a TCP upstream too" "ok second" \
+        void --proxy-connect /run/echo.sock=tcp:127.0.0.1:"$port" -- "$SRV" stall /run/echo.sock
+t_eq "the forwarder still serves after a stalled connection ended" "ok hello" \
+        void --proxy-connect /run/echo.sock=tcp:127.0.0.1:"$port" -- "$SRV" uconnect /run/echo.sock hello
 t_status "a bad upstream is a usage error (exit 100)" 100 void --proxy-connect /run/x=ftp:h:1 -- "$PROBE" true
 t_status "an upstream that is down: connect works, the connection closes" 1 \
         void --proxy-connect /run/x.sock=unix:"$T_TMP/none.sock" -- "$SRV" uconnect /run/x.sock hi

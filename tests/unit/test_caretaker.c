@@ -1,13 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The network caretaker's pure parts: vb_net_allow_parse(), the one parser
- * of allowlist entries, and the nftables ruleset built from a list.
+ * of allowlist entries, and the nftables ruleset built from a list; and the
+ * socket forwarder, end to end on unix sockets in a scratch directory.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -128,6 +136,106 @@ static void test_ruleset(void **state)
         assert_int_equal(vb_tap_ruleset(allow, 5, tiny, sizeof(tiny)), -ENOBUFS);
 }
 
+/* A unix echo server at path, in a child: every connection echoed until EOF, then closed. */
+static pid_t echo_server(const char *path)
+{
+        struct sockaddr_un sun = { .sun_family = AF_UNIX };
+        int l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        pid_t pid;
+
+        assert_true(l >= 0);
+        snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+        assert_int_equal(bind(l, (struct sockaddr *)&sun, sizeof(sun)), 0);
+        assert_int_equal(listen(l, 8), 0);
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                char buf[4096];
+                ssize_t n;
+
+                for (;;) {
+                        int c = accept(l, NULL, NULL);
+
+                        while (c >= 0 && (n = read(c, buf, sizeof(buf))) > 0)
+                                if (write(c, buf, (size_t)n) != n)
+                                        break;
+                        if (c >= 0)
+                                close(c);
+                }
+        }
+        close(l);
+        return pid;
+}
+
+/* Send len bytes through fd and read them back at the same time; then half-close and expect EOF. */
+static void echo_through(int fd, const unsigned char *data, size_t len)
+{
+        unsigned char *back = malloc(len);
+        size_t sent = 0, got = 0;
+        bool shut = false;
+
+        assert_non_null(back);
+        while (got < len) {
+                struct pollfd p = { .fd = fd, .events = POLLIN | (sent < len ? POLLOUT : 0) };
+                ssize_t n;
+
+                assert_true(poll(&p, 1, 5000) > 0);
+                if ((p.revents & POLLOUT) && sent < len) {
+                        n = send(fd, data + sent, len - sent > 100000 ? 100000 : len - sent,
+                                 MSG_DONTWAIT | MSG_NOSIGNAL);
+                        assert_true(n > 0 || errno == EAGAIN);
+                        sent += n > 0 ? (size_t)n : 0;
+                }
+                if (sent == len && !shut)
+                        shut = shutdown(fd, SHUT_WR) == 0;
+                if (p.revents & POLLIN) {
+                        n = recv(fd, back + got, len - got, MSG_DONTWAIT);
+                        assert_true(n > 0 || (n < 0 && errno == EAGAIN));
+                        got += n > 0 ? (size_t)n : 0;
+                }
+        }
+        assert_memory_equal(back, data, len);
+        assert_int_equal(recv(fd, back, 1, 0), 0); /* the half-close came back as EOF */
+        free(back);
+}
+
+/* Megabytes both ways at once through the non-blocking forwarder, bytes intact, half-close passed on. */
+static void test_forward_bulk(void **state)
+{
+        char dir[] = "/tmp/vb-fwd-XXXXXX", up[64], sock[64];
+        struct sockaddr_un sun = { .sun_family = AF_UNIX };
+        struct vb_caretaker *c = NULL;
+        struct vb_error *err = NULL;
+        size_t len = 4 << 20;
+        unsigned char *data = malloc(len);
+        char upstream[80];
+        pid_t srv;
+        int fd;
+
+        assert_non_null(data);
+        for (size_t i = 0; i < len; i++)
+                data[i] = (unsigned char)(i * 2654435761u >> 13);
+        assert_non_null(mkdtemp(dir));
+        snprintf(up, sizeof(up), "%s/up", dir);
+        snprintf(sock, sizeof(sock), "%s/fwd", dir);
+        snprintf(upstream, sizeof(upstream), "unix:%s", up);
+        srv = echo_server(up);
+        assert_int_equal(vb_caretaker_forward(sock, upstream, &c, &err), 0);
+        for (int round = 0; round < 2; round++) {
+                fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", sock);
+                assert_int_equal(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+                echo_through(fd, data, len);
+                close(fd);
+        }
+        vb_caretaker_free(c);
+        kill(srv, SIGKILL);
+        waitpid(srv, NULL, 0);
+        unlink(up);
+        rmdir(dir);
+        free(data);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -135,6 +243,7 @@ int main(void)
                 cmocka_unit_test(test_hosts),
                 cmocka_unit_test(test_refusals),
                 cmocka_unit_test(test_ruleset),
+                cmocka_unit_test(test_forward_bulk),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
