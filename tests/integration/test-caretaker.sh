@@ -168,7 +168,12 @@ else
         hq=$(awk '{print $2}' "$T_TMP/hs2")
         t_eq "control: with the host's network both ports of $a4 answer" "ok a ok b" bash -c \
                 "echo \$('$VS' run --exec-host --net shared -- '$SRV' tconnect $a4 $hp a) \$('$VS' run --exec-host --net shared -- '$SRV' tconnect $a4 $hq b)"
-        t_eq "net proxied to a host: the allowed host:port answers" "ok hi" \
+        # Debian 12's pasta (2023-03) on a kernel >= 6.9 may send host->void bytes more than once on its
+        # tap path (doc/servers.md, "Limits"): the exchanges below accept a repeated answer, the
+        # connects are exact.
+        t_eq "net proxied to a host: the allowed host:port accepts the connection" "ok" \
+                void --net-allow "tcp:$a4:$hp" -- "$PROBE" connect "$a4" "$hp"
+        t_match "net proxied to a host: ... and answers (pasta may repeat it)" "^ok (hi)+$" \
                 void --net-allow "tcp:$a4:$hp" -- "$SRV" tconnect "$a4" "$hp" hi
         t_eq "net proxied to a host: another port of that host is refused, though it listens" "ECONNREFUSED" \
                 void --net-allow "tcp:$a4:$hp" -- "$PROBE" connect "$a4" "$hq"
@@ -183,11 +188,13 @@ else
                 void --net-allow "tcp:$a4:$hp" -- "$PROBE" addroute vbtap0
         t_eq "net proxied to a host: ... and holds no capability" "ok 0 0 0 BND=0 AMB=0" \
                 void --net-allow "tcp:$a4:$hp" -- "$PROBE" caps
-        t_eq "net proxied: a loopback port and a host together" "ok a ok b" bash -c \
+        t_eq "net proxied: a loopback port and a host together" "ok a ok" bash -c \
                 "echo \$('$VS' run --exec-host --net-allow $port --net-allow tcp:$a4:$hp -- '$SRV' tconnect 127.0.0.1 $port a) \
-                \$('$VS' run --exec-host --net-allow $port --net-allow tcp:$a4:$hp -- '$SRV' tconnect $a4 $hp b)"
+                \$('$VS' run --exec-host --net-allow $port --net-allow tcp:$a4:$hp -- '$PROBE' connect $a4 $hp)"
         if [ -n "$a6" ]; then
-                t_eq "net proxied to an IPv6 host: the allowed [host]:port answers" "ok hi6" \
+                t_eq "net proxied to an IPv6 host: the allowed [host]:port accepts the connection" "ok" \
+                        void --net-allow "tcp:[$a6]:$hp" -- "$PROBE" connect "$a6" "$hp"
+                t_match "net proxied to an IPv6 host: ... and answers (pasta may repeat it)" "^ok (hi6)+$" \
                         void --net-allow "tcp:[$a6]:$hp" -- "$SRV" tconnect "$a6" "$hp" hi6
                 t_eq "net proxied to an IPv6 host: another port is refused" "ECONNREFUSED" \
                         void --net-allow "tcp:[$a6]:$hp" -- "$PROBE" connect "$a6" "$hq"
