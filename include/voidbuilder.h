@@ -341,26 +341,44 @@ struct vb_caretaker;
 VB_API int vb_caretaker_forward(const char *sock_path, const char *upstream, struct vb_caretaker **out,
                                 struct vb_error **err) VB_NONNULL(1, 2, 3);
 
-/* One port of the host's loopback that a network caretaker lets through. */
+/*
+ * One destination that a network caretaker lets through: a port of the host's
+ * loopback (family 0, the original form) or a port of one remote host.  New
+ * fields are added at the end; all of them zero means the host's loopback.
+ */
 struct vb_net_allow {
-        bool udp;      /* UDP rather than TCP */
-        uint16_t port; /* on 127.0.0.1 (and ::1), the same number inside and outside */
+        bool udp;         /* UDP rather than TCP */
+        uint16_t port;    /* family 0: on 127.0.0.1, the same number inside and outside */
+        int family;       /* 0 (the host's loopback), AF_INET or AF_INET6 */
+        uint8_t addr[16]; /* AF_INET: 4 bytes, AF_INET6: 16 bytes, network order */
 };
 /*
- * Parse one allowlist entry, "[tcp:|udp:][127.0.0.1:|localhost:]PORT", as
- * `voidshim run --net-allow` and a spec's environment take it.  -EINVAL when
- * it is not one, with *why (if why is non-NULL) a static one-line reason.
+ * Parse one allowlist entry, as `voidshim run --net-allow` and a spec's
+ * environment take it: "[tcp:|udp:][HOST:]PORT".  Without HOST, or with
+ * 127.0.0.1 or localhost, it is a port of the host's loopback (family 0).
+ * Otherwise HOST is a numeric IPv4 address or an IPv6 one in brackets
+ * ("tcp:[2001:db8::1]:443"); names are not resolved.  -EINVAL when it is not
+ * one, or names an address no caretaker can route to (the void's own
+ * loopback, ::1, multicast, unspecified, link-local IPv6, the caretaker's
+ * link), with *why (if why is non-NULL) a static one-line reason.
  */
 VB_API int vb_net_allow_parse(const char *text, struct vb_net_allow *out, const char **why) VB_NONNULL(1, 2);
 /*
  * A network caretaker: a fresh user and network namespace (ids mapped as a
  * void's, lo up), held by a small child, with pasta(1) (package passt)
- * attached to it, splicing connections to 127.0.0.1:PORT inside to the host's
- * loopback for exactly the listed ports and nothing else (no tap route, no
- * other port).  Make the void join the namespaces with vb_void_set_ns(v,
- * VB_NS_USER / VB_NS_NET, VB_NS_JOIN, vb_caretaker_ns_fd(c, ...)).  Returns
- * once pasta listens on every port (at most 5 s).  -ENOENT when pasta is not
- * installed, -ETIMEDOUT when it does not come up.
+ * attached to it.  Loopback entries: pasta splices connections to
+ * 127.0.0.1:PORT inside to the host's loopback for exactly those ports.
+ * Host entries: pasta's tap is configured by the holder (not by pasta): its
+ * address as a /32 and /128, a host route to each allowed host and no other
+ * route, and an nftables output filter (nft(8), package nftables) that lets
+ * through exactly the listed (host, port, protocol) triples: another host is
+ * ENETUNREACH, another TCP port ECONNREFUSED, another UDP port EPERM.  The
+ * void, without CAP_NET_ADMIN over the namespace, can change neither.  Make
+ * the void join the namespaces with vb_void_set_ns(v, VB_NS_USER / VB_NS_NET,
+ * VB_NS_JOIN, vb_caretaker_ns_fd(c, ...)).  Returns once pasta listens on
+ * every loopback port and the tap is configured (at most 5 s each).  -ENOENT
+ * when pasta (or, for hosts, nft) is not installed, -ETIMEDOUT when pasta
+ * does not come up.
  */
 VB_API int vb_caretaker_pasta(const struct vb_net_allow *allow, size_t n, struct vb_caretaker **out,
                               struct vb_error **err) VB_NONNULL(3);

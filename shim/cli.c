@@ -400,7 +400,8 @@ static int opt_proxy_connect(struct vb_opts *o, char **a, char **why)
         return 0;
 }
 
-/* --net-allow [tcp:|udp:][127.0.0.1:|localhost:]PORT: a host-loopback port for the network caretaker. */
+/* --net-allow [tcp:|udp:][HOST:]PORT: a host-loopback port (no HOST, 127.0.0.1, localhost) or a port of one
+ * remote host (numeric IPv4, or IPv6 in []) for the network caretaker. */
 static int opt_net_allow(struct vb_opts *o, char **a, char **why)
 {
         struct vb_net_allow *n, allow;
@@ -581,7 +582,8 @@ static int check_servers(struct vb_opts *o, char **why)
                 return why_set(why, "--server auth contradicts net=proxied: the void joins the network caretaker's "
                                     "user namespace");
         if (net_proxied && !o->n_net_allow)
-                return why_set(why, "--server net=proxied needs --net-allow PORT (nothing allowed is net=denied)");
+                return why_set(why,
+                               "--server net=proxied needs --net-allow [HOST:]PORT (nothing allowed is net=denied)");
         if (o->n_net_allow && !net_proxied)
                 return why_set(why, "--net-allow needs --server net=proxied, not net=%s",
                                vb_server_mode_name(o->server[VB_SERVER_NET]));

@@ -5,6 +5,7 @@
  * child of the calling thread with PR_SET_PDEATHSIG, so it cannot outlive its
  * supervisor, and is revoked by closing its control pipe and SIGKILL.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -279,34 +280,79 @@ VB_API int vb_caretaker_forward(const char *sock_path, const char *upstream, str
 
 /* ---- the network caretaker: a namespace holder and pasta ----------------------- */
 
+/* What the holder reports once it configured the tap. */
+struct holder_status {
+        int r;
+        char step[96];
+};
+
+/* The parent's ends of the pipes to the holder, while the tap is being configured. */
+struct holder_link {
+        int status_fd; /* the holder's ready byte, then its struct holder_status */
+        int go_fd;     /* a byte once pasta runs; -1 without hosts */
+};
+
+static void holder_link_done(struct holder_link *l)
+{
+        vb_closep(&l->status_fd);
+        vb_closep(&l->go_fd);
+        l->status_fd = l->go_fd = -1;
+}
+
+/* The holder's life: make the namespaces, then (with hosts) configure pasta's tap when told, then wait. */
+static _Noreturn void holder_main(pid_t parent, int ready, int go, int log_fd, const struct vb_net_allow *allow,
+                                  size_t n)
+{
+        int keep[] = { ready, go, log_fd };
+        struct holder_status st = {};
+        const char *step = "";
+        uid_t uid = geteuid(); /* before unshare(), after which they read as the overflow ids */
+        gid_t gid = getegid();
+        char byte;
+
+        if (vb_caretaker_child_setup(parent, keep, go >= 0 ? 3 : 1) < 0 || unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0 ||
+            vb_ns_write_id_maps(uid, gid) < 0 || vb_net_loopback_up() < 0)
+                _exit(125);
+        (void)!write(ready, "r", 1);
+        if (go >= 0) {
+                if (read(go, &byte, 1) != 1) /* the parent gave up */
+                        _exit(0);
+                st.r = vb_tap_configure(allow, n, log_fd, &step);
+                snprintf(st.step, sizeof(st.step), "%s", step);
+                (void)!write(ready, &st, sizeof(st));
+                close(go);
+                close(log_fd);
+        }
+        close(ready);
+        for (;;)
+                pause();
+}
+
 /* The holder: a child in a fresh user+net namespace with lo up, doing nothing until killed. */
-static int start_holder(struct vb_caretaker *c, struct vb_error **err)
+static int start_holder(struct vb_caretaker *c, const struct vb_net_allow *allow, size_t n, int log_fd,
+                        struct holder_link *link, struct vb_error **err)
 {
         static const char *const names[] = { [VB_NS_USER] = "user", [VB_NS_NET] = "net" };
-        uid_t uid = geteuid();
-        gid_t gid = getegid();
         pid_t parent = getpid();
-        int ready[2], r;
+        int ready[2], go[2] = { -1, -1 }, r;
         char byte = 0, path[64];
 
         if (pipe2(ready, O_CLOEXEC) < 0)
                 return vb_error_set(err, errno, "network caretaker: pipe");
-        r = start(c, &c->holder, &c->holder_pidfd);
-        if (r == 1) {
-                int keep[] = { ready[1] };
-
-                if (vb_caretaker_child_setup(parent, keep, 1) < 0 || unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0 ||
-                    vb_ns_write_id_maps(uid, gid) < 0 || vb_net_loopback_up() < 0)
-                        _exit(125);
-                (void)!write(ready[1], "r", 1);
+        if (vb_tap_wanted(allow, n) && pipe2(go, O_CLOEXEC) < 0) {
+                r = vb_error_set(err, errno, "network caretaker: pipe");
+                close(ready[0]);
                 close(ready[1]);
-                for (;;)
-                        pause();
+                return r;
         }
+        r = start(c, &c->holder, &c->holder_pidfd);
+        if (r == 1)
+                holder_main(parent, ready[1], go[0], log_fd, allow, n);
         close(ready[1]);
+        vb_closep(&go[0]);
+        *link = (struct holder_link){ .status_fd = ready[0], .go_fd = go[1] };
         if (r >= 0 && read(ready[0], &byte, 1) != 1)
                 r = -ECHILD; /* it died: namespaces refused */
-        close(ready[0]);
         if (r < 0)
                 return vb_error_set(err, r, "network caretaker: making its user and network namespaces");
         for (int ns = VB_NS_USER; ns <= VB_NS_NET; ns += VB_NS_NET - VB_NS_USER) {
@@ -318,39 +364,96 @@ static int start_holder(struct vb_caretaker *c, struct vb_error **err)
         return 0;
 }
 
+/* Is addr (4 bytes) one a caretaker can route to?  NULL, or why not. */
+static const char *host4_refusal(const uint8_t *a)
+{
+        if (a[0] == 127)
+                return "127.0.0.0/8 other than 127.0.0.1 is the void's own loopback";
+        if (a[0] == 0 || a[0] >= 224)
+                return "not a unicast address (0.0.0.0/8, multicast and 240.0.0.0/4 cannot be allowed)";
+        if (a[0] == 169 && a[1] == 254 && a[2] == 91)
+                return "169.254.91.0/24 is the network caretaker's own link";
+        return NULL;
+}
+
+static const char *host6_refusal(const uint8_t *a)
+{
+        static const uint8_t loop[16] = { [15] = 1 }, any[16] = { 0 };
+        static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+        if (memcmp(a, loop, 16) == 0)
+                return "::1 is not forwarded: allow a port of 127.0.0.1";
+        if (memcmp(a, any, 16) == 0 || a[0] == 0xff)
+                return "not a unicast address (:: and multicast cannot be allowed)";
+        if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80)
+                return "a link-local address needs an interface, and the void's link is the caretaker's";
+        if (memcmp(a, mapped, 12) == 0)
+                return "an IPv4-mapped address: write the IPv4 address";
+        if (a[0] == 0xfd && a[1] == 0xb0 && a[2] == 0x1d && a[3] == 0x5b)
+                return "fdb0:1d5b::/32 is the network caretaker's own link";
+        return NULL;
+}
+
+/* HOST of HOST:PORT (hl bytes at s) into out; 0 or -EINVAL with *why. */
+static int parse_host(const char *s, size_t hl, struct vb_net_allow *out, const char **why)
+{
+        char host[INET6_ADDRSTRLEN + 2];
+
+        if ((hl == 9 && strncmp(s, "127.0.0.1", 9) == 0) || (hl == 9 && strncmp(s, "localhost", 9) == 0))
+                return 0; /* the host's loopback: family 0, spliced by pasta */
+        if (hl == 0 || hl >= sizeof(host)) {
+                *why = "not [tcp:|udp:][HOST:]PORT with HOST a numeric IPv4 address or an IPv6 one in []";
+                return -EINVAL;
+        }
+        if (s[0] == '[' && s[hl - 1] == ']') {
+                memcpy(host, s + 1, hl - 2);
+                host[hl - 2] = '\0';
+                out->family = AF_INET6;
+        } else {
+                memcpy(host, s, hl);
+                host[hl] = '\0';
+                out->family = AF_INET;
+        }
+        if (inet_pton(out->family, host, out->addr) != 1) {
+                *why = out->family == AF_INET6 ? "not a numeric IPv6 address"
+                                               : "not a numeric IPv4 address (names are not resolved; an IPv6 "
+                                                 "address goes in [])";
+                return -EINVAL;
+        }
+        *why = out->family == AF_INET ? host4_refusal(out->addr) : host6_refusal(out->addr);
+        return *why ? -EINVAL : 0;
+}
+
 VB_API int vb_net_allow_parse(const char *text, struct vb_net_allow *out, const char **why)
 {
+        struct vb_net_allow a = {};
         const char *unused;
         const char *s = text, *colon;
         char *end;
         unsigned long port;
+        int r;
 
         if (!why)
                 why = &unused;
-        *out = (struct vb_net_allow){};
         if (strncmp(s, "udp:", 4) == 0)
-                out->udp = true, s += 4;
+                a.udp = true, s += 4;
         else if (strncmp(s, "tcp:", 4) == 0)
                 s += 4;
         colon = strrchr(s, ':');
         if (colon) {
-                size_t hl = (size_t)(colon - s);
-
-                if (!(hl == 9 && (strncmp(s, "127.0.0.1", 9) == 0 || strncmp(s, "localhost", 9) == 0))) {
-                        *why = "pasta cannot restrict destinations (once its tap route is up it NATs every "
-                               "address), so only ports of the host's loopback can be allowed; use "
-                               "--proxy-connect PATH=tcp:HOST:PORT for one remote service";
-                        return -EINVAL;
-                }
+                r = parse_host(s, (size_t)(colon - s), &a, why);
+                if (r < 0)
+                        return r;
                 s = colon + 1;
         }
         errno = 0;
         port = *s >= '0' && *s <= '9' ? strtoul(s, &end, 10) : 0;
         if (errno || port < 1 || port > 65535 || *end) {
-                *why = "not [tcp:|udp:][127.0.0.1:]PORT";
+                *why = "not [tcp:|udp:][HOST:]PORT (PORT 1-65535)";
                 return -EINVAL;
         }
-        out->port = (uint16_t)port;
+        a.port = (uint16_t)port;
+        *out = a;
         return 0;
 }
 
@@ -362,6 +465,8 @@ static bool ports_ready(pid_t holder, const struct vb_net_allow *allow, size_t n
                 bool found = false;
                 _cleanup_fclose_ FILE *f = NULL;
 
+                if (allow[i].family != 0) /* a remote host: nothing listens for it */
+                        continue;
                 snprintf(path, sizeof(path), "/proc/%d/net/%s", (int)holder, allow[i].udp ? "udp" : "tcp");
                 f = fopen(path, "re");
                 if (!f)
@@ -384,16 +489,39 @@ static void port_list(char *buf, size_t len, const struct vb_net_allow *allow, s
 
         buf[0] = '\0';
         for (size_t i = 0; i < n; i++)
-                if (allow[i].udp == udp && used < len)
+                if (allow[i].family == 0 && allow[i].udp == udp && used < len)
                         used += (size_t)snprintf(buf + used, len - used, "%s%u", used ? "," : "", allow[i].port);
         if (!buf[0])
                 snprintf(buf, len, "none");
 }
 
+/* pasta's options for a configured tap (caretaker_tap.c): its name, both ends' addresses, its MAC. */
+static int tap_args(char **argv, const struct vb_net_allow *allow, size_t n)
+{
+        bool v4 = false, v6 = false, lo = false;
+        int a = 0;
+
+        for (size_t i = 0; i < n; i++)
+                v4 |= allow[i].family == AF_INET, v6 |= allow[i].family == AF_INET6, lo |= allow[i].family == 0;
+        if (!v4 && !v6)
+                return 0;
+        argv[a++] = "-I", argv[a++] = VB_TAP_IFNAME, argv[a++] = "-M", argv[a++] = VB_TAP_MAC;
+        /* Security: by default pasta maps its gateway address to the host's loopback, which would
+         * be a way to every host-loopback port; the only loopback ports are the -T/-U ones. */
+        argv[a++] = "--no-map-gw";
+        if (v4 || lo)
+                argv[a++] = "-a", argv[a++] = VB_TAP_ADDR4, argv[a++] = "-g", argv[a++] = VB_TAP_GW4;
+        if (v6)
+                argv[a++] = "-a", argv[a++] = VB_TAP_ADDR6, argv[a++] = "-g", argv[a++] = VB_TAP_GW6;
+        if (!v6)
+                argv[a++] = "-4";
+        return a;
+}
+
 static _Noreturn void exec_pasta(struct vb_caretaker *c, const struct vb_net_allow *allow, size_t n, int log_fd)
 {
         char user[64], net[64], tcp[512], udp[512];
-        char *argv[40];
+        char *argv[48];
         int a = 0;
 
         snprintf(user, sizeof(user), "/proc/%d/ns/user", (int)c->holder);
@@ -407,11 +535,17 @@ static _Noreturn void exec_pasta(struct vb_caretaker *c, const struct vb_net_all
         if (geteuid() == 0)
                 argv[a++] = "--runas", argv[a++] = "0:0";
         argv[a++] = "--userns", argv[a++] = user, argv[a++] = "--netns", argv[a++] = net;
-        /* Nothing comes in; only the listed host-loopback ports go out; no tap route, no DHCP, no ICMP. */
+        /* Nothing comes in; only the listed host-loopback ports are spliced out; no DHCP, NDP,
+         * router advertisements or ICMP; no --config-net: the tap is configured (or left down,
+         * without routes) by the holder, never by pasta. */
         argv[a++] = "-t", argv[a++] = "none", argv[a++] = "-u", argv[a++] = "none";
         argv[a++] = "-T", argv[a++] = tcp, argv[a++] = "-U", argv[a++] = udp;
         argv[a++] = "--no-dhcp", argv[a++] = "--no-ndp", argv[a++] = "--no-dhcpv6", argv[a++] = "--no-ra";
-        argv[a++] = "--no-icmp", argv[a++] = "-4";
+        argv[a++] = "--no-icmp";
+        if (vb_tap_wanted(allow, n))
+                a += tap_args(argv + a, allow, n);
+        else
+                argv[a++] = "-4";
         argv[a] = NULL;
         dup2(log_fd, 1);
         dup2(log_fd, 2);
@@ -421,7 +555,7 @@ static _Noreturn void exec_pasta(struct vb_caretaker *c, const struct vb_net_all
         _exit(errno == ENOENT ? 127 : 126);
 }
 
-/* pasta's own words when it failed: the first line of its log that is not syslog noise. */
+/* pasta's (or nft's) own words when it failed: the first line of the log that is not syslog noise. */
 static void pasta_why(int log_fd, char *buf, size_t len)
 {
         char all[2048], *line, *save = NULL;
@@ -438,27 +572,111 @@ static void pasta_why(int log_fd, char *buf, size_t len)
                 }
 }
 
+/* pasta exited before it was ready: say why. */
+static int pasta_died(struct vb_caretaker *c, int log_fd, struct vb_error **err)
+{
+        siginfo_t si = {};
+        char why[256];
+
+        waitid(P_PIDFD, (id_t)c->pidfd, &si, WEXITED | WNOHANG);
+        if (si.si_status == 127)
+                return vb_error_set(err, ENOENT, "network caretaker: pasta is not installed (Debian package passt)");
+        pasta_why(log_fd, why, sizeof(why));
+        return vb_error_set(err, ECHILD, "network caretaker: pasta exited (%s)", why);
+}
+
+/* With hosts: let the holder configure pasta's tap, and wait for its word (or pasta's death). */
+static int await_tap(struct vb_caretaker *c, struct holder_link *link, int log_fd, struct vb_error **err)
+{
+        struct holder_status st = {};
+        struct pollfd p[2] = { { .fd = link->status_fd, .events = POLLIN }, { .fd = c->pidfd, .events = POLLIN } };
+        char why[256];
+        int r;
+
+        if (write(link->go_fd, "g", 1) != 1)
+                return vb_error_set(err, errno, "network caretaker: telling the holder to configure the tap");
+        do
+                r = poll(p, 2, 10 * 1000);
+        while (r < 0 && errno == EINTR);
+        if (r == 0)
+                return vb_error_set(err, ETIMEDOUT, "network caretaker: the tap was not configured within 10 s");
+        if (!(p[0].revents & POLLIN) && !vb_caretaker_alive(c))
+                return pasta_died(c, log_fd, err);
+        if (read(link->status_fd, &st, sizeof(st)) != (ssize_t)sizeof(st))
+                return vb_error_set(err, ECHILD, "network caretaker: the namespace holder died");
+        if (st.r == -ENOENT && strstr(st.step, "nft"))
+                return vb_error_set(err, ENOENT, "network caretaker: nft is not installed (Debian package nftables)");
+        if (st.r == -EPROTO) {
+                pasta_why(log_fd, why, sizeof(why));
+                return vb_error_set(err, EPROTO, "network caretaker: %s: %s", st.step, why);
+        }
+        if (st.r < 0)
+                return vb_error_set(err, -st.r, "network caretaker: %s", st.step);
+        return 0;
+}
+
+/* "tcp 192.0.2.7:80, udp [2001:db8::1]:53" for the allowed hosts, or "" */
+static void host_list(char *buf, size_t len, const struct vb_net_allow *allow, size_t n)
+{
+        size_t used = 0;
+
+        buf[0] = '\0';
+        for (size_t i = 0; i < n; i++) {
+                char addr[INET6_ADDRSTRLEN];
+                bool v6 = allow[i].family == AF_INET6;
+
+                if (allow[i].family == 0 || used >= len ||
+                    !inet_ntop(allow[i].family, allow[i].addr, addr, sizeof(addr)))
+                        continue;
+                used += (size_t)snprintf(buf + used, len - used, "%s%s %s%s%s:%u", used ? ", " : "; hosts ",
+                                         allow[i].udp ? "udp" : "tcp", v6 ? "[" : "", addr, v6 ? "]" : "",
+                                         allow[i].port);
+        }
+}
+
+/* What the caretaker is, for vb_caretaker_describe(). */
+static int describe_net(struct vb_caretaker *c, const struct vb_net_allow *allow, size_t n)
+{
+        char tcp[512], udp[512], hosts[1024];
+
+        port_list(tcp, sizeof(tcp), allow, n, false);
+        port_list(udp, sizeof(udp), allow, n, true);
+        host_list(hosts, sizeof(hosts), allow, n);
+        return asprintf(&c->what, "network (pasta): host loopback tcp %s, udp %s%s", tcp, udp, hosts) < 0 ? -ENOMEM : 0;
+}
+
+/* Until pasta listens on every loopback port (5 s at most). */
+static int await_ports(struct vb_caretaker *c, const struct vb_net_allow *allow, size_t n, int log_fd,
+                       struct vb_error **err)
+{
+        for (int i = 0; !ports_ready(c->holder, allow, n); i++) {
+                if (!vb_caretaker_alive(c))
+                        return pasta_died(c, log_fd, err);
+                if (i >= 250)
+                        return vb_error_set(err, ETIMEDOUT, "network caretaker: pasta did not listen within 5 s");
+                nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
+        }
+        return 0;
+}
+
 VB_API int vb_caretaker_pasta(const struct vb_net_allow *allow, size_t n, struct vb_caretaker **out,
                               struct vb_error **err)
 {
         struct vb_caretaker *c = caretaker_new(VB_CARE_PASTA);
+        struct holder_link link = { -1, -1 };
         _cleanup_close_ int log_fd = -1;
-        char ports[512], why[256];
         pid_t parent = getpid();
         int r;
 
-        if (!c)
-                return vb_error_set(err, ENOMEM, "network caretaker");
-        port_list(ports, sizeof(ports), allow, n, false);
-        port_list(why, sizeof(why), allow, n, true);
-        if (asprintf(&c->what, "network (pasta): host loopback tcp %s, udp %s", ports, why) < 0) {
+        if (!c || describe_net(c, allow, n) < 0) {
                 vb_caretaker_free(c);
                 return vb_error_set(err, ENOMEM, "network caretaker");
         }
-        r = start_holder(c, err);
+        /* One log for pasta and nft: their first line is the reason given when they fail. */
         log_fd = memfd_create("pasta-log", MFD_CLOEXEC);
-        if (r >= 0 && log_fd < 0)
-                r = vb_error_set(err, errno, "network caretaker: log");
+        r = log_fd < 0 ? vb_error_set(err, errno, "network caretaker: log") : 0;
+        if (r >= 0)
+                r = start_holder(c, allow, n, log_fd, &link, err);
         if (r >= 0) {
                 r = start(c, &c->pid, &c->pidfd);
                 if (r == 1) {
@@ -471,25 +689,11 @@ VB_API int vb_caretaker_pasta(const struct vb_net_allow *allow, size_t n, struct
                 if (r < 0)
                         vb_error_set(err, r, "network caretaker: starting pasta");
         }
-        for (int i = 0; r >= 0 && !ports_ready(c->holder, allow, n); i++) {
-                siginfo_t si = {};
-
-                if (!vb_caretaker_alive(c)) {
-                        waitid(P_PIDFD, (id_t)c->pidfd, &si, WEXITED | WNOHANG);
-                        if (si.si_status == 127)
-                                r = vb_error_set(err, ENOENT,
-                                                 "network caretaker: pasta is not installed "
-                                                 "(Debian package passt)");
-                        else {
-                                pasta_why(log_fd, why, sizeof(why));
-                                r = vb_error_set(err, ECHILD, "network caretaker: pasta exited (%s)", why);
-                        }
-                } else if (i >= 250) {
-                        r = vb_error_set(err, ETIMEDOUT, "network caretaker: pasta did not listen within 5 s");
-                } else {
-                        nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
-                }
-        }
+        if (r >= 0 && link.go_fd >= 0)
+                r = await_tap(c, &link, log_fd, err);
+        if (r >= 0)
+                r = await_ports(c, allow, n, log_fd, err);
+        holder_link_done(&link);
         if (r < 0) {
                 vb_caretaker_free(c);
                 return r;

@@ -3,6 +3,7 @@
 #ifndef VB_CARETAKER_H
 #define VB_CARETAKER_H
 
+#include <stdbool.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -38,5 +39,36 @@ int vb_caretaker_child_setup(pid_t pdeath_parent, const int *keep, size_t n);
 
 /* The forwarder's loop (child side): never returns. */
 _Noreturn void vb_forward_main(int listen_fd, int ctl_fd, const struct vb_upstream *up);
+
+/*
+ * The network caretaker's tap (caretaker_tap.c), when hosts are allowed: its
+ * name, the namespace's addresses on it and pasta's (the gateway), from
+ * 169.254.0.0/16 and a ULA prefix of our own, and pasta's MAC (pasta -M),
+ * entered as a permanent neighbour so neither ARP nor NDP is needed.
+ */
+#define VB_TAP_IFNAME "vbtap0"
+#define VB_TAP_ADDR4  "169.254.91.2"
+#define VB_TAP_GW4    "169.254.91.1"
+#define VB_TAP_ADDR6  "fdb0:1d5b::2"
+#define VB_TAP_GW6    "fdb0:1d5b::1"
+#define VB_TAP_MAC    "02:00:5b:00:00:01"
+
+/* Does the list hold a remote host (family != 0)?  Only then is the tap configured. */
+bool vb_tap_wanted(const struct vb_net_allow *allow, size_t n);
+
+/*
+ * The nftables ruleset (nft -f syntax) that lets out of the namespace only
+ * lo and the allowed (host, port) pairs, into buf.  Returns its length, or
+ * -ENOBUFS when it does not fit.  Pure: unit-tested without namespaces.
+ */
+int vb_tap_ruleset(const struct vb_net_allow *allow, size_t n, char *buf, size_t len);
+
+/*
+ * In the namespace holder, once pasta runs: wait (5 s at most) for pasta's
+ * tap, bring it up, give it the addresses, enter the gateway as a neighbour,
+ * route each allowed host through it, and load the ruleset with nft(8),
+ * whose output goes to log_fd.  Returns 0 or -errno; *step names what failed.
+ */
+int vb_tap_configure(const struct vb_net_allow *allow, size_t n, int log_fd, const char **step);
 
 #endif

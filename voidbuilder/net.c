@@ -6,7 +6,9 @@
  * (STYLE.md, "Buffers belong to the caller"); only the socket is allocated.
  */
 #include <errno.h>
+#include <linux/if_addr.h>
 #include <linux/if_link.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <stdbool.h>
@@ -89,18 +91,112 @@ static struct nlmsghdr *put_link_request(char *buf, uint16_t type, const char *i
         return nlh;
 }
 
-int vb_net_loopback_up(void)
+int vb_net_link_up(const char *ifname)
 {
         char buf[MNL_SOCKET_BUFFER_SIZE];
         struct nlmsghdr *nlh;
         struct ifinfomsg *ifi;
+        size_t len = strnlen(ifname, IFNAMSIZ);
 
+        if (len == 0 || len >= IFNAMSIZ)
+                return -EINVAL;
         /* No NLM_F_CREATE: an existing link is changed, a missing one is -ENODEV. */
-        nlh = put_link_request(buf, RTM_NEWLINK, "lo");
+        nlh = put_link_request(buf, RTM_NEWLINK, ifname);
         ifi = mnl_nlmsg_get_payload(nlh);
         ifi->ifi_change = IFF_UP;
         ifi->ifi_flags = IFF_UP;
 
+        return rtnl_talk(buf, sizeof(buf), NULL, NULL);
+}
+
+int vb_net_loopback_up(void)
+{
+        return vb_net_link_up("lo");
+}
+
+static size_t addr_len(int family)
+{
+        return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
+}
+
+/* Start an acknowledged request that creates (NLM_F_CREATE | NLM_F_EXCL) one object. */
+static struct nlmsghdr *put_new_request(char *buf, uint16_t type)
+{
+        struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+        nlh->nlmsg_type = type;
+        nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+        return nlh;
+}
+
+int vb_net_addr_add(unsigned ifindex, int family, const void *addr, unsigned prefixlen)
+{
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        struct nlmsghdr *nlh;
+        struct ifaddrmsg *ifa;
+        size_t alen = addr_len(family);
+
+        if (alen == 0 || prefixlen > alen * 8 || ifindex == 0)
+                return -EINVAL;
+        nlh = put_new_request(buf, RTM_NEWADDR);
+        ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+        ifa->ifa_family = (uint8_t)family;
+        ifa->ifa_prefixlen = (uint8_t)prefixlen;
+        ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+        ifa->ifa_index = ifindex;
+        mnl_attr_put(nlh, IFA_LOCAL, alen, addr);
+        mnl_attr_put(nlh, IFA_ADDRESS, alen, addr);
+        /* No duplicate address detection: the link has one peer (the caretaker), and DAD
+         * would leave an IPv6 address tentative, unusable as a source, for a second. */
+        if (family == AF_INET6)
+                mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
+        return rtnl_talk(buf, sizeof(buf), NULL, NULL);
+}
+
+int vb_net_neigh_add(unsigned ifindex, int family, const void *addr, const uint8_t mac[6])
+{
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        struct nlmsghdr *nlh;
+        struct ndmsg *nd;
+        size_t alen = addr_len(family);
+
+        if (alen == 0 || ifindex == 0)
+                return -EINVAL;
+        nlh = put_new_request(buf, RTM_NEWNEIGH);
+        nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
+        nd->ndm_family = (uint8_t)family;
+        nd->ndm_ifindex = (int)ifindex;
+        nd->ndm_state = NUD_PERMANENT;
+        mnl_attr_put(nlh, NDA_DST, alen, addr);
+        mnl_attr_put(nlh, NDA_LLADDR, 6, mac);
+        return rtnl_talk(buf, sizeof(buf), NULL, NULL);
+}
+
+int vb_net_route_add(unsigned ifindex, int family, const void *dst, unsigned dst_len, const void *gateway)
+{
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        struct nlmsghdr *nlh;
+        struct rtmsg *rtm;
+        size_t alen = addr_len(family);
+
+        if (alen == 0 || dst_len > alen * 8 || ifindex == 0)
+                return -EINVAL;
+        nlh = put_new_request(buf, RTM_NEWROUTE);
+        rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+        rtm->rtm_family = (uint8_t)family;
+        rtm->rtm_dst_len = (uint8_t)dst_len;
+        rtm->rtm_table = RT_TABLE_MAIN;
+        rtm->rtm_protocol = RTPROT_STATIC;
+        rtm->rtm_type = RTN_UNICAST;
+        rtm->rtm_scope = gateway ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+        /* The gateway is on the link although no route says so (the address is a /32 or /128). */
+        if (gateway)
+                rtm->rtm_flags = RTNH_F_ONLINK;
+        if (dst_len)
+                mnl_attr_put(nlh, RTA_DST, alen, dst);
+        if (gateway)
+                mnl_attr_put(nlh, RTA_GATEWAY, alen, gateway);
+        mnl_attr_put_u32(nlh, RTA_OIF, ifindex);
         return rtnl_talk(buf, sizeof(buf), NULL, NULL);
 }
 

@@ -118,21 +118,41 @@ static int unix_connect(const char *path)
         return fd;
 }
 
+/* Connect to a numeric IPv4 or IPv6 HOST. */
 static int tcp_connect(const char *host, const char *port)
 {
+        struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)atoi(port)) };
         struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)) };
-        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        int v6 = inet_pton(AF_INET6, host, &sin6.sin6_addr) == 1;
+        int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
         if (fd < 0)
                 return -errno;
         inet_pton(AF_INET, host, &sin.sin_addr);
-        if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+        if (connect(fd, v6 ? (struct sockaddr *)&sin6 : (struct sockaddr *)&sin, v6 ? sizeof(sin6) : sizeof(sin)) < 0) {
                 int e = errno;
 
                 close(fd);
                 return -e;
         }
         return fd;
+}
+
+/* usend HOST PORT: one UDP datagram to a numeric IPv4 or IPv6 HOST: "ok" or sendto's errno. */
+static int cmd_usend(const char *host, const char *port)
+{
+        struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)atoi(port)) };
+        struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)) };
+        int v6 = inet_pton(AF_INET6, host, &sin6.sin6_addr) == 1;
+        int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+        if (fd < 0)
+                return fail(errno);
+        inet_pton(AF_INET, host, &sin.sin_addr);
+        if (sendto(fd, "x", 1, 0, v6 ? (struct sockaddr *)&sin6 : (struct sockaddr *)&sin,
+                   v6 ? sizeof(sin6) : sizeof(sin)) < 0)
+                return fail(errno);
+        return ok(NULL);
 }
 
 /* Send msg (with fd 0 attached when pass_fd), half-close, read the reply: "ok REPLY", "EOF" or an errno. */
@@ -229,11 +249,23 @@ static int cmd_hold(char **argv)
 
 /* ---- servers for the host side ---- */
 
-/* Echo one connection: whatever arrives goes back; a received fd adds " +fd" to the answer. */
+/* Write to c until the peer goes: the upstream that floods a reader who never reads. */
+static void flood(int c)
+{
+        static char buf[65536];
+
+        memset(buf, 'f', sizeof(buf));
+        while (send(c, buf, sizeof(buf), MSG_NOSIGNAL) > 0)
+                ;
+        close(c);
+}
+
+/* Echo one connection: whatever arrives goes back; a received fd adds " +fd" to the answer.
+ * A connection whose first bytes are "FLOOD" is flooded instead. */
 static void echo_conn(int c)
 {
         char buf[4096], ctl[CMSG_SPACE(sizeof(int) * 8)];
-        int fds = 0;
+        int fds = 0, first = 1;
 
         for (;;) {
                 struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
@@ -242,6 +274,11 @@ static void echo_conn(int c)
 
                 if (n <= 0)
                         break;
+                if (first && n >= 5 && memcmp(buf, "FLOOD", 5) == 0) {
+                        flood(c);
+                        return;
+                }
+                first = 0;
                 for (struct cmsghdr *h = CMSG_FIRSTHDR(&mh); h; h = CMSG_NXTHDR(&mh, h))
                         if (h->cmsg_type == SCM_RIGHTS)
                                 fds++;
@@ -272,18 +309,51 @@ static int serve(int s, const char *detail)
         }
 }
 
-static int cmd_tserve(void)
+/* tserve: echo on 127.0.0.1; tserve any: on every address of the host, IPv6 and IPv4 (else IPv4 only). */
+static int cmd_tserve(int any)
 {
-        struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-        socklen_t len = sizeof(sin);
+        struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(any ? INADDR_ANY : INADDR_LOOPBACK) };
+        struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT };
+        socklen_t len = sizeof(sin6);
         char port[16];
-        int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        int s = any ? socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0) : -1, off = 0;
 
-        if (s < 0 || bind(s, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
-            getsockname(s, (struct sockaddr *)&sin, &len) < 0)
+        if (s >= 0 && (setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) < 0 ||
+                       bind(s, (struct sockaddr *)&sin6, sizeof(sin6)) < 0)) {
+                close(s);
+                s = -1;
+        }
+        if (s < 0) {
+                s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                len = sizeof(sin);
+                if (s < 0 || bind(s, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+                        return fail(errno);
+        }
+        if (getsockname(s, (struct sockaddr *)&sin6, &len) < 0)
                 return fail(errno);
-        snprintf(port, sizeof(port), "%u", ntohs(sin.sin_port));
+        /* sin_port and sin6_port sit at the same offset. */
+        snprintf(port, sizeof(port), "%u", ntohs(sin6.sin6_port));
         return serve(s, port);
+}
+
+/*
+ * stall PATH: one connection asks the upstream to flood it and is never read; once the
+ * flood has filled every buffer on its way, a second connection's exchange must still be
+ * answered ("ok MSG"): a forwarder that blocks on the first stalls the second (EOF after 3 s).
+ */
+static int cmd_stall(const char *path)
+{
+        int a = unix_connect(path), b;
+
+        if (a < 0)
+                return fail(-a);
+        if (send(a, "FLOOD", 5, MSG_NOSIGNAL) != 5)
+                return fail(errno);
+        nap(1500);
+        b = unix_connect(path);
+        if (b < 0)
+                return fail(-b);
+        return exchange(b, "second", 0);
 }
 
 static int cmd_userve(const char *path)
@@ -331,11 +401,16 @@ int main(int argc, char **argv)
         if (strcmp(c, "poweroff") == 0) /* in a pid namespace: the kernel ends its init (SIGINT), nothing else */
                 return reboot(RB_POWER_OFF) < 0 ? fail(errno) : ok(NULL);
         if (strcmp(c, "tserve") == 0)
-                return cmd_tserve();
+                return cmd_tserve(argc > 2 && strcmp(argv[2], "any") == 0);
+        if (strcmp(c, "usend") == 0 && argc == 4)
+                return cmd_usend(argv[2], argv[3]);
+        if (strcmp(c, "stall") == 0 && argc == 3)
+                return cmd_stall(argv[2]);
         if (strcmp(c, "userve") == 0 && argc == 3)
                 return cmd_userve(argv[2]);
         puts("usage: srv_probe ipc shm|msg|sem|mq | tty FD|PATH | openpt | sethostname | uconnect PATH MSG [+fd] |"
              " tconnect HOST PORT MSG | loop unix PATH N MS | loop tcp HOST PORT N MS | hold PATH N MS |"
-             " exec PATH [ARGS] | poweroff | tserve | userve PATH");
+             " exec PATH [ARGS] | poweroff | tserve [any] | userve PATH | stall PATH |"
+             " usend HOST PORT");
         return 2;
 }

@@ -29,6 +29,7 @@
 #include <linux/capability.h>
 #include <linux/if_ether.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -52,6 +53,7 @@ int cmp_str(const void *a, const void *b);
 int cmp_int(const void *a, const void *b);
 
 /* Commands: one line of output, see probe.c. */
+int cmd_addroute(char **argv);
 int cmd_bpf(char **argv);
 int cmd_caps(char **argv);
 int cmd_chdir_pwd(char **argv);

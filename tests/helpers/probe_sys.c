@@ -134,6 +134,48 @@ int cmd_serve(char **argv)
                 pause();
 }
 
+/*
+ * Try to add a default IPv4 route out of link IFNAME (RTM_NEWROUTE over rtnetlink): "ok", or
+ * the kernel's errno (EPERM without CAP_NET_ADMIN over the network namespace).
+ */
+int cmd_addroute(char **argv)
+{
+        struct {
+                struct nlmsghdr nh;
+                struct rtmsg rt;
+                struct rtattr oif_attr;
+                unsigned oif;
+        } req = {0};
+        struct {
+                struct nlmsghdr nh;
+                struct nlmsgerr err;
+        } ack = {0};
+        unsigned idx = if_nametoindex(argv[0]);
+        int s;
+
+        if (!idx)
+                return fail();
+        req.nh.nlmsg_len = sizeof(req);
+        req.nh.nlmsg_type = RTM_NEWROUTE;
+        req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+        req.rt.rtm_family = AF_INET;
+        req.rt.rtm_table = RT_TABLE_MAIN;
+        req.rt.rtm_protocol = RTPROT_STATIC;
+        req.rt.rtm_scope = RT_SCOPE_LINK;
+        req.rt.rtm_type = RTN_UNICAST;
+        req.oif_attr.rta_len = RTA_LENGTH(sizeof(unsigned));
+        req.oif_attr.rta_type = RTA_OIF;
+        req.oif = idx;
+        s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+        if (s < 0)
+                return fail();
+        if (send(s, &req, sizeof(req), 0) < 0 || recv(s, &ack, sizeof(ack), 0) < 0)
+                return fail();
+        if (ack.nh.nlmsg_type != NLMSG_ERROR)
+                return fail_errno(EPROTO);
+        return ack.err.error ? fail_errno(-ack.err.error) : ok();
+}
+
 /* Listen on 127.0.0.1, connect to that listener, accept: ok, or the first errno. */
 int cmd_selfconnect(char **argv)
 {

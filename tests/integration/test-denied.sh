@@ -84,8 +84,10 @@ t_status "an unknown mode: exit 100" 100 void --server net=closed -- "$PROBE" tr
 t_status "--server net with --net: exit 100" 100 void --server net=denied --net loopback -- "$PROBE" true
 t_status "--server pid with --share pid: exit 100" 100 void --server proc=fresh --share pid -- "$PROBE" true
 t_status "net proxied without --net-allow: exit 100" 100 void --server net=proxied -- "$PROBE" true
-t_status "--net-allow of a remote host: exit 100" 100 void --net-allow 192.0.2.1:80 -- "$PROBE" true
-t_match "--net-allow of a remote host says why" "cannot restrict destinations" void --net-allow 192.0.2.1:80 -- "$PROBE" true
+t_status "--net-allow of a host name: exit 100" 100 void --net-allow tcp:example.org:80 -- "$PROBE" true
+t_match "--net-allow of a host name says why" "names are not resolved" void --net-allow tcp:example.org:80 -- "$PROBE" true
+t_match "--net-allow of the void's own loopback says why" "own loopback" void --net-allow 127.0.0.2:80 -- "$PROBE" true
+t_match "--net-allow of ::1 points to 127.0.0.1" "127.0.0.1" void --net-allow "[::1]:80" -- "$PROBE" true
 
 # Several denied servers at once: their seccomp rules add up.
 t_eq "net, unix and ipc denied together: unix" "EACCES" \

@@ -199,6 +199,60 @@ static void test_link_flags_errors(void **state)
         assert_true(flags & IFF_LOOPBACK);
 }
 
+/* Addresses, neighbours and routes: the network caretaker's tap configuration, tried on lo. */
+static void child_addr_route(void)
+{
+        uint8_t a4[4] = {10, 91, 0, 2}, gw4[4] = {10, 91, 0, 1}, dst4[4] = {198, 51, 100, 7};
+        uint8_t a6[16] = {0xfd, 0xb0, 0x1d, 0x5c, [15] = 2}, mac[6] = {2, 0, 0x5b, 0, 0, 1};
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(9)};
+        unsigned lo;
+        int s;
+
+        enter_userns(CLONE_NEWNET);
+        lo = if_nametoindex("lo");
+        CHECK(lo > 0);
+        CHECK_R(vb_net_link_up("lo"), 0);
+        CHECK_R(vb_net_addr_add(lo, AF_INET, a4, 32), 0);
+        CHECK_R(vb_net_addr_add(lo, AF_INET, a4, 32), -EEXIST);
+        CHECK_R(vb_net_addr_add(lo, AF_INET6, a6, 128), 0);
+        CHECK_R(vb_net_addr_add(lo, AF_INET, a4, 33), -EINVAL);
+        CHECK_R(vb_net_addr_add(lo, AF_UNIX, a4, 8), -EINVAL);
+        /* No route to 198.51.100.7 yet: ENETUNREACH at once. */
+        memcpy(&sa.sin_addr, dst4, 4);
+        s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        CHECK(s >= 0);
+        CHECK(connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno == ENETUNREACH);
+        CHECK_R(vb_net_route_add(lo, AF_INET, dst4, 32, NULL), 0);
+        CHECK_R(vb_net_route_add(lo, AF_INET, dst4, 32, NULL), -EEXIST);
+        CHECK(connect(s, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+        close(s);
+        CHECK_R(vb_net_route_add(0, AF_INET, dst4, 32, NULL), -EINVAL);
+        /* (A neighbour entry needs a link with addresses to resolve: test-caretaker.sh tries the tap.) */
+        CHECK_R(vb_net_neigh_add(lo, AF_UNIX, gw4, mac), -EINVAL);
+        CHECK_R(vb_net_neigh_add(0, AF_INET, gw4, mac), -EINVAL);
+        CHECK_R(vb_net_link_up(""), -EINVAL);
+        CHECK_R(vb_net_link_up("vbnosuchif0"), -ENODEV);
+}
+
+static void test_addr_route_in_new_netns(void **state)
+{
+        run_child(child_addr_route);
+}
+
+/* Without CAP_NET_ADMIN over the namespace (a void's case) a route cannot be added. */
+static void child_route_eperm(void)
+{
+        uint8_t dst4[4] = {198, 51, 100, 7};
+
+        enter_userns(0);
+        CHECK_R(vb_net_route_add(if_nametoindex("lo"), AF_INET, dst4, 32, NULL), -EPERM);
+}
+
+static void test_route_eperm_in_host_netns(void **state)
+{
+        run_child(child_route_eperm);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -206,6 +260,8 @@ int main(void)
                 cmocka_unit_test(test_loopback_up_in_new_netns),
                 cmocka_unit_test(test_loopback_up_eperm_in_host_netns),
                 cmocka_unit_test(test_loopback_up_eperm_without_cap),
+                cmocka_unit_test(test_addr_route_in_new_netns),
+                cmocka_unit_test(test_route_eperm_in_host_netns),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,6 +2,7 @@
 /* The environment model's tables, vb_void_server()'s checks, and `voidshim run --server` parsing. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -182,8 +183,14 @@ static void test_cli(void **state)
         vb_opts_done(&o);
         free(why);
         why = NULL;
-        assert_int_equal(parse(&why, &o, "--net-allow", "192.0.2.1:80", "/p", NULL), -EINVAL);
-        assert_non_null(strstr(why, "cannot restrict destinations"));
+        /* A remote host is allowed by address; a name is not resolved. */
+        assert_int_equal(parse(&why, &o, "--net-allow", "192.0.2.1:80", "/p", NULL), 0);
+        assert_int_equal(o.net_allow[0].family, AF_INET);
+        vb_opts_done(&o);
+        free(why);
+        why = NULL;
+        assert_int_equal(parse(&why, &o, "--net-allow", "tcp:example.org:80", "/p", NULL), -EINVAL);
+        assert_non_null(strstr(why, "names are not resolved"));
         vb_opts_done(&o);
         free(why);
         why = NULL;

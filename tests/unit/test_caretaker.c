@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The network caretaker's pure parts: vb_net_allow_parse(), the one parser
+ * of allowlist entries, and the nftables ruleset built from a list; and the
+ * socket forwarder, end to end on unix sockets in a scratch directory.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "caretaker.h"
+#include "voidbuilder.h"
+
+static struct vb_net_allow parse_ok(const char *text)
+{
+        struct vb_net_allow a;
+        const char *why = NULL;
+
+        memset(&a, 0xaa, sizeof(a));
+        if (vb_net_allow_parse(text, &a, &why) != 0)
+                fail_msg("'%s' refused: %s", text, why ? why : "(no reason)");
+        return a;
+}
+
+static const char *parse_why(const char *text)
+{
+        struct vb_net_allow a, before;
+        const char *why = NULL;
+
+        memset(&a, 0x55, sizeof(a));
+        before = a;
+        assert_int_equal(vb_net_allow_parse(text, &a, &why), -EINVAL);
+        assert_non_null(why);
+        assert_memory_equal(&a, &before, sizeof(a)); /* written only on success */
+        return why;
+}
+
+static void test_loopback_forms(void **state)
+{
+        static const char *const same[] = { "8080", "tcp:8080", "127.0.0.1:8080", "tcp:localhost:8080" };
+        struct vb_net_allow a;
+
+        for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+                a = parse_ok(same[i]);
+                /* The original form: every field added since is zero. */
+                assert_false(a.udp);
+                assert_int_equal(a.port, 8080);
+                assert_int_equal(a.family, 0);
+                for (int b = 0; b < 16; b++)
+                        assert_int_equal(a.addr[b], 0);
+        }
+        a = parse_ok("udp:53");
+        assert_true(a.udp);
+        assert_int_equal(a.port, 53);
+        assert_int_equal(a.family, 0);
+        /* A NULL why is allowed. */
+        assert_int_equal(vb_net_allow_parse("0", &a, NULL), -EINVAL);
+}
+
+static void test_hosts(void **state)
+{
+        struct vb_net_allow a = parse_ok("tcp:192.0.2.7:443");
+        uint8_t v6[16];
+
+        assert_int_equal(a.family, AF_INET);
+        assert_int_equal(a.port, 443);
+        assert_memory_equal(a.addr, ((uint8_t[]){ 192, 0, 2, 7 }), 4);
+        a = parse_ok("udp:[2001:db8::1]:53");
+        assert_true(a.udp);
+        assert_int_equal(a.family, AF_INET6);
+        assert_int_equal(inet_pton(AF_INET6, "2001:db8::1", v6), 1);
+        assert_memory_equal(a.addr, v6, 16);
+        a = parse_ok("10.0.0.1:1");
+        assert_int_equal(a.family, AF_INET);
+}
+
+static void test_refusals(void **state)
+{
+        assert_non_null(strstr(parse_why("tcp:example.org:80"), "names are not resolved"));
+        assert_non_null(strstr(parse_why("tcp:2001:db8::1:80"), "in []"));
+        assert_non_null(strstr(parse_why("tcp:[2001:db8::zz]:80"), "IPv6"));
+        assert_non_null(strstr(parse_why("127.0.0.2:80"), "own loopback"));
+        assert_non_null(strstr(parse_why("[::1]:80"), "127.0.0.1"));
+        assert_non_null(strstr(parse_why("0.0.0.0:80"), "unicast"));
+        assert_non_null(strstr(parse_why("224.0.0.1:80"), "unicast"));
+        assert_non_null(strstr(parse_why("[ff02::1]:80"), "unicast"));
+        assert_non_null(strstr(parse_why("[fe80::1]:80"), "link-local"));
+        assert_non_null(strstr(parse_why("[::ffff:192.0.2.1]:80"), "IPv4"));
+        assert_non_null(strstr(parse_why(VB_TAP_GW4 ":80"), "caretaker's own link"));
+        assert_non_null(strstr(parse_why("[" VB_TAP_ADDR6 "]:80"), "caretaker's own link"));
+        parse_why("192.0.2.1:0");
+        parse_why("192.0.2.1:65536");
+        parse_why("192.0.2.1:");
+        parse_why(":80");
+        parse_why("sctp:80");
+        parse_why("tcp:80x");
+}
+
+static void test_ruleset(void **state)
+{
+        struct vb_net_allow allow[5];
+        char buf[2048], tiny[64];
+        int r;
+
+        allow[0] = parse_ok("8080"); /* loopback: no rule, lo is accepted as a whole */
+        allow[1] = parse_ok("tcp:192.0.2.7:443");
+        allow[2] = parse_ok("tcp:192.0.2.8:80");
+        allow[3] = parse_ok("udp:[2001:db8::1]:53");
+        allow[4] = parse_ok("tcp:[2001:db8::1]:443");
+        assert_false(vb_tap_wanted(allow, 1));
+        assert_true(vb_tap_wanted(allow, 5));
+        r = vb_tap_ruleset(allow, 5, buf, sizeof(buf));
+        assert_int_equal(r, (int)strlen(buf));
+        assert_non_null(strstr(buf, "policy drop;"));
+        assert_non_null(strstr(buf, "oifname \"lo\" accept"));
+        assert_non_null(strstr(buf, "ip daddr . tcp dport { 192.0.2.7 . 443, 192.0.2.8 . 80 } accept"));
+        assert_non_null(strstr(buf, "ip6 daddr . udp dport { 2001:db8::1 . 53 } accept"));
+        assert_non_null(strstr(buf, "ip6 daddr . tcp dport { 2001:db8::1 . 443 } accept"));
+        assert_null(strstr(buf, "ip daddr . udp")); /* no empty set: nft refuses one */
+        assert_non_null(strstr(buf, "meta l4proto tcp reject with tcp reset"));
+        assert_int_equal(vb_tap_ruleset(allow, 5, tiny, sizeof(tiny)), -ENOBUFS);
+}
+
+/* A unix echo server at path, in a child: every connection echoed until EOF, then closed. */
+static pid_t echo_server(const char *path)
+{
+        struct sockaddr_un sun = { .sun_family = AF_UNIX };
+        int l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        pid_t pid;
+
+        assert_true(l >= 0);
+        snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+        assert_int_equal(bind(l, (struct sockaddr *)&sun, sizeof(sun)), 0);
+        assert_int_equal(listen(l, 8), 0);
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                char buf[4096];
+                ssize_t n;
+
+                for (;;) {
+                        int c = accept(l, NULL, NULL);
+
+                        while (c >= 0 && (n = read(c, buf, sizeof(buf))) > 0)
+                                if (write(c, buf, (size_t)n) != n)
+                                        break;
+                        if (c >= 0)
+                                close(c);
+                }
+        }
+        close(l);
+        return pid;
+}
+
+/* Send len bytes through fd and read them back at the same time; then half-close and expect EOF. */
+static void echo_through(int fd, const unsigned char *data, size_t len)
+{
+        unsigned char *back = malloc(len);
+        size_t sent = 0, got = 0;
+        bool shut = false;
+
+        assert_non_null(back);
+        while (got < len) {
+                struct pollfd p = { .fd = fd, .events = POLLIN | (sent < len ? POLLOUT : 0) };
+                ssize_t n;
+
+                assert_true(poll(&p, 1, 5000) > 0);
+                if ((p.revents & POLLOUT) && sent < len) {
+                        n = send(fd, data + sent, len - sent > 100000 ? 100000 : len - sent,
+                                 MSG_DONTWAIT | MSG_NOSIGNAL);
+                        assert_true(n > 0 || errno == EAGAIN);
+                        sent += n > 0 ? (size_t)n : 0;
+                }
+                if (sent == len && !shut)
+                        shut = shutdown(fd, SHUT_WR) == 0;
+                if (p.revents & POLLIN) {
+                        n = recv(fd, back + got, len - got, MSG_DONTWAIT);
+                        assert_true(n > 0 || (n < 0 && errno == EAGAIN));
+                        got += n > 0 ? (size_t)n : 0;
+                }
+        }
+        assert_memory_equal(back, data, len);
+        assert_int_equal(recv(fd, back, 1, 0), 0); /* the half-close came back as EOF */
+        free(back);
+}
+
+/* Megabytes both ways at once through the non-blocking forwarder, bytes intact, half-close passed on. */
+static void test_forward_bulk(void **state)
+{
+        char dir[] = "/tmp/vb-fwd-XXXXXX", up[64], sock[64];
+        struct sockaddr_un sun = { .sun_family = AF_UNIX };
+        struct vb_caretaker *c = NULL;
+        struct vb_error *err = NULL;
+        size_t len = 4 << 20;
+        unsigned char *data = malloc(len);
+        char upstream[80];
+        pid_t srv;
+        int fd;
+
+        assert_non_null(data);
+        for (size_t i = 0; i < len; i++)
+                data[i] = (unsigned char)(i * 2654435761u >> 13);
+        assert_non_null(mkdtemp(dir));
+        snprintf(up, sizeof(up), "%s/up", dir);
+        snprintf(sock, sizeof(sock), "%s/fwd", dir);
+        snprintf(upstream, sizeof(upstream), "unix:%s", up);
+        srv = echo_server(up);
+        assert_int_equal(vb_caretaker_forward(sock, upstream, &c, &err), 0);
+        for (int round = 0; round < 2; round++) {
+                fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", sock);
+                assert_int_equal(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+                echo_through(fd, data, len);
+                close(fd);
+        }
+        vb_caretaker_free(c);
+        kill(srv, SIGKILL);
+        waitpid(srv, NULL, 0);
+        unlink(up);
+        rmdir(dir);
+        free(data);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_loopback_forms),
+                cmocka_unit_test(test_hosts),
+                cmocka_unit_test(test_refusals),
+                cmocka_unit_test(test_ruleset),
+                cmocka_unit_test(test_forward_bulk),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
