@@ -151,6 +151,8 @@ static struct vb_pool *pool;
 #endif
 #ifdef HAVE_VB_WARM
 static struct vb_warm *warm_pool;
+/* This worker's snapshot: a warm pool's standing voids are not a leak, so it is taken before the pool. */
+static struct wsnap *cur_ws;
 #endif
 static unsigned gap_us;
 static int start_hop_pool(unsigned depth);
@@ -200,6 +202,8 @@ static struct vb_void *make_void(const char *variant, const struct opts *o, cons
         }
         if (strcmp(variant, "full-warm") == 0) {
 #ifdef HAVE_VB_WARM
+                if (cur_ws)
+                        wsnap_take(cur_ws, 0);
                 warm_pool = vb_warm_new(v, 4, &e);
                 if (!warm_pool)
                         die_err("vb_warm_new", -EPERM, e);
@@ -479,21 +483,26 @@ static void run_rate(const char *variant, const struct opts *o, size_t n, int jo
                         _exit(0);
                 }
                 if (pid == 0) {
-                        struct vb_void *v = make_void(variant, o, "/bin/true", argv);
+                        struct vb_void *v;
 
+                        cur_ws = &ws[j];
+                        v = make_void(variant, o, "/bin/true", argv);
                         close(go[1]);
                         (void)!write(ready[1], v ? "r" : "x", 1);
                         if (!v || read(go[0], &c, 1) != 1)
                                 _exit(3);
-                        wsnap_take(&ws[j], 0);
+#ifdef HAVE_VB_WARM
+                        if (!warm_pool)
+#endif
+                                wsnap_take(&ws[j], 0);
                         failed[j] = worker(v, per, lat + (size_t)j * per);
+#ifdef HAVE_VB_WARM
+                        warm_pool = vb_warm_free(warm_pool); /* ends its standing voids: then count */
+#endif
                         wsnap_take(&ws[j], 1);
                         vb_void_free(v);
 #ifdef HAVE_VB_POOL
                         vb_pool_free(pool);
-#endif
-#ifdef HAVE_VB_WARM
-                        vb_warm_free(warm_pool);
 #endif
                         _exit(0);
                 }
