@@ -44,6 +44,14 @@ static struct vb_void *probe_void(char *const argv[])
         return v;
 }
 
+/* No child of ours is left, running or a zombie: the pool reaped all it made. */
+static void assert_no_children(void)
+{
+        errno = 0;
+        assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+        assert_int_equal(errno, ECHILD);
+}
+
 static struct vb_warm *warm(struct vb_void *v, unsigned depth)
 {
         struct vb_error *err = NULL;
@@ -192,9 +200,7 @@ static void test_bad_template_fails_early(void **state)
         assert_string_equal(err->step, "mount");
         vb_error_free(err);
         vb_void_free(v);
-        errno = 0;
-        assert_int_equal(waitpid(-1, NULL, WNOHANG), -1); /* no child left, not even a zombie */
-        assert_int_equal(errno, ECHILD);
+        assert_no_children(); /* not even a zombie */
 }
 
 /* A program that cannot be run fails at spawn, as vb_void_spawn() would. */
@@ -216,9 +222,7 @@ static void test_exec_failure_is_reported(void **state)
         assert_string_equal(err->step, "exec");
         vb_error_free(err);
         vb_warm_free(w);
-        errno = 0;
-        assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
-        assert_int_equal(errno, ECHILD);
+        assert_no_children();
 }
 
 /* A request that does not fit is refused before any void is used. */
@@ -344,9 +348,7 @@ static void test_killed_void_is_skipped(void **state)
         usleep(300 * 1000);
         assert_int_equal(waiting_voids(pids, 8), 3); /* replaced: the pool is back at its depth */
         vb_warm_free(w);
-        errno = 0;
-        assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
-        assert_int_equal(errno, ECHILD);
+        assert_no_children();
 }
 
 /* vb_warm_free() ends the helper and every waiting void: no child of ours is left. */
@@ -363,9 +365,7 @@ static void test_free_leaves_nothing(void **state)
         vb_void_free(v);
         usleep(200 * 1000); /* let the helper make all four */
         vb_warm_free(w);
-        errno = 0;
-        assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
-        assert_int_equal(errno, ECHILD);
+        assert_no_children();
 }
 
 /* As an ordinary user (here nobody): the same warm voids, from unprivileged user namespaces. */
