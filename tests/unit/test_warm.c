@@ -62,6 +62,16 @@ static struct vb_warm *warm(struct vb_void *v, unsigned depth)
         return w;
 }
 
+/* A pool of the probe template running tmpl; the template itself is freed at once (the pool holds its copy). */
+static struct vb_warm *warm_probe(char *const tmpl[], unsigned depth)
+{
+        struct vb_void *v = probe_void(tmpl);
+        struct vb_warm *w = warm(v, depth);
+
+        vb_void_free(v);
+        return w;
+}
+
 /* Run argv in the next warm void with stdout on a pipe; returns what it printed, and its status. */
 static char *run_out(struct vb_warm *w, char *const argv[], int *status)
 {
@@ -110,15 +120,12 @@ static void test_request_reaches_the_program(void **state)
         char *tmpl[] = { "probe", "exit", "7", NULL };
         struct vb_error *err = NULL;
         struct vb_proc *p = NULL;
-        struct vb_void *v;
         struct vb_warm *w;
         int status = -1;
 
         if (!*state)
                 skip();
-        v = probe_void(tmpl);
-        w = warm(v, 2);
-        vb_void_free(v); /* the pool holds its own copy */
+        w = warm_probe(tmpl, 2);
         assert_string_equal(run_out(w, (char *[]){ "probe", "pid", NULL }, &status), "ok 1 0\n");
         assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
         assert_int_equal(vb_warm_spawn(w, NULL, NULL, 0, &p, &err), 0);
@@ -132,15 +139,12 @@ static void test_request_reaches_the_program(void **state)
 static void test_warm_void_is_locked_down(void **state)
 {
         char *tmpl[] = { "probe", "true", NULL };
-        struct vb_void *v;
         struct vb_warm *w;
         int status;
 
         if (!*state)
                 skip();
-        v = probe_void(tmpl);
-        w = warm(v, 1);
-        vb_void_free(v);
+        w = warm_probe(tmpl, 1);
         assert_string_equal(run_out(w, (char *[]){ "probe", "caps", NULL }, &status), "ok 0 0 0 BND=0 AMB=0\n");
         assert_string_equal(run_out(w, (char *[]){ "probe", "nnp", NULL }, &status), "ok 1\n");
         assert_string_equal(run_out(w, (char *[]){ "probe", "seccomp", NULL }, &status), "ok 2\n");
@@ -157,14 +161,11 @@ static void test_each_warm_void_its_own_namespaces(void **state)
         char *tmpl[] = { "probe", "sleep", "30", NULL };
         struct vb_error *err = NULL;
         struct vb_proc *a = NULL, *b = NULL;
-        struct vb_void *v;
         struct vb_warm *w;
 
         if (!*state)
                 skip();
-        v = probe_void(tmpl);
-        w = warm(v, 2);
-        vb_void_free(v);
+        w = warm_probe(tmpl, 2);
         assert_int_equal(vb_warm_spawn(w, NULL, NULL, 0, &a, &err), 0);
         assert_int_equal(vb_warm_spawn(w, NULL, NULL, 0, &b, &err), 0);
         for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
@@ -232,7 +233,6 @@ static void test_bad_requests(void **state)
         struct vb_warm_fd many[33];
         struct vb_error *err = NULL;
         struct vb_proc *p = NULL;
-        struct vb_void *v;
         struct vb_warm *w;
         int status;
 
@@ -240,9 +240,7 @@ static void test_bad_requests(void **state)
                 skip();
         for (size_t i = 0; i < 33; i++)
                 many[i] = (struct vb_warm_fd){ 0, (int)i + 3 };
-        v = probe_void(tmpl);
-        w = warm(v, 1);
-        vb_void_free(v);
+        w = warm_probe(tmpl, 1);
         assert_int_equal(vb_warm_spawn(w, NULL, many, 33, &p, &err), -E2BIG);
         err = vb_error_free(err);
         assert_int_equal(vb_warm_spawn(w, NULL, &(struct vb_warm_fd){ -1, 3 }, 1, &p, &err), -EINVAL);
@@ -329,15 +327,12 @@ static void test_killed_void_is_skipped(void **state)
 {
         char *tmpl[] = { "probe", "true", NULL };
         pid_t pids[8];
-        struct vb_void *v;
         struct vb_warm *w;
         int status;
 
         if (!*state)
                 skip();
-        v = probe_void(tmpl);
-        w = warm(v, 3);
-        vb_void_free(v);
+        w = warm_probe(tmpl, 3);
         usleep(300 * 1000); /* all three made and waiting */
         assert_int_equal(waiting_voids(pids, 8), 3);
         kill_and_settle(pids[0]); /* the first made: held, found ready */
@@ -355,14 +350,11 @@ static void test_killed_void_is_skipped(void **state)
 static void test_free_leaves_nothing(void **state)
 {
         char *tmpl[] = { "probe", "true", NULL };
-        struct vb_void *v;
         struct vb_warm *w;
 
         if (!*state)
                 skip();
-        v = probe_void(tmpl);
-        w = warm(v, 4);
-        vb_void_free(v);
+        w = warm_probe(tmpl, 4);
         usleep(200 * 1000); /* let the helper make all four */
         vb_warm_free(w);
         assert_no_children();
