@@ -1,4 +1,4 @@
-# voidshim: plain Makefile (see ../shared/STYLE.md, "Plain Makefile targets").
+# voidshim: plain Makefile (doc/architecture.md: the rooms and what each links).
 #   make                      libvoidbuilder.{a,so} and voidshim
 #   make check                unit tests, integration tests, examples
 #   make bench                benches/ (TSV + markdown in benches/results/)
@@ -15,36 +15,51 @@ MANDIR   ?= $(PREFIX)/share/man
 PKG_CONFIG ?= pkg-config
 B        := build
 
-LIB_PKGS  := libseccomp libcap libmnl jansson
-SHIM_PKGS := jansson
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIB_PKGS) $(SHIM_PKGS) 2>/dev/null)
-LIB_LIBS   := $(shell $(PKG_CONFIG) --libs $(LIB_PKGS) 2>/dev/null || echo -lseccomp -lcap -lmnl -ljansson)
-SHIM_LIBS  := $(shell $(PKG_CONFIG) --libs $(SHIM_PKGS) 2>/dev/null || echo -ljansson)
+# The rooms (doc/architecture.md): each library links only what it uses.  The core builder and
+# its helper processes need no JSON; the spec parser and the plan do.
+CORE_PKGS  := libseccomp libcap libmnl
+JSON_PKGS  := jansson
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) $(JSON_PKGS) 2>/dev/null)
+CORE_LIBS  := $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null || echo -lseccomp -lcap -lmnl)
+JSON_LIBS  := $(shell $(PKG_CONFIG) --libs $(JSON_PKGS) 2>/dev/null || echo -ljansson)
 
 WARN := -Wall -Wextra -Wno-unused-parameter \
         -Werror=shadow -Werror=missing-prototypes -Werror=strict-prototypes \
         -Werror=format=2 -Werror=format-security -Werror=implicit-function-declaration \
         -Werror=switch-default -Wformat=2
+# CFLAGS is the user's (make CFLAGS=-O0 keeps everything below); what the build needs is in
+# VB_CFLAGS and VB_CPPFLAGS, which a command line cannot drop.
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 -fPIC -fvisibility=hidden $(WARN)
-# Our own directories are -iquote: "elf.h" is ours, <elf.h> stays the C library's.
-CPPFLAGS += -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -Iinclude -iquote voidbuilder -iquote shim $(PKG_CFLAGS)
+VB_CFLAGS   := -std=gnu11 -fPIC -fvisibility=hidden $(WARN)
+VB_CPPFLAGS := -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -Iinclude $(PKG_CFLAGS)
 ifneq ($(SANITIZE),)
-CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
-LDFLAGS += -fsanitize=$(SANITIZE)
+VB_CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+VB_LDFLAGS := -fsanitize=$(SANITIZE)
 endif
+# The libraries see their own rooms ("core/void.h"); voidshim sees only include/ and shim/.
+LIB_INC  := -iquote voidbuilder
+SHIM_INC := -iquote shim
+COMPILE   = $(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) -MMD -MP
 
-LIB_SRCS  := $(sort $(wildcard voidbuilder/*.c))
-SHIM_SRCS := $(sort $(filter-out shim/main.c,$(wildcard shim/*.c)))
-LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/%.o)
+CORE_SRCS := $(sort $(wildcard voidbuilder/core/*.c voidbuilder/helpers/*.c))
+SPEC_SRCS := $(sort $(wildcard voidbuilder/spec/*.c))
+PLAN_SRCS := $(sort $(wildcard voidbuilder/plan/*.c))
+SHIM_SRCS := $(sort $(filter-out shim/main.c,$(wildcard shim/*.c shim/*/*.c)))
+CORE_OBJS := $(CORE_SRCS:%.c=$(B)/%.o)
+SPEC_OBJS := $(SPEC_SRCS:%.c=$(B)/%.o)
+PLAN_OBJS := $(PLAN_SRCS:%.c=$(B)/%.o)
 SHIM_OBJS := $(SHIM_SRCS:%.c=$(B)/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
 SOVERSION := 0
 LIBSO     := $(B)/libvoidbuilder.so.$(SOVERSION)
+LIBA      := $(B)/libvoidbuilder.a
+SPECA     := $(B)/libvoidspec.a
+PLANA     := $(B)/libvoidplan.a
+FRONT_AS  := $(if $(PLAN_OBJS),$(PLANA)) $(SPECA)
 
-all: voidshim $(B)/libvoidbuilder.a $(LIBSO) $(B)/voidbuilder.pc $(B)/libvoidshim-app.a
+all: voidshim $(LIBA) $(LIBSO) $(SPECA) $(if $(PLAN_OBJS),$(PLANA)) $(B)/voidbuilder.pc $(B)/libvoidshim-app.a
 
 ifeq ($(V),1)
 Q :=
@@ -52,65 +67,84 @@ else
 Q := @
 endif
 
-$(B)/%.o: %.c $(wildcard include/*.h voidbuilder/*.h shim/*.h)
+$(B)/voidbuilder/%.o: voidbuilder/%.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -c -o $@ $<
+	$(Q)$(COMPILE) $(LIB_INC) -c -o $@ $<
+
+$(B)/shim/%.o: shim/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(COMPILE) $(SHIM_INC) -c -o $@ $<
 
 # The default seccomp policy is compiled to BPF once, at build time, by a tool
 # linked from the policy compiler alone (seccomp.o, error.o) and the policy text.
-$(B)/gen/default-policy.o: voidbuilder/seccomp_default.c
+$(B)/gen/default-policy.o: voidbuilder/core/seccomp_default.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -DVB_NO_DEFAULT_BPF -c -o $@ $<
+	$(COMPILE) $(LIB_INC) -DVB_NO_DEFAULT_BPF -c -o $@ $<
 
-$(B)/tools/gen-default-bpf: tools/gen-default-bpf.c $(B)/voidbuilder/seccomp.o $(B)/voidbuilder/error.o $(B)/gen/default-policy.o
+$(B)/tools/gen-default-bpf: tools/gen-default-bpf.c $(B)/voidbuilder/core/seccomp.o $(B)/voidbuilder/core/error.o \
+		$(B)/gen/default-policy.o
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
+	$(COMPILE) $(LIB_INC) $(VB_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
 
 $(B)/gen/default-bpf.inc: $(B)/tools/gen-default-bpf
 	@mkdir -p $(dir $@)
 	$< > $@.tmp && mv $@.tmp $@
 
-$(B)/voidbuilder/seccomp_default.o: CPPFLAGS += -I$(B)/gen
-$(B)/voidbuilder/seccomp_default.o: $(B)/gen/default-bpf.inc
+$(B)/voidbuilder/core/seccomp_default.o: VB_CPPFLAGS += -I$(B)/gen
+$(B)/voidbuilder/core/seccomp_default.o: $(B)/gen/default-bpf.inc
 
-$(B)/libvoidbuilder.a: $(LIB_OBJS)
+$(LIBA): $(CORE_OBJS)
 	@rm -f $@
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)ar rcs $@ $^
 
 # Internal symbols stay visible in the .a, which the unit tests link
 # (crun's libcrun_testing.la); the .so exports only VB_API through the map.
-$(LIBSO): $(LIB_OBJS) voidbuilder/voidbuilder.map
+$(LIBSO): $(CORE_OBJS) voidbuilder/core/voidbuilder.map
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) -shared -Wl,-soname,libvoidbuilder.so.$(SOVERSION) \
-		-Wl,--version-script=voidbuilder/voidbuilder.map $(LDFLAGS) -o $@ $(LIB_OBJS) $(LIB_LIBS)
+	$(Q)$(CC) -shared -Wl,-soname,libvoidbuilder.so.$(SOVERSION) -Wl,--no-undefined \
+		-Wl,--version-script=voidbuilder/core/voidbuilder.map $(VB_LDFLAGS) $(LDFLAGS) -o $@ $(CORE_OBJS) $(CORE_LIBS)
 	ln -sf libvoidbuilder.so.$(SOVERSION) $(B)/libvoidbuilder.so
+
+# libvoidspec: the spec parser, a library of its own (include/voidbuilder/spec.h); it uses jansson.
+$(SPECA): $(SPEC_OBJS)
+	@rm -f $@
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)ar rcs $@ $^
+
+# libvoidplan: every front end's request as one plan, and the one applier (include/voidbuilder/plan.h).
+$(PLANA): $(PLAN_OBJS)
+	@rm -f $@
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)ar rcs $@ $^
 
 # voidshim links libseccomp, libcap and jansson statically when their archives exist: resolving
 # them at every start cost 0.16-0.23 ms of a ~3.5 ms void (benches/).  Debian ships no libmnl.a.
 STATIC_OK := $(foreach l,seccomp cap jansson,$(if $(wildcard /usr/lib/$(shell $(CC) -dumpmachine)/lib$(l).a),$(l)))
 comma     := ,
 SHIM_LINK := $(if $(STATIC_OK),-Wl$(comma)-Bstatic $(addprefix -l,$(STATIC_OK)) -Wl$(comma)-Bdynamic) \
-             $(filter-out $(addprefix -l,$(STATIC_OK)),$(LIB_LIBS) $(SHIM_LIBS))
+             $(filter-out $(addprefix -l,$(STATIC_OK)),$(CORE_LIBS) $(JSON_LIBS))
 
-voidshim: $(B)/shim/main.o $(SHIM_OBJS) $(B)/libvoidbuilder.a
+voidshim: $(B)/shim/main.o $(SHIM_OBJS) $(FRONT_AS) $(LIBA)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(SHIM_LINK)
+	$(Q)$(CC) $(VB_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SHIM_LINK)
 
-$(B)/voidbuilder.pc: voidbuilder/voidbuilder.pc.in Makefile
+$(B)/voidbuilder.pc: voidbuilder/core/voidbuilder.pc.in Makefile
 	@mkdir -p $(B)
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCDIR@|$(INCDIR)|g' \
 		-e 's|@VERSION@|$(shell sed -n 's/^#define VB_VERSION "\(.*\)"/\1/p' include/voidbuilder.h)|g' $< > $@
 
 # ---- tests ------------------------------------------------------------------
-# Each tests/unit/test_X.c links the shim objects and the static library; a
-# test may add linker flags (e.g. -Wl,--wrap=mount) in tests/unit/test_X.ldflags.
-$(B)/tests/%: tests/unit/%.c $(SHIM_OBJS) $(B)/libvoidbuilder.a
+# Each tests/unit/test_X.c may look inside every room (its internals are what it tests) and links
+# the shim's objects and all the static libraries; a test may add linker flags (e.g.
+# -Wl,--wrap=mount) in tests/unit/test_X.ldflags.
+$(B)/tests/%: tests/unit/%.c $(SHIM_OBJS) $(FRONT_AS) $(LIBA)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST    $@")
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(SHIM_OBJS) $(B)/libvoidbuilder.a \
-		$(shell cat tests/unit/$*.ldflags 2>/dev/null) $(LIB_LIBS) $(SHIM_LIBS) -lcmocka
+	$(Q)$(COMPILE) $(LIB_INC) $(SHIM_INC) $(VB_LDFLAGS) $(LDFLAGS) -o $@ $< $(SHIM_OBJS) $(FRONT_AS) $(LIBA) \
+		$(shell cat tests/unit/$*.ldflags 2>/dev/null) $(CORE_LIBS) $(JSON_LIBS) -lcmocka
 
 # The probe runs inside voids with an empty root, so it is static and never sanitized.
 $(B)/tests/probe: $(wildcard tests/helpers/probe*.c tests/helpers/probe.h)
@@ -119,6 +153,11 @@ $(B)/tests/probe: $(wildcard tests/helpers/probe*.c tests/helpers/probe.h)
 
 # ---- application specs (voidshim check / exec / explain) ------------------------
 # libvoidshim-app: the helper for programs that voidshim exec runs (include/voidshim/app.h).
+$(B)/app/app.o: app/app.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(COMPILE) -c -o $@ $<
+
 $(B)/libvoidshim-app.a: $(B)/app/app.o
 	@rm -f $@
 	ar rcs $@ $^
@@ -128,7 +167,7 @@ $(B)/tests/apps/%: tests/apps/%.c app/app.c include/voidshim/app.h
 	@mkdir -p $(dir $@)
 	$(CC) -D_GNU_SOURCE -O2 -Wall -Wextra -Wno-unused-parameter -Iinclude -static -o $@ $< app/app.c
 
-# Every shipped spec must pass `voidshim check` and the JSON Schema, so none can go stale (lesson 8).
+# Every shipped spec must pass `voidshim check` and the JSON Schema, so none can go stale.
 check-spec: voidshim
 	./voidshim check specs/*.json
 	python3 -c 'import json, sys, jsonschema; v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))); \
@@ -138,13 +177,13 @@ check-spec: voidshim
 # libFuzzer target for the spec parser (clang; Debian's libclang-rt-14-dev has the runtime).
 FUZZ_CC   ?= clang
 FUZZ_TIME ?= 30
-FUZZ_SRCS := $(wildcard voidbuilder/spec*.c) voidbuilder/util.c
-# The parser is instrumented; what it calls elsewhere in the library (vb_net_allow_parse, vb_server_refusal)
-# comes uninstrumented from the archive.
-$(B)/fuzz/fuzz_spec: tests/fuzz/fuzz_spec.c $(FUZZ_SRCS) $(B)/libvoidbuilder.a $(wildcard voidbuilder/spec*.h voidbuilder/util.h)
+FUZZ_SRCS := $(SPEC_SRCS)
+# The parser is instrumented; what it calls in the core library (vb_net_allow_parse, vb_server_refusal,
+# vb_parse_size) comes uninstrumented from the archive.
+$(B)/fuzz/fuzz_spec: tests/fuzz/fuzz_spec.c $(FUZZ_SRCS) $(LIBA) $(wildcard voidbuilder/spec/*.h include/voidbuilder/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE \
-		-Iinclude -Ivoidbuilder $(PKG_CFLAGS) -o $@ $< $(FUZZ_SRCS) $(B)/libvoidbuilder.a $(LIB_LIBS)
+		-Iinclude -iquote voidbuilder $(PKG_CFLAGS) -o $@ $< $(FUZZ_SRCS) $(LIBA) $(CORE_LIBS) $(JSON_LIBS)
 
 fuzz: $(B)/fuzz/fuzz_spec
 	@mkdir -p $(B)/fuzz/corpus
@@ -164,23 +203,28 @@ check: check-unit check-spec check-integration
 bench: voidshim $(B)/tests/probe
 	$(MAKE) -C benches run
 
+ALL_SRCS := $(CORE_SRCS) $(SPEC_SRCS) $(PLAN_SRCS) $(SHIM_SRCS) shim/main.c
 lint:
 	@mkdir -p $(B)
 	bear --output $(B)/compile_commands.json -- $(MAKE) -B all
-	clang-tidy -p $(B) --quiet $(LIB_SRCS) $(SHIM_SRCS) shim/main.c
+	clang-tidy -p $(B) --quiet $(ALL_SRCS)
 	cppcheck --enable=warning,portability --error-exitcode=1 --inline-suppr -q \
-		-D_GNU_SOURCE -Iinclude -Ivoidbuilder -Ishim $(LIB_SRCS) $(SHIM_SRCS) shim/main.c
+		-D_GNU_SOURCE -Iinclude -Ivoidbuilder -Ishim $(ALL_SRCS)
 
 format-check:
-	clang-format --dry-run -Werror $(LIB_SRCS) $(SHIM_SRCS) shim/main.c voidbuilder/*.h include/*.h
+	clang-format --dry-run -Werror $(ALL_SRCS) $(wildcard voidbuilder/*/*.h shim/*.h shim/*/*.h include/*.h include/*/*.h)
 
-install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) $(DESTDIR)$(MANDIR)/man1
+# Installs what a user and a client of the library need; the examples are not installed (nor needed).
+install: voidshim $(LIBA) $(LIBSO) $(B)/libvoidshim-app.a
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)/voidbuilder \
+		$(DESTDIR)$(INCDIR)/voidshim $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 voidshim $(DESTDIR)$(BINDIR)/voidshim
-	install -m 0644 $(B)/libvoidbuilder.a $(DESTDIR)$(LIBDIR)/
+	install -m 0644 $(LIBA) $(B)/libvoidshim-app.a $(DESTDIR)$(LIBDIR)/
 	install -m 0755 $(LIBSO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libvoidbuilder.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libvoidbuilder.so
 	install -m 0644 include/voidbuilder.h $(DESTDIR)$(INCDIR)/
+	install -m 0644 include/voidbuilder/cleanup.h $(DESTDIR)$(INCDIR)/voidbuilder/
+	install -m 0644 include/voidshim/app.h $(DESTDIR)$(INCDIR)/voidshim/
 	$(MAKE) --no-print-directory -B $(B)/voidbuilder.pc PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) INCDIR=$(INCDIR)
 	install -m 0644 $(B)/voidbuilder.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
 	install -m 0644 doc/*.1 $(DESTDIR)$(MANDIR)/man1/
@@ -227,4 +271,4 @@ check-integration: examples
 
 .PHONY: examples
 .PHONY: all check check-unit check-spec check-integration fuzz bench lint format-check install clean
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(wildcard $(CORE_OBJS:.o=.d) $(SPEC_OBJS:.o=.d) $(PLAN_OBJS:.o=.d) $(SHIM_OBJS:.o=.d) $(B)/shim/main.d $(B)/app/app.d)

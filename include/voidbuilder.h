@@ -556,6 +556,31 @@ VB_API int vb_warm_spawn(struct vb_warm *w, char *const argv[], const struct vb_
 /* Stop the helper, kill and reap every void still waiting, free.  Accepts NULL; returns NULL. */
 VB_API struct vb_warm *vb_warm_free(struct vb_warm *w);
 
+/* ---- small helpers for callers ------------------------------------------ */
+
+/*
+ * Parse a size: decimal digits with an optional k, m or g (binary multiples),
+ * nothing else ("64m", "4096").  0 with *out set, -EINVAL for anything else
+ * (a sign, spaces, hex, an unknown suffix, overflow).  Pure.
+ */
+VB_API int vb_parse_size(const char *s, uint64_t *out) VB_WUR;
+
+/*
+ * Passing fds over AF_UNIX sockets (SCM_RIGHTS), as the library's helpers do.
+ * vb_fd_send(): one byte carrying fds[0..n) (n may be 0); 0 or -errno, never
+ * raises SIGPIPE.  vb_fd_recv(): one message; returns how many fds it carried
+ * (into fds, O_CLOEXEC), 0 with *eof set at end of stream, -E2BIG when it
+ * carried more than max and -EBADMSG when its control data was truncated (in
+ * both cases every fd received is closed, none leaks), -errno otherwise;
+ * flags as recvmsg(2) (MSG_DONTWAIT).  The *msg forms carry len bytes of data
+ * (len >= 1); vb_fd_recvmsg() stores the length received in *len and returns
+ * -EMSGSIZE (fds closed) when the data did not fit.
+ */
+VB_API int vb_fd_send(int sock, const int *fds, size_t n);
+VB_API int vb_fd_recv(int sock, int *fds, size_t max, int flags, bool *eof);
+VB_API int vb_fd_sendmsg(int sock, const void *data, size_t len, const int *fds, size_t n);
+VB_API int vb_fd_recvmsg(int sock, void *data, size_t *len, int *fds, size_t max, int flags, bool *eof);
+
 /* Debug log callback; the library calls it only from the parent. */
 typedef void (*vb_log_fn)(void *userdata, const char *msg);
 VB_API void vb_void_set_log(struct vb_void *v, vb_log_fn fn, void *userdata) VB_NONNULL(1);

@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "care.h"
-#include "cli.h"
-#include "exec.h"
+#include "care/care.h"
+#include "exec/exec.h"
+#include "run/cli.h"
 #include "shim.h"
 
 const struct shim_command shim_commands[] = {

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "run/cli.h"
 #include "shim.h"
 
 int shim_fatal(int code, const char *what, const char *cause)

@@ -5,6 +5,14 @@
 
 #include "voidbuilder.h"
 
+/* Fixed exit codes (doc/architecture.md, "Errors"). */
+enum {
+        SHIM_EXIT_USAGE = 100,  /* usage or spec error */
+        SHIM_EXIT_SYSTEM = 111, /* system failure */
+        SHIM_EXIT_NOEXEC = 126, /* program found but not executable */
+        SHIM_EXIT_NOENT = 127,  /* program (or its loader) not found */
+};
+
 struct shim_command {
         const char *name;
         int (*run)(int argc, char **argv); /* argv[0] is the subcommand; returns the exit status */

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "seccomp.h"
+#include "core/seccomp.h"
 
 int main(void)
 {

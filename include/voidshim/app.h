@@ -55,10 +55,10 @@ struct vs_entrypoint {
 #define VS_ENTRYPOINTS(...) ((const struct vs_entrypoint[]){ __VA_ARGS__, { NULL, NULL } })
 
 /* Define main() to dispatch on VOIDSHIM_ENTRYPOINT. */
-#define VS_MAIN(...)                                                        \
-        int main(int argc, char **argv)                                     \
-        {                                                                   \
-                return vs_main(argc, argv, VS_ENTRYPOINTS(__VA_ARGS__));    \
+#define VS_MAIN(...)                                                     \
+        int main(int argc, char **argv)                                  \
+        {                                                                \
+                return vs_main(argc, argv, VS_ENTRYPOINTS(__VA_ARGS__)); \
         }
 
 /*

@@ -23,7 +23,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "caretaker.h"
+#include "helpers/caretaker.h"
 #include "voidbuilder.h"
 
 static struct vb_net_allow parse_ok(const char *text)

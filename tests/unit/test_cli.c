@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "cli.h"
+#include "run/cli.h"
 
 /* Parse a NULL-terminated list of words (copied: options may edit argv in place). */
 static int parse(struct vb_opts *o, char **why, char ***storage, ...)

@@ -26,8 +26,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "cleanup.h"
-#include "elf.h"
+#include "core/cleanup.h"
+#include "core/elf.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 

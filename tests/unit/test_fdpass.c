@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "fdpass.h"
+#include "voidbuilder.h"
 
 static int open_fds(void)
 {

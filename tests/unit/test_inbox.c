@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "mount.h"
-#include "void.h"
+#include "core/mount.h"
+#include "core/void.h"
 
 static void test_names(void **state)
 {

@@ -29,8 +29,8 @@
 
 #include "child_check.h"
 
-#include "cleanup.h"
-#include "landlock.h"
+#include "core/cleanup.h"
+#include "core/landlock.h"
 #include "voidbuilder.h"
 
 static char dir_a[] = "/tmp/vb-landlock-XXXXXX";

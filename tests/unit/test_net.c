@@ -27,7 +27,7 @@
 
 #include "child_check.h"
 
-#include "net.h"
+#include "core/net.h"
 
 /* What a child sends back: line 0 means every check passed, -1 means skip. */
 

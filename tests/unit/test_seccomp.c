@@ -34,8 +34,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "cleanup.h"
-#include "seccomp.h"
+#include "core/cleanup.h"
+#include "core/seccomp.h"
 #include "voidbuilder.h"
 
 /* ---- helpers ------------------------------------------------------------ */

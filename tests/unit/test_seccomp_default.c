@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "seccomp.h"
+#include "core/seccomp.h"
 
 static void test_precompiled_matches_runtime(void **state)
 {

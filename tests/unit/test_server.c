@@ -11,10 +11,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "cli.h"
-#include "seccomp.h"
-#include "server.h"
-#include "void.h"
+#include "run/cli.h"
+#include "core/seccomp.h"
+#include "core/server.h"
+#include "core/void.h"
 #include "voidbuilder.h"
 
 static void test_names_round_trip(void **state)

@@ -22,8 +22,8 @@
 
 #include <cmocka.h>
 
-#include "exec.h"
-#include "spec.h"
+#include "exec/exec.h"
+#include "spec/spec_pos.h"
 
 #define FIXTURES "tests/fixtures/specs"
 

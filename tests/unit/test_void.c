@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "void.h"
+#include "core/void.h"
 
 static void test_normalize(void **state)
 {

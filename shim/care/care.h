@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The supervisor side of `voidshim run`: caretakers (forwarders, pasta,
+ * xdg-dbus-proxy) started before the void, a control socket for
+ * `voidshim ctl NAME`, and the loop that serves it while the void runs.
+ */
+#ifndef SHIM_CARE_H
+#define SHIM_CARE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "run/cli.h"
+#include "voidbuilder.h"
+
+/* ---- a set of caretakers, for `voidshim run` and `voidshim exec` alike (care_set.c) ---- */
+
+struct care_set {
+        struct vb_caretaker **care;
+        char **name; /* what `voidshim ctl NAME revoke` takes: "net", "dbus", or the void's socket path */
+        char **at;   /* forwarder, D-Bus proxy: the socket's path in the void; NULL for the network */
+        char **host; /* ... and on the host, in run_dir */
+        size_t n;
+        char run_dir[PATH_MAX]; /* private directory of the forwarder sockets, or "" */
+};
+
+/* Take caretaker c (freed on failure) under name, with no endpoint for care_give() to bind. */
+int care_set_adopt(struct care_set *s, struct vb_caretaker *c, const char *name);
+/* Make the run's private directory in ctl_runtime_dir() (once). */
+int care_set_run_dir(struct care_set *s, struct vb_error **err);
+/* Start a forwarder to upstream whose socket the voids get at path at (named at). */
+int care_set_forward(struct care_set *s, const char *at, const char *upstream, struct vb_error **err);
+/* Start xdg-dbus-proxy to bus, letting the void talk to talk (NULL-terminated), at path at (named "dbus"). */
+int care_set_dbus(struct care_set *s, const char *at, const char *bus, char *const *talk, struct vb_error **err);
+/* Start a network caretaker letting allow through; *out stays owned by s (named "net"). */
+int care_set_net(struct care_set *s, const struct vb_net_allow *allow, size_t n, struct vb_caretaker **out,
+                 struct vb_error **err);
+/*
+ * Give v the endpoints of the set's forwarders and D-Bus proxy (binds, and
+ * DBUS_SESSION_BUS_ADDRESS), and, when net is non-NULL, make it join that
+ * network caretaker's user and network namespaces.
+ */
+int care_give(const struct care_set *s, struct vb_void *v, const struct vb_caretaker *net, struct vb_error **err);
+/* Revoke every caretaker named name; returns how many there were. */
+size_t care_set_revoke(struct care_set *s, const char *name);
+/* Forget caretaker c (revoking and reaping it). */
+void care_set_drop(struct care_set *s, struct vb_caretaker *c);
+/* One "NAME\tDESCRIPTION" line per caretaker to the client fd. */
+void care_set_list(struct care_set *s, int fd);
+/* Revoke and free every caretaker, remove the run directory. */
+void care_set_done(struct care_set *s);
+/* Answer a control client (never raises SIGPIPE). */
+void care_reply(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- `voidshim run` (care_run.c) ---- */
+
+struct care_sup;
+
+/* Does this command line need a supervisor (a caretaker or --name)? */
+bool care_needed(const struct vb_opts *o);
+/*
+ * Start the caretakers of o and give v their endpoints (binds of forwarder
+ * sockets, the network caretaker's namespaces), and open the control socket
+ * when o->name is set.  On failure *err says why; *out is NULL.
+ */
+int care_prepare(const struct vb_opts *o, struct vb_void *v, struct care_sup **out, struct vb_error **err);
+/*
+ * Give v the inbox (--inbox) that care_prepare() started, at o->inbox; with s NULL
+ * (--explain) only the plan.  After every other mount, so that none covers it.
+ */
+int care_attach_inbox(struct care_sup *s, const struct vb_opts *o, struct vb_void *v, struct vb_error **err);
+/* Serve the control socket and signals until the void's init ends; store its wait status. */
+int care_supervise(struct care_sup *s, struct vb_proc *p, int *status);
+/*
+ * Revoke every caretaker, remove the sockets and the run directory; accepts NULL.
+ * A terminal caretaker is first given a moment to copy the void's last output:
+ * free the void (its copies of the pty) before this.
+ */
+void care_free(struct care_sup *s);
+
+/* ---- the control channel (ctl_sock.c) ---- */
+
+/*
+ * The per-user directory of control sockets, mode 0700, made if missing:
+ * $VOIDSHIM_RUNTIME_DIR, else $XDG_RUNTIME_DIR/voidshim, else
+ * /run/user/UID/voidshim, else /tmp/voidshim-UID.  With create, a directory
+ * that is not ours or is open to others is refused (-EPERM).
+ */
+int ctl_runtime_dir(char *buf, size_t len, bool create);
+/* A run's name: 1 to 64 of [A-Za-z0-9_.-], not starting with '.' (so never "..", never a path). */
+bool ctl_name_ok(const char *name);
+/* Listen on DIR/NAME.sock (0600); -EADDRINUSE when a live run already has NAME. */
+int ctl_listen(const char *name, char *path, size_t len);
+/* Connect to NAME's socket as a client. */
+int ctl_connect(const char *name);
+/* Accept one client, refuse any but our own uid (SO_PEERCRED), read one request line into req. */
+int ctl_accept(int listen_fd, char *req, size_t len);
+
+int cmd_ctl(int argc, char **argv);
+
+#endif

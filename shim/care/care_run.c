@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * `voidshim run` as a supervisor: the caretakers of one run, its control
+ * socket, and the loop that serves `voidshim ctl NAME list|revoke|stop` until
+ * the void ends.  Every caretaker is our child with PR_SET_PDEATHSIG: if this
+ * process dies, they die with it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "care/care.h"
+#include "shim.h"
+#include "voidbuilder/cleanup.h"
+
+struct care_sup {
+        struct care_set set;
+        char ctl_path[PATH_MAX]; /* the control socket, or "" */
+        struct vb_inbox *inbox;  /* --inbox: the powerbox, or NULL */
+        int ctl_fd;
+        int sig_fd;
+        sigset_t old_mask;
+        bool mask_set;
+        struct vb_caretaker *term; /* the terminal caretaker (also in care[]), or NULL */
+        struct termios saved;      /* the caller's terminal, while it is raw for the relay */
+        bool raw;
+};
+
+static bool proxied(const struct vb_opts *o, enum vb_server srv)
+{
+        return o->server_set[srv] && o->server[srv] == VB_SERVER_PROXIED;
+}
+
+bool care_needed(const struct vb_opts *o)
+{
+        return o->name || o->inbox || o->n_proxies || o->dbus_path || proxied(o, VB_SERVER_NET) ||
+               proxied(o, VB_SERVER_TERM);
+}
+
+/* The caretakers of o: a forwarder per --proxy-connect, the D-Bus proxy, the network caretaker. */
+static int start_caretakers(struct care_sup *s, const struct vb_opts *o, struct vb_void *v, struct vb_error **err)
+{
+        struct vb_caretaker *net = NULL;
+        int r = 0;
+
+        for (size_t i = 0; r >= 0 && i < o->n_proxies; i++)
+                if ((r = care_set_forward(&s->set, o->proxies[i].path, o->proxies[i].upstream, err)) < 0)
+                        vb_error_wrap(err, "--proxy-connect %s", o->proxies[i].path);
+        if (r >= 0 && o->dbus_path &&
+            (r = care_set_dbus(&s->set, o->dbus_path, o->dbus_bus, (char *const *)o->dbus_talk, err)) < 0)
+                vb_error_wrap(err, "--dbus-proxy %s", o->dbus_path);
+        if (r >= 0 && proxied(o, VB_SERVER_NET))
+                r = care_set_net(&s->set, o->net_allow, o->n_net_allow, &net, err);
+        return r < 0 ? r : care_give(&s->set, v, net, err);
+}
+
+/*
+ * term proxied: a pty relayed by a caretaker to our stdin and stdout.  The
+ * void gets the slave as fds 0, 1, 2 and controlling terminal; our own
+ * terminal never enters it.  We hold no copy of the slave afterwards.
+ */
+static int start_term(struct care_sup *s, struct vb_void *v, struct vb_error **err)
+{
+        struct vb_caretaker *c = NULL;
+        _cleanup_close_ int slave = -1;
+        int r = vb_caretaker_pty(0, 1, &c, &slave, err);
+
+        if (r < 0)
+                return r;
+        r = vb_void_terminal(v, slave);
+        if (r < 0) {
+                vb_caretaker_free(c);
+                return vb_error_set(err, r, "hand in the terminal caretaker's pty");
+        }
+        r = care_set_adopt(&s->set, c, "term");
+        if (r >= 0)
+                s->term = c;
+        return r < 0 ? vb_error_set(err, r, "terminal caretaker") : 0;
+}
+
+/*
+ * While the relay runs, our terminal passes every byte through (raw, as
+ * script(1) and ssh -t do): the pty's own line discipline does the editing,
+ * echo and signals for the void.  Only when we are in its foreground.
+ */
+static void term_raw(struct care_sup *s)
+{
+        struct termios raw;
+
+        if (!s->term || s->raw || !isatty(0) || tcgetpgrp(0) != getpgrp() || tcgetattr(0, &s->saved) < 0)
+                return;
+        raw = s->saved;
+        cfmakeraw(&raw);
+        s->raw = tcsetattr(0, TCSADRAIN, &raw) == 0;
+}
+
+static void term_restore(struct care_sup *s)
+{
+        if (s->raw)
+                (void)tcsetattr(0, TCSADRAIN, &s->saved);
+        s->raw = false;
+}
+
+/* --inbox: the holder of the powerbox; care_attach_inbox() gives the void its slave of it. */
+static int start_inbox(struct care_sup *s, const struct vb_opts *o, struct vb_error **err)
+{
+        int r = vb_inbox_new(&s->inbox, err);
+
+        return r < 0 ? vb_error_wrap(err, "--inbox %s", o->inbox) : 0;
+}
+
+int care_attach_inbox(struct care_sup *s, const struct vb_opts *o, struct vb_void *v, struct vb_error **err)
+{
+        int r = vb_void_inbox(v, s ? s->inbox : NULL, o->inbox);
+
+        return r < 0 ? vb_error_set(err, r, "--inbox %s", o->inbox) : 0;
+}
+
+int care_prepare(const struct vb_opts *o, struct vb_void *v, struct care_sup **out, struct vb_error **err)
+{
+        struct care_sup *s = calloc(1, sizeof(*s));
+        int r = 0;
+
+        *out = NULL;
+        if (!s)
+                return vb_error_set(err, ENOMEM, "supervisor");
+        s->ctl_fd = s->sig_fd = -1;
+        r = start_caretakers(s, o, v, err);
+        if (r >= 0 && proxied(o, VB_SERVER_TERM))
+                r = start_term(s, v, err);
+        if (r >= 0 && o->inbox)
+                r = start_inbox(s, o, err);
+        if (r >= 0 && o->name) {
+                r = ctl_listen(o->name, s->ctl_path, sizeof(s->ctl_path));
+                if (r < 0) {
+                        vb_error_set(err, r, "open the control socket for --name %s%s", o->name,
+                                     r == -EADDRINUSE ? " (a run with this name is live)" : "");
+                        s->ctl_path[0] = '\0';
+                } else {
+                        s->ctl_fd = r;
+                }
+        }
+        if (r < 0) {
+                care_free(s);
+                return r;
+        }
+        *out = s;
+        return 0;
+}
+
+static void list(struct care_sup *s, struct vb_proc *p, int fd)
+{
+        care_reply(fd, "void\tpid %d, running\n", (int)vb_proc_pid(p));
+        care_set_list(&s->set, fd);
+        if (!s->inbox)
+                return;
+        care_reply(fd, "inbox\tholder pid %d, %zu grant%s\n", (int)vb_inbox_pid(s->inbox), vb_inbox_count(s->inbox),
+                   vb_inbox_count(s->inbox) == 1 ? "" : "s");
+        for (size_t i = 0; i < vb_inbox_count(s->inbox); i++) {
+                const char *name, *what = vb_inbox_describe(s->inbox, i, &name);
+
+                care_reply(fd, "%s\tgrant %s\n", name, what);
+        }
+}
+
+/* "grant PATH ro|rw": PATH is opened here, as the owner (the peer was checked), and handed to the holder. */
+static void grant(struct care_sup *s, int fd, char *args)
+{
+        _cleanup_close_ int dir = -1;
+        struct vb_error *err = NULL;
+        char *mode = strrchr(args, ' ');
+        unsigned flags;
+
+        if (!s->inbox) {
+                care_reply(fd, "error: this run has no inbox (voidshim run --inbox DIR)\n");
+                return;
+        }
+        if (!mode || (strcmp(mode, " ro") != 0 && strcmp(mode, " rw") != 0)) {
+                care_reply(fd, "error: expected grant PATH ro|rw\n");
+                return;
+        }
+        flags = strcmp(mode, " rw") == 0 ? VB_MOUNT_RW : 0;
+        *mode = '\0';
+        dir = open(args, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dir < 0) {
+                care_reply(fd, "error: %s: %s\n", args, strerror(errno));
+                return;
+        }
+        if (vb_inbox_grant(s->inbox, dir, NULL, flags, &err) < 0)
+                care_reply(fd, "%s: %s\n", err->errnum == EINVAL || err->errnum == EEXIST ? "error" : "failed",
+                           err->msg);
+        else
+                care_reply(fd, "ok\n");
+        vb_error_free(err);
+}
+
+static void revoke_one(struct care_sup *s, int fd, const char *name, bool caretakers)
+{
+        struct vb_error *err = NULL;
+
+        if (caretakers && care_set_revoke(&s->set, name) > 0) {
+                if (strcmp(name, "term") == 0) /* nothing relays any more: our terminal is ours again */
+                        term_restore(s);
+                care_reply(fd, "ok\n");
+                return;
+        }
+        if (s->inbox && vb_inbox_ungrant(s->inbox, name, &err) >= 0) {
+                care_reply(fd, "ok\n");
+        } else if (err && err->errnum != ENOENT) {
+                care_reply(fd, "failed: %s\n", err->msg);
+        } else {
+                care_reply(fd, "error: no %s named %s (voidshim ctl NAME list shows them)\n",
+                           caretakers ? "caretaker or grant" : "grant", name);
+        }
+        vb_error_free(err);
+}
+
+/*
+ * One request: "list", "revoke NAME", "grant PATH ro|rw", "ungrant NAME", "stop".  Answers end with
+ * "ok", "error: ..." (the request was wrong) or "failed: ..." (the system refused).
+ */
+static void serve(struct care_sup *s, struct vb_proc *p, int fd, char *req)
+{
+        if (strcmp(req, "list") == 0) {
+                list(s, p, fd);
+                care_reply(fd, "ok\n");
+        } else if (strncmp(req, "revoke ", 7) == 0) {
+                revoke_one(s, fd, req + 7, true);
+        } else if (strncmp(req, "ungrant ", 8) == 0) {
+                revoke_one(s, fd, req + 8, false);
+        } else if (strncmp(req, "grant ", 6) == 0) {
+                grant(s, fd, req + 6);
+        } else if (!*req) {
+                return; /* a probe (ctl_listen checking the name) or a client that gave up */
+        } else if (strcmp(req, "stop") == 0) {
+                vb_proc_kill(p, SIGKILL); /* init of a pid ns: only SIGKILL is sure to end it */
+                care_reply(fd, "ok\n");
+        } else {
+                care_reply(fd,
+                           "error: unknown request '%s' (list, revoke NAME, grant PATH ro|rw, ungrant NAME, stop)\n",
+                           req);
+        }
+}
+
+int care_supervise(struct care_sup *s, struct vb_proc *p, int *status)
+{
+        sigset_t mask;
+
+        /*
+         * SIGINT, SIGTERM, SIGHUP end the void, then us, so that the sockets and
+         * caretakers go too.  Blocked only now: the void must not inherit the mask.
+         */
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGHUP);
+        if (sigprocmask(SIG_BLOCK, &mask, &s->old_mask) == 0) {
+                s->mask_set = true;
+                s->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        }
+        term_raw(s);
+        for (bool holder_seen = false;;) {
+                struct pollfd pfd[4] = {
+                        { .fd = vb_proc_pidfd(p), .events = POLLIN },
+                        { .fd = s->ctl_fd, .events = POLLIN },
+                        { .fd = s->sig_fd, .events = POLLIN },
+                        { .fd = s->inbox && !holder_seen ? vb_inbox_pidfd(s->inbox) : -1, .events = POLLIN },
+                };
+                char req[PATH_MAX + 64];
+
+                if (poll(pfd, 4, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        break;
+                }
+                if (pfd[0].revents)
+                        break;
+                if (pfd[1].revents & POLLIN) {
+                        int fd = ctl_accept(s->ctl_fd, req, sizeof(req));
+
+                        if (fd >= 0) {
+                                serve(s, p, fd, req);
+                                close(fd);
+                        }
+                }
+                if (pfd[2].revents & POLLIN) {
+                        struct signalfd_siginfo si;
+
+                        while (read(s->sig_fd, &si, sizeof(si)) == sizeof(si))
+                                vb_proc_kill(p, SIGKILL);
+                }
+                /*
+                 * Fail closed: without its holder no grant can be taken back any more (the void's
+                 * copies outlive the holder's namespace), so the void must not go on holding them.
+                 */
+                if (pfd[3].revents) {
+                        holder_seen = true;
+                        shim_fatal(SHIM_EXIT_SYSTEM, "keep the inbox",
+                                   "its holder died, so grants could no longer be revoked: the void is stopped");
+                        vb_proc_kill(p, SIGKILL);
+                }
+        }
+        return vb_proc_wait(p, status);
+}
+
+void care_free(struct care_sup *s)
+{
+        if (!s)
+                return;
+        /* The void has ended and the caller closed its copies of the pty: let the relay copy its last words. */
+        if (s->term)
+                (void)vb_caretaker_pty_drain(s->term, 5000);
+        term_restore(s);
+        care_set_done(&s->set);
+        /* The holder's namespace, and every grant in it, ends with it. */
+        vb_inbox_free(s->inbox);
+        if (s->ctl_fd >= 0)
+                close(s->ctl_fd);
+        if (s->ctl_path[0])
+                unlink(s->ctl_path);
+        if (s->sig_fd >= 0)
+                close(s->sig_fd);
+        if (s->mask_set)
+                sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
+        free(s);
+}

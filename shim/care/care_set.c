@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The caretakers of one supervisor, `voidshim run` or `voidshim exec`: started
+ * here, given to voids here, listed and revoked by name for `voidshim ctl`.
+ * Every caretaker is our child with PR_SET_PDEATHSIG: if this process dies,
+ * they die with it.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "care/care.h"
+#include "voidbuilder/cleanup.h"
+
+/* Takes c (freed on failure). */
+static int add(struct care_set *s, struct vb_caretaker *c, const char *name, const char *at, const char *host)
+{
+        size_t n = s->n + 1;
+        struct vb_caretaker **care = reallocarray(s->care, n, sizeof(*care));
+        char **names = care ? reallocarray(s->name, n, sizeof(*names)) : NULL;
+        char **ats = names ? reallocarray(s->at, n, sizeof(*ats)) : NULL;
+        char **hosts = ats ? reallocarray(s->host, n, sizeof(*hosts)) : NULL;
+
+        if (care)
+                s->care = care;
+        if (names)
+                s->name = names;
+        if (ats)
+                s->at = ats;
+        if (hosts)
+                s->host = hosts;
+        if (!hosts) {
+                vb_caretaker_free(c);
+                return -ENOMEM;
+        }
+        s->care[s->n] = c;
+        s->name[s->n] = strdup(name);
+        s->at[s->n] = at ? strdup(at) : NULL;
+        s->host[s->n] = host ? strdup(host) : NULL;
+        s->n++;
+        if (!s->name[s->n - 1] || (at && !s->at[s->n - 1]) || (host && !s->host[s->n - 1]))
+                return -ENOMEM; /* care_set_done() frees what was copied */
+        return 0;
+}
+
+int care_set_adopt(struct care_set *s, struct vb_caretaker *c, const char *name)
+{
+        return add(s, c, name, NULL, NULL);
+}
+
+int care_set_run_dir(struct care_set *s, struct vb_error **err)
+{
+        char dir[PATH_MAX];
+        int r;
+
+        if (s->run_dir[0])
+                return 0;
+        r = ctl_runtime_dir(dir, sizeof(dir), true);
+        if (r < 0)
+                return vb_error_set(err, r, "use the runtime directory %s", dir);
+        if ((size_t)snprintf(s->run_dir, sizeof(s->run_dir), "%s/run-%d", dir, (int)getpid()) >= sizeof(s->run_dir))
+                return vb_error_set(err, ENAMETOOLONG, "runtime directory");
+        if (mkdir(s->run_dir, 0700) < 0) {
+                r = vb_error_set(err, errno, "make %s", s->run_dir);
+                s->run_dir[0] = '\0';
+                return r;
+        }
+        return 0;
+}
+
+int care_set_forward(struct care_set *s, const char *at, const char *upstream, struct vb_error **err)
+{
+        struct vb_caretaker *c = NULL;
+        char host[PATH_MAX + 32];
+        int r = care_set_run_dir(s, err);
+
+        if (r < 0)
+                return r;
+        snprintf(host, sizeof(host), "%s/fwd%zu.sock", s->run_dir, s->n);
+        r = vb_caretaker_forward(host, upstream, &c, err);
+        if (r < 0)
+                return r;
+        r = add(s, c, at, at, host);
+        return r < 0 ? vb_error_set(err, r, "keep the forwarder") : 0;
+}
+
+int care_set_dbus(struct care_set *s, const char *at, const char *bus, char *const *talk, struct vb_error **err)
+{
+        struct vb_caretaker *c = NULL;
+        char host[PATH_MAX + 32];
+        int r = care_set_run_dir(s, err);
+
+        if (r < 0)
+                return r;
+        snprintf(host, sizeof(host), "%s/dbus.sock", s->run_dir);
+        r = vb_caretaker_dbus(host, bus, talk, &c, err);
+        if (r < 0)
+                return r;
+        r = add(s, c, "dbus", at, host);
+        return r < 0 ? vb_error_set(err, r, "keep the D-Bus proxy") : 0;
+}
+
+int care_set_net(struct care_set *s, const struct vb_net_allow *allow, size_t n, struct vb_caretaker **out,
+                 struct vb_error **err)
+{
+        struct vb_caretaker *c = NULL;
+        int r = vb_caretaker_pasta(allow, n, &c, err);
+
+        if (r < 0)
+                return r;
+        r = add(s, c, "net", NULL, NULL);
+        if (r < 0)
+                return vb_error_set(err, r, "keep the network caretaker");
+        *out = c;
+        return 0;
+}
+
+static int join_net(struct vb_void *v, const struct vb_caretaker *c)
+{
+        int r = vb_void_set_ns(v, VB_NS_USER, VB_NS_JOIN, vb_caretaker_ns_fd(c, VB_NS_USER));
+
+        return r < 0 ? r : vb_void_set_ns(v, VB_NS_NET, VB_NS_JOIN, vb_caretaker_ns_fd(c, VB_NS_NET));
+}
+
+int care_give(const struct care_set *s, struct vb_void *v, const struct vb_caretaker *net, struct vb_error **err)
+{
+        int r;
+
+        for (size_t i = 0; i < s->n; i++) {
+                if (!s->at[i])
+                        continue;
+                r = vb_void_bind(v, s->host[i], s->at[i], VB_MOUNT_RW);
+                if (r >= 0 && strcmp(s->name[i], "dbus") == 0) {
+                        char addr[PATH_MAX + 16];
+
+                        snprintf(addr, sizeof(addr), "unix:path=%s", s->at[i]);
+                        r = vb_void_setenv(v, "DBUS_SESSION_BUS_ADDRESS", addr);
+                }
+                if (r < 0)
+                        return vb_error_set(err, r, "bind the caretaker socket %s", s->at[i]);
+        }
+        r = net ? join_net(v, net) : 0;
+        return r < 0 ? vb_error_set(err, r, "join the network caretaker's namespaces") : 0;
+}
+
+size_t care_set_revoke(struct care_set *s, const char *name)
+{
+        size_t n = 0;
+
+        for (size_t i = 0; i < s->n; i++)
+                if (strcmp(s->name[i], name) == 0) {
+                        vb_caretaker_revoke(s->care[i]);
+                        n++;
+                }
+        return n;
+}
+
+static void drop_at(struct care_set *s, size_t i)
+{
+        vb_caretaker_free(s->care[i]);
+        free(s->name[i]), free(s->at[i]), free(s->host[i]);
+        s->n--;
+        memmove(&s->care[i], &s->care[i + 1], (s->n - i) * sizeof(*s->care));
+        memmove(&s->name[i], &s->name[i + 1], (s->n - i) * sizeof(*s->name));
+        memmove(&s->at[i], &s->at[i + 1], (s->n - i) * sizeof(*s->at));
+        memmove(&s->host[i], &s->host[i + 1], (s->n - i) * sizeof(*s->host));
+}
+
+void care_set_drop(struct care_set *s, struct vb_caretaker *c)
+{
+        for (size_t i = 0; c && i < s->n; i++)
+                if (s->care[i] == c) {
+                        drop_at(s, i);
+                        return;
+                }
+}
+
+void care_reply(int fd, const char *fmt, ...)
+{
+        char buf[1024];
+        va_list ap;
+        int n;
+
+        va_start(ap, fmt);
+        n = vsnprintf(buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+        /* MSG_NOSIGNAL: a client that hung up must not kill the supervisor with SIGPIPE. */
+        if (n > 0)
+                (void)!send(fd, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1, MSG_NOSIGNAL);
+}
+
+void care_set_list(struct care_set *s, int fd)
+{
+        for (size_t i = 0; i < s->n; i++)
+                care_reply(fd, "%s\t%s\n", s->name[i], vb_caretaker_describe(s->care[i]));
+}
+
+void care_set_done(struct care_set *s)
+{
+        while (s->n)
+                drop_at(s, s->n - 1);
+        free(s->care), free(s->name), free(s->at), free(s->host);
+        if (s->run_dir[0])
+                rmdir(s->run_dir);
+        *s = (struct care_set){};
+}

@@ -1,0 +1,437 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The child's fixed sequence: namespaces, mounts, pivot_root, caps, no_new_privs, seccomp, fds, exec. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/keyctl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/caps.h"
+#include "core/child.h"
+#include "core/cleanup.h"
+#include "core/elf.h"
+#include "core/landlock.h"
+#include "core/mount.h"
+#include "core/net.h"
+#include "core/ns.h"
+#include "core/seccomp.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+static const char *const step_names[VB_STEP_COUNT] = {
+        [VB_STEP_DEATHSIG] = "death signal", [VB_STEP_JOIN] = "setns",
+        [VB_STEP_UNSHARE] = "unshare",       [VB_STEP_ID_MAPS] = "uid/gid maps",
+        [VB_STEP_FORK] = "fork init",        [VB_STEP_SESSION] = "session",
+        [VB_STEP_TIME] = "time namespace",   [VB_STEP_ROOT] = "root tmpfs",
+        [VB_STEP_MOUNT] = "mount",           [VB_STEP_DEVNULL] = "/dev/null",
+        [VB_STEP_PIVOT] = "pivot_root",      [VB_STEP_HOSTNAME] = "hostname",
+        [VB_STEP_LOOPBACK] = "loopback",     [VB_STEP_RLIMIT] = "rlimit",
+        [VB_STEP_CHDIR] = "chdir",           [VB_STEP_CAPS] = "capabilities",
+        [VB_STEP_NNP] = "no_new_privs",      [VB_STEP_LANDLOCK] = "landlock",
+        [VB_STEP_WAIT] = "waiting for work", [VB_STEP_SECCOMP] = "seccomp",
+        [VB_STEP_FDS] = "file descriptors",  [VB_STEP_EXEC] = "exec",
+};
+
+const char *vb_step_name(enum vb_step step)
+{
+        return (unsigned)step < VB_STEP_COUNT ? step_names[step] : "unknown step";
+}
+
+/* Report the first failure and leave; _exit() so no atexit handler of the caller runs twice. */
+static _Noreturn void fail(struct vb_child_ctx *c, enum vb_step step, int r, const char *fmt, ...) VB_PRINTF(4, 5);
+static _Noreturn void fail(struct vb_child_ctx *c, enum vb_step step, int r, const char *fmt, ...)
+{
+        struct vb_report rep = { .step = step, .errnum = r < 0 ? -r : r };
+        va_list ap;
+
+        if (fmt) {
+                va_start(ap, fmt);
+                vsnprintf(rep.detail, sizeof(rep.detail), fmt, ap);
+                va_end(ap);
+        }
+        (void)!write(c->report_fd, &rep, sizeof(rep));
+        _exit(125);
+}
+
+_Noreturn void vb_child_fail(struct vb_child_ctx *c, enum vb_step step, int r, const char *what)
+{
+        fail(c, step, r, "%s", what);
+}
+
+/*
+ * Blocked signals and ignored dispositions survive execve(): a caller that
+ * blocks SIGTERM (for a signalfd) or ignores SIGPIPE would hand that on to the
+ * program.  Start it with every signal at its default and none blocked.
+ */
+static void reset_signals(void)
+{
+        /* The kernel's struct sigaction: glibc's signal() refuses its reserved signals 32 and 33. */
+        struct {
+                void (*handler)(int);
+                unsigned long flags;
+                void (*restorer)(void);
+                uint64_t mask;
+        } dfl = { .handler = SIG_DFL };
+        uint64_t none = 0;
+
+        for (int sig = 1; sig < NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
+        syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof(none));
+}
+
+static void die_with_parent(struct vb_child_ctx *c)
+{
+        struct pollfd p = { .fd = c->alive_fd, .events = POLLIN };
+
+        for (size_t i = 0; i < ELEMENTSOF(c->close_in_child); i++)
+                if (c->close_in_child[i] >= 0)
+                        close(TAKE_FD(c->close_in_child[i]));
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+                fail(c, VB_STEP_DEATHSIG, NEG_ERRNO(), NULL);
+        /* The parent may have died before prctl(): then its end of the pipe is closed. */
+        if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR)))
+                _exit(125);
+}
+
+static bool v_user_fresh(const struct vb_child_ctx *c)
+{
+        return c->v->ns_mode[VB_NS_USER] != VB_NS_JOIN;
+}
+
+/* Joined namespaces: setns() before the new user ns exists, then unshare, then fork init. */
+static void two_stage(struct vb_child_ctx *c)
+{
+        enum vb_ns failed = VB_NS_USER;
+        int r, status;
+        pid_t pid;
+
+        /* A pool's namespaces belong to its user ns: enter it, so they can be joined and ours nests in it. */
+        if (c->v->owner_userns_fd >= 0 && setns(c->v->owner_userns_fd, CLONE_NEWUSER) < 0)
+                fail(c, VB_STEP_JOIN, NEG_ERRNO(), "the pool's user namespace");
+        r = vb_ns_join(c->v, &failed);
+        if (r < 0)
+                fail(c, VB_STEP_JOIN, r, "%s namespace%s", vb_ns_name(failed),
+                     r == -EPERM && v_user_fresh(c)
+                             ? " (joining needs CAP_SYS_ADMIN over its owner: join its user namespace too)"
+                             : "");
+        /* Our ids as the (possibly joined) parent user ns sees them; unshare() makes them overflow ids. */
+        c->uid = geteuid();
+        c->gid = getegid();
+        if (unshare((int)c->unshare_flags) < 0)
+                fail(c, VB_STEP_UNSHARE, NEG_ERRNO(), NULL);
+        if (c->v->ns_mode[VB_NS_USER] == VB_NS_FRESH) {
+                r = vb_ns_map_ids(c->v->uid, c->v->gid, c->uid, c->gid);
+                if (r < 0)
+                        fail(c, VB_STEP_ID_MAPS, r, NULL);
+        }
+        /* unshare(CLONE_NEWPID) applies to children only: the void's init is our child. */
+        pid = fork();
+        if (pid < 0)
+                fail(c, VB_STEP_FORK, NEG_ERRNO(), NULL);
+        if (pid == 0) {
+                die_with_parent(c);
+                return;
+        }
+        /*
+         * The intermediate only relays the init's end; it dies with the caller (and takes init
+         * along).  It holds nothing: above all not the report pipe, whose EOF tells the caller
+         * that the program runs, nor any fd meant for the void.
+         */
+        syscall(SYS_close_range, 0, ~0U, 0);
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        _exit(125);
+        if (WIFSIGNALED(status)) {
+                signal(WTERMSIG(status), SIG_DFL);
+                raise(WTERMSIG(status));
+                _exit(128 + WTERMSIG(status));
+        }
+        _exit(WEXITSTATUS(status));
+}
+
+/* term proxied: the caretaker's pty (never the caller's terminal) becomes the new session's terminal. */
+static void take_terminal(struct vb_child_ctx *c)
+{
+        for (size_t i = 0; i < c->v->n_fds; i++)
+                if (c->v->fds[i].target == c->v->tty_target && ioctl(c->v->fds[i].fd, TIOCSCTTY, 0) < 0)
+                        fail(c, VB_STEP_SESSION, NEG_ERRNO(), "controlling terminal");
+}
+
+/*
+ * Cut the ties to the caller's session.  A new session has no controlling
+ * terminal, so /dev/tty in a granted /dev cannot lead back to the caller's
+ * terminal (to read it, or to push input with TIOCSTI).  A fresh, empty session
+ * keyring: the caller's keys are not the void's to use or to see in /proc/keys.
+ */
+static void new_session(struct vb_child_ctx *c)
+{
+        if (setsid() < 0)
+                fail(c, VB_STEP_SESSION, NEG_ERRNO(), "setsid");
+        if (c->v->tty_target >= 0)
+                take_terminal(c);
+        if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS)
+                fail(c, VB_STEP_SESSION, NEG_ERRNO(), "session keyring");
+}
+
+static void build_root(struct vb_child_ctx *c, int *devnull)
+{
+        _cleanup_close_ int root = -1;
+        const struct vb_mount *bad = NULL;
+        const char *why;
+        int r;
+
+        r = vb_mount_open_sources(c->v->mounts, c->v->n_mounts, &bad);
+        if (r < 0)
+                fail(c, VB_STEP_MOUNT, r, "%s from %s: %s", bad->dst, bad->src,
+                     r == -ESTALE ? "the source is no longer the file that was checked" : "opening the source");
+        r = vb_mount_new_root(&root);
+        if (r < 0)
+                fail(c, VB_STEP_ROOT, r, NULL);
+        for (size_t i = 0; i < c->v->n_mounts; i++) {
+                const struct vb_mount *m = &c->v->mounts[i];
+
+                r = vb_mount_apply(root, m, &why);
+                if (r < 0)
+                        fail(c, VB_STEP_MOUNT, r, "%s%s%s%s%s", m->dst, m->kind == VB_MNT_BIND ? " from " : "",
+                             m->kind == VB_MNT_BIND ? m->src : "", why ? ": " : "", why ? why : "");
+        }
+        /* Unclaimed std fds point at the host's /dev/null: opened now, while it is reachable. */
+        *devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (*devnull < 0)
+                fail(c, VB_STEP_DEVNULL, NEG_ERRNO(), NULL);
+        r = vb_mount_pivot(root);
+        if (r < 0)
+                fail(c, VB_STEP_PIVOT, r, NULL);
+}
+
+static void settle_environment(struct vb_child_ctx *c)
+{
+        struct vb_void *v = c->v;
+        int r;
+
+        /* Only a fresh uts namespace is ours to name (vb_void_spawn refuses --hostname otherwise). */
+        if (v->ns_mode[VB_NS_UTS] == VB_NS_FRESH) {
+                const char *name = v->hostname ? v->hostname : "void";
+
+                if (sethostname(name, strlen(name)) < 0)
+                        fail(c, VB_STEP_HOSTNAME, NEG_ERRNO(), "%s", name);
+        }
+        if (v->loopback) {
+                r = vb_net_loopback_up();
+                if (r < 0)
+                        fail(c, VB_STEP_LOOPBACK, r, NULL);
+        }
+        if (chdir(v->cwd ? v->cwd : "/") < 0)
+                fail(c, VB_STEP_CHDIR, NEG_ERRNO(), "%s", v->cwd);
+}
+
+static void lock_down(struct vb_child_ctx *c)
+{
+        struct vb_void *v = c->v;
+        const char *failed = NULL;
+        int r;
+
+        r = vb_caps_apply(c->caps, v->keep_caps);
+        if (r < 0)
+                fail(c, VB_STEP_CAPS, r, NULL);
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                fail(c, VB_STEP_NNP, NEG_ERRNO(), NULL);
+        if (v->landlock) {
+                r = vb_landlock_apply(v->landlock_rules, v->n_landlock, false, v->exec_fd, &failed);
+                if (r < 0)
+                        fail(c, VB_STEP_LANDLOCK, r, "%s", failed ? failed : "");
+        }
+}
+
+/* Last of the restrictions: what follows (fd shuffling, exec) must pass the filter. */
+static void install_filter(struct vb_child_ctx *c)
+{
+        int r;
+
+        if (c->v->seccomp_mode != VB_SECCOMP_OFF) {
+                r = vb_seccomp_install(&c->v->fprog);
+                if (r < 0)
+                        fail(c, VB_STEP_SECCOMP, r, NULL);
+        }
+}
+
+/*
+ * Last before exec: a low RLIMIT_NOFILE or RLIMIT_NPROC must bind the program,
+ * not the setup (Landlock's ruleset and the fd shuffling need fds of their own).
+ */
+static void apply_rlimits(struct vb_child_ctx *c)
+{
+        const struct vb_void *v = c->v;
+
+        for (size_t i = 0; i < v->n_rlimits; i++)
+                if (setrlimit(v->rlimits[i].resource, &v->rlimits[i].lim) < 0)
+                        fail(c, VB_STEP_RLIMIT, NEG_ERRNO(), "resource %d", v->rlimits[i].resource);
+}
+
+static bool is_target(const struct vb_void *v, int fd)
+{
+        for (size_t i = 0; i < v->n_fds; i++)
+                if (v->fds[i].target == fd)
+                        return true;
+        return false;
+}
+
+/* Move an fd we still need out of the range the void's fds will occupy. */
+static int lift(int *fd, int above)
+{
+        int n;
+
+        if (*fd < 0 || *fd > above)
+                return 0;
+        n = fcntl(*fd, F_DUPFD_CLOEXEC, above + 1);
+        if (n < 0)
+                return NEG_ERRNO();
+        *fd = n;
+        return 0;
+}
+
+static void arrange_fds(struct vb_child_ctx *c, int devnull)
+{
+        struct vb_void *v = c->v;
+        int top = 2, r = 0;
+
+        for (size_t i = 0; i < v->n_fds; i++)
+                if (v->fds[i].target > top)
+                        top = v->fds[i].target;
+        r = lift(&c->report_fd, top);
+        if (r >= 0)
+                r = lift(&devnull, top);
+        if (r >= 0)
+                r = lift(&v->exec_fd, top);
+        for (size_t i = 0; i < v->n_fds && r >= 0; i++)
+                r = lift(&v->fds[i].fd, top);
+        if (r < 0)
+                fail(c, VB_STEP_FDS, r, NULL);
+        for (size_t i = 0; i < v->n_fds; i++)
+                if (dup3(v->fds[i].fd, v->fds[i].target, 0) < 0) /* dup3 without O_CLOEXEC: inherited */
+                        fail(c, VB_STEP_FDS, NEG_ERRNO(), "fd %d", v->fds[i].target);
+        for (int fd = 0; fd <= top; fd++) {
+                if (is_target(v, fd))
+                        continue;
+                if (fd <= 2 ? dup3(devnull, fd, 0) < 0 : (close(fd) < 0 && errno != EBADF))
+                        fail(c, VB_STEP_FDS, NEG_ERRNO(), "fd %d", fd);
+        }
+        /* Everything above is ours or leaked from the caller: closed by exec. */
+        if (syscall(SYS_close_range, top + 1, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+                fail(c, VB_STEP_FDS, NEG_ERRNO(), NULL);
+}
+
+static const char *env_path(char *const *env)
+{
+        for (; *env; env++)
+                if (strncmp(*env, "PATH=", 5) == 0)
+                        return *env + 5;
+        return "/usr/local/bin:/usr/bin:/bin";
+}
+
+static int exec_search(const struct vb_void *v)
+{
+        char buf[PATH_MAX];
+        int r = -ENOENT;
+
+        if (strchr(v->exec_path, '/')) {
+                execve(v->exec_path, v->argv, v->env);
+                return NEG_ERRNO();
+        }
+        for (const char *p = env_path(v->env); *p;) {
+                const char *e = strchrnul(p, ':');
+                int n = snprintf(buf, sizeof(buf), "%.*s/%s", (int)(e - p), p, v->exec_path);
+
+                if (n > 0 && (size_t)n < sizeof(buf)) {
+                        execve(buf, v->argv, v->env);
+                        if (errno != ENOENT)
+                                r = NEG_ERRNO();
+                }
+                p = *e ? e + 1 : e;
+        }
+        return r;
+}
+
+/* execve() says ENOENT both for a missing program and for a missing ELF interpreter: tell them apart. */
+static _Noreturn void exec_failed(struct vb_child_ctx *c, int r)
+{
+        const struct vb_void *v = c->v;
+        char interp[PATH_MAX];
+        _cleanup_close_ int fd = -1;
+        int n;
+
+        if (r == -ENOENT) {
+                fd = v->exec_fd >= 0 ? fcntl(v->exec_fd, F_DUPFD_CLOEXEC, 0) : open(v->exec_path, O_RDONLY | O_CLOEXEC);
+                n = fd >= 0 ? vb_elf_interp_fd(fd, interp, sizeof(interp)) : -1;
+                if (n > 0 && access(interp, F_OK) < 0)
+                        fail(c, VB_STEP_EXEC, r, "%s: its dynamic loader %s is missing from the void", v->exec_path,
+                             interp);
+        }
+        fail(c, VB_STEP_EXEC, r, "%s", v->exec_path);
+}
+
+_Noreturn void vb_child_main(struct vb_child_ctx *c)
+{
+        struct vb_void *v = c->v;
+        int devnull = -1, r;
+
+        reset_signals();
+        die_with_parent(c);
+        if (c->two_stage)
+                two_stage(c);
+        else if (v->ns_mode[VB_NS_USER] == VB_NS_FRESH) {
+                r = vb_ns_map_ids(c->v->uid, c->v->gid, c->uid, c->gid);
+                if (r < 0)
+                        fail(c, VB_STEP_ID_MAPS, r, NULL);
+        }
+        new_session(c);
+        if (v->ns_mode[VB_NS_TIME] == VB_NS_FRESH && v->time_offsets) {
+                /* Offsets can only be set before any process enters; execve() below enters it. */
+                if (unshare(CLONE_NEWTIME) < 0)
+                        fail(c, VB_STEP_TIME, NEG_ERRNO(), NULL);
+                r = vb_ns_write_time_offsets(v->off_monotonic, v->off_boottime);
+                if (r < 0)
+                        fail(c, VB_STEP_TIME, r, NULL);
+        }
+        build_root(c, &devnull);
+        settle_environment(c);
+        lock_down(c);
+        /*
+         * A warm void waits here for its request.  The built-in policy allows all the waiting
+         * needs (it is a deny list), so it goes on first, off the spawn path (the kernel takes
+         * ~150 us to attach it); a caller's own policy may forbid recvmsg(), so it goes on after.
+         */
+        if (c->warm_fd >= 0 && v->seccomp_mode == VB_SECCOMP_DEFAULT) {
+                install_filter(c);
+                vb_warm_await(c);
+        } else {
+                if (c->warm_fd >= 0)
+                        vb_warm_await(c);
+                install_filter(c);
+        }
+        arrange_fds(c, devnull);
+        apply_rlimits(c);
+        if (v->exec_fd >= 0) {
+                syscall(SYS_execveat, v->exec_fd, "", v->argv, v->env, AT_EMPTY_PATH);
+                r = NEG_ERRNO();
+        } else {
+                r = exec_search(v);
+        }
+        exec_failed(c, r);
+}

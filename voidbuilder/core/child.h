@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The child's side of vb_void_spawn(): a fixed sequence of small steps
+ * (STYLE.md, Privilege 20), each returning -errno.  The first failure is sent
+ * to the parent as {step, errno, detail} over a CLOEXEC pipe, and the child
+ * _exit()s; a successful execve() closes the pipe, which the parent reads as EOF.
+ */
+#ifndef VB_CHILD_H
+#define VB_CHILD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/void.h"
+
+enum vb_step {
+        VB_STEP_DEATHSIG,
+        VB_STEP_JOIN,
+        VB_STEP_UNSHARE,
+        VB_STEP_ID_MAPS,
+        VB_STEP_FORK,
+        VB_STEP_SESSION,
+        VB_STEP_TIME,
+        VB_STEP_ROOT,
+        VB_STEP_MOUNT,
+        VB_STEP_DEVNULL,
+        VB_STEP_PIVOT,
+        VB_STEP_HOSTNAME,
+        VB_STEP_LOOPBACK,
+        VB_STEP_RLIMIT,
+        VB_STEP_CHDIR,
+        VB_STEP_CAPS,
+        VB_STEP_NNP,
+        VB_STEP_LANDLOCK,
+        VB_STEP_WAIT,
+        VB_STEP_SECCOMP,
+        VB_STEP_FDS,
+        VB_STEP_EXEC,
+        VB_STEP_COUNT,
+};
+
+#define VB_REPORT_DETAIL 512
+
+struct vb_report {
+        int32_t step;
+        int32_t errnum;
+        char detail[VB_REPORT_DETAIL];
+};
+
+struct vb_child_ctx {
+        struct vb_void *v;     /* the child's copy-on-write view */
+        int report_fd;         /* write end, O_CLOEXEC */
+        int alive_fd;          /* read end of a pipe whose write end only the parent holds */
+        int close_in_child[2]; /* the parent's ends of both pipes */
+        uid_t uid;             /* caller's ids, mapped to v->uid and v->gid inside */
+        gid_t gid;
+        struct _cap_struct *caps; /* prepared by the parent */
+        uint64_t unshare_flags;   /* namespaces to unshare() in the child (two-stage / time offsets) */
+        bool two_stage;           /* joined namespaces: setns, unshare, then fork the void's init */
+        int warm_fd;              /* a warm void's request socket (warm.c), or -1 */
+};
+
+/* Name of a step for messages ("mount", "pivot_root", "exec", ...). */
+const char *vb_step_name(enum vb_step step);
+/*
+ * A warm void, built and locked down but for seccomp: say so on c->warm_fd
+ * and wait there for the program's arguments and fds (warm.c).  Returns when
+ * they are in c->v; exits at EOF.
+ */
+void vb_warm_await(struct vb_child_ctx *c);
+/* Report a step's failure to the parent and _exit(). */
+_Noreturn void vb_child_fail(struct vb_child_ctx *c, enum vb_step step, int r, const char *what);
+/* Run the child's steps and exec; never returns. */
+_Noreturn void vb_child_main(struct vb_child_ctx *c);
+
+#endif

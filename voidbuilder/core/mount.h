@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Mount steps run by the child inside its new mount namespace.
+ * All use the new mount API (fsopen/fsmount/open_tree/move_mount/mount_setattr):
+ * no temporary directory is ever created on the host, and every bind is made
+ * from an fd resolved once, so a path cannot be swapped between check and use.
+ * None of these allocate.
+ */
+#ifndef VB_MOUNT_H
+#define VB_MOUNT_H
+
+#include "core/void.h"
+
+/* Make every mount private (recursively), create the void's root tmpfs and attach it
+ * at a staging point inside this (private) namespace.  Stores an O_PATH fd to the new root. */
+int vb_mount_new_root(int *rootfd);
+/*
+ * Open the source of every bind (O_PATH, following symlinks on the host) before
+ * the root is staged: staging covers a host directory (/tmp) that may hold sources.
+ * A missing optional source is marked skipped.  On error *failed is the mount.
+ */
+int vb_mount_open_sources(struct vb_mount *mounts, size_t n, const struct vb_mount **failed);
+/* Carry out one planned mount relative to the new root; failure detail goes to why. */
+int vb_mount_apply(int rootfd, const struct vb_mount *m, const char **why);
+/* Make the root read-only, pivot into it and detach the old root entirely. */
+int vb_mount_pivot(int rootfd);
+/* Create a directory and its parents inside the root (resolving symlinks inside the root only). */
+int vb_mount_mkdir_p(int rootfd, const char *path, mode_t mode);
+
+/* ---- the inbox (inbox.c runs these in its holder, mount_inbox() in the void's child) ---- */
+
+#define VB_INBOX_NAME_MAX 64
+/* A grant's name: one path component of [A-Za-z0-9_.-+@,], not starting with '.', 1..64 bytes. */
+bool vb_mount_inbox_name_ok(const char *name);
+/*
+ * Holder: make every mount a slave (nothing propagates back to the caller's
+ * tree), then a small tmpfs stacked on "/", made shared.  Stores its fd.
+ */
+int vb_mount_inbox_create(int *inbox_fd);
+/* Holder: bind src_fd's tree at inbox/name, recursively nosuid, nodev, read-only unless rw. -EEXIST if taken. */
+int vb_mount_inbox_grant(int inbox_fd, int src_fd, const char *name, bool rw);
+/* Holder: detach inbox/name (the unmount propagates to the voids' slaves) and remove the mount point. */
+int vb_mount_inbox_ungrant(int inbox_fd, const char *name);
+/* Holder: a detached recursive clone of the inbox, a peer of it, for one void.  Returns the fd. */
+int vb_mount_inbox_clone(int inbox_fd);
+
+#endif

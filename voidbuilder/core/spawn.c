@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The parent's side: one clone3() for all namespaces, then wait for exec or a step's failure. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/pidfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define VB_CLEANUP_CAP
+#include "core/caps.h"
+#include "core/child.h"
+#include "core/cleanup.h"
+#include "core/ns.h"
+#include "core/seccomp.h"
+#include "core/spawn.h"
+#include "core/void.h"
+#include "helpers/pool.h"
+
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+struct vb_proc {
+        pid_t pid;
+        int pidfd;
+        bool reaped;
+        int status;
+};
+
+int vb_spawn_read_report(int fd, struct vb_report *rep)
+{
+        size_t got = 0;
+
+        while (got < sizeof(*rep)) {
+                ssize_t n = read(fd, (char *)rep + got, sizeof(*rep) - got);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return NEG_ERRNO();
+                if (n == 0)
+                        break;
+                got += (size_t)n;
+        }
+        if (got == 0)
+                return 0; /* closed on exec: the program runs */
+        if (got != sizeof(*rep))
+                return -EIO;
+        rep->detail[sizeof(rep->detail) - 1] = '\0';
+        return 1;
+}
+
+static int reap(struct vb_proc *p)
+{
+        siginfo_t si = {};
+
+        while (waitid(P_PIDFD, (id_t)p->pidfd, &si, WEXITED) < 0)
+                if (errno != EINTR)
+                        return NEG_ERRNO();
+        p->reaped = true;
+        if (si.si_code == CLD_EXITED)
+                p->status = W_EXITCODE(si.si_status, 0);
+        else
+                p->status = si.si_status | (si.si_code == CLD_DUMPED ? WCOREFLAG : 0);
+        return 0;
+}
+
+int vb_spawn_report_error(const char *exec_path, const struct vb_report *rep, struct vb_error **err)
+{
+        const char *step = vb_step_name((enum vb_step)rep->step);
+        int r;
+
+        if (rep->step == VB_STEP_EXEC)
+                r = vb_error_set(err, rep->errnum, "%s", rep->detail[0] ? rep->detail : exec_path);
+        else if (rep->detail[0])
+                r = vb_error_set(err, rep->errnum, "setting up the void: %s %s", step, rep->detail);
+        else
+                r = vb_error_set(err, rep->errnum, "setting up the void: %s", step);
+        if (err && *err && !(*err)->step)
+                (*err)->step = strdup(step);
+        return r;
+}
+
+/* Which namespaces go into clone3() and which the child unshares itself. */
+static void plan_flags(const struct vb_void *v, uint64_t *clone_flags, uint64_t *unshare_flags, bool *two_stage)
+{
+        uint64_t fresh = vb_ns_flags(v, VB_NS_FRESH);
+
+        /* Offsets must be written before anyone enters the time ns: the child unshares it itself. */
+        if (v->time_offsets)
+                fresh &= ~(uint64_t)CLONE_NEWTIME;
+        /* Parked in a pooled netns (see clone_parked()): the child is born in it. */
+        if (v->park_net_fd >= 0)
+                fresh &= ~(uint64_t)CLONE_NEWNET;
+        *two_stage = vb_ns_flags(v, VB_NS_JOIN) != 0 || v->owner_userns_fd >= 0;
+        if (*two_stage) {
+                /* setns() into a namespace must happen before the void's own user ns exists. */
+                *clone_flags = 0;
+                *unshare_flags = fresh;
+        } else {
+                *clone_flags = fresh;
+                *unshare_flags = 0;
+        }
+}
+
+/*
+ * clone3() from inside a pooled network namespace: this thread steps into it,
+ * clones (the child is born there), and steps back.  Namespaces are per
+ * thread, so other threads of the caller never see the switch.  Only used for
+ * privileged pools, whose namespaces belong to our own user namespace, so we
+ * may always return.
+ */
+static pid_t clone_parked(struct clone_args *args, int park_fd, int *stranded)
+{
+        _cleanup_close_ int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+        pid_t pid;
+
+        *stranded = 0;
+        if (home < 0 || setns(park_fd, CLONE_NEWNET) < 0)
+                return -1;
+        pid = (pid_t)syscall(SYS_clone3, args, sizeof(*args));
+        if (pid == 0)
+                return 0;
+        /* Cannot fail for a privileged pool (see above); if it did, the caller must hear of it. */
+        if (setns(home, CLONE_NEWNET) < 0)
+                *stranded = errno;
+        return pid;
+}
+
+pid_t vb_spawn_clone(struct vb_void *v, struct vb_child_ctx *ctx, int *pidfd, uint64_t extra_flags,
+                     struct vb_error **err)
+{
+        uint64_t clone_flags, unshare_flags;
+        struct clone_args args = {};
+        int stranded = 0;
+        pid_t pid;
+
+        plan_flags(v, &clone_flags, &unshare_flags, &ctx->two_stage);
+        ctx->unshare_flags = unshare_flags;
+        args.flags = clone_flags | CLONE_PIDFD | extra_flags;
+        args.pidfd = (uint64_t)(uintptr_t)pidfd;
+        /* With CLONE_PARENT the kernel takes the exit signal the caller's child (the zygote) has. */
+        args.exit_signal = extra_flags & CLONE_PARENT ? 0 : SIGCHLD;
+        if (v->cgroup_fd >= 0) {
+                args.flags |= CLONE_INTO_CGROUP;
+                args.cgroup = (uint64_t)v->cgroup_fd;
+        }
+        if (v->park_net_fd >= 0)
+                pid = clone_parked(&args, v->park_net_fd, &stranded);
+        else
+                pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+        if (stranded) {
+                if (pid > 0) {
+                        (void)pidfd_send_signal(*pidfd, SIGKILL, NULL, 0);
+                        (void)waitid(P_PIDFD, (id_t)*pidfd, &(siginfo_t){}, WEXITED);
+                }
+                return vb_error_set(err, stranded,
+                                    "returning from the pool's network namespace "
+                                    "(this thread is left in it)");
+        }
+        if (pid < 0) {
+                int r = NEG_ERRNO();
+                const char *hint = vb_ns_refusal_hint(-r);
+
+                if (hint)
+                        return vb_error_set(err, r, "creating the void's namespaces (%s)", hint);
+                return vb_error_set(err, r, "creating the void's namespaces");
+        }
+        if (pid == 0)
+                vb_child_main(ctx);
+        return pid;
+}
+
+/* Grants that only make sense in a namespace of the void's own: refuse rather than touch the caller's. */
+int vb_spawn_validate(const struct vb_void *v, struct vb_error **err)
+{
+        if (!v->argv || !v->exec_path)
+                return vb_error_set(err, EINVAL, "no program to run");
+        if (v->hostname && v->ns_mode[VB_NS_UTS] != VB_NS_FRESH)
+                return vb_error_set(err, EINVAL, "a hostname needs a fresh uts namespace (it is %s)",
+                                    v->ns_mode[VB_NS_UTS] == VB_NS_SHARED ? "shared" : "joined");
+        if (v->loopback && v->ns_mode[VB_NS_NET] != VB_NS_FRESH)
+                return vb_error_set(err, EINVAL, "loopback needs a fresh network namespace");
+        if (v->time_offsets && v->ns_mode[VB_NS_TIME] != VB_NS_FRESH)
+                return vb_error_set(err, EINVAL, "clock offsets need a fresh time namespace");
+        for (size_t i = 0; i < v->n_mounts; i++)
+                if (v->mounts[i].kind == VB_MNT_PROC && v->ns_mode[VB_NS_PID] != VB_NS_FRESH)
+                        return vb_error_set(err, EINVAL,
+                                            "a fresh /proc needs a fresh pid namespace "
+                                            "(a shared one would show the caller's processes)");
+        return 0;
+}
+
+VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_error **err)
+{
+        _cleanup_close_ int rep_r = -1, rep_w = -1, alive_r = -1, alive_w = -1, pidfd = -1;
+        _cleanup_cap_ cap_t caps = NULL;
+        struct vb_child_ctx ctx;
+        struct vb_report rep;
+        struct vb_proc *p;
+        int fds[2], r, taken;
+        pid_t pid;
+
+        r = vb_spawn_validate(v, err);
+        if (r < 0)
+                return r;
+        r = vb_void_prepare_seccomp(v, err);
+        if (r < 0)
+                return vb_error_wrap(err, "compiling the seccomp filter");
+        caps = vb_caps_prepare(v->keep_caps);
+        if (!caps)
+                return vb_error_set(err, ENOMEM, "preparing capabilities");
+        if (pipe2(fds, O_CLOEXEC) < 0)
+                return vb_error_set(err, errno, "creating the report pipe");
+        rep_r = fds[0], rep_w = fds[1];
+        if (pipe2(fds, O_CLOEXEC) < 0)
+                return vb_error_set(err, errno, "creating the lifeline pipe");
+        alive_r = fds[0], alive_w = fds[1];
+
+        ctx = (struct vb_child_ctx){
+                .v = v,
+                .report_fd = rep_w,
+                .alive_fd = alive_r,
+                .close_in_child = { rep_r, alive_w },
+                .uid = geteuid(),
+                .gid = getegid(),
+                .caps = caps,
+                .warm_fd = -1,
+        };
+        p = calloc(1, sizeof(*p));
+        if (!p)
+                return vb_error_set(err, ENOMEM, "allocating the handle");
+        taken = vb_pool_take(v);
+        if (taken < 0) {
+                free(p);
+                return vb_error_set(err, taken, "taking a namespace from the pool");
+        }
+        pid = vb_spawn_clone(v, &ctx, &pidfd, 0, err);
+        vb_pool_release(v, taken);
+        if (pid < 0) {
+                free(p);
+                return pid;
+        }
+        if (pid == 0) /* not reached: the child never returns */
+                _exit(125);
+        vb_closep(&rep_w);
+        rep_w = -1;
+        vb_closep(&alive_r);
+        alive_r = -1;
+        p->pid = pid;
+        p->pidfd = TAKE_FD(pidfd);
+        r = vb_spawn_read_report(rep_r, &rep);
+        if (r == 0) {
+                vb_void_logf(v, "void %d: running %s", (int)pid, v->exec_path);
+                *out = p;
+                return 0;
+        }
+        /* Setup failed: reap the child now, so nothing is left behind. */
+        (void)reap(p);
+        vb_proc_free(p);
+        if (r < 0)
+                return vb_error_set(err, r, "reading the child's report");
+        return vb_spawn_report_error(v->exec_path, &rep, err);
+}
+
+struct vb_proc *vb_proc_adopt(pid_t pid, int pidfd)
+{
+        struct vb_proc *p = calloc(1, sizeof(*p));
+
+        if (!p)
+                return NULL;
+        p->pid = pid;
+        p->pidfd = pidfd;
+        return p;
+}
+
+VB_API pid_t vb_proc_pid(const struct vb_proc *p)
+{
+        return p->pid;
+}
+
+VB_API int vb_proc_pidfd(const struct vb_proc *p)
+{
+        return p->pidfd;
+}
+
+VB_API int vb_proc_kill(struct vb_proc *p, int sig)
+{
+        if (p->reaped)
+                return -ESRCH;
+        if (pidfd_send_signal(p->pidfd, sig, NULL, 0) < 0)
+                return NEG_ERRNO();
+        return 0;
+}
+
+VB_API int vb_proc_wait(struct vb_proc *p, int *status)
+{
+        int r;
+
+        if (!p->reaped) {
+                r = reap(p);
+                if (r < 0)
+                        return r;
+        }
+        *status = p->status;
+        return 0;
+}
+
+VB_API struct vb_proc *vb_proc_free(struct vb_proc *p)
+{
+        if (!p)
+                return NULL;
+        if (!p->reaped && p->pidfd >= 0) {
+                /* Killing the init of a pid namespace ends every process in it. */
+                (void)pidfd_send_signal(p->pidfd, SIGKILL, NULL, 0);
+                (void)reap(p);
+        }
+        vb_closep(&p->pidfd);
+        free(p);
+        return NULL;
+}

@@ -1,0 +1,769 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Caretakers (ENVIRONMENT-MODEL.md, "Caretakers and revocation"): processes of
+ * the caller's that stand between a void and an object outside it.  Each is a
+ * child of the calling thread with PR_SET_PDEATHSIG, so it cannot outlive its
+ * supervisor, and is revoked by closing its control pipe and SIGKILL.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/cleanup.h"
+#include "core/net.h"
+#include "core/ns.h"
+#include "helpers/caretaker.h"
+
+int vb_upstream_parse(const char *text, struct vb_upstream *out)
+{
+        struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
+        struct addrinfo *res = NULL;
+        char host[256];
+        const char *hp, *colon;
+        size_t hl;
+
+        *out = (struct vb_upstream){};
+        if (strncmp(text, "unix:", 5) == 0) {
+                struct sockaddr_un *sun = (struct sockaddr_un *)&out->addr;
+
+                if (text[5] != '/' || strlen(text + 5) >= sizeof(sun->sun_path))
+                        return -EINVAL;
+                sun->sun_family = AF_UNIX;
+                strcpy(sun->sun_path, text + 5);
+                out->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(text + 5) + 1);
+                return 0;
+        }
+        if (strncmp(text, "tcp:", 4) != 0)
+                return -EINVAL;
+        hp = text + 4;
+        colon = strrchr(hp, ':');
+        if (!colon || !colon[1] || colon == hp)
+                return -EINVAL;
+        hl = (size_t)(colon - hp);
+        if (hp[0] == '[' && colon[-1] == ']')
+                hp++, hl -= 2;
+        if (hl == 0 || hl >= sizeof(host))
+                return -EINVAL;
+        memcpy(host, hp, hl);
+        host[hl] = '\0';
+        if (strspn(colon + 1, "0123456789") != strlen(colon + 1) || atoi(colon + 1) < 1 || atoi(colon + 1) > 65535)
+                return -EINVAL;
+        if (getaddrinfo(host, colon + 1, &hints, &res) != 0 || !res)
+                return -EHOSTUNREACH;
+        memcpy(&out->addr, res->ai_addr, res->ai_addrlen);
+        out->len = res->ai_addrlen;
+        freeaddrinfo(res);
+        return 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+        return *(const int *)a - *(const int *)b;
+}
+
+int vb_caretaker_child_setup(pid_t pdeath_parent, const int *keep, size_t n)
+{
+        int sorted[8], from = 3;
+
+        /* The dead-man switch: SIGKILL when the supervisor (this thread's parent) goes. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+                return NEG_ERRNO();
+        if (getppid() != pdeath_parent) /* it died before prctl() */
+                return -ESRCH;
+        if (n > ELEMENTSOF(sorted))
+                return -E2BIG;
+        memcpy(sorted, keep, n * sizeof(int));
+        qsort(sorted, n, sizeof(int), cmp_int);
+        /* Close everything of the supervisor's but stdio and the kept fds (they must be >= 3). */
+        for (size_t i = 0; i < n; i++) {
+                if (sorted[i] > from)
+                        syscall(SYS_close_range, from, sorted[i] - 1, 0);
+                from = sorted[i] + 1;
+        }
+        syscall(SYS_close_range, from, ~0U, 0);
+        return 0;
+}
+
+static struct vb_caretaker *caretaker_new(enum vb_caretaker_kind kind)
+{
+        struct vb_caretaker *c = calloc(1, sizeof(*c));
+
+        if (!c)
+                return NULL;
+        c->kind = kind;
+        c->pid = c->holder = -1;
+        c->pidfd = c->ctl_fd = c->holder_pidfd = -1;
+        for (int i = 0; i < VB_NS_COUNT; i++)
+                c->ns_fd[i] = -1;
+        return c;
+}
+
+static void kill_reap(pid_t *pid, int *pidfd)
+{
+        siginfo_t si;
+
+        if (*pid <= 0) {
+                vb_closep(pidfd);
+                *pidfd = -1;
+                return;
+        }
+        if (*pidfd >= 0) {
+                (void)pidfd_send_signal(*pidfd, SIGKILL, NULL, 0);
+                while (waitid(P_PIDFD, (id_t)*pidfd, &si, WEXITED) < 0 && errno == EINTR)
+                        ;
+        } else {
+                kill(*pid, SIGKILL);
+                while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+        }
+        vb_closep(pidfd);
+        *pidfd = -1;
+        *pid = -1;
+}
+
+VB_API int vb_caretaker_revoke(struct vb_caretaker *c)
+{
+        vb_closep(&c->ctl_fd);
+        c->ctl_fd = -1;
+        kill_reap(&c->pid, &c->pidfd);
+        return 0;
+}
+
+VB_API struct vb_caretaker *vb_caretaker_free(struct vb_caretaker *c)
+{
+        if (!c)
+                return NULL;
+        vb_caretaker_revoke(c);
+        kill_reap(&c->holder, &c->holder_pidfd);
+        for (int i = 0; i < VB_NS_COUNT; i++)
+                vb_closep(&c->ns_fd[i]);
+        if (c->sock_path)
+                unlink(c->sock_path);
+        free(c->sock_path);
+        free(c->what);
+        free(c);
+        return NULL;
+}
+
+VB_API pid_t vb_caretaker_pid(const struct vb_caretaker *c)
+{
+        return c->pid;
+}
+
+VB_API int vb_caretaker_ns_fd(const struct vb_caretaker *c, enum vb_ns ns)
+{
+        return (unsigned)ns < VB_NS_COUNT && c->ns_fd[ns] >= 0 ? c->ns_fd[ns] : -EBADF;
+}
+
+VB_API bool vb_caretaker_alive(struct vb_caretaker *c)
+{
+        struct pollfd p = { .fd = c->pidfd, .events = POLLIN };
+
+        if (c->pid <= 0 || c->pidfd < 0)
+                return false;
+        /* A pidfd polls readable once the process has exited. */
+        return poll(&p, 1, 0) == 0;
+}
+
+VB_API const char *vb_caretaker_describe(struct vb_caretaker *c)
+{
+        bool alive = vb_caretaker_alive(c);
+
+        if (c->pid > 0)
+                snprintf(c->line, sizeof(c->line), "%s, pid %d, %s", c->what, (int)c->pid, alive ? "live" : "dead");
+        else
+                snprintf(c->line, sizeof(c->line), "%s, revoked", c->what);
+        return c->line;
+}
+
+/* fork() a caretaker child; the parent gets its pid and pidfd in c.  Returns 0 in the parent, 1 in the child. */
+static int start(struct vb_caretaker *c, pid_t *pid_out, int *pidfd_out)
+{
+        pid_t pid = fork();
+        int pidfd;
+
+        if (pid < 0)
+                return NEG_ERRNO();
+        if (pid == 0)
+                return 1;
+        pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+        if (pidfd < 0) {
+                int r = NEG_ERRNO();
+
+                kill(pid, SIGKILL);
+                waitpid(pid, NULL, 0);
+                return r;
+        }
+        *pid_out = pid;
+        *pidfd_out = pidfd;
+        return 0;
+}
+
+static int listen_unix(const char *path)
+{
+        struct sockaddr_un sun = { .sun_family = AF_UNIX };
+        _cleanup_close_ int fd = -1;
+
+        if (path[0] != '/' || strlen(path) >= sizeof(sun.sun_path))
+                return -EINVAL;
+        strcpy(sun.sun_path, path);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return NEG_ERRNO();
+        if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || listen(fd, 64) < 0)
+                return NEG_ERRNO();
+        return TAKE_FD(fd);
+}
+
+VB_API int vb_caretaker_forward(const char *sock_path, const char *upstream, struct vb_caretaker **out,
+                                struct vb_error **err)
+{
+        struct vb_caretaker *c = NULL;
+        _cleanup_close_ int lfd = -1;
+        struct vb_upstream up;
+        pid_t parent = getpid();
+        int ctl[2], r;
+
+        r = vb_upstream_parse(upstream, &up);
+        if (r < 0)
+                return vb_error_set(err, r, "upstream '%s' (expected tcp:HOST:PORT or unix:/PATH)", upstream);
+        lfd = listen_unix(sock_path);
+        if (lfd < 0)
+                return vb_error_set(err, lfd, "listening on %s", sock_path);
+        c = caretaker_new(VB_CARE_FORWARD);
+        if (!c || asprintf(&c->what, "forwarder %s -> %s", sock_path, upstream) < 0 ||
+            !(c->sock_path = strdup(sock_path))) {
+                unlink(sock_path);
+                vb_caretaker_free(c);
+                return vb_error_set(err, ENOMEM, "forwarder");
+        }
+        if (pipe2(ctl, O_CLOEXEC) < 0) {
+                r = vb_error_set(err, errno, "forwarder control pipe");
+                vb_caretaker_free(c);
+                return r;
+        }
+        c->ctl_fd = ctl[1];
+        r = start(c, &c->pid, &c->pidfd);
+        if (r == 1) {
+                int keep[] = { lfd, ctl[0] };
+
+                if (vb_caretaker_child_setup(parent, keep, ELEMENTSOF(keep)) < 0)
+                        _exit(125);
+                vb_forward_main(lfd, ctl[0], &up);
+        }
+        close(ctl[0]);
+        if (r < 0) {
+                vb_error_set(err, r, "starting the forwarder");
+                vb_caretaker_free(c);
+                return r;
+        }
+        *out = c;
+        return 0;
+}
+
+/* ---- the network caretaker: a namespace holder and pasta ----------------------- */
+
+/* What the holder reports once it configured the tap. */
+struct holder_status {
+        int r;
+        char step[96];
+};
+
+/* The parent's ends of the pipes to the holder, while the tap is being configured. */
+struct holder_link {
+        int status_fd; /* the holder's ready byte, then its struct holder_status */
+        int go_fd;     /* a byte once pasta runs; -1 without hosts */
+};
+
+static void holder_link_done(struct holder_link *l)
+{
+        vb_closep(&l->status_fd);
+        vb_closep(&l->go_fd);
+        l->status_fd = l->go_fd = -1;
+}
+
+/* The holder's life: make the namespaces, then (with hosts) configure pasta's tap when told, then wait. */
+static _Noreturn void holder_main(pid_t parent, int ready, int go, int log_fd, const struct vb_net_allow *allow,
+                                  size_t n)
+{
+        int keep[] = { ready, go, log_fd };
+        struct holder_status st = {};
+        const char *step = "";
+        uid_t uid = geteuid(); /* before unshare(), after which they read as the overflow ids */
+        gid_t gid = getegid();
+        char byte;
+
+        if (vb_caretaker_child_setup(parent, keep, go >= 0 ? 3 : 1) < 0 || unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0 ||
+            vb_ns_write_id_maps(uid, gid) < 0 || vb_net_loopback_up() < 0)
+                _exit(125);
+        (void)!write(ready, "r", 1);
+        if (go >= 0) {
+                if (read(go, &byte, 1) != 1) /* the parent gave up */
+                        _exit(0);
+                st.r = vb_tap_configure(allow, n, log_fd, &step);
+                snprintf(st.step, sizeof(st.step), "%s", step);
+                (void)!write(ready, &st, sizeof(st));
+                close(go);
+                close(log_fd);
+        }
+        close(ready);
+        for (;;)
+                pause();
+}
+
+/* The holder: a child in a fresh user+net namespace with lo up, doing nothing until killed. */
+static int start_holder(struct vb_caretaker *c, const struct vb_net_allow *allow, size_t n, int log_fd,
+                        struct holder_link *link, struct vb_error **err)
+{
+        static const char *const names[] = { [VB_NS_USER] = "user", [VB_NS_NET] = "net" };
+        pid_t parent = getpid();
+        int ready[2], go[2] = { -1, -1 }, r;
+        char byte = 0, path[64];
+
+        if (pipe2(ready, O_CLOEXEC) < 0)
+                return vb_error_set(err, errno, "network caretaker: pipe");
+        if (vb_tap_wanted(allow, n) && pipe2(go, O_CLOEXEC) < 0) {
+                r = vb_error_set(err, errno, "network caretaker: pipe");
+                close(ready[0]);
+                close(ready[1]);
+                return r;
+        }
+        r = start(c, &c->holder, &c->holder_pidfd);
+        if (r == 1)
+                holder_main(parent, ready[1], go[0], log_fd, allow, n);
+        close(ready[1]);
+        vb_closep(&go[0]);
+        *link = (struct holder_link){ .status_fd = ready[0], .go_fd = go[1] };
+        if (r >= 0 && read(ready[0], &byte, 1) != 1)
+                r = -ECHILD; /* it died: namespaces refused */
+        if (r < 0)
+                return vb_error_set(err, r, "network caretaker: making its user and network namespaces");
+        for (int ns = VB_NS_USER; ns <= VB_NS_NET; ns += VB_NS_NET - VB_NS_USER) {
+                snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)c->holder, names[ns]);
+                c->ns_fd[ns] = open(path, O_RDONLY | O_CLOEXEC);
+                if (c->ns_fd[ns] < 0)
+                        return vb_error_set(err, errno, "network caretaker: opening %s", path);
+        }
+        return 0;
+}
+
+/* Is addr (4 bytes) one a caretaker can route to?  NULL, or why not. */
+static const char *host4_refusal(const uint8_t *a)
+{
+        if (a[0] == 127)
+                return "127.0.0.0/8 other than 127.0.0.1 is the void's own loopback";
+        if (a[0] == 0 || a[0] >= 224)
+                return "not a unicast address (0.0.0.0/8, multicast and 240.0.0.0/4 cannot be allowed)";
+        if (a[0] == 169 && a[1] == 254 && a[2] == 91)
+                return "169.254.91.0/24 is the network caretaker's own link";
+        return NULL;
+}
+
+static const char *host6_refusal(const uint8_t *a)
+{
+        static const uint8_t loop[16] = { [15] = 1 }, any[16] = { 0 };
+        static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+        if (memcmp(a, loop, 16) == 0)
+                return "::1 is not forwarded: allow a port of 127.0.0.1";
+        if (memcmp(a, any, 16) == 0 || a[0] == 0xff)
+                return "not a unicast address (:: and multicast cannot be allowed)";
+        if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80)
+                return "a link-local address needs an interface, and the void's link is the caretaker's";
+        if (memcmp(a, mapped, 12) == 0)
+                return "an IPv4-mapped address: write the IPv4 address";
+        if (a[0] == 0xfd && a[1] == 0xb0 && a[2] == 0x1d && a[3] == 0x5b)
+                return "fdb0:1d5b::/32 is the network caretaker's own link";
+        return NULL;
+}
+
+/* HOST of HOST:PORT (hl bytes at s) into out; 0 or -EINVAL with *why. */
+static int parse_host(const char *s, size_t hl, struct vb_net_allow *out, const char **why)
+{
+        char host[INET6_ADDRSTRLEN + 2];
+
+        if ((hl == 9 && strncmp(s, "127.0.0.1", 9) == 0) || (hl == 9 && strncmp(s, "localhost", 9) == 0))
+                return 0; /* the host's loopback: family 0, spliced by pasta */
+        if (hl == 0 || hl >= sizeof(host)) {
+                *why = "not [tcp:|udp:][HOST:]PORT with HOST a numeric IPv4 address or an IPv6 one in []";
+                return -EINVAL;
+        }
+        if (s[0] == '[' && s[hl - 1] == ']') {
+                memcpy(host, s + 1, hl - 2);
+                host[hl - 2] = '\0';
+                out->family = AF_INET6;
+        } else {
+                memcpy(host, s, hl);
+                host[hl] = '\0';
+                out->family = AF_INET;
+        }
+        if (inet_pton(out->family, host, out->addr) != 1) {
+                *why = out->family == AF_INET6 ? "not a numeric IPv6 address"
+                                               : "not a numeric IPv4 address (names are not resolved; an IPv6 "
+                                                 "address goes in [])";
+                return -EINVAL;
+        }
+        *why = out->family == AF_INET ? host4_refusal(out->addr) : host6_refusal(out->addr);
+        return *why ? -EINVAL : 0;
+}
+
+VB_API int vb_net_allow_parse(const char *text, struct vb_net_allow *out, const char **why)
+{
+        struct vb_net_allow a = {};
+        const char *unused;
+        const char *s = text, *colon;
+        char *end;
+        unsigned long port;
+        int r;
+
+        if (!why)
+                why = &unused;
+        if (strncmp(s, "udp:", 4) == 0)
+                a.udp = true, s += 4;
+        else if (strncmp(s, "tcp:", 4) == 0)
+                s += 4;
+        colon = strrchr(s, ':');
+        if (colon) {
+                r = parse_host(s, (size_t)(colon - s), &a, why);
+                if (r < 0)
+                        return r;
+                s = colon + 1;
+        }
+        errno = 0;
+        port = *s >= '0' && *s <= '9' ? strtoul(s, &end, 10) : 0;
+        if (errno || port < 1 || port > 65535 || *end) {
+                *why = "not [tcp:|udp:][HOST:]PORT (PORT 1-65535)";
+                return -EINVAL;
+        }
+        a.port = (uint16_t)port;
+        *out = a;
+        return 0;
+}
+
+/* Is every allowed port listening in the holder's namespace?  (/proc/PID/net/{tcp,udp}: hex port, state.) */
+static bool ports_ready(pid_t holder, const struct vb_net_allow *allow, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                char path[64], line[512];
+                bool found = false;
+                _cleanup_fclose_ FILE *f = NULL;
+
+                if (allow[i].family != 0) /* a remote host: nothing listens for it */
+                        continue;
+                snprintf(path, sizeof(path), "/proc/%d/net/%s", (int)holder, allow[i].udp ? "udp" : "tcp");
+                f = fopen(path, "re");
+                if (!f)
+                        return false;
+                while (!found && fgets(line, sizeof(line), f)) {
+                        unsigned port, state;
+
+                        if (sscanf(line, " %*u: %*x:%x %*x:%*x %x", &port, &state) == 2)
+                                found = port == allow[i].port && state == (allow[i].udp ? 0x07u : 0x0Au);
+                }
+                if (!found)
+                        return false;
+        }
+        return true;
+}
+
+static void port_list(char *buf, size_t len, const struct vb_net_allow *allow, size_t n, bool udp)
+{
+        size_t used = 0;
+
+        buf[0] = '\0';
+        for (size_t i = 0; i < n; i++)
+                if (allow[i].family == 0 && allow[i].udp == udp && used < len)
+                        used += (size_t)snprintf(buf + used, len - used, "%s%u", used ? "," : "", allow[i].port);
+        if (!buf[0])
+                snprintf(buf, len, "none");
+}
+
+/* pasta's options for a configured tap (caretaker_tap.c): its name, both ends' addresses, its MAC. */
+static int tap_args(char **argv, const struct vb_net_allow *allow, size_t n)
+{
+        bool v4 = false, v6 = false, lo = false;
+        int a = 0;
+
+        for (size_t i = 0; i < n; i++)
+                v4 |= allow[i].family == AF_INET, v6 |= allow[i].family == AF_INET6, lo |= allow[i].family == 0;
+        if (!v4 && !v6)
+                return 0;
+        argv[a++] = "-I", argv[a++] = VB_TAP_IFNAME, argv[a++] = "-M", argv[a++] = VB_TAP_MAC;
+        /* Security: by default pasta maps its gateway address to the host's loopback, which would
+         * be a way to every host-loopback port; the only loopback ports are the -T/-U ones. */
+        argv[a++] = "--no-map-gw";
+        if (v4 || lo)
+                argv[a++] = "-a", argv[a++] = VB_TAP_ADDR4, argv[a++] = "-g", argv[a++] = VB_TAP_GW4;
+        if (v6)
+                argv[a++] = "-a", argv[a++] = VB_TAP_ADDR6, argv[a++] = "-g", argv[a++] = VB_TAP_GW6;
+        if (!v6)
+                argv[a++] = "-4";
+        return a;
+}
+
+static _Noreturn void exec_pasta(struct vb_caretaker *c, const struct vb_net_allow *allow, size_t n, int log_fd)
+{
+        char user[64], net[64], tcp[512], udp[512];
+        char *argv[48];
+        int a = 0;
+
+        snprintf(user, sizeof(user), "/proc/%d/ns/user", (int)c->holder);
+        snprintf(net, sizeof(net), "/proc/%d/ns/net", (int)c->holder);
+        port_list(tcp, sizeof(tcp), allow, n, false);
+        port_list(udp, sizeof(udp), allow, n, true);
+        argv[a++] = "pasta";
+        argv[a++] = "-f";
+        argv[a++] = "-q";
+        /* As root pasta drops to nobody, who may not open our namespaces: stay who we are. */
+        if (geteuid() == 0)
+                argv[a++] = "--runas", argv[a++] = "0:0";
+        argv[a++] = "--userns", argv[a++] = user, argv[a++] = "--netns", argv[a++] = net;
+        /* Nothing comes in; only the listed host-loopback ports are spliced out; no DHCP, NDP,
+         * router advertisements or ICMP; no --config-net: the tap is configured (or left down,
+         * without routes) by the holder, never by pasta. */
+        argv[a++] = "-t", argv[a++] = "none", argv[a++] = "-u", argv[a++] = "none";
+        argv[a++] = "-T", argv[a++] = tcp, argv[a++] = "-U", argv[a++] = udp;
+        argv[a++] = "--no-dhcp", argv[a++] = "--no-ndp", argv[a++] = "--no-dhcpv6", argv[a++] = "--no-ra";
+        argv[a++] = "--no-icmp";
+        if (vb_tap_wanted(allow, n))
+                a += tap_args(argv + a, allow, n);
+        else
+                argv[a++] = "-4";
+        argv[a] = NULL;
+        dup2(log_fd, 1);
+        dup2(log_fd, 2);
+        /* pasta (2023-03) takes a SIGPIPE that is already ignored for a failure to install its handlers. */
+        signal(SIGPIPE, SIG_DFL);
+        execvp("pasta", argv);
+        _exit(errno == ENOENT ? 127 : 126);
+}
+
+/* pasta's (or nft's) own words when it failed: the first line of the log that is not syslog noise. */
+static void pasta_why(int log_fd, char *buf, size_t len)
+{
+        char all[2048], *line, *save = NULL;
+        ssize_t n = pread(log_fd, all, sizeof(all) - 1, 0);
+
+        snprintf(buf, len, "no output");
+        if (n <= 0)
+                return;
+        all[n] = '\0';
+        for (line = strtok_r(all, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+                if (strncmp(line, "Failed to send", 14) != 0 && *line) {
+                        snprintf(buf, len, "%s", line);
+                        return;
+                }
+}
+
+/* pasta exited before it was ready: say why. */
+static int pasta_died(struct vb_caretaker *c, int log_fd, struct vb_error **err)
+{
+        siginfo_t si = {};
+        char why[256];
+
+        waitid(P_PIDFD, (id_t)c->pidfd, &si, WEXITED | WNOHANG);
+        if (si.si_status == 127)
+                return vb_error_set(err, ENOENT, "network caretaker: pasta is not installed (Debian package passt)");
+        pasta_why(log_fd, why, sizeof(why));
+        return vb_error_set(err, ECHILD, "network caretaker: pasta exited (%s)", why);
+}
+
+/* With hosts: let the holder configure pasta's tap, and wait for its word (or pasta's death). */
+static int await_tap(struct vb_caretaker *c, struct holder_link *link, int log_fd, struct vb_error **err)
+{
+        struct holder_status st = {};
+        struct pollfd p[2] = { { .fd = link->status_fd, .events = POLLIN }, { .fd = c->pidfd, .events = POLLIN } };
+        char why[256];
+        int r;
+
+        if (write(link->go_fd, "g", 1) != 1)
+                return vb_error_set(err, errno, "network caretaker: telling the holder to configure the tap");
+        do
+                r = poll(p, 2, 10 * 1000);
+        while (r < 0 && errno == EINTR);
+        if (r == 0)
+                return vb_error_set(err, ETIMEDOUT, "network caretaker: the tap was not configured within 10 s");
+        if (!(p[0].revents & POLLIN) && !vb_caretaker_alive(c))
+                return pasta_died(c, log_fd, err);
+        if (read(link->status_fd, &st, sizeof(st)) != (ssize_t)sizeof(st))
+                return vb_error_set(err, ECHILD, "network caretaker: the namespace holder died");
+        if (st.r == -ENOENT && strstr(st.step, "nft"))
+                return vb_error_set(err, ENOENT, "network caretaker: nft is not installed (Debian package nftables)");
+        if (st.r == -EPROTO) {
+                pasta_why(log_fd, why, sizeof(why));
+                return vb_error_set(err, EPROTO, "network caretaker: %s: %s", st.step, why);
+        }
+        if (st.r < 0)
+                return vb_error_set(err, -st.r, "network caretaker: %s", st.step);
+        return 0;
+}
+
+/* "tcp 192.0.2.7:80, udp [2001:db8::1]:53" for the allowed hosts, or "" */
+static void host_list(char *buf, size_t len, const struct vb_net_allow *allow, size_t n)
+{
+        size_t used = 0;
+
+        buf[0] = '\0';
+        for (size_t i = 0; i < n; i++) {
+                char addr[INET6_ADDRSTRLEN];
+                bool v6 = allow[i].family == AF_INET6;
+
+                if (allow[i].family == 0 || used >= len ||
+                    !inet_ntop(allow[i].family, allow[i].addr, addr, sizeof(addr)))
+                        continue;
+                used += (size_t)snprintf(buf + used, len - used, "%s%s %s%s%s:%u", used ? ", " : "; hosts ",
+                                         allow[i].udp ? "udp" : "tcp", v6 ? "[" : "", addr, v6 ? "]" : "",
+                                         allow[i].port);
+        }
+}
+
+/* What the caretaker is, for vb_caretaker_describe(). */
+static int describe_net(struct vb_caretaker *c, const struct vb_net_allow *allow, size_t n)
+{
+        char tcp[512], udp[512], hosts[1024];
+
+        port_list(tcp, sizeof(tcp), allow, n, false);
+        port_list(udp, sizeof(udp), allow, n, true);
+        host_list(hosts, sizeof(hosts), allow, n);
+        return asprintf(&c->what, "network (pasta): host loopback tcp %s, udp %s%s", tcp, udp, hosts) < 0 ? -ENOMEM : 0;
+}
+
+/* Until pasta listens on every loopback port (5 s at most). */
+static int await_ports(struct vb_caretaker *c, const struct vb_net_allow *allow, size_t n, int log_fd,
+                       struct vb_error **err)
+{
+        for (int i = 0; !ports_ready(c->holder, allow, n); i++) {
+                if (!vb_caretaker_alive(c))
+                        return pasta_died(c, log_fd, err);
+                if (i >= 250)
+                        return vb_error_set(err, ETIMEDOUT, "network caretaker: pasta did not listen within 5 s");
+                nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
+        }
+        return 0;
+}
+
+VB_API int vb_caretaker_pasta(const struct vb_net_allow *allow, size_t n, struct vb_caretaker **out,
+                              struct vb_error **err)
+{
+        struct vb_caretaker *c = caretaker_new(VB_CARE_PASTA);
+        struct holder_link link = { -1, -1 };
+        _cleanup_close_ int log_fd = -1;
+        pid_t parent = getpid();
+        int r;
+
+        if (!c || describe_net(c, allow, n) < 0) {
+                vb_caretaker_free(c);
+                return vb_error_set(err, ENOMEM, "network caretaker");
+        }
+        /* One log for pasta and nft: their first line is the reason given when they fail. */
+        log_fd = memfd_create("pasta-log", MFD_CLOEXEC);
+        r = log_fd < 0 ? vb_error_set(err, errno, "network caretaker: log") : 0;
+        if (r >= 0)
+                r = start_holder(c, allow, n, log_fd, &link, err);
+        if (r >= 0) {
+                r = start(c, &c->pid, &c->pidfd);
+                if (r == 1) {
+                        int keep[] = { log_fd };
+
+                        if (vb_caretaker_child_setup(parent, keep, 1) < 0)
+                                _exit(125);
+                        exec_pasta(c, allow, n, log_fd);
+                }
+                if (r < 0)
+                        vb_error_set(err, r, "network caretaker: starting pasta");
+        }
+        if (r >= 0 && link.go_fd >= 0)
+                r = await_tap(c, &link, log_fd, err);
+        if (r >= 0)
+                r = await_ports(c, allow, n, log_fd, err);
+        holder_link_done(&link);
+        if (r < 0) {
+                vb_caretaker_free(c);
+                return r;
+        }
+        *out = c;
+        return 0;
+}
+
+/* ---- the D-Bus caretaker: xdg-dbus-proxy --filter ------------------------------- */
+
+VB_API int vb_caretaker_dbus(const char *sock_path, const char *bus_address, char *const talk[],
+                             struct vb_caretaker **out, struct vb_error **err)
+{
+        struct vb_caretaker *c = caretaker_new(VB_CARE_DBUS);
+        pid_t parent = getpid();
+        int sync[2], r;
+        char byte;
+
+        if (!c || asprintf(&c->what, "D-Bus proxy %s -> %s", sock_path, bus_address) < 0 ||
+            !(c->sock_path = strdup(sock_path))) {
+                vb_caretaker_free(c);
+                return vb_error_set(err, ENOMEM, "D-Bus caretaker");
+        }
+        if (pipe2(sync, O_CLOEXEC) < 0) {
+                r = vb_error_set(err, errno, "D-Bus caretaker: pipe");
+                vb_caretaker_free(c);
+                return r;
+        }
+        c->ctl_fd = sync[0]; /* it writes one byte when ready and exits when this end closes */
+        r = start(c, &c->pid, &c->pidfd);
+        if (r == 1) {
+                char fdarg[32], *argv[64];
+                int a = 0, keep[] = { sync[1] };
+
+                if (vb_caretaker_child_setup(parent, keep, 1) < 0)
+                        _exit(125);
+                fcntl(sync[1], F_SETFD, 0);
+                snprintf(fdarg, sizeof(fdarg), "--fd=%d", sync[1]);
+                argv[a++] = "xdg-dbus-proxy";
+                argv[a++] = fdarg;
+                argv[a++] = (char *)bus_address;
+                argv[a++] = (char *)sock_path;
+                argv[a++] = "--filter";
+                for (size_t i = 0; talk && talk[i] && a < 60; i++) {
+                        char *t = NULL;
+
+                        if (asprintf(&t, "--talk=%s", talk[i]) < 0)
+                                _exit(125);
+                        argv[a++] = t;
+                }
+                argv[a] = NULL;
+                execvp(argv[0], argv);
+                _exit(errno == ENOENT ? 127 : 126);
+        }
+        close(sync[1]);
+        if (r < 0)
+                vb_error_set(err, r, "D-Bus caretaker: fork");
+        else if (read(sync[0], &byte, 1) != 1) {
+                siginfo_t si = {};
+
+                waitid(P_PIDFD, (id_t)c->pidfd, &si, WEXITED);
+                r = si.si_status == 127 ? -ENOENT : -ECHILD;
+                c->pid = -1;
+                r = vb_error_set(err, r, "D-Bus caretaker: xdg-dbus-proxy %s",
+                                 r == -ENOENT ? "is not installed" : "did not start");
+        }
+        if (r < 0) {
+                vb_caretaker_free(c);
+                return r;
+        }
+        *out = c;
+        return 0;
+}

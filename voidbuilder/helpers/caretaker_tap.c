@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The network caretaker's tap, for allowed remote hosts.  pasta (2023-03)
+ * forwards whatever reaches its tap and has no outbound filter, so the
+ * restriction lives in the namespace, where the holder (uid 0 of the user
+ * namespace that owns it) has CAP_NET_ADMIN and the void, which drops every
+ * capability, has none:
+ *
+ *   - the addresses are a /32 and a /128, so there is no on-link subnet;
+ *   - the only routes are host routes to the allowed hosts, through pasta's
+ *     (fixed) MAC as a permanent neighbour, and no default route, so any
+ *     other destination is ENETUNREACH at connect();
+ *   - an nftables output chain lets through exactly the allowed (host, port,
+ *     protocol) triples, so another port of an allowed host is refused too
+ *     (TCP: a reset, ECONNREFUSED; UDP and the rest: dropped, EPERM).
+ *
+ * Routes and addresses go through libmnl (net.c).  nftables rules are loaded
+ * with nft(8) (Debian's nftables), run like pasta as a tool: the netlink
+ * encoding of an nftables ruleset is large and version-bound, and nft is its
+ * reference implementation.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/cleanup.h"
+#include "core/net.h"
+#include "helpers/caretaker.h"
+
+bool vb_tap_wanted(const struct vb_net_allow *allow, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                if (allow[i].family != 0)
+                        return true;
+        return false;
+}
+
+/* One "ip daddr . tcp dport { A . P, ... } accept" rule for the entries of one family and protocol. */
+static int put_rule(char *buf, size_t len, size_t *used, const struct vb_net_allow *allow, size_t n, int family,
+                    bool udp)
+{
+        char addr[INET6_ADDRSTRLEN];
+        bool first = true;
+        int r;
+
+        for (size_t i = 0; i < n; i++) {
+                if (allow[i].family != family || allow[i].udp != udp)
+                        continue;
+                if (!inet_ntop(family, allow[i].addr, addr, sizeof(addr)))
+                        return -EINVAL;
+                if (first)
+                        r = snprintf(buf + *used, len - *used, "\t\t%s daddr . %s dport { ",
+                                     family == AF_INET ? "ip" : "ip6", udp ? "udp" : "tcp");
+                else
+                        r = snprintf(buf + *used, len - *used, ", ");
+                if (r < 0 || (size_t)r >= len - *used)
+                        return -ENOBUFS;
+                *used += (size_t)r;
+                r = snprintf(buf + *used, len - *used, "%s . %u", addr, allow[i].port);
+                if (r < 0 || (size_t)r >= len - *used)
+                        return -ENOBUFS;
+                *used += (size_t)r;
+                first = false;
+        }
+        if (first)
+                return 0;
+        r = snprintf(buf + *used, len - *used, " } accept\n");
+        if (r < 0 || (size_t)r >= len - *used)
+                return -ENOBUFS;
+        *used += (size_t)r;
+        return 0;
+}
+
+static int put_text(char *buf, size_t len, size_t *used, const char *text)
+{
+        size_t l = strlen(text);
+
+        if (l >= len - *used)
+                return -ENOBUFS;
+        memcpy(buf + *used, text, l + 1);
+        *used += l;
+        return 0;
+}
+
+int vb_tap_ruleset(const struct vb_net_allow *allow, size_t n, char *buf, size_t len)
+{
+        static const int families[] = { AF_INET, AF_INET6 };
+        size_t used = 0;
+        int r;
+
+        if (len == 0)
+                return -ENOBUFS;
+        buf[0] = '\0';
+        /* Security: the chain sees every packet the namespace sends, the void's included; only lo
+         * (pasta's spliced loopback ports, the void's own lo) and the listed triples pass. */
+        r = put_text(buf, len, &used,
+                     "table inet voidshim {\n"
+                     "\tchain out {\n"
+                     "\t\ttype filter hook output priority 0; policy drop;\n"
+                     "\t\toifname \"lo\" accept\n");
+        for (size_t f = 0; r >= 0 && f < ELEMENTSOF(families); f++)
+                for (int udp = 0; r >= 0 && udp < 2; udp++)
+                        r = put_rule(buf, len, &used, allow, n, families[f], udp);
+        /* A reset answers a refused SYN at once (ECONNREFUSED); the policy drops the rest, which
+         * a UDP or ICMP sender sees as EPERM.  A dropped SYN would hang until the connect timeout. */
+        if (r >= 0)
+                r = put_text(buf, len, &used, "\t\tmeta l4proto tcp reject with tcp reset\n\t}\n}\n");
+        return r < 0 ? r : (int)used;
+}
+
+/* Run `nft -f -` on the ruleset, output to log_fd.  0, -ENOENT without nft, or -EPROTO when it failed. */
+static int run_nft(const char *ruleset, int log_fd)
+{
+        static const char *const paths[] = { "nft", "/usr/sbin/nft", "/sbin/nft" };
+        _cleanup_close_ int in = memfd_create("nft-rules", MFD_CLOEXEC);
+        size_t len = strlen(ruleset);
+        pid_t parent = getpid(), pid;
+        int status;
+
+        if (in < 0)
+                return NEG_ERRNO();
+        if (write(in, ruleset, len) != (ssize_t)len || lseek(in, 0, SEEK_SET) < 0)
+                return NEG_ERRNO();
+        pid = fork();
+        if (pid < 0)
+                return NEG_ERRNO();
+        if (pid == 0) {
+                char *argv[] = { NULL, "-f", "-", NULL };
+
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+                        _exit(125);
+                if (dup2(in, 0) < 0 || dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0)
+                        _exit(125);
+                /* /usr/sbin is not on an ordinary user's PATH. */
+                for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
+                        argv[0] = (char *)paths[i];
+                        execvp(argv[0], argv);
+                }
+                _exit(127);
+        }
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return NEG_ERRNO();
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+                return 0;
+        return WIFEXITED(status) && WEXITSTATUS(status) == 127 ? -ENOENT : -EPROTO;
+}
+
+/* pasta creates its tap when it starts: wait for it, 5 s at most. */
+static unsigned wait_for_tap(void)
+{
+        for (int i = 0; i < 500; i++) {
+                unsigned idx = if_nametoindex(VB_TAP_IFNAME);
+
+                if (idx)
+                        return idx;
+                nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+        }
+        return 0;
+}
+
+/* The addresses of both ends of the link, and pasta's MAC. */
+struct tap_link {
+        uint8_t addr4[4], gw4[4], addr6[16], gw6[16], mac[6];
+};
+
+static int tap_link_parse(struct tap_link *l)
+{
+        unsigned m[6];
+
+        if (inet_pton(AF_INET, VB_TAP_ADDR4, l->addr4) != 1 || inet_pton(AF_INET, VB_TAP_GW4, l->gw4) != 1 ||
+            inet_pton(AF_INET6, VB_TAP_ADDR6, l->addr6) != 1 || inet_pton(AF_INET6, VB_TAP_GW6, l->gw6) != 1 ||
+            sscanf(VB_TAP_MAC, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
+                return -EINVAL;
+        for (int i = 0; i < 6; i++)
+                l->mac[i] = (uint8_t)m[i];
+        return 0;
+}
+
+/* Addresses and the gateway neighbour for each family in use. */
+static int tap_addresses(unsigned idx, const struct tap_link *l, bool v4, bool v6, const char **step)
+{
+        int r = 0;
+
+        if (v4) {
+                *step = "adding the IPv4 address";
+                r = vb_net_addr_add(idx, AF_INET, l->addr4, 32);
+                if (r >= 0)
+                        *step = "adding the IPv4 gateway", r = vb_net_neigh_add(idx, AF_INET, l->gw4, l->mac);
+        }
+        if (r >= 0 && v6) {
+                *step = "adding the IPv6 address";
+                r = vb_net_addr_add(idx, AF_INET6, l->addr6, 128);
+                if (r >= 0)
+                        *step = "adding the IPv6 gateway", r = vb_net_neigh_add(idx, AF_INET6, l->gw6, l->mac);
+        }
+        return r;
+}
+
+int vb_tap_configure(const struct vb_net_allow *allow, size_t n, int log_fd, const char **step)
+{
+        char ruleset[8192];
+        struct tap_link l;
+        bool v4 = false, v6 = false;
+        unsigned idx;
+        int r;
+
+        for (size_t i = 0; i < n; i++)
+                v4 |= allow[i].family == AF_INET, v6 |= allow[i].family == AF_INET6;
+        *step = "writing the nftables ruleset";
+        r = vb_tap_ruleset(allow, n, ruleset, sizeof(ruleset));
+        if (r < 0)
+                return r;
+        r = tap_link_parse(&l);
+        if (r < 0)
+                return r;
+        *step = "waiting for pasta's tap " VB_TAP_IFNAME;
+        idx = wait_for_tap();
+        if (idx == 0)
+                return -ETIMEDOUT;
+        /* The filter first: nothing may pass before it is in place. */
+        *step = "loading the nftables ruleset (nft -f)";
+        r = run_nft(ruleset, log_fd);
+        if (r < 0)
+                return r;
+        *step = "bringing the tap up";
+        r = vb_net_link_up(VB_TAP_IFNAME);
+        if (r >= 0)
+                r = tap_addresses(idx, &l, v4, v6, step);
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                if (allow[i].family == 0)
+                        continue;
+                *step = "routing an allowed host";
+                r = vb_net_route_add(idx, allow[i].family, allow[i].addr, allow[i].family == AF_INET ? 32 : 128,
+                                     allow[i].family == AF_INET ? l.gw4 : l.gw6);
+                if (r == -EEXIST) /* the same host with another port or protocol */
+                        r = 0;
+        }
+        return r;
+}
