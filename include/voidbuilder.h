@@ -237,6 +237,14 @@ VB_API int vb_void_cgroup(struct vb_void *v, int cgroup_dirfd) VB_NONNULL(1);
  */
 VB_API int vb_void_exec_path(struct vb_void *v, const char *path, char *const argv[]) VB_NONNULL(1, 2, 3);
 VB_API int vb_void_exec_fd(struct vb_void *v, int fd, char *const argv[]) VB_NONNULL(1, 3);
+/*
+ * vb_void_exec_fd() of the host file at the absolute path `path`, opened now
+ * (O_RDONLY): the void needs nothing of its file system to start it, and the
+ * library knows where it came from, so the exec server's fresh mode can bind
+ * its ELF closure and explain names it.  -EINVAL for a relative path, the
+ * open's -errno (-ENOENT, -EACCES) otherwise.
+ */
+VB_API int vb_void_exec_host(struct vb_void *v, const char *path, char *const argv[]) VB_NONNULL(1, 2, 3);
 
 /*
  * Bind the ELF dependency closure of the host binary `path` (itself, its
@@ -591,6 +599,14 @@ VB_API void vb_void_set_log(struct vb_void *v, vb_log_fn fn, void *userdata) VB_
  * Landlock, limits and the program.  Returns a malloc'd string, NULL on OOM.
  */
 VB_API char *vb_void_explain(const struct vb_void *v) VB_NONNULL(1);
+/*
+ * The same account as data: one JSON object (doc/plan-json.md, "void")
+ * holding the namespaces, the mounts in the order they are made, the fds,
+ * environment, capabilities, rlimits, the seccomp program (its length and a
+ * hash of its bytes) and the Landlock rules, and the program.  Two voids that
+ * give the same text enforce the same thing.  malloc'd, NULL on OOM.
+ */
+VB_API char *vb_void_explain_json(const struct vb_void *v) VB_NONNULL(1);
 
 /*
  * Create the void and exec the program in it.  On success *out holds a

@@ -303,6 +303,8 @@ VB_API int vb_void_exec_path(struct vb_void *v, const char *path, char *const ar
                 return r;
         vb_closep(&v->exec_fd);
         v->exec_fd = -1;
+        free(v->exec_host_path);
+        v->exec_host_path = NULL;
         return replace_str(&v->exec_path, path);
 }
 
@@ -322,6 +324,29 @@ VB_API int vb_void_exec_fd(struct vb_void *v, int fd, char *const argv[])
                 return r;
         vb_closep(&v->exec_fd);
         v->exec_fd = TAKE_FD(copy);
+        free(v->exec_host_path);
+        v->exec_host_path = NULL;
+        return 0;
+}
+
+VB_API int vb_void_exec_host(struct vb_void *v, const char *path, char *const argv[])
+{
+        _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *copy = NULL;
+        int r;
+
+        if (path[0] != '/')
+                return -EINVAL;
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return NEG_ERRNO();
+        copy = strdup(path);
+        if (!copy)
+                return -ENOMEM;
+        r = vb_void_exec_fd(v, fd, argv);
+        if (r < 0)
+                return r;
+        v->exec_host_path = TAKE_PTR(copy);
         return 0;
 }
 

@@ -303,8 +303,10 @@ static int share_unix(struct vb_void *v)
 /*
  * exec denied: Landlock grants EXECUTE on the program and its ELF interpreter
  * (the kernel opens the interpreter with the same check) and nowhere else.
- * When Landlock was off, everything else stays readable and writable (a rule
- * on "/"); when it was on, only EXECUTE is taken from the existing rules.
+ * A program run by fd gets its rule from the fd itself (vb_landlock_apply()),
+ * so it need not be in the void at all.  When Landlock was off, everything
+ * else stays readable and writable (a rule on "/"); when it was on, only
+ * EXECUTE is taken from the existing rules.
  */
 static int deny_exec(struct vb_void *v, struct vb_error **err)
 {
@@ -312,11 +314,10 @@ static int deny_exec(struct vb_void *v, struct vb_error **err)
         _cleanup_close_ int fd = -1;
         int r, n = 0;
 
-        if (v->exec_fd >= 0 || !v->exec_path || v->exec_path[0] != '/')
+        if (v->exec_fd < 0 && (!v->exec_path || v->exec_path[0] != '/'))
                 return vb_error_set(err, EINVAL,
-                                    "exec denied: give the program as an absolute path inside the "
-                                    "void (not --exec-host, not a PATH search), so Landlock can allow "
-                                    "exactly that file");
+                                    "exec denied: give the program as an absolute path inside the void or run it "
+                                    "by fd (not a PATH search), so Landlock can allow exactly that file");
         r = vb_void_landlock(v);
         if (r < 0)
                 return vb_error_set(err, r, "exec denied: Landlock");
@@ -327,12 +328,17 @@ static int deny_exec(struct vb_void *v, struct vb_error **err)
         }
         for (size_t i = 0; i < v->n_landlock; i++)
                 v->landlock_rules[i].access &= ~(unsigned)VB_LANDLOCK_EXEC;
-        r = vb_void_landlock_allow(v, v->exec_path, VB_LANDLOCK_READ | VB_LANDLOCK_EXEC);
-        /* The host file at the same path tells the interpreter: the usual case (--libs, fs shared). */
-        fd = open(v->exec_path, O_RDONLY | O_CLOEXEC);
+        if (v->exec_fd < 0) {
+                r = vb_void_landlock_allow(v, v->exec_path, VB_LANDLOCK_READ | VB_LANDLOCK_EXEC);
+                /* The host file at the same path tells the interpreter: the usual case (--libs, fs shared). */
+                fd = open(v->exec_path, O_RDONLY | O_CLOEXEC);
+        } else {
+                fd = fcntl(v->exec_fd, F_DUPFD_CLOEXEC, 3);
+        }
         if (r >= 0 && fd >= 0)
                 n = vb_elf_interp_fd(fd, interp, sizeof(interp));
-        if (r >= 0 && n > 0)
+        /* A program run by fd whose interpreter is not in the void cannot start anyway: no rule to fail on. */
+        if (r >= 0 && n > 0 && (v->exec_fd < 0 || has_mount_at(v, interp, -1)))
                 r = vb_void_landlock_allow(v, interp, VB_LANDLOCK_READ | VB_LANDLOCK_EXEC);
         return r < 0 ? vb_error_set(err, r, "exec denied: Landlock rule for %s", v->exec_path) : 0;
 }
@@ -452,10 +458,37 @@ static int contradiction(struct vb_error **err, enum vb_server s, enum vb_server
         return vb_error_set(err, EINVAL, "%s %s contradicts %s", vb_server_name(s), vb_server_mode_name(m), what);
 }
 
+/*
+ * The mounts made since index `first` become the base layer: they move down,
+ * below every grant, so that what the caller granted lands on top of the
+ * shared root or /usr whatever the order of the calls was.
+ */
+static int into_base(struct vb_void *v, size_t first, int r)
+{
+        size_t n = v->n_mounts - first;
+        struct vb_mount *tmp;
+
+        if (r < 0 || n == 0 || first == v->n_base) {
+                v->n_base += r < 0 ? 0 : n;
+                return r;
+        }
+        tmp = malloc(n * sizeof(*tmp));
+        if (!tmp)
+                return -ENOMEM;
+        memcpy(tmp, v->mounts + first, n * sizeof(*tmp));
+        memmove(v->mounts + v->n_base + n, v->mounts + v->n_base, (first - v->n_base) * sizeof(*tmp));
+        memcpy(v->mounts + v->n_base, tmp, n * sizeof(*tmp));
+        free(tmp);
+        v->n_base += n;
+        return r;
+}
+
 static int server_fs(struct vb_void *v, enum vb_server_mode m, struct vb_error **err)
 {
+        size_t first = v->n_mounts;
+
         if (m == VB_SERVER_SHARED)
-                return share_root(v);
+                return into_base(v, first, share_root(v));
         if (m != VB_SERVER_DENIED)
                 return 0;
         if (v->exec_fd < 0)
@@ -471,13 +504,20 @@ static int server_fs(struct vb_void *v, enum vb_server_mode m, struct vb_error *
 
 static int server_exec(struct vb_void *v, enum vb_server_mode m, struct vb_error **err)
 {
+        size_t first = v->n_mounts;
+
         if (m == VB_SERVER_SHARED)
-                return share_exec(v);
+                return into_base(v, first, share_exec(v));
         if (m == VB_SERVER_DENIED)
                 return deny_exec(v, err);
-        /* fresh: the program's own ELF closure, when it is a host file at the same path. */
-        if (v->exec_fd < 0 && v->exec_path && v->exec_path[0] == '/' && access(v->exec_path, F_OK) == 0)
-                return vb_void_add_libs(v, v->exec_path, err);
+        /* With fs denied no library could be opened: the program must be static, and the void gets no mounts. */
+        if (v->servers_given[VB_SERVER_FS] && v->servers[VB_SERVER_FS] == VB_SERVER_DENIED)
+                return 0;
+        /* fresh: the program's own ELF closure: the host file it was opened from, or the same path on the host. */
+        if (v->exec_fd >= 0)
+                return v->exec_host_path ? into_base(v, first, vb_void_add_libs(v, v->exec_host_path, err)) : 0;
+        if (v->exec_path && v->exec_path[0] == '/' && access(v->exec_path, F_OK) == 0)
+                return into_base(v, first, vb_void_add_libs(v, v->exec_path, err));
         return 0;
 }
 
@@ -621,5 +661,7 @@ VB_API int vb_void_server(struct vb_void *v, enum vb_server s, enum vb_server_mo
         r = apply(v, s, m, err);
         if (r < 0)
                 return vb_error_set(err, r, "%s %s", server_names[s], mode_names[m]);
+        v->servers_given[s] = true;
+        v->servers[s] = m;
         return 0;
 }

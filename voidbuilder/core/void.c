@@ -85,6 +85,7 @@ VB_API struct vb_void *vb_void_free(struct vb_void *v)
         vb_closep(&v->owner_userns_fd);
         vb_closep(&v->park_net_fd);
         free(v->exec_path);
+        free(v->exec_host_path);
         vb_closep(&v->exec_fd);
         vb_strv_free(v->argv);
         free(v);

@@ -61,6 +61,7 @@ struct vb_void {
 
         struct vb_mount *mounts;
         size_t n_mounts;
+        size_t n_base; /* mounts[0..n_base) are the base layer (fs, exec shared): every grant goes on top */
 
         bool loopback;
 
@@ -87,6 +88,9 @@ struct vb_void {
         char *seccomp_name;
         struct sock_fprog fprog; /* compiled filter, filled lazily for the default */
 
+        bool servers_given[VB_SERVER_COUNT]; /* vb_void_server() calls that succeeded, and their modes */
+        enum vb_server_mode servers[VB_SERVER_COUNT];
+
         bool landlock;
         struct vb_landlock_rule landlock_rules[VB_MAX_LANDLOCK];
         size_t n_landlock;
@@ -99,6 +103,7 @@ struct vb_void {
 
         char *exec_path;
         int exec_fd;
+        char *exec_host_path; /* vb_void_exec_host(): the host file behind exec_fd, or NULL */
         char **argv;
 
         vb_log_fn log;

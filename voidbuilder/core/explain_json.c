@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * vb_void_explain_json(): what a void will hold, as data (doc/plan-json.md,
+ * "void").  Written by hand: the core library links no JSON library.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <unistd.h>
+
+#define VB_CLEANUP_CAP
+#include "core/cleanup.h"
+#include "core/seccomp.h"
+#include "core/void.h"
+
+/* A JSON string: quotes, backslashes and control bytes escaped; other bytes as they are (UTF-8 passes). */
+static void jstr(FILE *f, const char *s)
+{
+        if (!s) {
+                fputs("null", f);
+                return;
+        }
+        fputc('"', f);
+        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+                if (*p == '"' || *p == '\\')
+                        fprintf(f, "\\%c", *p);
+                else if (*p < 0x20)
+                        fprintf(f, "\\u%04x", *p);
+                else
+                        fputc(*p, f);
+        }
+        fputc('"', f);
+}
+
+static const char *ns_mode_name(enum vb_ns_mode m)
+{
+        return m == VB_NS_FRESH ? "fresh" : m == VB_NS_SHARED ? "shared" : "joined";
+}
+
+static void json_namespaces(FILE *f, const struct vb_void *v)
+{
+        fputs("\"namespaces\":{", f);
+        for (int i = 0; i < VB_NS_COUNT; i++)
+                fprintf(f, "%s\"%s\":\"%s\"", i ? "," : "", vb_ns_name((enum vb_ns)i), ns_mode_name(v->ns_mode[i]));
+        fputs("},\"servers\":{", f);
+        for (int i = 0, n = 0; i < VB_SERVER_COUNT; i++)
+                if (v->servers_given[i])
+                        fprintf(f, "%s\"%s\":\"%s\"", n++ ? "," : "", vb_server_name((enum vb_server)i),
+                                vb_server_mode_name(v->servers[i]));
+        fputs("},", f);
+        if (v->ns_mode[VB_NS_USER] == VB_NS_FRESH)
+                fprintf(f, "\"ids\":{\"uid\":%u,\"gid\":%u},", (unsigned)v->uid, (unsigned)v->gid);
+        else
+                fputs("\"ids\":null,", f);
+        if (v->time_offsets)
+                fprintf(f, "\"time_offsets\":{\"monotonic\":%lld,\"boottime\":%lld},", (long long)v->off_monotonic,
+                        (long long)v->off_boottime);
+        else
+                fputs("\"time_offsets\":null,", f);
+}
+
+static void json_flags(FILE *f, const struct vb_mount *m)
+{
+        const char *sep = "";
+
+        fputc('[', f);
+        if (m->kind == VB_MNT_BIND || m->kind == VB_MNT_TMPFS) {
+                fprintf(f, "\"%s\"", (m->flags & VB_MOUNT_RW) ? "rw" : "ro");
+                sep = ",";
+        }
+        if (m->kind == VB_MNT_BIND && !(m->flags & VB_MOUNT_DEV))
+                fprintf(f, "%s\"nodev\"", sep), sep = ",";
+        if ((m->kind == VB_MNT_BIND && (m->flags & VB_MOUNT_NOEXEC)) ||
+            (m->kind == VB_MNT_TMPFS && !(m->flags & VB_MOUNT_EXEC)))
+                fprintf(f, "%s\"noexec\"", sep), sep = ",";
+        if (m->kind == VB_MNT_BIND && (m->flags & VB_MOUNT_OPTIONAL))
+                fprintf(f, "%s\"optional\"", sep), sep = ",";
+        if (m->kind == VB_MNT_PROC && (m->flags & VB_PROC_SUBSET_PID))
+                fprintf(f, "%s\"subset=pid\"", sep), sep = ",";
+        if (m->kind == VB_MNT_BIND && m->checked)
+                fprintf(f, "%s\"checked\"", sep);
+        fputc(']', f);
+}
+
+static void json_mounts(FILE *f, const struct vb_void *v)
+{
+        static const char *const kinds[] = {
+                [VB_MNT_BIND] = "bind",     [VB_MNT_TMPFS] = "tmpfs", [VB_MNT_PROC] = "proc",
+                [VB_MNT_DEVPTS] = "devpts", [VB_MNT_DIR] = "dir",     [VB_MNT_SYMLINK] = "symlink",
+                [VB_MNT_INBOX] = "inbox"
+        };
+
+        fputs("\"mounts\":[", f);
+        for (size_t i = 0; i < v->n_mounts; i++) {
+                const struct vb_mount *m = &v->mounts[i];
+
+                fprintf(f, "%s{\"kind\":\"%s\",\"dst\":", i ? "," : "",
+                        (unsigned)m->kind < ELEMENTSOF(kinds) ? kinds[m->kind] : "?");
+                jstr(f, m->dst);
+                fputs(",\"src\":", f);
+                jstr(f, m->src);
+                fputs(",\"flags\":", f);
+                json_flags(f, m);
+                if (m->kind == VB_MNT_TMPFS)
+                        fprintf(f, ",\"size\":%llu", (unsigned long long)m->size);
+                if (m->kind == VB_MNT_DIR || m->kind == VB_MNT_TMPFS)
+                        fprintf(f, ",\"mode\":\"%04o\"", (unsigned)m->mode);
+                fputs(",\"why\":", f);
+                jstr(f, m->why);
+                fputc('}', f);
+        }
+        fputs("],", f);
+}
+
+static void json_process(FILE *f, const struct vb_void *v)
+{
+        fputs("\"fds\":[", f);
+        for (size_t i = 0; i < v->n_fds; i++)
+                fprintf(f, "%s{\"target\":%d,\"terminal\":%s}", i ? "," : "", v->fds[i].target,
+                        v->fds[i].target == v->tty_target ? "true" : "false");
+        fputs("],\"env\":[", f);
+        for (size_t i = 0; i < v->n_env; i++) {
+                fputs(i ? "," : "", f);
+                jstr(f, v->env[i]);
+        }
+        fputs("],\"cwd\":", f);
+        jstr(f, v->cwd ? v->cwd : "/");
+        fputs(",\"hostname\":", f);
+        jstr(f, v->ns_mode[VB_NS_UTS] == VB_NS_SHARED ? NULL : v->hostname ? v->hostname : "void");
+        fprintf(f, ",\"loopback\":%s,\"capabilities\":[", v->loopback ? "true" : "false");
+        for (int c = 0, n = 0; c < 64; c++)
+                if (v->keep_caps & (1ULL << c)) {
+                        char *name = cap_to_name(c);
+
+                        fputs(n++ ? "," : "", f);
+                        jstr(f, name ? name : "?");
+                        cap_free(name);
+                }
+        fputs("],\"rlimits\":[", f);
+        for (size_t i = 0; i < v->n_rlimits; i++)
+                fprintf(f, "%s{\"resource\":%d,\"soft\":%llu,\"hard\":%llu}", i ? "," : "", v->rlimits[i].resource,
+                        (unsigned long long)v->rlimits[i].lim.rlim_cur, (unsigned long long)v->rlimits[i].lim.rlim_max);
+        fprintf(f, "],\"cgroup\":%s,", v->cgroup_fd >= 0 ? "true" : "false");
+}
+
+/* FNV-1a, 64 bits: enough to tell two BPF programs apart in a comparison, not a security hash. */
+static unsigned long long fnv1a64(const void *data, size_t len)
+{
+        unsigned long long h = 0xcbf29ce484222325ULL;
+
+        for (const unsigned char *p = data; len--; p++)
+                h = (h ^ *p) * 0x100000001b3ULL;
+        return h;
+}
+
+static void json_filters(FILE *f, const struct vb_void *v)
+{
+        static const char *const access[] = { "", "r", "w", "rw", "x", "rx", "wx", "rwx" };
+        struct sock_fprog def = {};
+        const struct sock_fprog *prog = &v->fprog;
+
+        if (v->seccomp_mode == VB_SECCOMP_DEFAULT && !v->fprog.filter && vb_seccomp_default_fprog(&def) >= 0)
+                prog = &def;
+        fputs("\"seccomp\":{\"mode\":", f);
+        jstr(f, v->seccomp_mode == VB_SECCOMP_OFF       ? "off"
+                : v->seccomp_mode == VB_SECCOMP_DEFAULT ? "default"
+                                                        : "policy");
+        fputs(",\"name\":", f);
+        jstr(f, v->seccomp_mode == VB_SECCOMP_POLICY ? v->seccomp_name : NULL);
+        if (v->seccomp_mode != VB_SECCOMP_OFF && prog->filter)
+                fprintf(f, ",\"instructions\":%u,\"fnv1a64\":\"%016llx\"", (unsigned)prog->len,
+                        fnv1a64(prog->filter, prog->len * sizeof(*prog->filter)));
+        vb_seccomp_fprog_done(&def);
+        fprintf(f, "},\"landlock\":{\"on\":%s,\"rules\":[", v->landlock ? "true" : "false");
+        for (size_t i = 0; v->landlock && i < v->n_landlock; i++) {
+                fputs(i ? ",[" : "[", f);
+                jstr(f, v->landlock_rules[i].path);
+                fprintf(f, ",\"%s\"]", access[v->landlock_rules[i].access & 7]);
+        }
+        fputs("]},", f);
+}
+
+VB_API char *vb_void_explain_json(const struct vb_void *v)
+{
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+
+        if (!f)
+                return NULL;
+        fputc('{', f);
+        json_namespaces(f, v);
+        json_mounts(f, v);
+        json_process(f, v);
+        json_filters(f, v);
+        fputs("\"program\":{\"path\":", f);
+        jstr(f, v->exec_path);
+        fputs(",\"host\":", f);
+        jstr(f, v->exec_host_path);
+        fprintf(f, ",\"by_fd\":%s,\"argv\":[", v->exec_fd >= 0 ? "true" : "false");
+        for (size_t i = 0; v->argv && v->argv[i]; i++) {
+                fputs(i ? "," : "", f);
+                jstr(f, v->argv[i]);
+        }
+        fputs("]}}\n", f);
+        if (fclose(f) != 0) {
+                free(buf);
+                return NULL;
+        }
+        return buf;
+}
