@@ -26,27 +26,12 @@
 
 /* ---- the environment's servers (doc/servers.md) ------------------------ */
 
-enum vb_spec_server {
-        VB_SRV_FS,
-        VB_SRV_EXEC,
-        VB_SRV_PROC,
-        VB_SRV_AUTH,
-        VB_SRV_NET,
-        VB_SRV_UNIX,
-        VB_SRV_TERM,
-        VB_SRV_DEV,
-        VB_SRV_IPC,
-        VB_SRV_UTS,
-        VB_SRV_TIME,
-        VB_SRV_COUNT,
-};
-
-enum vb_spec_mode {
-        VB_MODE_FRESH, /* the default for every server */
-        VB_MODE_SHARED,
-        VB_MODE_DENIED,
-        VB_MODE_PROXIED, /* a caretaker stands in between: net and unix (struct vb_spec_care); refused elsewhere */
-};
+/*
+ * The servers and their modes are the library's own (enum vb_server, enum
+ * vb_server_mode in voidbuilder.h): a spec's "environment" names them the
+ * same way `voidshim run --server NAME=MODE` does.  Proxied is offered for
+ * net and unix (struct vb_spec_care).
+ */
 
 /*
  * The caretakers of a proxied server, from the environment's object form
@@ -75,10 +60,6 @@ struct vb_spec_care {
         size_t n_fwd;
         struct vb_spec_dbus *dbus; /* unix proxied: the D-Bus proxy, or NULL */
 };
-
-/* "fs", "exec", ... (NULL when out of range); the mode's name ("fresh", ...). */
-const char *vb_spec_server_name(enum vb_spec_server s);
-const char *vb_spec_mode_name(enum vb_spec_mode m);
 
 /* ---- channels ---------------------------------------------------------- */
 
@@ -220,8 +201,9 @@ struct vb_spec_posidx;
 struct vb_spec {
         char *file;    /* as given: used in diagnostics */
         char *basedir; /* relative host paths are taken from here (absolute and physical from the shim) */
-        enum vb_spec_mode env[VB_SRV_COUNT];
-        struct vb_spec_care care; /* the caretakers of the proxied servers */
+        enum vb_server_mode env[VB_SERVER_COUNT]; /* fresh when absent */
+        bool env_set[VB_SERVER_COUNT];            /* given in "environment" */
+        struct vb_spec_care care;                 /* the caretakers of the proxied servers */
         struct vb_spec_pipe *pipes;
         size_t n_pipes;
         struct vb_spec_socket *sockets;

@@ -13,24 +13,6 @@
 #include "spec/spec_json.h"
 #include "voidbuilder/cleanup.h"
 
-static const char *const server_names[VB_SRV_COUNT + 1] = {
-        /* NULL-terminated for spec_check_keys() */
-        [VB_SRV_FS] = "fs",   [VB_SRV_EXEC] = "exec", [VB_SRV_PROC] = "proc", [VB_SRV_AUTH] = "auth",
-        [VB_SRV_NET] = "net", [VB_SRV_UNIX] = "unix", [VB_SRV_TERM] = "term", [VB_SRV_DEV] = "dev",
-        [VB_SRV_IPC] = "ipc", [VB_SRV_UTS] = "uts",   [VB_SRV_TIME] = "time",
-};
-static const char *const mode_names[] = { "fresh", "shared", "denied", "proxied" };
-
-const char *vb_spec_server_name(enum vb_spec_server s)
-{
-        return (unsigned)s < VB_SRV_COUNT ? server_names[s] : NULL;
-}
-
-const char *vb_spec_mode_name(enum vb_spec_mode m)
-{
-        return (unsigned)m < ELEMENTSOF(mode_names) ? mode_names[m] : NULL;
-}
-
 int vb_spec_split_addr(const char *addr, char *host, size_t host_len, uint16_t *port)
 {
         const char *colon, *h = addr;

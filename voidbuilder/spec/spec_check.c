@@ -288,10 +288,10 @@ static void check_liveness(struct check *k)
 
 /* ---- the environment and grants that contradict it ----------------------- */
 
-static void contradiction(struct check *k, const char *ptr, const char *grant, enum vb_spec_server srv)
+static void contradiction(struct check *k, const char *ptr, const char *grant, enum vb_server srv)
 {
-        DIAG(k, ptr, true, "%s contradicts the environment's \"%s\": \"%s\"", grant, vb_spec_server_name(srv),
-             vb_spec_mode_name(k->s->env[srv]));
+        DIAG(k, ptr, true, "%s contradicts the environment's \"%s\": \"%s\"", grant, vb_server_name(srv),
+             vb_server_mode_name(k->s->env[srv]));
 }
 
 /*
@@ -302,25 +302,25 @@ static void check_environment(struct check *k)
 {
         const struct vb_spec *s = k->s;
 
-        for (int i = 0; i < VB_SRV_COUNT; i++) {
-                const char *name = vb_spec_server_name((enum vb_spec_server)i);
+        for (int i = 0; i < VB_SERVER_COUNT; i++) {
+                const char *name = vb_server_name((enum vb_server)i);
                 int srv = vb_server_from_name(name);
                 const char *why = srv >= 0 ? vb_server_refusal((enum vb_server)srv, VB_SERVER_PROXIED) : NULL;
                 _cleanup_free_ char *p = sub("/environment", name);
 
-                if (s->env[i] == VB_MODE_PROXIED && why)
+                if (s->env[i] == VB_SERVER_PROXIED && why)
                         DIAG(k, p, false, "server \"%s\": \"proxied\": %s", name, why);
-                else if (s->env[i] == VB_MODE_PROXIED && i == VB_SRV_TERM)
+                else if (s->env[i] == VB_SERVER_PROXIED && i == VB_SERVER_TERM)
                         /* The pty relay joins one void to the caller's terminal: that is `voidshim run`'s case. */
                         DIAG(k, p, false,
                              "server \"term\": \"proxied\" is offered by `voidshim run --server term=proxied` "
                              "only: a spec's voids are many, and none of them is given the caller's terminal");
                 why = srv >= 0 ? vb_server_refusal((enum vb_server)srv, VB_SERVER_DENIED) : NULL;
-                if (s->env[i] == VB_MODE_DENIED && why)
+                if (s->env[i] == VB_SERVER_DENIED && why)
                         DIAG(k, p, false, "server \"%s\": \"denied\": %s", name, why);
         }
         /* Nullauth maps the void to 65534; the network caretaker's user namespace maps it to 0. */
-        if (s->env[VB_SRV_NET] == VB_MODE_PROXIED && s->env[VB_SRV_AUTH] == VB_MODE_DENIED) {
+        if (s->env[VB_SERVER_NET] == VB_SERVER_PROXIED && s->env[VB_SERVER_AUTH] == VB_SERVER_DENIED) {
                 _cleanup_free_ char *p = sub("/environment", "auth");
 
                 DIAG(k, p, false,
@@ -328,7 +328,7 @@ static void check_environment(struct check *k)
                      "network caretaker's user namespace, where it is uid 0)");
         }
         /* The void joins the network caretaker's user namespace: it cannot also keep the caller's. */
-        if (s->env[VB_SRV_NET] == VB_MODE_PROXIED && s->env[VB_SRV_AUTH] == VB_MODE_SHARED) {
+        if (s->env[VB_SERVER_NET] == VB_SERVER_PROXIED && s->env[VB_SERVER_AUTH] == VB_SERVER_SHARED) {
                 _cleanup_free_ char *p = sub("/environment", "net");
 
                 DIAG(k, p, false,
@@ -336,7 +336,7 @@ static void check_environment(struct check *k)
                      "contradicts the environment's \"auth\": \"shared\"");
         }
         /* The caretakers' sockets are binds, and a denied fs takes no mounts. */
-        if (s->env[VB_SRV_UNIX] == VB_MODE_PROXIED && s->env[VB_SRV_FS] == VB_MODE_DENIED) {
+        if (s->env[VB_SERVER_UNIX] == VB_SERVER_PROXIED && s->env[VB_SERVER_FS] == VB_SERVER_DENIED) {
                 _cleanup_free_ char *p = sub("/environment", "unix");
 
                 DIAG(k, p, false,
@@ -345,9 +345,9 @@ static void check_environment(struct check *k)
         }
 }
 
-static bool denied(const struct check *k, enum vb_spec_server srv)
+static bool denied(const struct check *k, enum vb_server srv)
 {
-        return k->s->env[srv] == VB_MODE_DENIED;
+        return k->s->env[srv] == VB_SERVER_DENIED;
 }
 
 static void check_void_grants(struct check *k, const struct vb_spec_entry *e)
@@ -366,35 +366,39 @@ static void check_void_grants(struct check *k, const struct vb_spec_entry *e)
         AT(net);
         AT(dev);
         AT(hostname);
-        if (v->n_mounts && denied(k, VB_SRV_FS))
-                contradiction(k, p_mounts, "\"mounts\"", VB_SRV_FS);
-        if (v->libs && v->libs[0] && denied(k, VB_SRV_EXEC))
-                contradiction(k, p_libs, "\"libs\"", VB_SRV_EXEC);
-        if (v->proc && k->s->env[VB_SRV_PROC] != VB_MODE_FRESH)
-                contradiction(k, p_proc, "a fresh \"proc\"", VB_SRV_PROC);
-        if (v->n_caps && denied(k, VB_SRV_AUTH))
-                contradiction(k, p_caps, "\"caps\"", VB_SRV_AUTH);
-        if (v->loopback && k->s->env[VB_SRV_NET] != VB_MODE_FRESH)
-                contradiction(k, p_net, "\"net\": \"loopback\"", VB_SRV_NET);
-        if (v->dev && denied(k, VB_SRV_DEV))
-                contradiction(k, p_dev, "\"dev\"", VB_SRV_DEV);
-        for (size_t i = 0; i < v->n_mounts && denied(k, VB_SRV_DEV); i++)
+        AT(landlock);
+        if (v->n_mounts && denied(k, VB_SERVER_FS))
+                contradiction(k, p_mounts, "\"mounts\"", VB_SERVER_FS);
+        if (v->libs && v->libs[0] && denied(k, VB_SERVER_EXEC))
+                contradiction(k, p_libs, "\"libs\"", VB_SERVER_EXEC);
+        /* A denied exec server is Landlock without EXECUTE: it cannot be had without Landlock. */
+        if (v->landlock_off && denied(k, VB_SERVER_EXEC))
+                contradiction(k, p_landlock, "\"landlock\": false", VB_SERVER_EXEC);
+        if (v->proc && k->s->env[VB_SERVER_PROC] != VB_SERVER_FRESH)
+                contradiction(k, p_proc, "a fresh \"proc\"", VB_SERVER_PROC);
+        if (v->n_caps && denied(k, VB_SERVER_AUTH))
+                contradiction(k, p_caps, "\"caps\"", VB_SERVER_AUTH);
+        if (v->loopback && k->s->env[VB_SERVER_NET] != VB_SERVER_FRESH)
+                contradiction(k, p_net, "\"net\": \"loopback\"", VB_SERVER_NET);
+        if (v->dev && denied(k, VB_SERVER_DEV))
+                contradiction(k, p_dev, "\"dev\"", VB_SERVER_DEV);
+        for (size_t i = 0; i < v->n_mounts && denied(k, VB_SERVER_DEV); i++)
                 if (v->mounts[i].flags & VB_MOUNT_DEV)
-                        contradiction(k, v->mounts[i].where, "a \"dev-bind\"", VB_SRV_DEV);
-        if (v->hostname && k->s->env[VB_SRV_UTS] != VB_MODE_FRESH)
-                contradiction(k, p_hostname, "\"hostname\"", VB_SRV_UTS);
-        if ((v->has_boottime || v->has_monotonic) && k->s->env[VB_SRV_TIME] != VB_MODE_FRESH) {
+                        contradiction(k, v->mounts[i].where, "a \"dev-bind\"", VB_SERVER_DEV);
+        if (v->hostname && k->s->env[VB_SERVER_UTS] != VB_SERVER_FRESH)
+                contradiction(k, p_hostname, "\"hostname\"", VB_SERVER_UTS);
+        if ((v->has_boottime || v->has_monotonic) && k->s->env[VB_SERVER_TIME] != VB_SERVER_FRESH) {
                 _cleanup_free_ char *p = sub(vp, "time-offset");
 
-                contradiction(k, p, "\"time-offset\"", VB_SRV_TIME);
+                contradiction(k, p, "\"time-offset\"", VB_SERVER_TIME);
         }
         for (int i = 0; i < 3; i++)
-                if (v->std[i] && denied(k, VB_SRV_TERM)) {
+                if (v->std[i] && denied(k, VB_SERVER_TERM)) {
                         _cleanup_free_ char *p = sub(vp, std_names[i]);
                         char what[16];
 
                         snprintf(what, sizeof(what), "\"%s\"", std_names[i]);
-                        contradiction(k, p, what, VB_SRV_TERM);
+                        contradiction(k, p, what, VB_SERVER_TERM);
                 }
 #undef AT
 }
@@ -408,28 +412,28 @@ static void check_socket_grants(struct check *k, const struct vb_spec_entry *e)
                 const struct vb_spec_arg *a = &e->args[i];
 
                 if (a->kind == VB_ARG_LISTENER && a->ref && (l = vb_spec_find_listener(k->s, a->ref))) {
-                        if (l->kind != VB_LISTEN_UNIX && denied(k, VB_SRV_NET))
+                        if (l->kind != VB_LISTEN_UNIX && denied(k, VB_SERVER_NET))
                                 contradiction(k, a->where,
                                               l->kind == VB_LISTEN_TCP ? "a tcp listener" : "a udp listener",
-                                              VB_SRV_NET);
-                        if (l->kind == VB_LISTEN_UNIX && denied(k, VB_SRV_UNIX))
-                                contradiction(k, a->where, "a unix listener", VB_SRV_UNIX);
+                                              VB_SERVER_NET);
+                        if (l->kind == VB_LISTEN_UNIX && denied(k, VB_SERVER_UNIX))
+                                contradiction(k, a->where, "a unix listener", VB_SERVER_UNIX);
                 }
-                if (a->kind == VB_ARG_SOCKET && denied(k, VB_SRV_UNIX))
-                        contradiction(k, a->where, "a socket end", VB_SRV_UNIX);
+                if (a->kind == VB_ARG_SOCKET && denied(k, VB_SERVER_UNIX))
+                        contradiction(k, a->where, "a socket end", VB_SERVER_UNIX);
         }
         if (e->trigger.kind == VB_TRIG_LISTENER && e->trigger.ref &&
             (l = vb_spec_find_listener(k->s, e->trigger.ref))) {
                 _cleanup_free_ char *p = sub(e->where, "trigger");
-                enum vb_spec_server srv = l->kind == VB_LISTEN_UNIX ? VB_SRV_UNIX : VB_SRV_NET;
+                enum vb_server srv = l->kind == VB_LISTEN_UNIX ? VB_SERVER_UNIX : VB_SERVER_NET;
 
                 if (denied(k, srv))
                         contradiction(k, p, "a connection from a listener", srv);
         }
-        if (e->trigger.kind == VB_TRIG_SOCKET && denied(k, VB_SRV_UNIX)) {
+        if (e->trigger.kind == VB_TRIG_SOCKET && denied(k, VB_SERVER_UNIX)) {
                 _cleanup_free_ char *p = sub(e->where, "trigger");
 
-                contradiction(k, p, "a socket trigger", VB_SRV_UNIX);
+                contradiction(k, p, "a socket trigger", VB_SERVER_UNIX);
         }
 }
 

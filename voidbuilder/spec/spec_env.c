@@ -26,8 +26,8 @@ static const char *const mode_list = "\"fresh\", \"shared\", \"denied\" or \"pro
 
 static int mode_from(const json_t *val)
 {
-        for (int m = VB_MODE_FRESH; json_is_string(val) && m <= VB_MODE_PROXIED; m++)
-                if (strcmp(vb_spec_mode_name((enum vb_spec_mode)m), json_string_value(val)) == 0)
+        for (int m = VB_SERVER_FRESH; json_is_string(val) && m <= VB_SERVER_PROXIED; m++)
+                if (strcmp(vb_server_mode_name((enum vb_server_mode)m), json_string_value(val)) == 0)
                         return m;
         return -1;
 }
@@ -223,31 +223,31 @@ static void parse_dbus(struct spec_ctx *c, json_t *j, const char *ptr)
 /* ---- one server ------------------------------------------------------------------ */
 
 /* The caretaker keys each server takes, and what a proxied one needs. */
-static const char *const *server_keys(enum vb_spec_server srv)
+static const char *const *server_keys(enum vb_server srv)
 {
         static const char *const net[] = { "mode", "allow", "description", NULL };
         static const char *const unx[] = { "mode", "connect", "dbus", "description", NULL };
         static const char *const other[] = { "mode", "description", NULL };
 
-        return srv == VB_SRV_NET ? net : srv == VB_SRV_UNIX ? unx : other;
+        return srv == VB_SERVER_NET ? net : srv == VB_SERVER_UNIX ? unx : other;
 }
 
-static void missing_caretaker(struct spec_ctx *c, enum vb_spec_server srv, const char *ptr)
+static void missing_caretaker(struct spec_ctx *c, enum vb_server srv, const char *ptr)
 {
-        if (srv == VB_SRV_NET)
+        if (srv == VB_SERVER_NET)
                 P_DIAG(c, ptr, false,
                        "a proxied \"net\" needs \"allow\": the host-loopback ports its caretaker lets "
                        "through ({\"mode\": \"proxied\", \"allow\": [\"PORT\", ...]})");
-        else if (srv == VB_SRV_UNIX)
+        else if (srv == VB_SERVER_UNIX)
                 P_DIAG(c, ptr, false,
                        "a proxied \"unix\" needs \"connect\" (socket forwarders) or \"dbus\" (a D-Bus "
                        "proxy): {\"mode\": \"proxied\", \"connect\": [{\"at\": PATH, \"upstream\": ...}]}");
 }
 
-static void parse_server_object(struct spec_ctx *c, enum vb_spec_server srv, json_t *val, const char *ptr)
+static void parse_server_object(struct spec_ctx *c, enum vb_server srv, json_t *val, const char *ptr)
 {
         static const char *const care_keys[] = { "allow", "connect", "dbus" };
-        const char *name = vb_spec_server_name(srv);
+        const char *name = vb_server_name(srv);
         _cleanup_free_ char *mp = vb_spec_ptr_key(ptr, "mode");
         json_t *m = json_object_get(val, "mode");
         int mode = mode_from(m);
@@ -264,7 +264,7 @@ static void parse_server_object(struct spec_ctx *c, enum vb_spec_server srv, jso
         else if (mode < 0)
                 P_DIAG(c, mp, false, "server \"%s\" must be %s", name, mode_list);
         else
-                c->s->env[srv] = (enum vb_spec_mode)mode;
+                c->s->env[srv] = (enum vb_server_mode)mode, c->s->env_set[srv] = true;
         for (size_t i = 0; i < ELEMENTSOF(care_keys); i++) {
                 _cleanup_free_ char *p = vb_spec_ptr_key(ptr, care_keys[i]);
                 json_t *j = json_object_get(val, care_keys[i]);
@@ -272,12 +272,12 @@ static void parse_server_object(struct spec_ctx *c, enum vb_spec_server srv, jso
                 if (!j || !p)
                         continue;
                 /* Another server's key was reported as unknown above. */
-                if ((srv == VB_SRV_NET) != (i == 0) || (srv != VB_SRV_NET && srv != VB_SRV_UNIX))
+                if ((srv == VB_SERVER_NET) != (i == 0) || (srv != VB_SERVER_NET && srv != VB_SERVER_UNIX))
                         continue;
-                if (mode >= 0 && mode != VB_MODE_PROXIED)
+                if (mode >= 0 && mode != VB_SERVER_PROXIED)
                         P_DIAG(c, p, true,
                                "\"%s\" configures a caretaker, which only a proxied \"%s\" has (here \"%s\")",
-                               care_keys[i], name, vb_spec_mode_name((enum vb_spec_mode)mode));
+                               care_keys[i], name, vb_server_mode_name((enum vb_server_mode)mode));
                 else if (i == 0)
                         parse_allow(c, j, p);
                 else if (i == 1)
@@ -286,20 +286,20 @@ static void parse_server_object(struct spec_ctx *c, enum vb_spec_server srv, jso
                         parse_dbus(c, j, p);
         }
         /* An empty "connect" with no "dbus" gives the void nothing: say what is missing. */
-        if (mode == VB_MODE_PROXIED &&
-            (srv == VB_SRV_NET ? !json_object_get(val, "allow")
-                               : srv == VB_SRV_UNIX && !json_array_size(json_object_get(val, "connect")) &&
-                                         !json_object_get(val, "dbus")))
+        if (mode == VB_SERVER_PROXIED &&
+            (srv == VB_SERVER_NET ? !json_object_get(val, "allow")
+                                  : srv == VB_SERVER_UNIX && !json_array_size(json_object_get(val, "connect")) &&
+                                            !json_object_get(val, "dbus")))
                 missing_caretaker(c, srv, ptr);
 }
 
 void spec_parse_environment(struct spec_ctx *c, json_t *j)
 {
-        const char *names[VB_SRV_COUNT + 1] = { NULL }, *key;
+        const char *names[VB_SERVER_COUNT + 1] = { NULL }, *key;
         json_t *val;
 
-        for (int i = 0; i < VB_SRV_COUNT; i++)
-                names[i] = vb_spec_server_name((enum vb_spec_server)i);
+        for (int i = 0; i < VB_SERVER_COUNT; i++)
+                names[i] = vb_server_name((enum vb_server)i);
         if (!spec_expect(c, j, JSON_OBJECT, "/environment", "\"environment\""))
                 return;
         spec_check_keys(c, j, "/environment", names, "\"environment\" (servers)");
@@ -308,22 +308,22 @@ void spec_parse_environment(struct spec_ctx *c, json_t *j)
                 _cleanup_free_ char *p = vb_spec_ptr_key("/environment", key);
                 int srv = -1, mode;
 
-                for (int i = 0; i < VB_SRV_COUNT; i++)
+                for (int i = 0; i < VB_SERVER_COUNT; i++)
                         if (strcmp(names[i], key) == 0)
                                 srv = i;
                 if (srv < 0 || !p)
                         continue;
                 if (json_is_object(val)) {
-                        parse_server_object(c, (enum vb_spec_server)srv, val, p);
+                        parse_server_object(c, (enum vb_server)srv, val, p);
                         continue;
                 }
                 mode = mode_from(val);
                 if (mode < 0)
                         P_DIAG(c, p, false, "server \"%s\" must be %s, or an object {\"mode\": ...}", key, mode_list);
                 else
-                        c->s->env[srv] = (enum vb_spec_mode)mode;
-                if (mode == VB_MODE_PROXIED)
-                        missing_caretaker(c, (enum vb_spec_server)srv, p);
+                        c->s->env[srv] = (enum vb_server_mode)mode, c->s->env_set[srv] = true;
+                if (mode == VB_SERVER_PROXIED)
+                        missing_caretaker(c, (enum vb_server)srv, p);
         }
 }
 
