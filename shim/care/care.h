@@ -11,8 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "run/cli.h"
 #include "voidbuilder.h"
+#include "voidbuilder/plan.h"
 
 /* ---- a set of caretakers, for `voidshim run` and `voidshim exec` alike (care_set.c) ---- */
 
@@ -37,11 +37,11 @@ int care_set_dbus(struct care_set *s, const char *at, const char *bus, char *con
 int care_set_net(struct care_set *s, const struct vb_net_allow *allow, size_t n, struct vb_caretaker **out,
                  struct vb_error **err);
 /*
- * Give v the endpoints of the set's forwarders and D-Bus proxy (binds, and
- * DBUS_SESSION_BUS_ADDRESS), and, when net is non-NULL, make it join that
- * network caretaker's user and network namespaces.
+ * Add to plan p the endpoints of the set's forwarders and D-Bus proxy (binds,
+ * and DBUS_SESSION_BUS_ADDRESS), and, when net is non-NULL, the network
+ * caretaker's user and network namespaces for the void to join (p->live).
  */
-int care_give(const struct care_set *s, struct vb_void *v, const struct vb_caretaker *net, struct vb_error **err);
+int care_give(const struct care_set *s, struct vb_plan *p, const struct vb_caretaker *net, struct vb_error **err);
 /* Revoke every caretaker named name; returns how many there were. */
 size_t care_set_revoke(struct care_set *s, const char *name);
 /* Forget caretaker c (revoking and reaping it). */
@@ -57,19 +57,16 @@ void care_reply(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3
 
 struct care_sup;
 
-/* Does this command line need a supervisor (a caretaker or --name)? */
-bool care_needed(const struct vb_opts *o);
 /*
- * Start the caretakers of o and give v their endpoints (binds of forwarder
- * sockets, the network caretaker's namespaces), and open the control socket
- * when o->name is set.  On failure *err says why; *out is NULL.
+ * Start the caretakers plan p asks for (vb_plan_needs_care()), open the
+ * control socket when p->care.name is set, and add what the void must be
+ * given to p: forwarder sockets, the network caretaker's namespaces, the
+ * terminal caretaker's pty, the inbox (p->live).  On failure *err says why;
+ * *out is NULL and nothing is left running.
  */
-int care_prepare(const struct vb_opts *o, struct vb_void *v, struct care_sup **out, struct vb_error **err);
-/*
- * Give v the inbox (--inbox) that care_prepare() started, at o->inbox; with s NULL
- * (--explain) only the plan.  After every other mount, so that none covers it.
- */
-int care_attach_inbox(struct care_sup *s, const struct vb_opts *o, struct vb_void *v, struct vb_error **err);
+int care_prepare(struct vb_plan *p, struct care_sup **out, struct vb_error **err);
+/* The void is built (it holds its own copies): drop ours of what care_prepare() handed to the plan. */
+void care_applied(struct care_sup *s, struct vb_plan *p);
 /* Serve the control socket and signals until the void's init ends; store its wait status. */
 int care_supervise(struct care_sup *s, struct vb_proc *p, int *status);
 /*

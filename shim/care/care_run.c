@@ -33,60 +33,61 @@ struct care_sup {
         sigset_t old_mask;
         bool mask_set;
         struct vb_caretaker *term; /* the terminal caretaker (also in care[]), or NULL */
+        int slave;                 /* its pty's slave, until the void is built */
         struct termios saved;      /* the caller's terminal, while it is raw for the relay */
         bool raw;
 };
 
-static bool proxied(const struct vb_opts *o, enum vb_server srv)
+static bool proxied(const struct vb_plan *p, enum vb_server srv)
 {
-        return o->server_set[srv] && o->server[srv] == VB_SERVER_PROXIED;
+        return p->server_set[srv] && p->server[srv] == VB_SERVER_PROXIED;
 }
 
-bool care_needed(const struct vb_opts *o)
+/* The caretakers of p: a forwarder per --proxy-connect, the D-Bus proxy, the network caretaker. */
+static int start_caretakers(struct care_sup *s, struct vb_plan *p, struct vb_error **err)
 {
-        return o->name || o->inbox || o->n_proxies || o->dbus_path || proxied(o, VB_SERVER_NET) ||
-               proxied(o, VB_SERVER_TERM);
-}
-
-/* The caretakers of o: a forwarder per --proxy-connect, the D-Bus proxy, the network caretaker. */
-static int start_caretakers(struct care_sup *s, const struct vb_opts *o, struct vb_void *v, struct vb_error **err)
-{
+        const struct vb_plan_care *c = &p->care;
         struct vb_caretaker *net = NULL;
         int r = 0;
 
-        for (size_t i = 0; r >= 0 && i < o->n_proxies; i++)
-                if ((r = care_set_forward(&s->set, o->proxies[i].path, o->proxies[i].upstream, err)) < 0)
-                        vb_error_wrap(err, "--proxy-connect %s", o->proxies[i].path);
-        if (r >= 0 && o->dbus_path &&
-            (r = care_set_dbus(&s->set, o->dbus_path, o->dbus_bus, (char *const *)o->dbus_talk, err)) < 0)
-                vb_error_wrap(err, "--dbus-proxy %s", o->dbus_path);
-        if (r >= 0 && proxied(o, VB_SERVER_NET))
-                r = care_set_net(&s->set, o->net_allow, o->n_net_allow, &net, err);
-        return r < 0 ? r : care_give(&s->set, v, net, err);
+        for (size_t i = 0; r >= 0 && i < c->n_fwd; i++)
+                if ((r = care_set_forward(&s->set, c->fwd[i].at, c->fwd[i].upstream, err)) < 0)
+                        vb_error_wrap(err, "--proxy-connect %s", c->fwd[i].at);
+        if (r >= 0 && c->dbus_at && (r = care_set_dbus(&s->set, c->dbus_at, c->dbus_bus, c->dbus_talk, err)) < 0)
+                vb_error_wrap(err, "--dbus-proxy %s", c->dbus_at);
+        if (r >= 0 && proxied(p, VB_SERVER_NET))
+                r = care_set_net(&s->set, c->allow, c->n_allow, &net, err);
+        return r < 0 ? r : care_give(&s->set, p, net, err);
 }
 
 /*
  * term proxied: a pty relayed by a caretaker to our stdin and stdout.  The
  * void gets the slave as fds 0, 1, 2 and controlling terminal; our own
- * terminal never enters it.  We hold no copy of the slave afterwards.
+ * terminal never enters it.  We hold our copy of the slave only until the
+ * void is built (care_applied()).
  */
-static int start_term(struct care_sup *s, struct vb_void *v, struct vb_error **err)
+static int start_term(struct care_sup *s, struct vb_plan *p, struct vb_error **err)
 {
         struct vb_caretaker *c = NULL;
-        _cleanup_close_ int slave = -1;
-        int r = vb_caretaker_pty(0, 1, &c, &slave, err);
+        int r = vb_caretaker_pty(0, 1, &c, &s->slave, err);
 
         if (r < 0)
                 return r;
-        r = vb_void_terminal(v, slave);
-        if (r < 0) {
-                vb_caretaker_free(c);
-                return vb_error_set(err, r, "hand in the terminal caretaker's pty");
-        }
         r = care_set_adopt(&s->set, c, "term");
-        if (r >= 0)
-                s->term = c;
-        return r < 0 ? vb_error_set(err, r, "terminal caretaker") : 0;
+        if (r < 0)
+                return vb_error_set(err, r, "terminal caretaker");
+        s->term = c;
+        p->live.terminal_fd = s->slave;
+        return 0;
+}
+
+void care_applied(struct care_sup *s, struct vb_plan *p)
+{
+        if (!s || s->slave < 0)
+                return;
+        close(s->slave);
+        s->slave = -1;
+        p->live.terminal_fd = -1;
 }
 
 /*
@@ -112,22 +113,7 @@ static void term_restore(struct care_sup *s)
         s->raw = false;
 }
 
-/* --inbox: the holder of the powerbox; care_attach_inbox() gives the void its slave of it. */
-static int start_inbox(struct care_sup *s, const struct vb_opts *o, struct vb_error **err)
-{
-        int r = vb_inbox_new(&s->inbox, err);
-
-        return r < 0 ? vb_error_wrap(err, "--inbox %s", o->inbox) : 0;
-}
-
-int care_attach_inbox(struct care_sup *s, const struct vb_opts *o, struct vb_void *v, struct vb_error **err)
-{
-        int r = vb_void_inbox(v, s ? s->inbox : NULL, o->inbox);
-
-        return r < 0 ? vb_error_set(err, r, "--inbox %s", o->inbox) : 0;
-}
-
-int care_prepare(const struct vb_opts *o, struct vb_void *v, struct care_sup **out, struct vb_error **err)
+int care_prepare(struct vb_plan *p, struct care_sup **out, struct vb_error **err)
 {
         struct care_sup *s = calloc(1, sizeof(*s));
         int r = 0;
@@ -135,16 +121,19 @@ int care_prepare(const struct vb_opts *o, struct vb_void *v, struct care_sup **o
         *out = NULL;
         if (!s)
                 return vb_error_set(err, ENOMEM, "supervisor");
-        s->ctl_fd = s->sig_fd = -1;
-        r = start_caretakers(s, o, v, err);
-        if (r >= 0 && proxied(o, VB_SERVER_TERM))
-                r = start_term(s, v, err);
-        if (r >= 0 && o->inbox)
-                r = start_inbox(s, o, err);
-        if (r >= 0 && o->name) {
-                r = ctl_listen(o->name, s->ctl_path, sizeof(s->ctl_path));
+        s->ctl_fd = s->sig_fd = s->slave = -1;
+        r = start_caretakers(s, p, err);
+        if (r >= 0 && proxied(p, VB_SERVER_TERM))
+                r = start_term(s, p, err);
+        /* --inbox: the holder of the powerbox; the plan gives the void its slave of it, after every mount. */
+        if (r >= 0 && p->care.inbox && (r = vb_inbox_new(&s->inbox, err)) < 0)
+                vb_error_wrap(err, "--inbox %s", p->care.inbox);
+        if (r >= 0)
+                p->live.inbox = s->inbox;
+        if (r >= 0 && p->care.name) {
+                r = ctl_listen(p->care.name, s->ctl_path, sizeof(s->ctl_path));
                 if (r < 0) {
-                        vb_error_set(err, r, "open the control socket for --name %s%s", o->name,
+                        vb_error_set(err, r, "open the control socket for --name %s%s", p->care.name,
                                      r == -EADDRINUSE ? " (a run with this name is live)" : "");
                         s->ctl_path[0] = '\0';
                 } else {
@@ -319,6 +308,8 @@ void care_free(struct care_sup *s)
         if (!s)
                 return;
         /* The void has ended and the caller closed its copies of the pty: let the relay copy its last words. */
+        if (s->slave >= 0)
+                close(s->slave);
         if (s->term)
                 (void)vb_caretaker_pty_drain(s->term, 5000);
         term_restore(s);

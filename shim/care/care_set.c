@@ -120,32 +120,31 @@ int care_set_net(struct care_set *s, const struct vb_net_allow *allow, size_t n,
         return 0;
 }
 
-static int join_net(struct vb_void *v, const struct vb_caretaker *c)
-{
-        int r = vb_void_set_ns(v, VB_NS_USER, VB_NS_JOIN, vb_caretaker_ns_fd(c, VB_NS_USER));
-
-        return r < 0 ? r : vb_void_set_ns(v, VB_NS_NET, VB_NS_JOIN, vb_caretaker_ns_fd(c, VB_NS_NET));
-}
-
-int care_give(const struct care_set *s, struct vb_void *v, const struct vb_caretaker *net, struct vb_error **err)
+int care_give(const struct care_set *s, struct vb_plan *p, const struct vb_caretaker *net, struct vb_error **err)
 {
         int r;
 
         for (size_t i = 0; i < s->n; i++) {
+                char origin[PATH_MAX + 32];
+
                 if (!s->at[i])
                         continue;
-                r = vb_void_bind(v, s->host[i], s->at[i], VB_MOUNT_RW);
+                snprintf(origin, sizeof(origin), "the caretaker %s", s->name[i]);
+                r = vb_plan_bind(p, s->host[i], s->at[i], VB_MOUNT_RW, origin);
                 if (r >= 0 && strcmp(s->name[i], "dbus") == 0) {
                         char addr[PATH_MAX + 16];
 
                         snprintf(addr, sizeof(addr), "unix:path=%s", s->at[i]);
-                        r = vb_void_setenv(v, "DBUS_SESSION_BUS_ADDRESS", addr);
+                        r = vb_plan_setenv(p, "DBUS_SESSION_BUS_ADDRESS", addr, origin);
                 }
                 if (r < 0)
                         return vb_error_set(err, r, "bind the caretaker socket %s", s->at[i]);
         }
-        r = net ? join_net(v, net) : 0;
-        return r < 0 ? vb_error_set(err, r, "join the network caretaker's namespaces") : 0;
+        if (net) { /* the void joins the network caretaker's user and network namespaces */
+                p->live.join_fd[VB_NS_USER] = vb_caretaker_ns_fd(net, VB_NS_USER);
+                p->live.join_fd[VB_NS_NET] = vb_caretaker_ns_fd(net, VB_NS_NET);
+        }
+        return 0;
 }
 
 size_t care_set_revoke(struct care_set *s, const char *name)

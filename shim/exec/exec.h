@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "voidbuilder.h"
+#include "voidbuilder/plan.h"
 #include "voidbuilder/spec.h"
 
 /* The spec commands (dispatched from shim/main.c). */
@@ -82,36 +83,19 @@ int exec_grants_verify(const struct exec_grants *g, const char **path);
 char *exec_abs_path(const char *cwd, const char *word);
 
 /*
- * A void for entrypoint e, with everything the spec grants except the fds
- * of its args (the caller hands those in with vb_void_keep_fd() at a->fd).
- * Sets VOIDSHIM_ENTRYPOINT and VOIDSHIM_FDS.  cl is the command line and g
- * the binds it grants e (both NULL for `voidshim explain`: no words, no
- * command-line grants, no "chdir": "caller").
+ * The plan of entrypoint e on one start: everything the spec grants and the
+ * binds the command line gives it (cl, g: both NULL for `voidshim explain`:
+ * no words, no command-line grants, no "chdir": "caller").  The fds of its
+ * args are the caller's to add (vb_plan_fd() at a->fd).
  */
-int exec_build_void(const struct vb_spec *s, const struct vb_spec_entry *e, const struct exec_cmdline *cl,
-                    const struct exec_grants *g, struct vb_void **out, struct vb_error **err);
+int exec_plan(const struct vb_spec *s, const struct vb_spec_entry *e, const struct exec_cmdline *cl,
+              const struct exec_grants *g, struct vb_plan **out, struct vb_error **err);
 
 /*
- * "name=3,other=4,trigger=5,trigger.1=6" for e, where a "cmdline":
- * "trailing" arg takes n_each fds (NAME.0, NAME.1, ...); malloc'd, NULL on OOM.
+ * What the void may do when it opens a file handed in with this mode again
+ * through /proc/self/fd: the mode's own access, or nothing (append, replace).
  */
-char *exec_fds_string(const struct vb_spec_entry *e, size_t n_each);
-
-/*
- * Whether a void with grants g could reach /proc/self/fd (a procfs, or
- * CAP_SYS_ADMIN to mount one): such voids get Landlock by default.
- */
-bool exec_reaches_proc(const struct vb_spec_void *g);
-
-/*
- * Let the void of entrypoint grants g open host fd again through
- * /proc/self/fd with the access of mode (read for "r", and so on; nothing
- * for "append" and "replace"), Landlock permitting.  The rule is the path
- * /proc/self/fd/FD, resolved in the void before the library rearranges its
- * fds: the caller keeps fd open until vb_void_spawn() has returned.  A no-op
- * for a void without a procfs.  0 or -errno (-E2BIG: too many rules).
- */
-int exec_landlock_fd(struct vb_void *v, const struct vb_spec_void *g, int fd, enum vb_spec_fmode mode);
+unsigned exec_reopen_access(enum vb_spec_fmode mode);
 
 /* open(2) flags for a file arg's mode (not VB_FMODE_REPLACE: see exec_replace_open()). */
 int exec_open_flags(enum vb_spec_fmode mode);

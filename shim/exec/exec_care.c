@@ -30,7 +30,7 @@
 
 static bool net_proxied(const struct runner *r)
 {
-        return r->s->env[VB_SRV_NET] == VB_MODE_PROXIED;
+        return r->s->env[VB_SERVER_NET] == VB_SERVER_PROXIED;
 }
 
 static int start_shared(struct runner *r)
@@ -40,7 +40,7 @@ static int start_shared(struct runner *r)
         char what[PATH_MAX + 64];
         int e = 0, code;
 
-        if (r->s->env[VB_SRV_UNIX] != VB_MODE_PROXIED)
+        if (r->s->env[VB_SERVER_UNIX] != VB_SERVER_PROXIED)
                 return 0;
         for (size_t i = 0; e >= 0 && i < care->n_fwd; i++) {
                 snprintf(what, sizeof(what), "start the forwarder %s -> %s", care->fwd[i].at, care->fwd[i].upstream);
@@ -80,22 +80,20 @@ int exec_care_init(struct runner *r, const char *name)
         return 0;
 }
 
-int exec_care_void(struct runner *r, struct vb_void *v, struct vb_caretaker **net, struct vb_error **err)
+int exec_care_void(struct runner *r, struct vb_plan *p, struct vb_caretaker **net, struct vb_error **err)
 {
         const struct vb_spec_care *care = &r->s->care;
         int e;
 
         *net = NULL;
-        if (net_proxied(r) && r->care.net_revoked) {
-                e = vb_void_loopback(v);
-                return e < 0 ? vb_error_set(err, e, "bring lo up") : 0;
+        if (net_proxied(r) && r->care.net_revoked) { /* what a revoked caretaker leaves: only lo */
+                p->server_set[VB_SERVER_NET] = false;
+                p->loopback = true;
         }
-        if (net_proxied(r) && (e = care_set_net(&r->care.set, care->allow, care->n_allow, net, err)) < 0)
+        if (net_proxied(r) && !r->care.net_revoked &&
+            (e = care_set_net(&r->care.set, care->allow, care->n_allow, net, err)) < 0)
                 return e;
-        e = care_give(&r->care.set, v, *net, err);
-        /* The library's check that the void does join the caretaker's network namespace. */
-        if (e >= 0 && *net)
-                e = vb_void_server(v, VB_SERVER_NET, VB_SERVER_PROXIED, err);
+        e = care_give(&r->care.set, p, *net, err);
         if (e < 0 && *net) {
                 care_set_drop(&r->care.set, *net);
                 *net = NULL;

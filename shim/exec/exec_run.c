@@ -287,7 +287,7 @@ int runner_init(struct runner *r, const struct vb_spec *s, char **words, int n_w
 /*
  * What one void is being given: its "replace" files, until it has been
  * started (then its struct running holds them), and the fds the shim opened
- * for it, kept open until then (see exec_landlock_fd()).
+ * for it, kept open until then (a reopen rule names /proc/self/fd/N of ours).
  */
 struct pending {
         struct exec_replace *repl;
@@ -349,9 +349,12 @@ static const char *arg_path(const struct runner *r, const struct vb_spec_arg *a,
         return a->each ? r->cl.trailing[r->cl.paths[k]] : r->cl.words[a->index];
 }
 
-/* Hand in the fds of a "file" or "cmdline" arg: one, or one per trailing path. */
-static int hand_in_paths(const struct runner *r, struct vb_void *v, const struct vb_spec_entry *e,
-                         const struct vb_spec_arg *a, struct pending *pend, struct vb_error **err)
+/*
+ * Hand in the fds of a "file" or "cmdline" arg: one, or one per trailing path.
+ * Opened again through /proc/self/fd, each allows no more than its mode.
+ */
+static int hand_in_paths(const struct runner *r, struct vb_plan *v, const struct vb_spec_arg *a, struct pending *pend,
+                         struct vb_error **err)
 {
         size_t n = a->each ? r->cl.n_paths : 1;
 
@@ -366,13 +369,9 @@ static int hand_in_paths(const struct runner *r, struct vb_void *v, const struct
                                             a->mode == VB_FMODE_REPLACE && fd == -EINVAL
                                                     ? " (\"replace\" takes a regular file, or a new one)"
                                                     : "");
-                rr = vb_void_keep_fd(v, fd, a->fd + (int)k);
+                rr = vb_plan_fd(v, fd, a->fd + (int)k, exec_reopen_access(a->mode), name);
                 if (rr < 0)
                         return vb_error_set(err, rr, "hand in arg \"%s\"", name);
-                rr = exec_landlock_fd(v, &e->v, fd, a->mode);
-                if (rr < 0)
-                        return vb_error_set(err, rr, "let arg \"%s\" be opened again through /proc%s", name,
-                                            rr == -E2BIG ? " (a void has at most 64 Landlock rules)" : "");
         }
         return 0;
 }
@@ -400,7 +399,7 @@ static int arg_fd(const struct runner *r, const struct vb_spec_arg *a)
         }
 }
 
-static int hand_in(const struct runner *r, struct vb_void *v, const struct vb_spec_entry *e, const int *trig,
+static int hand_in(const struct runner *r, struct vb_plan *v, const struct vb_spec_entry *e, const int *trig,
                    size_t n_trig, struct pending *pend, struct vb_error **err)
 {
         for (size_t i = 0; i < e->n_args; i++) {
@@ -411,19 +410,19 @@ static int hand_in(const struct runner *r, struct vb_void *v, const struct vb_sp
                         continue;
                 if (a->kind == VB_ARG_TRIGGER) {
                         for (size_t k = 0; k < a->n_fds; k++)
-                                if ((rr = vb_void_keep_fd(v, k < n_trig ? trig[k] : -1, a->fd + (int)k)) < 0)
+                                if ((rr = vb_plan_fd(v, k < n_trig ? trig[k] : -1, a->fd + (int)k, 0, a->name)) < 0)
                                         return vb_error_set(err, rr, "hand in the trigger");
                         continue;
                 }
                 if (a->kind == VB_ARG_FILE || a->kind == VB_ARG_CMDLINE) {
-                        if ((rr = hand_in_paths(r, v, e, a, pend, err)) < 0)
+                        if ((rr = hand_in_paths(r, v, a, pend, err)) < 0)
                                 return rr;
                         continue;
                 }
                 fd = arg_fd(r, a);
                 if (fd < 0)
                         return vb_error_set(err, EBADF, "hand in arg \"%s\"", a->name);
-                rr = vb_void_keep_fd(v, fd, a->fd);
+                rr = vb_plan_fd(v, fd, a->fd, 0, a->name);
                 if (rr < 0)
                         return vb_error_set(err, rr, "hand in arg \"%s\"", a->name);
         }
@@ -473,6 +472,7 @@ static int spawn(struct runner *r, size_t idx, const int *trig, size_t n_trig)
 {
         const struct vb_spec_entry *e = &r->s->entries[idx];
         _cleanup_(free_errorp) struct vb_error *err = NULL;
+        struct vb_plan *plan = NULL;
         struct vb_void *v = NULL;
         struct vb_proc *p = NULL;
         struct vb_caretaker *net = NULL;
@@ -490,13 +490,16 @@ static int spawn(struct runner *r, size_t idx, const int *trig, size_t n_trig)
                              rc == -ESTALE ? ": it is not what it was when voidshim started" : "");
         }
         if (rc >= 0)
-                rc = exec_build_void(r->s, e, &r->cl, &r->grants[idx], &v, &err);
-        if (rc >= 0 && (rc = hand_in(r, v, e, trig, n_trig, &pend, &err)) < 0)
+                rc = exec_plan(r->s, e, &r->cl, &r->grants[idx], &plan, &err);
+        if (rc >= 0 && (rc = hand_in(r, plan, e, trig, n_trig, &pend, &err)) < 0)
                 files = true;
-        if (rc >= 0 && (rc = exec_care_void(r, v, &net, &err)) < 0)
+        if (rc >= 0 && (rc = exec_care_void(r, plan, &net, &err)) < 0)
                 files = true; /* a caretaker that cannot start (pasta missing: ENOENT) is not the program's fault */
         if (rc >= 0)
+                rc = vb_plan_apply(plan, false, &v, &err);
+        if (rc >= 0)
                 rc = vb_void_spawn(v, &p, &err);
+        vb_plan_free(plan);
         pending_close_held(&pend); /* the void has its copies (or never will) */
         vb_void_free(v);
         if (rc >= 0 && (rc = add_running(r, p, idx, firing, &pend, net)) < 0)

@@ -75,12 +75,12 @@ int runner_watch(struct runner *r, int fd, unsigned kind, size_t idx);
  */
 int exec_care_init(struct runner *r, const char *name);
 /*
- * Give the void of one spawn its caretakers: the shared sockets, and a
+ * Give the plan of one spawn its caretakers: the shared sockets, and a
  * network caretaker of its own when net is proxied (*net, NULL otherwise;
  * the caller keeps it with the running void, or drops it with
  * care_set_drop() when the void does not start).  0 or -errno with err.
  */
-int exec_care_void(struct runner *r, struct vb_void *v, struct vb_caretaker **net, struct vb_error **err);
+int exec_care_void(struct runner *r, struct vb_plan *p, struct vb_caretaker **net, struct vb_error **err);
 /* A client on the control socket: answer list, revoke CARETAKER, stop.  0, or the exit status after stop. */
 int exec_care_serve(struct runner *r);
 void exec_care_done(struct runner *r);

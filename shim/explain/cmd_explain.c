@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <unistd.h>
 
 #include "exec/exec.h"
@@ -107,6 +108,15 @@ static void describe_arg(FILE *f, const struct vb_spec *s, const struct vb_spec_
         }
 }
 
+/* Could the void reopen a handed-in file through /proc (a procfs, or CAP_SYS_ADMIN to mount one)? */
+static bool reaches_proc(const struct vb_spec_void *g)
+{
+        for (size_t i = 0; i < g->n_caps; i++)
+                if (g->caps[i] == CAP_SYS_ADMIN)
+                        return true;
+        return g->proc != VB_SPEC_PROC_NONE;
+}
+
 /* What the command line grants, which the void below cannot show: it depends on the words. */
 static void describe_cmdline(FILE *f, const struct vb_spec_entry *e)
 {
@@ -126,36 +136,82 @@ static void describe_cmdline(FILE *f, const struct vb_spec_entry *e)
         }
         if (e->v.chdir_caller)
                 fprintf(f, "  working directory: the caller's (an empty directory at the same path, unless granted)\n");
-        if (!e->v.landlock && !e->v.landlock_off && exec_reaches_proc(&e->v))
+        if (!e->v.landlock && !e->v.landlock_off && reaches_proc(&e->v))
                 fprintf(f, "  landlock (when the kernel has it): the void readable, writable only where granted, "
                            "so that no file handed in as an fd can be opened again through /proc\n");
 }
 
-/* The void explained as the library sees it, with a stand-in (/dev/null) at each arg's fd. */
-static int explain_void(FILE *f, const struct vb_spec *s, const struct vb_spec_entry *e)
+/*
+ * The plan of entrypoint e as explain sees it: no command line, no caretakers
+ * running, and a stand-in (/dev/null, null_fd) at each arg's fd.
+ */
+static int plan_entry(const struct vb_spec *s, const struct vb_spec_entry *e, int null_fd, struct vb_plan **out,
+                      struct vb_void **v, struct vb_error **err)
 {
-        struct vb_error *err = NULL;
-        struct vb_void *v = NULL;
-        _cleanup_close_ int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-        _cleanup_free_ char *text = NULL;
-        char what[256];
-        int r = exec_build_void(s, e, NULL, NULL, &v, &err);
+        int r = exec_plan(s, e, NULL, NULL, out, err);
 
         for (size_t i = 0; r >= 0 && i < e->n_args; i++)
                 for (unsigned k = 0; r >= 0 && k < (e->args[i].each ? 1 : e->args[i].n_fds); k++)
-                        r = vb_void_keep_fd(v, null, e->args[i].fd + (int)k);
+                        r = vb_plan_fd(*out, null_fd, e->args[i].fd + (int)k, 0, e->args[i].name);
+        if (r >= 0)
+                r = vb_plan_apply(*out, true, v, err);
+        return r;
+}
+
+/* The void explained as the library sees it. */
+static int explain_void(FILE *f, const struct vb_spec *s, const struct vb_spec_entry *e)
+{
+        _cleanup_vb_error_ struct vb_error *err = NULL;
+        _cleanup_vb_void_ struct vb_void *v = NULL;
+        _cleanup_close_ int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        _cleanup_free_ char *text = NULL;
+        struct vb_plan *plan = NULL;
+        char what[256];
+        int r = plan_entry(s, e, null, &plan, &v, &err);
+
+        vb_plan_free(plan);
         if (r >= 0 && !(text = vb_void_explain(v)))
                 r = -ENOMEM;
-        vb_void_free(v);
         if (r < 0) {
                 snprintf(what, sizeof(what), "explain entrypoint %s", e->name);
                 shim_fatal_err(0, what, err, r);
-                vb_error_free(err);
                 return r;
         }
         fprintf(f, "  the void:\n");
         for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
                 fprintf(f, "    %s\n", line);
+        return 0;
+}
+
+/*
+ * --json: for every entrypoint its plan and the void it gives (doc/plan-json.md):
+ * {"spec": FILE, "entrypoints": [{"name": ..., "plan": {...}, "void": {...}}, ...]}.
+ */
+static int explain_json(FILE *f, const struct vb_spec *s)
+{
+        _cleanup_close_ int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+        fprintf(f, "{\"entrypoints\":[");
+        for (size_t i = 0; i < s->n_entries; i++) {
+                const struct vb_spec_entry *e = &s->entries[i];
+                _cleanup_vb_error_ struct vb_error *err = NULL;
+                _cleanup_vb_void_ struct vb_void *v = NULL;
+                _cleanup_free_ char *plan_text = NULL, *void_text = NULL;
+                struct vb_plan *plan = NULL;
+                char what[256];
+                int r = plan_entry(s, e, null, &plan, &v, &err);
+
+                if (r >= 0 && (!(plan_text = vb_plan_to_json(plan)) || !(void_text = vb_void_explain_json(v))))
+                        r = -ENOMEM;
+                vb_plan_free(plan);
+                if (r < 0) {
+                        snprintf(what, sizeof(what), "explain entrypoint %s", e->name);
+                        return shim_fatal_err(SHIM_EXIT_SYSTEM, what, err, r);
+                }
+                void_text[strcspn(void_text, "\n")] = '\0';
+                fprintf(f, "%s{\"name\":\"%s\",\"plan\":%s,\"void\":%s}", i ? "," : "", e->name, plan_text, void_text);
+        }
+        fprintf(f, "]}\n");
         return 0;
 }
 
@@ -206,7 +262,7 @@ static void explain_connections(FILE *f, const struct vb_spec *s)
 static void explain_caretakers(FILE *f, const struct vb_spec *s)
 {
         const struct vb_spec_care *c = &s->care;
-        bool net = s->env[VB_SRV_NET] == VB_MODE_PROXIED, unx = s->env[VB_SRV_UNIX] == VB_MODE_PROXIED;
+        bool net = s->env[VB_SERVER_NET] == VB_SERVER_PROXIED, unx = s->env[VB_SERVER_UNIX] == VB_SERVER_PROXIED;
 
         if (!net && !unx)
                 return;
@@ -239,21 +295,21 @@ static void explain_caretakers(FILE *f, const struct vb_spec *s)
 /* What the void below cannot show: it is built without the caretakers, which start only with the run. */
 static void describe_caretakers(FILE *f, const struct vb_spec *s)
 {
-        if (s->env[VB_SRV_NET] == VB_MODE_PROXIED)
+        if (s->env[VB_SERVER_NET] == VB_SERVER_PROXIED)
                 fprintf(f, "  net: through its own network caretaker (above): the user and network namespaces "
                            "are the caretaker's, not the fresh ones below\n");
-        for (size_t i = 0; s->env[VB_SRV_UNIX] == VB_MODE_PROXIED && i < s->care.n_fwd; i++)
+        for (size_t i = 0; s->env[VB_SERVER_UNIX] == VB_SERVER_PROXIED && i < s->care.n_fwd; i++)
                 fprintf(f, "  caretaker socket: %s (read-write bind), to %s\n", s->care.fwd[i].at,
                         s->care.fwd[i].upstream);
-        if (s->env[VB_SRV_UNIX] == VB_MODE_PROXIED && s->care.dbus)
+        if (s->env[VB_SERVER_UNIX] == VB_SERVER_PROXIED && s->care.dbus)
                 fprintf(f, "  caretaker socket: %s (read-write bind), the D-Bus proxy\n", s->care.dbus->at);
 }
 
 static int explain_text(FILE *f, const struct vb_spec *s)
 {
         fprintf(f, "environment:");
-        for (int i = 0; i < VB_SRV_COUNT; i++)
-                fprintf(f, " %s=%s", vb_spec_server_name((enum vb_spec_server)i), vb_spec_mode_name(s->env[i]));
+        for (int i = 0; i < VB_SERVER_COUNT; i++)
+                fprintf(f, " %s=%s", vb_server_name((enum vb_server)i), vb_server_mode_name(s->env[i]));
         fprintf(f, "\n");
         explain_caretakers(f, s);
         for (size_t i = 0; i < s->n_entries; i++) {
@@ -334,10 +390,10 @@ static void dot_arg(FILE *f, const struct vb_spec_entry *e, const struct vb_spec
 static void dot_caretakers(FILE *f, const struct vb_spec *s)
 {
         const struct vb_spec_care *c = &s->care;
-        bool unx = s->env[VB_SRV_UNIX] == VB_MODE_PROXIED;
+        bool unx = s->env[VB_SERVER_UNIX] == VB_SERVER_PROXIED;
         char at[512], up[512];
 
-        if (s->env[VB_SRV_NET] == VB_MODE_PROXIED)
+        if (s->env[VB_SERVER_NET] == VB_SERVER_PROXIED)
                 fprintf(f, "  \"care:net\" [shape=component, label=\"network caretaker\\n(one per void)\"];\n");
         for (size_t i = 0; unx && i < c->n_fwd; i++)
                 fprintf(f, "  \"care:%s\" [shape=component, label=\"forwarder %s\\nto %s\"];\n",
@@ -348,7 +404,7 @@ static void dot_caretakers(FILE *f, const struct vb_spec *s)
         for (size_t i = 0; i < s->n_entries; i++) {
                 const char *e = s->entries[i].name;
 
-                if (s->env[VB_SRV_NET] == VB_MODE_PROXIED)
+                if (s->env[VB_SERVER_NET] == VB_SERVER_PROXIED)
                         fprintf(f, "  \"care:net\" -> \"ep:%s\" [dir=both, style=dotted];\n", e);
                 for (size_t k = 0; unx && k < c->n_fwd; k++)
                         fprintf(f, "  \"care:%s\" -> \"ep:%s\" [dir=both, style=dotted];\n",
@@ -406,16 +462,19 @@ int cmd_explain(int argc, char **argv)
 {
         struct vb_spec *s = NULL;
         const char *path = NULL;
-        bool dot = false;
+        bool dot = false, json = false;
         int rc;
 
         for (int i = 1; i < argc; i++) {
                 if (strcmp(argv[i], "--dot") == 0)
                         dot = true;
+                else if (strcmp(argv[i], "--json") == 0)
+                        json = true;
                 else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-                        printf("usage: voidshim explain SPEC [--dot]\n\nSay what every void of SPEC holds and how "
-                               "they connect; --dot writes a Graphviz graph (voidshim explain app.json --dot | dot "
-                               "-Tsvg > app.svg).\n");
+                        printf("usage: voidshim explain SPEC [--dot|--json]\n\nSay what every void of SPEC holds and "
+                               "how they connect; --dot writes a Graphviz graph (voidshim explain app.json --dot | "
+                               "dot -Tsvg > app.svg); --json writes each entrypoint's plan and void as data "
+                               "(doc/plan-json.md).\n");
                         return 0;
                 } else if (!path)
                         path = argv[i];
@@ -423,11 +482,12 @@ int cmd_explain(int argc, char **argv)
                         return shim_fatal(SHIM_EXIT_USAGE, "parse the command line", "one SPEC only");
         }
         if (!path)
-                return shim_fatal(SHIM_EXIT_USAGE, "parse the command line", "usage: voidshim explain SPEC [--dot]");
+                return shim_fatal(SHIM_EXIT_USAGE, "parse the command line",
+                                  "usage: voidshim explain SPEC [--dot|--json]");
         rc = shim_spec_load(path, &s);
         if (rc != 0)
                 return rc;
-        rc = dot ? explain_dot(stdout, s) : explain_text(stdout, s);
+        rc = dot ? explain_dot(stdout, s) : json ? explain_json(stdout, s) : explain_text(stdout, s);
         vb_spec_free(s);
         return rc;
 }

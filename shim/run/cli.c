@@ -14,7 +14,7 @@
 #include "voidbuilder.h"
 #include "voidbuilder/cleanup.h"
 
-typedef int (*opt_fn)(struct vb_opts *o, char **args, char **why);
+typedef int (*opt_fn)(struct run_opts *o, char **args, char **why);
 
 struct option_def {
         const char *name;
@@ -36,15 +36,21 @@ static int why_set(char **why, const char *fmt, ...)
         return -EINVAL;
 }
 
-static int add_grant(struct vb_opts *o, struct vb_grant g)
+/*
+ * Add a grant to the plan, named after the option as typed ("--ro-bind /a /b"),
+ * so that an error in it names what the user wrote.
+ */
+static int add_grant(struct run_opts *o, struct vb_plan_grant g, const char *opt, char **a, int nargs)
 {
-        struct vb_grant *n = reallocarray(o->grants, o->n_grants + 1, sizeof(*n));
+        _cleanup_free_ char *origin = NULL;
+        int r;
 
-        if (!n)
+        if (asprintf(&origin, "%s%s%s%s%s", opt, nargs > 0 ? " " : "", nargs > 0 ? a[0] : "", nargs > 1 ? " " : "",
+                     nargs > 1 ? a[1] : "") < 0)
                 return -ENOMEM;
-        o->grants = n;
-        o->grants[o->n_grants++] = g;
-        return 0;
+        g.origin = origin;
+        r = vb_plan_add(o->plan, &g);
+        return r < 0 ? r : 0;
 }
 
 static int parse_int(const char *s, int min, int *out)
@@ -60,64 +66,68 @@ static int parse_int(const char *s, int min, int *out)
         return 0;
 }
 
-#define BIND_FN(fname, fl)                                                                                     \
-        static int fname(struct vb_opts *o, char **a, char **why)                                              \
-        {                                                                                                      \
-                return add_grant(o, (struct vb_grant){ .kind = G_BIND, .a = a[0], .b = a[1], .flags = (fl) }); \
+#define BIND_FN(fname, opt, fl)                                                                                     \
+        static int fname(struct run_opts *o, char **a, char **why)                                                  \
+        {                                                                                                           \
+                return add_grant(                                                                                   \
+                        o, (struct vb_plan_grant){ .kind = VB_PLAN_BIND, .src = a[0], .dst = a[1], .flags = (fl) }, \
+                        opt, a, 2);                                                                                 \
         }
-BIND_FN(opt_ro_bind, 0)
-BIND_FN(opt_bind, VB_MOUNT_RW)
-BIND_FN(opt_ro_bind_try, VB_MOUNT_OPTIONAL)
-BIND_FN(opt_bind_try, VB_MOUNT_RW | VB_MOUNT_OPTIONAL)
-BIND_FN(opt_dev_bind, VB_MOUNT_RW | VB_MOUNT_DEV)
+BIND_FN(opt_ro_bind, "--ro-bind", 0)
+BIND_FN(opt_bind, "--bind", VB_MOUNT_RW)
+BIND_FN(opt_ro_bind_try, "--ro-bind-try", VB_MOUNT_OPTIONAL)
+BIND_FN(opt_bind_try, "--bind-try", VB_MOUNT_RW | VB_MOUNT_OPTIONAL)
+BIND_FN(opt_dev_bind, "--dev-bind", VB_MOUNT_RW | VB_MOUNT_DEV)
 
-static int opt_size(struct vb_opts *o, char **a, char **why)
+static int opt_size(struct run_opts *o, char **a, char **why)
 {
         if (vb_parse_size(a[0], &o->next_size) < 0 || o->next_size == 0)
                 return why_set(why, "--size: '%s' is not a size in bytes (suffixes k, m, g)", a[0]);
         return 0;
 }
 
-static int opt_tmpfs(struct vb_opts *o, char **a, char **why)
+static int opt_tmpfs(struct run_opts *o, char **a, char **why)
 {
         uint64_t size = o->next_size;
 
         o->next_size = 0;
-        return add_grant(o, (struct vb_grant){ .kind = G_TMPFS, .a = a[0], .n = size });
+        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_TMPFS, .dst = a[0], .size = size }, "--tmpfs", a,
+                         1);
 }
 
-static int opt_dir(struct vb_opts *o, char **a, char **why)
+static int opt_dir(struct run_opts *o, char **a, char **why)
 {
-        return add_grant(o, (struct vb_grant){ .kind = G_DIR, .a = a[0] });
+        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_DIR, .dst = a[0] }, "--dir", a, 1);
 }
 
-static int opt_symlink(struct vb_opts *o, char **a, char **why)
+static int opt_symlink(struct run_opts *o, char **a, char **why)
 {
-        return add_grant(o, (struct vb_grant){ .kind = G_SYMLINK, .a = a[0], .b = a[1] });
+        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_SYMLINK, .src = a[0], .dst = a[1] }, "--symlink", a,
+                         2);
 }
 
-static int opt_proc(struct vb_opts *o, char **a, char **why)
+static int opt_proc(struct run_opts *o, char **a, char **why)
 {
-        return add_grant(o, (struct vb_grant){ .kind = G_PROC, .a = "/proc" });
+        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_PROC, .dst = "/proc" }, "--proc", a, 0);
 }
 
-static int opt_proc_subset(struct vb_opts *o, char **a, char **why)
+static int opt_proc_subset(struct run_opts *o, char **a, char **why)
 {
-        o->proc_subset = true;
-        return add_grant(o, (struct vb_grant){ .kind = G_PROC, .a = "/proc" });
+        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_PROC, .dst = "/proc", .flags = VB_PROC_SUBSET_PID },
+                         "--proc-subset", a, 0);
 }
 
-static int opt_dev(struct vb_opts *o, char **a, char **why)
+static int opt_dev(struct run_opts *o, char **a, char **why)
 {
-        return add_grant(o, (struct vb_grant){ .kind = G_DEV, .a = "/dev" });
+        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_DEV, .dst = "/dev" }, "--dev", a, 0);
 }
 
-static int opt_libs(struct vb_opts *o, char **a, char **why)
+static int opt_libs(struct run_opts *o, char **a, char **why)
 {
-        return add_grant(o, (struct vb_grant){ .kind = G_LIBS, .a = a[0] });
+        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_LIBS, .src = a[0] }, "--libs", a, 1);
 }
 
-static int opt_net(struct vb_opts *o, char **a, char **why)
+static int opt_net(struct run_opts *o, char **a, char **why)
 {
         if (strcmp(a[0], "none") == 0)
                 o->net = NET_NONE;
@@ -131,7 +141,7 @@ static int opt_net(struct vb_opts *o, char **a, char **why)
         return 0;
 }
 
-static int opt_share(struct vb_opts *o, char **a, char **why)
+static int opt_share(struct run_opts *o, char **a, char **why)
 {
         int ns = vb_ns_from_name(a[0]);
 
@@ -141,13 +151,13 @@ static int opt_share(struct vb_opts *o, char **a, char **why)
                 return why_set(why, "--share mnt: a void always builds its own root; bind what it needs instead");
         if (ns == VB_NS_NET && o->net_given && o->net != NET_SHARED)
                 return why_set(why, "--share net contradicts --net=%s", o->net == NET_NONE ? "none" : "loopback");
-        o->ns[ns] = VB_NS_SHARED;
+        o->plan->ns[ns] = VB_NS_SHARED;
         if (ns == VB_NS_NET)
                 o->net = NET_SHARED, o->net_given = true;
         return 0;
 }
 
-static int opt_join(struct vb_opts *o, char **a, char **why)
+static int opt_join(struct run_opts *o, char **a, char **why)
 {
         const char *eq = strchr(a[0], '=');
         char name[16];
@@ -160,12 +170,11 @@ static int opt_join(struct vb_opts *o, char **a, char **why)
         ns = vb_ns_from_name(name);
         if (ns < 0 || ns == VB_NS_MNT)
                 return why_set(why, "--join: cannot join namespace '%s'", name);
-        o->ns[ns] = VB_NS_JOIN;
-        o->ns_path[ns] = eq + 1;
-        return 0;
+        o->plan->ns[ns] = VB_NS_JOIN;
+        return vb_plan_set_str(&o->plan->ns_path[ns], eq + 1);
 }
 
-static int opt_fd(struct vb_opts *o, char **a, char **why)
+static int opt_fd(struct run_opts *o, char **a, char **why)
 {
         char buf[32], *colon;
         int host, target;
@@ -178,62 +187,71 @@ static int opt_fd(struct vb_opts *o, char **a, char **why)
                 *colon = '\0';
         if (parse_int(buf, 0, &host) < 0 || parse_int(colon ? colon + 1 : buf, 0, &target) < 0)
                 return why_set(why, "--fd: '%s' is not N or N:TARGET", a[0]);
-        return add_grant(o, (struct vb_grant){ .kind = G_FD, .i = host, .n = (uint64_t)target });
+        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_FD, .fd = host, .target = target }, "--fd", a, 1);
 }
 
-static int opt_setenv(struct vb_opts *o, char **a, char **why)
+static int opt_setenv(struct run_opts *o, char **a, char **why)
 {
         if (!*a[0] || strchr(a[0], '='))
                 return why_set(why, "--setenv: '%s' is not a variable name", a[0]);
-        return add_grant(o, (struct vb_grant){ .kind = G_SETENV, .a = a[0], .b = a[1] });
+        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_SETENV, .src = a[0], .dst = a[1] }, "--setenv", a,
+                         1);
 }
 
-static int opt_keep_env(struct vb_opts *o, char **a, char **why)
+static int opt_keep_env(struct run_opts *o, char **a, char **why)
 {
         const char *value = getenv(a[0]);
 
         if (!value)
                 return 0; /* not set on the host: nothing to hand in */
-        return opt_setenv(o, (char *[]){ a[0], (char *)value }, why);
+        if (!*a[0] || strchr(a[0], '='))
+                return why_set(why, "--keep-env: '%s' is not a variable name", a[0]);
+        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_SETENV, .src = a[0], .dst = (char *)value },
+                         "--keep-env", a, 1);
 }
 
-static int opt_chdir(struct vb_opts *o, char **a, char **why)
+static int opt_chdir(struct run_opts *o, char **a, char **why)
 {
-        o->chdir = a[0];
-        return 0;
+        return vb_plan_set_str(&o->plan->chdir, a[0]);
 }
 
-static int opt_hostname(struct vb_opts *o, char **a, char **why)
+static int opt_hostname(struct run_opts *o, char **a, char **why)
 {
         if (!*a[0] || strlen(a[0]) > 64)
                 return why_set(why, "--hostname: must be 1 to 64 bytes");
-        o->hostname = a[0];
-        return 0;
+        return vb_plan_set_str(&o->plan->hostname, a[0]);
 }
 
-static int opt_seccomp(struct vb_opts *o, char **a, char **why)
+static int opt_seccomp(struct run_opts *o, char **a, char **why)
 {
         if (strcmp(a[0], "default") == 0)
-                o->seccomp = SECCOMP_CHOICE_DEFAULT;
+                o->plan->seccomp = VB_PLAN_SECCOMP_DEFAULT;
         else if (strcmp(a[0], "off") == 0)
-                o->seccomp = SECCOMP_CHOICE_OFF;
+                o->plan->seccomp = VB_PLAN_SECCOMP_OFF;
         else {
-                o->seccomp = SECCOMP_CHOICE_FILE;
-                o->seccomp_file = a[0];
+                o->plan->seccomp = VB_PLAN_SECCOMP_FILE;
+                return vb_plan_set_str(&o->plan->seccomp_file, a[0]);
         }
         return 0;
 }
 
-static int opt_landlock(struct vb_opts *o, char **a, char **why)
+static int opt_landlock(struct run_opts *o, char **a, char **why)
 {
-        o->landlock = true;
+        o->plan->landlock = VB_PLAN_LANDLOCK_STRICT;
         return 0;
 }
 
-static int opt_landlock_allow(struct vb_opts *o, char **a, char **why)
+static int opt_no_landlock(struct run_opts *o, char **a, char **why)
+{
+        o->plan->landlock = VB_PLAN_LANDLOCK_OFF;
+        return 0;
+}
+
+static int opt_landlock_allow(struct run_opts *o, char **a, char **why)
 {
         char *colon = strrchr(a[0], ':');
         unsigned access = 0;
+        int r;
 
         if (!colon || a[0][0] != '/' || !colon[1])
                 return why_set(why, "--landlock-allow: expected PATH:ACCESS with ACCESS of r, w, x, got '%s'", a[0]);
@@ -247,12 +265,14 @@ static int opt_landlock_allow(struct vb_opts *o, char **a, char **why)
                 else
                         return why_set(why, "--landlock-allow: unknown access '%c' in '%s' (r, w, x)", *p, a[0]);
         }
-        *colon = '\0'; /* argv is ours to edit: the path now ends here */
-        o->landlock = true;
-        return add_grant(o, (struct vb_grant){ .kind = G_LANDLOCK, .a = a[0], .flags = access });
+        o->plan->landlock = VB_PLAN_LANDLOCK_STRICT;
+        r = add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_LANDLOCK, .access = access }, "--landlock-allow", a,
+                      1);
+        *colon = '\0'; /* the rule's path ends here (the origin keeps the whole word) */
+        return r < 0 ? r : vb_plan_set_str(&o->plan->grants[o->plan->n_grants - 1].dst, a[0]);
 }
 
-static int opt_rlimit(struct vb_opts *o, char **a, char **why)
+static int opt_rlimit(struct run_opts *o, char **a, char **why)
 {
         static const struct {
                 const char *name;
@@ -278,14 +298,19 @@ static int opt_rlimit(struct vb_opts *o, char **a, char **why)
                         *colon = ':';
                 return why_set(why, "--rlimit: bad limits in '%s' (SOFT <= HARD, numbers)", a[0]);
         }
+        if (colon)
+                *colon = ':';
         for (size_t i = 0; i < ELEMENTSOF(names); i++)
                 if (strcmp(names[i].name, name) == 0)
                         return add_grant(
-                                o, (struct vb_grant){ .kind = G_RLIMIT, .i = names[i].res, .n = soft, .m = hard });
+                                o,
+                                (struct vb_plan_grant){
+                                        .kind = VB_PLAN_RLIMIT, .resource = names[i].res, .soft = soft, .hard = hard },
+                                "--rlimit", a, 1);
         return why_set(why, "--rlimit: unknown limit '%s' (as core cpu data fsize memlock nofile nproc stack)", name);
 }
 
-static int opt_time_offset(struct vb_opts *o, char **a, char **why)
+static int opt_time_offset(struct run_opts *o, char **a, char **why)
 {
         char *eq = strchr(a[0], '='), *end;
         long long secs;
@@ -301,16 +326,17 @@ static int opt_time_offset(struct vb_opts *o, char **a, char **why)
         secs = strtoll(eq + 1, &end, 10);
         if (errno || !eq[1] || *end)
                 return why_set(why, "--time-offset: '%s' is not a number of seconds", eq + 1);
-        return add_grant(o, (struct vb_grant){ .kind = G_TIME_OFFSET, .i = clock, .n = (uint64_t)secs });
+        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_TIME_OFFSET, .resource = clock, .seconds = secs },
+                         "--time-offset", a, 1);
 }
 
-static int opt_cap_add(struct vb_opts *o, char **a, char **why)
+static int opt_cap_add(struct run_opts *o, char **a, char **why)
 {
         cap_value_t cap;
 
         if (cap_from_name(a[0], &cap) < 0)
                 return why_set(why, "--cap-add: unknown capability '%s'", a[0]);
-        return add_grant(o, (struct vb_grant){ .kind = G_CAP, .i = cap });
+        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_CAP, .resource = cap }, "--cap-add", a, 1);
 }
 
 /* --uid N, --gid N: any id but (uid_t)-1, which every set*id call reads as "no change". */
@@ -327,38 +353,37 @@ static int parse_id(const char *opt, const char *s, unsigned *out, char **why)
         return 0;
 }
 
-static int opt_uid(struct vb_opts *o, char **a, char **why)
+static int opt_uid(struct run_opts *o, char **a, char **why)
 {
         unsigned id = 0;
 
         if (parse_id("--uid", a[0], &id, why) < 0)
                 return -EINVAL;
-        o->uid = (uid_t)id;
-        o->uid_set = true;
+        o->plan->uid = (uid_t)id;
+        o->plan->ids_set = true;
         return 0;
 }
 
-static int opt_gid(struct vb_opts *o, char **a, char **why)
+static int opt_gid(struct run_opts *o, char **a, char **why)
 {
         unsigned id = 0;
 
         if (parse_id("--gid", a[0], &id, why) < 0)
                 return -EINVAL;
-        o->gid = (gid_t)id;
-        o->gid_set = true;
+        o->plan->gid = (gid_t)id;
+        o->plan->ids_set = true;
         return 0;
 }
 
-static int opt_cgroup(struct vb_opts *o, char **a, char **why)
+static int opt_cgroup(struct run_opts *o, char **a, char **why)
 {
-        o->cgroup = a[0];
-        return 0;
+        return vb_plan_set_str(&o->plan->cgroup, a[0]);
 }
 
 /* --server NAME=MODE: a mode Linux cannot give is refused here, with the reason (exit 100). */
-static int opt_server(struct vb_opts *o, char **a, char **why)
+static int opt_server(struct run_opts *o, char **a, char **why)
 {
-        const char *eq = strchr(a[0], '='), *refusal;
+        const char *eq = strchr(a[0], '='), *refusal = NULL;
         char name[16];
         int s, m;
 
@@ -373,101 +398,127 @@ static int opt_server(struct vb_opts *o, char **a, char **why)
         m = vb_server_mode_from_name(eq + 1);
         if (m < 0)
                 return why_set(why, "--server %s: unknown mode '%s' (fresh shared denied proxied)", name, eq + 1);
-        refusal = vb_server_refusal((enum vb_server)s, (enum vb_server_mode)m);
-        if (refusal)
-                return why_set(why, "--server %s=%s: %s", name, eq + 1, refusal);
-        if (o->server_set[s] && o->server[s] != (enum vb_server_mode)m)
+        if (o->plan->server_set[s] && o->plan->server[s] != (enum vb_server_mode)m)
                 return why_set(why, "--server %s given twice with different modes", name);
-        o->server[s] = (enum vb_server_mode)m;
-        o->server_set[s] = true;
+        if (vb_plan_set_server(o->plan, (enum vb_server)s, (enum vb_server_mode)m, &refusal) < 0)
+                return why_set(why, "--server %s=%s: %s", name, eq + 1, refusal);
         return 0;
 }
 
-static int opt_proxy_connect(struct vb_opts *o, char **a, char **why)
+static int opt_proxy_connect(struct run_opts *o, char **a, char **why)
 {
-        struct vb_proxy_opt *n;
+        struct vb_plan_care *c = &o->plan->care;
+        struct vb_plan_forward *n;
         char *eq = strchr(a[0], '=');
 
         if (!eq || a[0][0] != '/' || (strncmp(eq + 1, "tcp:", 4) != 0 && strncmp(eq + 1, "unix:/", 6) != 0))
                 return why_set(why, "--proxy-connect: expected PATH=tcp:HOST:PORT or PATH=unix:/SOCKET, got '%s'",
                                a[0]);
-        n = reallocarray(o->proxies, o->n_proxies + 1, sizeof(*n));
+        n = reallocarray(c->fwd, c->n_fwd + 1, sizeof(*n));
         if (!n)
                 return -ENOMEM;
-        o->proxies = n;
+        c->fwd = n;
+        n[c->n_fwd] = (struct vb_plan_forward){};
         *eq = '\0'; /* argv is ours to edit: the path now ends here */
-        o->proxies[o->n_proxies++] = (struct vb_proxy_opt){ .path = a[0], .upstream = eq + 1 };
+        if (vb_plan_set_str(&n[c->n_fwd].at, a[0]) < 0 || vb_plan_set_str(&n[c->n_fwd].upstream, eq + 1) < 0) {
+                free(n[c->n_fwd].at);
+                return -ENOMEM;
+        }
+        c->n_fwd++;
+        return 0;
+}
+
+/* Append a copy of s to the NULL-terminated vector *v of *n strings. */
+static int strv_push(char ***v, size_t *n, const char *s)
+{
+        char **grown = reallocarray(*v, *n + 2, sizeof(char *)), *copy;
+
+        if (!grown)
+                return -ENOMEM;
+        *v = grown;
+        copy = strdup(s);
+        if (!copy)
+                return -ENOMEM;
+        grown[*n] = copy;
+        grown[++*n] = NULL;
         return 0;
 }
 
 /* --net-allow [tcp:|udp:][HOST:]PORT: a host-loopback port (no HOST, 127.0.0.1, localhost) or a port of one
  * remote host (numeric IPv4, or IPv6 in []) for the network caretaker. */
-static int opt_net_allow(struct vb_opts *o, char **a, char **why)
+static int opt_net_allow(struct run_opts *o, char **a, char **why)
 {
+        struct vb_plan_care *c = &o->plan->care;
         struct vb_net_allow *n, allow;
         const char *reason;
+        size_t n_text = c->n_allow;
 
         if (vb_net_allow_parse(a[0], &allow, &reason) < 0)
                 return why_set(why, "--net-allow %s: %s", a[0], reason);
-        n = reallocarray(o->net_allow, o->n_net_allow + 1, sizeof(*n));
+        n = reallocarray(c->allow, c->n_allow + 1, sizeof(*n));
         if (!n)
                 return -ENOMEM;
-        o->net_allow = n;
-        o->net_allow[o->n_net_allow++] = allow;
+        c->allow = n;
+        if (strv_push(&c->allow_text, &n_text, a[0]) < 0)
+                return -ENOMEM;
+        c->allow[c->n_allow++] = allow;
         return 0;
 }
 
-static int opt_dbus_proxy(struct vb_opts *o, char **a, char **why)
+static int opt_dbus_proxy(struct run_opts *o, char **a, char **why)
 {
         char *eq = strchr(a[0], '=');
 
         if (!eq || a[0][0] != '/' || !eq[1])
                 return why_set(why, "--dbus-proxy: expected PATH=BUS-ADDRESS (unix:path=/run/...), got '%s'", a[0]);
         *eq = '\0';
-        o->dbus_path = a[0];
-        o->dbus_bus = eq + 1;
-        return 0;
-}
-
-static int opt_dbus_talk(struct vb_opts *o, char **a, char **why)
-{
-        const char **n = reallocarray(o->dbus_talk, o->n_dbus_talk + 2, sizeof(*n));
-
-        if (!n)
+        if (vb_plan_set_str(&o->plan->care.dbus_at, a[0]) < 0)
                 return -ENOMEM;
-        o->dbus_talk = n;
-        o->dbus_talk[o->n_dbus_talk++] = a[0];
-        o->dbus_talk[o->n_dbus_talk] = NULL;
-        return 0;
+        return vb_plan_set_str(&o->plan->care.dbus_bus, eq + 1);
 }
 
-static int opt_name(struct vb_opts *o, char **a, char **why)
+static int opt_dbus_talk(struct run_opts *o, char **a, char **why)
+{
+        return strv_push(&o->plan->care.dbus_talk, &o->plan->care.n_dbus_talk, a[0]);
+}
+
+static int opt_name(struct run_opts *o, char **a, char **why)
 {
         size_t len = strlen(a[0]);
 
         if (len == 0 || len > 64 ||
             strspn(a[0], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != len || a[0][0] == '.')
                 return why_set(why, "--name: '%s' must be 1 to 64 of [A-Za-z0-9_.-], not starting with '.'", a[0]);
-        o->name = a[0];
-        return 0;
+        return vb_plan_set_str(&o->plan->care.name, a[0]);
 }
 
-static int opt_inbox(struct vb_opts *o, char **a, char **why)
+static int opt_inbox(struct run_opts *o, char **a, char **why)
 {
         if (a[0][0] != '/' || strcmp(a[0], "/") == 0)
                 return why_set(why, "--inbox: '%s' must be an absolute path other than /", a[0]);
-        o->inbox = a[0];
+        return vb_plan_set_str(&o->plan->care.inbox, a[0]);
+}
+
+static int opt_argv0(struct run_opts *o, char **a, char **why)
+{
+        return vb_plan_set_str(&o->argv0, a[0]);
+}
+
+static int opt_exec_host(struct run_opts *o, char **a, char **why)
+{
+        o->plan->program_host = true;
         return 0;
 }
 
-#define FLAG_FN(fname, field)                                     \
-        static int fname(struct vb_opts *o, char **a, char **why) \
-        {                                                         \
-                o->field = true;                                  \
-                return 0;                                         \
+#define FLAG_FN(fname, field)                                      \
+        static int fname(struct run_opts *o, char **a, char **why) \
+        {                                                          \
+                o->field = true;                                   \
+                return 0;                                          \
         }
 FLAG_FN(opt_explain, explain)
-FLAG_FN(opt_exec_host, exec_host)
+FLAG_FN(opt_json, json)
+FLAG_FN(opt_verbose, verbose)
 FLAG_FN(opt_help, help)
 FLAG_FN(opt_version, version)
 FLAG_FN(opt_seccomp_print, seccomp_print)
@@ -498,6 +549,7 @@ static const struct option_def options[] = {
         { "--seccomp", 1, opt_seccomp },
         { "--seccomp-print", 0, opt_seccomp_print },
         { "--landlock", 0, opt_landlock },
+        { "--no-landlock", 0, opt_no_landlock },
         { "--landlock-allow", 1, opt_landlock_allow },
         { "--rlimit", 1, opt_rlimit },
         { "--time-offset", 1, opt_time_offset },
@@ -506,6 +558,7 @@ static const struct option_def options[] = {
         { "--gid", 1, opt_gid },
         { "--cgroup", 1, opt_cgroup },
         { "--exec-host", 0, opt_exec_host },
+        { "--argv0", 1, opt_argv0 },
         { "--no-stdio", 0, opt_no_stdio },
         { "--server", 1, opt_server },
         { "--proxy-connect", 1, opt_proxy_connect },
@@ -515,6 +568,9 @@ static const struct option_def options[] = {
         { "--name", 1, opt_name },
         { "--inbox", 1, opt_inbox },
         { "--explain", 0, opt_explain },
+        { "--json", 0, opt_json },
+        { "-v", 0, opt_verbose },
+        { "--verbose", 0, opt_verbose },
         { "--help", 0, opt_help },
         { "-h", 0, opt_help },
         { "--version", 0, opt_version },
@@ -533,81 +589,45 @@ static const struct option_def *find_option(const char *arg, const char **inline
         return NULL;
 }
 
-/* The namespace behind each server that is one, to catch --share/--join next to --server. */
-static const int server_ns[VB_SERVER_COUNT] = {
-        [VB_SERVER_FS] = -1,           [VB_SERVER_EXEC] = -1,         [VB_SERVER_PROC] = VB_NS_PID,
-        [VB_SERVER_AUTH] = VB_NS_USER, [VB_SERVER_NET] = VB_NS_NET,   [VB_SERVER_UNIX] = -1,
-        [VB_SERVER_TERM] = -1,         [VB_SERVER_DEV] = -1,          [VB_SERVER_IPC] = VB_NS_IPC,
-        [VB_SERVER_UTS] = VB_NS_UTS,   [VB_SERVER_TIME] = VB_NS_TIME,
-};
-
-/* --uid and --gid are written into a user namespace of the void's own. */
-static int check_ids(const struct vb_opts *o, char **why)
+/* What the options say together: the network choice, stdio, and the plan's own consistency. */
+static int finish(struct run_opts *o, char **argv, char **why)
 {
-        const char *opt = o->uid_set ? "--uid" : "--gid";
+        struct vb_plan *p = o->plan;
+        _cleanup_free_ char *conflict = NULL;
+        int r;
 
-        if (!o->uid_set && !o->gid_set)
-                return 0;
-        if (o->ns[VB_NS_USER] != VB_NS_FRESH)
-                return why_set(why, "%s needs a user namespace of the void's own, not --share/--join user", opt);
-        if (o->server_set[VB_SERVER_AUTH] && o->server[VB_SERVER_AUTH] != VB_SERVER_FRESH)
-                return why_set(why, "%s contradicts --server auth=%s%s", opt,
-                               vb_server_mode_name(o->server[VB_SERVER_AUTH]),
-                               o->server[VB_SERVER_AUTH] == VB_SERVER_DENIED ? " (its ids are 65534)" : "");
-        if (o->server_set[VB_SERVER_NET] && o->server[VB_SERVER_NET] == VB_SERVER_PROXIED)
-                return why_set(why,
-                               "%s: with net=proxied the void joins the network caretaker's user namespace, "
-                               "where the ids are 0",
-                               opt);
-        return 0;
-}
-
-/* What --server must agree with: the older options that say the same thing, and the caretakers. */
-static int check_servers(struct vb_opts *o, char **why)
-{
-        bool net_proxied;
-
-        if (o->n_net_allow && !o->server_set[VB_SERVER_NET]) { /* --net-allow alone asks for the caretaker */
-                o->server[VB_SERVER_NET] = VB_SERVER_PROXIED;
-                o->server_set[VB_SERVER_NET] = true;
-        }
-        net_proxied = o->server_set[VB_SERVER_NET] && o->server[VB_SERVER_NET] == VB_SERVER_PROXIED;
-        for (int s = 0; s < VB_SERVER_COUNT; s++)
-                if (o->server_set[s] && server_ns[s] >= 0 && o->ns[server_ns[s]] != VB_NS_FRESH)
-                        return why_set(why, "--server %s contradicts --share/--join %s: give one of them",
-                                       vb_server_name((enum vb_server)s), vb_ns_name((enum vb_ns)server_ns[s]));
-        if (o->server_set[VB_SERVER_NET] && o->net != NET_NONE)
+        if (o->next_size)
+                return why_set(why, "--size applies to the next --tmpfs, and none followed");
+        if (o->net == NET_SHARED)
+                p->ns[VB_NS_NET] = VB_NS_SHARED;
+        else if (p->ns[VB_NS_NET] == VB_NS_SHARED)
+                return why_set(why, "--share net contradicts --net=%s", o->net == NET_NONE ? "none" : "loopback");
+        if (p->server_set[VB_SERVER_NET] && o->net_given && o->net != NET_NONE)
                 return why_set(why, "--server net contradicts --net: give one of them");
-        if (net_proxied && o->server_set[VB_SERVER_AUTH])
-                return why_set(why, "--server auth contradicts net=proxied: the void joins the network caretaker's "
-                                    "user namespace");
-        if (net_proxied && !o->n_net_allow)
-                return why_set(why,
-                               "--server net=proxied needs --net-allow [HOST:]PORT (nothing allowed is net=denied)");
-        if (o->n_net_allow && !net_proxied)
-                return why_set(why, "--net-allow needs --server net=proxied, not net=%s",
-                               vb_server_mode_name(o->server[VB_SERVER_NET]));
-        if ((o->n_proxies || o->dbus_path) && o->server_set[VB_SERVER_UNIX] &&
-            o->server[VB_SERVER_UNIX] == VB_SERVER_DENIED)
-                return why_set(why, "--proxy-connect and --dbus-proxy hand in unix sockets, which unix=denied refuses");
-        if (o->server_set[VB_SERVER_UNIX] && o->server[VB_SERVER_UNIX] == VB_SERVER_PROXIED && !o->n_proxies &&
-            !o->dbus_path)
-                return why_set(why, "--server unix=proxied needs --proxy-connect or --dbus-proxy");
-        if (o->n_dbus_talk && !o->dbus_path)
-                return why_set(why, "--dbus-talk needs --dbus-proxy");
-        if (o->inbox && o->server_set[VB_SERVER_FS] && o->server[VB_SERVER_FS] == VB_SERVER_DENIED)
-                return why_set(why, "--inbox contradicts --server fs=denied: no path in it could be opened");
-        if (o->inbox && !o->name)
-                return why_set(why, "--inbox needs --name NAME: grants come through voidshim ctl NAME grant PATH");
-        return check_ids(o, why);
+        p->loopback = o->net == NET_LOOPBACK;
+        if (p->care.n_allow && !p->server_set[VB_SERVER_NET]) /* --net-allow alone asks for the caretaker */
+                (void)vb_plan_set_server(p, VB_SERVER_NET, VB_SERVER_PROXIED, NULL);
+        for (int fd = 0; fd <= 2; fd++) /* stdin, stdout, stderr: the program's line to its caller */
+                p->stdio[fd] = !o->no_stdio;
+        r = vb_plan_set_program(p, argv[0], p->program_host, argv);
+        if (r >= 0 && o->argv0)
+                r = vb_plan_set_str(&p->argv[0], o->argv0);
+        if (r < 0)
+                return r;
+        r = vb_plan_check(p, &conflict);
+        if (r < 0 && conflict)
+                return why_set(why, "%s", conflict);
+        return r;
 }
 
-int vb_cli_parse(int argc, char **argv, struct vb_opts *o, char **why)
+int vb_cli_parse(int argc, char **argv, struct run_opts *o, char **why)
 {
         int i = 1, r;
 
-        *o = (struct vb_opts){};
+        *o = (struct run_opts){ .plan = vb_plan_new() };
         *why = NULL;
+        if (!o->plan)
+                return -ENOMEM;
         while (i < argc) {
                 const char *inline_value = NULL;
                 const struct option_def *d;
@@ -642,26 +662,16 @@ int vb_cli_parse(int argc, char **argv, struct vb_opts *o, char **why)
                         return *why ? r : why_set(why, "%s: %s", d->name, strerror(-r));
                 i += 1 + (inline_value ? 0 : d->nargs);
         }
-        if (i < argc)
-                o->argv = argv + i;
-        if (!o->argv && !o->help && !o->version && !o->seccomp_print)
+        if (o->help || o->version || o->seccomp_print)
+                return 0;
+        if (i >= argc)
                 return why_set(why, "no program given (voidshim run [GRANT...] -- PROGRAM [ARGS...])");
-        if (o->next_size)
-                return why_set(why, "--size applies to the next --tmpfs, and none followed");
-        if (check_servers(o, why) < 0)
-                return -EINVAL;
-        if (o->net == NET_SHARED)
-                o->ns[VB_NS_NET] = VB_NS_SHARED;
-        else if (o->ns[VB_NS_NET] == VB_NS_SHARED)
-                return why_set(why, "--share net contradicts --net=%s", o->net == NET_NONE ? "none" : "loopback");
-        return 0;
+        return finish(o, argv + i, why);
 }
 
-void vb_opts_done(struct vb_opts *o)
+void run_opts_done(struct run_opts *o)
 {
-        free(o->grants);
-        free(o->proxies);
-        free(o->net_allow);
-        free(o->dbus_talk);
-        *o = (struct vb_opts){};
+        vb_plan_free(o->plan);
+        free(o->argv0);
+        *o = (struct run_opts){};
 }

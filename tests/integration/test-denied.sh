@@ -64,8 +64,16 @@ t_eq "exec denied: the program runs, another exec is EACCES" "EACCES" \
 t_eq "exec default: the same exec works" "ok" "$VS" run --libs "$SRV" --ro-bind "$PROBE" /probe -- "$SRV" exec /probe true
 t_match "exec denied: a dynamic program runs, its children do not" "Permission denied" \
         "$VS" run --libs /bin/sh --libs /bin/true --server exec=denied -- /bin/sh -c /bin/true
-t_status "exec denied needs the program inside the void, not --exec-host (exit 100)" 100 \
-        void --server exec=denied -- "$PROBE" true
+# Run by fd (--exec-host), the program's own rule comes from its fd: it need not be in the void at all.
+t_eq "exec denied with --exec-host: the program runs" "ok" void --server exec=denied -- "$PROBE" true
+cp "$PROBE" "$T_TMP/other" # another file (the program's own inode stays executable: it is the program)
+t_eq "exec denied with --exec-host: another exec is EACCES" "EACCES" \
+        void --ro-bind "$T_TMP/other" /other --server exec=denied -- "$PROBE" exec /other true
+t_eq "(control: without exec denied the same exec works)" "ok" \
+        void --ro-bind "$T_TMP/other" /other -- "$PROBE" exec /other true
+t_status "exec denied with a program found by PATH search is refused (exit 100)" 100 \
+        "$VS" run --server exec=denied -- probe true
+t_status "exec denied contradicts --no-landlock (exit 100)" 100 void --server exec=denied --no-landlock -- "$PROBE" true
 
 # fs: every call taking a path -> EACCES; the program is run by fd.
 t_eq "fs denied: open is EACCES" "EACCES" void --server fs=denied -- "$PROBE" open /

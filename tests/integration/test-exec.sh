@@ -227,7 +227,7 @@ fi
 # ---- the /proc hole: a file handed in read-only, opened again for writing through /proc/self/fd ----
 echo original >"$tmp/victim"; echo logged >"$tmp/log"
 cat >"$tmp/hole.json" <<JSON
-{ "voidshim": 1, "program": "$PROBE", "environment": { "exec": "denied" },
+{ "voidshim": 1, "program": "$PROBE",
   "entrypoints": { "p": { "args": [ { "file": "$tmp/victim", "name": "in" }, { "file": "$tmp/log", "name": "log", "mode": "append" },
                                      "trailing" ],
                           "void": { "proc": true, "stdout": true } } } }

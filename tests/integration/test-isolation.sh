@@ -20,7 +20,11 @@ t_eq "host pid of this shell is unreachable" "ESRCH" void -- "$PROBE" signal $$ 
 t_eq "cannot ptrace a host process" "EPERM" void -- "$PROBE" ptrace $$
 t_eq "cannot ptrace a host process, even without seccomp" "ESRCH" void --seccomp off -- "$PROBE" ptrace $$
 # With CAP_SYS_ADMIN kept and no filter, unmount the fresh /proc: nothing of the host is below it.
+# (Landlock, on by default in a void that reaches /proc, would refuse the umount itself: it is off here so
+# that what is tested is the mount order alone.)
 t_eq "unmounting /proc inside reveals nothing" "ok" \
+        void --proc --cap-add CAP_SYS_ADMIN --seccomp off --no-landlock -- "$PROBE" umount-ls /proc
+t_eq "... and by default Landlock refuses the umount itself" "EPERM" \
         void --proc --cap-add CAP_SYS_ADMIN --seccomp off -- "$PROBE" umount-ls /proc
 export HOSTMARKER=secret-$$
 t_nomatch "host environment does not leak" "HOSTMARKER" void -- "$PROBE" env

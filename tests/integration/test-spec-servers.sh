@@ -27,6 +27,26 @@ t_eq "uts denied: sethostname is refused" "EACCES" "$VS" exec "$denied" -- setho
 
 fresh=$(spec '')
 t_eq "ipc fresh: the void's own IPC works" "ok" "$VS" exec "$fresh" -- ipc shm
+t_eq "unix fresh: socket(AF_UNIX) is allowed (the connect finds nothing: ENOENT)" "ENOENT" \
+        "$VS" exec "$fresh" -- uconnect /nonexistent.sock hi
+
+# exec: denied in a spec is Landlock without EXECUTE, as --server exec=denied: the program runs, nothing else.
+cp "$PROBE" "$T_TMP/other"
+exec_spec() { # EXEC-MODE
+        cat >"$T_TMP/e-$1.json" <<EOJ
+{
+  "voidshim": 1,
+  "environment": { "exec": "$1" },
+  "entrypoints": {
+    "main": { "program": "$SRV", "args": [ "trailing" ],
+              "void": { "mounts": [ { "ro-bind": "$T_TMP/other", "at": "/other" } ], "stdout": true, "stderr": true } }
+  }
+}
+EOJ
+        echo "$T_TMP/e-$1.json"
+}
+t_eq "exec denied (spec): another program is EACCES" "EACCES" "$VS" exec "$(exec_spec denied)" -- exec /other true
+t_eq "exec fresh (spec): the same exec works" "ok" "$VS" exec "$(exec_spec fresh)" -- exec /other true
 t_eq "uts fresh: no capability to rename it, a different refusal" "EPERM" "$VS" exec "$fresh" -- sethostname
 # fs and exec "shared": the host's root (read-only) and programs, as with --server fs=shared.
 cat >"$T_TMP/shared.json" <<EOJ

@@ -94,7 +94,8 @@ t_eq "nothing granted is mounted anywhere after the run" "" \
 t_eq "no socket or run directory is left" "" ls "$VOIDSHIM_RUNTIME_DIR"
 
 # With CAP_SYS_ADMIN and no seccomp the void may mount in its own namespace, yet a grant's flags are locked.
-start_repl pb2 --cap-add CAP_SYS_ADMIN --seccomp off
+# (--no-landlock: Landlock, on by default with CAP_SYS_ADMIN, would refuse every remount; the lock is the point.)
+start_repl pb2 --cap-add CAP_SYS_ADMIN --seccomp off --no-landlock
 "$VS" ctl pb2 grant "$H/docs" >/dev/null
 t_eq "even with CAP_SYS_ADMIN the void cannot remount a read-only grant writable (locked)" "EPERM" \
         ask remount-rw /inbox/docs

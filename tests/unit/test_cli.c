@@ -15,7 +15,7 @@
 #include "run/cli.h"
 
 /* Parse a NULL-terminated list of words (copied: options may edit argv in place). */
-static int parse(struct vb_opts *o, char **why, char ***storage, ...)
+static int parse(struct run_opts *o, char **why, char ***storage, ...)
 {
         char *words[64];
         int argc = 0;
@@ -30,9 +30,9 @@ static int parse(struct vb_opts *o, char **why, char ***storage, ...)
         return vb_cli_parse(argc, *storage, o, why);
 }
 
-static void release(struct vb_opts *o, char *why, char **storage)
+static void release(struct run_opts *o, char *why, char **storage)
 {
-        vb_opts_done(o);
+        run_opts_done(o);
         free(why);
         for (char **p = storage; *p; p++)
                 free(*p);
@@ -41,102 +41,114 @@ static void release(struct vb_opts *o, char *why, char **storage)
 
 static void test_minimal(void **state)
 {
-        struct vb_opts o;
+        struct run_opts o;
         char *why, **argv;
 
         assert_int_equal(parse(&o, &why, &argv, "run", "--", "/bin/true", "x", NULL), 0);
         assert_null(why);
-        assert_string_equal(o.argv[0], "/bin/true");
-        assert_string_equal(o.argv[1], "x");
-        assert_int_equal(o.n_grants, 0);
-        assert_int_equal(o.net, NET_NONE);
+        assert_string_equal(o.plan->program, "/bin/true");
+        assert_string_equal(o.plan->argv[0], "/bin/true");
+        assert_string_equal(o.plan->argv[1], "x");
+        assert_false(o.plan->program_host);
+        assert_int_equal(o.plan->n_grants, 0);
+        assert_false(o.plan->loopback);
+        assert_true(o.plan->stdio[0] && o.plan->stdio[1] && o.plan->stdio[2]);
         for (int i = 0; i < VB_NS_COUNT; i++)
-                assert_int_equal(o.ns[i], VB_NS_FRESH);
+                assert_int_equal(o.plan->ns[i], VB_NS_FRESH);
+        for (int i = 0; i < VB_SERVER_COUNT; i++)
+                assert_false(o.plan->server_set[i]);
         release(&o, why, argv);
 }
 
 static void test_program_without_dashdash(void **state)
 {
-        struct vb_opts o;
+        struct run_opts o;
         char *why, **argv;
 
         assert_int_equal(parse(&o, &why, &argv, "run", "--proc", "/bin/echo", "--not-an-option", NULL), 0);
-        assert_string_equal(o.argv[0], "/bin/echo");
-        assert_string_equal(o.argv[1], "--not-an-option");
-        assert_int_equal(o.n_grants, 1);
-        assert_int_equal(o.grants[0].kind, G_PROC);
+        assert_string_equal(o.plan->argv[0], "/bin/echo");
+        assert_string_equal(o.plan->argv[1], "--not-an-option");
+        assert_int_equal(o.plan->n_grants, 1);
+        assert_int_equal(o.plan->grants[0].kind, VB_PLAN_PROC);
+        assert_string_equal(o.plan->grants[0].origin, "--proc");
         release(&o, why, argv);
 }
 
 static void test_grants_in_order(void **state)
 {
-        struct vb_opts o;
+        struct run_opts o;
         char *why, **argv;
 
         assert_int_equal(parse(&o, &why, &argv, "run", "--ro-bind", "/usr", "/usr", "--bind", "/tmp", "/t",
                                "--size", "1m", "--tmpfs", "/scratch", "--dev", "--fd", "5:9", "--setenv", "A", "b",
                                "--", "p", NULL),
                          0);
-        assert_int_equal(o.n_grants, 6);
-        assert_int_equal(o.grants[0].kind, G_BIND);
-        assert_int_equal(o.grants[0].flags, 0);
-        assert_int_equal(o.grants[1].flags, VB_MOUNT_RW);
-        assert_string_equal(o.grants[1].b, "/t");
-        assert_int_equal(o.grants[2].kind, G_TMPFS);
-        assert_int_equal(o.grants[2].n, 1 << 20);
-        assert_int_equal(o.grants[3].kind, G_DEV);
-        assert_int_equal(o.grants[4].i, 5);
-        assert_int_equal(o.grants[4].n, 9);
-        assert_string_equal(o.grants[5].a, "A");
-        assert_string_equal(o.grants[5].b, "b");
+        struct vb_plan_grant *g = o.plan->grants;
+
+        assert_int_equal(o.plan->n_grants, 6);
+        assert_int_equal(g[0].kind, VB_PLAN_BIND);
+        assert_int_equal(g[0].flags, 0);
+        assert_string_equal(g[0].origin, "--ro-bind /usr /usr");
+        assert_int_equal(g[1].flags, VB_MOUNT_RW);
+        assert_string_equal(g[1].dst, "/t");
+        assert_int_equal(g[2].kind, VB_PLAN_TMPFS);
+        assert_int_equal(g[2].size, 1 << 20);
+        assert_int_equal(g[3].kind, VB_PLAN_DEV);
+        assert_int_equal(g[4].fd, 5);
+        assert_int_equal(g[4].target, 9);
+        assert_string_equal(g[5].src, "A");
+        assert_string_equal(g[5].dst, "b");
         release(&o, why, argv);
 }
 
 static void test_inline_values(void **state)
 {
-        struct vb_opts o;
+        struct run_opts o;
         char *why, **argv;
 
         assert_int_equal(parse(&o, &why, &argv, "run", "--net=loopback", "--seccomp=off", "--hostname=h", "p", NULL),
                          0);
-        assert_int_equal(o.net, NET_LOOPBACK);
-        assert_int_equal(o.seccomp, SECCOMP_CHOICE_OFF);
-        assert_string_equal(o.hostname, "h");
+        assert_true(o.plan->loopback);
+        assert_int_equal(o.plan->seccomp, VB_PLAN_SECCOMP_OFF);
+        assert_string_equal(o.plan->hostname, "h");
         release(&o, why, argv);
 }
 
 static void test_namespaces(void **state)
 {
-        struct vb_opts o;
+        struct run_opts o;
         char *why, **argv;
 
         assert_int_equal(parse(&o, &why, &argv, "run", "--share", "ipc", "--join", "uts=/proc/1/ns/uts", "--net",
                                "shared", "p", NULL),
                          0);
-        assert_int_equal(o.ns[VB_NS_IPC], VB_NS_SHARED);
-        assert_int_equal(o.ns[VB_NS_UTS], VB_NS_JOIN);
-        assert_string_equal(o.ns_path[VB_NS_UTS], "/proc/1/ns/uts");
-        assert_int_equal(o.ns[VB_NS_NET], VB_NS_SHARED);
+        assert_int_equal(o.plan->ns[VB_NS_IPC], VB_NS_SHARED);
+        assert_int_equal(o.plan->ns[VB_NS_UTS], VB_NS_JOIN);
+        assert_string_equal(o.plan->ns_path[VB_NS_UTS], "/proc/1/ns/uts");
+        assert_int_equal(o.plan->ns[VB_NS_NET], VB_NS_SHARED);
         release(&o, why, argv);
 }
 
 static void test_limits_caps_landlock(void **state)
 {
-        struct vb_opts o;
+        struct run_opts o;
         char *why, **argv;
 
         assert_int_equal(parse(&o, &why, &argv, "run", "--rlimit", "nofile=10:20", "--cap-add", "CAP_NET_ADMIN",
                                "--landlock-allow", "/data:rx", "--time-offset", "boottime=-5", "p", NULL),
                          0);
-        assert_int_equal(o.grants[0].i, RLIMIT_NOFILE);
-        assert_int_equal(o.grants[0].n, 10);
-        assert_int_equal(o.grants[0].m, 20);
-        assert_int_equal(o.grants[1].i, CAP_NET_ADMIN);
-        assert_string_equal(o.grants[2].a, "/data");
-        assert_int_equal(o.grants[2].flags, VB_LANDLOCK_READ | VB_LANDLOCK_EXEC);
-        assert_true(o.landlock);
-        assert_int_equal(o.grants[3].i, CLOCK_BOOTTIME);
-        assert_int_equal((int64_t)o.grants[3].n, -5);
+        struct vb_plan_grant *g = o.plan->grants;
+
+        assert_int_equal(g[0].resource, RLIMIT_NOFILE);
+        assert_int_equal(g[0].soft, 10);
+        assert_int_equal(g[0].hard, 20);
+        assert_int_equal(g[1].resource, CAP_NET_ADMIN);
+        assert_string_equal(g[2].dst, "/data");
+        assert_string_equal(g[2].origin, "--landlock-allow /data:rx");
+        assert_int_equal(g[2].access, VB_LANDLOCK_READ | VB_LANDLOCK_EXEC);
+        assert_int_equal(o.plan->landlock, VB_PLAN_LANDLOCK_STRICT);
+        assert_int_equal(g[3].resource, CLOCK_BOOTTIME);
+        assert_int_equal(g[3].seconds, -5);
         release(&o, why, argv);
 }
 
@@ -175,7 +187,7 @@ static void test_errors(void **state)
 
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
                 char *argv[8] = { "run" }, *copies[8] = {};
-                struct vb_opts o;
+                struct run_opts o;
                 char *why = NULL;
                 int argc = 1;
 
@@ -185,7 +197,7 @@ static void test_errors(void **state)
                 assert_non_null(why);
                 if (strcmp(why, cases[i].why) != 0)
                         fail_msg("case %zu: got '%s', expected '%s'", i, why, cases[i].why);
-                vb_opts_done(&o);
+                run_opts_done(&o);
                 free(why);
                 for (int k = 0; k < 8; k++)
                         free(copies[k]);
@@ -194,7 +206,7 @@ static void test_errors(void **state)
 
 static void test_help_needs_no_program(void **state)
 {
-        struct vb_opts o;
+        struct run_opts o;
         char *why, **argv;
 
         assert_int_equal(parse(&o, &why, &argv, "run", "--help", NULL), 0);

@@ -142,7 +142,7 @@ static void test_server_contradictions(void **state)
 static char *store[256]; /* the argv copies, freed at the end of test_cli */
 static size_t n_store;
 
-static int parse(char **why, struct vb_opts *o, ...)
+static int parse(char **why, struct run_opts *o, ...)
 {
         char *argv[32] = { "run" };
         int argc = 1, r;
@@ -158,70 +158,72 @@ static int parse(char **why, struct vb_opts *o, ...)
 
 static void test_cli(void **state)
 {
-        struct vb_opts o;
+        struct run_opts o;
         char *why = NULL;
 
         assert_int_equal(parse(&why, &o, "--server", "net=denied", "--server", "ipc=denied", "/p", NULL), 0);
-        assert_true(o.server_set[VB_SERVER_NET]);
-        assert_int_equal(o.server[VB_SERVER_IPC], VB_SERVER_DENIED);
-        vb_opts_done(&o);
+        assert_true(o.plan->server_set[VB_SERVER_NET]);
+        assert_int_equal(o.plan->server[VB_SERVER_IPC], VB_SERVER_DENIED);
+        run_opts_done(&o);
         free(why);
         why = NULL;
         assert_int_equal(parse(&why, &o, "--server", "time=denied", "/p", NULL), -EINVAL);
         assert_non_null(strstr(why, "vDSO"));
-        vb_opts_done(&o);
+        run_opts_done(&o);
         free(why);
         why = NULL;
         assert_int_equal(parse(&why, &o, "--server", "net=denied", "--net", "loopback", "/p", NULL), -EINVAL);
-        vb_opts_done(&o);
+        run_opts_done(&o);
         free(why);
         why = NULL;
         /* --net-allow alone asks for the network caretaker. */
         assert_int_equal(parse(&why, &o, "--net-allow", "tcp:127.0.0.1:8080", "/p", NULL), 0);
-        assert_int_equal(o.server[VB_SERVER_NET], VB_SERVER_PROXIED);
-        assert_int_equal(o.net_allow[0].port, 8080);
-        vb_opts_done(&o);
+        assert_int_equal(o.plan->server[VB_SERVER_NET], VB_SERVER_PROXIED);
+        assert_int_equal(o.plan->care.allow[0].port, 8080);
+        assert_string_equal(o.plan->care.allow_text[0], "tcp:127.0.0.1:8080");
+        run_opts_done(&o);
         free(why);
         why = NULL;
         /* A remote host is allowed by address; a name is not resolved. */
         assert_int_equal(parse(&why, &o, "--net-allow", "192.0.2.1:80", "/p", NULL), 0);
-        assert_int_equal(o.net_allow[0].family, AF_INET);
-        vb_opts_done(&o);
+        assert_int_equal(o.plan->care.allow[0].family, AF_INET);
+        run_opts_done(&o);
         free(why);
         why = NULL;
         assert_int_equal(parse(&why, &o, "--net-allow", "tcp:example.org:80", "/p", NULL), -EINVAL);
         assert_non_null(strstr(why, "names are not resolved"));
-        vb_opts_done(&o);
+        run_opts_done(&o);
         free(why);
         why = NULL;
         assert_int_equal(parse(&why, &o, "--proxy-connect", "/run/s=tcp:127.0.0.1:80", "/p", NULL), 0);
-        assert_string_equal(o.proxies[0].path, "/run/s");
-        assert_string_equal(o.proxies[0].upstream, "tcp:127.0.0.1:80");
-        vb_opts_done(&o);
+        assert_string_equal(o.plan->care.fwd[0].at, "/run/s");
+        assert_string_equal(o.plan->care.fwd[0].upstream, "tcp:127.0.0.1:80");
+        run_opts_done(&o);
         free(why);
         why = NULL;
         assert_int_equal(parse(&why, &o, "--proxy-connect", "/run/s=tcp:h:1", "--server", "unix=denied", "/p", NULL),
                          -EINVAL);
-        vb_opts_done(&o);
+        run_opts_done(&o);
         free(why);
         why = NULL;
         assert_int_equal(parse(&why, &o, "--name", "../x", "/p", NULL), -EINVAL);
-        vb_opts_done(&o);
+        run_opts_done(&o);
         free(why);
         why = NULL;
         assert_int_equal(parse(&why, &o, "--uid", "1000", "--gid", "0", "/p", NULL), 0);
-        assert_true(o.uid_set && o.gid_set);
-        assert_int_equal(o.uid, 1000);
-        vb_opts_done(&o);
+        assert_true(o.plan->ids_set);
+        assert_int_equal(o.plan->uid, 1000);
+        assert_int_equal(o.plan->gid, 0);
+        run_opts_done(&o);
         free(why);
         why = NULL;
         assert_int_equal(parse(&why, &o, "--uid", "4294967295", "/p", NULL), -EINVAL);
-        vb_opts_done(&o);
+        run_opts_done(&o);
         free(why);
         why = NULL;
         assert_int_equal(parse(&why, &o, "--uid", "1", "--server", "auth=denied", "/p", NULL), -EINVAL);
         assert_non_null(strstr(why, "65534"));
-        vb_opts_done(&o);
+        run_opts_done(&o);
         free(why);
         while (n_store)
                 free(store[--n_store]);

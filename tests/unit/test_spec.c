@@ -164,10 +164,10 @@ static void test_fd_numbers(void **state)
         assert_int_equal(b->args[2].fd, 7);
         assert_int_equal(b->args[2].mode, VB_FMODE_APPEND);
         assert_string_equal(b->args[0].path, "/specs/x");
-        fds = exec_fds_string(b, 0);
+        fds = vb_plan_spec_fds(b, 0);
         assert_string_equal(fds, "f=3,trigger=4,trigger.1=5,trigger.2=6,g=7");
         free(fds);
-        fds = exec_fds_string(a, 0);
+        fds = vb_plan_spec_fds(a, 0);
         assert_string_equal(fds, "s=3,in=4");
         free(fds);
         vb_spec_free(s);
@@ -339,10 +339,10 @@ static void test_proxied_parse(void **state)
         struct vb_net_allow want;
         struct vb_spec_diags d = {};
 
-        assert_int_equal(s->env[VB_SRV_NET], VB_MODE_PROXIED);
-        assert_int_equal(s->env[VB_SRV_UNIX], VB_MODE_PROXIED);
-        assert_int_equal(s->env[VB_SRV_IPC], VB_MODE_SHARED); /* the object form without caretaker keys */
-        assert_int_equal(s->env[VB_SRV_UTS], VB_MODE_DENIED); /* the string form, as before */
+        assert_int_equal(s->env[VB_SERVER_NET], VB_SERVER_PROXIED);
+        assert_int_equal(s->env[VB_SERVER_UNIX], VB_SERVER_PROXIED);
+        assert_int_equal(s->env[VB_SERVER_IPC], VB_SERVER_SHARED); /* the object form without caretaker keys */
+        assert_int_equal(s->env[VB_SERVER_UTS], VB_SERVER_DENIED); /* the string form, as before */
         assert_int_equal(c->n_allow, 2);
         assert_int_equal(vb_net_allow_parse("udp:127.0.0.1:53", &want, NULL), 0);
         assert_int_equal(c->allow[1].udp, want.udp);
@@ -391,10 +391,10 @@ static void test_cmdline_grants_parse(void **state)
         assert_int_equal(a->v.mounts[1].cmdline, 2);
         assert_false(a->v.mounts[1].parent);
         assert_int_equal(a->v.mounts[1].flags, 0);
-        fds = exec_fds_string(a, 3);
+        fds = vb_plan_spec_fds(a, 3);
         assert_string_equal(fds, "o=3,in.0=4,in.1=5,in.2=6");
         free(fds);
-        fds = exec_fds_string(a, 0);
+        fds = vb_plan_spec_fds(a, 0);
         assert_string_equal(fds, "o=3");
         free(fds);
         vb_spec_free(s);

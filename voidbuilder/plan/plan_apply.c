@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * vb_plan_apply(): the one place where a request becomes a void.  Every
+ * front end (voidshim run, a spec's entrypoint, an OCI bundle) makes a plan;
+ * only this file calls the builder's grant API, always in the same order:
+ *
+ *   namespaces, ids, stdio, grants (in order), network, names, seccomp,
+ *   Landlock (rules derived from the grants), cgroup, the program, the live
+ *   caretakers' endpoints, the servers (vb_void_server(), which looks at all
+ *   of the above), and last the inbox, so that no grant covers it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <unistd.h>
+
+#include "voidbuilder/cleanup.h"
+#include "voidbuilder/plan.h"
+
+static int apply_namespaces(struct vb_void *v, const struct vb_plan *p, struct vb_error **err)
+{
+        for (int ns = 0; ns < VB_NS_COUNT; ns++) {
+                _cleanup_close_ int fd = -1;
+                enum vb_ns_mode mode = p->ns[ns];
+                int r;
+
+                if (p->live.join_fd[ns] >= 0) { /* a caretaker's namespace (net proxied) */
+                        mode = VB_NS_JOIN;
+                        fd = fcntl(p->live.join_fd[ns], F_DUPFD_CLOEXEC, 3);
+                        if (fd < 0)
+                                return vb_error_set(err, errno, "join the caretaker's %s namespace",
+                                                    vb_ns_name((enum vb_ns)ns));
+                } else if (mode == VB_NS_JOIN) {
+                        fd = open(p->ns_path[ns] ? p->ns_path[ns] : "", O_RDONLY | O_CLOEXEC);
+                        if (fd < 0)
+                                return vb_error_set(err, errno, "open namespace %s", p->ns_path[ns]);
+                }
+                r = vb_void_set_ns(v, (enum vb_ns)ns, mode, fd);
+                if (r < 0)
+                        return vb_error_set(err, r, "%s namespace", vb_ns_name((enum vb_ns)ns));
+        }
+        if (p->ids_set) {
+                int r = vb_void_set_ids(v, p->uid, p->gid);
+
+                if (r < 0)
+                        return vb_error_set(err, r, "--uid %u --gid %u", (unsigned)p->uid, (unsigned)p->gid);
+        }
+        return 0;
+}
+
+/* The caller's fd 0, 1, 2 as asked, unless an FD grant takes the number or the fd is closed. */
+static int apply_stdio(struct vb_void *v, const struct vb_plan *p, struct vb_error **err)
+{
+        for (int fd = 0; fd <= 2; fd++) {
+                bool claimed = false;
+                int r;
+
+                for (size_t i = 0; i < p->n_grants; i++)
+                        claimed |= p->grants[i].kind == VB_PLAN_FD && p->grants[i].target == fd;
+                if (!p->stdio[fd] || claimed || fcntl(fd, F_GETFD) < 0)
+                        continue;
+                r = vb_void_keep_fd(v, fd, fd);
+                if (r < 0)
+                        return vb_error_set(err, r, "hand in fd %d", fd);
+        }
+        return 0;
+}
+
+static int apply_bind(struct vb_void *v, const struct vb_plan_grant *g, struct vb_error **err)
+{
+        if (!(g->flags & VB_MOUNT_OPTIONAL) && access(g->src, F_OK) < 0)
+                return vb_error_set(err, errno, "bind %s at %s", g->src, g->dst);
+        if (g->checked)
+                return vb_void_bind_checked(v, g->src, g->dst, g->flags, g->dev, g->ino);
+        return vb_void_bind(v, g->src, g->dst, g->flags);
+}
+
+static int apply_grant(struct vb_void *v, const struct vb_plan_grant *g, struct vb_error **err)
+{
+        switch (g->kind) {
+        case VB_PLAN_BIND:
+                return apply_bind(v, g, err);
+        case VB_PLAN_TMPFS:
+                return vb_void_tmpfs(v, g->dst, g->size, g->flags);
+        case VB_PLAN_DIR:
+                return vb_void_dir(v, g->dst, 0755);
+        case VB_PLAN_SYMLINK:
+                return vb_void_symlink(v, g->src, g->dst);
+        case VB_PLAN_PROC:
+                return vb_void_proc(v, g->dst, g->flags);
+        case VB_PLAN_DEV:
+                return vb_void_dev(v, g->dst);
+        case VB_PLAN_LIBS:
+                return vb_void_add_libs(v, g->src, err);
+        case VB_PLAN_FD: {
+                int r = vb_void_keep_fd(v, g->fd, g->target);
+
+                return r < 0 ? vb_error_set(err, r, "hand in fd %d", g->fd) : 0;
+        }
+        case VB_PLAN_SETENV:
+                return vb_void_setenv(v, g->src, g->dst);
+        case VB_PLAN_LANDLOCK: /* rules come after every grant: apply_landlock() */
+                return 0;
+        case VB_PLAN_RLIMIT:
+                return vb_void_rlimit(v, g->resource, g->soft, g->hard);
+        case VB_PLAN_TIME_OFFSET:
+                return vb_void_time_offset(v, g->resource, g->seconds);
+        case VB_PLAN_CAP:
+                return vb_void_keep_cap(v, g->resource);
+        case VB_PLAN_GRANT_KIND_COUNT:
+        default:
+                return -EINVAL;
+        }
+}
+
+static const char *kind_name(enum vb_plan_grant_kind k)
+{
+        static const char *const names[] = { "bind",   "tmpfs",       "dir",       "symlink", "proc",
+                                             "dev",    "libs",        "fd",        "setenv",  "landlock rule",
+                                             "rlimit", "time offset", "capability" };
+
+        return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "grant";
+}
+
+static int apply_grants(struct vb_void *v, const struct vb_plan *p, struct vb_error **err)
+{
+        for (size_t i = 0; i < p->n_grants; i++) {
+                const struct vb_plan_grant *g = &p->grants[i];
+                int r = apply_grant(v, g, err);
+
+                if (r >= 0)
+                        continue;
+                if (err && *err) /* the library said what failed */
+                        return r;
+                if (g->origin)
+                        return vb_error_set(err, r, "%s", g->origin);
+                return vb_error_set(err, r, "%s %s", kind_name(g->kind), g->dst ? g->dst : g->src ? g->src : "");
+        }
+        return 0;
+}
+
+static int read_text(const char *path, char **out)
+{
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        size_t len = 0;
+
+        *out = NULL;
+        if (!f)
+                return NEG_ERRNO();
+        if (getdelim(out, &len, '\0', f) < 0) {
+                if (ferror(f)) {
+                        free(*out);
+                        *out = NULL;
+                        return -EIO;
+                }
+                free(*out); /* an empty file: an empty policy */
+                *out = strdup("");
+                return *out ? 0 : -ENOMEM;
+        }
+        return 0;
+}
+
+static int apply_settings(struct vb_void *v, const struct vb_plan *p, struct vb_error **err)
+{
+        _cleanup_free_ char *policy = NULL;
+        int r = 0;
+
+        if (p->loopback && (r = vb_void_loopback(v)) < 0)
+                return vb_error_set(err, r, "bring lo up");
+        if (p->hostname && (r = vb_void_hostname(v, p->hostname)) < 0)
+                return vb_error_set(err, r, "hostname %s", p->hostname);
+        if (p->chdir && (r = vb_void_chdir(v, p->chdir)) < 0)
+                return vb_error_set(err, r, "chdir %s: the directory must be an absolute path in the void", p->chdir);
+        if (p->seccomp == VB_PLAN_SECCOMP_OFF)
+                return vb_void_seccomp(v, VB_SECCOMP_OFF, NULL, NULL, err);
+        if (p->seccomp != VB_PLAN_SECCOMP_FILE)
+                return 0;
+        r = read_text(p->seccomp_file, &policy);
+        if (r < 0)
+                return vb_error_set(err, r, "read seccomp policy %s", p->seccomp_file);
+        return vb_void_seccomp(v, VB_SECCOMP_POLICY, policy, p->seccomp_file, err);
+}
+
+static const struct vb_plan_grant *find_kind(const struct vb_plan *p, enum vb_plan_grant_kind kind)
+{
+        for (size_t i = 0; i < p->n_grants; i++)
+                if (p->grants[i].kind == kind)
+                        return &p->grants[i];
+        return NULL;
+}
+
+/*
+ * Could the void reopen what it was handed through /proc/self/fd?  It can
+ * when it is given a procfs, or keeps CAP_SYS_ADMIN (in its user namespace),
+ * with which it could mount one.
+ */
+static bool reaches_proc(const struct vb_plan *p)
+{
+        for (size_t i = 0; i < p->n_grants; i++)
+                if (p->grants[i].kind == VB_PLAN_CAP && p->grants[i].resource == CAP_SYS_ADMIN)
+                        return true;
+        return find_kind(p, VB_PLAN_PROC) != NULL;
+}
+
+/* What a bind allows, as Landlock rights. */
+static unsigned bind_access(unsigned flags)
+{
+        return VB_LANDLOCK_READ | ((flags & VB_MOUNT_RW) ? VB_LANDLOCK_WRITE : 0) |
+               ((flags & VB_MOUNT_NOEXEC) ? 0 : VB_LANDLOCK_EXEC);
+}
+
+/*
+ * The rule one grant implies, as *path and *acc (0: none).  strict: every
+ * mount gets what it allows; otherwise "/" already gives read and exec and
+ * only what is writable needs a rule.
+ */
+static void grant_rule(const struct vb_plan *p, const struct vb_plan_grant *g, bool strict, const char **path,
+                       unsigned *acc, char *buf, size_t len)
+{
+        const struct vb_plan_grant *proc = find_kind(p, VB_PLAN_PROC);
+
+        *path = g->dst;
+        *acc = 0;
+        switch (g->kind) {
+        case VB_PLAN_BIND:
+                /* A -try bind whose source is missing is not mounted: a rule on its path would fail. */
+                if ((g->flags & VB_MOUNT_OPTIONAL) && access(g->src, F_OK) < 0)
+                        return;
+                *acc = bind_access(g->flags);
+                if (!strict && !(*acc & VB_LANDLOCK_WRITE))
+                        *acc = 0;
+                return;
+        case VB_PLAN_TMPFS:
+                *acc = VB_LANDLOCK_READ | VB_LANDLOCK_WRITE | ((g->flags & VB_MOUNT_EXEC) ? VB_LANDLOCK_EXEC : 0);
+                return;
+        case VB_PLAN_DIR: /* a mount point, not a grant of what is in it */
+                return;
+        case VB_PLAN_PROC:
+        case VB_PLAN_DEV:
+                *acc = VB_LANDLOCK_READ | VB_LANDLOCK_WRITE;
+                return;
+        case VB_PLAN_LANDLOCK:
+                *acc = g->access;
+                return;
+        case VB_PLAN_FD:
+                /* Reopening a handed-in file through /proc may do what its mode allows, nothing more. */
+                if (!proc || strcmp(proc->dst, "/proc") != 0 || !g->access)
+                        return;
+                snprintf(buf, len, "/proc/self/fd/%d", g->fd);
+                *path = buf;
+                *acc = g->access;
+                return;
+        default:
+                return;
+        }
+}
+
+/*
+ * Landlock (doc/plan-json.md, "landlock").  Auto: on in a void that could
+ * reopen handed-in files through /proc; "/" stays readable and executable and
+ * only what the plan grants writable is writable.  A file handed in is
+ * reachable through /proc/self/fd only with its own mode's rights (the grant's
+ * access); every other path out of the void's tree, such as the real path of
+ * a handed-in fd, fails with EACCES.  On a kernel without Landlock, auto
+ * leaves the mounts alone to hold ("landlock: off" in explain).
+ */
+static int apply_landlock(struct vb_void *v, const struct vb_plan *p, struct vb_error **err)
+{
+        bool strict = p->landlock == VB_PLAN_LANDLOCK_STRICT;
+        char buf[64];
+        int r;
+
+        if (p->landlock == VB_PLAN_LANDLOCK_OFF || (!strict && !reaches_proc(p)))
+                return 0;
+        r = vb_void_landlock(v);
+        if (!strict && (r == -EOPNOTSUPP || r == -ENOSYS))
+                return 0;
+        if (r < 0)
+                return vb_error_set(err, r, "turn on Landlock (this kernel has none)");
+        if (!strict)
+                r = vb_void_landlock_allow(v, "/", VB_LANDLOCK_READ | VB_LANDLOCK_EXEC);
+        for (size_t i = 0; r >= 0 && i < p->n_grants; i++) {
+                const char *path;
+                unsigned acc;
+
+                grant_rule(p, &p->grants[i], strict, &path, &acc, buf, sizeof(buf));
+                if (acc)
+                        r = vb_void_landlock_allow(v, path, acc);
+        }
+        /* Grants come and go below the inbox: each one's own mount flags decide writes. */
+        if (r >= 0 && p->care.inbox)
+                r = vb_void_landlock_allow(v, p->care.inbox, VB_LANDLOCK_READ | VB_LANDLOCK_WRITE);
+        return r < 0 ? vb_error_set(err, r, "add a Landlock rule%s", r == -E2BIG ? " (at most 64 per void)" : "") : 0;
+}
+
+/* A program that cannot be opened is an exec failure (exit 126/127), named as one: step "exec". */
+static int program_error(struct vb_error **err, int r, const char *program)
+{
+        r = vb_error_set(err, r, "opening it on the host");
+        if (err && *err && !(*err)->step)
+                (*err)->step = strdup("exec");
+        return r;
+}
+
+static int apply_program(struct vb_void *v, const struct vb_plan *p, struct vb_error **err)
+{
+        _cleanup_close_ int cg = -1;
+        int r;
+
+        if (p->cgroup) {
+                cg = open(p->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                r = cg < 0 ? vb_error_set(err, errno, "open cgroup %s", p->cgroup) : vb_void_cgroup(v, cg);
+                if (r < 0)
+                        return r;
+        }
+        if (!p->program || !p->argv)
+                return vb_error_set(err, EINVAL, "no program given");
+        if (p->program_host) {
+                r = vb_void_exec_host(v, p->program, p->argv);
+                return r < 0 ? program_error(err, r, p->program) : 0;
+        }
+        r = vb_void_exec_path(v, p->program, p->argv);
+        return r < 0 ? vb_error_set(err, r, "program %s", p->program) : 0;
+}
+
+/*
+ * The servers, after everything they look at.  A proxied net or term needs
+ * its caretaker's live endpoint; explaining a plan whose caretakers do not
+ * run, it is described (by the plan) but not applied.
+ */
+static int apply_servers(struct vb_void *v, const struct vb_plan *p, bool for_explain, struct vb_error **err)
+{
+        int r;
+
+        if (p->live.terminal_fd >= 0 && (r = vb_void_terminal(v, p->live.terminal_fd)) < 0)
+                return vb_error_set(err, r, "hand in the terminal caretaker's pty");
+        for (int s = 0; s < VB_SERVER_COUNT; s++) {
+                bool live = s == VB_SERVER_NET ? p->live.join_fd[VB_NS_NET] >= 0 : p->live.terminal_fd >= 0;
+
+                if (!p->server_set[s])
+                        continue;
+                if (for_explain && (s == VB_SERVER_NET || s == VB_SERVER_TERM) && p->server[s] == VB_SERVER_PROXIED &&
+                    !live)
+                        continue;
+                r = vb_void_server(v, (enum vb_server)s, p->server[s], err);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int vb_plan_apply(const struct vb_plan *p, bool for_explain, struct vb_void **out, struct vb_error **err)
+{
+        _cleanup_vb_void_ struct vb_void *v = vb_void_new();
+        int r;
+
+        *out = NULL;
+        if (!v)
+                return vb_error_set(err, ENOMEM, "create the void");
+        r = apply_namespaces(v, p, err);
+        if (r >= 0)
+                r = apply_stdio(v, p, err);
+        if (r >= 0)
+                r = apply_grants(v, p, err);
+        if (r >= 0)
+                r = apply_settings(v, p, err);
+        if (r >= 0)
+                r = apply_landlock(v, p, err);
+        if (r >= 0)
+                r = apply_program(v, p, err);
+        if (r >= 0)
+                r = apply_servers(v, p, for_explain, err);
+        /* Last, so that no grant made above (fs=shared's binds) covers it; no inbox under explain. */
+        if (r >= 0 && p->care.inbox && (r = vb_void_inbox(v, p->live.inbox, p->care.inbox)) < 0)
+                r = vb_error_set(err, r, "--inbox %s", p->care.inbox);
+        if (r < 0)
+                return err && *err ? r : vb_error_set(err, r, "build the void");
+        *out = TAKE_PTR(v);
+        return 0;
+}

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * vb_plan_check(): what a plan must agree with before it is applied.  The
+ * words are `voidshim run`'s option names, the form most plans come in; a
+ * spec reports the same conflicts earlier, at their line and column.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "voidbuilder/plan.h"
+
+static int why_set(char **why, const char *fmt, ...) VB_PRINTF(2, 3);
+static int why_set(char **why, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        if (vasprintf(why, fmt, ap) < 0)
+                *why = NULL;
+        va_end(ap);
+        return -EINVAL;
+}
+
+/* The namespace behind each server that is one. */
+static const int server_ns[VB_SERVER_COUNT] = {
+        [VB_SERVER_FS] = -1,           [VB_SERVER_EXEC] = -1,         [VB_SERVER_PROC] = VB_NS_PID,
+        [VB_SERVER_AUTH] = VB_NS_USER, [VB_SERVER_NET] = VB_NS_NET,   [VB_SERVER_UNIX] = -1,
+        [VB_SERVER_TERM] = -1,         [VB_SERVER_DEV] = -1,          [VB_SERVER_IPC] = VB_NS_IPC,
+        [VB_SERVER_UTS] = VB_NS_UTS,   [VB_SERVER_TIME] = VB_NS_TIME,
+};
+
+static bool mode_is(const struct vb_plan *p, enum vb_server s, enum vb_server_mode m)
+{
+        return p->server_set[s] && p->server[s] == m;
+}
+
+/* --uid and --gid are written into a user namespace of the void's own. */
+static int check_ids(const struct vb_plan *p, char **why)
+{
+        if (!p->ids_set)
+                return 0;
+        if (p->ns[VB_NS_USER] != VB_NS_FRESH)
+                return why_set(why, "--uid/--gid need a user namespace of the void's own, not --share/--join user");
+        if (p->server_set[VB_SERVER_AUTH] && p->server[VB_SERVER_AUTH] != VB_SERVER_FRESH)
+                return why_set(why, "--uid/--gid contradict --server auth=%s%s",
+                               vb_server_mode_name(p->server[VB_SERVER_AUTH]),
+                               p->server[VB_SERVER_AUTH] == VB_SERVER_DENIED ? " (its ids are 65534)" : "");
+        if (mode_is(p, VB_SERVER_NET, VB_SERVER_PROXIED))
+                return why_set(why, "--uid/--gid: with net=proxied the void joins the network caretaker's user "
+                                    "namespace, where the ids are 0");
+        return 0;
+}
+
+static int check_care(const struct vb_plan *p, char **why)
+{
+        const struct vb_plan_care *c = &p->care;
+        bool net_proxied = mode_is(p, VB_SERVER_NET, VB_SERVER_PROXIED);
+
+        if (net_proxied && p->server_set[VB_SERVER_AUTH])
+                return why_set(why, "--server auth contradicts net=proxied: the void joins the network caretaker's "
+                                    "user namespace");
+        if (net_proxied && !c->n_allow)
+                return why_set(why,
+                               "--server net=proxied needs --net-allow [HOST:]PORT (nothing allowed is net=denied)");
+        if (c->n_allow && !net_proxied)
+                return why_set(why, "--net-allow needs --server net=proxied, not net=%s",
+                               vb_server_mode_name(p->server[VB_SERVER_NET]));
+        if ((c->n_fwd || c->dbus_at) && mode_is(p, VB_SERVER_UNIX, VB_SERVER_DENIED))
+                return why_set(why, "--proxy-connect and --dbus-proxy hand in unix sockets, which unix=denied refuses");
+        if (mode_is(p, VB_SERVER_UNIX, VB_SERVER_PROXIED) && !c->n_fwd && !c->dbus_at)
+                return why_set(why, "--server unix=proxied needs --proxy-connect or --dbus-proxy");
+        if (c->n_dbus_talk && !c->dbus_at)
+                return why_set(why, "--dbus-talk needs --dbus-proxy");
+        if (c->inbox && mode_is(p, VB_SERVER_FS, VB_SERVER_DENIED))
+                return why_set(why, "--inbox contradicts --server fs=denied: no path in it could be opened");
+        if (c->inbox && !c->name)
+                return why_set(why, "--inbox needs --name NAME: grants come through voidshim ctl NAME grant PATH");
+        return 0;
+}
+
+int vb_plan_check(const struct vb_plan *p, char **why)
+{
+        *why = NULL;
+        if (!p->program || !p->argv || !p->argv[0])
+                return why_set(why, "no program given");
+        for (int s = 0; s < VB_SERVER_COUNT; s++)
+                if (p->server_set[s] && server_ns[s] >= 0 && p->ns[server_ns[s]] != VB_NS_FRESH)
+                        return why_set(why, "--server %s contradicts --share/--join %s: give one of them",
+                                       vb_server_name((enum vb_server)s), vb_ns_name((enum vb_ns)server_ns[s]));
+        /* A fresh net server brings lo up itself: only the other modes disagree with --net loopback. */
+        if (p->loopback && p->server_set[VB_SERVER_NET] && p->server[VB_SERVER_NET] != VB_SERVER_FRESH)
+                return why_set(why, "--server net contradicts --net: give one of them");
+        if (p->loopback && p->ns[VB_NS_NET] != VB_NS_FRESH)
+                return why_set(why, "--net loopback needs a network namespace of the void's own");
+        /* A denied exec server is Landlock without EXECUTE: it cannot be had without Landlock. */
+        if (mode_is(p, VB_SERVER_EXEC, VB_SERVER_DENIED) && p->landlock == VB_PLAN_LANDLOCK_OFF)
+                return why_set(why, "--server exec=denied contradicts --no-landlock: exec is denied by Landlock");
+        if (check_care(p, why) < 0)
+                return -EINVAL;
+        return check_ids(p, why);
+}
