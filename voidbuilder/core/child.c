@@ -2,8 +2,10 @@
 /* The child's fixed sequence: namespaces, mounts, pivot_root, caps, no_new_privs, seccomp, fds, exec. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <linux/keyctl.h>
+#include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -12,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -22,6 +25,7 @@
 #include "core/caps.h"
 #include "core/child.h"
 #include "core/cleanup.h"
+#include "core/container.h"
 #include "core/elf.h"
 #include "core/landlock.h"
 #include "core/mount.h"
@@ -45,6 +49,7 @@ static const char *const step_names[VB_STEP_COUNT] = {
         [VB_STEP_NNP] = "no_new_privs",      [VB_STEP_LANDLOCK] = "landlock",
         [VB_STEP_WAIT] = "waiting for work", [VB_STEP_SECCOMP] = "seccomp",
         [VB_STEP_FDS] = "file descriptors",  [VB_STEP_EXEC] = "exec",
+        [VB_STEP_SYSCTL] = "sysctl",         [VB_STEP_USER] = "user",
 };
 
 const char *vb_step_name(enum vb_step step)
@@ -114,6 +119,65 @@ static bool v_user_fresh(const struct vb_child_ctx *c)
         return c->v->ns_mode[VB_NS_USER] != VB_NS_JOIN;
 }
 
+/* The void maps its caller's one id itself, unless the spawner writes id ranges (container.h). */
+static void map_own_ids(struct vb_child_ctx *c)
+{
+        int r;
+
+        if (c->v->ns_mode[VB_NS_USER] != VB_NS_FRESH || (c->v->ctr && c->v->ctr->n_uid_map))
+                return;
+        r = vb_ns_map_ids(c->v->uid, c->v->gid, c->uid, c->gid);
+        if (r < 0)
+                fail(c, VB_STEP_ID_MAPS, r, NULL);
+}
+
+/* In the new user namespace: let the spawner write the id maps and move us into cgroups v1, then go on. */
+static void sync_with_spawner(struct vb_child_ctx *c)
+{
+        struct vb_report ask = { .step = VB_STEP_ID_MAPS };
+        ssize_t n;
+        char b;
+
+        if (write(c->report_fd, &ask, sizeof(ask)) != (ssize_t)sizeof(ask))
+                _exit(125);
+        do
+                n = read(c->alive_fd, &b, 1);
+        while (n < 0 && errno == EINTR);
+        if (n != 1) /* the spawner is gone, or failed and said so itself */
+                _exit(125);
+        /*
+         * With the spawner's ranges our own ids are unmapped (the overflow ids): become the
+         * namespace's root, so that what the setup makes is owned by an id of the void's.
+         */
+        if (c->v->ctr && c->v->ctr->n_uid_map &&
+            (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+                fail(c, VB_STEP_ID_MAPS, NEG_ERRNO(), "becoming root of the user namespace (do the maps hold id 0?)");
+        /* The cgroup namespace's root is the cgroup we were just moved to. */
+        if (c->defer_cgroupns && unshare(CLONE_NEWCGROUP) < 0)
+                fail(c, VB_STEP_UNSHARE, NEG_ERRNO(), "cgroup namespace");
+}
+
+/*
+ * A held void's init, made a child of the spawner (CLONE_PARENT) rather than
+ * ours, so that nothing stays between them: say its pid and leave.
+ */
+static void fork_direct(struct vb_child_ctx *c)
+{
+        struct clone_args args = { .flags = CLONE_PARENT };
+        struct vb_report rep = { .step = VB_STEP_FORK };
+        pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+
+        if (pid < 0)
+                fail(c, VB_STEP_FORK, NEG_ERRNO(), NULL);
+        if (pid == 0) {
+                die_with_parent(c);
+                return;
+        }
+        snprintf(rep.detail, sizeof(rep.detail), "%d", (int)pid);
+        (void)!write(c->report_fd, &rep, sizeof(rep));
+        _exit(0);
+}
+
 /* Joined namespaces: setns() before the new user ns exists, then unshare, then fork init. */
 static void two_stage(struct vb_child_ctx *c)
 {
@@ -135,10 +199,12 @@ static void two_stage(struct vb_child_ctx *c)
         c->gid = getegid();
         if (unshare((int)c->unshare_flags) < 0)
                 fail(c, VB_STEP_UNSHARE, NEG_ERRNO(), NULL);
-        if (c->v->ns_mode[VB_NS_USER] == VB_NS_FRESH) {
-                r = vb_ns_map_ids(c->v->uid, c->v->gid, c->uid, c->gid);
-                if (r < 0)
-                        fail(c, VB_STEP_ID_MAPS, r, NULL);
+        if (c->sync)
+                sync_with_spawner(c);
+        map_own_ids(c);
+        if (c->hold) {
+                fork_direct(c);
+                return;
         }
         /* unshare(CLONE_NEWPID) applies to children only: the void's init is our child. */
         pid = fork();
@@ -191,16 +257,25 @@ static void new_session(struct vb_child_ctx *c)
 
 static void build_root(struct vb_child_ctx *c, int *devnull)
 {
-        _cleanup_close_ int root = -1;
+        _cleanup_close_ int root = -1, root_src = -1;
+        const struct vb_container *ctr = c->v->ctr;
         const struct vb_mount *bad = NULL;
         const char *why;
         int r;
 
+        if (ctr && ctr->enter) { /* the joined mount namespace's root is the void's */
+                *devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+                if (*devnull < 0)
+                        fail(c, VB_STEP_DEVNULL, NEG_ERRNO(), NULL);
+                return;
+        }
         r = vb_mount_open_sources(c->v->mounts, c->v->n_mounts, &bad);
         if (r < 0)
                 fail(c, VB_STEP_MOUNT, r, "%s from %s: %s", bad->dst, bad->src,
                      r == -ESTALE ? "the source is no longer the file that was checked" : "opening the source");
-        r = vb_mount_new_root(&root);
+        if (ctr && ctr->root_dir && (root_src = open(ctr->root_dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+                fail(c, VB_STEP_ROOT, NEG_ERRNO(), "%s", ctr->root_dir);
+        r = vb_mount_new_root(&root, root_src);
         if (r < 0)
                 fail(c, VB_STEP_ROOT, r, NULL);
         for (size_t i = 0; i < c->v->n_mounts; i++) {
@@ -215,7 +290,9 @@ static void build_root(struct vb_child_ctx *c, int *devnull)
         *devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
         if (*devnull < 0)
                 fail(c, VB_STEP_DEVNULL, NEG_ERRNO(), NULL);
-        r = vb_mount_pivot(root);
+        if (ctr && (r = vb_ctr_before_pivot(c->v, &why)) < 0)
+                fail(c, VB_STEP_SYSCTL, r, "%s", why);
+        r = vb_mount_pivot(root, ctr && ctr->root_rw);
         if (r < 0)
                 fail(c, VB_STEP_PIVOT, r, NULL);
 }
@@ -225,8 +302,8 @@ static void settle_environment(struct vb_child_ctx *c)
         struct vb_void *v = c->v;
         int r;
 
-        /* Only a fresh uts namespace is ours to name (vb_void_spawn refuses --hostname otherwise). */
-        if (v->ns_mode[VB_NS_UTS] == VB_NS_FRESH) {
+        /* Only a fresh uts namespace is ours to name, or one joined to be named (vb_spawn_validate()). */
+        if (v->ns_mode[VB_NS_UTS] == VB_NS_FRESH || (v->ns_mode[VB_NS_UTS] == VB_NS_JOIN && v->hostname)) {
                 const char *name = v->hostname ? v->hostname : "void";
 
                 if (sethostname(name, strlen(name)) < 0)
@@ -247,10 +324,18 @@ static void lock_down(struct vb_child_ctx *c)
         const char *failed = NULL;
         int r;
 
-        r = vb_caps_apply(c->caps, v->keep_caps);
+        struct vb_cap_sets sets = vb_ctr_cap_sets(v);
+
+        r = vb_caps_drop_bound(sets.bounding);
+        if (r < 0)
+                fail(c, VB_STEP_CAPS, r, "bounding set");
+        /* Between the two halves: setuid needs CAP_SETUID, and the sets below say what survives it. */
+        if (v->ctr && (r = vb_ctr_switch_user(v)) < 0)
+                fail(c, VB_STEP_USER, r, "uid %u gid %u", (unsigned)v->ctr->uid, (unsigned)v->ctr->gid);
+        r = vb_caps_set(c->caps, sets.ambient);
         if (r < 0)
                 fail(c, VB_STEP_CAPS, r, NULL);
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        if ((!v->ctr || !v->ctr->new_privs) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 fail(c, VB_STEP_NNP, NEG_ERRNO(), NULL);
         if (v->landlock) {
                 r = vb_landlock_apply(v->landlock_rules, v->n_landlock, false, v->exec_fd, &failed);
@@ -269,6 +354,49 @@ static void install_filter(struct vb_child_ctx *c)
                 if (r < 0)
                         fail(c, VB_STEP_SECCOMP, r, NULL);
         }
+        /* Without no_new_privs the filter needed CAP_SYS_ADMIN: now the sets asked for (capset must pass it). */
+        if (c->caps_final && cap_set_proc(c->caps_final) < 0)
+                fail(c, VB_STEP_CAPS, NEG_ERRNO(), "after the seccomp filter");
+}
+
+/*
+ * A held void (container.h) waits here, built and locked down but for its
+ * filter: once its program is found, it stops dying with the spawner, says it
+ * is ready and closes the report pipe, and starts when a byte comes through
+ * the gate (an OCI runtime's "start").  At end of file it was never started.
+ */
+static void hold_at_gate(struct vb_child_ctx *c)
+{
+        struct vb_report ready = { .step = VB_STEP_WAIT };
+        int r = vb_ctr_find_program(c->v);
+        ssize_t n;
+        char b;
+
+        if (r < 0)
+                fail(c, VB_STEP_EXEC, r, "%s", c->v->exec_path);
+        if (prctl(PR_SET_PDEATHSIG, 0) < 0)
+                fail(c, VB_STEP_DEATHSIG, NEG_ERRNO(), NULL);
+        if (write(c->report_fd, &ready, sizeof(ready)) != (ssize_t)sizeof(ready))
+                _exit(125);
+        close(TAKE_FD(c->report_fd));
+        do
+                n = read(c->v->ctr->gate_fd, &b, 1);
+        while (n < 0 && errno == EINTR);
+        if (n != 1)
+                _exit(0);
+}
+
+/* Before the filter, which need not allow close_range(): what the void must not inherit is marked now. */
+static void cloexec_early(struct vb_child_ctx *c)
+{
+        int top = 2;
+
+        for (size_t i = 0; i < c->v->n_fds; i++)
+                if (c->v->fds[i].target > top)
+                        top = c->v->fds[i].target;
+        if (syscall(SYS_close_range, top + 1, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+                fail(c, VB_STEP_FDS, NEG_ERRNO(), NULL);
+        c->cloexec_done = true;
 }
 
 /*
@@ -333,7 +461,7 @@ static void arrange_fds(struct vb_child_ctx *c, int devnull)
                         fail(c, VB_STEP_FDS, NEG_ERRNO(), "fd %d", fd);
         }
         /* Everything above is ours or leaked from the caller: closed by exec. */
-        if (syscall(SYS_close_range, top + 1, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+        if (!c->cloexec_done && syscall(SYS_close_range, top + 1, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
                 fail(c, VB_STEP_FDS, NEG_ERRNO(), NULL);
 }
 
@@ -393,12 +521,12 @@ _Noreturn void vb_child_main(struct vb_child_ctx *c)
 
         reset_signals();
         die_with_parent(c);
-        if (c->two_stage)
+        if (c->two_stage) {
                 two_stage(c);
-        else if (v->ns_mode[VB_NS_USER] == VB_NS_FRESH) {
-                r = vb_ns_map_ids(c->v->uid, c->v->gid, c->uid, c->gid);
-                if (r < 0)
-                        fail(c, VB_STEP_ID_MAPS, r, NULL);
+        } else {
+                if (c->sync)
+                        sync_with_spawner(c);
+                map_own_ids(c);
         }
         new_session(c);
         if (v->ns_mode[VB_NS_TIME] == VB_NS_FRESH && v->time_offsets) {
@@ -412,6 +540,10 @@ _Noreturn void vb_child_main(struct vb_child_ctx *c)
         build_root(c, &devnull);
         settle_environment(c);
         lock_down(c);
+        if (v->ctr && v->ctr->gate_fd >= 0)
+                hold_at_gate(c);
+        if (c->warm_fd < 0)
+                cloexec_early(c);
         /*
          * A warm void waits here for its request.  The built-in policy allows all the waiting
          * needs (it is a deny list), so it goes on first, off the spawn path (the kernel takes

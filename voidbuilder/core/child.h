@@ -37,6 +37,8 @@ enum vb_step {
         VB_STEP_SECCOMP,
         VB_STEP_FDS,
         VB_STEP_EXEC,
+        VB_STEP_SYSCTL, /* container.h: sysctls, oom_score_adj */
+        VB_STEP_USER,   /* container.h: the program's user */
         VB_STEP_COUNT,
 };
 
@@ -59,7 +61,19 @@ struct vb_child_ctx {
         uint64_t unshare_flags;   /* namespaces to unshare() in the child (two-stage / time offsets) */
         bool two_stage;           /* joined namespaces: setns, unshare, then fork the void's init */
         int warm_fd;              /* a warm void's request socket (warm.c), or -1 */
+        /* container.h: */
+        bool hold;                      /* report VB_STEP_WAIT ("ready") and wait at the gate; see spawn.c */
+        bool sync;                      /* ask the spawner (VB_STEP_ID_MAPS) for id maps and cgroup v1 */
+        bool defer_cgroupns;            /* unshare the cgroup namespace only after the spawner's sync */
+        bool cloexec_done;              /* fds above the void's marked close-on-exec before the filter */
+        struct _cap_struct *caps_final; /* no_new_privs off: the caps once the filter is on, or NULL */
 };
+/*
+ * Reports with errnum 0 are notices, not failures: VB_STEP_ID_MAPS asks the
+ * spawner to write the id maps and cgroup.procs and then a byte to the
+ * lifeline; VB_STEP_FORK carries a held void's first process ("PID", in the
+ * spawner's pid namespace); VB_STEP_WAIT says a held void is ready.
+ */
 
 /* Name of a step for messages ("mount", "pivot_root", "exec", ...). */
 const char *vb_step_name(enum vb_step step);

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "core/container.h"
+#include "core/container_explain.h"
 #include "core/seccomp.h"
 #include "core/void.h"
 
@@ -30,7 +32,7 @@ static void explain_ns(FILE *f, const struct vb_void *v)
                                                                    : "joined from an fd";
                 fprintf(f, "  %-7s %-24s %s\n", vb_ns_name((enum vb_ns)i), mode, what[i]);
         }
-        if (v->ns_mode[VB_NS_USER] == VB_NS_FRESH)
+        if (v->ns_mode[VB_NS_USER] == VB_NS_FRESH && !(v->ctr && v->ctr->n_uid_map))
                 fprintf(f, "  uid %u and gid %u inside are uid %u and gid %u outside (no other id); setgroups denied\n",
                         (unsigned)v->uid, (unsigned)v->gid, (unsigned)geteuid(), (unsigned)getegid());
         if (v->time_offsets)
@@ -72,7 +74,8 @@ static void explain_mount(FILE *f, const struct vb_mount *m)
                 fprintf(f, "  %s -> %s (symlink)", m->dst, m->src);
                 break;
         default:
-                fprintf(f, "  %s: ?", m->dst);
+                if (!vb_ctr_explain_mount(f, m))
+                        fprintf(f, "  %s: ?", m->dst);
                 break;
         }
         fprintf(f, "%s%s%s\n", m->why ? " [" : "", m->why ? m->why : "", m->why ? "]" : "");
@@ -100,6 +103,10 @@ static void explain_fds(FILE *f, const struct vb_void *v)
 
 static void explain_caps(FILE *f, const struct vb_void *v)
 {
+        if (v->ctr) { /* the five sets, and no_new_privs as asked */
+                vb_ctr_explain_caps(f, v);
+                return;
+        }
         fprintf(f, "capabilities: ");
         if (!v->keep_caps)
                 fprintf(f, "none (all sets cleared, bounding set too)\n");
@@ -163,21 +170,21 @@ static void explain_rest(FILE *f, const struct vb_void *v)
 
 VB_API char *vb_void_explain(const struct vb_void *v)
 {
-        char *buf = NULL;
+        char *buf = NULL, root[4200];
         size_t len = 0;
         FILE *f = open_memstream(&buf, &len);
 
         if (!f)
                 return NULL;
         explain_ns(f, v);
-        fprintf(f, "root: empty tmpfs, read-only once built; old root detached\nmounts:%s\n",
-                v->n_mounts ? "" : " none");
+        fprintf(f, "root: %s\nmounts:%s\n", vb_ctr_root_words(v, root, sizeof(root)), v->n_mounts ? "" : " none");
         for (size_t i = 0; i < v->n_mounts; i++)
                 explain_mount(f, &v->mounts[i]);
         explain_fds(f, v);
         explain_caps(f, v);
         explain_seccomp(f, v);
         explain_rest(f, v);
+        vb_ctr_explain(f, v);
         fprintf(f, "program: %s", v->exec_path ? v->exec_path : "(none)");
         if (v->exec_fd >= 0)
                 fprintf(f, " (opened on the host, run by fd)");

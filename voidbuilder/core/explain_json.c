@@ -11,6 +11,7 @@
 
 #define VB_CLEANUP_CAP
 #include "core/cleanup.h"
+#include "core/container_explain.h"
 #include "core/seccomp.h"
 #include "core/void.h"
 
@@ -86,9 +87,10 @@ static void json_flags(FILE *f, const struct vb_mount *m)
 static void json_mounts(FILE *f, const struct vb_void *v)
 {
         static const char *const kinds[] = {
-                [VB_MNT_BIND] = "bind",     [VB_MNT_TMPFS] = "tmpfs", [VB_MNT_PROC] = "proc",
-                [VB_MNT_DEVPTS] = "devpts", [VB_MNT_DIR] = "dir",     [VB_MNT_SYMLINK] = "symlink",
-                [VB_MNT_INBOX] = "inbox"
+                [VB_MNT_BIND] = "bind",       [VB_MNT_TMPFS] = "tmpfs",   [VB_MNT_PROC] = "proc",
+                [VB_MNT_DEVPTS] = "devpts",   [VB_MNT_DIR] = "dir",       [VB_MNT_SYMLINK] = "symlink",
+                [VB_MNT_INBOX] = "inbox",     [VB_MNT_FS] = "fs",         [VB_MNT_MASK] = "mask",
+                [VB_MNT_RDONLY] = "readonly", [VB_MNT_DEVICE] = "device",
         };
 
         fputs("\"mounts\":[", f);
@@ -106,6 +108,7 @@ static void json_mounts(FILE *f, const struct vb_void *v)
                         fprintf(f, ",\"size\":%llu", (unsigned long long)m->size);
                 if (m->kind == VB_MNT_DIR || m->kind == VB_MNT_TMPFS)
                         fprintf(f, ",\"mode\":\"%04o\"", (unsigned)m->mode);
+                vb_ctr_explain_json_mount(f, m, jstr);
                 fputs(",\"why\":", f);
                 jstr(f, m->why);
                 fputc('}', f);
@@ -194,6 +197,7 @@ VB_API char *vb_void_explain_json(const struct vb_void *v)
         json_mounts(f, v);
         json_process(f, v);
         json_filters(f, v);
+        vb_ctr_explain_json(f, v, jstr);
         fputs("\"program\":{\"path\":", f);
         jstr(f, v->exec_path);
         fputs(",\"host\":", f);

@@ -12,13 +12,14 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "core/container.h"
 #include "core/mount.h"
 #include "helpers/inbox.h"
 
 /* Size of the root tmpfs: it only ever holds empty mount points and symlinks. */
 #define ROOT_TMPFS_SIZE "1m"
 
-static int openat2_in_root(int rootfd, const char *path, int flags)
+int vb_mount_open_in_root(int rootfd, const char *path, int flags)
 {
         struct open_how how = {
                 .flags = (uint64_t)flags | O_CLOEXEC,
@@ -48,13 +49,13 @@ int vb_mount_mkdir_p(int rootfd, const char *path, mode_t mode)
                 _cleanup_close_ int fd = -1;
 
                 *p = '\0';
-                fd = openat2_in_root(rootfd, buf, O_PATH | O_DIRECTORY);
+                fd = vb_mount_open_in_root(rootfd, buf, O_PATH | O_DIRECTORY);
                 if (fd == -ENOENT) {
                         char *slash = strrchr(buf, '/');
                         _cleanup_close_ int parent = -1;
 
                         *slash = '\0';
-                        parent = openat2_in_root(rootfd, buf, O_PATH | O_DIRECTORY);
+                        parent = vb_mount_open_in_root(rootfd, buf, O_PATH | O_DIRECTORY);
                         *slash = '/';
                         if (parent < 0)
                                 return parent;
@@ -70,7 +71,7 @@ int vb_mount_mkdir_p(int rootfd, const char *path, mode_t mode)
 }
 
 /* Open the parent directory of path inside the root (creating it) and return the last component. */
-static int open_parent(int rootfd, const char *path, const char **name)
+int vb_mount_open_parent(int rootfd, const char *path, const char **name)
 {
         char buf[PATH_MAX];
         const char *slash = strrchr(path, '/');
@@ -87,20 +88,20 @@ static int open_parent(int rootfd, const char *path, const char **name)
                         return r;
         }
         *name = slash + 1;
-        return openat2_in_root(rootfd, len ? buf : "/", O_PATH | O_DIRECTORY);
+        return vb_mount_open_in_root(rootfd, len ? buf : "/", O_PATH | O_DIRECTORY);
 }
 
 /* Create (if missing) an empty file or directory to mount on, and open it O_PATH. */
-static int make_target(int rootfd, const char *path, bool dir)
+int vb_mount_make_target(int rootfd, const char *path, bool dir)
 {
         _cleanup_close_ int parent = -1;
         const char *name;
         int fd;
 
-        fd = openat2_in_root(rootfd, path, O_PATH);
+        fd = vb_mount_open_in_root(rootfd, path, O_PATH);
         if (fd != -ENOENT)
                 return fd;
-        parent = open_parent(rootfd, path, &name);
+        parent = vb_mount_open_parent(rootfd, path, &name);
         if (parent < 0)
                 return parent;
         if (dir) {
@@ -113,12 +114,12 @@ static int make_target(int rootfd, const char *path, bool dir)
                 if (f < 0 && errno != EEXIST)
                         return NEG_ERRNO();
         }
-        return openat2_in_root(rootfd, path, O_PATH);
+        return vb_mount_open_in_root(rootfd, path, O_PATH);
 }
 
-static int attach(int mntfd, int rootfd, const char *dst, bool dir)
+int vb_mount_attach(int mntfd, int rootfd, const char *dst, bool dir)
 {
-        _cleanup_close_ int target = make_target(rootfd, dst, dir);
+        _cleanup_close_ int target = vb_mount_make_target(rootfd, dst, dir);
 
         if (target < 0)
                 return target;
@@ -127,7 +128,7 @@ static int attach(int mntfd, int rootfd, const char *dst, bool dir)
         return 0;
 }
 
-static int new_fs(const char *type, const char *const opts[][2], size_t n, unsigned attrs)
+int vb_mount_new_fs(const char *type, const char *const opts[][2], size_t n, unsigned attrs)
 {
         _cleanup_close_ int fs = fsopen(type, FSOPEN_CLOEXEC);
         int m;
@@ -154,10 +155,10 @@ static int mount_tmpfs(int rootfd, const struct vb_mount *m)
                 attrs |= MOUNT_ATTR_NOEXEC;
         snprintf(size, sizeof(size), "%llu", (unsigned long long)m->size);
         snprintf(mode, sizeof(mode), "%o", (unsigned)m->mode);
-        mnt = new_fs("tmpfs", opts, ELEMENTSOF(opts), attrs);
+        mnt = vb_mount_new_fs("tmpfs", opts, ELEMENTSOF(opts), attrs);
         if (mnt < 0)
                 return mnt;
-        return attach(mnt, rootfd, m->dst, true);
+        return vb_mount_attach(mnt, rootfd, m->dst, true);
 }
 
 /*
@@ -186,7 +187,7 @@ static int cover_proc_entry(int procfd, const char *name, bool hide)
         else if (S_ISDIR(st.st_mode)) {
                 const char *const opts[][2] = { { "size", "4k" }, { "mode", "0555" } };
 
-                tree = new_fs("tmpfs", opts, ELEMENTSOF(opts), 0);
+                tree = vb_mount_new_fs("tmpfs", opts, ELEMENTSOF(opts), 0);
                 if (tree < 0)
                         return tree;
         } else /* the host's /dev/null: the old root is still reachable while mounts are made */
@@ -212,15 +213,22 @@ static int mount_proc(int rootfd, const struct vb_mount *m)
          * exists in the namespace).  It is never stacked on a host /proc bind, so
          * unmounting it inside the void reveals the empty directory below.
          */
-        mnt = new_fs("proc", opts, (m->flags & VB_PROC_SUBSET_PID) ? 1 : 0,
-                     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        mnt = vb_mount_new_fs("proc", opts, (m->flags & VB_PROC_SUBSET_PID) ? 1 : 0,
+                              MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
         if (mnt < 0)
                 return mnt;
-        r = attach(mnt, rootfd, m->dst, true);
+        r = vb_mount_attach(mnt, rootfd, m->dst, true);
+        return r < 0 ? r : vb_mount_proc_covers(mnt);
+}
+
+int vb_mount_proc_covers(int procfd)
+{
+        int r = 0;
+
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(proc_read_only); i++)
-                r = cover_proc_entry(mnt, proc_read_only[i], false);
+                r = cover_proc_entry(procfd, proc_read_only[i], false);
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(proc_hidden); i++)
-                r = cover_proc_entry(mnt, proc_hidden[i], true);
+                r = cover_proc_entry(procfd, proc_hidden[i], true);
         return r;
 }
 
@@ -243,7 +251,7 @@ static int mount_devpts(int rootfd, const struct vb_mount *m)
         mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
         if (mnt < 0)
                 return NEG_ERRNO();
-        return attach(mnt, rootfd, m->dst, true);
+        return vb_mount_attach(mnt, rootfd, m->dst, true);
 }
 
 /* Marks an optional bind whose source is missing. */
@@ -302,7 +310,7 @@ static int mount_bind(int rootfd, const struct vb_mount *m, const char **why)
         if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
                 return NEG_ERRNO();
         *why = "attaching";
-        return attach(tree, rootfd, m->dst, S_ISDIR(st.st_mode));
+        return vb_mount_attach(tree, rootfd, m->dst, S_ISDIR(st.st_mode));
 }
 
 static int make_symlink(int rootfd, const struct vb_mount *m)
@@ -312,7 +320,7 @@ static int make_symlink(int rootfd, const struct vb_mount *m)
         char cur[PATH_MAX];
         ssize_t n;
 
-        parent = open_parent(rootfd, m->dst, &name);
+        parent = vb_mount_open_parent(rootfd, m->dst, &name);
         if (parent < 0)
                 return parent;
         if (symlinkat(m->src, parent, name) == 0)
@@ -350,7 +358,8 @@ int vb_mount_inbox_create(int *inbox_fd)
         /* Receive from the caller's tree, never send to it: nothing below reaches the host's mounts. */
         if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
                 return NEG_ERRNO();
-        mnt = new_fs("tmpfs", opts, ELEMENTSOF(opts), MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        mnt = vb_mount_new_fs("tmpfs", opts, ELEMENTSOF(opts),
+                              MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
         if (mnt < 0)
                 return mnt;
         /*
@@ -437,7 +446,7 @@ static int mount_inbox(int rootfd, const struct vb_mount *m, const char **why)
         if (tree < 0)
                 return tree;
         *why = "attaching";
-        r = attach(tree, rootfd, m->dst, true);
+        r = vb_mount_attach(tree, rootfd, m->dst, true);
         if (r < 0)
                 return r;
         /* A slave receives the holder's grants and revocations and sends nothing back. */
@@ -469,12 +478,17 @@ int vb_mount_apply(int rootfd, const struct vb_mount *m, const char **why)
                 return make_symlink(rootfd, m);
         case VB_MNT_INBOX:
                 return mount_inbox(rootfd, m, why);
+        case VB_MNT_FS:
+        case VB_MNT_MASK:
+        case VB_MNT_RDONLY:
+        case VB_MNT_DEVICE:
+                return vb_ctr_mount_apply(rootfd, m, why);
         default:
                 return -EINVAL;
         }
 }
 
-int vb_mount_new_root(int *rootfd)
+int vb_mount_new_root(int *rootfd, int root_src)
 {
         static const char *const staging[] = { "/tmp", "/mnt", "/run", "/var/tmp" };
         const char *const opts[][2] = { { "size", ROOT_TMPFS_SIZE }, { "mode", "0755" } };
@@ -484,9 +498,12 @@ int vb_mount_new_root(int *rootfd)
         /* Nothing we do from here on may propagate back to the host. */
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 return NEG_ERRNO();
-        mnt = new_fs("tmpfs", opts, ELEMENTSOF(opts), MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+        if (root_src >= 0) /* a root directory (vb_void_root_dir()), opened before anything was staged */
+                mnt = open_tree(root_src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+        else
+                mnt = vb_mount_new_fs("tmpfs", opts, ELEMENTSOF(opts), MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
         if (mnt < 0)
-                return mnt;
+                return root_src >= 0 ? NEG_ERRNO() : mnt;
         /*
          * pivot_root() needs the new root attached somewhere.  We mount it over
          * an existing directory of our private copy of the host tree: nothing is
@@ -502,12 +519,12 @@ int vb_mount_new_root(int *rootfd)
         return r;
 }
 
-int vb_mount_pivot(int rootfd)
+int vb_mount_pivot(int rootfd, bool rw)
 {
         struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
 
         /* Only the root itself: granted tmpfs and rw binds below keep their own flags. */
-        if (mount_setattr(rootfd, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
+        if (!rw && mount_setattr(rootfd, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
                 return NEG_ERRNO();
         if (fchdir(rootfd) < 0)
                 return NEG_ERRNO();

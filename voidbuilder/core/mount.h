@@ -11,9 +11,10 @@
 
 #include "core/void.h"
 
-/* Make every mount private (recursively), create the void's root tmpfs and attach it
- * at a staging point inside this (private) namespace.  Stores an O_PATH fd to the new root. */
-int vb_mount_new_root(int *rootfd);
+/* Make every mount private (recursively), create the void's root tmpfs (or clone the root
+ * directory root_src, an O_PATH fd, when >= 0) and attach it at a staging point inside this
+ * (private) namespace.  Stores an O_PATH fd to the new root. */
+int vb_mount_new_root(int *rootfd, int root_src);
 /*
  * Open the source of every bind (O_PATH, following symlinks on the host) before
  * the root is staged: staging covers a host directory (/tmp) that may hold sources.
@@ -22,10 +23,25 @@ int vb_mount_new_root(int *rootfd);
 int vb_mount_open_sources(struct vb_mount *mounts, size_t n, const struct vb_mount **failed);
 /* Carry out one planned mount relative to the new root; failure detail goes to why. */
 int vb_mount_apply(int rootfd, const struct vb_mount *m, const char **why);
-/* Make the root read-only, pivot into it and detach the old root entirely. */
-int vb_mount_pivot(int rootfd);
+/* Make the root read-only (unless rw), pivot into it and detach the old root entirely. */
+int vb_mount_pivot(int rootfd, bool rw);
 /* Create a directory and its parents inside the root (resolving symlinks inside the root only). */
 int vb_mount_mkdir_p(int rootfd, const char *path, mode_t mode);
+
+/* ---- pieces the container mounts (container_mount.c) build on ---- */
+
+/* openat2() of path under rootfd, symlinks resolved inside it, no magic links.  fd or -errno. */
+int vb_mount_open_in_root(int rootfd, const char *path, int flags);
+/* The parent directory of path in the root (made if missing), O_PATH; *name is the last component. */
+int vb_mount_open_parent(int rootfd, const char *path, const char **name);
+/* The file or directory to mount on at path (made empty if missing), O_PATH. */
+int vb_mount_make_target(int rootfd, const char *path, bool dir);
+/* Move the detached mount mntfd onto path in the root (made if missing). */
+int vb_mount_attach(int mntfd, int rootfd, const char *dst, bool dir);
+/* A detached new file system of type with n string options, mounted with attrs.  fd or -errno. */
+int vb_mount_new_fs(const char *type, const char *const opts[][2], size_t n, unsigned attrs);
+/* Cover a fresh procfs's host-wide files: read-only /proc/sys and friends, /proc/kcore hidden... */
+int vb_mount_proc_covers(int procfd);
 
 /* ---- the inbox (inbox.c runs these in its holder, mount_inbox() in the void's child) ---- */
 

@@ -17,6 +17,7 @@
 #include "core/caps.h"
 #include "core/child.h"
 #include "core/cleanup.h"
+#include "core/container.h"
 #include "core/ns.h"
 #include "core/seccomp.h"
 #include "core/spawn.h"
@@ -89,9 +90,15 @@ int vb_spawn_report_error(const char *exec_path, const struct vb_report *rep, st
 }
 
 /* Which namespaces go into clone3() and which the child unshares itself. */
-static void plan_flags(const struct vb_void *v, uint64_t *clone_flags, uint64_t *unshare_flags, bool *two_stage)
+static void plan_flags(const struct vb_void *v, uint64_t *clone_flags, uint64_t *unshare_flags, bool *two_stage,
+                       bool *defer_cgroupns)
 {
         uint64_t fresh = vb_ns_flags(v, VB_NS_FRESH);
+
+        /* Moved into cgroups v1 by the spawner first (container.h): the namespace's root is that cgroup. */
+        *defer_cgroupns = v->ctr && v->ctr->n_cgroup_v1 && (fresh & CLONE_NEWCGROUP);
+        if (*defer_cgroupns)
+                fresh &= ~(uint64_t)CLONE_NEWCGROUP;
 
         /* Offsets must be written before anyone enters the time ns: the child unshares it itself. */
         if (v->time_offsets)
@@ -142,7 +149,7 @@ pid_t vb_spawn_clone(struct vb_void *v, struct vb_child_ctx *ctx, int *pidfd, ui
         int stranded = 0;
         pid_t pid;
 
-        plan_flags(v, &clone_flags, &unshare_flags, &ctx->two_stage);
+        plan_flags(v, &clone_flags, &unshare_flags, &ctx->two_stage, &ctx->defer_cgroupns);
         ctx->unshare_flags = unshare_flags;
         args.flags = clone_flags | CLONE_PIDFD | extra_flags;
         args.pidfd = (uint64_t)(uintptr_t)pidfd;
@@ -178,14 +185,34 @@ pid_t vb_spawn_clone(struct vb_void *v, struct vb_child_ctx *ctx, int *pidfd, ui
         return pid;
 }
 
+/* What container.h's requests need of the rest of the void. */
+static int vb_spawn_validate_ctr(const struct vb_void *v, struct vb_error **err)
+{
+        const struct vb_container *c = v->ctr;
+        bool joined_mnt = v->ns_mode[VB_NS_MNT] == VB_NS_JOIN;
+
+        if (joined_mnt && !(c && (c->root_dir || c->enter)))
+                return vb_error_set(err, EINVAL, "joining a mount namespace needs a root directory or enter");
+        if (!c)
+                return 0;
+        if (c->enter && (!joined_mnt || v->n_mounts))
+                return vb_error_set(err, EINVAL, "enter needs a joined mount namespace and no mounts");
+        if (c->n_uid_map && (v->ns_mode[VB_NS_USER] != VB_NS_FRESH || v->ids_set))
+                return vb_error_set(err, EINVAL, "id maps need a fresh user namespace and no --uid/--gid");
+        if (c->n_groups && v->ns_mode[VB_NS_USER] == VB_NS_FRESH && !c->n_uid_map)
+                return vb_error_set(err, EINVAL,
+                                    "supplementary groups need id maps: a void's own one id denies setgroups");
+        return 0;
+}
+
 /* Grants that only make sense in a namespace of the void's own: refuse rather than touch the caller's. */
 int vb_spawn_validate(const struct vb_void *v, struct vb_error **err)
 {
         if (!v->argv || !v->exec_path)
                 return vb_error_set(err, EINVAL, "no program to run");
-        if (v->hostname && v->ns_mode[VB_NS_UTS] != VB_NS_FRESH)
-                return vb_error_set(err, EINVAL, "a hostname needs a fresh uts namespace (it is %s)",
-                                    v->ns_mode[VB_NS_UTS] == VB_NS_SHARED ? "shared" : "joined");
+        /* A joined one is the caller's choice to name (an OCI config's hostname with a uts path). */
+        if (v->hostname && v->ns_mode[VB_NS_UTS] == VB_NS_SHARED)
+                return vb_error_set(err, EINVAL, "a hostname needs a uts namespace of the void's own (it is shared)");
         if (v->loopback && v->ns_mode[VB_NS_NET] != VB_NS_FRESH)
                 return vb_error_set(err, EINVAL, "loopback needs a fresh network namespace");
         if (v->time_offsets && v->ns_mode[VB_NS_TIME] != VB_NS_FRESH)
@@ -195,13 +222,83 @@ int vb_spawn_validate(const struct vb_void *v, struct vb_error **err)
                         return vb_error_set(err, EINVAL,
                                             "a fresh /proc needs a fresh pid namespace "
                                             "(a shared one would show the caller's processes)");
-        return 0;
+        return vb_spawn_validate_ctr(v, err);
+}
+
+/* A held void's init by pid: kill it and reap it (it is our child, see fork_direct() in child.c). */
+static void reap_init(pid_t init)
+{
+        if (init <= 0)
+                return;
+        (void)kill(init, SIGKILL);
+        while (waitpid(init, NULL, 0) < 0 && errno == EINTR)
+                ;
+}
+
+/*
+ * Read the child's reports until it runs (EOF), or, held, until it is ready and
+ * its init is known.  Notices (child.h) are acted on.  In two-stage held mode
+ * p is switched from the intermediate, reaped here, to the init.  1 on
+ * success, 0 with *rep holding the failure, -errno.
+ */
+static int await_child(struct vb_void *v, struct vb_child_ctx *ctx, struct vb_proc *p, int rep_r, int alive_w,
+                       struct vb_report *rep, struct vb_error **err)
+{
+        bool direct = ctx->hold && ctx->two_stage, ready = false, failed = false;
+        pid_t init = direct ? 0 : p->pid;
+        int r, fd;
+
+        for (;;) {
+                r = vb_spawn_read_report(rep_r, failed ? &(struct vb_report){} : rep);
+                if (r < 0)
+                        return vb_error_set(err, r, "reading the child's report");
+                if (r == 0 && failed) { /* drained: the init (if any) is known and dead */
+                        reap_init(direct ? init : 0);
+                        return 0;
+                }
+                if (r == 0 && !ctx->hold)
+                        return 1;
+                if (r == 0 && !(ready && init > 0))
+                        return vb_error_set(err, ECHILD, "the void ended while it was being built");
+                if (r == 1 && rep->errnum) {
+                        failed = true; /* read on, for the init's pid (two-stage held) */
+                        continue;
+                }
+                if (r == 1 && rep->step == VB_STEP_ID_MAPS) {
+                        r = vb_ctr_sync_parent(v, p->pid, err);
+                        if (r < 0 || write(alive_w, "s", 1) != 1) {
+                                reap_init(direct ? init : 0);
+                                return r < 0 ? r : vb_error_set(err, errno, "waking the void");
+                        }
+                } else if (r == 1 && rep->step == VB_STEP_FORK) {
+                        init = (pid_t)atoi(rep->detail);
+                } else if (r == 1 && rep->step == VB_STEP_WAIT) {
+                        ready = true;
+                }
+                if (!ready || init <= 0)
+                        continue;
+                if (direct) {
+                        fd = (int)syscall(SYS_pidfd_open, init, 0);
+                        if (fd < 0) {
+                                r = vb_error_set(err, errno, "opening the void's pidfd");
+                                reap_init(init);
+                                return r;
+                        }
+                        (void)reap(p); /* the intermediate, gone after its notice */
+                        vb_closep(&p->pidfd);
+                        p->pid = init, p->pidfd = fd, p->reaped = false;
+                }
+                return 1;
+        }
 }
 
 VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_error **err)
 {
         _cleanup_close_ int rep_r = -1, rep_w = -1, alive_r = -1, alive_w = -1, pidfd = -1;
-        _cleanup_cap_ cap_t caps = NULL;
+        _cleanup_cap_ cap_t caps = NULL, caps_final = NULL;
+        struct vb_cap_sets sets = vb_ctr_cap_sets(v);
+        /* Without no_new_privs, installing the filter needs CAP_SYS_ADMIN: held until then. */
+        uint64_t tmp = v->ctr && v->ctr->new_privs && v->seccomp_mode != VB_SECCOMP_OFF ? 1ULL << CAP_SYS_ADMIN : 0;
         struct vb_child_ctx ctx;
         struct vb_report rep;
         struct vb_proc *p;
@@ -214,8 +311,10 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
         r = vb_void_prepare_seccomp(v, err);
         if (r < 0)
                 return vb_error_wrap(err, "compiling the seccomp filter");
-        caps = vb_caps_prepare(v->keep_caps);
-        if (!caps)
+        caps = vb_caps_prepare_sets(sets.effective | tmp, sets.permitted | tmp, sets.inheritable);
+        if (tmp)
+                caps_final = vb_caps_prepare_sets(sets.effective, sets.permitted, sets.inheritable);
+        if (!caps || (tmp && !caps_final))
                 return vb_error_set(err, ENOMEM, "preparing capabilities");
         if (pipe2(fds, O_CLOEXEC) < 0)
                 return vb_error_set(err, errno, "creating the report pipe");
@@ -233,6 +332,9 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
                 .gid = getegid(),
                 .caps = caps,
                 .warm_fd = -1,
+                .hold = v->ctr && v->ctr->gate_fd >= 0,
+                .sync = vb_ctr_needs_sync(v),
+                .caps_final = caps_final,
         };
         p = calloc(1, sizeof(*p));
         if (!p)
@@ -256,17 +358,16 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
         alive_r = -1;
         p->pid = pid;
         p->pidfd = TAKE_FD(pidfd);
-        r = vb_spawn_read_report(rep_r, &rep);
-        if (r == 0) {
-                vb_void_logf(v, "void %d: running %s", (int)pid, v->exec_path);
+        r = await_child(v, &ctx, p, rep_r, alive_w, &rep, err);
+        if (r == 1) {
+                vb_void_logf(v, "void %d: %s %s", (int)p->pid, ctx.hold ? "ready to run" : "running", v->exec_path);
                 *out = p;
                 return 0;
         }
-        /* Setup failed: reap the child now, so nothing is left behind. */
-        (void)reap(p);
+        /* Setup failed: kill and reap the child now, so nothing is left behind. */
         vb_proc_free(p);
         if (r < 0)
-                return vb_error_set(err, r, "reading the child's report");
+                return r;
         return vb_spawn_report_error(v->exec_path, &rep, err);
 }
 
@@ -279,6 +380,15 @@ struct vb_proc *vb_proc_adopt(pid_t pid, int pidfd)
         p->pid = pid;
         p->pidfd = pidfd;
         return p;
+}
+
+VB_API struct vb_proc *vb_proc_release(struct vb_proc *p)
+{
+        if (!p)
+                return NULL;
+        vb_closep(&p->pidfd);
+        free(p);
+        return NULL;
 }
 
 VB_API pid_t vb_proc_pid(const struct vb_proc *p)

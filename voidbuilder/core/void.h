@@ -23,6 +23,11 @@ enum vb_mount_kind {
         VB_MNT_DIR,
         VB_MNT_SYMLINK,
         VB_MNT_INBOX, /* src_fd: a channel to the inbox's holder (parent-owned), or -1 under explain */
+        /* container.c: */
+        VB_MNT_FS,     /* a new file system: fstype, src (the source name), data (its options), attrs */
+        VB_MNT_MASK,   /* dst hidden: an empty tmpfs over a directory, /dev/null over anything else */
+        VB_MNT_RDONLY, /* dst made read-only, recursively */
+        VB_MNT_DEVICE, /* a node at dst: mode (S_IFCHR/S_IFBLK/S_IFIFO and permissions), rdev, uid, gid */
 };
 
 struct vb_mount {
@@ -37,12 +42,20 @@ struct vb_mount {
         bool checked;    /* bind: the source must be the file (dev, ino) below */
         dev_t dev;
         ino_t ino;
+        char *fstype;   /* fs */
+        char *data;     /* fs: its options, "a=1,b" */
+        unsigned attrs; /* fs: MOUNT_ATTR_* */
+        dev_t rdev;     /* device */
+        uid_t uid;      /* device */
+        gid_t gid;
 };
 
 struct vb_keep_fd {
         int fd;     /* our duplicate, O_CLOEXEC */
         int target; /* number inside the void */
 };
+
+struct vb_container;
 
 struct vb_rlimit {
         int resource;
@@ -108,6 +121,8 @@ struct vb_void {
 
         vb_log_fn log;
         void *log_data;
+
+        struct vb_container *ctr; /* container.h: what an OCI runtime asks for, or NULL */
 };
 
 /* Normalise an absolute path inside the void: collapses "//" and ".", refuses "..".
