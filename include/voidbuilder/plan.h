@@ -45,6 +45,12 @@ enum vb_plan_grant_kind {
         VB_PLAN_RLIMIT,      /* resource RLIMIT_*, soft, hard */
         VB_PLAN_TIME_OFFSET, /* clock CLOCK_BOOTTIME or CLOCK_MONOTONIC, seconds */
         VB_PLAN_CAP,         /* cap: a capability kept (CAP_*) */
+        /* containers (an OCI bundle): */
+        VB_PLAN_MOUNT,    /* a new file system: fstype, src (source name), dst, options, flags MOUNT_ATTR_* */
+        VB_PLAN_MASK,     /* dst hidden (vb_void_mask()) */
+        VB_PLAN_READONLY, /* dst made read-only (vb_void_readonly()) */
+        VB_PLAN_DEVICE,   /* a node at dst: resource 'c'/'b'/'p', dev (major, minor), mode, uid, gid */
+        VB_PLAN_SYSCTL,   /* src=dst: a namespaced sysctl and its value */
         VB_PLAN_GRANT_KIND_COUNT,
 };
 
@@ -62,6 +68,10 @@ struct vb_plan_grant {
         dev_t dev;
         ino_t ino;
         char *origin; /* what asked for it, for errors and explain: "--ro-bind", "/entrypoints/x/void/mounts/0" */
+        char *fstype, *options; /* mount: the file system type and its options ("mode=755,size=64k") */
+        mode_t mode;            /* device: permission bits */
+        uid_t uid;              /* device: owner */
+        gid_t gid;
 };
 
 /* How Landlock is used (doc/plan-json.md, "landlock"). */
@@ -75,6 +85,7 @@ enum vb_plan_seccomp {
         VB_PLAN_SECCOMP_DEFAULT, /* the built-in policy */
         VB_PLAN_SECCOMP_OFF,
         VB_PLAN_SECCOMP_FILE, /* a text policy read from seccomp_file when the plan is applied */
+        VB_PLAN_SECCOMP_TEXT, /* a text policy held by the plan: ctr.seccomp_text (an OCI config's linux.seccomp) */
 };
 
 /* A socket forwarder (unix proxied): a socket at `at` in the void, connected to upstream on the host. */
@@ -105,6 +116,36 @@ struct vb_plan_live {
         int join_fd[VB_NS_COUNT]; /* joined instead of the plan's namespace choice when >= 0 */
         int terminal_fd;          /* vb_void_terminal() */
         struct vb_inbox *inbox;   /* vb_void_inbox() at care.inbox */
+        int gate_fd;              /* vb_void_hold(): an OCI runtime's created container waits on it */
+        const int *cgroup_v1;     /* vb_void_cgroup_v1(): cgroup v1 directories to start in */
+        size_t n_cgroup_v1;
+};
+
+/*
+ * What an OCI config asks of a void beyond the grants (include/voidbuilder.h,
+ * "containers"); all zero for run's options and a spec.
+ */
+struct vb_plan_container {
+        char *root_dir;                        /* the void's root is this host directory, not an empty tmpfs */
+        bool root_rw;                          /* ... and stays writable */
+        bool enter;                            /* no root of its own: the joined mount namespace's (an exec) */
+        struct vb_id_range *uid_map, *gid_map; /* written by the spawner, instead of one id */
+        size_t n_uid_map, n_gid_map;
+        bool user_set; /* the program's user (vb_void_user()) */
+        uid_t uid;
+        gid_t gid;
+        gid_t *groups;
+        size_t n_groups;
+        bool umask_set;
+        mode_t umask;
+        bool caps_set; /* exactly these capability sets (vb_void_cap_sets()) */
+        struct vb_cap_sets caps;
+        bool new_privs; /* no_new_privs left unset */
+        bool oom_set;
+        int oom_score_adj;
+        char *seccomp_text; /* VB_PLAN_SECCOMP_TEXT */
+        char *seccomp_name; /* its name in errors and explain */
+        char **notes;       /* NULL-terminated: what the front end read and left out, and why */
 };
 
 struct vb_plan {
@@ -140,6 +181,8 @@ struct vb_plan {
 
         struct vb_plan_care care;
         struct vb_plan_live live;
+
+        struct vb_plan_container ctr;
 };
 
 /* A new plan: the bare void (all namespaces fresh, nothing granted, stdio not handed in).  NULL on OOM. */

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "voidbuilder/cleanup.h"
@@ -110,6 +111,17 @@ static int apply_grant(struct vb_void *v, const struct vb_plan_grant *g, struct 
                 return vb_void_time_offset(v, g->resource, g->seconds);
         case VB_PLAN_CAP:
                 return vb_void_keep_cap(v, g->resource);
+        case VB_PLAN_MOUNT:
+                return vb_void_mount(v, g->fstype, g->src, g->dst, g->options, g->flags);
+        case VB_PLAN_MASK:
+                return vb_void_mask(v, g->dst);
+        case VB_PLAN_READONLY:
+                return vb_void_readonly(v, g->dst);
+        case VB_PLAN_DEVICE:
+                return vb_void_device(v, g->dst, (char)g->resource, major(g->dev), minor(g->dev), g->mode, g->uid,
+                                      g->gid);
+        case VB_PLAN_SYSCTL:
+                return vb_void_sysctl(v, g->src, g->dst);
         case VB_PLAN_GRANT_KIND_COUNT:
         default:
                 return -EINVAL;
@@ -118,9 +130,11 @@ static int apply_grant(struct vb_void *v, const struct vb_plan_grant *g, struct 
 
 static const char *kind_name(enum vb_plan_grant_kind k)
 {
-        static const char *const names[] = { "bind",   "tmpfs",       "dir",       "symlink", "proc",
-                                             "dev",    "libs",        "fd",        "setenv",  "landlock rule",
-                                             "rlimit", "time offset", "capability" };
+        static const char *const names[] = { "bind",       "tmpfs",         "dir",         "symlink",
+                                             "proc",       "dev",           "libs",        "fd",
+                                             "setenv",     "landlock rule", "rlimit",      "time offset",
+                                             "capability", "mount",         "masked path", "read-only path",
+                                             "device",     "sysctl" };
 
         return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "grant";
 }
@@ -176,6 +190,9 @@ static int apply_settings(struct vb_void *v, const struct vb_plan *p, struct vb_
                 return vb_error_set(err, r, "chdir %s: the directory must be an absolute path in the void", p->chdir);
         if (p->seccomp == VB_PLAN_SECCOMP_OFF)
                 return vb_void_seccomp(v, VB_SECCOMP_OFF, NULL, NULL, err);
+        if (p->seccomp == VB_PLAN_SECCOMP_TEXT)
+                return vb_void_seccomp(v, VB_SECCOMP_POLICY, p->ctr.seccomp_text ? p->ctr.seccomp_text : "",
+                                       p->ctr.seccomp_name ? p->ctr.seccomp_name : "policy", err);
         if (p->seccomp != VB_PLAN_SECCOMP_FILE)
                 return 0;
         r = read_text(p->seccomp_file, &policy);
@@ -352,6 +369,46 @@ static int apply_servers(struct vb_void *v, const struct vb_plan *p, bool for_ex
         return 0;
 }
 
+/* An OCI config's requests that are not grants (include/voidbuilder.h, "containers"). */
+static int apply_container(struct vb_void *v, const struct vb_plan *p, struct vb_error **err)
+{
+        const struct vb_plan_container *c = &p->ctr;
+        int r = 0;
+
+        if (c->root_dir && (r = vb_void_root_dir(v, c->root_dir, c->root_rw ? VB_MOUNT_RW : 0)) < 0)
+                return vb_error_set(err, r, "root %s", c->root_dir);
+        if (c->enter && (r = vb_void_enter(v)) < 0)
+                return vb_error_set(err, r, "enter");
+        if (c->n_uid_map && (r = vb_void_id_maps(v, c->uid_map, c->n_uid_map, c->gid_map, c->n_gid_map)) < 0)
+                return vb_error_set(err, r, "uid/gid mappings (overlapping or empty ranges)");
+        if (c->user_set && (r = vb_void_user(v, c->uid, c->gid, c->groups, c->n_groups)) < 0)
+                return vb_error_set(err, r, "user %u:%u", (unsigned)c->uid, (unsigned)c->gid);
+        if (c->umask_set && (r = vb_void_umask(v, c->umask)) < 0)
+                return vb_error_set(err, r, "umask %04o", (unsigned)c->umask);
+        if (c->caps_set && (r = vb_void_cap_sets(v, &c->caps)) < 0)
+                return vb_error_set(err, r,
+                                    "capability sets (effective and ambient must be in permitted, ambient in "
+                                    "inheritable)");
+        if (c->new_privs && (r = vb_void_no_new_privs(v, false)) < 0)
+                return vb_error_set(err, r, "no_new_privs");
+        if (c->oom_set && (r = vb_void_oom_score_adj(v, c->oom_score_adj)) < 0)
+                return vb_error_set(err, r, "oom_score_adj %d", c->oom_score_adj);
+        return 0;
+}
+
+/* The live parts of a created container: its gate and its cgroups v1. */
+static int apply_live_container(struct vb_void *v, const struct vb_plan *p, struct vb_error **err)
+{
+        int r;
+
+        for (size_t i = 0; i < p->live.n_cgroup_v1; i++)
+                if ((r = vb_void_cgroup_v1(v, p->live.cgroup_v1[i])) < 0)
+                        return vb_error_set(err, r, "start in a cgroup v1 directory");
+        if (p->live.gate_fd >= 0 && (r = vb_void_hold(v, p->live.gate_fd)) < 0)
+                return vb_error_set(err, r, "hold the void at its gate");
+        return 0;
+}
+
 int vb_plan_apply(const struct vb_plan *p, bool for_explain, struct vb_void **out, struct vb_error **err)
 {
         _cleanup_vb_void_ struct vb_void *v = vb_void_new();
@@ -361,6 +418,8 @@ int vb_plan_apply(const struct vb_plan *p, bool for_explain, struct vb_void **ou
         if (!v)
                 return vb_error_set(err, ENOMEM, "create the void");
         r = apply_namespaces(v, p, err);
+        if (r >= 0)
+                r = apply_container(v, p, err);
         if (r >= 0)
                 r = apply_stdio(v, p, err);
         if (r >= 0)
@@ -376,6 +435,8 @@ int vb_plan_apply(const struct vb_plan *p, bool for_explain, struct vb_void **ou
         /* Last, so that no grant made above (fs=shared's binds) covers it; no inbox under explain. */
         if (r >= 0 && p->care.inbox && (r = vb_void_inbox(v, p->live.inbox, p->care.inbox)) < 0)
                 r = vb_error_set(err, r, "--inbox %s", p->care.inbox);
+        if (r >= 0)
+                r = apply_live_container(v, p, err);
         if (r < 0)
                 return err && *err ? r : vb_error_set(err, r, "build the void");
         *out = TAKE_PTR(v);
