@@ -7,6 +7,7 @@
 
 #include "care/care.h"
 #include "exec/exec.h"
+#include "oci/oci.h"
 #include "run/cli.h"
 #include "shim.h"
 
@@ -16,6 +17,7 @@ const struct shim_command shim_commands[] = {
         { "exec", cmd_exec, "run the application a spec describes, a void per part" },
         { "explain", cmd_explain, "say what every void of a spec holds and how they connect" },
         { "ctl", cmd_ctl, "list, revoke the caretakers of, or stop a run started with --name" },
+        { "oci", cmd_oci, "an OCI runtime (runc's command line) for podman and containerd" },
         { "help", cmd_help, "show this help" },
         { "version", cmd_version, "show the version" },
         { NULL, NULL, NULL },
@@ -45,9 +47,14 @@ static int fill_std_fds(void)
 int main(int argc, char **argv)
 {
         const char *name = argc > 1 ? argv[1] : "help";
+        const char *self = argv[0] ? strrchr(argv[0], '/') : NULL;
 
         if (fill_std_fds() < 0)
                 return SHIM_EXIT_SYSTEM;
+        /* Called as voidshim-runc (make install's link), it is the OCI runtime, with runc's command line. */
+        self = self ? self + 1 : argv[0];
+        if (self && strcmp(self, OCI_RUNC_NAME) == 0)
+                return cmd_oci(argc, argv);
 
         if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
                 name = "help";
