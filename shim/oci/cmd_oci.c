@@ -151,7 +151,10 @@ static const char *default_root(void)
 
         if (geteuid() == 0 && (!xdg || !*xdg))
                 return "/run/voidshim/oci";
-        snprintf(buf, sizeof(buf), "%s/voidshim/oci", xdg && *xdg ? xdg : "/tmp");
+        if (xdg && *xdg)
+                snprintf(buf, sizeof(buf), "%s/voidshim/oci", xdg);
+        else
+                snprintf(buf, sizeof(buf), "/tmp/voidshim-%u/oci", (unsigned)geteuid());
         return buf;
 }
 

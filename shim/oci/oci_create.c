@@ -186,6 +186,8 @@ static int build_and_spawn(const struct oci_create_opts *o, const struct vb_oci 
         if (r < 0)
                 return oci_fail_err("create container", err, r);
         r = vb_void_spawn(v, &k->proc, &err);
+        if (r < 0 && err && err->step && strcmp(err->step, "exec") == 0)
+                return oci_fail("create container", "config.json: /process/args/0: %s", err->msg);
         if (r < 0)
                 return oci_fail_err("create container", err, r);
         return 0;

@@ -204,8 +204,10 @@ int oci_cmd_exec(int argc, char **argv)
         struct vb_proc *proc = NULL;
         int r = exec_args(argc, argv, &o), status;
 
-        if (r || (r = oci_ctr_open(o.id, &c, &why)) < 0)
-                return r ? r : oci_fail("exec in the container", "%s", why ? why : strerror(-r));
+        if (r)
+                return r;
+        if ((r = oci_ctr_open(o.id, &c, &why)) < 0)
+                return oci_fail("exec in the container", "%s", why ? why : strerror(-r));
         if (c.status != VB_OCI_RUNNING && c.status != VB_OCI_CREATED) {
                 r = oci_fail("exec in the container", "container %s is %s", o.id, vb_oci_status_name(c.status));
                 goto out;

@@ -150,7 +150,7 @@ static void sync_with_spawner(struct vb_child_ctx *c)
          * namespace's root, so that what the setup makes is owned by an id of the void's.
          */
         if (c->v->ctr && c->v->ctr->n_uid_map &&
-            (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+            ((setgroups(0, NULL) < 0 && errno != EPERM) || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
                 fail(c, VB_STEP_ID_MAPS, NEG_ERRNO(), "becoming root of the user namespace (do the maps hold id 0?)");
         /* The cgroup namespace's root is the cgroup we were just moved to. */
         if (c->defer_cgroupns && unshare(CLONE_NEWCGROUP) < 0)

@@ -398,6 +398,18 @@ static int write_map(pid_t pid, const char *file, const struct vb_id_range *r, s
         return (size_t)w == len ? 0 : -EIO;
 }
 
+static int write_setgroups_deny(pid_t pid)
+{
+        char path[64];
+        _cleanup_close_ int fd = -1;
+
+        snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, "deny", 4) != 4)
+                return NEG_ERRNO();
+        return 0;
+}
+
 int vb_ctr_sync_parent(const struct vb_void *v, pid_t pid, struct vb_error **err)
 {
         const struct vb_container *c = v->ctr;
@@ -409,6 +421,9 @@ int vb_ctr_sync_parent(const struct vb_void *v, pid_t pid, struct vb_error **err
                 if (r < 0)
                         return vb_error_set(err, -r, "writing the void's uid_map");
                 r = write_map(pid, "gid_map", c->gid_map, c->n_gid_map);
+                /* Without CAP_SETGID (an unprivileged spawner mapping its own gid) setgroups goes first. */
+                if (r == -EPERM && (r = write_setgroups_deny(pid)) >= 0)
+                        r = write_map(pid, "gid_map", c->gid_map, c->n_gid_map);
                 if (r < 0)
                         return vb_error_set(err, -r, "writing the void's gid_map");
         }
