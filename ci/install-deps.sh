@@ -13,4 +13,5 @@ $SUDO apt-get install -y -qq --no-install-recommends \
         jq curl openssl graphviz \
         iproute2 procps psmisc util-linux passwd python3 python3-jsonschema \
         passt nftables xdg-dbus-proxy dbus \
+        podman conmon containerd runc crun mmdebstrap uidmap slirp4netns \
         >/dev/null
