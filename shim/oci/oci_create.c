@@ -205,6 +205,8 @@ static int record_state(const struct oci_create_opts *o, const struct vb_oci *c,
         st->bundle = c->bundle;
         st->annotations = c->annotations;
         st->cgroups = k->cg.dirs;
+        for (int h = 0; h < VB_OCI_HOOK_COUNT; h++)
+                st->hooks |= c->n_hooks[h] ? 1U << h : 0;
         st->created = now_rfc3339();
         if (!oci_state_path(path, sizeof(path), o->id, "state.json"))
                 r = -ENAMETOOLONG;

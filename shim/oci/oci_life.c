@@ -61,7 +61,8 @@ static void run_poststart(struct oci_ctr *c)
         _cleanup_vb_error_ struct vb_error *err = NULL;
         _cleanup_free_ char *json = NULL, *why = NULL;
 
-        if (oci_ctr_config(c, &cfg, &err) < 0 || !cfg->n_hooks[VB_OCI_POSTSTART]) {
+        if (!(c->st.hooks & (1U << VB_OCI_POSTSTART)) || oci_ctr_config(c, &cfg, &err) < 0 ||
+            !cfg->n_hooks[VB_OCI_POSTSTART]) {
                 vb_oci_free(cfg);
                 return;
         }
@@ -86,13 +87,15 @@ int oci_start(struct oci_ctr *c)
         if (c->status != VB_OCI_CREATED)
                 return oci_fail("start container", "container %s is %s, not created", c->id,
                                 vb_oci_status_name(c->status));
-        if (oci_ctr_config(c, &cfg, &err) < 0)
-                return oci_fail_err("start container", err, -EINVAL);
-        json = vb_oci_state_json(&c->st, VB_OCI_CREATED, c->pid);
-        r = json ? oci_hooks_run(cfg, VB_OCI_START_CONTAINER, json, c->pid, &why) : -ENOMEM;
-        vb_oci_free(cfg);
-        if (r < 0)
-                return oci_fail("start container", "startContainer hook: %s", why ? why : strerror(-r));
+        if (c->st.hooks & (1U << VB_OCI_START_CONTAINER)) { /* the config is read again only for hooks */
+                if (oci_ctr_config(c, &cfg, &err) < 0)
+                        return oci_fail_err("start container", err, -EINVAL);
+                json = vb_oci_state_json(&c->st, VB_OCI_CREATED, c->pid);
+                r = json ? oci_hooks_run(cfg, VB_OCI_START_CONTAINER, json, c->pid, &why) : -ENOMEM;
+                vb_oci_free(cfg);
+                if (r < 0)
+                        return oci_fail("start container", "startContainer hook: %s", why ? why : strerror(-r));
+        }
         if (!oci_state_path(fifo, sizeof(fifo), c->id, "exec.fifo") ||
             !oci_state_path(path, sizeof(path), c->id, "state.json"))
                 return oci_fail("start container", "%s: the id is too long", c->id);
@@ -260,7 +263,8 @@ int oci_cmd_delete(int argc, char **argv)
                 oci_ctr_close(&c);
                 return oci_fail("delete container", "container %s did not end after SIGKILL", a.id);
         }
-        (void)oci_ctr_config(&c, &cfg, &err);
+        if (c.st.hooks & (1U << VB_OCI_POSTSTOP))
+                (void)oci_ctr_config(&c, &cfg, &err);
         if (oci_state_path(path, sizeof(path), a.id, "cgroups.made"))
                 (void)oci_load_lines(path, &made);
         r = made ? oci_cgroup_remove(made) : 0;

@@ -131,30 +131,51 @@ static void map_own_ids(struct vb_child_ctx *c)
                 fail(c, VB_STEP_ID_MAPS, r, NULL);
 }
 
-/* In the new user namespace: let the spawner write the id maps and move us into cgroups v1, then go on. */
-static void sync_with_spawner(struct vb_child_ctx *c)
+/* Ask the spawner to write the id maps and move us into cgroups v1 (it answers on the lifeline). */
+static void ask_spawner(struct vb_child_ctx *c)
 {
         struct vb_report ask = { .step = VB_STEP_ID_MAPS };
-        ssize_t n;
-        char b;
 
         if (write(c->report_fd, &ask, sizeof(ask)) != (ssize_t)sizeof(ask))
                 _exit(125);
+        c->sync_asked = true;
+}
+
+/* Wait for the spawner's answer; then the cgroup namespace, whose root is the cgroup we were moved to. */
+static void await_spawner(struct vb_child_ctx *c)
+{
+        ssize_t n;
+        char b;
+
+        if (!c->sync_asked)
+                return;
+        c->sync_asked = false;
         do
                 n = read(c->alive_fd, &b, 1);
         while (n < 0 && errno == EINTR);
         if (n != 1) /* the spawner is gone, or failed and said so itself */
                 _exit(125);
-        /*
-         * With the spawner's ranges our own ids are unmapped (the overflow ids): become the
-         * namespace's root, so that what the setup makes is owned by an id of the void's.
-         */
-        if (c->v->ctr && c->v->ctr->n_uid_map &&
-            ((setgroups(0, NULL) < 0 && errno != EPERM) || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
-                fail(c, VB_STEP_ID_MAPS, NEG_ERRNO(), "becoming root of the user namespace (do the maps hold id 0?)");
-        /* The cgroup namespace's root is the cgroup we were just moved to. */
         if (c->defer_cgroupns && unshare(CLONE_NEWCGROUP) < 0)
                 fail(c, VB_STEP_UNSHARE, NEG_ERRNO(), "cgroup namespace");
+}
+
+/*
+ * In the new user namespace.  With id maps, wait for them now and become the
+ * namespace's root: our own ids are unmapped (the overflow ids), and what the
+ * setup makes must be owned by an id of the void's.  With cgroups alone, go on
+ * building while the spawner writes cgroup.procs (it takes a few ms of RCU):
+ * await_spawner() comes before anything depends on it, unless `now`.
+ */
+static void sync_with_spawner(struct vb_child_ctx *c, bool now)
+{
+        bool maps = c->v->ctr && c->v->ctr->n_uid_map;
+
+        ask_spawner(c);
+        if (!maps && !now)
+                return;
+        await_spawner(c);
+        if (maps && ((setgroups(0, NULL) < 0 && errno != EPERM) || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+                fail(c, VB_STEP_ID_MAPS, NEG_ERRNO(), "becoming root of the user namespace (do the maps hold id 0?)");
 }
 
 /*
@@ -200,7 +221,7 @@ static void two_stage(struct vb_child_ctx *c)
         if (unshare((int)c->unshare_flags) < 0)
                 fail(c, VB_STEP_UNSHARE, NEG_ERRNO(), NULL);
         if (c->sync)
-                sync_with_spawner(c);
+                sync_with_spawner(c, true); /* the init forked below inherits our cgroups */
         map_own_ids(c);
         if (c->hold) {
                 fork_direct(c);
@@ -525,7 +546,7 @@ _Noreturn void vb_child_main(struct vb_child_ctx *c)
                 two_stage(c);
         } else {
                 if (c->sync)
-                        sync_with_spawner(c);
+                        sync_with_spawner(c, false);
                 map_own_ids(c);
         }
         new_session(c);
@@ -539,6 +560,7 @@ _Noreturn void vb_child_main(struct vb_child_ctx *c)
         }
         build_root(c, &devnull);
         settle_environment(c);
+        await_spawner(c); /* before the capabilities go: unsharing the cgroup namespace needs CAP_SYS_ADMIN */
         lock_down(c);
         if (v->ctr && v->ctr->gate_fd >= 0)
                 hold_at_gate(c);

@@ -66,6 +66,7 @@ struct vb_child_ctx {
         bool sync;                      /* ask the spawner (VB_STEP_ID_MAPS) for id maps and cgroup v1 */
         bool defer_cgroupns;            /* unshare the cgroup namespace only after the spawner's sync */
         bool cloexec_done;              /* fds above the void's marked close-on-exec before the filter */
+        bool sync_asked;                /* the spawner was asked and has not answered yet */
         struct _cap_struct *caps_final; /* no_new_privs off: the caps once the filter is on, or NULL */
 };
 /*

@@ -109,6 +109,7 @@ int vb_oci_state_load(const char *path, struct vb_oci_state *st)
                 st->pid = (pid_t)json_integer_value(json_object_get(j, "pid"));
                 st->start_time = (uint64_t)json_integer_value(json_object_get(j, "start_time"));
                 st->started = json_is_true(json_object_get(j, "started"));
+                st->hooks = (unsigned)json_integer_value(json_object_get(j, "hooks"));
                 r = get_str(j, "owner", &st->owner);
         }
         json_decref(j);
