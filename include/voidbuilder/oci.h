@@ -228,7 +228,7 @@ struct vb_oci_state {
         char *annotations;   /* JSON object text */
         char **cgroups;      /* NULL-terminated: the cgroup directories made for it, to remove */
         char *owner;         /* "voidshim" */
-        unsigned hooks; /* bit k set: the config has hooks of kind k (enum vb_oci_hook_kind) */
+        unsigned hooks;      /* bit k set: the config has hooks of kind k (enum vb_oci_hook_kind) */
 };
 
 /* Write st to path (atomically: a temporary file renamed).  -errno. */

@@ -54,6 +54,8 @@ int vb_oci_state_save(const struct vb_oci_state *st, const char *path)
                            annotations(st->annotations), "cgroups", cg, "owner", st->owner ? st->owner : "voidshim")
                : NULL;
         json_decref(cg);
+        if (j && json_object_set_new(j, "hooks", json_integer((json_int_t)st->hooks)) < 0)
+                r = -ENOMEM;
         if (!j || r < 0 || asprintf(&tmp, "%s.tmp", path) < 0) {
                 json_decref(j);
                 return -ENOMEM;
