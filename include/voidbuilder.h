@@ -254,6 +254,16 @@ VB_API int vb_void_exec_host(struct vb_void *v, const char *path, char *const ar
  * -ENOENT with err naming a library that cannot be found.
  */
 VB_API int vb_void_add_libs(struct vb_void *v, const char *path, struct vb_error **err) VB_NONNULL(1, 2);
+/*
+ * (vb_void_add_libs() also takes a "#!" script: the script is bound at its
+ * path, read-only, and its interpreter's closure added, up to 4 levels.)
+ *
+ * Does the host program at path load code at run time that its ELF closure
+ * cannot show?  1 when it (or, for a "#!" script, its interpreter) names
+ * dlopen among its dynamic symbols: python3's extension modules, plugins,
+ * NSS modules loaded on its own; 0 when not; -errno (-ENOEXEC: not ELF, -ENOENT).
+ */
+VB_API int vb_program_loads_code(const char *path) VB_NONNULL(1);
 
 /* ---- servers: the environment model (doc/servers.md) --------------------- */
 

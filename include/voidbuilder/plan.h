@@ -187,6 +187,13 @@ int vb_plan_apply(const struct vb_plan *p, bool for_explain, struct vb_void **ou
         VB_NONNULL(1, 3);
 
 /*
+ * What the plan's --libs grants cannot show: one line per program that loads
+ * code at run time (vb_program_loads_code()), naming the grant as written.
+ * malloc'd ("" when there is nothing to say), NULL on OOM.
+ */
+char *vb_plan_libs_notes(const struct vb_plan *p) VB_NONNULL(1);
+
+/*
  * The plan as JSON (doc/plan-json.md): a malloc'd NUL-terminated string,
  * NULL on OOM.  Host fds are written as numbers and so compare only within
  * one process.

@@ -18,9 +18,12 @@ typedef int (*opt_fn)(struct run_opts *o, char **args, char **why);
 
 struct option_def {
         const char *name;
-        int nargs;
+        int nargs; /* 0, 1, 2, or OPT_DEST */
         opt_fn fn;
 };
+
+/* An optional destination (--proc [DEST]): see take_dest(). */
+#define OPT_DEST (-1)
 
 static int why_set(char **why, const char *fmt, ...) VB_PRINTF(2, 3);
 static int why_set(char **why, const char *fmt, ...)
@@ -106,20 +109,28 @@ static int opt_symlink(struct run_opts *o, char **a, char **why)
                          2);
 }
 
+/*
+ * --proc [DEST], --proc-subset [DEST], --dev [DEST]: DEST is optional (default /proc, /dev), so that both
+ * voidshim's `--proc` and bwrap's `--proc /proc` work; a[0] is NULL when none was given (see take_dest()).
+ */
 static int opt_proc(struct run_opts *o, char **a, char **why)
 {
-        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_PROC, .dst = "/proc" }, "--proc", a, 0);
+        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_PROC, .dst = a[0] ? a[0] : "/proc" }, "--proc", a,
+                         a[0] ? 1 : 0);
 }
 
 static int opt_proc_subset(struct run_opts *o, char **a, char **why)
 {
-        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_PROC, .dst = "/proc", .flags = VB_PROC_SUBSET_PID },
-                         "--proc-subset", a, 0);
+        return add_grant(o,
+                         (struct vb_plan_grant){
+                                 .kind = VB_PLAN_PROC, .dst = a[0] ? a[0] : "/proc", .flags = VB_PROC_SUBSET_PID },
+                         "--proc-subset", a, a[0] ? 1 : 0);
 }
 
 static int opt_dev(struct run_opts *o, char **a, char **why)
 {
-        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_DEV, .dst = "/dev" }, "--dev", a, 0);
+        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_DEV, .dst = a[0] ? a[0] : "/dev" }, "--dev", a,
+                         a[0] ? 1 : 0);
 }
 
 static int opt_libs(struct run_opts *o, char **a, char **why)
@@ -534,9 +545,9 @@ static const struct option_def options[] = {
         { "--tmpfs", 1, opt_tmpfs },
         { "--dir", 1, opt_dir },
         { "--symlink", 2, opt_symlink },
-        { "--proc", 0, opt_proc },
-        { "--proc-subset", 0, opt_proc_subset },
-        { "--dev", 0, opt_dev },
+        { "--proc", OPT_DEST, opt_proc },
+        { "--proc-subset", OPT_DEST, opt_proc_subset },
+        { "--dev", OPT_DEST, opt_dev },
         { "--libs", 1, opt_libs },
         { "--net", 1, opt_net },
         { "--share", 1, opt_share },
@@ -620,6 +631,48 @@ static int finish(struct run_opts *o, char **argv, char **why)
         return r;
 }
 
+/*
+ * Does the word after an OPT_DEST option (argv[i + 1]) name its DEST?  bwrap always takes one (`--proc
+ * /proc`), voidshim never needed one (`--proc /bin/ls` runs /bin/ls).  It is DEST when it is an absolute path
+ * followed by "--" or by an option of run: a PROGRAM given without "--" rarely is (`--proc /bin/ls --help`
+ * is read as DEST /bin/ls; `--proc -- /bin/ls --help` is not).
+ */
+static bool take_dest(int argc, char **argv, int i)
+{
+        const char *inline_value;
+
+        return i + 2 < argc && argv[i + 1][0] == '/' &&
+               (strcmp(argv[i + 2], "--") == 0 || find_option(argv[i + 2], &inline_value) != NULL);
+}
+
+/* The arguments of option d at argv[i]: inline ("--x=V"), an optional DEST, or the next d->nargs words. */
+static int take_args(int argc, char **argv, int i, const struct option_def *d, const char *inline_value, char **args,
+                     int *used, char **why)
+{
+        *used = 0;
+        args[0] = args[1] = NULL;
+        if (inline_value && d->nargs != 1 && d->nargs != OPT_DEST)
+                return why_set(why, "%s takes %d arguments, not '=VALUE'", d->name, d->nargs);
+        if (inline_value) {
+                args[0] = (char *)inline_value;
+                return 0;
+        }
+        if (d->nargs == OPT_DEST) {
+                if (take_dest(argc, argv, i))
+                        args[0] = argv[i + 1], *used = 1;
+                return 0;
+        }
+        if (argc - i - 1 < d->nargs)
+                return why_set(why, "%s needs %d argument%s", d->name, d->nargs, d->nargs > 1 ? "s" : "");
+        for (int k = 0; k < d->nargs; k++) {
+                args[k] = argv[i + 1 + k];
+                if (strcmp(args[k], "--") == 0) /* "--ro-bind /etc -- prog" lacks DST */
+                        return why_set(why, "%s needs %d argument%s", d->name, d->nargs, d->nargs > 1 ? "s" : "");
+        }
+        *used = d->nargs;
+        return 0;
+}
+
 int vb_cli_parse(int argc, char **argv, struct run_opts *o, char **why)
 {
         int i = 1, r;
@@ -632,6 +685,7 @@ int vb_cli_parse(int argc, char **argv, struct run_opts *o, char **why)
                 const char *inline_value = NULL;
                 const struct option_def *d;
                 char *args[2];
+                int used;
 
                 if (strcmp(argv[i], "--") == 0) {
                         i++;
@@ -642,25 +696,13 @@ int vb_cli_parse(int argc, char **argv, struct run_opts *o, char **why)
                 d = find_option(argv[i], &inline_value);
                 if (!d)
                         return why_set(why, "unknown option '%s' (see voidshim run --help)", argv[i]);
-                if (inline_value && d->nargs != 1)
-                        return why_set(why, "%s takes %d arguments, not '=VALUE'", d->name, d->nargs);
-                if (inline_value)
-                        args[0] = (char *)inline_value;
-                else {
-                        if (argc - i - 1 < d->nargs)
-                                return why_set(why, "%s needs %d argument%s", d->name, d->nargs,
-                                               d->nargs > 1 ? "s" : "");
-                        for (int k = 0; k < d->nargs; k++) {
-                                args[k] = argv[i + 1 + k];
-                                if (strcmp(args[k], "--") == 0) /* "--ro-bind /etc -- prog" lacks DST */
-                                        return why_set(why, "%s needs %d argument%s", d->name, d->nargs,
-                                                       d->nargs > 1 ? "s" : "");
-                        }
-                }
+                r = take_args(argc, argv, i, d, inline_value, args, &used, why);
+                if (r < 0)
+                        return r;
                 r = d->fn(o, args, why);
                 if (r < 0)
                         return *why ? r : why_set(why, "%s: %s", d->name, strerror(-r));
-                i += 1 + (inline_value ? 0 : d->nargs);
+                i += 1 + used;
         }
         if (o->help || o->version || o->seccomp_print)
                 return 0;

@@ -38,7 +38,23 @@ static int exit_status_of(int status)
         return SHIM_EXIT_SYSTEM;
 }
 
-static int spawn_and_wait(struct vb_void *v, const char *program, struct care_sup *sup)
+/*
+ * A program that failed may have missed what --libs could not show (python3's modules): say so then,
+ * and only then, so that a run that works prints nothing of ours.
+ */
+static void libs_notes(const struct vb_plan *p)
+{
+        _cleanup_free_ char *notes = vb_plan_libs_notes(p);
+
+        for (char *line = notes, *nl; line && *line; line = nl + 1) {
+                nl = strchrnul(line, '\n');
+                fprintf(stderr, "voidshim: note: %.*s\n", (int)(nl - line), line);
+                if (!*nl)
+                        break;
+        }
+}
+
+static int spawn_and_wait(struct vb_void *v, const char *program, struct care_sup *sup, bool *ran)
 {
         _cleanup_vb_error_ struct vb_error *err = NULL;
         struct vb_proc *p = NULL;
@@ -56,6 +72,7 @@ static int spawn_and_wait(struct vb_void *v, const char *program, struct care_su
                 snprintf(what, sizeof(what), exec_step ? "run %s" : "start %s", program);
                 return shim_fatal_err(code, what, err, r);
         }
+        *ran = true;
         r = sup ? care_supervise(sup, p, &status) : vb_proc_wait(p, &status);
         vb_proc_free(p);
         if (r < 0)
@@ -101,6 +118,7 @@ static int run_plan(struct run_opts *o)
         _cleanup_vb_error_ struct vb_error *err = NULL;
         _cleanup_vb_void_ struct vb_void *v = NULL;
         struct care_sup *sup = NULL;
+        bool ran = false;
         int r;
 
         if (!o->explain && vb_plan_needs_care(o->plan)) {
@@ -118,9 +136,11 @@ static int run_plan(struct run_opts *o)
         if (o->explain)
                 return explain(o, v);
         shed_groups(o->plan);
-        r = spawn_and_wait(v, o->plan->program, sup);
+        r = spawn_and_wait(v, o->plan->program, sup, &ran);
         v = vb_void_free(v); /* its copies of handed-in fds (a pty slave) go before the caretakers */
         care_free(sup);
+        if (ran && r != 0)
+                libs_notes(o->plan);
         return r;
 }
 

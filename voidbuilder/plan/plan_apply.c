@@ -71,8 +71,11 @@ static int apply_stdio(struct vb_void *v, const struct vb_plan *p, struct vb_err
 
 static int apply_bind(struct vb_void *v, const struct vb_plan_grant *g, struct vb_error **err)
 {
-        if (!(g->flags & VB_MOUNT_OPTIONAL) && access(g->src, F_OK) < 0)
+        if (!(g->flags & VB_MOUNT_OPTIONAL) && access(g->src, F_OK) < 0) {
+                if (g->origin)
+                        return vb_error_set(err, errno, "%s: the source %s", g->origin, g->src);
                 return vb_error_set(err, errno, "bind %s at %s", g->src, g->dst);
+        }
         if (g->checked)
                 return vb_void_bind_checked(v, g->src, g->dst, g->flags, g->dev, g->ino);
         return vb_void_bind(v, g->src, g->dst, g->flags);
@@ -125,15 +128,59 @@ static const char *kind_name(enum vb_plan_grant_kind k)
         return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "grant";
 }
 
+/* The PATH the void's program lookup will use: the plan's own, or the library's default (child.c). */
+static const char *void_path(const struct vb_plan *p)
+{
+        const char *path = "/usr/local/bin:/usr/bin:/bin";
+
+        for (size_t i = 0; i < p->n_grants; i++)
+                if (p->grants[i].kind == VB_PLAN_SETENV && strcmp(p->grants[i].src, "PATH") == 0)
+                        path = p->grants[i].dst;
+        return path;
+}
+
+/*
+ * --libs NAME: a name without a slash is looked up in the void's PATH, on the host, as the void will
+ * look the program up; the library follows "#!" to the interpreter.  Returns the host path in buf.
+ */
+static int libs_lookup(const struct vb_plan *p, const struct vb_plan_grant *g, char *buf, size_t len,
+                       struct vb_error **err)
+{
+        const char *path = void_path(p);
+
+        if (strchr(g->src, '/'))
+                return snprintf(buf, len, "%s", g->src) < (int)len ? 0 : vb_error_set(err, ENAMETOOLONG, "%s", g->src);
+        for (const char *d = path; *d;) {
+                const char *e = strchrnul(d, ':');
+                int n = snprintf(buf, len, "%.*s/%s", (int)(e - d), d, g->src);
+
+                if (d[0] == '/' && n > 0 && (size_t)n < len && access(buf, X_OK) == 0)
+                        return 0;
+                d = *e ? e + 1 : e;
+        }
+        return vb_error_set(err, ENOENT, "no program %s in the void's PATH (%s)", g->src, path);
+}
+
+static int apply_libs(struct vb_void *v, const struct vb_plan *p, const struct vb_plan_grant *g, struct vb_error **err)
+{
+        char path[4096];
+        int r = libs_lookup(p, g, path, sizeof(path), err);
+
+        return r < 0 ? r : vb_void_add_libs(v, path, err);
+}
+
 static int apply_grants(struct vb_void *v, const struct vb_plan *p, struct vb_error **err)
 {
         for (size_t i = 0; i < p->n_grants; i++) {
                 const struct vb_plan_grant *g = &p->grants[i];
-                int r = apply_grant(v, g, err);
+                int r = g->kind == VB_PLAN_LIBS ? apply_libs(v, p, g, err) : apply_grant(v, g, err);
 
                 if (r >= 0)
                         continue;
-                if (err && *err) /* the library said what failed */
+                /* The library said what failed; say which grant asked, as it was written. */
+                if (err && *err && g->origin && strncmp((*err)->msg, g->origin, strlen(g->origin)) != 0)
+                        return vb_error_wrap(err, "%s", g->origin);
+                if (err && *err)
                         return r;
                 if (g->origin)
                         return vb_error_set(err, r, "%s", g->origin);
@@ -350,6 +397,34 @@ static int apply_servers(struct vb_void *v, const struct vb_plan *p, bool for_ex
                         return r;
         }
         return 0;
+}
+
+char *vb_plan_libs_notes(const struct vb_plan *p)
+{
+        char *out = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&out, &len);
+
+        if (!f)
+                return NULL;
+        for (size_t i = 0; i < p->n_grants; i++) {
+                const struct vb_plan_grant *g = &p->grants[i];
+                char path[4096];
+
+                if (g->kind != VB_PLAN_LIBS || libs_lookup(p, g, path, sizeof(path), NULL) < 0 ||
+                    vb_program_loads_code(path) <= 0)
+                        continue;
+                fprintf(f,
+                        "%s: %s calls dlopen(): the modules it loads at run time (python3's lib-dynload, plugins) "
+                        "are not in its ELF closure; grant them, use a profile (--profile python3), or let "
+                        "voidshim learn find them\n",
+                        g->origin ? g->origin : g->src, path);
+        }
+        if (fclose(f) != 0) {
+                free(out);
+                return NULL;
+        }
+        return out;
 }
 
 int vb_plan_apply(const struct vb_plan *p, bool for_explain, struct vb_void **out, struct vb_error **err)
