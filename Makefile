@@ -12,6 +12,7 @@ LIBDIR   ?= $(PREFIX)/lib
 BINDIR   ?= $(PREFIX)/bin
 INCDIR   ?= $(PREFIX)/include
 MANDIR   ?= $(PREFIX)/share/man
+DATADIR  ?= $(PREFIX)/share
 PKG_CONFIG ?= pkg-config
 B        := build
 
@@ -131,6 +132,16 @@ voidshim: $(B)/shim/main.o $(SHIM_OBJS) $(FRONT_AS) $(LIBA)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(VB_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SHIM_LINK)
 
+# Where voidshim finds its installed profiles: rewritten only when DATADIR changes, so that
+# `make install PREFIX=/usr` rebuilds what depends on it and a plain `make` rebuilds nothing.
+$(B)/gen/paths.h: FORCE
+	@mkdir -p $(dir $@)
+	@printf '#define VS_DATADIR "%s/voidshim"\n' '$(DATADIR)' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(B)/shim/profile/profile.o: VB_CPPFLAGS += -I$(B)/gen
+$(B)/shim/profile/profile.o: $(B)/gen/paths.h
+FORCE:
+
 $(B)/voidbuilder.pc: voidbuilder/core/voidbuilder.pc.in Makefile
 	@mkdir -p $(B)
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCDIR@|$(INCDIR)|g' \
@@ -167,12 +178,17 @@ $(B)/tests/apps/%: tests/apps/%.c app/app.c include/voidshim/app.h
 	@mkdir -p $(dir $@)
 	$(CC) -D_GNU_SOURCE -O2 -Wall -Wextra -Wno-unused-parameter -Iinclude -static -o $@ $< app/app.c
 
-# Every shipped spec must pass `voidshim check` and the JSON Schema, so none can go stale.
+# Every shipped spec and profile must pass `voidshim check` (a profile: load with run --explain) and
+# the JSON Schema, so none can go stale.
 check-spec: voidshim
 	./voidshim check specs/*.json
+	for p in specs/profiles/*.json; do ./voidshim run --profile $$p --explain -- /bin/true >/dev/null || exit 1; done
 	python3 -c 'import json, sys, jsonschema; v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))); \
 		[v.validate(json.load(open(f))) for f in sys.argv[2:]]; print("schema: %d specs valid" % len(sys.argv[2:]))' \
 		specs/schema/voidshim-spec.schema.json specs/*.json tests/fixtures/specs/valid/*.json
+	python3 -c 'import json, sys, jsonschema; v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))); \
+		[v.validate(json.load(open(f))) for f in sys.argv[2:]]; print("schema: %d profiles valid" % len(sys.argv[2:]))' \
+		specs/schema/voidshim-profile.schema.json specs/profiles/*.json
 
 # libFuzzer target for the spec parser (clang; Debian's libclang-rt-14-dev has the runtime).
 FUZZ_CC   ?= clang

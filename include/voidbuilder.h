@@ -149,6 +149,18 @@ VB_API int vb_void_tmpfs(struct vb_void *v, const char *dst, uint64_t size_bytes
 /* An empty directory, or a symlink dst -> target, inside the void's root. */
 VB_API int vb_void_dir(struct vb_void *v, const char *dst, mode_t mode) VB_NONNULL(1, 2);
 VB_API int vb_void_symlink(struct vb_void *v, const char *target, const char *dst) VB_NONNULL(1, 2, 3);
+/*
+ * A file at dst in the void's root holding the text contents (copied; at most
+ * 64 KiB), with mode `mode`, owned by the void's uid 0: a synthesized
+ * /etc/passwd, say.  Written while the root is built, read-only after, like
+ * the root itself.  -EINVAL for a bad dst, a mode beyond 07777 or too much text.
+ */
+VB_API int vb_void_file(struct vb_void *v, const char *dst, const char *contents, mode_t mode) VB_NONNULL(1, 2, 3);
+/*
+ * Label the mounts the following calls add (explain shows "[label]" after each,
+ * e.g. "profile python3"), until the next call; NULL stops.  Copied.  -ENOMEM.
+ */
+VB_API int vb_void_label(struct vb_void *v, const char *label) VB_NONNULL(1);
 
 enum {
         VB_PROC_SUBSET_PID = 1 << 0, /* mount with subset=pid: only the /proc/PID dirs */

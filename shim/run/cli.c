@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "profile/profile.h"
 #include "run/cli.h"
 #include "voidbuilder.h"
 #include "voidbuilder/cleanup.h"
@@ -131,6 +132,34 @@ static int opt_dev(struct run_opts *o, char **a, char **why)
 {
         return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_DEV, .dst = a[0] ? a[0] : "/dev" }, "--dev", a,
                          a[0] ? 1 : 0);
+}
+
+/* --profile NAME: a spec fragment's grants (profile/profile.c finds it), in this place among the grants. */
+static int opt_profile(struct run_opts *o, char **a, char **why)
+{
+        _cleanup_free_ char *base = NULL, *cause = NULL;
+        struct vb_spec_profile *prof = NULL, **n;
+        int r;
+
+        r = shim_profile_load(a[0], &prof, &cause);
+        if (r < 0)
+                return r == -ENOMEM ? r : why_set(why, "--profile %s: %s", a[0], cause ? cause : strerror(-r));
+        n = reallocarray(o->profiles, o->n_profiles + 1, sizeof(*n));
+        if (!n) {
+                vb_spec_profile_free(prof);
+                return -ENOMEM;
+        }
+        o->profiles = n;
+        o->profiles[o->n_profiles++] = prof;
+        if (asprintf(&base, "--profile %s", a[0]) < 0)
+                return -ENOMEM;
+        return vb_plan_add_profile(o->plan, prof, base);
+}
+
+static int opt_passwd(struct run_opts *o, char **a, char **why)
+{
+        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_PASSWD, .dst = a[0] ? a[0] : "/etc" }, "--passwd",
+                         a, a[0] ? 1 : 0);
 }
 
 static int opt_libs(struct run_opts *o, char **a, char **why)
@@ -548,6 +577,8 @@ static const struct option_def options[] = {
         { "--proc", OPT_DEST, opt_proc },
         { "--proc-subset", OPT_DEST, opt_proc_subset },
         { "--dev", OPT_DEST, opt_dev },
+        { "--passwd", OPT_DEST, opt_passwd },
+        { "--profile", 1, opt_profile },
         { "--libs", 1, opt_libs },
         { "--net", 1, opt_net },
         { "--share", 1, opt_share },
@@ -715,5 +746,8 @@ void run_opts_done(struct run_opts *o)
 {
         vb_plan_free(o->plan);
         free(o->argv0);
+        for (size_t i = 0; i < o->n_profiles; i++)
+                vb_spec_profile_free(o->profiles[i]);
+        free(o->profiles);
         *o = (struct run_opts){};
 }

@@ -13,6 +13,7 @@
 
 #include "voidbuilder.h"
 #include "voidbuilder/plan.h"
+#include "voidbuilder/spec.h"
 
 enum run_net_choice { NET_NONE, NET_LOOPBACK, NET_SHARED };
 
@@ -25,7 +26,9 @@ struct run_opts {
         enum run_net_choice net;
         bool net_given; /* --net or --share net seen */
         bool no_stdio;
-        char *argv0; /* --argv0: the program's argv[0], when not its path */
+        char *argv0;                       /* --argv0: the program's argv[0], when not its path */
+        struct vb_spec_profile **profiles; /* --profile: each loaded, in order (for explain) */
+        size_t n_profiles;
 };
 
 /*

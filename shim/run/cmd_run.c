@@ -109,6 +109,11 @@ static int explain(const struct run_opts *o, const struct vb_void *v)
         text = vb_void_explain(v);
         if (!text)
                 return shim_fatal(SHIM_EXIT_SYSTEM, "explain the void", strerror(ENOMEM));
+        for (size_t i = 0; i < o->n_profiles; i++)
+                printf("profile %s: from %s; its mounts are marked [profile %s] below\n%s%s%s", o->profiles[i]->name,
+                       o->profiles[i]->file, o->profiles[i]->name, o->profiles[i]->description ? "  " : "",
+                       o->profiles[i]->description ? o->profiles[i]->description : "",
+                       o->profiles[i]->description ? "\n" : "");
         fputs(text, stdout);
         return 0;
 }

@@ -71,11 +71,16 @@ static void explain_mount(FILE *f, const struct vb_mount *m)
         case VB_MNT_SYMLINK:
                 fprintf(f, "  %s -> %s (symlink)", m->dst, m->src);
                 break;
+        case VB_MNT_FILE:
+                fprintf(f, "  %s: a file of %zu bytes written by the caller (mode %04o)", m->dst, strlen(m->src),
+                        (unsigned)m->mode);
+                break;
         default:
                 fprintf(f, "  %s: ?", m->dst);
                 break;
         }
-        fprintf(f, "%s%s%s\n", m->why ? " [" : "", m->why ? m->why : "", m->why ? "]" : "");
+        fprintf(f, "%s%s%s", m->why ? " [" : "", m->why ? m->why : "", m->why ? "]" : "");
+        fprintf(f, "%s%s%s\n", m->label ? " [" : "", m->label ? m->label : "", m->label ? "]" : "");
 }
 
 static void explain_fds(FILE *f, const struct vb_void *v)

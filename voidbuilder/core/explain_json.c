@@ -88,7 +88,7 @@ static void json_mounts(FILE *f, const struct vb_void *v)
         static const char *const kinds[] = {
                 [VB_MNT_BIND] = "bind",     [VB_MNT_TMPFS] = "tmpfs", [VB_MNT_PROC] = "proc",
                 [VB_MNT_DEVPTS] = "devpts", [VB_MNT_DIR] = "dir",     [VB_MNT_SYMLINK] = "symlink",
-                [VB_MNT_INBOX] = "inbox"
+                [VB_MNT_INBOX] = "inbox",   [VB_MNT_FILE] = "file"
         };
 
         fputs("\"mounts\":[", f);
@@ -104,10 +104,14 @@ static void json_mounts(FILE *f, const struct vb_void *v)
                 json_flags(f, m);
                 if (m->kind == VB_MNT_TMPFS)
                         fprintf(f, ",\"size\":%llu", (unsigned long long)m->size);
-                if (m->kind == VB_MNT_DIR || m->kind == VB_MNT_TMPFS)
+                if (m->kind == VB_MNT_DIR || m->kind == VB_MNT_TMPFS || m->kind == VB_MNT_FILE)
                         fprintf(f, ",\"mode\":\"%04o\"", (unsigned)m->mode);
                 fputs(",\"why\":", f);
                 jstr(f, m->why);
+                if (m->label) {
+                        fputs(",\"label\":", f);
+                        jstr(f, m->label);
+                }
                 fputc('}', f);
         }
         fputs("],", f);

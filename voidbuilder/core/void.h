@@ -23,6 +23,7 @@ enum vb_mount_kind {
         VB_MNT_DIR,
         VB_MNT_SYMLINK,
         VB_MNT_INBOX, /* src_fd: a channel to the inbox's holder (parent-owned), or -1 under explain */
+        VB_MNT_FILE,  /* a file written in the root: src holds its contents (text), mode its mode */
 };
 
 struct vb_mount {
@@ -33,6 +34,7 @@ struct vb_mount {
         uint64_t size;   /* tmpfs */
         mode_t mode;     /* dir, tmpfs */
         const char *why; /* static: shown by explain ("minimal /dev", "ELF closure of /bin/ls") */
+        char *label;     /* vb_void_label() when it was added, or NULL: shown by explain too */
         int src_fd;      /* bind: child only, the source opened before the root is staged; inbox: see above */
         bool checked;    /* bind: the source must be the file (dev, ino) below */
         dev_t dev;
@@ -108,6 +110,8 @@ struct vb_void {
 
         vb_log_fn log;
         void *log_data;
+
+        char *label; /* vb_void_label(): what the mounts added now come from */
 };
 
 /* Normalise an absolute path inside the void: collapses "//" and ".", refuses "..".

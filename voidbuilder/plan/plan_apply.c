@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +114,7 @@ static int apply_grant(struct vb_void *v, const struct vb_plan_grant *g, struct 
                 return vb_void_time_offset(v, g->resource, g->seconds);
         case VB_PLAN_CAP:
                 return vb_void_keep_cap(v, g->resource);
+        case VB_PLAN_PASSWD: /* apply_grants(): it reads the plan's ids */
         case VB_PLAN_GRANT_KIND_COUNT:
         default:
                 return -EINVAL;
@@ -121,9 +123,9 @@ static int apply_grant(struct vb_void *v, const struct vb_plan_grant *g, struct 
 
 static const char *kind_name(enum vb_plan_grant_kind k)
 {
-        static const char *const names[] = { "bind",   "tmpfs",       "dir",       "symlink", "proc",
-                                             "dev",    "libs",        "fd",        "setenv",  "landlock rule",
-                                             "rlimit", "time offset", "capability" };
+        static const char *const names[] = { "bind",   "tmpfs",       "dir",        "symlink", "proc",
+                                             "dev",    "libs",        "fd",         "setenv",  "landlock rule",
+                                             "rlimit", "time offset", "capability", "passwd" };
 
         return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "grant";
 }
@@ -161,6 +163,38 @@ static int libs_lookup(const struct vb_plan *p, const struct vb_plan_grant *g, c
         return vb_error_set(err, ENOENT, "no program %s in the void's PATH (%s)", g->src, path);
 }
 
+/* The ids the void's program will have: its own user namespace's (--uid/--gid, default 0), or the caller's. */
+static void void_ids(const struct vb_plan *p, unsigned *uid, unsigned *gid)
+{
+        *uid = *gid = 0;
+        if (p->ns[VB_NS_USER] != VB_NS_FRESH)
+                *uid = (unsigned)getuid(), *gid = (unsigned)getgid();
+        else if (p->ids_set)
+                *uid = (unsigned)p->uid, *gid = (unsigned)p->gid;
+}
+
+/*
+ * --passwd DIR: DIR/passwd and DIR/group naming the void's own ids (root, or the caller's login name
+ * for another id) and nobody, the name every unmapped id has.  Nothing of the host's account database.
+ */
+static int apply_passwd(struct vb_void *v, const struct vb_plan *p, const struct vb_plan_grant *g)
+{
+        _cleanup_free_ char *passwd = NULL, *group = NULL, *fpasswd = NULL, *fgroup = NULL;
+        const struct passwd *pw = getpwuid(getuid());
+        const char *name = pw && pw->pw_name && *pw->pw_name ? pw->pw_name : "user";
+        unsigned uid, gid;
+        int r;
+
+        void_ids(p, &uid, &gid);
+        if (asprintf(&passwd, "%s%s:x:%u:%u::/:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
+                     uid == 0 ? "root" : "", uid == 0 ? "" : name, uid, gid) < 0 ||
+            asprintf(&group, "%s%s:x:%u:\nnogroup:x:65534:\n", gid == 0 ? "root" : "", gid == 0 ? "" : name, gid) < 0 ||
+            asprintf(&fpasswd, "%s/passwd", g->dst) < 0 || asprintf(&fgroup, "%s/group", g->dst) < 0)
+                return -ENOMEM;
+        r = vb_void_file(v, fpasswd, passwd, 0644);
+        return r < 0 ? r : vb_void_file(v, fgroup, group, 0644);
+}
+
 static int apply_libs(struct vb_void *v, const struct vb_plan *p, const struct vb_plan_grant *g, struct vb_error **err)
 {
         char path[4096];
@@ -173,7 +207,17 @@ static int apply_grants(struct vb_void *v, const struct vb_plan *p, struct vb_er
 {
         for (size_t i = 0; i < p->n_grants; i++) {
                 const struct vb_plan_grant *g = &p->grants[i];
-                int r = g->kind == VB_PLAN_LIBS ? apply_libs(v, p, g, err) : apply_grant(v, g, err);
+                _cleanup_free_ char *label = NULL;
+                int r;
+
+                /* A profile's grants say so in explain. */
+                if (g->profile && asprintf(&label, "profile %s", g->profile) < 0)
+                        return vb_error_set(err, ENOMEM, "label a grant");
+                r = vb_void_label(v, label);
+                if (r >= 0)
+                        r = g->kind == VB_PLAN_LIBS     ? apply_libs(v, p, g, err)
+                            : g->kind == VB_PLAN_PASSWD ? apply_passwd(v, p, g)
+                                                        : apply_grant(v, g, err);
 
                 if (r >= 0)
                         continue;
@@ -186,7 +230,7 @@ static int apply_grants(struct vb_void *v, const struct vb_plan *p, struct vb_er
                         return vb_error_set(err, r, "%s", g->origin);
                 return vb_error_set(err, r, "%s %s", kind_name(g->kind), g->dst ? g->dst : g->src ? g->src : "");
         }
-        return 0;
+        return vb_void_label(v, NULL);
 }
 
 static int read_text(const char *path, char **out)
@@ -284,6 +328,9 @@ static void grant_rule(const struct vb_plan *p, const struct vb_plan_grant *g, b
                 *acc = VB_LANDLOCK_READ | VB_LANDLOCK_WRITE | ((g->flags & VB_MOUNT_EXEC) ? VB_LANDLOCK_EXEC : 0);
                 return;
         case VB_PLAN_DIR: /* a mount point, not a grant of what is in it */
+                return;
+        case VB_PLAN_PASSWD: /* files in the root: readable under strict Landlock too */
+                *acc = strict ? VB_LANDLOCK_READ : 0;
                 return;
         case VB_PLAN_PROC:
         case VB_PLAN_DEV:

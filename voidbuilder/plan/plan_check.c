@@ -104,7 +104,8 @@ static int check_dst(const struct vb_plan_grant *g, char **why)
 {
         static const char *const kinds[] = {
                 [VB_PLAN_BIND] = "bind",       [VB_PLAN_TMPFS] = "tmpfs", [VB_PLAN_DIR] = "dir",
-                [VB_PLAN_SYMLINK] = "symlink", [VB_PLAN_PROC] = "proc",   [VB_PLAN_DEV] = "dev"
+                [VB_PLAN_SYMLINK] = "symlink", [VB_PLAN_PROC] = "proc",   [VB_PLAN_DEV] = "dev",
+                [VB_PLAN_PASSWD] = "passwd"
         };
         const char *what = g->origin ? g->origin : kinds[g->kind];
 
@@ -145,6 +146,7 @@ static int check_grants(const struct vb_plan *p, char **why)
                 case VB_PLAN_SYMLINK:
                 case VB_PLAN_PROC:
                 case VB_PLAN_DEV:
+                case VB_PLAN_PASSWD:
                         if (g->dst && check_dst(g, why) < 0)
                                 return -EINVAL;
                         break;
