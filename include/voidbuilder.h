@@ -51,13 +51,26 @@ struct vb_error {
 };
 
 /*
- * Record an error.  If err is non-NULL and *err is NULL, a new vb_error is
- * stored; if *err already holds one, it is kept (the first cause wins).
- * Returns -errnum, so callers can write `return vb_error_set(err, -r, ...)`.
+ * Record an error.  errnum is an errno of either sign (r or errno).  If err is
+ * non-NULL and *err is NULL, a new vb_error reading "<fmt>: strerror(errnum)"
+ * is stored; if *err already holds one, it is kept (the first cause wins).
+ * Returns -errnum, so callers can write `return vb_error_set(err, r, ...)`;
+ * errnum 0 (a caller that lost its cause) is recorded and returned as EIO.
+ * Out of memory, the message may be NULL or missing; the return is the same.
  */
 VB_API int vb_error_set(struct vb_error **err, int errnum, const char *fmt, ...) VB_PRINTF(3, 4);
-/* Prefix context to an existing error ("mounting %s: " + old message). Returns -errnum. */
-VB_API int vb_error_wrap(struct vb_error **err, const char *fmt, ...) VB_PRINTF(2, 3);
+/*
+ * Add context to the failure r that a callee returned, and return r: always
+ * -errno of r's cause, whatever err holds, so a wrap never changes or invents
+ * the errno the caller got (`return vb_error_wrap(err, r, "mounting %s", p)`).
+ * r is an errno of either sign; r == 0 is no failure: 0, nothing recorded.
+ *   - err NULL: nothing is recorded.
+ *   - *err NULL (the callee takes no sink): as vb_error_set(err, r, ...).
+ *   - *err set: its message becomes "<fmt>: " + the old message, so wraps
+ *     layer outward ("a: b: Permission denied"); its errnum (the first cause)
+ *     is kept.
+ */
+VB_API int vb_error_wrap(struct vb_error **err, int r, const char *fmt, ...) VB_PRINTF(3, 4);
 /* Free an error; accepts NULL.  Returns NULL. */
 VB_API struct vb_error *vb_error_free(struct vb_error *e);
 

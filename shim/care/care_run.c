@@ -56,10 +56,10 @@ static int start_caretakers(struct care_sup *s, const struct vb_opts *o, struct 
 
         for (size_t i = 0; r >= 0 && i < o->n_proxies; i++)
                 if ((r = care_set_forward(&s->set, o->proxies[i].path, o->proxies[i].upstream, err)) < 0)
-                        vb_error_wrap(err, "--proxy-connect %s", o->proxies[i].path);
+                        vb_error_wrap(err, r, "--proxy-connect %s", o->proxies[i].path);
         if (r >= 0 && o->dbus_path &&
             (r = care_set_dbus(&s->set, o->dbus_path, o->dbus_bus, (char *const *)o->dbus_talk, err)) < 0)
-                vb_error_wrap(err, "--dbus-proxy %s", o->dbus_path);
+                vb_error_wrap(err, r, "--dbus-proxy %s", o->dbus_path);
         if (r >= 0 && proxied(o, VB_SERVER_NET))
                 r = care_set_net(&s->set, o->net_allow, o->n_net_allow, &net, err);
         return r < 0 ? r : care_give(&s->set, v, net, err);
@@ -117,7 +117,7 @@ static int start_inbox(struct care_sup *s, const struct vb_opts *o, struct vb_er
 {
         int r = vb_inbox_new(&s->inbox, err);
 
-        return r < 0 ? vb_error_wrap(err, "--inbox %s", o->inbox) : 0;
+        return r < 0 ? vb_error_wrap(err, r, "--inbox %s", o->inbox) : 0;
 }
 
 int care_attach_inbox(struct care_sup *s, const struct vb_opts *o, struct vb_void *v, struct vb_error **err)
@@ -178,9 +178,10 @@ static void list(struct care_sup *s, struct vb_proc *p, int fd)
 static void grant(struct care_sup *s, int fd, char *args)
 {
         _cleanup_close_ int dir = -1;
-        struct vb_error *err = NULL;
+        _cleanup_vb_error_ struct vb_error *err = NULL;
         char *mode = strrchr(args, ' ');
         unsigned flags;
+        int r;
 
         if (!s->inbox) {
                 care_reply(fd, "error: this run has no inbox (voidshim run --inbox DIR)\n");
@@ -197,17 +198,17 @@ static void grant(struct care_sup *s, int fd, char *args)
                 care_reply(fd, "error: %s: %s\n", args, strerror(errno));
                 return;
         }
-        if (vb_inbox_grant(s->inbox, dir, NULL, flags, &err) < 0)
-                care_reply(fd, "%s: %s\n", err->errnum == EINVAL || err->errnum == EEXIST ? "error" : "failed",
-                           err->msg);
+        r = vb_inbox_grant(s->inbox, dir, NULL, flags, &err);
+        if (r < 0)
+                care_reply(fd, "%s: %s\n", r == -EINVAL || r == -EEXIST ? "error" : "failed",
+                           err && err->msg ? err->msg : strerror(-r));
         else
                 care_reply(fd, "ok\n");
-        vb_error_free(err);
 }
 
 static void revoke_one(struct care_sup *s, int fd, const char *name, bool caretakers)
 {
-        struct vb_error *err = NULL;
+        _cleanup_vb_error_ struct vb_error *err = NULL;
 
         if (caretakers && care_set_revoke(&s->set, name) > 0) {
                 if (strcmp(name, "term") == 0) /* nothing relays any more: our terminal is ours again */
@@ -223,7 +224,6 @@ static void revoke_one(struct care_sup *s, int fd, const char *name, bool careta
                 care_reply(fd, "error: no %s named %s (voidshim ctl NAME list shows them)\n",
                            caretakers ? "caretaker or grant" : "grant", name);
         }
-        vb_error_free(err);
 }
 
 /*

@@ -89,7 +89,7 @@ static int apply_environment(struct vb_void *v, const struct vb_spec *s, const s
                 return r;
         /* exec "fresh": the program's own ELF closure; "denied": nothing, so it must be static. */
         if (s->env[VB_SRV_EXEC] == VB_MODE_FRESH && (r = vb_void_add_libs(v, e->program, err)) < 0)
-                return vb_error_wrap(err, "find the libraries of %s", e->program);
+                return vb_error_wrap(err, r, "find the libraries of %s", e->program);
         for (int fd = 0; fd <= 2; fd++)
                 if ((e->v.std[fd] || s->env[VB_SRV_TERM] == VB_MODE_SHARED) && fcntl(fd, F_GETFD) >= 0 &&
                     (r = vb_void_keep_fd(v, fd, fd)) < 0)

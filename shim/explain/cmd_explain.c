@@ -134,7 +134,7 @@ static void describe_cmdline(FILE *f, const struct vb_spec_entry *e)
 /* The void explained as the library sees it, with a stand-in (/dev/null) at each arg's fd. */
 static int explain_void(FILE *f, const struct vb_spec *s, const struct vb_spec_entry *e)
 {
-        struct vb_error *err = NULL;
+        _cleanup_vb_error_ struct vb_error *err = NULL;
         struct vb_void *v = NULL;
         _cleanup_close_ int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
         _cleanup_free_ char *text = NULL;
@@ -150,7 +150,6 @@ static int explain_void(FILE *f, const struct vb_spec *s, const struct vb_spec_e
         if (r < 0) {
                 snprintf(what, sizeof(what), "explain entrypoint %s", e->name);
                 shim_fatal_err(0, what, err, r);
-                vb_error_free(err);
                 return r;
         }
         fprintf(f, "  the void:\n");
