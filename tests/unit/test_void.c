@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -15,12 +16,17 @@
 #include <cmocka.h>
 
 #include "core/void.h"
+#include "voidbuilder/cleanup.h"
 
 static void test_normalize(void **state)
 {
         static const char *const good[][2] = {
-                { "/", "/" },           { "/usr", "/usr" },         { "//usr///lib/", "/usr/lib" },
-                { "/./a/./b", "/a/b" }, { "/a/.hidden", "/a/.hidden" }, { "/a/..b", "/a/..b" },
+                { "/", "/" },
+                { "/usr", "/usr" },
+                { "//usr///lib/", "/usr/lib" },
+                { "/./a/./b", "/a/b" },
+                { "/a/.hidden", "/a/.hidden" },
+                { "/a/..b", "/a/..b" },
         };
         static const char *const bad[] = { "usr", "", "/..", "/a/../b", "/a/..", "./a" };
         char *out;
@@ -73,7 +79,8 @@ static void test_dev_plan(void **state)
                         assert_true(m->flags & VB_MOUNT_NOEXEC);
                 }
                 pts |= m->kind == VB_MNT_DEVPTS && strcmp(m->dst, "/dev/pts") == 0;
-                fd |= m->kind == VB_MNT_SYMLINK && strcmp(m->dst, "/dev/fd") == 0 && strcmp(m->src, "/proc/self/fd") == 0;
+                fd |= m->kind == VB_MNT_SYMLINK && strcmp(m->dst, "/dev/fd") == 0 &&
+                      strcmp(m->src, "/proc/self/fd") == 0;
         }
         assert_true(null && pts && fd);
         vb_void_free(v);
@@ -134,6 +141,62 @@ static void test_explain(void **state)
         assert_non_null(strstr(text, "capabilities: none"));
         assert_non_null(strstr(text, "program: /bin/echo hi"));
         free(text);
+        vb_void_free(v);
+}
+
+/*
+ * libcap's strings (cap_to_name) are freed by cap_free(string) alone: every
+ * name handed out is counted until cap_free() is given that very pointer
+ * (-Wl,--wrap in test_void.ldflags, so the library's own calls are counted).
+ */
+char *__real_cap_to_name(cap_value_t cap);
+int __real_cap_free(void *p);
+char *__wrap_cap_to_name(cap_value_t cap);
+int __wrap_cap_free(void *p);
+static void *cap_names_out[64];
+
+char *__wrap_cap_to_name(cap_value_t cap)
+{
+        char *name = __real_cap_to_name(cap);
+
+        for (size_t i = 0; name && i < ELEMENTSOF(cap_names_out); i++)
+                if (!cap_names_out[i]) {
+                        cap_names_out[i] = name;
+                        break;
+                }
+        return name;
+}
+
+int __wrap_cap_free(void *p)
+{
+        for (size_t i = 0; p && i < ELEMENTSOF(cap_names_out); i++)
+                if (cap_names_out[i] == p)
+                        cap_names_out[i] = NULL;
+        return __real_cap_free(p);
+}
+
+static size_t cap_names_unfreed(void)
+{
+        size_t n = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(cap_names_out); i++)
+                n += cap_names_out[i] != NULL;
+        return n;
+}
+
+/* Explain names every kept capability, and frees each name it asked libcap for. */
+static void test_explain_caps_freed(void **state)
+{
+        struct vb_void *v = vb_void_new();
+        char *text;
+
+        assert_int_equal(vb_void_keep_cap(v, CAP_NET_RAW), 0);
+        assert_int_equal(vb_void_keep_cap(v, CAP_SYS_ADMIN), 0);
+        text = vb_void_explain(v);
+        assert_non_null(text);
+        assert_non_null(strstr(text, "capabilities: cap_net_raw cap_sys_admin (KEPT"));
+        free(text);
+        assert_int_equal(cap_names_unfreed(), 0);
         vb_void_free(v);
 }
 
@@ -226,10 +289,15 @@ static void test_bind_checked(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_normalize), cmocka_unit_test(test_mount_plan),
-                cmocka_unit_test(test_dev_plan),  cmocka_unit_test(test_setters),
-                cmocka_unit_test(test_explain),   cmocka_unit_test(test_spawn_reports_step),
-                cmocka_unit_test(test_spawn_and_wait),  cmocka_unit_test(test_bind_checked),
+                cmocka_unit_test(test_normalize),
+                cmocka_unit_test(test_mount_plan),
+                cmocka_unit_test(test_dev_plan),
+                cmocka_unit_test(test_setters),
+                cmocka_unit_test(test_explain),
+                cmocka_unit_test(test_explain_caps_freed),
+                cmocka_unit_test(test_spawn_reports_step),
+                cmocka_unit_test(test_spawn_and_wait),
+                cmocka_unit_test(test_bind_checked),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

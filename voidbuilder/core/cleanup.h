@@ -27,6 +27,13 @@ static inline void vb_cap_freep(cap_t *c)
                 cap_free(*c);
 }
 #define _cleanup_cap_ _cleanup_(vb_cap_freep)
+/* A string libcap made (cap_to_name, cap_to_text): cap_free() on the string itself, not on &string. */
+static inline void vb_cap_free_textp(char **s)
+{
+        if (*s)
+                cap_free(*s);
+}
+#define _cleanup_cap_text_ _cleanup_(vb_cap_free_textp)
 #endif
 
 #ifdef VB_CLEANUP_MNL
