@@ -183,10 +183,17 @@ VB_API int vb_void_dev(struct vb_void *v, const char *dst) VB_NONNULL(1, 2);
 VB_API int vb_void_loopback(struct vb_void *v) VB_NONNULL(1);
 
 /*
+ * The highest fd number a void can be handed: 2^20 - 1, as under Linux's
+ * default fs.nr_open (no process may hold a higher fd unless an administrator
+ * raised it).  A target must also be below the void's RLIMIT_NOFILE (soft)
+ * limit, or vb_void_spawn() fails at step "fds".
+ */
+#define VB_FD_TARGET_MAX ((1 << 20) - 1)
+/*
  * Hand host fd `fd` to the void as fd number `target` (duplicated now; the
- * caller keeps its fd).  -EBADF for a bad fd, -EINVAL for a negative target
- * or one given twice.  Every fd not handed in is closed before exec; fds
- * 0, 1, 2 not handed in are opened on /dev/null.
+ * caller keeps its fd).  -EBADF for a bad fd, -EINVAL for a target that is
+ * negative, above VB_FD_TARGET_MAX or given twice.  Every fd not handed in
+ * is closed before exec; fds 0, 1, 2 not handed in are opened on /dev/null.
  */
 VB_API int vb_void_keep_fd(struct vb_void *v, int fd, int target) VB_NONNULL(1);
 /*

@@ -1,6 +1,7 @@
 /* Unit tests for the builder: the mount plan, setters' validation, explain, and spawn's error path. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -96,6 +97,11 @@ static void test_setters(void **state)
         assert_int_equal(vb_void_keep_fd(v, fds[1], 5), -EINVAL); /* one fd per target */
         assert_int_equal(vb_void_keep_fd(v, 999, 6), -EBADF);
         assert_int_equal(vb_void_keep_fd(v, fds[1], -1), -EINVAL);
+        assert_int_equal(vb_void_keep_fd(v, fds[1], INT_MAX), -EINVAL); /* the child would count past INT_MAX */
+        assert_int_equal(vb_void_keep_fd(v, fds[1], VB_FD_TARGET_MAX + 1), -EINVAL);
+        assert_int_equal(v->n_fds, 1);
+        assert_int_equal(vb_void_keep_fd(v, fds[1], VB_FD_TARGET_MAX), 0);
+        assert_int_equal(v->n_fds, 2);
         assert_true(v->fds[0].fd != fds[0]); /* duplicated: the caller keeps its own */
         assert_true(fcntl(v->fds[0].fd, F_GETFD) & FD_CLOEXEC);
         close(fds[0]);

@@ -68,7 +68,7 @@ VB_API int vb_void_keep_fd(struct vb_void *v, int fd, int target)
         _cleanup_close_ int copy = -1;
         struct vb_keep_fd *k;
 
-        if (target < 0)
+        if (target < 0 || target > VB_FD_TARGET_MAX) /* the child counts up to the highest target, plus one */
                 return -EINVAL;
         for (size_t i = 0; i < v->n_fds; i++)
                 if (v->fds[i].target == target)
