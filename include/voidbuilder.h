@@ -254,6 +254,9 @@ VB_API int vb_void_cgroup(struct vb_void *v, int cgroup_dirfd) VB_NONNULL(1);
  * vb_void_exec_fd(): an fd opened on the host before entering (O_PATH or
  * O_RDONLY; duplicated), run with execveat(AT_EMPTY_PATH), so a static binary
  * runs in an entirely empty root.  argv is copied; argv[0] is required.
+ * Each replaces the program set before.  -EINVAL for an empty path or argv,
+ * -EBADF for a bad fd, -ENOMEM; a call that fails leaves the void's program,
+ * argv and fd as they were.
  */
 VB_API int vb_void_exec_path(struct vb_void *v, const char *path, char *const argv[]) VB_NONNULL(1, 2, 3);
 VB_API int vb_void_exec_fd(struct vb_void *v, int fd, char *const argv[]) VB_NONNULL(1, 3);

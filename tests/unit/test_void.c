@@ -190,6 +190,80 @@ static size_t cap_names_unfreed(void)
         return n;
 }
 
+/* strdup() fails (ENOMEM) at its strdup_fail_at-th call from now when that is set (test_void.ldflags). */
+char *__real_strdup(const char *s);
+char *__wrap_strdup(const char *s);
+static int strdup_fail_at;
+
+char *__wrap_strdup(const char *s)
+{
+        if (strdup_fail_at > 0 && --strdup_fail_at == 0) {
+                errno = ENOMEM;
+                return NULL;
+        }
+        return __real_strdup(s);
+}
+
+/* The program the void holds, as explain says it: "program: PATH[ (opened on the host...)] ARGS". */
+static void assert_program(const struct vb_void *v, const char *want)
+{
+        char *text = vb_void_explain(v);
+
+        assert_non_null(text);
+        if (!strstr(text, want))
+                fail_msg("explain lacks '%s':\n%s", want, text);
+        free(text);
+}
+
+/*
+ * A failing vb_void_exec_path() / vb_void_exec_fd() leaves the program that was
+ * set: every allocation each makes fails in turn, until the call succeeds.
+ */
+static void test_exec_unchanged_on_failure(void **state)
+{
+        struct vb_void *v = vb_void_new();
+        char *first[] = { "/bin/first", "1", NULL }, *second[] = { "/bin/second", "2", "3", NULL };
+        char *empty[] = { NULL };
+        _cleanup_close_ int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        struct stat want, got;
+        int r, calls;
+
+        assert_true(fd >= 0);
+        assert_int_equal(vb_void_exec_path(v, "/bin/first", first), 0);
+        assert_int_equal(vb_void_exec_path(v, "", second), -EINVAL);
+        assert_int_equal(vb_void_exec_path(v, "/bin/second", empty), -EINVAL);
+        assert_int_equal(vb_void_exec_fd(v, 999, second), -EBADF);
+        assert_int_equal(vb_void_exec_fd(v, fd, empty), -EINVAL);
+        assert_program(v, "program: /bin/first 1\n");
+        for (calls = 1; (strdup_fail_at = calls, r = vb_void_exec_path(v, "/bin/second", second)) < 0; calls++) {
+                assert_int_equal(r, -ENOMEM);
+                assert_program(v, "program: /bin/first 1\n");
+                assert_string_equal(v->argv[0], "/bin/first");
+                assert_null(v->argv[2]);
+        }
+        strdup_fail_at = 0;
+        assert_true(calls > 3); /* argv's three strings and the path were each made to fail */
+        assert_program(v, "program: /bin/second 2 3\n");
+
+        assert_int_equal(vb_void_exec_fd(v, fd, first), 0);
+        assert_int_equal(fstat(fd, &want), 0);
+        for (calls = 1; (strdup_fail_at = calls, r = vb_void_exec_fd(v, fd, second)) < 0; calls++) {
+                assert_int_equal(r, -ENOMEM);
+                assert_program(v, "program: /bin/first (opened on the host, run by fd) 1\n");
+                assert_int_equal(fstat(v->exec_fd, &got), 0);
+                assert_true(got.st_ino == want.st_ino && got.st_dev == want.st_dev);
+        }
+        strdup_fail_at = 0;
+        assert_true(calls > 3);
+        assert_program(v, "program: /bin/second (opened on the host, run by fd) 2 3\n");
+        /* and a failing exec_path keeps the fd */
+        strdup_fail_at = 1;
+        assert_int_equal(vb_void_exec_path(v, "/bin/x", first), -ENOMEM);
+        strdup_fail_at = 0;
+        assert_program(v, "program: /bin/second (opened on the host, run by fd) 2 3\n");
+        vb_void_free(v);
+}
+
 /* Explain names every kept capability, and frees each name it asked libcap for. */
 static void test_explain_caps_freed(void **state)
 {
@@ -301,6 +375,7 @@ int main(void)
                 cmocka_unit_test(test_setters),
                 cmocka_unit_test(test_explain),
                 cmocka_unit_test(test_explain_caps_freed),
+                cmocka_unit_test(test_exec_unchanged_on_failure),
                 cmocka_unit_test(test_spawn_reports_step),
                 cmocka_unit_test(test_spawn_and_wait),
                 cmocka_unit_test(test_bind_checked),
