@@ -41,7 +41,7 @@ t_eq "the real bus socket is not in the void" "ENOENT" void -- "$PROBE" stat "$T
 run=$!
 for _ in $(seq 100); do "$VS" ctl s7 list >/dev/null 2>&1 && break; sleep 0.05; done
 proxy=$("$VS" ctl s7 list | awk -F'\t' '$1 == "dbus"' | sed -n 's/.*pid \([0-9]*\).*/\1/p')
-t_ok "the proxy runs while the session does" kill -0 "$proxy"
+t_ok "the proxy runs while the session does" pid_alive "$proxy"
 "$VS" ctl s7 stop >/dev/null
 wait $run
 sleep 0.2
