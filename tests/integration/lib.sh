@@ -13,7 +13,7 @@ chmod 755 "$T_TMP"
 T_AT_EXIT=""
 t_at_exit() { T_AT_EXIT="$1; $T_AT_EXIT"; }
 trap 'eval "$T_AT_EXIT"; rm -rf "$T_TMP"' EXIT
-# Golden files: the shim's exact error text (STYLE.md, "Tests and tooling").
+# Golden files: the shim's exact error text, one line each (doc/architecture.md).
 EXPECTED=${EXPECTED:-$(cd "$(dirname "${LIB:-$0}")" && pwd)/expected}
 
 # The void as most tests want it: the probe run by fd, nothing else granted.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Internal: the public cleanup helpers (include/voidbuilder/cleanup.h) plus
- * those for the handles of the libraries the builder links (STYLE.md §6).
+ * those for the handles of the libraries the builder links (doc/architecture.md).
  */
 #ifndef VB_CORE_CLEANUP_H
 #define VB_CORE_CLEANUP_H
