@@ -1,6 +1,7 @@
 # voidshim: plain Makefile (doc/architecture.md: the rooms and what each links).
 #   make                      libvoidbuilder.{a,so} and voidshim
-#   make check                unit tests, integration tests, examples
+#   make check                unit tests, integration tests, examples, the installed library's client
+#   make check-client         make install into build/stage, build the README's example against it
 #   make bench                benches/ (TSV + markdown in benches/results/)
 #   make SANITIZE=address,undefined check
 #   make lint | format-check
