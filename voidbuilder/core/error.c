@@ -16,6 +16,7 @@ static int positive(int errnum)
 }
 
 /* A new error reading "ctx: strerror(errnum)"; NULL when memory is short. */
+static struct vb_error *error_new(int errnum, const char *fmt, va_list ap) VB_PRINTF(2, 0);
 static struct vb_error *error_new(int errnum, const char *fmt, va_list ap)
 {
         _cleanup_free_ char *ctx = NULL;
