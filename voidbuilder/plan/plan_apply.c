@@ -223,7 +223,7 @@ static int apply_grants(struct vb_void *v, const struct vb_plan *p, struct vb_er
                         continue;
                 /* The library said what failed; say which grant asked, as it was written. */
                 if (err && *err && g->origin && strncmp((*err)->msg, g->origin, strlen(g->origin)) != 0)
-                        return vb_error_wrap(err, "%s", g->origin);
+                        return vb_error_wrap(err, r, "%s", g->origin);
                 if (err && *err)
                         return r;
                 if (g->origin)
