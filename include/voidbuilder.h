@@ -299,6 +299,32 @@ VB_API int vb_void_add_libs(struct vb_void *v, const char *path, struct vb_error
  * NSS modules loaded on its own; 0 when not; -errno (-ENOEXEC: not ELF, -ENOENT).
  */
 VB_API int vb_program_loads_code(const char *path) VB_NONNULL(1);
+/*
+ * What the kernel runs first for the host program at path: the #! interpreter
+ * of a script, or the PT_INTERP dynamic loader of an ELF file, into buf
+ * (len bytes, NUL-terminated).  Returns its length, 0 for a static ELF
+ * program, -ENOEXEC when path is neither, -ENAMETOOLONG, or -errno.
+ */
+VB_API int vb_program_interpreter(const char *path, char *buf, size_t len) VB_NONNULL(1, 2);
+
+/*
+ * Observe the void, for learning what a program uses (voidshim learn): each of
+ * the system calls named in syscalls (libseccomp names, NULL-terminated; names
+ * the architecture lacks, like "open" on arm64, are skipped), made by the
+ * program or any process it starts, stops until an observer answers it
+ * (seccomp user notification, seccomp_unotify(2); the void's other filters
+ * still apply, and a call they refuse never reaches the observer).  The child
+ * sends the listener fd over the unix socket sock (one SCM_RIGHTS message,
+ * vb_fd_recv()) before it execs the program, whose own execve is then the
+ * first notification: the caller must receive and answer them from another
+ * thread or process started before vb_void_spawn() (usually with
+ * SECCOMP_USER_NOTIF_FLAG_CONTINUE), or the void waits forever.  What a
+ * notification's memory shows may change before the call runs: fit for
+ * observing, not for enforcing.  sock is duplicated.  -EINVAL (with err) for
+ * an unknown name, -ENOMEM.  Explain lists the observed calls.
+ */
+VB_API int vb_void_observe(struct vb_void *v, const char *const *syscalls, int sock, struct vb_error **err)
+        VB_NONNULL(1, 2);
 
 /* ---- servers: the environment model (doc/servers.md) --------------------- */
 

@@ -7,6 +7,7 @@
 
 #include "care/care.h"
 #include "exec/exec.h"
+#include "learn/learn.h"
 #include "run/cli.h"
 #include "shim.h"
 
@@ -16,6 +17,7 @@ const struct shim_command shim_commands[] = {
         { "exec", cmd_exec, "run the application a spec describes, a void per part" },
         { "explain", cmd_explain, "say what every void of a spec holds and how they connect" },
         { "ctl", cmd_ctl, "list, revoke the caretakers of, or stop a run started with --name" },
+        { "learn", cmd_learn, "run a program once, watched, and write the spec of what it used" },
         { "help", cmd_help, "show this help" },
         { "version", cmd_version, "show the version" },
         { NULL, NULL, NULL },

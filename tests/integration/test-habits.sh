@@ -37,7 +37,7 @@ t_match "a bare voidshim: the commands on stderr" "usage: voidshim COMMAND" bash
 t_eq "a bare voidshim: nothing on stdout" "" "$VS"
 t_status "voidshim help: exit 0" 0 "$VS" help
 t_status "voidshim --help: exit 0" 0 "$VS" --help
-for c in run check exec explain ctl; do
+for c in run check exec explain ctl learn; do
         t_match "voidshim help $c: its usage" "^usage: voidshim $c" "$VS" help $c
 done
 

@@ -27,6 +27,7 @@
 #include "core/mount.h"
 #include "core/net.h"
 #include "core/ns.h"
+#include "core/observe.h"
 #include "core/seccomp.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -456,6 +457,9 @@ _Noreturn void vb_child_main(struct vb_child_ctx *c)
         } else {
                 if (c->warm_fd >= 0)
                         vb_warm_await(c);
+                /* Before the policy, which might not allow seccomp(2) or sendmsg(2); both filters then hold. */
+                if (v->observe && (r = vb_observe_install(v)) < 0)
+                        fail(c, VB_STEP_SECCOMP, r, "the observer's filter");
                 install_filter(c);
         }
         arrange_fds(c, devnull);

@@ -163,6 +163,12 @@ static void explain_rest(FILE *f, const struct vb_void *v)
         fprintf(f, "landlock: %s\n", v->landlock ? "on; only these paths are reachable:" : "off");
         for (size_t i = 0; v->landlock && i < v->n_landlock; i++)
                 fprintf(f, "  %s (%s)\n", v->landlock_rules[i].path, access[v->landlock_rules[i].access & 7]);
+        if (v->observe) {
+                fprintf(f, "observed: these system calls stop for the caller's observer, which lets each run:");
+                for (size_t i = 0; v->observe[i]; i++)
+                        fprintf(f, " %s", v->observe[i]);
+                fprintf(f, "\n");
+        }
         fprintf(f, "cgroup: %s\n",
                 v->cgroup_fd >= 0 ? "started in the given cgroup (CLONE_INTO_CGROUP)" : "the caller's");
 }

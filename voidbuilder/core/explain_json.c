@@ -146,6 +146,14 @@ static void json_process(FILE *f, const struct vb_void *v)
                 fprintf(f, "%s{\"resource\":%d,\"soft\":%llu,\"hard\":%llu}", i ? "," : "", v->rlimits[i].resource,
                         (unsigned long long)v->rlimits[i].lim.rlim_cur, (unsigned long long)v->rlimits[i].lim.rlim_max);
         fprintf(f, "],\"cgroup\":%s,", v->cgroup_fd >= 0 ? "true" : "false");
+        if (v->observe) {
+                fputs("\"observe\":[", f);
+                for (size_t i = 0; v->observe[i]; i++) {
+                        fputs(i ? "," : "", f);
+                        jstr(f, v->observe[i]);
+                }
+                fputs("],", f);
+        }
 }
 
 /* FNV-1a, 64 bits: enough to tell two BPF programs apart in a comparison, not a security hash. */

@@ -460,6 +460,19 @@ VB_API int vb_void_add_libs(struct vb_void *v, const char *path, struct vb_error
                            "ELF closure; it calls dlopen(): what it loads at run time is not here", err);
 }
 
+VB_API int vb_program_interpreter(const char *path, char *buf, size_t len)
+{
+        _cleanup_close_ int fd = -1;
+        int r = script_interp(path, buf, len);
+
+        if (r != 0)
+                return r < 0 ? r : (int)strlen(buf);
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return NEG_ERRNO();
+        return vb_elf_interp_fd(fd, buf, len);
+}
+
 VB_API int vb_program_loads_code(const char *path)
 {
         struct vb_elf_closure c = {};

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "core/observe.h"
 #include "core/seccomp.h"
 #include "core/void.h"
 
@@ -49,6 +50,7 @@ VB_API struct vb_void *vb_void_new(void)
         v->park_net_fd = -1;
         v->exec_fd = -1;
         v->tty_target = -1;
+        v->observe_sock = -1;
         v->env = calloc(1, sizeof(char *));
         if (!v->env) {
                 free(v);
@@ -90,6 +92,7 @@ VB_API struct vb_void *vb_void_free(struct vb_void *v)
         vb_closep(&v->exec_fd);
         vb_strv_free(v->argv);
         free(v->label);
+        vb_void_observe_done(v);
         free(v);
         return NULL;
 }

@@ -112,6 +112,10 @@ struct vb_void {
         void *log_data;
 
         char *label; /* vb_void_label(): what the mounts added now come from */
+
+        char **observe;                  /* vb_void_observe(): the syscalls watched, or NULL */
+        struct sock_fprog observe_fprog; /* ... their filter */
+        int observe_sock;                /* ... where the child sends the listener, or -1 */
 };
 
 /* Normalise an absolute path inside the void: collapses "//" and ".", refuses "..".
