@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `voidshim run` options: a table of names, argument counts and handlers. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -154,6 +155,37 @@ static int opt_profile(struct run_opts *o, char **a, char **why)
         if (asprintf(&base, "--profile %s", a[0]) < 0)
                 return -ENOMEM;
         return vb_plan_add_profile(o->plan, prof, base);
+}
+
+/*
+ * --info-fd FD, --json-status-fd FD: where a program that drives voidshim learns the void's pid and
+ * status (bwrap's options, its keys).  FD must be open for writing; it is made close-on-exec, so that
+ * neither the void nor a caretaker holds it.
+ */
+static int status_fd(const char *opt, const char *s, int *out, char **why)
+{
+        int fd, fl;
+
+        if (parse_int(s, 0, &fd) < 0)
+                return why_set(why, "%s %s: not a file descriptor number", opt, s);
+        if (fd <= 2)
+                return why_set(why, "%s %s: is the program's stdin, stdout or stderr", opt, s);
+        fl = fcntl(fd, F_GETFL);
+        if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY)
+                return why_set(why, "%s %s: %s", opt, s, fl < 0 ? strerror(errno) : "not open for writing");
+        (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+        *out = fd;
+        return 0;
+}
+
+static int opt_info_fd(struct run_opts *o, char **a, char **why)
+{
+        return status_fd("--info-fd", a[0], &o->info_fd, why);
+}
+
+static int opt_json_status_fd(struct run_opts *o, char **a, char **why)
+{
+        return status_fd("--json-status-fd", a[0], &o->status_fd, why);
 }
 
 static int opt_passwd(struct run_opts *o, char **a, char **why)
@@ -581,6 +613,8 @@ static const struct option_def options[] = {
         { "--dev", OPT_DEST, opt_dev },
         { "--passwd", OPT_DEST, opt_passwd },
         { "--profile", 1, opt_profile },
+        { "--info-fd", 1, opt_info_fd },
+        { "--json-status-fd", 1, opt_json_status_fd },
         { "--libs", 1, opt_libs },
         { "--net", 1, opt_net },
         { "--share", 1, opt_share },
@@ -710,7 +744,7 @@ int vb_cli_parse(int argc, char **argv, struct run_opts *o, char **why)
 {
         int i = 1, r;
 
-        *o = (struct run_opts){ .plan = vb_plan_new() };
+        *o = (struct run_opts){ .plan = vb_plan_new(), .info_fd = -1, .status_fd = -1 };
         *why = NULL;
         if (!o->plan)
                 return -ENOMEM;

@@ -29,6 +29,8 @@ struct run_opts {
         char *argv0;                       /* --argv0: the program's argv[0], when not its path */
         struct vb_spec_profile **profiles; /* --profile: each loaded, in order (for explain) */
         size_t n_profiles;
+        int info_fd;   /* --info-fd: the void's pid as one JSON object, then closed; -1 */
+        int status_fd; /* --json-status-fd: the pid, then the exit status, as JSON lines; -1 */
 };
 
 /*

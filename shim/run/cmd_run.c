@@ -54,8 +54,16 @@ static void libs_notes(const struct vb_plan *p)
         }
 }
 
-static int spawn_and_wait(struct vb_void *v, const char *program, struct care_sup *sup, bool *ran)
+/* One JSON line on fd (a status fd): a failure to write it is the caller's business, not the run's. */
+static void status_line(int fd, const char *key, long value)
 {
+        if (fd >= 0)
+                (void)!dprintf(fd, "{\"%s\": %ld}\n", key, value);
+}
+
+static int spawn_and_wait(struct vb_void *v, const struct run_opts *o, struct care_sup *sup, bool *ran)
+{
+        const char *program = o->plan->program;
         _cleanup_vb_error_ struct vb_error *err = NULL;
         struct vb_proc *p = NULL;
         char what[512];
@@ -73,10 +81,16 @@ static int spawn_and_wait(struct vb_void *v, const char *program, struct care_su
                 return shim_fatal_err(code, what, err, r);
         }
         *ran = true;
+        /* The void's init as the caller sees it: what --info-fd and --json-status-fd report. */
+        status_line(o->info_fd, "child-pid", (long)vb_proc_pid(p));
+        if (o->info_fd >= 0)
+                close(o->info_fd);
+        status_line(o->status_fd, "child-pid", (long)vb_proc_pid(p));
         r = sup ? care_supervise(sup, p, &status) : vb_proc_wait(p, &status);
         vb_proc_free(p);
         if (r < 0)
                 return shim_fatal(SHIM_EXIT_SYSTEM, "wait for the void", strerror(-r));
+        status_line(o->status_fd, "exit-code", exit_status_of(status));
         return exit_status_of(status);
 }
 
@@ -141,7 +155,7 @@ static int run_plan(struct run_opts *o)
         if (o->explain)
                 return explain(o, v);
         shed_groups(o->plan);
-        r = spawn_and_wait(v, o->plan->program, sup, &ran);
+        r = spawn_and_wait(v, o, sup, &ran);
         v = vb_void_free(v); /* its copies of handed-in fds (a pty slave) go before the caretakers */
         care_free(sup);
         if (ran && r != 0)

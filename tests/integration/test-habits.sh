@@ -72,6 +72,30 @@ fi
 t_nomatch "--libs of a program without dlopen: no note even when it fails" "note" \
         "$VS" run --libs /bin/ls -- /bin/ls /nonexistent-vs
 
+# Status for programs that drive voidshim: --info-fd and --json-status-fd (bwrap's keys).
+void --info-fd 5 --json-status-fd 6 -- "$PROBE" exit 3 5>"$T_TMP/info" 6>"$T_TMP/status"
+t_check "--json-status-fd: exit 3 passed on" "$([ $? = 3 ]; echo $?)"
+t_match "--info-fd: one JSON object with the pid" '^\{"child-pid": [0-9]+\}$' cat "$T_TMP/info"
+t_eq "--json-status-fd: the pid, then the exit code, as JSON lines" "child-pid exit-code:3" \
+        bash -c 'python3 -c "import json,sys; l=[json.loads(x) for x in open(sys.argv[1])]; print(list(l[0])[0], \"exit-code:%d\" % l[1][\"exit-code\"])" "$1"' _ "$T_TMP/status"
+t_eq "--json-status-fd: the fd is not handed in" "ok 0 1 2" void --json-status-fd 6 -- "$PROBE" fds 6>/dev/null
+# The pid is the void's init: killing it ends the void, and the status says so.
+rm -f "$T_TMP/status"
+void --json-status-fd 6 -- "$PROBE" sleep 30 6>"$T_TMP/status" &
+runner=$!
+for _ in $(seq 100); do grep -q child-pid "$T_TMP/status" 2>/dev/null && break; sleep 0.1; done
+pid=$(grep -o '[0-9]*' "$T_TMP/status" | head -1)
+kill -9 "$pid" 2>/dev/null
+timeout 20 tail --pid=$runner -f /dev/null
+t_match "--json-status-fd: killing the reported pid ends the void (exit-code 137)" '"exit-code": 137' cat "$T_TMP/status"
+t_golden "--info-fd on a closed fd: exit 100" habit-info-fd-closed 100 void --info-fd 9 -- "$PROBE" true
+t_golden "--json-status-fd on stdout: exit 100" habit-status-fd-stdio 100 void --json-status-fd 1 -- "$PROBE" true
+
+# explain names limits as --rlimit does.
+t_match "explain: rlimits by name" "^rlimit nofile: soft 64, hard 128$" void --rlimit nofile=64:128 --explain -- "$PROBE" true
+t_match "explain: an unlimited limit says so" "^rlimit core: soft 0, hard unlimited$" \
+        void --rlimit core=0:unlimited --explain -- "$PROBE" true
+
 # The exit statuses the man pages list are the ones voidshim gives.
 for page in voidshim-run.1 voidshim.1; do
         man="$STAGE/doc/$page"

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #define VB_CLEANUP_CAP
@@ -139,6 +140,46 @@ static void explain_seccomp(FILE *f, const struct vb_void *v)
                 fprintf(f, "%s", d);
 }
 
+/* RLIMIT_NOFILE -> "nofile", as --rlimit and a spec's "rlimits" name it. */
+const char *vb_rlimit_name(int resource)
+{
+        static const struct {
+                int res;
+                const char *name;
+        } names[] = {
+                { RLIMIT_AS, "as" },
+                { RLIMIT_CORE, "core" },
+                { RLIMIT_CPU, "cpu" },
+                { RLIMIT_DATA, "data" },
+                { RLIMIT_FSIZE, "fsize" },
+                { RLIMIT_MEMLOCK, "memlock" },
+                { RLIMIT_NOFILE, "nofile" },
+                { RLIMIT_NPROC, "nproc" },
+                { RLIMIT_STACK, "stack" },
+                { RLIMIT_LOCKS, "locks" },
+                { RLIMIT_MSGQUEUE, "msgqueue" },
+                { RLIMIT_NICE, "nice" },
+                { RLIMIT_RTPRIO, "rtprio" },
+                { RLIMIT_RTTIME, "rttime" },
+                { RLIMIT_RSS, "rss" },
+                { RLIMIT_SIGPENDING, "sigpending" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                if (names[i].res == resource)
+                        return names[i].name;
+        return NULL;
+}
+
+/* A limit's value in words: "unlimited", or the number. */
+static void limit_value(FILE *f, rlim_t v)
+{
+        if (v == RLIM_INFINITY)
+                fputs("unlimited", f);
+        else
+                fprintf(f, "%llu", (unsigned long long)v);
+}
+
 static void explain_rest(FILE *f, const struct vb_void *v)
 {
         static const char *const access[] = { "",     "read",      "write",      "read,write",
@@ -157,9 +198,18 @@ static void explain_rest(FILE *f, const struct vb_void *v)
         for (size_t i = 0; i < v->n_env; i++)
                 fprintf(f, "  %s\n", v->env[i]);
         fprintf(f, "working directory: %s\n", v->cwd ? v->cwd : "/");
-        for (size_t i = 0; i < v->n_rlimits; i++)
-                fprintf(f, "rlimit %d: soft %llu, hard %llu\n", v->rlimits[i].resource,
-                        (unsigned long long)v->rlimits[i].lim.rlim_cur, (unsigned long long)v->rlimits[i].lim.rlim_max);
+        for (size_t i = 0; i < v->n_rlimits; i++) {
+                const char *name = vb_rlimit_name(v->rlimits[i].resource);
+
+                if (name)
+                        fprintf(f, "rlimit %s: soft ", name);
+                else
+                        fprintf(f, "rlimit %d: soft ", v->rlimits[i].resource);
+                limit_value(f, v->rlimits[i].lim.rlim_cur);
+                fputs(", hard ", f);
+                limit_value(f, v->rlimits[i].lim.rlim_max);
+                fputc('\n', f);
+        }
         fprintf(f, "landlock: %s\n", v->landlock ? "on; only these paths are reachable:" : "off");
         for (size_t i = 0; v->landlock && i < v->n_landlock; i++)
                 fprintf(f, "  %s (%s)\n", v->landlock_rules[i].path, access[v->landlock_rules[i].access & 7]);

@@ -142,9 +142,15 @@ static void json_process(FILE *f, const struct vb_void *v)
                         cap_free(name);
                 }
         fputs("],\"rlimits\":[", f);
-        for (size_t i = 0; i < v->n_rlimits; i++)
-                fprintf(f, "%s{\"resource\":%d,\"soft\":%llu,\"hard\":%llu}", i ? "," : "", v->rlimits[i].resource,
+        for (size_t i = 0; i < v->n_rlimits; i++) {
+                const char *name = vb_rlimit_name(v->rlimits[i].resource);
+
+                fprintf(f, "%s{\"resource\":%d,\"soft\":%llu,\"hard\":%llu", i ? "," : "", v->rlimits[i].resource,
                         (unsigned long long)v->rlimits[i].lim.rlim_cur, (unsigned long long)v->rlimits[i].lim.rlim_max);
+                fputs(",\"name\":", f);
+                jstr(f, name);
+                fputc('}', f);
+        }
         fprintf(f, "],\"cgroup\":%s,", v->cgroup_fd >= 0 ? "true" : "false");
         if (v->observe) {
                 fputs("\"observe\":[", f);

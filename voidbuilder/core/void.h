@@ -126,6 +126,9 @@ int vb_path_normalize(const char *path, char **out);
 int vb_void_add_mount(struct vb_void *v, enum vb_mount_kind kind, const char *src, const char *dst, unsigned flags,
                       uint64_t size, mode_t mode, const char *why);
 
+/* The name --rlimit gives resource (RLIMIT_NOFILE: "nofile"), or NULL. */
+const char *vb_rlimit_name(int resource);
+
 /* Log through the caller's callback, if any. */
 void vb_void_logf(const struct vb_void *v, const char *fmt, ...) VB_PRINTF(2, 3);
 
