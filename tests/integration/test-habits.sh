@@ -94,7 +94,7 @@ t_golden "--json-status-fd on stdout: exit 100" habit-status-fd-stdio 100 void -
 # explain names limits as --rlimit does.
 t_match "explain: rlimits by name" "^rlimit nofile: soft 64, hard 128$" void --rlimit nofile=64:128 --explain -- "$PROBE" true
 t_match "explain: an unlimited limit says so" "^rlimit core: soft 0, hard unlimited$" \
-        void --rlimit core=0:unlimited --explain -- "$PROBE" true
+        void --rlimit core=0:18446744073709551615 --explain -- "$PROBE" true
 
 # The exit statuses the man pages list are the ones voidshim gives.
 for page in voidshim-run.1 voidshim.1; do
