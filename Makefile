@@ -5,7 +5,7 @@
 #   make bench                benches/ (TSV + markdown in benches/results/)
 #   make SANITIZE=address,undefined check
 #   make lint | format-check
-#   make install PREFIX=/usr/local DESTDIR=
+#   make install PREFIX=/usr/local DESTDIR=   (make uninstall with the same variables removes it)
 
 CC       ?= gcc
 PREFIX   ?= /usr/local
@@ -61,7 +61,8 @@ SPECA     := $(B)/libvoidspec.a
 PLANA     := $(B)/libvoidplan.a
 FRONT_AS  := $(if $(PLAN_OBJS),$(PLANA)) $(SPECA)
 
-all: voidshim $(LIBA) $(LIBSO) $(SPECA) $(if $(PLAN_OBJS),$(PLANA)) $(B)/voidbuilder.pc $(B)/libvoidshim-app.a
+all: voidshim $(LIBA) $(LIBSO) $(SPECA) $(if $(PLAN_OBJS),$(PLANA)) $(B)/voidbuilder.pc $(B)/libvoidshim-app.a \
+	$(B)/tests/probe
 
 ifeq ($(V),1)
 Q :=
@@ -132,16 +133,6 @@ SHIM_LINK := $(if $(STATIC_OK),-Wl$(comma)-Bstatic $(addprefix -l,$(STATIC_OK)) 
 voidshim: $(B)/shim/main.o $(SHIM_OBJS) $(FRONT_AS) $(LIBA)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(VB_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SHIM_LINK)
-
-# Where voidshim finds its installed profiles: rewritten only when DATADIR changes, so that
-# `make install PREFIX=/usr` rebuilds what depends on it and a plain `make` rebuilds nothing.
-$(B)/gen/paths.h: FORCE
-	@mkdir -p $(dir $@)
-	@printf '#define VS_DATADIR "%s/voidshim"\n' '$(DATADIR)' > $@.tmp
-	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
-$(B)/shim/profile/profile.o: VB_CPPFLAGS += -I$(B)/gen
-$(B)/shim/profile/profile.o: $(B)/gen/paths.h
-FORCE:
 
 $(B)/voidbuilder.pc: voidbuilder/core/voidbuilder.pc.in Makefile
 	@mkdir -p $(B)
@@ -223,7 +214,7 @@ check-client: all
 	$(MAKE) --no-print-directory install DESTDIR=$(STAGE) PREFIX=/usr >/dev/null
 	CC="$(CC)" tests/client/check-client.sh $(STAGE) README.md $(B)/client $(or $(SANITIZE),address)
 
-check: check-unit check-spec check-client check-integration
+check: check-unit check-spec check-client check-install check-integration
 
 bench: voidshim $(B)/tests/probe
 	$(MAKE) -C benches run
@@ -240,9 +231,15 @@ format-check:
 	clang-format --dry-run -Werror $(ALL_SRCS) $(wildcard voidbuilder/*/*.h shim/*.h shim/*/*.h include/*.h include/*/*.h)
 
 # Installs what a user and a client of the library need; the examples are not installed (nor needed).
+# Specs that name files of the build tree (../build/examples/...) are not installed either.
+INSTALL_SPECS := $(shell grep -L '"\.\./' specs/*.json)
+COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
+VSDATADIR     := $(DATADIR)/voidshim
 install: voidshim $(LIBA) $(LIBSO) $(B)/libvoidshim-app.a
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)/voidbuilder \
-		$(DESTDIR)$(INCDIR)/voidshim $(DESTDIR)$(MANDIR)/man1
+		$(DESTDIR)$(INCDIR)/voidshim $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(VSDATADIR)/profiles $(DESTDIR)$(VSDATADIR)/specs $(DESTDIR)$(VSDATADIR)/seccomp \
+		$(DESTDIR)$(VSDATADIR)/schema $(DESTDIR)$(COMPLETIONDIR)
 	install -m 0755 voidshim $(DESTDIR)$(BINDIR)/voidshim
 	install -m 0644 $(LIBA) $(B)/libvoidshim-app.a $(DESTDIR)$(LIBDIR)/
 	install -m 0755 $(LIBSO) $(DESTDIR)$(LIBDIR)/
@@ -253,6 +250,35 @@ install: voidshim $(LIBA) $(LIBSO) $(B)/libvoidshim-app.a
 	$(MAKE) --no-print-directory -B $(B)/voidbuilder.pc PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) INCDIR=$(INCDIR)
 	install -m 0644 $(B)/voidbuilder.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
 	install -m 0644 doc/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 doc/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 specs/profiles/*.json $(DESTDIR)$(VSDATADIR)/profiles/
+	install -m 0644 $(INSTALL_SPECS) $(DESTDIR)$(VSDATADIR)/specs/
+	install -m 0644 specs/seccomp/*.policy $(DESTDIR)$(VSDATADIR)/seccomp/
+	install -m 0644 specs/schema/*.json $(DESTDIR)$(VSDATADIR)/schema/
+	sed 's|@DATADIR@|$(DATADIR)|g' contrib/voidshim.bash-completion > $(DESTDIR)$(COMPLETIONDIR)/voidshim
+	chmod 0644 $(DESTDIR)$(COMPLETIONDIR)/voidshim
+	@# The loader's cache knows the new library when LIBDIR is one of its directories (not in a staged DESTDIR).
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then \
+		echo "ldconfig"; ldconfig; fi
+
+# Removes what install put there, and the directories it made when they are left empty.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/voidshim $(DESTDIR)$(LIBDIR)/libvoidbuilder.a $(DESTDIR)$(LIBDIR)/libvoidshim-app.a \
+		$(DESTDIR)$(LIBDIR)/libvoidbuilder.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libvoidbuilder.so \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/voidbuilder.pc $(DESTDIR)$(INCDIR)/voidbuilder.h \
+		$(DESTDIR)$(INCDIR)/voidbuilder/cleanup.h $(DESTDIR)$(INCDIR)/voidshim/app.h \
+		$(DESTDIR)$(COMPLETIONDIR)/voidshim
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(wildcard doc/*.1))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(wildcard doc/*.5)))
+	rm -rf $(DESTDIR)$(VSDATADIR)
+	-rmdir $(DESTDIR)$(INCDIR)/voidbuilder $(DESTDIR)$(INCDIR)/voidshim 2>/dev/null
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then \
+		echo "ldconfig"; ldconfig; fi
+
+# make install into a fresh PREFIX, use what it installed (the binary finds its profiles there, every man
+# page renders without a warning, the completion completes), then make uninstall leaves no file behind.
+check-install: all
+	tests/install/check-install.sh "$(MAKE)"
 
 clean:
 	rm -rf $(B) voidshim
@@ -295,5 +321,6 @@ check-spec: examples
 check-integration: examples
 
 .PHONY: examples
-.PHONY: all check check-unit check-spec check-client check-integration fuzz bench lint format-check install clean
+.PHONY: all check check-unit check-spec check-client check-integration check-install fuzz bench lint format-check \
+	install uninstall clean
 -include $(wildcard $(CORE_OBJS:.o=.d) $(SPEC_OBJS:.o=.d) $(PLAN_OBJS:.o=.d) $(SHIM_OBJS:.o=.d) $(B)/shim/main.d $(B)/app/app.d)

@@ -10,6 +10,7 @@
 #include <sys/capability.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "profile/profile.h"
 #include "run/cli.h"
@@ -688,6 +689,16 @@ static int finish(struct run_opts *o, char **argv, char **why)
         for (int fd = 0; fd <= 2; fd++) /* stdin, stdout, stderr: the program's line to its caller */
                 p->stdio[fd] = !o->no_stdio;
         r = vb_plan_set_program(p, argv[0], p->program_host, argv);
+        /* --exec-host ./prog: a host path, taken from our working directory (the library wants it absolute). */
+        if (r >= 0 && p->program_host && argv[0][0] != '/') {
+                _cleanup_free_ char *cwd = getcwd(NULL, 0), *abs = NULL;
+
+                if (!cwd)
+                        return why_set(why, "--exec-host %s: the working directory: %s", argv[0], strerror(errno));
+                if (asprintf(&abs, "%s/%s", cwd, argv[0] + (strncmp(argv[0], "./", 2) == 0 ? 2 : 0)) < 0)
+                        return -ENOMEM;
+                r = vb_plan_set_str(&p->program, abs);
+        }
         if (r >= 0 && o->argv0)
                 r = vb_plan_set_str(&p->argv[0], o->argv0);
         if (r < 0)
