@@ -2,7 +2,7 @@
 #   make                      libvoidbuilder.{a,so} and voidshim
 #   make check                unit tests, integration tests, examples, the installed library's client
 #   make check-client         make install into build/stage, build the README's example against it
-#   make bench                benches/ (TSV + markdown in benches/results/)
+#   make bench                benches/ (TSV + markdown in a fresh benches/results/run-DATE/)
 #   make SANITIZE=address,undefined check
 #   make lint | format-check
 #   make install PREFIX=/usr/local DESTDIR=   (make uninstall with the same variables removes it)
