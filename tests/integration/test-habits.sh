@@ -23,6 +23,10 @@ t_golden "--dir tmp: names the option and the rule" habit-dir-relative 100 "$VS"
 t_golden "--symlink a b: a relative destination" habit-symlink-relative 100 "$VS" run --symlink a b -- "$PROBE" true
 t_golden "--bind SRC /a/../b: '..' refused" habit-dotdot 100 "$VS" run --bind "$T_TMP" /a/../b -- "$PROBE" true
 t_golden "--proc=tmp: a relative DEST" habit-proc-relative 100 "$VS" run --proc=tmp -- "$PROBE" true
+t_golden "--passwd=etc: a relative DIR" habit-passwd-relative 100 "$VS" run --passwd=etc -- "$PROBE" true
+t_match "--passwd: /etc/passwd names uid 0 and nobody, nothing of the host's" "^ok root:x:0:0:" \
+        void --passwd -- "$PROBE" read /etc/passwd
+t_eq "--passwd: the host's accounts are not there" "ENOENT" void --passwd -- "$PROBE" stat /etc/shadow
 t_golden "--bind with a missing source names the option" habit-bind-missing 100 \
         "$VS" run --bind /nonexistent-vs/x /x -- "$PROBE" true
 
