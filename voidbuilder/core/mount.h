@@ -11,13 +11,15 @@
 
 #include "core/void.h"
 
-/* Make every mount private (recursively), create the void's root tmpfs and attach it
- * at a staging point inside this (private) namespace.  Stores an O_PATH fd to the new root. */
+/* Make every mount private (recursively), create the void's root tmpfs and stack it on
+ * "/" of this (private) namespace, covering no path.  Stores an fd of the new root. */
 int vb_mount_new_root(int *rootfd);
 /*
- * Open the source of every bind (O_PATH, following symlinks on the host) before
- * the root is staged: staging covers a host directory (/tmp) that may hold sources.
- * A missing optional source is marked skipped.  On error *failed is the mount.
+ * Open the source of every bind (following symlinks on the host), check it
+ * against the (dev, ino) the caller checked, and clone its tree (open_tree)
+ * before the root is staged, so that no clone carries the staged root.  The
+ * clone's fd replaces src_fd.  A missing optional source is marked skipped.
+ * On error *failed is the mount.
  */
 int vb_mount_open_sources(struct vb_mount *mounts, size_t n, const struct vb_mount **failed);
 /* Carry out one planned mount relative to the new root; failure detail goes to why. */
