@@ -483,14 +483,21 @@ int vb_mount_apply(int rootfd, const struct vb_mount *m, const char **why)
 int vb_mount_new_root(int *rootfd)
 {
         const char *const opts[][2] = { { "size", ROOT_TMPFS_SIZE }, { "mode", "0755" } };
-        _cleanup_close_ int mnt = -1;
+        int mnt;
 
         /* Nothing we do from here on may propagate back to the host. */
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 return NEG_ERRNO();
+        /* Made first, so that it comes first in the void's mount table; attached by vb_mount_stage(). */
         mnt = new_fs("tmpfs", opts, ELEMENTSOF(opts), MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
         if (mnt < 0)
                 return mnt;
+        *rootfd = mnt;
+        return 0;
+}
+
+int vb_mount_stage(int rootfd)
+{
         /*
          * pivot_root() needs the new root attached in this namespace.  It is
          * stacked on "/" itself (as the inbox's holder does): our root stays
@@ -498,10 +505,14 @@ int vb_mount_new_root(int *rootfd)
          * a grant, could name (staging it on /tmp gave `--bind /tmp /tmp` the
          * staging directory), and nothing is created on the host.
          */
-        if (move_mount(mnt, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+        if (move_mount(rootfd, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
                 return NEG_ERRNO();
-        *rootfd = TAKE_FD(mnt);
         return 0;
+}
+
+int vb_mount_mqueue(void)
+{
+        return new_fs("mqueue", NULL, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 }
 
 int vb_mount_pivot(int rootfd)

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Internal: the seccomp rules of the denied servers, for tests and doc/servers.md. */
+/* Internal: the seccomp rules of the denied servers (for tests and doc/servers.md), and confine.c. */
 #ifndef VB_SERVER_H
 #define VB_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
 
 #include "voidbuilder.h"
 
@@ -11,6 +14,18 @@ extern const char vb_server_rules_ipc[];
 extern const char vb_server_rules_uts[];
 extern const char vb_server_rules_fs[];
 extern const char vb_server_rules_auth[];
+/* The caller's terminal handed in confined (confine.c): every ioctl that changes a terminal. */
+extern const char vb_server_rules_term_confined[];
+
+struct vb_void;
+/*
+ * With Landlock on, a rule for each of mounts[from..to) (the ones a server
+ * just added) allowing what the mount allows, unless a rule on "/" already
+ * does; EXECUTE is left out once exec is denied.  0 or -errno (-E2BIG).
+ */
+int vb_confine_server_mounts(struct vb_void *v, size_t from, size_t to);
+/* Could the void open a handed-in file again through /proc/self/fd (a procfs, or CAP_SYS_ADMIN)? */
+bool vb_void_reaches_proc(const struct vb_void *v);
 
 /* nobody and nogroup: the ids of a void whose auth server is denied (nullauth). */
 #define VB_NULLAUTH_ID 65534

@@ -92,6 +92,8 @@ struct vb_void {
         enum vb_server_mode servers[VB_SERVER_COUNT];
 
         bool landlock;
+        bool landlock_fallback; /* vb_void_landlock_fallback(): no Landlock, and nothing it would confine */
+        bool term_confined;     /* vb_void_confine_terminals() added its rules */
         struct vb_landlock_rule landlock_rules[VB_MAX_LANDLOCK];
         size_t n_landlock;
 

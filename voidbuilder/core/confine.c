@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What keeps each thing a void is handed to exactly that thing (doc/fds.md):
+ * Landlock rules for the mounts the servers add, the fallback where the
+ * kernel has no Landlock, and the caller's terminal handed in confined.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <unistd.h>
+
+#include "core/cleanup.h"
+#include "core/landlock.h"
+#include "core/server.h"
+#include "core/void.h"
+
+/* ---- Landlock rules of the servers' mounts ------------------------------------- */
+
+/* What a mount allows, as VB_LANDLOCK_* (0: it is no grant of what is in it). */
+static unsigned mount_access(const struct vb_mount *m)
+{
+        switch (m->kind) {
+        case VB_MNT_BIND:
+                /* A missing optional source is not mounted: a rule on its path would fail. */
+                if ((m->flags & VB_MOUNT_OPTIONAL) && access(m->src, F_OK) < 0)
+                        return 0;
+                return VB_LANDLOCK_READ | ((m->flags & VB_MOUNT_RW) ? VB_LANDLOCK_WRITE : 0) |
+                       ((m->flags & VB_MOUNT_NOEXEC) ? 0 : VB_LANDLOCK_EXEC);
+        case VB_MNT_TMPFS:
+                return VB_LANDLOCK_READ | VB_LANDLOCK_WRITE | ((m->flags & VB_MOUNT_EXEC) ? VB_LANDLOCK_EXEC : 0);
+        case VB_MNT_PROC:
+        case VB_MNT_DEVPTS:
+        case VB_MNT_INBOX: /* each grant's own mount flags decide writes */
+                return VB_LANDLOCK_READ | VB_LANDLOCK_WRITE;
+        case VB_MNT_DIR:
+        case VB_MNT_SYMLINK:
+        default:
+                return 0;
+        }
+}
+
+/* Does an existing rule on "/" (an ancestor of every path) already allow acc? */
+static bool root_allows(const struct vb_void *v, unsigned acc)
+{
+        for (size_t i = 0; i < v->n_landlock; i++)
+                if (strcmp(v->landlock_rules[i].path, "/") == 0 && (v->landlock_rules[i].access & acc) == acc)
+                        return true;
+        return false;
+}
+
+int vb_confine_server_mounts(struct vb_void *v, size_t from, size_t to)
+{
+        bool no_exec = v->servers_given[VB_SERVER_EXEC] && v->servers[VB_SERVER_EXEC] == VB_SERVER_DENIED;
+        int r = 0;
+
+        if (!v->landlock)
+                return 0;
+        for (size_t i = from; r >= 0 && i < to; i++) {
+                unsigned acc = mount_access(&v->mounts[i]);
+
+                /* exec denied: EXECUTE only on the program and its loader, whatever comes later. */
+                if (no_exec)
+                        acc &= ~(unsigned)VB_LANDLOCK_EXEC;
+                if (acc && !root_allows(v, acc))
+                        r = vb_void_landlock_allow(v, v->mounts[i].dst, acc);
+        }
+        return r;
+}
+
+/* ---- without Landlock ------------------------------------------------------------- */
+
+bool vb_void_reaches_proc(const struct vb_void *v)
+{
+        if (v->keep_caps & (1ULL << CAP_SYS_ADMIN)) /* it could mount a procfs of its own */
+                return true;
+        for (size_t i = 0; i < v->n_mounts; i++)
+                if (v->mounts[i].kind == VB_MNT_PROC || strcmp(v->mounts[i].dst, "/proc") == 0)
+                        return true;
+        return false;
+}
+
+VB_API int vb_void_landlock_fallback(struct vb_void *v, struct vb_error **err)
+{
+        bool proc = vb_void_reaches_proc(v);
+
+        for (size_t i = 0; i < v->n_fds; i++) {
+                struct vb_fd_rule rule;
+                int r = vb_landlock_fd_rule(v->fds[i].fd, &rule);
+
+                if (r < 0)
+                        return vb_error_set(err, r, "fd %d", v->fds[i].target);
+                if (rule.kind == VB_FD_DIR)
+                        return vb_error_set(err, EPERM,
+                                            "fd %d is a directory, and without Landlock (this kernel has none) "
+                                            "openat(fd, \"..\") would reach its parents: bind it instead",
+                                            v->fds[i].target);
+                if (proc && (rule.kind == VB_FD_FILE || rule.kind == VB_FD_FIFO || rule.kind == VB_FD_DEVICE))
+                        return vb_error_set(err, EPERM,
+                                            "fd %d is a %s and the void has /proc: without Landlock (this kernel "
+                                            "has none) it could be opened again through /proc/self/fd with more "
+                                            "rights than it was handed in with: drop /proc, or hand it in as a pipe",
+                                            v->fds[i].target, vb_fd_kind_name(rule.kind));
+        }
+        v->landlock_fallback = true;
+        return 0;
+}
+
+/* ---- the caller's terminal, handed in confined ------------------------------------ */
+
+/*
+ * Every ioctl that changes a terminal or its line: settings (termios, the
+ * old termio, termios2), window size, flow, flushing, breaks, the
+ * foreground group and the controlling terminal, exclusive mode, the line
+ * discipline, console redirection, modem lines, serial settings, hangup and
+ * locked settings.  Reading (TCGETS, TIOCGWINSZ, FIONREAD...) stays.  The
+ * kernel reads the request as 32 bits: the upper ones are masked off.
+ */
+const char vb_server_rules_term_confined[] =
+        "# term: the caller's terminal is handed in confined: read, write and look, never change it\n"
+        "ioctl errno EPERM when arg1 & 0xffffffff == TCSETS\n"
+        "ioctl errno EPERM when arg1 & 0xffffffff == TCSETSW\n"
+        "ioctl errno EPERM when arg1 & 0xffffffff == TCSETSF\n"
+        "ioctl errno EPERM when arg1 & 0xffffffff == TCSETA\n"
+        "ioctl errno EPERM when arg1 & 0xffffffff == TCSETAW\n"
+        "ioctl errno EPERM when arg1 & 0xffffffff == TCSETAF\n"
+        "ioctl errno EPERM when arg1 & 0xffffffff == TCSETS2\n"
+        "ioctl errno EPERM when arg1 & 0xffffffff == TCSETSW2\n"
+        "ioctl errno EPERM when arg1 & 0xffffffff == TCSETSF2\n"
+        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCSWINSZ\n"
+        "ioctl errno EPERM when arg1 & 0xffffffff == TCFLSH\n"
+        "ioctl errno EPERM when arg1 & 0xffffffff == TCXONC\n"
+        "ioctl errno EPERM when arg1 & 0xffffffff == TCSBRK\n"
+        "ioctl errno EPERM when arg1 & 0xffffffff == TCSBRKP\n"
+        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCSBRK\n"
+        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCCBRK\n"
+        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCSPGRP\n"
+        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCSCTTY\n"
+        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCNOTTY\n"
+        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCEXCL\n"
+        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCNXCL\n"
+        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCSETD\n"
+        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCCONS\n"
+        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCMSET\n"
+        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCMBIS\n"
+        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCMBIC\n"
+        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCSSOFTCAR\n"
+        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCSSERIAL\n"
+        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCSRS485\n"
+        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCSISO7816\n"
+        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCVHANGUP\n"
+        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCSLCKTRMIOS\n";
+
+VB_API int vb_void_confine_terminals(struct vb_void *v, struct vb_error **err)
+{
+        bool tty = false;
+        int r;
+
+        if (v->term_confined)
+                return 0;
+        for (size_t i = 0; i < v->n_fds; i++)
+                tty |= isatty(v->fds[i].fd);
+        if (!tty)
+                return 0;
+        r = vb_void_seccomp_append(v, vb_server_rules_term_confined, "term confined", err);
+        if (r < 0)
+                return r;
+        v->term_confined = true;
+        return 0;
+}
