@@ -166,6 +166,19 @@ VB_API int vb_void_proc(struct vb_void *v, const char *dst, unsigned flags) VB_N
  */
 VB_API int vb_void_dev(struct vb_void *v, const char *dst) VB_NONNULL(1, 2);
 
+/*
+ * Never show the host path host_path (absolute; resolved now when it
+ * exists) in the void: wherever a bind, granted or made by a server, would
+ * show it or something below it, the void finds an empty read-only tmpfs
+ * instead (mounted last, so it covers every bind).  For what must stay out
+ * whatever is granted, such as voidshim's control sockets.  A bind of
+ * something inside host_path, asked for by name, is left as it is; and a
+ * path that appears later below a bind (made on the host while the void
+ * runs) is not covered: the owner of such a path must check its peers too.
+ * -EINVAL for a relative path.
+ */
+VB_API int vb_void_hide(struct vb_void *v, const char *host_path) VB_NONNULL(1, 2);
+
 /* Bring the loopback interface up in the void's (fresh) network namespace. */
 VB_API int vb_void_loopback(struct vb_void *v) VB_NONNULL(1);
 

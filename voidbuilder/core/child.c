@@ -214,6 +214,12 @@ static void build_root(struct vb_child_ctx *c, int *devnull)
                         fail(c, VB_STEP_MOUNT, r, "%s%s%s%s%s", m->dst, m->kind == VB_MNT_BIND ? " from " : "",
                              m->kind == VB_MNT_BIND ? m->src : "", why ? ": " : "", why ? why : "");
         }
+        /* Last: what must never show, whichever bind would show it (vb_void_hide()). */
+        for (size_t i = 0; i < c->v->n_covers; i++) {
+                r = vb_mount_cover(root, c->v->covers[i]);
+                if (r < 0)
+                        fail(c, VB_STEP_MOUNT, r, "%s: covering a hidden host path", c->v->covers[i]);
+        }
         /* Unclaimed std fds point at the host's /dev/null: opened now, while it is reachable. */
         *devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
         if (*devnull < 0)

@@ -6,6 +6,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <unistd.h>
@@ -66,6 +69,92 @@ int vb_confine_server_mounts(struct vb_void *v, size_t from, size_t to)
                         r = vb_void_landlock_allow(v, v->mounts[i].dst, acc);
         }
         return r;
+}
+
+/* ---- host paths no bind may show --------------------------------------------------- */
+
+static int strv_push(char ***v, size_t *n, char *s)
+{
+        char **grown = reallocarray(*v, *n + 2, sizeof(char *));
+
+        if (!grown) {
+                free(s);
+                return -ENOMEM;
+        }
+        *v = grown;
+        grown[(*n)++] = s;
+        grown[*n] = NULL;
+        return 0;
+}
+
+VB_API int vb_void_hide(struct vb_void *v, const char *host_path)
+{
+        char real[PATH_MAX];
+        char *copy;
+
+        if (host_path[0] != '/')
+                return -EINVAL;
+        /* Compared with the bind sources' own real paths: a symlink on the way must not hide it. */
+        copy = strdup(realpath(host_path, real) ? real : host_path);
+        return copy ? strv_push(&v->hide, &v->n_hide, copy) : -ENOMEM;
+}
+
+/* If host path h lies at or below directory src, the rest of h after src ("" or "/a/b"), else NULL. */
+static const char *below(const char *h, const char *src)
+{
+        size_t len = strlen(src);
+
+        if (strcmp(src, "/") == 0)
+                return h;
+        if (strncmp(h, src, len) != 0 || (h[len] != '\0' && h[len] != '/'))
+                return NULL;
+        return h + len;
+}
+
+int vb_void_covers(const struct vb_void *v, char ***out, size_t *n)
+{
+        char **list = NULL;
+        size_t k = 0;
+        int r = 0;
+
+        *out = NULL;
+        *n = 0;
+        for (size_t i = 0; r >= 0 && i < v->n_mounts; i++) {
+                const struct vb_mount *m = &v->mounts[i];
+                char real[PATH_MAX], *cover;
+
+                if (m->kind != VB_MNT_BIND || !realpath(m->src, real))
+                        continue;
+                for (size_t j = 0; r >= 0 && j < v->n_hide; j++) {
+                        const char *rest = below(v->hide[j], real);
+
+                        /* A bind of something inside a hidden directory was asked for by name: it stays. */
+                        if (!rest)
+                                continue;
+                        if (asprintf(&cover, "%s%s", strcmp(m->dst, "/") == 0 && *rest ? "" : m->dst, rest) < 0)
+                                r = -ENOMEM;
+                        else
+                                r = strv_push(&list, &k, cover);
+                }
+        }
+        if (r < 0) {
+                vb_strv_free(list);
+                return r;
+        }
+        *out = list;
+        *n = k;
+        return 0;
+}
+
+int vb_void_prepare_covers(struct vb_void *v, struct vb_error **err)
+{
+        int r;
+
+        vb_strv_free(v->covers);
+        v->covers = NULL;
+        v->n_covers = 0;
+        r = vb_void_covers(v, &v->covers, &v->n_covers);
+        return r < 0 ? vb_error_set(err, r, "hiding host paths") : 0;
 }
 
 /* ---- without Landlock ------------------------------------------------------------- */

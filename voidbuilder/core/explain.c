@@ -156,6 +156,25 @@ static void explain_fd(FILE *f, const struct vb_void *v, const struct vb_keep_fd
         }
 }
 
+/* Host paths the void must never see (vb_void_hide()), and where a bind would have shown them. */
+static void explain_hidden(FILE *f, const struct vb_void *v)
+{
+        char **covers = NULL;
+        size_t n = 0;
+
+        for (size_t i = 0; i < v->n_hide; i++)
+                fprintf(f,
+                        "  never shown: the host's %s (an empty read-only tmpfs covers it wherever a bind "
+                        "would show it)\n",
+                        v->hide[i]);
+        if (vb_void_covers(v, &covers, &n) < 0)
+                return;
+        for (size_t i = 0; i < n; i++)
+                fprintf(f, "  %s: covered (an empty read-only tmpfs: a bind above shows a hidden host path)\n",
+                        covers[i]);
+        vb_strv_free(covers);
+}
+
 static void explain_fds(FILE *f, const struct vb_void *v)
 {
         fprintf(f, "file descriptors:\n");
@@ -281,6 +300,7 @@ VB_API char *vb_void_explain(const struct vb_void *v)
                 v->n_mounts ? "" : " none");
         for (size_t i = 0; i < v->n_mounts; i++)
                 explain_mount(f, &v->mounts[i]);
+        explain_hidden(f, v);
         explain_fds(f, v);
         explain_caps(f, v);
         explain_seccomp(f, v);

@@ -115,6 +115,22 @@ static void json_mounts(FILE *f, const struct vb_void *v)
         fputs("],", f);
 }
 
+/* "hidden": where a bind would show a hidden host path, covered (the host paths themselves are not shown). */
+static void json_hidden(FILE *f, const struct vb_void *v)
+{
+        char **covers = NULL;
+        size_t n = 0;
+
+        fputs("\"hidden\":[", f);
+        if (vb_void_covers(v, &covers, &n) >= 0)
+                for (size_t i = 0; i < n; i++) {
+                        fputs(i ? "," : "", f);
+                        jstr(f, covers[i]);
+                }
+        vb_strv_free(covers);
+        fputs("],", f);
+}
+
 static void json_process(FILE *f, const struct vb_void *v)
 {
         fputs("\"fds\":[", f);
@@ -208,6 +224,7 @@ VB_API char *vb_void_explain_json(const struct vb_void *v)
         fputc('{', f);
         json_namespaces(f, v);
         json_mounts(f, v);
+        json_hidden(f, v);
         json_process(f, v);
         json_filters(f, v);
         fputs("\"program\":{\"path\":", f);

@@ -510,6 +510,24 @@ int vb_mount_stage(int rootfd)
         return 0;
 }
 
+int vb_mount_cover(int rootfd, const char *path)
+{
+        const char *const opts[][2] = { { "size", "4k" }, { "mode", "0000" } };
+        _cleanup_close_ int target = openat2_in_root(rootfd, path, O_PATH | O_DIRECTORY), mnt = -1;
+
+        if (target == -ENOENT || target == -ENOTDIR)
+                return 0; /* nothing of it is there to hide */
+        if (target < 0)
+                return target;
+        mnt = new_fs("tmpfs", opts, ELEMENTSOF(opts),
+                     MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        if (mnt < 0)
+                return mnt;
+        if (move_mount(mnt, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                return NEG_ERRNO();
+        return 0;
+}
+
 int vb_mount_mqueue(void)
 {
         return new_fs("mqueue", NULL, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);

@@ -25,6 +25,8 @@ int vb_mount_stage(int rootfd);
 int vb_mount_open_sources(struct vb_mount *mounts, size_t n, const struct vb_mount **failed);
 /* Carry out one planned mount relative to the new root; failure detail goes to why. */
 int vb_mount_apply(int rootfd, const struct vb_mount *m, const char **why);
+/* Cover the directory at path in the root (if there is one) with an empty read-only tmpfs. */
+int vb_mount_cover(int rootfd, const char *path);
 /*
  * A detached mount of the POSIX message queue file system of our ipc
  * namespace (attached nowhere): what Landlock needs to name it, since

@@ -99,6 +99,11 @@ struct vb_void {
 
         int cgroup_fd;
 
+        char **hide; /* vb_void_hide(): host paths no bind may show (NULL-terminated) */
+        size_t n_hide;
+        char **covers; /* per spawn (vb_void_prepare_covers()): where the void would see them, covered */
+        size_t n_covers;
+
         struct vb_pool *pool; /* borrowed: takes one pre-made netns per spawn */
         int owner_userns_fd;  /* per spawn: the void's fresh userns is made inside this one */
         int park_net_fd;      /* per spawn: clone3() from inside this (pooled) netns */
@@ -122,6 +127,17 @@ int vb_void_add_mount(struct vb_void *v, enum vb_mount_kind kind, const char *sr
 
 /* Log through the caller's callback, if any. */
 void vb_void_logf(const struct vb_void *v, const char *fmt, ...) VB_PRINTF(2, 3);
+
+/*
+ * The void paths at which a bind would show a hidden host path
+ * (vb_void_hide()), as a NULL-terminated malloc'd list in *out (each bind
+ * whose source is the hidden path or one of its parents: its destination
+ * plus the rest of the hidden path).  A bind of something inside a hidden
+ * path, asked for by name, is not covered.  -ENOMEM.
+ */
+int vb_void_covers(const struct vb_void *v, char ***out, size_t *n);
+/* Compute v->covers for the next spawn (the child mounts an empty read-only tmpfs on each). */
+int vb_void_prepare_covers(struct vb_void *v, struct vb_error **err);
 
 /* Compile the seccomp filter now if it is not yet (the default policy is compiled lazily). */
 int vb_void_prepare_seccomp(struct vb_void *v, struct vb_error **err);

@@ -43,6 +43,12 @@ static int apply_namespaces(struct vb_void *v, const struct vb_plan *p, struct v
                 if (r < 0)
                         return vb_error_set(err, r, "%s namespace", vb_ns_name((enum vb_ns)ns));
         }
+        for (size_t i = 0; p->hide && p->hide[i]; i++) {
+                int r = vb_void_hide(v, p->hide[i]);
+
+                if (r < 0)
+                        return vb_error_set(err, r, "hide %s", p->hide[i]);
+        }
         if (p->ids_set) {
                 int r = vb_void_set_ids(v, p->uid, p->gid);
 
