@@ -66,7 +66,7 @@ struct vb_plan_grant {
 
 /* How Landlock is used (doc/plan-json.md, "landlock"). */
 enum vb_plan_landlock {
-        VB_PLAN_LANDLOCK_AUTO,   /* on where the void could reopen handed-in files (it reaches /proc) */
+        VB_PLAN_LANDLOCK_AUTO,   /* the default: on wherever the kernel has it, "/" readable, writable where granted */
         VB_PLAN_LANDLOCK_STRICT, /* only the granted paths are reachable, each as its grant allows */
         VB_PLAN_LANDLOCK_OFF,    /* no Landlock at all */
 };

@@ -368,6 +368,7 @@ static const struct command {
         /* ways out (probe_esc.c) */
         {"term", 1, cmd_term}, {"unix-req", 2, cmd_unix_req}, {"unix-serve", 1, cmd_unix_serve},
         {"perf", 0, cmd_perf}, {"userfaultfd", 0, cmd_userfaultfd}, {"io-uring", 0, cmd_io_uring},
+        {"no-landlock", 1, cmd_no_landlock}, {"writeat", 2, cmd_writeat},
         /* a program that keeps running: commands from stdin */
         {"repl", 0, cmd_repl}, {"readat", 2, cmd_readat},
 };

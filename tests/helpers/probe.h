@@ -121,5 +121,7 @@ int cmd_unix_serve(char **argv);
 int cmd_perf(char **argv);
 int cmd_userfaultfd(char **argv);
 int cmd_io_uring(char **argv);
+int cmd_no_landlock(char **argv);
+int cmd_writeat(char **argv);
 
 #endif

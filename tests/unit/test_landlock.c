@@ -21,11 +21,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <cmocka.h>
 
 #include "child_check.h"
 
@@ -36,24 +36,24 @@
 #include "voidbuilder.h"
 
 static char dir_a[] = "/tmp/vb-landlock-XXXXXX";
-static char file_a[PATH_MAX];    /* dir_a/file, holding "hello" */
-static char new_a[PATH_MAX];     /* dir_a/new, created by the write tests */
-static char sub_a[PATH_MAX];     /* dir_a/sub, made and removed by the write tests */
+static char file_a[PATH_MAX];  /* dir_a/file, holding "hello" */
+static char new_a[PATH_MAX];   /* dir_a/new, created by the write tests */
+static char sub_a[PATH_MAX];   /* dir_a/sub, made and removed by the write tests */
 static char mode_a[3][PATH_MAX]; /* dir_a/m0..m2: one file per open mode (rules are per file, not per fd) */
 
 /* A libc call that must fail with errno e; an unexpected success reports errno 0 ("Success"). */
-#define CHECK_FAILS(expr, e)                                         \
-        do {                                                         \
-                errno = 0;                                           \
-                long _r = (long)(expr);                              \
-                if (_r >= 0 || errno != (e))                         \
-                        child_report(__LINE__, _r >= 0 ? 0 : errno); \
+#define CHECK_FAILS(expr, e)                                                                             \
+        do {                                                                                             \
+                errno = 0;                                                                               \
+                long _r = (long)(expr);                                                                  \
+                if (_r >= 0 || errno != (e))                                                             \
+                        child_report(__LINE__, _r >= 0 ? 0 : errno);                                  \
         } while (0)
 
 /* Fork, set no_new_privs, run fn; assert the child passed. */
 static void run_child(void (*fn)(void))
 {
-        struct report rep = { 0, 0 };
+        struct report rep = {0, 0};
         int pfd[2], status;
         pid_t pid;
         ssize_t n;
@@ -83,7 +83,7 @@ static void run_child(void (*fn)(void))
 
 static int read_hello(const char *path)
 {
-        char buf[16] = { 0 };
+        char buf[16] = {0};
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         ssize_t n;
 
@@ -106,7 +106,7 @@ static int list_dir(const char *path)
 
 static void apply_or_report(const struct vb_landlock_rule *rules, size_t n, bool scope)
 {
-        struct vb_landlock_req req = { .rules = rules, .n_rules = n, .exec_fd = -1, .mqueue_fd = -1, .scoped = scope };
+        struct vb_landlock_req req = {.rules = rules, .n_rules = n, .exec_fd = -1, .mqueue_fd = -1, .scoped = scope};
 
         CHECK_R(vb_landlock_apply(&req, NULL), 0);
 }
@@ -114,14 +114,14 @@ static void apply_or_report(const struct vb_landlock_rule *rules, size_t n, bool
 /* Landlock with no path rule at all, and fds handed in: each brings its own rule. */
 static void apply_fds(const int *fds, size_t n)
 {
-        struct vb_landlock_req req = { .fds = fds, .n_fds = n, .exec_fd = -1, .mqueue_fd = -1 };
+        struct vb_landlock_req req = {.fds = fds, .n_fds = n, .exec_fd = -1, .mqueue_fd = -1};
 
         CHECK_R(vb_landlock_apply(&req, NULL), 0);
 }
 
 static void child_read_only(void)
 {
-        const struct vb_landlock_rule rules[] = { { dir_a, VB_LANDLOCK_READ } };
+        const struct vb_landlock_rule rules[] = {{dir_a, VB_LANDLOCK_READ}};
 
         apply_or_report(rules, ELEMENTSOF(rules), false);
         CHECK_R(read_hello(file_a), 0);
@@ -140,7 +140,7 @@ static void test_read_only(void **state)
 
 static void child_read_write(void)
 {
-        const struct vb_landlock_rule rules[] = { { dir_a, VB_LANDLOCK_READ | VB_LANDLOCK_WRITE } };
+        const struct vb_landlock_rule rules[] = {{dir_a, VB_LANDLOCK_READ | VB_LANDLOCK_WRITE}};
         int fd;
 
         apply_or_report(rules, ELEMENTSOF(rules), false);
@@ -165,7 +165,7 @@ static void test_read_write(void **state)
 static void child_file_rule(void)
 {
         const struct vb_landlock_rule rules[] = {
-                { file_a, VB_LANDLOCK_READ | VB_LANDLOCK_WRITE | VB_LANDLOCK_EXEC },
+                {file_a, VB_LANDLOCK_READ | VB_LANDLOCK_WRITE | VB_LANDLOCK_EXEC},
         };
         int fd;
 
@@ -186,21 +186,21 @@ static void test_file_rule(void **state)
 /* rights on /usr and on whatever the /bin and /lib* links resolve to. */
 static size_t system_rules(struct vb_landlock_rule *rules, size_t max, unsigned rights)
 {
-        static const char *const dirs[] = { "/usr", "/bin", "/lib", "/lib32", "/lib64", "/libx32" };
+        static const char *const dirs[] = {"/usr", "/bin", "/lib", "/lib32", "/lib64", "/libx32"};
         size_t n = 0;
 
         /* O_PATH follows /lib64 -> usr/lib64, so a rule lands on the real directory. */
         for (size_t i = 0; i < ELEMENTSOF(dirs) && n < max; i++)
                 if (access(dirs[i], F_OK) == 0)
-                        rules[n++] = (struct vb_landlock_rule){ dirs[i], rights };
+                        rules[n++] = (struct vb_landlock_rule){dirs[i], rights};
         return n;
 }
 
 static void child_exec_denied(void)
 {
-        struct vb_landlock_rule rules[8] = { { dir_a, VB_LANDLOCK_READ } };
+        struct vb_landlock_rule rules[8] = {{dir_a, VB_LANDLOCK_READ}};
         size_t n = 1 + system_rules(rules + 1, 7, VB_LANDLOCK_READ);
-        char *argv[] = { "true", NULL };
+        char *argv[] = {"true", NULL};
 
         apply_or_report(rules, n, false);
         /* Readable, but not executable. */
@@ -217,7 +217,7 @@ static void child_exec_allowed(void)
 {
         struct vb_landlock_rule rules[8];
         size_t n = system_rules(rules, 8, VB_LANDLOCK_READ | VB_LANDLOCK_EXEC);
-        char *argv[] = { "true", NULL };
+        char *argv[] = {"true", NULL};
 
         apply_or_report(rules, n, false);
         execv("/bin/true", argv);
@@ -232,10 +232,10 @@ static void test_exec_allowed(void **state)
 static void child_missing_path(void)
 {
         const struct vb_landlock_rule rules[] = {
-                { dir_a, VB_LANDLOCK_READ },
-                { "/nonexistent/vb-landlock", VB_LANDLOCK_READ },
+                {dir_a, VB_LANDLOCK_READ},
+                {"/nonexistent/vb-landlock", VB_LANDLOCK_READ},
         };
-        struct vb_landlock_req req = { .rules = rules, .n_rules = 2, .exec_fd = -1, .mqueue_fd = -1 };
+        struct vb_landlock_req req = {.rules = rules, .n_rules = 2, .exec_fd = -1, .mqueue_fd = -1};
         struct vb_landlock_fail failed;
 
         CHECK_R(vb_landlock_apply(&req, &failed), -ENOENT);
@@ -251,9 +251,9 @@ static void test_missing_path(void **state)
 
 static void child_bad_access(void)
 {
-        const struct vb_landlock_rule rules[] = { { dir_a, 1u << 7 } };
-        const struct vb_landlock_rule nopath[] = { { NULL, VB_LANDLOCK_READ } };
-        struct vb_landlock_req req = { .rules = rules, .n_rules = 1, .exec_fd = -1, .mqueue_fd = -1 };
+        const struct vb_landlock_rule rules[] = {{dir_a, 1u << 7}};
+        const struct vb_landlock_rule nopath[] = {{NULL, VB_LANDLOCK_READ}};
+        struct vb_landlock_req req = {.rules = rules, .n_rules = 1, .exec_fd = -1, .mqueue_fd = -1};
         struct vb_landlock_fail failed;
 
         CHECK_R(vb_landlock_apply(&req, &failed), -EINVAL);
@@ -272,8 +272,8 @@ static void test_bad_access(void **state)
 /* With scoping (ABI 6), signals and abstract sockets stop at the domain's edge. */
 static void child_scoped(void)
 {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        const struct vb_landlock_rule rules[] = { { dir_a, VB_LANDLOCK_READ } };
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        const struct vb_landlock_rule rules[] = {{dir_a, VB_LANDLOCK_READ}};
         socklen_t len;
         int ls, cs;
 
@@ -294,7 +294,7 @@ static void child_scoped(void)
 
 static void child_unscoped(void)
 {
-        const struct vb_landlock_rule rules[] = { { dir_a, VB_LANDLOCK_READ } };
+        const struct vb_landlock_rule rules[] = {{dir_a, VB_LANDLOCK_READ}};
 
         apply_or_report(rules, 1, false);
         CHECK(kill(getppid(), 0) == 0);
@@ -343,8 +343,8 @@ static void test_dir_fd(void **state)
 /* A file opened again through /proc/self/fd: no more than its own mode. */
 static void child_file_fds(void)
 {
-        int fds[3] = { open(mode_a[0], O_RDONLY | O_CLOEXEC), open(mode_a[1], O_WRONLY | O_CLOEXEC),
-                       open(mode_a[2], O_WRONLY | O_APPEND | O_CLOEXEC) };
+        int fds[3] = {open(mode_a[0], O_RDONLY | O_CLOEXEC), open(mode_a[1], O_WRONLY | O_CLOEXEC),
+                       open(mode_a[2], O_WRONLY | O_APPEND | O_CLOEXEC)};
         int fd;
 
         CHECK(fds[0] >= 0 && fds[1] >= 0 && fds[2] >= 0);
@@ -373,7 +373,7 @@ static void test_file_fds(void **state)
 static void child_path_fd(void)
 {
         int fd = open(dir_a, O_PATH | O_CLOEXEC);
-        struct vb_landlock_req req = { .fds = &fd, .n_fds = 1, .exec_fd = -1, .mqueue_fd = -1 };
+        struct vb_landlock_req req = {.fds = &fd, .n_fds = 1, .exec_fd = -1, .mqueue_fd = -1};
         struct vb_landlock_fail failed;
 
         CHECK(fd >= 0);
@@ -480,12 +480,18 @@ static int teardown(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_abi),          cmocka_unit_test(test_read_only),
-                cmocka_unit_test(test_read_write),   cmocka_unit_test(test_file_rule),
-                cmocka_unit_test(test_exec_denied),  cmocka_unit_test(test_exec_allowed),
-                cmocka_unit_test(test_missing_path), cmocka_unit_test(test_bad_access),
-                cmocka_unit_test(test_scope),        cmocka_unit_test(test_dir_fd),
-                cmocka_unit_test(test_file_fds),     cmocka_unit_test(test_path_fd),
+                cmocka_unit_test(test_abi),
+                cmocka_unit_test(test_read_only),
+                cmocka_unit_test(test_read_write),
+                cmocka_unit_test(test_file_rule),
+                cmocka_unit_test(test_exec_denied),
+                cmocka_unit_test(test_exec_allowed),
+                cmocka_unit_test(test_missing_path),
+                cmocka_unit_test(test_bad_access),
+                cmocka_unit_test(test_scope),
+                cmocka_unit_test(test_dir_fd),
+                cmocka_unit_test(test_file_fds),
+                cmocka_unit_test(test_path_fd),
                 cmocka_unit_test(test_fd_kinds),
         };
 

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "core/cleanup.h"
@@ -169,29 +171,44 @@ bool vb_void_reaches_proc(const struct vb_void *v)
         return false;
 }
 
+/* null, zero, full, random, urandom: opened again with any mode, they give nothing more. */
+static bool harmless_device(int fd)
+{
+        struct stat st;
+
+        return fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 &&
+               (minor(st.st_rdev) == 3 || minor(st.st_rdev) == 5 || minor(st.st_rdev) == 7 || minor(st.st_rdev) == 8 ||
+                minor(st.st_rdev) == 9);
+}
+
+const char *vb_void_fallback_refusal(const struct vb_void *v, int fd)
+{
+        struct vb_fd_rule rule;
+
+        if (vb_landlock_fd_rule(fd, &rule) < 0)
+                return NULL;
+        if (rule.kind == VB_FD_DIR)
+                return "a directory, and without Landlock (this kernel has none) openat(fd, \"..\") would reach "
+                       "its parents: bind it instead";
+        if ((rule.kind == VB_FD_FILE || rule.kind == VB_FD_FIFO ||
+             (rule.kind == VB_FD_DEVICE && !harmless_device(fd))) &&
+            vb_void_reaches_proc(v))
+                return "a file and the void has /proc: without Landlock (this kernel has none) it could be opened "
+                       "again through /proc/self/fd with more rights than it was handed in with: drop /proc, or "
+                       "hand it in as a pipe";
+        return NULL;
+}
+
 VB_API int vb_void_landlock_fallback(struct vb_void *v, struct vb_error **err)
 {
-        bool proc = vb_void_reaches_proc(v);
-
-        for (size_t i = 0; i < v->n_fds; i++) {
-                struct vb_fd_rule rule;
-                int r = vb_landlock_fd_rule(v->fds[i].fd, &rule);
-
-                if (r < 0)
-                        return vb_error_set(err, r, "fd %d", v->fds[i].target);
-                if (rule.kind == VB_FD_DIR)
-                        return vb_error_set(err, EPERM,
-                                            "fd %d is a directory, and without Landlock (this kernel has none) "
-                                            "openat(fd, \"..\") would reach its parents: bind it instead",
-                                            v->fds[i].target);
-                if (proc && (rule.kind == VB_FD_FILE || rule.kind == VB_FD_FIFO || rule.kind == VB_FD_DEVICE))
-                        return vb_error_set(err, EPERM,
-                                            "fd %d is a %s and the void has /proc: without Landlock (this kernel "
-                                            "has none) it could be opened again through /proc/self/fd with more "
-                                            "rights than it was handed in with: drop /proc, or hand it in as a pipe",
-                                            v->fds[i].target, vb_fd_kind_name(rule.kind));
-        }
+        /* Recorded first: explain shows the void even when it would be refused, and says which fd. */
         v->landlock_fallback = true;
+        for (size_t i = 0; i < v->n_fds; i++) {
+                const char *why = vb_void_fallback_refusal(v, v->fds[i].fd);
+
+                if (why)
+                        return vb_error_set(err, EPERM, "fd %d is %s", v->fds[i].target, why);
+        }
         return 0;
 }
 

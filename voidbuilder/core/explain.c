@@ -110,6 +110,10 @@ static void explain_fd(FILE *f, const struct vb_void *v, const struct vb_keep_fd
                 return;
         }
         fprintf(f, ": %s", vb_fd_kind_name(r.kind));
+        if (!ll && v->landlock_fallback && vb_void_fallback_refusal(v, k->fd)) {
+                fprintf(f, "; REFUSED, the void will not start: it is %s\n", vb_void_fallback_refusal(v, k->fd));
+                return;
+        }
         switch (r.kind) {
         case VB_FD_DIR:
                 fprintf(f, ll ? "; Landlock: read beneath it, nothing above (no way out through \"..\")\n"

@@ -24,6 +24,11 @@ struct vb_void;
  * does; EXECUTE is left out once exec is denied.  0 or -errno (-E2BIG).
  */
 int vb_confine_server_mounts(struct vb_void *v, size_t from, size_t to);
+/*
+ * Without Landlock (vb_void_landlock_fallback()): why fd, handed in, would be
+ * refused (a static sentence completing "fd N is "), or NULL.
+ */
+const char *vb_void_fallback_refusal(const struct vb_void *v, int fd);
 /* Could the void open a handed-in file again through /proc/self/fd (a procfs, or CAP_SYS_ADMIN)? */
 bool vb_void_reaches_proc(const struct vb_void *v);
 

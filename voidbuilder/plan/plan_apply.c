@@ -354,9 +354,12 @@ int vb_plan_apply(const struct vb_plan *p, bool for_explain, struct vb_void **ou
         /* Last, so that no grant made above (fs=shared's binds) covers it; no inbox under explain. */
         if (r >= 0 && p->care.inbox && (r = vb_void_inbox(v, p->live.inbox, p->care.inbox)) < 0)
                 r = vb_error_set(err, r, "--inbox %s", p->care.inbox);
-        /* No Landlock in this kernel: refuse what only it would have confined (doc/fds.md). */
-        if (r >= 0 && fallback)
-                r = vb_void_landlock_fallback(v, err);
+        /* No Landlock in this kernel: refuse what only it would have confined (doc/fds.md); explain says so. */
+        if (r >= 0 && fallback && (r = vb_void_landlock_fallback(v, err)) < 0 && for_explain) {
+                if (err)
+                        *err = vb_error_free(*err);
+                r = 0;
+        }
         if (r < 0)
                 return err && *err ? r : vb_error_set(err, r, "build the void");
         *out = TAKE_PTR(v);
