@@ -7,6 +7,7 @@
 #include <sys/capability.h>
 #include <unistd.h>
 
+#define VB_CLEANUP_CAP
 #include "core/cleanup.h"
 #include "core/landlock.h"
 #include "core/seccomp.h"
@@ -204,7 +205,7 @@ static void explain_caps(FILE *f, const struct vb_void *v)
                 fprintf(f, "none (all sets cleared, bounding set too)\n");
         for (int c = 0; c < 64; c++)
                 if (v->keep_caps & (1ULL << c)) {
-                        _cleanup_(cap_free) char *name = cap_to_name(c);
+                        _cleanup_cap_text_ char *name = cap_to_name(c);
 
                         fprintf(f, "%s ", name ? name : "?");
                 }

@@ -668,8 +668,8 @@ VB_API int vb_void_server(struct vb_void *v, enum vb_server s, enum vb_server_mo
         else if (r >= 0)
                 r = vb_confine_server_mounts(v, before, v->n_mounts);
         if (r < 0)
-                return vb_error_set(err, r, "%s %s%s", server_names[s], mode_names[m],
-                                    r == -E2BIG ? ": Landlock rules for its mounts (at most 64 per void)" : "");
+                return vb_error_wrap(err, r, "%s %s%s", server_names[s], mode_names[m],
+                                     r == -E2BIG ? ": Landlock rules for its mounts (at most 64 per void)" : "");
         v->servers_given[s] = true;
         v->servers[s] = m;
         return 0;
