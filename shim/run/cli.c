@@ -467,6 +467,7 @@ static int opt_inbox(struct vb_opts *o, char **a, char **why)
                 return 0;                                         \
         }
 FLAG_FN(opt_explain, explain)
+FLAG_FN(opt_verbose, verbose)
 FLAG_FN(opt_exec_host, exec_host)
 FLAG_FN(opt_help, help)
 FLAG_FN(opt_version, version)
@@ -515,6 +516,8 @@ static const struct option_def options[] = {
         { "--name", 1, opt_name },
         { "--inbox", 1, opt_inbox },
         { "--explain", 0, opt_explain },
+        { "--verbose", 0, opt_verbose },
+        { "-v", 0, opt_verbose },
         { "--help", 0, opt_help },
         { "-h", 0, opt_help },
         { "--version", 0, opt_version },
@@ -648,6 +651,8 @@ int vb_cli_parse(int argc, char **argv, struct vb_opts *o, char **why)
                 return why_set(why, "no program given (voidshim run [GRANT...] -- PROGRAM [ARGS...])");
         if (o->next_size)
                 return why_set(why, "--size applies to the next --tmpfs, and none followed");
+        if (o->verbose && !o->explain)
+                return why_set(why, "--verbose applies to --explain, which is not given");
         if (check_servers(o, why) < 0)
                 return -EINVAL;
         if (o->net == NET_SHARED)

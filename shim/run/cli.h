@@ -56,6 +56,7 @@ struct vb_opts {
         enum vb_seccomp_choice seccomp;
         const char *seccomp_file;
         bool landlock, explain, exec_host, help, version, seccomp_print, proc_subset, no_stdio;
+        bool verbose;       /* --explain -v: every seccomp rule too */
         uint64_t next_size; /* --size for the next --tmpfs */
         /* The environment model (doc/servers.md): --server NAME=MODE, and the caretakers. */
         enum vb_server_mode server[VB_SERVER_COUNT];

@@ -318,11 +318,17 @@ int cmd_run(int argc, char **argv)
                 return shim_fatal_err(r == -ENOMEM ? SHIM_EXIT_SYSTEM : SHIM_EXIT_USAGE, "prepare the void", err, r);
         }
         if (o.explain) {
+                _cleanup_free_ char *rules = o.verbose ? vb_void_explain_seccomp_rules(v) : NULL;
+
                 text = vb_void_explain(v);
-                vb_opts_done(&o);
-                if (!text)
+                if (!text || (o.verbose && !rules)) {
+                        vb_opts_done(&o);
                         return shim_fatal(SHIM_EXIT_SYSTEM, "explain the void", strerror(ENOMEM));
+                }
                 fputs(text, stdout);
+                if (o.verbose && *rules)
+                        printf("seccomp, every rule:\n%s", rules);
+                vb_opts_done(&o);
                 return 0;
         }
         shed_groups(&o);

@@ -150,7 +150,7 @@ static void summarize_group(FILE *f, const struct vb_seccomp_policy *p, int g)
                         actions[n_actions++] = r->action;
         }
         if (allowed)
-                fprintf(f, "    allow: %zu calls\n", allowed);
+                fprintf(f, "    allow: %zu call%s\n", allowed, allowed == 1 ? "" : "s");
         for (size_t k = 0; k < n_actions; k++) {
                 char act[48];
 
