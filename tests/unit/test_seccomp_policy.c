@@ -227,6 +227,27 @@ static void test_otherwise_check_refuses(void **state)
         vb_error_free(err);
 }
 
+/* A policy compiled again comes from the cache: the same program, a copy of its own. */
+static void test_cache(void **state)
+{
+        static const char text[] = "default errno ENOSYS\n"
+                                   "socket allow when arg0 == AF_UNIX\n"
+                                   "if network socket allow when arg0 == AF_PACKET\n"
+                                   "socket errno EPERM otherwise\n";
+        struct sock_fprog a = compile(text, 0), b = compile(text, 0), c = compile(text, VB_SECCOMP_NETWORK);
+
+        assert_ptr_not_equal(a.filter, b.filter);
+        assert_int_equal(a.len, b.len);
+        assert_memory_equal(a.filter, b.filter, a.len * sizeof(a.filter[0]));
+        vb_seccomp_fprog_done(&a);
+        assert_int_equal(run3(&b, SYS_socket, AF_UNIX, SOCK_STREAM, 0), ALLOW);
+        /* the flags are part of the key */
+        assert_int_equal(run3(&b, SYS_socket, AF_PACKET, SOCK_RAW, 0), ERRNO(EPERM));
+        assert_int_equal(run3(&c, SYS_socket, AF_PACKET, SOCK_RAW, 0), ALLOW);
+        vb_seccomp_fprog_done(&b);
+        vb_seccomp_fprog_done(&c);
+}
+
 /* ---- `if network` and groups ----------------------------------------------- */
 
 static void test_if_network(void **state)
@@ -521,6 +542,7 @@ int main(void)
                 cmocka_unit_test(test_otherwise_parse),
                 cmocka_unit_test(test_otherwise_compiles),
                 cmocka_unit_test(test_otherwise_check_refuses),
+                cmocka_unit_test(test_cache),
                 cmocka_unit_test(test_if_network),
                 cmocka_unit_test(test_groups),
                 cmocka_unit_test(test_run),

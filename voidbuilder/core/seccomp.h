@@ -98,6 +98,8 @@ void vb_seccomp_action_name(uint32_t action, char *buf, size_t size) VB_NONNULL(
  * vb_seccomp_check(): a policy whose `otherwise` rules libseccomp would not
  * test last is refused.  The BPF is exported into a memfd and read back into
  * *out, whose filter array is malloc'd (release with vb_seccomp_fprog_done()).
+ * The last few programs are kept, by text and flags, so that compiling the
+ * same policy again (a void built anew for each connection) costs a copy.
  * Returns 0, -EINVAL for an invalid policy (err lists every bad line),
  * -E2BIG when the program exceeds BPF_MAXINSNS, -ENOMEM, or another -errno
  * from libseccomp or the memfd.  *out is written only on success.

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <linux/audit.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,6 +174,73 @@ static int compile_policy(const struct vb_seccomp_policy *pol, const char *name,
         return 0;
 }
 
+/* ---- the cache ------------------------------------------------------------ */
+
+/*
+ * The programs compiled last, by text and flags: a supervisor that builds the
+ * same void for every connection (a spec's entrypoint with a denied server,
+ * or its own policy file) compiles its policy once, not every time (an allow
+ * list takes libseccomp some 5 ms).  Process-wide, behind a mutex.
+ */
+#define CACHE_SLOTS 8
+
+static struct cached {
+        char *text; /* NULL: an empty slot */
+        unsigned flags;
+        struct sock_fprog prog;
+        unsigned long used; /* a tick of the last use, for eviction */
+} cache[CACHE_SLOTS];
+static unsigned long cache_tick;
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int copy_prog(const struct sock_fprog *from, struct sock_fprog *to)
+{
+        struct sock_filter *f = malloc(from->len * sizeof(*f));
+
+        if (!f)
+                return -ENOMEM;
+        memcpy(f, from->filter, from->len * sizeof(*f));
+        *to = (struct sock_fprog){ from->len, f };
+        return 0;
+}
+
+/* 1 and a copy in *out when text was compiled with flags before; 0 when not; -ENOMEM. */
+static int cache_get(const char *text, unsigned flags, struct sock_fprog *out)
+{
+        int r = 0;
+
+        pthread_mutex_lock(&cache_lock);
+        for (size_t i = 0; i < CACHE_SLOTS && r == 0; i++)
+                if (cache[i].text && cache[i].flags == flags && strcmp(cache[i].text, text) == 0) {
+                        cache[i].used = ++cache_tick;
+                        r = copy_prog(&cache[i].prog, out);
+                        r = r < 0 ? r : 1;
+                }
+        pthread_mutex_unlock(&cache_lock);
+        return r;
+}
+
+/* Keep a copy of prog for text and flags, in place of the slot used longest ago.  Best effort. */
+static void cache_put(const char *text, unsigned flags, const struct sock_fprog *prog)
+{
+        struct sock_fprog copy;
+        char *t = strdup(text);
+        size_t old = 0;
+
+        if (!t || copy_prog(prog, &copy) < 0) {
+                free(t);
+                return;
+        }
+        pthread_mutex_lock(&cache_lock);
+        for (size_t i = 1; i < CACHE_SLOTS; i++)
+                if (cache[i].used < cache[old].used)
+                        old = i;
+        free(cache[old].text);
+        free(cache[old].prog.filter);
+        cache[old] = (struct cached){ .text = t, .flags = flags, .prog = copy, .used = ++cache_tick };
+        pthread_mutex_unlock(&cache_lock);
+}
+
 /* See seccomp.h. */
 int vb_seccomp_compile(const char *text, const char *name, unsigned flags, struct sock_fprog *out,
                        struct vb_error **err)
@@ -183,6 +251,9 @@ int vb_seccomp_compile(const char *text, const char *name, unsigned flags, struc
         FILE *msgs;
         int r;
 
+        r = cache_get(text, flags, out);
+        if (r != 0)
+                return r > 0 ? 0 : vb_error_set(err, -r, "%s: compiling the seccomp filter", name);
         r = vb_seccomp_parse(text, name, &pol, err);
         if (r < 0)
                 return r;
@@ -199,6 +270,7 @@ int vb_seccomp_compile(const char *text, const char *name, unsigned flags, struc
                 return vb_error_set(err, EINVAL, "%s", msg);
         if (r < 0)
                 return vb_error_set(err, -r, "%s: building the seccomp filter", name);
+        cache_put(text, flags, out);
         return 0;
 }
 
