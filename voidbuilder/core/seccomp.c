@@ -451,7 +451,7 @@ static int parse_in_values(struct lexer *lx, struct tok in, uint64_t mask, struc
 /* `== VALUE` after `argN & MASK` (op is the operator token): a masked comparison. */
 static int parse_masked(struct lexer *lx, struct tok op, uint64_t mask, struct scmp_arg_cmp *c)
 {
-        uint64_t value;
+        uint64_t value = 0;
         struct tok t;
         int r;
 
@@ -473,7 +473,7 @@ static int parse_masked(struct lexer *lx, struct tok op, uint64_t mask, struct s
 /* `OP VALUE` after `argN` (op is the operator token). */
 static int parse_plain(struct lexer *lx, struct tok op, struct scmp_arg_cmp *c)
 {
-        uint64_t value;
+        uint64_t value = 0;
         struct tok t;
         size_t i;
         int r;
@@ -645,7 +645,7 @@ static int parse_rule(struct lexer *lx, struct tok t, struct line_rule *lr)
 /* `default ACTION`, the `default` token already read. */
 static int parse_default(struct parser *ps, struct lexer *lx, struct tok t)
 {
-        uint32_t action;
+        uint32_t action = 0;
         struct tok rest;
         int r;
 

@@ -200,7 +200,8 @@ static int copy_prog(const struct sock_fprog *from, struct sock_fprog *to)
         if (!f)
                 return -ENOMEM;
         memcpy(f, from->filter, from->len * sizeof(*f));
-        *to = (struct sock_fprog){ from->len, f };
+        to->len = from->len;
+        to->filter = f;
         return 0;
 }
 
