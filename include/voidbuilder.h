@@ -385,9 +385,12 @@ VB_API int vb_void_server(struct vb_void *v, enum vb_server s, enum vb_server_mo
 /*
  * Append seccomp rules (doc/seccomp-policy.md, without a "default" line) to
  * the void's current policy: the default policy, the text given with
- * vb_void_seccomp(), or nothing when seccomp is off.  The result is compiled
- * now; errors go to err with name and the line number in the combined text.
- * A later vb_void_seccomp() replaces the combined policy.
+ * vb_void_seccomp(), or nothing when seccomp is off.  An `override` rule
+ * among them replaces the current policy's rules for the same call and
+ * conditions (how a denied server turns the default allow list's `allow` into
+ * EACCES).  The result is compiled now; errors go to err with name and the
+ * line number in the combined text.  A later vb_void_seccomp() replaces the
+ * combined policy.
  */
 VB_API int vb_void_seccomp_append(struct vb_void *v, const char *rules, const char *name, struct vb_error **err)
         VB_NONNULL(1, 2);
@@ -674,6 +677,13 @@ VB_API char *vb_void_explain(const struct vb_void *v) VB_NONNULL(1);
  * give the same text enforce the same thing.  malloc'd, NULL on OOM.
  */
 VB_API char *vb_void_explain_json(const struct vb_void *v) VB_NONNULL(1);
+/*
+ * Every rule of the void's seccomp policy, one a line ("NAME:LINE: SYSCALL ->
+ * ACTION [when ...]"), where vb_void_explain() summarises it by group
+ * (`voidshim run --explain -v`).  Returns a malloc'd string ("" when seccomp
+ * is off), NULL on OOM.
+ */
+VB_API char *vb_void_explain_seccomp_rules(const struct vb_void *v) VB_NONNULL(1);
 
 /*
  * Create the void and exec the program in it.  On success *out holds a

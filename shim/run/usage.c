@@ -83,6 +83,7 @@ const char *vb_cli_usage(void)
                "\n"
                "  --explain              print what the void would hold, and run nothing\n"
                "  --json                 with --explain: the plan and the void as JSON\n"
+               "  -v, --verbose          with --explain: every rule of the seccomp policy too\n"
                "  --help, --version\n"
                "\n"
                "Exit status: PROGRAM's own (128+N if killed by signal N); 100 usage error,\n"

@@ -180,14 +180,6 @@ int cmd_userfaultfd(char **argv)
         return result(syscall(SYS_userfaultfd, O_CLOEXEC | 1 /* UFFD_USER_MODE_ONLY */));
 }
 
-/* io_uring_setup with 1 entry: the ring's fd, or the errno. */
-int cmd_io_uring(char **argv)
-{
-        char params[120] = { 0 }; /* struct io_uring_params, zeroed */
-
-        return result(syscall(SYS_io_uring_setup, 1, params));
-}
-
 /* ---- a kernel without Landlock, for the fallback ----------------------------- */
 
 /*

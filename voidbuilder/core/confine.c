@@ -223,39 +223,11 @@ VB_API int vb_void_landlock_fallback(struct vb_void *v, struct vb_error **err)
  * kernel reads the request as 32 bits: the upper ones are masked off.
  */
 const char vb_server_rules_term_confined[] =
-        "# term: the caller's terminal is handed in confined: read, write and look, never change it\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TCSETS\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TCSETSW\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TCSETSF\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TCSETA\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TCSETAW\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TCSETAF\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TCSETS2\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TCSETSW2\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TCSETSF2\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCSWINSZ\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TCFLSH\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TCXONC\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TCSBRK\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TCSBRKP\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCSBRK\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCCBRK\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCSPGRP\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCSCTTY\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCNOTTY\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCEXCL\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCNXCL\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCSETD\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCCONS\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCMSET\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCMBIS\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCMBIC\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCSSOFTCAR\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCSSERIAL\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCSRS485\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCSISO7816\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCVHANGUP\n"
-        "ioctl errno EPERM when arg1 & 0xffffffff == TIOCSLCKTRMIOS\n";
+        "group term-confined  the caller's terminal, confined: read, written and looked at, never changed\n"
+        "override ioctl errno EPERM when arg1 & 0xffffffff in TCSETS TCSETSW TCSETSF TCSETA TCSETAW TCSETAF "
+        "TCSETS2 TCSETSW2 TCSETSF2 TIOCSWINSZ TCFLSH TCXONC TCSBRK TCSBRKP TIOCSBRK TIOCCBRK TIOCSPGRP TIOCSCTTY "
+        "TIOCNOTTY TIOCEXCL TIOCNXCL TIOCSETD TIOCCONS TIOCMSET TIOCMBIS TIOCMBIC TIOCSSOFTCAR TIOCSSERIAL "
+        "TIOCSRS485 TIOCSISO7816 TIOCVHANGUP TIOCSLCKTRMIOS\n";
 
 VB_API int vb_void_confine_terminals(struct vb_void *v, struct vb_error **err)
 {

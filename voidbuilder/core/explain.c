@@ -214,23 +214,42 @@ static void explain_caps(FILE *f, const struct vb_void *v)
         fprintf(f, "no_new_privs: set (setuid bits and file capabilities grant nothing)\n");
 }
 
+/* The void's policy text and its name; NULL when seccomp is off. */
+static const char *seccomp_text(const struct vb_void *v, const char **name)
+{
+        if (v->seccomp_mode == VB_SECCOMP_OFF)
+                return NULL;
+        *name = v->seccomp_mode == VB_SECCOMP_DEFAULT ? "default.policy" : v->seccomp_name;
+        return v->seccomp_mode == VB_SECCOMP_DEFAULT ? vb_seccomp_default_policy() : v->seccomp_text;
+}
+
+/* A summary by group; vb_void_explain_seccomp_rules() has every rule. */
 static void explain_seccomp(FILE *f, const struct vb_void *v)
 {
+        const char *name = NULL, *text = seccomp_text(v, &name);
         _cleanup_free_ char *d = NULL;
 
-        if (v->seccomp_mode == VB_SECCOMP_OFF) {
+        if (!text) {
                 fprintf(f, "seccomp: OFF (every system call allowed)\n");
                 return;
         }
-        if (v->seccomp_mode == VB_SECCOMP_DEFAULT) {
-                fprintf(f, "seccomp: the default policy (voidshim run --seccomp-print shows it):\n");
-                d = vb_seccomp_describe(vb_seccomp_default_policy(), "default.policy");
-        } else {
-                fprintf(f, "seccomp: policy %s:\n", v->seccomp_name);
-                d = vb_seccomp_describe(v->seccomp_text, v->seccomp_name);
-        }
+        if (v->seccomp_mode == VB_SECCOMP_DEFAULT)
+                fprintf(f, "seccomp: the default policy, an allow list (voidshim run --seccomp-print shows it)");
+        else
+                fprintf(f, "seccomp: policy %s", name);
+        fprintf(f, ", %s; by group (--explain -v: every rule):\n",
+                vb_server_has_network(v) ? "with a network: its `if network` rules apply"
+                                         : "without a network: its `if network` rules do not apply");
+        d = vb_seccomp_summary(text, name);
         if (d)
                 fprintf(f, "%s", d);
+}
+
+VB_API char *vb_void_explain_seccomp_rules(const struct vb_void *v)
+{
+        const char *name = NULL, *text = seccomp_text(v, &name);
+
+        return text ? vb_seccomp_describe(text, name) : strdup("");
 }
 
 static void explain_landlock(FILE *f, const struct vb_void *v)

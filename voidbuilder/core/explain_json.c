@@ -14,6 +14,7 @@
 #include "core/cleanup.h"
 #include "core/landlock.h"
 #include "core/seccomp.h"
+#include "core/server.h"
 #include "core/void.h"
 
 /* A JSON string: quotes, backslashes and control bytes escaped; other bytes as they are (UTF-8 passes). */
@@ -186,10 +187,16 @@ static unsigned long long fnv1a64(const void *data, size_t len)
 static void json_filters(FILE *f, const struct vb_void *v)
 {
         static const char *const access[] = { "", "r", "w", "rw", "x", "rx", "wx", "rwx" };
+        bool network = vb_server_has_network(v);
+        unsigned flags = network ? VB_SECCOMP_NETWORK : 0;
         struct sock_fprog def = {};
         const struct sock_fprog *prog = &v->fprog;
 
-        if (v->seccomp_mode == VB_SECCOMP_DEFAULT && !v->fprog.filter && vb_seccomp_default_fprog(&def) >= 0)
+        /* What the spawn will install (vb_void_prepare_seccomp()): compiled again when stale or not yet made. */
+        if (v->seccomp_mode != VB_SECCOMP_OFF && (!v->fprog.filter || v->fprog_network != network) &&
+            (v->seccomp_mode == VB_SECCOMP_DEFAULT
+                     ? vb_seccomp_default_fprog(flags, &def)
+                     : vb_seccomp_compile(v->seccomp_text, v->seccomp_name, flags, &def, NULL)) >= 0)
                 prog = &def;
         fputs("\"seccomp\":{\"mode\":", f);
         jstr(f, v->seccomp_mode == VB_SECCOMP_OFF       ? "off"

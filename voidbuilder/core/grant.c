@@ -14,6 +14,7 @@
 #include "core/elf.h"
 #include "core/landlock.h"
 #include "core/seccomp.h"
+#include "core/server.h"
 #include "core/void.h"
 
 VB_API int vb_void_dev(struct vb_void *v, const char *dst)
@@ -204,13 +205,14 @@ VB_API int vb_void_keep_cap(struct vb_void *v, int cap)
 VB_API int vb_void_seccomp(struct vb_void *v, enum vb_seccomp_mode mode, const char *policy, const char *name,
                            struct vb_error **err)
 {
+        bool network = vb_server_has_network(v);
         struct sock_fprog prog = {};
         int r;
 
         if (mode == VB_SECCOMP_POLICY) {
                 if (!policy)
                         return vb_error_set(err, EINVAL, "seccomp policy: no text");
-                r = vb_seccomp_compile(policy, name ? name : "policy", &prog, err);
+                r = vb_seccomp_compile(policy, name ? name : "policy", network ? VB_SECCOMP_NETWORK : 0, &prog, err);
                 if (r < 0)
                         return r;
                 r = replace_str(&v->seccomp_text, policy);
@@ -225,18 +227,32 @@ VB_API int vb_void_seccomp(struct vb_void *v, enum vb_seccomp_mode mode, const c
         }
         vb_seccomp_fprog_done(&v->fprog);
         v->fprog = prog;
+        v->fprog_network = network;
         v->seccomp_mode = mode;
         return 0;
 }
 
 int vb_void_prepare_seccomp(struct vb_void *v, struct vb_error **err)
 {
+        bool network = vb_server_has_network(v);
+        unsigned flags = network ? VB_SECCOMP_NETWORK : 0;
+        struct sock_fprog prog = {};
         int r;
 
-        if (v->seccomp_mode != VB_SECCOMP_DEFAULT || v->fprog.filter)
+        if (v->seccomp_mode == VB_SECCOMP_OFF || (v->fprog.filter && v->fprog_network == network))
                 return 0;
-        r = vb_seccomp_default_fprog(&v->fprog); /* precompiled at build time */
-        return r < 0 ? vb_error_set(err, r, "loading the default seccomp filter") : 0;
+        if (v->seccomp_mode == VB_SECCOMP_DEFAULT)
+                r = vb_seccomp_default_fprog(flags, &prog); /* precompiled at build time */
+        else
+                r = vb_seccomp_compile(v->seccomp_text, v->seccomp_name, flags, &prog, err);
+        if (r < 0)
+                return v->seccomp_mode == VB_SECCOMP_DEFAULT
+                               ? vb_error_set(err, r, "loading the default seccomp filter")
+                               : r;
+        vb_seccomp_fprog_done(&v->fprog);
+        v->fprog = prog;
+        v->fprog_network = network;
+        return 0;
 }
 
 VB_API int vb_void_landlock(struct vb_void *v)

@@ -87,6 +87,7 @@ struct vb_void {
         char *seccomp_text; /* VB_SECCOMP_POLICY */
         char *seccomp_name;
         struct sock_fprog fprog; /* compiled filter, filled lazily for the default */
+        bool fprog_network;      /* fprog was compiled for a void with a network (VB_SECCOMP_NETWORK) */
 
         bool servers_given[VB_SERVER_COUNT]; /* vb_void_server() calls that succeeded, and their modes */
         enum vb_server_mode servers[VB_SERVER_COUNT];
@@ -139,7 +140,12 @@ int vb_void_covers(const struct vb_void *v, char ***out, size_t *n);
 /* Compute v->covers for the next spawn (the child mounts an empty read-only tmpfs on each). */
 int vb_void_prepare_covers(struct vb_void *v, struct vb_error **err);
 
-/* Compile the seccomp filter now if it is not yet (the default policy is compiled lazily). */
+/*
+ * Have v->fprog compiled for the void as it now stands: the default policy is
+ * copied lazily from its build-time BPF, and a policy is compiled again when
+ * the void has gained or lost a network since (its `if network` rules).
+ * Returns 0 or -errno with err.
+ */
 int vb_void_prepare_seccomp(struct vb_void *v, struct vb_error **err);
 
 #endif
