@@ -127,7 +127,7 @@ t_eq "no Landlock: /dev/null with /proc is fine (opened again it gives nothing m
 srv=$!
 "$PROBE" sleep 120 >/dev/null &
 sleeper=$!
-t_at_exit "kill $srv $sleeper 2>/dev/null"
+t_at_exit "kill $srv $sleeper 2>/dev/null; wait $srv $sleeper 2>/dev/null"
 for _ in $(seq 50); do grep -q '^ok' "$T_TMP/userve" && break; sleep 0.1; done
 t_eq "(a host client reaches the host's abstract socket)" "ok pong" "$PROBE" unix-req "@$tag" ping
 t_eq "a void sharing the network namespace cannot reach the host's abstract socket" "EPERM" \
@@ -135,9 +135,11 @@ t_eq "a void sharing the network namespace cannot reach the host's abstract sock
 t_eq "--no-landlock: the same void reaches it (what the scope stops)" "ok pong" \
         void --net shared --no-landlock -- "$PROBE" unix-req "@$tag" ping
 t_eq "a void of its own network namespace does not even see it" "ECONNREFUSED" void -- "$PROBE" unix-req "@$tag" ping
-void --net shared -- "$PROBE" unix-serve "@$tag-void" >"$T_TMP/vserve" 2>&1 &
+# voidshim itself in the background (not the void() function, whose subshell a kill would leave it behind):
+# SIGTERM to voidshim ends its void.
+"$VS" run --exec-host --net shared -- "$PROBE" unix-serve "@$tag-void" >"$T_TMP/vserve" 2>&1 &
 vsrv=$!
-t_at_exit "kill $vsrv 2>/dev/null"
+t_at_exit "kill $vsrv 2>/dev/null; wait $vsrv 2>/dev/null"
 for _ in $(seq 50); do grep -q '^ok' "$T_TMP/vserve" && break; sleep 0.1; done
 t_eq "one void cannot reach another void's abstract socket in a shared network namespace" "EPERM" \
         void --net shared -- "$PROBE" unix-req "@$tag-void" ping
