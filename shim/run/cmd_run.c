@@ -106,6 +106,9 @@ static int run_plan(struct run_opts *o)
         struct care_sup *sup = NULL;
         int r;
 
+        r = ctl_hide_runtime_dir(o->plan);
+        if (r < 0)
+                return shim_fatal(SHIM_EXIT_SYSTEM, "prepare the void", strerror(-r));
         if (!o->explain && vb_plan_needs_care(o->plan)) {
                 r = care_prepare(o->plan, &sup, &err);
                 if (r < 0)

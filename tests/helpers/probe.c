@@ -367,6 +367,10 @@ static const struct command {
         {"ioctl-tiocsti", 0, cmd_ioctl_tiocsti}, {"getpid", 0, cmd_getpid}, {"clone3", 0, cmd_clone3},
         {"clone", 1, cmd_clone}, {"int80", 1, cmd_int80}, {"personality", 1, cmd_personality}, {"x32", 1, cmd_x32},
         {"syscall", 1, cmd_syscall}, {"io-uring", 0, cmd_io_uring},
+        /* ways out (probe_esc.c) */
+        {"term", 1, cmd_term}, {"unix-req", 2, cmd_unix_req}, {"unix-serve", 1, cmd_unix_serve},
+        {"perf", 0, cmd_perf}, {"userfaultfd", 0, cmd_userfaultfd},
+        {"no-landlock", 1, cmd_no_landlock}, {"writeat", 2, cmd_writeat},
         /* a program that keeps running: commands from stdin */
         {"repl", 0, cmd_repl}, {"readat", 2, cmd_readat},
 };

@@ -68,12 +68,19 @@ VB_API int vb_void_keep_fd(struct vb_void *v, int fd, int target)
 {
         _cleanup_close_ int copy = -1;
         struct vb_keep_fd *k;
+        int fl;
 
         if (target < 0 || target > VB_FD_TARGET_MAX) /* the child counts up to the highest target, plus one */
                 return -EINVAL;
         for (size_t i = 0; i < v->n_fds; i++)
                 if (v->fds[i].target == target)
                         return -EINVAL;
+        /* An O_PATH fd is a path, not an object: openat(fd, "..") and /proc would reopen anything near it. */
+        fl = fcntl(fd, F_GETFL);
+        if (fl < 0)
+                return NEG_ERRNO();
+        if (fl & O_PATH)
+                return -EBADFD;
         copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
         if (copy < 0)
                 return NEG_ERRNO();

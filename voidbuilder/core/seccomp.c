@@ -5,10 +5,12 @@
  * "NAME:LINE: message", not only the first.  Compiling is seccomp_bpf.c's,
  * describing seccomp_describe.c's.
  */
+#include <asm/termbits.h> /* struct termios2, for TCSETS2 */
 #include <errno.h>
 #include <inttypes.h>
 #include <linux/netlink.h> /* NETLINK_ROUTE */
 #include <linux/sched.h>   /* CLONE_NEWTIME on older glibc */
+#include <linux/serial.h>  /* struct serial_rs485, serial_iso7816 */
 #include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -59,6 +61,38 @@ static const struct sym value_names[] = {
         SYM(CLONE_NEWTIME),
         SYM(TIOCSTI),
         SYM(TIOCLINUX),
+        SYM(TCSETS),
+        SYM(TCSETSW),
+        SYM(TCSETSF),
+        SYM(TCSETA),
+        SYM(TCSETAW),
+        SYM(TCSETAF),
+        SYM(TCSETS2),
+        SYM(TCSETSW2),
+        SYM(TCSETSF2),
+        SYM(TIOCSWINSZ),
+        SYM(TCFLSH),
+        SYM(TCXONC),
+        SYM(TCSBRK),
+        SYM(TCSBRKP),
+        SYM(TIOCSBRK),
+        SYM(TIOCCBRK),
+        SYM(TIOCSPGRP),
+        SYM(TIOCSCTTY),
+        SYM(TIOCNOTTY),
+        SYM(TIOCEXCL),
+        SYM(TIOCNXCL),
+        SYM(TIOCSETD),
+        SYM(TIOCCONS),
+        SYM(TIOCMSET),
+        SYM(TIOCMBIS),
+        SYM(TIOCMBIC),
+        SYM(TIOCSSOFTCAR),
+        SYM(TIOCSSERIAL),
+        SYM(TIOCSRS485),
+        SYM(TIOCSISO7816),
+        SYM(TIOCVHANGUP),
+        SYM(TIOCSLCKTRMIOS),
         SYM(AF_UNSPEC),
         SYM(AF_UNIX),
         SYM(AF_LOCAL),

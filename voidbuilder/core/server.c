@@ -675,6 +675,7 @@ static int apply(struct vb_void *v, enum vb_server s, enum vb_server_mode m, str
 
 VB_API int vb_void_server(struct vb_void *v, enum vb_server s, enum vb_server_mode m, struct vb_error **err)
 {
+        size_t before, base;
         const char *why;
         int r;
 
@@ -683,9 +684,17 @@ VB_API int vb_void_server(struct vb_void *v, enum vb_server s, enum vb_server_mo
         why = refusals[s][m];
         if (why)
                 return vb_error_set(err, EOPNOTSUPP, "%s %s: %s", server_names[s], mode_names[m], why);
+        before = v->n_mounts;
+        base = v->n_base;
         r = apply(v, s, m, err);
+        /* What the server mounted: at the end, or moved down into the base layer (into_base()). */
+        if (r >= 0 && v->n_base - base == v->n_mounts - before)
+                r = vb_confine_server_mounts(v, base, v->n_base);
+        else if (r >= 0)
+                r = vb_confine_server_mounts(v, before, v->n_mounts);
         if (r < 0)
-                return vb_error_wrap(err, r, "%s %s", server_names[s], mode_names[m]);
+                return vb_error_wrap(err, r, "%s %s%s", server_names[s], mode_names[m],
+                                     r == -E2BIG ? ": Landlock rules for its mounts (at most 64 per void)" : "");
         v->servers_given[s] = true;
         v->servers[s] = m;
         return 0;
