@@ -461,6 +461,8 @@ VB_API int vb_void_add_libs(struct vb_void *v, const char *path, struct vb_error
         /* A script runs its interpreter: bind the script where it is, then the interpreter and its closure. */
         for (int depth = 0;; depth++) {
                 r = script_interp(cur, interp, sizeof(interp));
+                if (r <= 0 && depth == 0) /* not a script, or not there: the closure says which */
+                        break;
                 if (r < 0)
                         return vb_error_set(err, r, "reading %s", cur);
                 if (r == 0)
