@@ -233,8 +233,9 @@ static int apply_grants(struct vb_void *v, const struct vb_plan *p, struct vb_er
 
                 if (r >= 0)
                         continue;
-                /* The library said what failed; say which grant asked, as it was written. */
-                if (err && *err && g->origin && strncmp((*err)->msg, g->origin, strlen(g->origin)) != 0)
+                /* The library said what failed in a --libs; say which grant asked, as it was written. */
+                if (err && *err && g->kind == VB_PLAN_LIBS && g->origin &&
+                    strncmp((*err)->msg, g->origin, strlen(g->origin)) != 0)
                         return vb_error_wrap(err, r, "%s", g->origin);
                 if (err && *err)
                         return r;
