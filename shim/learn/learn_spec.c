@@ -328,7 +328,8 @@ static void write_mounts(FILE *f, struct grants *gs)
                         sep);
                 sep = ",\n", gs->sum->mounts++;
         }
-        qsort(gs->links, gs->n_links, sizeof(*gs->links), cmp_link);
+        if (gs->n_links)
+                qsort(gs->links, gs->n_links, sizeof(*gs->links), cmp_link);
         for (size_t i = 0; i < gs->n_links; i++) {
                 if (!link_needed(gs, &gs->links[i]))
                         continue;
@@ -339,7 +340,8 @@ static void write_mounts(FILE *f, struct grants *gs)
                 fputs(", \"why\": \"a symlink on the way\" }", f);
                 sep = ",\n", gs->sum->mounts++;
         }
-        qsort(gs->g, gs->n, sizeof(*gs->g), cmp_grant);
+        if (gs->n)
+                qsort(gs->g, gs->n, sizeof(*gs->g), cmp_grant);
         for (int pass = 0; pass < 2; pass++)
                 for (size_t i = 0; i < gs->n; i++) {
                         const struct grant *g = &gs->g[i];

@@ -92,7 +92,8 @@ static void prepend_lists(struct vb_spec_void *dst, const struct vb_spec_void *s
                 env[i].value = dup_or_null(src->env[i].value, oom);
                 env[i].profile = dup_or_null(src->env[i].profile ? src->env[i].profile : name, oom);
         }
-        memcpy(rl, src->rlimits, src->n_rlimits * sizeof(*rl));
+        if (src->n_rlimits)
+                memcpy(rl, src->rlimits, src->n_rlimits * sizeof(*rl));
         free(dst->libs), free(dst->env), free(dst->rlimits);
         dst->libs = libs, dst->env = env, dst->rlimits = rl;
         dst->n_env += src->n_env, dst->n_rlimits += src->n_rlimits;
