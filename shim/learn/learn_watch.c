@@ -90,7 +90,7 @@ static char *call_path(const struct call *c, int dirfd, uint64_t addr, bool empt
                 return NULL;
         if (!rel[0] && !empty_ok)
                 return NULL;
-        if (rel[0] != '/' && base_dir(c, rel[0] ? dirfd : dirfd, base, sizeof(base)) < 0)
+        if (rel[0] != '/' && base_dir(c, dirfd, base, sizeof(base)) < 0)
                 return NULL;
         return learn_abs_path(rel[0] == '/' ? "/" : base, rel);
 }
