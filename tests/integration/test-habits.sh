@@ -101,7 +101,7 @@ t_match "explain: an unlimited limit says so" "^rlimit core: soft 0, hard unlimi
         void --rlimit core=0:18446744073709551615 --explain -- "$PROBE" true
 
 # The exit statuses the man pages list are the ones voidshim gives.
-for page in voidshim-run.1 voidshim.1; do
+for page in voidshim-run.1 voidshim.1 voidshim-learn.1; do
         man="$STAGE/doc/$page"
         [ -f "$man" ] || man="$(dirname "$LIB")/../../doc/$page"
         # The fixed codes (three digits, not the "128+N" of a signal).
