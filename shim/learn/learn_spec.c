@@ -84,8 +84,8 @@ static int add(struct grants *gs, enum gkind kind, const char *path, bool rw, co
                 if (strcmp(gs->g[i].path, path) == 0 && gs->g[i].kind != G_SYMLINK) {
                         struct grant *g = &gs->g[i];
 
-                        g->changed |= why == (const char *)WHY_CHANGED;
-                        g->listed |= why == (const char *)WHY_LISTED;
+                        g->changed |= strcmp(why, WHY_CHANGED) == 0;
+                        g->listed |= strcmp(why, WHY_LISTED) == 0;
                         if (kind == G_BIND && (g->kind == G_DIR || (rw && !g->rw))) {
                                 g->kind = G_BIND, g->rw |= rw, g->why = why;
                                 free(g->why_path);
@@ -100,8 +100,8 @@ static int add(struct grants *gs, enum gkind kind, const char *path, bool rw, co
         n[gs->n] = (struct grant){ .kind = kind, .path = strdup(path), .rw = rw, .why = why, .word = -1 };
         n[gs->n].why_path = about ? strdup(about) : NULL;
         n[gs->n].is_dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-        n[gs->n].changed = why == (const char *)WHY_CHANGED;
-        n[gs->n].listed = why == (const char *)WHY_LISTED;
+        n[gs->n].changed = strcmp(why, WHY_CHANGED) == 0;
+        n[gs->n].listed = strcmp(why, WHY_LISTED) == 0;
         if (!n[gs->n].path || (about && !n[gs->n].why_path))
                 return -ENOMEM;
         gs->n++;
