@@ -136,6 +136,50 @@ static void test_ruleset(void **state)
         assert_int_equal(vb_tap_ruleset(allow, 5, tiny, sizeof(tiny)), -ENOBUFS);
 }
 
+/* The forwarder's upstream port: 1 to 65535 in decimal digits and nothing else, without overflow. */
+static void test_upstream_port(void **state)
+{
+        static const char *const bad[] = {
+                "tcp:127.0.0.1:0",
+                "tcp:127.0.0.1:65536",
+                "tcp:127.0.0.1:4294967376" /* 2^32 + 80 */,
+                "tcp:127.0.0.1:4294967297",
+                "tcp:127.0.0.1:99999999999999999999",
+                "tcp:127.0.0.1:80x",
+                "tcp:127.0.0.1: 80",
+                "tcp:127.0.0.1:+80",
+                "tcp:127.0.0.1:-1",
+                "tcp:127.0.0.1:",
+                "tcp:127.0.0.1:0x50",
+                "tcp:[::1]:65536",
+        };
+        char dir[] = "/tmp/vb-port-XXXXXX", sock[64];
+        struct vb_caretaker *c = NULL;
+        struct vb_error *err = NULL;
+        struct vb_upstream up;
+
+        assert_int_equal(vb_upstream_parse("tcp:127.0.0.1:80", &up), 0);
+        assert_int_equal(up.addr.ss_family, AF_INET);
+        assert_int_equal(ntohs(((struct sockaddr_in *)&up.addr)->sin_port), 80);
+        assert_int_equal(vb_upstream_parse("tcp:127.0.0.1:1", &up), 0);
+        assert_int_equal(ntohs(((struct sockaddr_in *)&up.addr)->sin_port), 1);
+        assert_int_equal(vb_upstream_parse("tcp:[::1]:65535", &up), 0);
+        assert_int_equal(up.addr.ss_family, AF_INET6);
+        assert_int_equal(ntohs(((struct sockaddr_in6 *)&up.addr)->sin6_port), 65535);
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+                if (vb_upstream_parse(bad[i], &up) != -EINVAL)
+                        fail_msg("'%s' accepted (port %u)", bad[i], ntohs(((struct sockaddr_in *)&up.addr)->sin_port));
+        /* Refused before anything is made: no socket is left at the path. */
+        assert_non_null(mkdtemp(dir));
+        snprintf(sock, sizeof(sock), "%s/fwd", dir);
+        assert_int_equal(vb_caretaker_forward(sock, "tcp:127.0.0.1:4294967376", &c, &err), -EINVAL);
+        assert_null(c);
+        assert_non_null(strstr(err->msg, "4294967376"));
+        vb_error_free(err);
+        assert_int_equal(access(sock, F_OK), -1);
+        assert_int_equal(rmdir(dir), 0);
+}
+
 /* A unix echo server at path, in a child: every connection echoed until EOF, then closed. */
 static pid_t echo_server(const char *path)
 {
@@ -243,6 +287,7 @@ int main(void)
                 cmocka_unit_test(test_hosts),
                 cmocka_unit_test(test_refusals),
                 cmocka_unit_test(test_ruleset),
+                cmocka_unit_test(test_upstream_port),
                 cmocka_unit_test(test_forward_bulk),
         };
 

@@ -32,6 +32,21 @@
 #include "helpers/caretaker.h"
 #include "helpers/helper.h"
 
+/* A port, 1 to 65535, in decimal digits and nothing else (no sign, no space, no overflow). */
+static int parse_port(const char *s)
+{
+        unsigned long port;
+        char *end;
+
+        if (*s < '0' || *s > '9')
+                return -EINVAL;
+        errno = 0;
+        port = strtoul(s, &end, 10);
+        if (errno || *end || port < 1 || port > 65535)
+                return -EINVAL;
+        return (int)port;
+}
+
 int vb_upstream_parse(const char *text, struct vb_upstream *out)
 {
         struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
@@ -64,7 +79,7 @@ int vb_upstream_parse(const char *text, struct vb_upstream *out)
                 return -EINVAL;
         memcpy(host, hp, hl);
         host[hl] = '\0';
-        if (strspn(colon + 1, "0123456789") != strlen(colon + 1) || atoi(colon + 1) < 1 || atoi(colon + 1) > 65535)
+        if (parse_port(colon + 1) < 0)
                 return -EINVAL;
         if (getaddrinfo(host, colon + 1, &hints, &res) != 0 || !res)
                 return -EHOSTUNREACH;
