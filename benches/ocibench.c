@@ -22,9 +22,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdbool.h>
 #include <linux/magic.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,8 +84,8 @@ static double cycle(struct rt *r, const char *bundle, int i)
         ssize_t n;
 
         snprintf(id, sizeof(id), "ob-%d-%d", (int)getpid(), i);
-        char *create[] = { (char *)r->path, "--root", r->state, "create", "--bundle", (char *)bundle,
-                           "--pid-file", r->pidfile, id, NULL };
+        char *create[] = { (char *)r->path, "--root",     r->state,   "create", "--bundle",
+                           (char *)bundle,  "--pid-file", r->pidfile, id,       NULL };
         char *start[] = { (char *)r->path, "--root", r->state, "start", id, NULL };
         char *del[] = { (char *)r->path, "--root", r->state, "delete", id, NULL };
 

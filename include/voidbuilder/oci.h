@@ -172,12 +172,11 @@ int vb_oci_seccomp_policy(const char *json, char **policy, char ***notes, struct
 
 /* What one create or exec adds to a config: the live parts (all optional; -1/NULL/0 for none). */
 struct vb_plan_oci_start {
-        int terminal_fd;          /* the console's pty slave: the void's stdio and controlling terminal */
-        const char *console_path; /* its host path, bound at /dev/console */
-        int n_preserve;           /* fds 3 .. 3+n-1 handed in as they are */
-        bool stdio;               /* hand in the caller's fds 0, 1, 2 (when no terminal) */
-        int gate_fd;              /* hold the void: vb_void_hold() */
-        const int *cgroup_v1;     /* cgroup v1 directories to start in */
+        int terminal_fd;      /* the console's pty slave: the void's stdio and controlling terminal */
+        int n_preserve;       /* fds 3 .. 3+n-1 handed in as they are */
+        bool stdio;           /* hand in the caller's fds 0, 1, 2 (when no terminal) */
+        int gate_fd;          /* hold the void: vb_void_hold() */
+        const int *cgroup_v1; /* cgroup v1 directories to start in */
         size_t n_cgroup_v1;
         int cgroup_v2_fd; /* a cgroup v2 directory to start in (CLONE_INTO_CGROUP) */
         pid_t join_pid;   /* exec: the container's init, whose namespaces are joined */

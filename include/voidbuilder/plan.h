@@ -45,6 +45,7 @@ enum vb_plan_grant_kind {
         VB_PLAN_RLIMIT,      /* resource RLIMIT_*, soft, hard */
         VB_PLAN_TIME_OFFSET, /* clock CLOCK_BOOTTIME or CLOCK_MONOTONIC, seconds */
         VB_PLAN_CAP,         /* cap: a capability kept (CAP_*) */
+        VB_PLAN_PASSWD,      /* dst (a directory, "/etc"): passwd and group files naming the void's ids */
         /* containers (an OCI bundle): */
         VB_PLAN_MOUNT,    /* a new file system: fstype, src (source name), dst, options, flags MOUNT_ATTR_* */
         VB_PLAN_MASK,     /* dst hidden (vb_void_mask()) */
@@ -67,7 +68,8 @@ struct vb_plan_grant {
         bool checked; /* bind: refuse to start unless src is still this file */
         dev_t dev;
         ino_t ino;
-        char *origin; /* what asked for it, for errors and explain: "--ro-bind", "/entrypoints/x/void/mounts/0" */
+        char *origin;  /* what asked for it, for errors and explain: "--ro-bind", "/entrypoints/x/void/mounts/0" */
+        char *profile; /* the profile it comes from ("python3"), or NULL: explain labels its mounts */
         char *fstype, *options; /* mount: the file system type and its options ("mode=755,size=64k") */
         mode_t mode;            /* device: permission bits */
         uid_t uid;              /* device: owner */
@@ -76,7 +78,7 @@ struct vb_plan_grant {
 
 /* How Landlock is used (doc/plan-json.md, "landlock"). */
 enum vb_plan_landlock {
-        VB_PLAN_LANDLOCK_AUTO,   /* on where the void could reopen handed-in files (it reaches /proc) */
+        VB_PLAN_LANDLOCK_AUTO,   /* the default: on wherever the kernel has it, "/" readable, writable where granted */
         VB_PLAN_LANDLOCK_STRICT, /* only the granted paths are reachable, each as its grant allows */
         VB_PLAN_LANDLOCK_OFF,    /* no Landlock at all */
 };
@@ -179,6 +181,8 @@ struct vb_plan {
 
         char *cgroup; /* a cgroup v2 directory to start in (CLONE_INTO_CGROUP), or NULL */
 
+        char **hide; /* host paths no bind may show (vb_void_hide()): the supervisor's control sockets; or NULL */
+
         struct vb_plan_care care;
         struct vb_plan_live live;
 
@@ -199,6 +203,8 @@ int vb_plan_bind(struct vb_plan *p, const char *src, const char *dst, unsigned f
         VB_NONNULL(1, 2, 3);
 int vb_plan_setenv(struct vb_plan *p, const char *name, const char *value, const char *origin) VB_NONNULL(1, 2, 3);
 int vb_plan_fd(struct vb_plan *p, int fd, int target, unsigned access, const char *origin) VB_NONNULL(1);
+/* Add a host path that no bind may show in the void (vb_void_hide()).  -ENOMEM, -EINVAL (relative). */
+int vb_plan_hide(struct vb_plan *p, const char *host_path) VB_NONNULL(1, 2);
 /* Set the program (copies); argv NULL means { program }. */
 int vb_plan_set_program(struct vb_plan *p, const char *program, bool host, char *const argv[]) VB_NONNULL(1, 2);
 /* Give server s mode m; -EINVAL (with *why, a static sentence) when Linux or voidshim cannot. */
@@ -228,6 +234,13 @@ bool vb_plan_needs_care(const struct vb_plan *p) VB_NONNULL(1);
  */
 int vb_plan_apply(const struct vb_plan *p, bool for_explain, struct vb_void **out, struct vb_error **err)
         VB_NONNULL(1, 3);
+
+/*
+ * What the plan's --libs grants cannot show: one line per program that loads
+ * code at run time (vb_program_loads_code()), naming the grant as written.
+ * malloc'd ("" when there is nothing to say), NULL on OOM.
+ */
+char *vb_plan_libs_notes(const struct vb_plan *p) VB_NONNULL(1);
 
 /*
  * The plan as JSON (doc/plan-json.md): a malloc'd NUL-terminated string,
@@ -268,6 +281,15 @@ struct vb_plan_spec_start {
  */
 int vb_plan_from_spec(const struct vb_spec *s, const struct vb_spec_entry *e, const struct vb_plan_spec_start *start,
                       struct vb_plan **out, struct vb_error **err) VB_NONNULL(1, 2, 4);
+
+/*
+ * The grants of profile prof (vb_spec_load_profile()), as a spec's
+ * entrypoint would give them: mounts, libs, /proc, /dev, passwd, env,
+ * rlimits, each with prof's name (vb_plan_grant.profile) and an origin made
+ * from origin_base ("--profile python3 (mounts/2)").  -ENOMEM.
+ */
+int vb_plan_add_profile(struct vb_plan *p, const struct vb_spec_profile *prof, const char *origin_base)
+        VB_NONNULL(1, 2, 3);
 
 /*
  * "name=3,other=4,trigger=5,trigger.1=6": VOIDSHIM_FDS for entrypoint e, where

@@ -162,7 +162,6 @@ static int build_and_spawn(const struct oci_create_opts *o, const struct vb_oci 
         int n_preserve = o->preserve_fds;
         struct vb_plan_oci_start start = {
                 .terminal_fd = k->slave,
-                .console_path = k->console,
                 .n_preserve = o->preserve_fds,
                 .stdio = true,
                 .gate_fd = k->gate,

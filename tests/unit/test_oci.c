@@ -220,7 +220,7 @@ static char *policy_of(const char *json, char ***notes)
         if (vb_oci_seccomp_policy(json, &policy, notes, &err) < 0)
                 fail_msg("translation failed: %s", err ? err->msg : "?");
         /* Whatever it writes, the library must compile. */
-        if (vb_seccomp_compile(policy, "test", &prog, &err) < 0)
+        if (vb_seccomp_compile(policy, "test", 0, &prog, &err) < 0)
                 fail_msg("the translation does not compile: %s\n%s", err ? err->msg : "?", policy);
         vb_seccomp_fprog_done(&prog);
         return policy;

@@ -186,7 +186,7 @@ static void test_grants_in_the_same_order(void **state)
         char *why = NULL;
         struct vb_plan *a = plan_of_run(
                 &why, "--exec-host", "--argv0", "main", "--server", "exec=fresh", "--tmpfs", "/scratch", "--dir", "/d",
-                "--symlink", "/scratch", "/s", "--proc", "--dev", "--setenv", "A", "1", "--rlimit", "nofile=64:128",
+                "--symlink", "/scratch", "/s", "--proc", "--dev", "--passwd", "--setenv", "A", "1", "--rlimit", "nofile=64:128",
                 "--cap-add", "CAP_NET_RAW", "--time-offset", "boottime=100", "--net", "loopback", "--hostname", "h",
                 "--chdir", "/d", "--setenv", "VOIDSHIM_ENTRYPOINT", "main", "--setenv", "VOIDSHIM_FDS", "", NULL);
         _cleanup_free_ char *text = NULL;
@@ -199,8 +199,9 @@ static void test_grants_in_the_same_order(void **state)
         assert_true(
                 asprintf(&text,
                          "{\"voidshim\": 1, \"program\": \"%s\", \"entrypoints\": {\"main\": {\"void\": {"
-                         "\"mounts\": [{\"tmpfs\": \"/scratch\"}, {\"dir\": \"/d\"}, "
+                         "\"mounts\": [{\"tmpfs\": \"/scratch\", \"why\": \"a comment\"}, {\"dir\": \"/d\"}, "
                          "{\"symlink\": \"/scratch\", \"at\": \"/s\"}], \"proc\": true, \"dev\": true, "
+                         "\"passwd\": true, "
                          "\"env\": {\"A\": \"1\"}, \"rlimits\": {\"nofile\": [64, 128]}, \"caps\": [\"CAP_NET_RAW\"], "
                          "\"time-offset\": {\"boottime\": 100}, \"net\": \"loopback\", \"hostname\": \"h\", "
                          "\"chdir\": \"/d\", \"stdin\": true, \"stdout\": true, \"stderr\": true}}}}",
@@ -266,6 +267,39 @@ static void test_dup_and_json(void **state)
         vb_plan_free(c);
 }
 
+/*
+ * A hidden host path goes with the plan (JSON, copies) to the void, which
+ * covers it wherever a bind would show it: below a bind of its parent, at the
+ * bind's destination plus the rest of the path.
+ */
+static void test_hide(void **state)
+{
+        struct vb_plan *p = vb_plan_new(), *c;
+        _cleanup_free_ char *jp = NULL, *jc = NULL, *jv = NULL;
+        _cleanup_vb_void_ struct vb_void *v = NULL;
+        _cleanup_vb_error_ struct vb_error *err = NULL;
+        char real[PATH_MAX], want[PATH_MAX + 32];
+
+        assert_non_null(p);
+        assert_non_null(realpath("/tmp", real));
+        assert_int_equal(vb_plan_set_program(p, "/bin/x", false, NULL), 0);
+        assert_true(vb_plan_bind(p, "/", "/host", 0, NULL) >= 0);
+        assert_int_equal(vb_plan_hide(p, "relative"), -EINVAL);
+        assert_int_equal(vb_plan_hide(p, "/tmp"), 0);
+        c = vb_plan_dup(p);
+        jp = vb_plan_to_json(p);
+        jc = vb_plan_to_json(c);
+        assert_string_equal(jp, jc);
+        assert_non_null(strstr(jp, "\"hide\":[\"/tmp\"]"));
+        assert_int_equal(vb_plan_apply(c, true, &v, &err), 0);
+        jv = vb_void_explain_json(v);
+        assert_non_null(jv);
+        snprintf(want, sizeof(want), "\"hidden\":[\"/host%s\"]", real);
+        assert_non_null(strstr(jv, want));
+        vb_plan_free(p);
+        vb_plan_free(c);
+}
+
 static void test_check(void **state)
 {
         struct vb_plan *p = vb_plan_new();
@@ -296,6 +330,7 @@ int main(void)
                 cmocka_unit_test(test_grants_in_the_same_order),
                 cmocka_unit_test(test_a_difference_is_seen),
                 cmocka_unit_test(test_dup_and_json),
+                cmocka_unit_test(test_hide),
                 cmocka_unit_test(test_check),
         };
 

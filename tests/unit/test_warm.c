@@ -18,6 +18,8 @@
 #include <cmocka.h>
 
 #include "child_check.h"
+#include "helper_check.h"
+#include "need.h"
 #include "voidbuilder.h"
 
 #define PROBE "build/tests/probe"
@@ -93,25 +95,50 @@ static char *run_out(struct vb_warm *w, char *const argv[], int *status)
         return buf;
 }
 
+/* The probe the voids run must be built (make check-unit builds it). */
 static int setup(void **state)
 {
-        char *argv[] = { "probe", "true", NULL };
-        struct vb_error *err = NULL;
-        struct vb_proc *p = NULL;
-        struct vb_void *v;
-        int fd = open(PROBE, O_RDONLY | O_CLOEXEC), r;
+        return access(PROBE, R_OK) == 0 ? 0 : -1;
+}
 
-        if (fd < 0)
-                return -1; /* make build/tests/probe first (make check-unit does) */
-        v = vb_void_new();
-        vb_void_exec_fd(v, fd, argv);
-        close(fd);
-        r = vb_void_spawn(v, &p, &err);
-        vb_proc_free(p);
-        vb_error_free(err);
-        vb_void_free(v);
-        *state = (void *)(intptr_t)(r == 0); /* user namespaces usable? */
-        return 0;
+/* The warm pool's helper: our one child in our own pid namespace (the voids are in theirs). */
+static pid_t zygote_pid(void)
+{
+        pid_t kids[16], z = -1;
+        size_t n = children_of(getpid(), kids, 16);
+
+        for (size_t i = 0; i < n && i < 16; i++)
+                if (ns_inode(kids[i], "pid") == ns_inode(getpid(), "pid")) {
+                        assert_int_equal(z, -1);
+                        z = kids[i];
+                }
+        assert_true(z > 0);
+        return z;
+}
+
+/*
+ * The helper inherited no signal setting of the caller's, and holds 0-2 on
+ * /dev/null, its socket and lifeline, the template's program, and the mount
+ * namespaces (with pidfds) of voids it made: nothing else.
+ */
+static void assert_zygote_clean(pid_t z, const struct stray *s)
+{
+        static const char *const ok[] = { "socket:[", "pipe:[", "mnt:[", "anon_inode:[pidfd]" };
+        int fds[256], n = proc_fds(z, fds, 256);
+        char link[4096];
+
+        assert_signals(z, 0, 0, 0);
+        assert_no_stray_fd(z, s);
+        for (int i = 0; i < n && i < 256; i++) {
+                bool known = fds[i] <= 2 ? strcmp(proc_fd_link(z, fds[i], link, sizeof(link)), "/dev/null") == 0
+                                         : strlen(proc_fd_link(z, fds[i], link, sizeof(link))) > 6 &&
+                                                   strcmp(link + strlen(link) - 6, "/probe") == 0;
+
+                for (size_t k = 0; k < sizeof(ok) / sizeof(ok[0]) && fds[i] > 2; k++)
+                        known |= strncmp(link, ok[k], strlen(ok[k])) == 0;
+                if (!known)
+                        fail_msg("the warm pool's helper holds fd %d: %s", fds[i], link);
+        }
 }
 
 /* The request's arguments and fd reach the program; without arguments the template's run. */
@@ -121,11 +148,14 @@ static void test_request_reaches_the_program(void **state)
         struct vb_error *err = NULL;
         struct vb_proc *p = NULL;
         struct vb_warm *w;
+        struct stray s;
         int status = -1;
 
-        if (!*state)
-                skip();
+        NEED_USERNS();
+        stray_begin(&s);
         w = warm_probe(tmpl, 2);
+        assert_zygote_clean(zygote_pid(), &s);
+        stray_end(&s);
         assert_string_equal(run_out(w, (char *[]){ "probe", "pid", NULL }, &status), "ok 1 0\n");
         assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
         assert_int_equal(vb_warm_spawn(w, NULL, NULL, 0, &p, &err), 0);
@@ -142,8 +172,7 @@ static void test_warm_void_is_locked_down(void **state)
         struct vb_warm *w;
         int status;
 
-        if (!*state)
-                skip();
+        NEED_USERNS();
         w = warm_probe(tmpl, 1);
         assert_string_equal(run_out(w, (char *[]){ "probe", "caps", NULL }, &status), "ok 0 0 0 BND=0 AMB=0\n");
         assert_string_equal(run_out(w, (char *[]){ "probe", "nnp", NULL }, &status), "ok 1\n");
@@ -163,8 +192,7 @@ static void test_each_warm_void_its_own_namespaces(void **state)
         struct vb_proc *a = NULL, *b = NULL;
         struct vb_warm *w;
 
-        if (!*state)
-                skip();
+        NEED_USERNS();
         w = warm_probe(tmpl, 2);
         assert_int_equal(vb_warm_spawn(w, NULL, NULL, 0, &a, &err), 0);
         assert_int_equal(vb_warm_spawn(w, NULL, NULL, 0, &b, &err), 0);
@@ -191,8 +219,7 @@ static void test_bad_template_fails_early(void **state)
         struct vb_error *err = NULL;
         struct vb_void *v;
 
-        if (!*state)
-                skip();
+        NEED_USERNS();
         v = probe_void(tmpl);
         assert_int_equal(vb_void_bind(v, "/etc/hostname", "/x", 0), 0);
         assert_int_equal(vb_void_tmpfs(v, "/x/y", 0, 0), 0); /* a tmpfs under a file: the mount step fails */
@@ -213,8 +240,7 @@ static void test_exec_failure_is_reported(void **state)
         struct vb_void *v = vb_void_new();
         struct vb_warm *w;
 
-        if (!*state)
-                skip();
+        NEED_USERNS();
         assert_int_equal(vb_void_exec_path(v, "/no/such/program", argv), 0);
         w = warm(v, 1);
         vb_void_free(v);
@@ -236,8 +262,7 @@ static void test_bad_requests(void **state)
         struct vb_warm *w;
         int status;
 
-        if (!*state)
-                skip();
+        NEED_USERNS();
         for (size_t i = 0; i < 33; i++)
                 many[i] = (struct vb_warm_fd){ 0, (int)i + 3 };
         w = warm_probe(tmpl, 1);
@@ -266,8 +291,7 @@ static void test_strict_seccomp_policy(void **state)
         struct vb_warm *w;
         int status = -1;
 
-        if (!*state)
-                skip();
+        NEED_USERNS();
         v = probe_void(tmpl);
         if (vb_void_seccomp(v, VB_SECCOMP_POLICY, policy, "strict", &err) < 0)
                 fail_msg("policy: %s", err->msg);
@@ -330,8 +354,7 @@ static void test_killed_void_is_skipped(void **state)
         struct vb_warm *w;
         int status;
 
-        if (!*state)
-                skip();
+        NEED_USERNS();
         w = warm_probe(tmpl, 3);
         usleep(300 * 1000); /* all three made and waiting */
         assert_int_equal(waiting_voids(pids, 8), 3);
@@ -352,8 +375,7 @@ static void test_free_leaves_nothing(void **state)
         char *tmpl[] = { "probe", "true", NULL };
         struct vb_warm *w;
 
-        if (!*state)
-                skip();
+        NEED_USERNS();
         w = warm_probe(tmpl, 4);
         usleep(200 * 1000); /* let the helper make all four */
         vb_warm_free(w);
@@ -368,8 +390,8 @@ static void test_unprivileged(void **state)
         struct report rep = { -1, 0 };
         pid_t pid;
 
-        if (!*state)
-                skip();
+        NEED(geteuid() == 0, "root, to become nobody");
+        NEED_USERNS_AS(65534, 65534); /* nobody */
         assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
         pid = fork();
         assert_true(pid >= 0);
@@ -410,7 +432,7 @@ static void test_unprivileged(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_request_reaches_the_program),
+                cmocka_unit_test_teardown(test_request_reaches_the_program, restore_signals),
                 cmocka_unit_test(test_warm_void_is_locked_down),
                 cmocka_unit_test(test_each_warm_void_its_own_namespaces),
                 cmocka_unit_test(test_bad_template_fails_early),

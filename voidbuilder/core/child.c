@@ -31,6 +31,7 @@
 #include "core/mount.h"
 #include "core/net.h"
 #include "core/ns.h"
+#include "core/observe.h"
 #include "core/seccomp.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -227,8 +228,12 @@ static void two_stage(struct vb_child_ctx *c)
                 fork_direct(c);
                 return;
         }
-        /* unshare(CLONE_NEWPID) applies to children only: the void's init is our child. */
-        pid = fork();
+        /*
+         * unshare(CLONE_NEWPID) applies to children only: the void's init is our child.  _Fork(),
+         * not fork(): after the raw clone3() no atfork handler of the caller's may run, and
+         * fork() would take malloc's locks, which another thread of the caller may have held.
+         */
+        pid = _Fork();
         if (pid < 0)
                 fail(c, VB_STEP_FORK, NEG_ERRNO(), NULL);
         if (pid == 0) {
@@ -290,13 +295,16 @@ static void build_root(struct vb_child_ctx *c, int *devnull)
                         fail(c, VB_STEP_DEVNULL, NEG_ERRNO(), NULL);
                 return;
         }
+        if (ctr && ctr->root_dir && (root_src = open(ctr->root_dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+                fail(c, VB_STEP_ROOT, NEG_ERRNO(), "%s", ctr->root_dir);
+        r = vb_mount_new_root(&root, root_src);
+        if (r < 0)
+                fail(c, VB_STEP_ROOT, r, NULL);
         r = vb_mount_open_sources(c->v->mounts, c->v->n_mounts, &bad);
         if (r < 0)
                 fail(c, VB_STEP_MOUNT, r, "%s from %s: %s", bad->dst, bad->src,
                      r == -ESTALE ? "the source is no longer the file that was checked" : "opening the source");
-        if (ctr && ctr->root_dir && (root_src = open(ctr->root_dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-                fail(c, VB_STEP_ROOT, NEG_ERRNO(), "%s", ctr->root_dir);
-        r = vb_mount_new_root(&root, root_src);
+        r = vb_mount_stage(root);
         if (r < 0)
                 fail(c, VB_STEP_ROOT, r, NULL);
         for (size_t i = 0; i < c->v->n_mounts; i++) {
@@ -306,6 +314,12 @@ static void build_root(struct vb_child_ctx *c, int *devnull)
                 if (r < 0)
                         fail(c, VB_STEP_MOUNT, r, "%s%s%s%s%s", m->dst, m->kind == VB_MNT_BIND ? " from " : "",
                              m->kind == VB_MNT_BIND ? m->src : "", why ? ": " : "", why ? why : "");
+        }
+        /* Last: what must never show, whichever bind would show it (vb_void_hide()). */
+        for (size_t i = 0; i < c->v->n_covers; i++) {
+                r = vb_mount_cover(root, c->v->covers[i]);
+                if (r < 0)
+                        fail(c, VB_STEP_MOUNT, r, "%s: covering a hidden host path", c->v->covers[i]);
         }
         /* Unclaimed std fds point at the host's /dev/null: opened now, while it is reachable. */
         *devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -342,11 +356,13 @@ static void settle_environment(struct vb_child_ctx *c)
 static void lock_down(struct vb_child_ctx *c)
 {
         struct vb_void *v = c->v;
-        const char *failed = NULL;
+        struct vb_cap_sets sets = vb_ctr_cap_sets(v);
+        _cleanup_close_ int mqueue = -1;
         int r;
 
-        struct vb_cap_sets sets = vb_ctr_cap_sets(v);
-
+        /* While capabilities last: Landlock's rule for the ipc namespace's message queues (none when refused). */
+        if (v->landlock)
+                mqueue = vb_mount_mqueue();
         r = vb_caps_drop_bound(sets.bounding);
         if (r < 0)
                 fail(c, VB_STEP_CAPS, r, "bounding set");
@@ -359,9 +375,26 @@ static void lock_down(struct vb_child_ctx *c)
         if ((!v->ctr || !v->ctr->new_privs) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 fail(c, VB_STEP_NNP, NEG_ERRNO(), NULL);
         if (v->landlock) {
-                r = vb_landlock_apply(v->landlock_rules, v->n_landlock, false, v->exec_fd, &failed);
+                int fds[v->n_fds + 1];
+                struct vb_landlock_req req = { .rules = v->landlock_rules,
+                                               .n_rules = v->n_landlock,
+                                               .fds = fds,
+                                               .n_fds = v->n_fds,
+                                               .exec_fd = v->exec_fd,
+                                               .mqueue_fd = mqueue,
+                                               .scoped = true };
+                struct vb_landlock_fail failed;
+
+                /* Each fd handed in is confined to its object: its rule is made on the fd itself. */
+                for (size_t i = 0; i < v->n_fds; i++)
+                        fds[i] = v->fds[i].fd;
+                r = vb_landlock_apply(&req, &failed);
+                if (r < 0 && failed.fd >= 0)
+                        for (size_t i = 0; i < v->n_fds; i++)
+                                if (v->fds[i].fd == failed.fd)
+                                        fail(c, VB_STEP_LANDLOCK, r, "fd %d", v->fds[i].target);
                 if (r < 0)
-                        fail(c, VB_STEP_LANDLOCK, r, "%s", failed ? failed : "");
+                        fail(c, VB_STEP_LANDLOCK, r, "%s", failed.path ? failed.path : "");
         }
 }
 
@@ -517,7 +550,30 @@ static int exec_search(const struct vb_void *v)
         return r;
 }
 
-/* execve() says ENOENT both for a missing program and for a missing ELF interpreter: tell them apart. */
+/* The interpreter of a "#!" file on fd, into buf (no malloc: we are the child).  1 when it is one. */
+static int script_interp_fd(int fd, char *buf, size_t len)
+{
+        char head[256];
+        ssize_t n = pread(fd, head, sizeof(head) - 1, 0);
+        size_t start, end;
+
+        if (n < 2 || head[0] != '#' || head[1] != '!')
+                return 0;
+        head[n] = '\0';
+        start = 2 + strspn(head + 2, " \t");
+        end = start + strcspn(head + start, " \t\n");
+        if (end == start || end - start >= len)
+                return 0;
+        memcpy(buf, head + start, end - start);
+        buf[end - start] = '\0';
+        return 1;
+}
+
+/*
+ * execve() says ENOENT for a missing program, a missing ELF interpreter and a missing "#!"
+ * interpreter alike, and for a script run by fd (its interpreter cannot reopen a close-on-exec
+ * fd): tell them apart.
+ */
 static _Noreturn void exec_failed(struct vb_child_ctx *c, int r)
 {
         const struct vb_void *v = c->v;
@@ -531,6 +587,16 @@ static _Noreturn void exec_failed(struct vb_child_ctx *c, int r)
                 if (n > 0 && access(interp, F_OK) < 0)
                         fail(c, VB_STEP_EXEC, r, "%s: its dynamic loader %s is missing from the void", v->exec_path,
                              interp);
+                if (fd >= 0 && script_interp_fd(fd, interp, sizeof(interp)) > 0) {
+                        if (access(interp, F_OK) < 0)
+                                fail(c, VB_STEP_EXEC, r, "%s: its #! interpreter %s is missing from the void",
+                                     v->exec_path, interp);
+                        if (v->exec_fd >= 0)
+                                fail(c, VB_STEP_EXEC, r,
+                                     "%s: a #! script run by fd cannot be reopened by its interpreter: run it by "
+                                     "path (--libs SCRIPT binds it and its interpreter)",
+                                     v->exec_path);
+                }
         }
         fail(c, VB_STEP_EXEC, r, "%s", v->exec_path);
 }
@@ -568,8 +634,9 @@ _Noreturn void vb_child_main(struct vb_child_ctx *c)
                 cloexec_early(c);
         /*
          * A warm void waits here for its request.  The built-in policy allows all the waiting
-         * needs (it is a deny list), so it goes on first, off the spawn path (the kernel takes
-         * ~150 us to attach it); a caller's own policy may forbid recvmsg(), so it goes on after.
+         * needs (write, recvmsg: ordinary calls of its allow list; test_warm.c proves it), so it
+         * goes on first, off the spawn path (the kernel takes ~100 us to attach it); a caller's
+         * own policy may forbid recvmsg(), so it goes on after.
          */
         if (c->warm_fd >= 0 && v->seccomp_mode == VB_SECCOMP_DEFAULT) {
                 install_filter(c);
@@ -577,6 +644,9 @@ _Noreturn void vb_child_main(struct vb_child_ctx *c)
         } else {
                 if (c->warm_fd >= 0)
                         vb_warm_await(c);
+                /* Before the policy, which might not allow seccomp(2) or sendmsg(2); both filters then hold. */
+                if (v->observe && (r = vb_observe_install(v)) < 0)
+                        fail(c, VB_STEP_SECCOMP, r, "the observer's filter");
                 install_filter(c);
         }
         arrange_fds(c, devnull);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The child's side of vb_void_spawn(): a fixed sequence of small steps
- * (STYLE.md, Privilege 20), each returning -errno.  The first failure is sent
+ * (doc/architecture.md: what can be prepared is prepared in the parent), each
+ * returning -errno.  The first failure is sent
  * to the parent as {step, errno, detail} over a CLOEXEC pipe, and the child
  * _exit()s; a successful execve() closes the pipe, which the parent reads as EOF.
  */
@@ -61,6 +62,8 @@ struct vb_child_ctx {
         uint64_t unshare_flags;   /* namespaces to unshare() in the child (two-stage / time offsets) */
         bool two_stage;           /* joined namespaces: setns, unshare, then fork the void's init */
         int warm_fd;              /* a warm void's request socket (warm.c), or -1 */
+        /* warm: room for the template's fds and a request's, allocated by the caller (warm.c) */
+        struct vb_keep_fd *warm_fds;
         /* container.h: */
         bool hold;                      /* report VB_STEP_WAIT ("ready") and wait at the gate; see spawn.c */
         bool sync;                      /* ask the spawner (VB_STEP_ID_MAPS) for id maps and cgroup v1 */

@@ -215,6 +215,8 @@ int vb_spawn_validate(const struct vb_void *v, struct vb_error **err)
                 return vb_error_set(err, EINVAL, "a hostname needs a uts namespace of the void's own (it is shared)");
         if (v->loopback && v->ns_mode[VB_NS_NET] != VB_NS_FRESH)
                 return vb_error_set(err, EINVAL, "loopback needs a fresh network namespace");
+        if (v->observe && v->pool)
+                return vb_error_set(err, EINVAL, "an observed void cannot come from a pool");
         if (v->time_offsets && v->ns_mode[VB_NS_TIME] != VB_NS_FRESH)
                 return vb_error_set(err, EINVAL, "clock offsets need a fresh time namespace");
         for (size_t i = 0; i < v->n_mounts; i++)
@@ -310,7 +312,10 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
                 return r;
         r = vb_void_prepare_seccomp(v, err);
         if (r < 0)
-                return vb_error_wrap(err, "compiling the seccomp filter");
+                return vb_error_wrap(err, r, "compiling the seccomp filter");
+        r = vb_void_prepare_covers(v, err);
+        if (r < 0)
+                return r;
         caps = vb_caps_prepare_sets(sets.effective | tmp, sets.permitted | tmp, sets.inheritable);
         if (tmp)
                 caps_final = vb_caps_prepare_sets(sets.effective, sets.permitted, sets.inheritable);

@@ -263,6 +263,19 @@ static int notes(struct vb_plan *p, const struct vb_oci *c, struct vb_error **er
         return r < 0 ? vb_error_set(err, ENOMEM, "building the plan") : 0;
 }
 
+/*
+ * The term server: with process.terminal, proxied (the engine, conmon or containerd's shim, holds the
+ * pty's master: a caretaker of the caller's; the library names the slave /dev/console); without, the
+ * caller's stdio are passed through untouched, as the runtime contract says: shared.
+ */
+static int term_server(struct vb_plan *p, bool terminal, struct vb_error **err)
+{
+        const char *why = NULL;
+        int r = vb_plan_set_server(p, VB_SERVER_TERM, terminal ? VB_SERVER_PROXIED : VB_SERVER_SHARED, &why);
+
+        return r < 0 ? vb_error_set(err, -r, "the terminal: %s", why ? why : "refused") : 0;
+}
+
 /* What one create or exec adds: the console, stdio, preserved fds, the gate, the cgroups. */
 int oci_plan_start(struct vb_plan *p, const struct vb_plan_oci_start *s, struct vb_error **err)
 {
@@ -305,16 +318,14 @@ int vb_plan_from_oci(const struct vb_oci *c, const struct vb_plan_oci_start *sta
                 r = oci_plan_mounts(p, c, err);
         if (r >= 0)
                 r = devices(p, c, err);
-        if (r >= 0 && start && start->console_path)
-                r = vb_plan_bind(p, start->console_path, "/dev/console", VB_MOUNT_RW | VB_MOUNT_DEV, "the console") < 0
-                            ? vb_error_set(err, ENOMEM, "building the plan")
-                            : 0;
         if (r >= 0)
                 r = masks(p, c, err);
         if (r >= 0)
                 r = sysctls(p, c, err);
         if (r >= 0)
                 r = oci_plan_process(p, &c->process, "/process", err);
+        if (r >= 0)
+                r = term_server(p, c->process.terminal, err);
         if (r >= 0)
                 r = seccomp(p, c->seccomp, err);
         if (r >= 0)
@@ -362,6 +373,8 @@ int vb_plan_from_oci_process(const struct vb_oci *c, const struct vb_oci_process
         }
         if (r >= 0)
                 r = oci_plan_process(p, pr, "", err);
+        if (r >= 0)
+                r = term_server(p, pr->terminal, err);
         if (r >= 0)
                 r = seccomp(p, c->seccomp, err);
         if (r >= 0)

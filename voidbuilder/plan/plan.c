@@ -26,6 +26,7 @@ static void grant_done(struct vb_plan_grant *g)
         free(g->src);
         free(g->dst);
         free(g->origin);
+        free(g->profile);
         free(g->fstype);
         free(g->options);
 }
@@ -72,6 +73,7 @@ struct vb_plan *vb_plan_free(struct vb_plan *p)
         free(p->chdir);
         free(p->seccomp_file);
         free(p->cgroup);
+        vb_strv_free(p->hide);
         care_done(&p->care);
         ctr_done(&p->ctr);
         free(p);
@@ -122,8 +124,9 @@ int vb_plan_add(struct vb_plan *p, const struct vb_plan_grant *g)
         if (!n)
                 return -ENOMEM;
         p->grants = n;
+        c.src = c.dst = c.origin = c.profile = c.fstype = c.options = NULL;
         if (!str_copy(g->src, &c.src) || !str_copy(g->dst, &c.dst) || !str_copy(g->origin, &c.origin) ||
-            !str_copy(g->fstype, &c.fstype) || !str_copy(g->options, &c.options)) {
+            !str_copy(g->profile, &c.profile) || !str_copy(g->fstype, &c.fstype) || !str_copy(g->options, &c.options)) {
                 grant_done(&c);
                 return -ENOMEM;
         }
@@ -172,6 +175,27 @@ int vb_plan_set_program(struct vb_plan *p, const char *program, bool host, char 
         p->program = path;
         p->argv = copy;
         p->program_host = host;
+        return 0;
+}
+
+int vb_plan_hide(struct vb_plan *p, const char *host_path)
+{
+        size_t n = 0;
+        char **grown, *copy;
+
+        if (host_path[0] != '/')
+                return -EINVAL;
+        while (p->hide && p->hide[n])
+                n++;
+        copy = strdup(host_path);
+        grown = copy ? reallocarray(p->hide, n + 2, sizeof(char *)) : NULL;
+        if (!grown) {
+                free(copy);
+                return -ENOMEM;
+        }
+        grown[n] = copy;
+        grown[n + 1] = NULL;
+        p->hide = grown;
         return 0;
 }
 
@@ -259,7 +283,8 @@ struct vb_plan *vb_plan_dup(const struct vb_plan *p)
         c->live = p->live;
         ok = str_copy(p->program, &c->program) && strv_copy(p->argv, &c->argv) && str_copy(p->hostname, &c->hostname) &&
              str_copy(p->chdir, &c->chdir) && str_copy(p->seccomp_file, &c->seccomp_file) &&
-             str_copy(p->cgroup, &c->cgroup) && care_copy(&p->care, &c->care) && ctr_copy(&p->ctr, &c->ctr);
+             str_copy(p->cgroup, &c->cgroup) && care_copy(&p->care, &c->care) && strv_copy(p->hide, &c->hide) &&
+             ctr_copy(&p->ctr, &c->ctr);
         for (int i = 0; ok && i < VB_NS_COUNT; i++)
                 ok = str_copy(p->ns_path[i], &c->ns_path[i]);
         for (size_t i = 0; ok && i < p->n_grants; i++)

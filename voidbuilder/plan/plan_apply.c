@@ -7,10 +7,12 @@
  *   namespaces, ids, stdio, grants (in order), network, names, seccomp,
  *   Landlock (rules derived from the grants), cgroup, the program, the live
  *   caretakers' endpoints, the servers (vb_void_server(), which looks at all
- *   of the above), and last the inbox, so that no grant covers it.
+ *   of the above; the caller's terminal confined unless term is asked for),
+ *   and last the inbox, so that no grant covers it.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +45,12 @@ static int apply_namespaces(struct vb_void *v, const struct vb_plan *p, struct v
                 if (r < 0)
                         return vb_error_set(err, r, "%s namespace", vb_ns_name((enum vb_ns)ns));
         }
+        for (size_t i = 0; p->hide && p->hide[i]; i++) {
+                int r = vb_void_hide(v, p->hide[i]);
+
+                if (r < 0)
+                        return vb_error_set(err, r, "hide %s", p->hide[i]);
+        }
         if (p->ids_set) {
                 int r = vb_void_set_ids(v, p->uid, p->gid);
 
@@ -72,8 +80,11 @@ static int apply_stdio(struct vb_void *v, const struct vb_plan *p, struct vb_err
 
 static int apply_bind(struct vb_void *v, const struct vb_plan_grant *g, struct vb_error **err)
 {
-        if (!(g->flags & VB_MOUNT_OPTIONAL) && access(g->src, F_OK) < 0)
+        if (!(g->flags & VB_MOUNT_OPTIONAL) && access(g->src, F_OK) < 0) {
+                if (g->origin)
+                        return vb_error_set(err, errno, "%s: the source %s", g->origin, g->src);
                 return vb_error_set(err, errno, "bind %s at %s", g->src, g->dst);
+        }
         if (g->checked)
                 return vb_void_bind_checked(v, g->src, g->dst, g->flags, g->dev, g->ino);
         return vb_void_bind(v, g->src, g->dst, g->flags);
@@ -99,6 +110,11 @@ static int apply_grant(struct vb_void *v, const struct vb_plan_grant *g, struct 
         case VB_PLAN_FD: {
                 int r = vb_void_keep_fd(v, g->fd, g->target);
 
+                if (r == -EBADFD)
+                        return vb_error_set(err, r,
+                                            "hand in fd %d: it is an O_PATH fd, a path rather than an open file "
+                                            "(a void is handed objects, never paths)",
+                                            g->fd);
                 return r < 0 ? vb_error_set(err, r, "hand in fd %d", g->fd) : 0;
         }
         case VB_PLAN_SETENV:
@@ -122,6 +138,7 @@ static int apply_grant(struct vb_void *v, const struct vb_plan_grant *g, struct 
                                       g->gid);
         case VB_PLAN_SYSCTL:
                 return vb_void_sysctl(v, g->src, g->dst);
+        case VB_PLAN_PASSWD: /* apply_grants(): it reads the plan's ids */
         case VB_PLAN_GRANT_KIND_COUNT:
         default:
                 return -EINVAL;
@@ -130,30 +147,116 @@ static int apply_grant(struct vb_void *v, const struct vb_plan_grant *g, struct 
 
 static const char *kind_name(enum vb_plan_grant_kind k)
 {
-        static const char *const names[] = { "bind",       "tmpfs",         "dir",         "symlink",
-                                             "proc",       "dev",           "libs",        "fd",
-                                             "setenv",     "landlock rule", "rlimit",      "time offset",
-                                             "capability", "mount",         "masked path", "read-only path",
-                                             "device",     "sysctl" };
+        static const char *const names[] = { "bind",        "tmpfs",          "dir",        "symlink", "proc",
+                                             "dev",         "libs",           "fd",         "setenv",  "landlock rule",
+                                             "rlimit",      "time offset",    "capability", "passwd",  "mount",
+                                             "masked path", "read-only path", "device",     "sysctl" };
 
         return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "grant";
+}
+
+/* The PATH the void's program lookup will use: the plan's own, or the library's default (child.c). */
+static const char *void_path(const struct vb_plan *p)
+{
+        const char *path = "/usr/local/bin:/usr/bin:/bin";
+
+        for (size_t i = 0; i < p->n_grants; i++)
+                if (p->grants[i].kind == VB_PLAN_SETENV && strcmp(p->grants[i].src, "PATH") == 0)
+                        path = p->grants[i].dst;
+        return path;
+}
+
+/*
+ * --libs NAME: a name without a slash is looked up in the void's PATH, on the host, as the void will
+ * look the program up; the library follows "#!" to the interpreter.  Returns the host path in buf.
+ */
+static int libs_lookup(const struct vb_plan *p, const struct vb_plan_grant *g, char *buf, size_t len,
+                       struct vb_error **err)
+{
+        const char *path = void_path(p);
+
+        if (strchr(g->src, '/'))
+                return snprintf(buf, len, "%s", g->src) < (int)len ? 0 : vb_error_set(err, ENAMETOOLONG, "%s", g->src);
+        for (const char *d = path; *d;) {
+                const char *e = strchrnul(d, ':');
+                int n = snprintf(buf, len, "%.*s/%s", (int)(e - d), d, g->src);
+
+                if (d[0] == '/' && n > 0 && (size_t)n < len && access(buf, X_OK) == 0)
+                        return 0;
+                d = *e ? e + 1 : e;
+        }
+        return vb_error_set(err, ENOENT, "no program %s in the void's PATH (%s)", g->src, path);
+}
+
+/* The ids the void's program will have: its own user namespace's (--uid/--gid, default 0), or the caller's. */
+static void void_ids(const struct vb_plan *p, unsigned *uid, unsigned *gid)
+{
+        *uid = *gid = 0;
+        if (p->ns[VB_NS_USER] != VB_NS_FRESH)
+                *uid = (unsigned)getuid(), *gid = (unsigned)getgid();
+        else if (p->ids_set)
+                *uid = (unsigned)p->uid, *gid = (unsigned)p->gid;
+}
+
+/*
+ * --passwd DIR: DIR/passwd and DIR/group naming the void's own ids (root, or the caller's login name
+ * for another id) and nobody, the name every unmapped id has.  Nothing of the host's account database.
+ */
+static int apply_passwd(struct vb_void *v, const struct vb_plan *p, const struct vb_plan_grant *g)
+{
+        _cleanup_free_ char *passwd = NULL, *group = NULL, *fpasswd = NULL, *fgroup = NULL;
+        const struct passwd *pw = getpwuid(getuid());
+        const char *name = pw && pw->pw_name && *pw->pw_name ? pw->pw_name : "user";
+        unsigned uid, gid;
+        int r;
+
+        void_ids(p, &uid, &gid);
+        if (asprintf(&passwd, "%s%s:x:%u:%u::/:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
+                     uid == 0 ? "root" : "", uid == 0 ? "" : name, uid, gid) < 0 ||
+            asprintf(&group, "%s%s:x:%u:\nnogroup:x:65534:\n", gid == 0 ? "root" : "", gid == 0 ? "" : name, gid) < 0 ||
+            asprintf(&fpasswd, "%s/passwd", g->dst) < 0 || asprintf(&fgroup, "%s/group", g->dst) < 0)
+                return -ENOMEM;
+        r = vb_void_file(v, fpasswd, passwd, 0644);
+        return r < 0 ? r : vb_void_file(v, fgroup, group, 0644);
+}
+
+static int apply_libs(struct vb_void *v, const struct vb_plan *p, const struct vb_plan_grant *g, struct vb_error **err)
+{
+        char path[4096];
+        int r = libs_lookup(p, g, path, sizeof(path), err);
+
+        return r < 0 ? r : vb_void_add_libs(v, path, err);
 }
 
 static int apply_grants(struct vb_void *v, const struct vb_plan *p, struct vb_error **err)
 {
         for (size_t i = 0; i < p->n_grants; i++) {
                 const struct vb_plan_grant *g = &p->grants[i];
-                int r = apply_grant(v, g, err);
+                _cleanup_free_ char *label = NULL;
+                int r;
+
+                /* A profile's grants say so in explain. */
+                if (g->profile && asprintf(&label, "profile %s", g->profile) < 0)
+                        return vb_error_set(err, ENOMEM, "label a grant");
+                r = vb_void_label(v, label);
+                if (r >= 0)
+                        r = g->kind == VB_PLAN_LIBS     ? apply_libs(v, p, g, err)
+                            : g->kind == VB_PLAN_PASSWD ? apply_passwd(v, p, g)
+                                                        : apply_grant(v, g, err);
 
                 if (r >= 0)
                         continue;
-                if (err && *err) /* the library said what failed */
+                /* The library said what failed in a --libs; say which grant asked, as it was written. */
+                if (err && *err && g->kind == VB_PLAN_LIBS && g->origin &&
+                    strncmp((*err)->msg, g->origin, strlen(g->origin)) != 0)
+                        return vb_error_wrap(err, r, "%s", g->origin);
+                if (err && *err)
                         return r;
                 if (g->origin)
                         return vb_error_set(err, r, "%s", g->origin);
                 return vb_error_set(err, r, "%s %s", kind_name(g->kind), g->dst ? g->dst : g->src ? g->src : "");
         }
-        return 0;
+        return vb_void_label(v, NULL);
 }
 
 static int read_text(const char *path, char **out)
@@ -201,27 +304,6 @@ static int apply_settings(struct vb_void *v, const struct vb_plan *p, struct vb_
         return vb_void_seccomp(v, VB_SECCOMP_POLICY, policy, p->seccomp_file, err);
 }
 
-static const struct vb_plan_grant *find_kind(const struct vb_plan *p, enum vb_plan_grant_kind kind)
-{
-        for (size_t i = 0; i < p->n_grants; i++)
-                if (p->grants[i].kind == kind)
-                        return &p->grants[i];
-        return NULL;
-}
-
-/*
- * Could the void reopen what it was handed through /proc/self/fd?  It can
- * when it is given a procfs, or keeps CAP_SYS_ADMIN (in its user namespace),
- * with which it could mount one.
- */
-static bool reaches_proc(const struct vb_plan *p)
-{
-        for (size_t i = 0; i < p->n_grants; i++)
-                if (p->grants[i].kind == VB_PLAN_CAP && p->grants[i].resource == CAP_SYS_ADMIN)
-                        return true;
-        return find_kind(p, VB_PLAN_PROC) != NULL;
-}
-
 /* What a bind allows, as Landlock rights. */
 static unsigned bind_access(unsigned flags)
 {
@@ -230,82 +312,65 @@ static unsigned bind_access(unsigned flags)
 }
 
 /*
- * The rule one grant implies, as *path and *acc (0: none).  strict: every
- * mount gets what it allows; otherwise "/" already gives read and exec and
- * only what is writable needs a rule.
+ * The rule one grant implies (0: none).  strict: every mount gets what it
+ * allows; otherwise "/" already gives read and exec and only what is
+ * writable needs a rule.  An fd brings its own rule, made by the library on
+ * the fd itself (doc/fds.md), and the servers' mounts theirs.
  */
-static void grant_rule(const struct vb_plan *p, const struct vb_plan_grant *g, bool strict, const char **path,
-                       unsigned *acc, char *buf, size_t len)
+static unsigned grant_rule(const struct vb_plan_grant *g, bool strict)
 {
-        const struct vb_plan_grant *proc = find_kind(p, VB_PLAN_PROC);
+        unsigned acc;
 
-        *path = g->dst;
-        *acc = 0;
         switch (g->kind) {
         case VB_PLAN_BIND:
                 /* A -try bind whose source is missing is not mounted: a rule on its path would fail. */
                 if ((g->flags & VB_MOUNT_OPTIONAL) && access(g->src, F_OK) < 0)
-                        return;
-                *acc = bind_access(g->flags);
-                if (!strict && !(*acc & VB_LANDLOCK_WRITE))
-                        *acc = 0;
-                return;
+                        return 0;
+                acc = bind_access(g->flags);
+                return strict || (acc & VB_LANDLOCK_WRITE) ? acc : 0;
         case VB_PLAN_TMPFS:
-                *acc = VB_LANDLOCK_READ | VB_LANDLOCK_WRITE | ((g->flags & VB_MOUNT_EXEC) ? VB_LANDLOCK_EXEC : 0);
-                return;
-        case VB_PLAN_DIR: /* a mount point, not a grant of what is in it */
-                return;
+                return VB_LANDLOCK_READ | VB_LANDLOCK_WRITE | ((g->flags & VB_MOUNT_EXEC) ? VB_LANDLOCK_EXEC : 0);
+        case VB_PLAN_PASSWD: /* files in the root: readable under strict Landlock too */
+                return strict ? VB_LANDLOCK_READ : 0;
         case VB_PLAN_PROC:
         case VB_PLAN_DEV:
-                *acc = VB_LANDLOCK_READ | VB_LANDLOCK_WRITE;
-                return;
+                return VB_LANDLOCK_READ | VB_LANDLOCK_WRITE;
         case VB_PLAN_LANDLOCK:
-                *acc = g->access;
-                return;
+                return g->access;
+        case VB_PLAN_DIR: /* a mount point, not a grant of what is in it */
         case VB_PLAN_FD:
-                /* Reopening a handed-in file through /proc may do what its mode allows, nothing more. */
-                if (!proc || strcmp(proc->dst, "/proc") != 0 || !g->access)
-                        return;
-                snprintf(buf, len, "/proc/self/fd/%d", g->fd);
-                *path = buf;
-                *acc = g->access;
-                return;
         default:
-                return;
+                return 0;
         }
 }
 
 /*
- * Landlock (doc/plan-json.md, "landlock").  Auto: on in a void that could
- * reopen handed-in files through /proc; "/" stays readable and executable and
- * only what the plan grants writable is writable.  A file handed in is
- * reachable through /proc/self/fd only with its own mode's rights (the grant's
- * access); every other path out of the void's tree, such as the real path of
- * a handed-in fd, fails with EACCES.  On a kernel without Landlock, auto
- * leaves the mounts alone to hold ("landlock: off" in explain).
+ * Landlock (doc/plan-json.md, "landlock"; doc/fds.md).  Auto, the default:
+ * on wherever the kernel has it; "/" stays readable and executable, only what
+ * the plan grants writable is writable, each fd handed in reaches exactly its
+ * object, and (ABI 6) abstract sockets and signals stay inside the void.
+ * Returns 1 when auto found no Landlock in the kernel: vb_plan_apply() then
+ * applies the library's fallback once every fd and mount is known.
  */
 static int apply_landlock(struct vb_void *v, const struct vb_plan *p, struct vb_error **err)
 {
         bool strict = p->landlock == VB_PLAN_LANDLOCK_STRICT;
-        char buf[64];
         int r;
 
-        if (p->landlock == VB_PLAN_LANDLOCK_OFF || (!strict && !reaches_proc(p)))
+        if (p->landlock == VB_PLAN_LANDLOCK_OFF)
                 return 0;
         r = vb_void_landlock(v);
         if (!strict && (r == -EOPNOTSUPP || r == -ENOSYS))
-                return 0;
+                return 1;
         if (r < 0)
                 return vb_error_set(err, r, "turn on Landlock (this kernel has none)");
         if (!strict)
                 r = vb_void_landlock_allow(v, "/", VB_LANDLOCK_READ | VB_LANDLOCK_EXEC);
         for (size_t i = 0; r >= 0 && i < p->n_grants; i++) {
-                const char *path;
-                unsigned acc;
+                unsigned acc = grant_rule(&p->grants[i], strict);
 
-                grant_rule(p, &p->grants[i], strict, &path, &acc, buf, sizeof(buf));
                 if (acc)
-                        r = vb_void_landlock_allow(v, path, acc);
+                        r = vb_void_landlock_allow(v, p->grants[i].dst, acc);
         }
         /* Grants come and go below the inbox: each one's own mount flags decide writes. */
         if (r >= 0 && p->care.inbox)
@@ -366,7 +431,36 @@ static int apply_servers(struct vb_void *v, const struct vb_plan *p, bool for_ex
                 if (r < 0)
                         return r;
         }
-        return 0;
+        /* term not asked for: a terminal among the fds handed in (the caller's stdio) comes in confined. */
+        return p->server_set[VB_SERVER_TERM] ? 0 : vb_void_confine_terminals(v, err);
+}
+
+char *vb_plan_libs_notes(const struct vb_plan *p)
+{
+        char *out = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&out, &len);
+
+        if (!f)
+                return NULL;
+        for (size_t i = 0; i < p->n_grants; i++) {
+                const struct vb_plan_grant *g = &p->grants[i];
+                char path[4096];
+
+                if (g->kind != VB_PLAN_LIBS || libs_lookup(p, g, path, sizeof(path), NULL) < 0 ||
+                    vb_program_loads_code(path) <= 0)
+                        continue;
+                fprintf(f,
+                        "%s: %s calls dlopen(): the modules it loads at run time (python3's lib-dynload, plugins) "
+                        "are not in its ELF closure; grant them, use a profile (--profile python3), or let "
+                        "voidshim learn find them\n",
+                        g->origin ? g->origin : g->src, path);
+        }
+        if (fclose(f) != 0) {
+                free(out);
+                return NULL;
+        }
+        return out;
 }
 
 /* An OCI config's requests that are not grants (include/voidbuilder.h, "containers"). */
@@ -412,6 +506,7 @@ static int apply_live_container(struct vb_void *v, const struct vb_plan *p, stru
 int vb_plan_apply(const struct vb_plan *p, bool for_explain, struct vb_void **out, struct vb_error **err)
 {
         _cleanup_vb_void_ struct vb_void *v = vb_void_new();
+        bool fallback = false;
         int r;
 
         *out = NULL;
@@ -428,6 +523,10 @@ int vb_plan_apply(const struct vb_plan *p, bool for_explain, struct vb_void **ou
                 r = apply_settings(v, p, err);
         if (r >= 0)
                 r = apply_landlock(v, p, err);
+        if (r > 0) {
+                fallback = true;
+                r = 0;
+        }
         if (r >= 0)
                 r = apply_program(v, p, err);
         if (r >= 0)
@@ -435,6 +534,12 @@ int vb_plan_apply(const struct vb_plan *p, bool for_explain, struct vb_void **ou
         /* Last, so that no grant made above (fs=shared's binds) covers it; no inbox under explain. */
         if (r >= 0 && p->care.inbox && (r = vb_void_inbox(v, p->live.inbox, p->care.inbox)) < 0)
                 r = vb_error_set(err, r, "--inbox %s", p->care.inbox);
+        /* No Landlock in this kernel: refuse what only it would have confined (doc/fds.md); explain says so. */
+        if (r >= 0 && fallback && (r = vb_void_landlock_fallback(v, err)) < 0 && for_explain) {
+                if (err)
+                        *err = vb_error_free(*err);
+                r = 0;
+        }
         if (r >= 0)
                 r = apply_live_container(v, p, err);
         if (r < 0)

@@ -53,12 +53,16 @@ static json_t *strv(struct out *o, char *const *v)
 }
 
 static const char *const kind_names[VB_PLAN_GRANT_KIND_COUNT] = {
-        [VB_PLAN_BIND] = "bind",         [VB_PLAN_TMPFS] = "tmpfs",   [VB_PLAN_DIR] = "dir",
-        [VB_PLAN_SYMLINK] = "symlink",   [VB_PLAN_PROC] = "proc",     [VB_PLAN_DEV] = "dev",
-        [VB_PLAN_LIBS] = "libs",         [VB_PLAN_FD] = "fd",         [VB_PLAN_SETENV] = "setenv",
-        [VB_PLAN_LANDLOCK] = "landlock", [VB_PLAN_RLIMIT] = "rlimit", [VB_PLAN_TIME_OFFSET] = "time-offset",
-        [VB_PLAN_CAP] = "cap",           [VB_PLAN_MOUNT] = "mount",   [VB_PLAN_MASK] = "mask",
-        [VB_PLAN_READONLY] = "readonly", [VB_PLAN_DEVICE] = "device", [VB_PLAN_SYSCTL] = "sysctl",
+        [VB_PLAN_BIND] = "bind",         [VB_PLAN_TMPFS] = "tmpfs",
+        [VB_PLAN_DIR] = "dir",           [VB_PLAN_SYMLINK] = "symlink",
+        [VB_PLAN_PROC] = "proc",         [VB_PLAN_DEV] = "dev",
+        [VB_PLAN_LIBS] = "libs",         [VB_PLAN_FD] = "fd",
+        [VB_PLAN_SETENV] = "setenv",     [VB_PLAN_LANDLOCK] = "landlock",
+        [VB_PLAN_RLIMIT] = "rlimit",     [VB_PLAN_TIME_OFFSET] = "time-offset",
+        [VB_PLAN_CAP] = "cap",           [VB_PLAN_PASSWD] = "passwd",
+        [VB_PLAN_MOUNT] = "mount",       [VB_PLAN_MASK] = "mask",
+        [VB_PLAN_READONLY] = "readonly", [VB_PLAN_DEVICE] = "device",
+        [VB_PLAN_SYSCTL] = "sysctl",
 };
 
 static json_t *access_word(unsigned acc)
@@ -216,6 +220,7 @@ static void grant_fields(struct out *o, json_t *j, const struct vb_plan_grant *g
                 return;
         case VB_PLAN_DIR:
         case VB_PLAN_DEV:
+        case VB_PLAN_PASSWD:
                 set(o, j, "dst", json_string(g->dst));
                 return;
         case VB_PLAN_PROC:
@@ -298,6 +303,8 @@ static json_t *grants(struct out *o, const struct vb_plan *p)
                             json_string((unsigned)g->kind < VB_PLAN_GRANT_KIND_COUNT ? kind_names[g->kind] : "?"));
                 if (j)
                         grant_fields(o, j, g);
+                if (j && g->profile)
+                        set(o, j, "profile", json_string(g->profile));
                 push(o, a, j);
         }
         return a;
@@ -418,6 +425,7 @@ char *vb_plan_to_json(const struct vb_plan *p)
         json_decref(f);
         set(&o, j, "limits", json_pack("{s:o}", "cgroup", str_or_null(p->cgroup)));
         set(&o, j, "caretakers", care(&o, &p->care));
+        set(&o, j, "hide", strv(&o, p->hide));
         set(&o, j, "container", container(&o, p));
         if (o.fail)
                 return NULL;
