@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,10 +74,29 @@ static void run_poststart(struct oci_ctr *c)
         vb_oci_free(cfg);
 }
 
+/*
+ * The void holds its gate close-on-exec: once it is closed, the program runs (or the void ended).
+ * start returns then, not before, so that "running" means the program runs, and a signal sent right
+ * after finds the program, not the void's last steps (at most 2 s; a void stuck before exec is
+ * left to the engine).
+ */
+static void await_exec(const struct oci_ctr *c, int watch)
+{
+        struct pollfd p = { .fd = watch, .events = POLLIN };
+
+        for (int i = 0; watch >= 0 && i < 400; i++) {
+                /* The gate's byte may still be there for an instant: POLLIN alone is not the end. */
+                if (poll(&p, 1, 5) > 0 && (p.revents & (POLLHUP | POLLERR)))
+                        return;
+        }
+        if (watch >= 0)
+                oci_warn("container %s: its program had not started 2 s after start", c->id);
+}
+
 int oci_start(struct oci_ctr *c)
 {
         char fifo[4096], path[4096];
-        _cleanup_close_ int fd = -1;
+        _cleanup_close_ int fd = -1, watch = -1;
         struct vb_oci *cfg = NULL;
         _cleanup_vb_error_ struct vb_error *err = NULL;
         _cleanup_free_ char *json = NULL, *why = NULL;
@@ -104,13 +124,17 @@ int oci_start(struct oci_ctr *c)
         if (fd < 0)
                 return oci_fail("start container", "container %s does not wait at its gate: %s", c->id,
                                 errno == ENXIO ? "its init is gone" : strerror(errno));
+        /* Opened after a writer (fd above): it reports POLLHUP once the last writer, the void's, is closed. */
+        watch = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
         c->st.started = true;
         r = vb_oci_state_save(&c->st, path);
         if (r < 0)
                 return oci_fail("start container", "writing its state: %s", strerror(-r));
         if (write(fd, "0", 1) != 1)
                 return oci_fail("start container", "opening its gate: %s", strerror(errno));
+        vb_closep(&fd);
         (void)unlink(fifo);
+        await_exec(c, watch);
         c->status = VB_OCI_RUNNING;
         run_poststart(c);
         return 0;

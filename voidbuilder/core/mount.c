@@ -259,6 +259,10 @@ static int mount_devpts(int rootfd, const struct vb_mount *m)
 
 int vb_mount_open_sources(struct vb_mount *mounts, size_t n, const struct vb_mount **failed)
 {
+        struct stat root_st;
+
+        if (stat("/", &root_st) < 0)
+                return NEG_ERRNO();
         for (size_t i = 0; i < n; i++) {
                 struct vb_mount *m = &mounts[i];
                 _cleanup_close_ int fd = -1;
@@ -282,11 +286,15 @@ int vb_mount_open_sources(struct vb_mount *mounts, size_t n, const struct vb_mou
                         return -ESTALE;
                 }
                 /*
-                 * Cloned now, before the root is staged: a recursive clone taken later of a
-                 * source above the staging point (a bind of "/") would carry the void's own
-                 * root along.
+                 * A source above the staging point (a bind of "/") is cloned now, before the root
+                 * is staged: a recursive clone of it taken later would carry the void's own root
+                 * along.  Every other one is cloned when it is mounted, so that the mount table
+                 * (ordered by creation since Linux 6.8) lists the mounts in the order they are made.
                  */
-                m->src_fd = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+                m->cloned = st.st_dev == root_st.st_dev && st.st_ino == root_st.st_ino;
+                m->src_fd = m->cloned ? open_tree(fd, "",
+                                                  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE)
+                                      : TAKE_FD(fd);
                 if (m->src_fd < 0) {
                         *failed = m;
                         return NEG_ERRNO();
@@ -297,12 +305,20 @@ int vb_mount_open_sources(struct vb_mount *mounts, size_t n, const struct vb_mou
 
 static int mount_bind(int rootfd, const struct vb_mount *m, const char **why)
 {
+        _cleanup_close_ int clone = -1;
         int tree = m->src_fd;
         struct mount_attr attr = { .attr_set = MOUNT_ATTR_NOSUID };
         struct stat st;
 
         if (tree == SRC_SKIPPED)
                 return 0;
+        if (!m->cloned) { /* vb_mount_open_sources() left it for now */
+                *why = "cloning the source";
+                tree = clone =
+                        open_tree(m->src_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+                if (tree < 0)
+                        return NEG_ERRNO();
+        }
         if (fstat(tree, &st) < 0)
                 return NEG_ERRNO();
         if (!(m->flags & VB_MOUNT_RW))

@@ -18,9 +18,10 @@ int vb_mount_new_root(int *rootfd, int root_src);
 int vb_mount_stage(int rootfd);
 /*
  * Open the source of every bind (following symlinks on the host), check it
- * against the (dev, ino) the caller checked, and clone its tree (open_tree)
- * before the root is staged, so that no clone carries the staged root.  The
- * clone's fd replaces src_fd.  A missing optional source is marked skipped.
+ * against the (dev, ino) the caller checked, and clone the tree of a source
+ * that is "/" before the root is staged, so that no clone carries the staged
+ * root (m->cloned; the others are cloned when mounted, in order).  The fd
+ * replaces src_fd.  A missing optional source is marked skipped.
  * On error *failed is the mount.
  */
 int vb_mount_open_sources(struct vb_mount *mounts, size_t n, const struct vb_mount **failed);

@@ -42,6 +42,7 @@ struct vb_mount {
         char *label;     /* vb_void_label() when it was added, or NULL: shown by explain too */
         int src_fd;      /* bind: child only, the source opened before the root is staged; inbox: see above */
         bool checked;    /* bind: the source must be the file (dev, ino) below */
+        bool cloned;     /* bind: src_fd is already the tree's clone (vb_mount_open_sources()) */
         dev_t dev;
         ino_t ino;
         char *fstype;   /* fs */
