@@ -307,6 +307,21 @@ static bool limits(const struct vb_oci_resources *r)
                r->quota_set || r->period_set || r->rt_runtime_set || r->rt_period_set || r->cpus || r->mems;
 }
 
+/*
+ * Without a cgroupsPath (the engine did not ask where), a v1 hierarchy is joined only for what it
+ * limits, and the freezer for pause: a cpu group of its own would make the container one
+ * scheduling entity against every task of the runtime's group, for nothing asked.
+ */
+static bool needed(const struct hier *h, const struct vb_oci_resources *r)
+{
+        return h->v2 || has_ctrl(h, "freezer") || (has_ctrl(h, "pids") && r->pids_set) ||
+               (has_ctrl(h, "memory") &&
+                (r->mem_limit_set || r->mem_reservation_set || r->mem_swap_set || r->mem_swappiness_set)) ||
+               (has_ctrl(h, "cpu") &&
+                (r->shares_set || r->quota_set || r->period_set || r->rt_runtime_set || r->rt_period_set)) ||
+               (has_ctrl(h, "cpuset") && (r->cpus || r->mems)) || (has_ctrl(h, "devices") && r->n_devices);
+}
+
 static int setup_one(const struct hier *h, const char *rel, bool absolute, const struct vb_oci *c,
                      struct oci_cgroups *out, char **why)
 {
@@ -357,7 +372,8 @@ int oci_cgroup_setup(const struct vb_oci *c, const char *id, struct oci_cgroups 
         for (size_t i = 0; i < n; i++)
                 any_v1 |= !h[i].v2;
         for (size_t i = 0; r >= 0 && i < n; i++)
-                if (h[i].v2 != any_v1) /* a hybrid host's cgroup2 tree holds no controller the config asks for */
+                /* A hybrid host's cgroup2 tree holds no controller the config asks for. */
+                if (h[i].v2 != any_v1 && (c->cgroups_path || needed(&h[i], &c->res)))
                         r = setup_one(&h[i], path + strspn(path, "/"), path[0] == '/', c, out, why);
         if (r < 0 && (r == -EACCES || r == -EPERM || r == -EROFS) && !limits(&c->res)) {
                 /* Unprivileged, with nothing to limit: run in the caller's cgroups, as runc does. */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/syscall.h>
+#include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -74,23 +75,52 @@ static void run_poststart(struct oci_ctr *c)
         vb_oci_free(cfg);
 }
 
+/* The state letter of /proc/PID/stat ('R', 'S', ...), or 0 when the process is gone. */
+static char proc_state(pid_t pid)
+{
+        char path[64], buf[512], *p;
+        _cleanup_close_ int fd = -1;
+        ssize_t n;
+
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+        if (n <= 0)
+                return 0;
+        buf[n] = '\0';
+        p = strrchr(buf, ')');
+        return p && p[1] == ' ' ? p[2] : 0;
+}
+
 /*
  * The void holds its gate close-on-exec: once it is closed, the program runs (or the void ended).
- * start returns then, not before, so that "running" means the program runs, and a signal sent right
- * after finds the program, not the void's last steps (at most 2 s; a void stuck before exec is
- * left to the engine).
+ * Then start gives the program until it first waits for something (or ends), at most ~100 ms, so
+ * that "running" means the program runs and a signal sent right after start finds it past its
+ * first steps (a shell's trap installed), not still in the void's last ones.  A void stuck before
+ * exec is left to the engine after 2 s.
  */
 static void await_exec(const struct oci_ctr *c, int watch)
 {
         struct pollfd p = { .fd = watch, .events = POLLIN };
+        struct timespec tick = { 0, 200 * 1000 };
+        int i, settled;
+        char st;
 
-        for (int i = 0; watch >= 0 && i < 400; i++) {
+        for (i = 0; watch >= 0 && i < 400; i++)
                 /* The gate's byte may still be there for an instant: POLLIN alone is not the end. */
                 if (poll(&p, 1, 5) > 0 && (p.revents & (POLLHUP | POLLERR)))
-                        return;
-        }
-        if (watch >= 0)
+                        break;
+        if (watch >= 0 && i == 400) {
                 oci_warn("container %s: its program had not started 2 s after start", c->id);
+                return;
+        }
+        /* Settled: asleep three looks in a row (the end of execve() can sleep an instant), or gone. */
+        for (i = 0, settled = 0; i < 500 && settled < 3; i++) {
+                st = proc_state(c->pid);
+                settled = st == 'R' || st == 'D' ? 0 : settled + 1;
+                if (settled < 3)
+                        nanosleep(&tick, NULL);
+        }
 }
 
 int oci_start(struct oci_ctr *c)
