@@ -45,6 +45,7 @@ enum vb_plan_grant_kind {
         VB_PLAN_RLIMIT,      /* resource RLIMIT_*, soft, hard */
         VB_PLAN_TIME_OFFSET, /* clock CLOCK_BOOTTIME or CLOCK_MONOTONIC, seconds */
         VB_PLAN_CAP,         /* cap: a capability kept (CAP_*) */
+        VB_PLAN_SYS,         /* dst: a fresh read-only sysfs of the void's own network namespace */
         VB_PLAN_GRANT_KIND_COUNT,
 };
 
@@ -140,6 +141,19 @@ struct vb_plan {
 
         struct vb_plan_care care;
         struct vb_plan_live live;
+
+        /*
+         * What "/" is made of.  root NULL: the empty tmpfs.  Otherwise the host
+         * directory root, read-only unless root_rw (vb_void_root()), or with
+         * overlay the lower layer of an overlay whose upper is the host directory
+         * overlay_upper, or a tmpfs when it is NULL (vb_void_root_overlay()).
+         */
+        char *root;
+        bool root_rw;
+        bool overlay;
+        char *overlay_upper;
+        /* pid 1: the program (init false), or voidshim's reaper (vb_void_init()); init_hold: a session's. */
+        bool init, init_hold;
 };
 
 /* A new plan: the bare void (all namespaces fresh, nothing granted, stdio not handed in).  NULL on OOM. */

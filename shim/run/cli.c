@@ -127,6 +127,47 @@ static int opt_libs(struct run_opts *o, char **a, char **why)
         return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_LIBS, .src = a[0] }, "--libs", a, 1);
 }
 
+static int opt_root(struct run_opts *o, char **a, char **why)
+{
+        if (o->plan->root)
+                return why_set(why, "--root/--overlay given twice: a void has one root");
+        if (a[0][0] != '/')
+                return why_set(why, "--root: '%s' is not an absolute path", a[0]);
+        return vb_plan_set_str(&o->plan->root, a[0]);
+}
+
+static int opt_overlay(struct run_opts *o, char **a, char **why)
+{
+        int r = opt_root(o, a, why);
+
+        o->plan->overlay = r >= 0;
+        return r;
+}
+
+static int opt_overlay_persist(struct run_opts *o, char **a, char **why)
+{
+        if (a[0][0] != '/')
+                return why_set(why, "--overlay-persist: '%s' is not an absolute path", a[0]);
+        return vb_plan_set_str(&o->plan->overlay_upper, a[0]);
+}
+
+static int opt_root_rw(struct run_opts *o, char **a, char **why)
+{
+        o->plan->root_rw = true;
+        return 0;
+}
+
+static int opt_init(struct run_opts *o, char **a, char **why)
+{
+        o->plan->init = true;
+        return 0;
+}
+
+static int opt_sys(struct run_opts *o, char **a, char **why)
+{
+        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_SYS, .dst = "/sys" }, "--sys", a, 0);
+}
+
 static int opt_net(struct run_opts *o, char **a, char **why)
 {
         if (strcmp(a[0], "none") == 0)
@@ -538,6 +579,12 @@ static const struct option_def options[] = {
         { "--proc-subset", 0, opt_proc_subset },
         { "--dev", 0, opt_dev },
         { "--libs", 1, opt_libs },
+        { "--root", 1, opt_root },
+        { "--root-rw", 0, opt_root_rw },
+        { "--overlay", 1, opt_overlay },
+        { "--overlay-persist", 1, opt_overlay_persist },
+        { "--sys", 0, opt_sys },
+        { "--init", 0, opt_init },
         { "--net", 1, opt_net },
         { "--share", 1, opt_share },
         { "--join", 1, opt_join },

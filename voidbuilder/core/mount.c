@@ -246,6 +246,17 @@ static int mount_devpts(int rootfd, const struct vb_mount *m)
         return attach(mnt, rootfd, m->dst, true);
 }
 
+/* The void's own sysfs: the kernel allows it where the void's user namespace owns its network namespace. */
+static int mount_sysfs(int rootfd, const struct vb_mount *m)
+{
+        _cleanup_close_ int mnt =
+                new_fs("sysfs", NULL, 0, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+
+        if (mnt < 0)
+                return mnt;
+        return attach(mnt, rootfd, m->dst, true);
+}
+
 /* Marks an optional bind whose source is missing. */
 #define SRC_SKIPPED (-2)
 
@@ -469,22 +480,25 @@ int vb_mount_apply(int rootfd, const struct vb_mount *m, const char **why)
                 return make_symlink(rootfd, m);
         case VB_MNT_INBOX:
                 return mount_inbox(rootfd, m, why);
+        case VB_MNT_SYSFS:
+                return mount_sysfs(rootfd, m);
         default:
                 return -EINVAL;
         }
 }
 
-int vb_mount_new_root(int *rootfd)
+int vb_mount_new_root(int made, int *rootfd)
 {
         static const char *const staging[] = { "/tmp", "/mnt", "/run", "/var/tmp" };
         const char *const opts[][2] = { { "size", ROOT_TMPFS_SIZE }, { "mode", "0755" } };
-        _cleanup_close_ int mnt = -1;
+        _cleanup_close_ int mnt = made;
         int r = -ENOENT;
 
         /* Nothing we do from here on may propagate back to the host. */
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 return NEG_ERRNO();
-        mnt = new_fs("tmpfs", opts, ELEMENTSOF(opts), MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+        if (mnt < 0)
+                mnt = new_fs("tmpfs", opts, ELEMENTSOF(opts), MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
         if (mnt < 0)
                 return mnt;
         /*
@@ -502,12 +516,12 @@ int vb_mount_new_root(int *rootfd)
         return r;
 }
 
-int vb_mount_pivot(int rootfd)
+int vb_mount_pivot(int rootfd, bool keep_flags)
 {
         struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
 
         /* Only the root itself: granted tmpfs and rw binds below keep their own flags. */
-        if (mount_setattr(rootfd, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
+        if (!keep_flags && mount_setattr(rootfd, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
                 return NEG_ERRNO();
         if (fchdir(rootfd) < 0)
                 return NEG_ERRNO();

@@ -11,9 +11,10 @@
 
 #include "core/void.h"
 
-/* Make every mount private (recursively), create the void's root tmpfs and attach it
- * at a staging point inside this (private) namespace.  Stores an O_PATH fd to the new root. */
-int vb_mount_new_root(int *rootfd);
+/* Make every mount private (recursively), create the void's root tmpfs (or take the detached
+ * mount `made`, e.g. from vb_root_mount(), which it closes) and attach it at a staging point
+ * inside this (private) namespace.  Stores an O_PATH fd to the new root. */
+int vb_mount_new_root(int made, int *rootfd);
 /*
  * Open the source of every bind (O_PATH, following symlinks on the host) before
  * the root is staged: staging covers a host directory (/tmp) that may hold sources.
@@ -22,8 +23,16 @@ int vb_mount_new_root(int *rootfd);
 int vb_mount_open_sources(struct vb_mount *mounts, size_t n, const struct vb_mount **failed);
 /* Carry out one planned mount relative to the new root; failure detail goes to why. */
 int vb_mount_apply(int rootfd, const struct vb_mount *m, const char **why);
-/* Make the root read-only, pivot into it and detach the old root entirely. */
-int vb_mount_pivot(int rootfd);
+/* Make the root read-only (unless keep_flags: a root of the caller's choosing), pivot into it and
+ * detach the old root entirely. */
+int vb_mount_pivot(int rootfd, bool keep_flags);
+
+/* ---- a root other than the empty tmpfs (root.c) ---- */
+
+/* Open the root's host directory, before anything is staged.  0 for the tmpfs root. */
+int vb_root_open(struct vb_root *r);
+/* Make the root as a detached mount (bind or overlay) and return its fd; failure detail in why. */
+int vb_root_mount(const struct vb_root *r, const char **why);
 /* Create a directory and its parents inside the root (resolving symlinks inside the root only). */
 int vb_mount_mkdir_p(int rootfd, const char *path, mode_t mode);
 

@@ -58,6 +58,8 @@ struct vb_plan *vb_plan_free(struct vb_plan *p)
         free(p->chdir);
         free(p->seccomp_file);
         free(p->cgroup);
+        free(p->root);
+        free(p->overlay_upper);
         care_done(&p->care);
         free(p);
         return NULL;
@@ -215,7 +217,10 @@ struct vb_plan *vb_plan_dup(const struct vb_plan *p)
         c->landlock = p->landlock;
         c->seccomp = p->seccomp;
         c->live = p->live;
-        ok = str_copy(p->program, &c->program) && strv_copy(p->argv, &c->argv) && str_copy(p->hostname, &c->hostname) &&
+        c->root_rw = p->root_rw, c->overlay = p->overlay;
+        c->init = p->init, c->init_hold = p->init_hold;
+        ok = str_copy(p->root, &c->root) && str_copy(p->overlay_upper, &c->overlay_upper) &&
+             str_copy(p->program, &c->program) && strv_copy(p->argv, &c->argv) && str_copy(p->hostname, &c->hostname) &&
              str_copy(p->chdir, &c->chdir) && str_copy(p->seccomp_file, &c->seccomp_file) &&
              str_copy(p->cgroup, &c->cgroup) && care_copy(&p->care, &c->care);
         for (int i = 0; ok && i < VB_NS_COUNT; i++)

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "voidbuilder/cleanup.h"
@@ -69,6 +70,27 @@ static int apply_stdio(struct vb_void *v, const struct vb_plan *p, struct vb_err
         return 0;
 }
 
+/* "/" (a directory, an overlay, or the empty tmpfs), and pid 1. */
+static int apply_root(struct vb_void *v, const struct vb_plan *p, struct vb_error **err)
+{
+        struct stat st;
+        int r = 0;
+
+        if (p->root && (stat(p->root, &st) < 0 || !S_ISDIR(st.st_mode)))
+                return vb_error_set(err, errno ? errno : ENOTDIR, "%s %s", p->overlay ? "--overlay" : "--root",
+                                    p->root);
+        if (p->root && p->overlay)
+                r = vb_void_root_overlay(v, p->root, p->overlay_upper, 0);
+        else if (p->root)
+                r = vb_void_root(v, p->root, p->root_rw ? VB_MOUNT_RW : 0);
+        if (r < 0)
+                return vb_error_set(err, r, "%s %s: the directory must be an absolute path",
+                                    p->overlay ? "--overlay" : "--root", p->root);
+        if (p->init && (r = vb_void_init(v, p->init_hold ? VB_INIT_HOLD : 0)) < 0)
+                return vb_error_set(err, r, "--init");
+        return 0;
+}
+
 static int apply_bind(struct vb_void *v, const struct vb_plan_grant *g, struct vb_error **err)
 {
         if (!(g->flags & VB_MOUNT_OPTIONAL) && access(g->src, F_OK) < 0)
@@ -110,6 +132,8 @@ static int apply_grant(struct vb_void *v, const struct vb_plan_grant *g, struct 
                 return vb_void_time_offset(v, g->resource, g->seconds);
         case VB_PLAN_CAP:
                 return vb_void_keep_cap(v, g->resource);
+        case VB_PLAN_SYS:
+                return vb_void_sys(v, g->dst);
         case VB_PLAN_GRANT_KIND_COUNT:
         default:
                 return -EINVAL;
@@ -118,9 +142,9 @@ static int apply_grant(struct vb_void *v, const struct vb_plan_grant *g, struct 
 
 static const char *kind_name(enum vb_plan_grant_kind k)
 {
-        static const char *const names[] = { "bind",   "tmpfs",       "dir",       "symlink", "proc",
-                                             "dev",    "libs",        "fd",        "setenv",  "landlock rule",
-                                             "rlimit", "time offset", "capability" };
+        static const char *const names[] = { "bind",   "tmpfs",       "dir",        "symlink", "proc",
+                                             "dev",    "libs",        "fd",         "setenv",  "landlock rule",
+                                             "rlimit", "time offset", "capability", "sys" };
 
         return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "grant";
 }
@@ -242,6 +266,9 @@ static void grant_rule(const struct vb_plan *p, const struct vb_plan_grant *g, b
         case VB_PLAN_DEV:
                 *acc = VB_LANDLOCK_READ | VB_LANDLOCK_WRITE;
                 return;
+        case VB_PLAN_SYS:
+                *acc = strict ? VB_LANDLOCK_READ : 0;
+                return;
         case VB_PLAN_LANDLOCK:
                 *acc = g->access;
                 return;
@@ -280,8 +307,11 @@ static int apply_landlock(struct vb_void *v, const struct vb_plan *p, struct vb_
                 return 0;
         if (r < 0)
                 return vb_error_set(err, r, "turn on Landlock (this kernel has none)");
-        if (!strict)
-                r = vb_void_landlock_allow(v, "/", VB_LANDLOCK_READ | VB_LANDLOCK_EXEC);
+        /* A writable root (an overlay, --root-rw) is writable throughout, as its mount says. */
+        if (!strict || p->root)
+                r = vb_void_landlock_allow(v, "/",
+                                           VB_LANDLOCK_READ | VB_LANDLOCK_EXEC |
+                                                   (p->overlay || p->root_rw ? VB_LANDLOCK_WRITE : 0));
         for (size_t i = 0; r >= 0 && i < p->n_grants; i++) {
                 const char *path;
                 unsigned acc;
@@ -316,6 +346,8 @@ static int apply_program(struct vb_void *v, const struct vb_plan *p, struct vb_e
                 if (r < 0)
                         return r;
         }
+        if ((!p->program || !p->argv) && p->init && p->init_hold)
+                return 0; /* a session's pid 1 alone */
         if (!p->program || !p->argv)
                 return vb_error_set(err, EINVAL, "no program given");
         if (p->program_host) {
@@ -361,6 +393,8 @@ int vb_plan_apply(const struct vb_plan *p, bool for_explain, struct vb_void **ou
         if (!v)
                 return vb_error_set(err, ENOMEM, "create the void");
         r = apply_namespaces(v, p, err);
+        if (r >= 0)
+                r = apply_root(v, p, err);
         if (r >= 0)
                 r = apply_stdio(v, p, err);
         if (r >= 0)

@@ -55,7 +55,7 @@ static const char *const kind_names[VB_PLAN_GRANT_KIND_COUNT] = {
         [VB_PLAN_SYMLINK] = "symlink",   [VB_PLAN_PROC] = "proc",     [VB_PLAN_DEV] = "dev",
         [VB_PLAN_LIBS] = "libs",         [VB_PLAN_FD] = "fd",         [VB_PLAN_SETENV] = "setenv",
         [VB_PLAN_LANDLOCK] = "landlock", [VB_PLAN_RLIMIT] = "rlimit", [VB_PLAN_TIME_OFFSET] = "time-offset",
-        [VB_PLAN_CAP] = "cap",
+        [VB_PLAN_CAP] = "cap",           [VB_PLAN_SYS] = "sys",
 };
 
 static json_t *access_word(unsigned acc)
@@ -259,6 +259,23 @@ static json_t *program(struct out *o, const struct vb_plan *p)
         return j;
 }
 
+/* "root": null for the empty tmpfs, else {"dir", "writable", "overlay", "upper"} (doc/plan-json.md). */
+static json_t *root(struct out *o, const struct vb_plan *p)
+{
+        json_t *j;
+
+        if (!p->root)
+                return json_null();
+        j = json_object();
+        if (!j)
+                return NULL;
+        set(o, j, "dir", json_string(p->root));
+        set(o, j, "writable", json_boolean(p->overlay || p->root_rw));
+        set(o, j, "overlay", json_boolean(p->overlay));
+        set(o, j, "upper", str_or_null(p->overlay_upper));
+        return j;
+}
+
 static json_t *filters(struct out *o, const struct vb_plan *p)
 {
         static const char *const ll[] = { "auto", "strict", "off" };
@@ -302,6 +319,8 @@ char *vb_plan_to_json(const struct vb_plan *p)
         json_decref(f);
         set(&o, j, "limits", json_pack("{s:o}", "cgroup", str_or_null(p->cgroup)));
         set(&o, j, "caretakers", care(&o, &p->care));
+        set(&o, j, "root", root(&o, p));
+        set(&o, j, "init", !p->init ? json_null() : json_string(p->init_hold ? "hold" : "reaper"));
         if (o.fail)
                 return NULL;
         return json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
