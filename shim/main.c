@@ -8,6 +8,7 @@
 #include "care/care.h"
 #include "exec/exec.h"
 #include "run/cli.h"
+#include "session/session.h"
 #include "shim.h"
 
 const struct shim_command shim_commands[] = {
@@ -16,6 +17,9 @@ const struct shim_command shim_commands[] = {
         { "exec", cmd_exec, "run the application a spec describes, a void per part" },
         { "explain", cmd_explain, "say what every void of a spec holds and how they connect" },
         { "ctl", cmd_ctl, "list, revoke the caretakers of, or stop a run started with --name" },
+        { "session", cmd_session, "begin, run in, list and end persistent voids (schroot-like)" },
+        { "ps", cmd_ps, "list every named void: sessions and runs started with --name" },
+        { "boot", cmd_boot, "run a tree's own init as pid 1 of a void, its console relayed here" },
         { "help", cmd_help, "show this help" },
         { "version", cmd_version, "show the version" },
         { NULL, NULL, NULL },

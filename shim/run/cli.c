@@ -655,9 +655,9 @@ static int finish(struct run_opts *o, char **argv, char **why)
         if (p->care.n_allow && !p->server_set[VB_SERVER_NET]) /* --net-allow alone asks for the caretaker */
                 (void)vb_plan_set_server(p, VB_SERVER_NET, VB_SERVER_PROXIED, NULL);
         for (int fd = 0; fd <= 2; fd++) /* stdin, stdout, stderr: the program's line to its caller */
-                p->stdio[fd] = !o->no_stdio;
-        r = vb_plan_set_program(p, argv[0], p->program_host, argv);
-        if (r >= 0 && o->argv0)
+                p->stdio[fd] = !o->no_stdio && argv;
+        r = argv ? vb_plan_set_program(p, argv[0], p->program_host, argv) : 0;
+        if (r >= 0 && o->argv0 && p->argv)
                 r = vb_plan_set_str(&p->argv[0], o->argv0);
         if (r < 0)
                 return r;
@@ -668,6 +668,11 @@ static int finish(struct run_opts *o, char **argv, char **why)
 }
 
 int vb_cli_parse(int argc, char **argv, struct run_opts *o, char **why)
+{
+        return vb_cli_parse_opts(argc, argv, false, o, why);
+}
+
+int vb_cli_parse_opts(int argc, char **argv, bool program_optional, struct run_opts *o, char **why)
 {
         int i = 1, r;
 
@@ -711,8 +716,12 @@ int vb_cli_parse(int argc, char **argv, struct run_opts *o, char **why)
         }
         if (o->help || o->version || o->seccomp_print)
                 return 0;
-        if (i >= argc)
+        if (i >= argc && !program_optional)
                 return why_set(why, "no program given (voidshim run [GRANT...] -- PROGRAM [ARGS...])");
+        if (i >= argc) { /* a session's pid 1 alone */
+                o->plan->init = o->plan->init_hold = true;
+                return finish(o, NULL, why);
+        }
         return finish(o, argv + i, why);
 }
 

@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* voidshim session begin|run|list|end, voidshim ps, voidshim boot: the commands around session_sup.c. */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "run/cli.h"
+#include "session/session.h"
+#include "shim.h"
+#include "voidbuilder/cleanup.h"
+
+static const char usage[] =
+        "usage: voidshim session begin NAME [GRANT...] [--boot] [-- PROGRAM [ARGS...]]\n"
+        "       voidshim session run NAME [--chdir DIR] [--] COMMAND [ARGS...]\n"
+        "       voidshim session list\n"
+        "       voidshim session end NAME\n"
+        "\n"
+        "begin  start a void that outlives this command: the grants of `voidshim run` (--root DIR,\n"
+        "       --overlay DIR, --net-allow ..., see voidshim run --help), voidshim's reaper as its pid 1;\n"
+        "       with --boot, PROGRAM (default /sbin/init) is the tree's own init instead\n"
+        "run    start COMMAND inside it, as confined as its first process: its namespaces, root,\n"
+        "       capabilities, no_new_privs, Landlock, seccomp, rlimits and ids; stdin, stdout and\n"
+        "       stderr are this command's, and its exit status is COMMAND's\n"
+        "list   the running sessions (NAME, pid of the void's init, pid 1, root)\n"
+        "end    stop everything in it (the init is asked first: SIGTERM, or an init's own\n"
+        "       shutdown signal with --boot; SIGKILL after 20 s) and leave nothing behind\n"
+        "\n"
+        "`voidshim ctl NAME ...` works on a session as on a run started with --name NAME.\n";
+
+int session_ask(const char *name, const char *req, char **out, int timeout_ms)
+{
+        _cleanup_close_ int fd = ctl_connect(name);
+        char buf[8192];
+        size_t got = 0;
+        ssize_t n;
+        struct pollfd p;
+
+        *out = NULL;
+        if (fd < 0)
+                return fd;
+        if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0)
+                return -errno;
+        p = (struct pollfd){ .fd = fd, .events = POLLIN };
+        while (got + 1 < sizeof(buf) && poll(&p, 1, timeout_ms) > 0 &&
+               (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
+                got += (size_t)n;
+        buf[got] = '\0';
+        *out = strdup(buf);
+        return *out ? 0 : -ENOMEM;
+}
+
+/* The last line of an answer. */
+static const char *last_line(char *answer)
+{
+        size_t len = strlen(answer);
+        char *nl;
+
+        while (len && answer[len - 1] == '\n')
+                answer[--len] = '\0';
+        nl = strrchr(answer, '\n');
+        return nl ? nl + 1 : answer;
+}
+
+int session_shutdown_signal(const char *init_path)
+{
+        const char *base = init_path ? strrchr(init_path, '/') : NULL;
+
+        base = base ? base + 1 : init_path ? init_path : "";
+        /* systemd(1): SIGRTMIN+4 powers off; runit(8) and sysvinit's init(8) have no signal that halts
+         * (runit stops on SIGCONT only once /etc/runit/stopit is executable), so SIGTERM, then SIGKILL. */
+        if (strcmp(base, "systemd") == 0)
+                return SIGRTMIN + 4;
+        if (strcmp(base, "runit") == 0 || strcmp(base, "runit-init") == 0)
+                return SIGCONT;
+        return SIGTERM;
+}
+
+static bool is_tree(const char *dir)
+{
+        char path[PATH_MAX];
+        struct stat st;
+
+        snprintf(path, sizeof(path), "%s/usr", dir);
+        if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+                return false;
+        snprintf(path, sizeof(path), "%s/etc", dir);
+        return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* begin NAME [GRANT...] [--boot] [-- PROGRAM...]: the options are run's, the program optional. */
+static int begin(int argc, char **argv)
+{
+        _cleanup_free_ char *why = NULL, *probe = NULL;
+        const char *name = argv[1];
+        bool boot = false;
+        struct run_opts o;
+        char what[256];
+        int r, k = 1;
+
+        /* "--boot" is ours: take it out before run's parser sees the rest. */
+        for (int i = 2; i < argc; i++) {
+                if (strcmp(argv[i], "--") == 0 || argv[i][0] != '-') {
+                        while (i < argc)
+                                argv[++k] = argv[i++];
+                        break;
+                }
+                if (strcmp(argv[i], "--boot") == 0)
+                        boot = true;
+                else
+                        argv[++k] = argv[i];
+        }
+        argc = k + 1;
+        snprintf(what, sizeof(what), "begin session %s", name);
+        if (!ctl_name_ok(name))
+                return shim_fatal(SHIM_EXIT_USAGE, what, "a name is 1 to 64 of [A-Za-z0-9_.-], not starting with '.'");
+        if (session_ask(name, "\n", &probe, 200) == 0)
+                return shim_fatal(SHIM_EXIT_USAGE, what, "a session or run of that name is running");
+        r = vb_cli_parse_opts(argc - 1, argv + 1, !boot, &o, &why);
+        if (r >= 0 && o.plan->care.name)
+                r = -EINVAL, why = strdup("--name: the session's name is its control name already");
+        if (r >= 0 && o.plan->root && !is_tree(o.plan->root))
+                r = -EINVAL, why = NULL,
+                r = asprintf(&why, "%s is not a tree (it has no usr/ and etc/)", o.plan->root) < 0 ? -ENOMEM : -EINVAL;
+        if (r >= 0 && boot && !o.plan->root)
+                r = -EINVAL, why = strdup("--boot needs --root DIR or --overlay DIR: the tree whose init runs");
+        if (r >= 0)
+                r = vb_plan_set_str(&o.plan->care.name, name);
+        if (r < 0) {
+                run_opts_done(&o);
+                return shim_fatal(r == -ENOMEM ? SHIM_EXIT_SYSTEM : SHIM_EXIT_USAGE, what, why ? why : strerror(-r));
+        }
+        r = session_start(name, o.plan, boot);
+        run_opts_done(&o);
+        return r;
+}
+
+static int end(const char *name)
+{
+        _cleanup_free_ char *answer = NULL, *kind = NULL;
+        char what[256];
+        int r;
+
+        snprintf(what, sizeof(what), "end session %s", name);
+        r = session_ask(name, "kind\n", &kind, 2000);
+        if (r < 0)
+                return shim_fatal(SHIM_EXIT_USAGE, what,
+                                  r == -ENOENT || r == -ECONNREFUSED ? "no session has that name" : strerror(-r));
+        if (strncmp(kind, "session ", 8) != 0)
+                return shim_fatal(SHIM_EXIT_USAGE, what, "it is a run, not a session (voidshim ctl NAME stop)");
+        r = session_ask(name, "end\n", &answer, (SESSION_END_GRACE_SECONDS + 10) * 1000);
+        if (r < 0)
+                return shim_fatal(SHIM_EXIT_SYSTEM, what, strerror(-r));
+        if (strcmp(last_line(answer), "ok") != 0)
+                return shim_fatal(SHIM_EXIT_SYSTEM, what, *answer ? last_line(answer) : "no answer");
+        return 0;
+}
+
+/* Every control socket in the runtime directory, with its kind: sessions only, or every named void. */
+static void closedirp(DIR **d)
+{
+        if (*d)
+                closedir(*d);
+}
+
+static int list(bool sessions_only)
+{
+        char dir[PATH_MAX];
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *e;
+
+        if (ctl_runtime_dir(dir, sizeof(dir), false) < 0 || !(d = opendir(dir)))
+                return 0; /* no directory: nothing runs */
+        printf(sessions_only ? "NAME\tPID\tINIT\tROOT\n" : "NAME\tKIND\tPID\n");
+        while ((e = readdir(d))) {
+                _cleanup_free_ char *kind = NULL, *l = NULL;
+                char name[256];
+                size_t len = strlen(e->d_name);
+                int pid = 0;
+
+                if (len < 6 || len - 5 >= sizeof(name) || strcmp(e->d_name + len - 5, ".sock") != 0)
+                        continue;
+                snprintf(name, sizeof(name), "%.*s", (int)(len - 5), e->d_name);
+                if (session_ask(name, "kind\n", &kind, 1000) < 0)
+                        continue; /* left by a run that was killed */
+                if (strncmp(kind, "session ", 8) == 0) {
+                        char init[16] = "", root[PATH_MAX] = "";
+
+                        sscanf(kind + 8, "%d %15s %4095s", &pid, init, root);
+                        if (sessions_only)
+                                printf("%s\t%d\t%s\t%s\n", name, pid, init, root);
+                        else
+                                printf("%s\tsession\t%d\n", name, pid);
+                } else if (!sessions_only && session_ask(name, "list\n", &l, 1000) == 0) {
+                        char *v = strstr(l, "pid ");
+
+                        printf("%s\trun\t%d\n", name, v ? atoi(v + 4) : 0);
+                }
+        }
+        return 0;
+}
+
+int cmd_session(int argc, char **argv)
+{
+        const char *op = argc > 1 ? argv[1] : "";
+
+        if (strcmp(op, "--help") == 0 || strcmp(op, "-h") == 0) {
+                fputs(usage, stdout);
+                return 0;
+        }
+        if (strcmp(op, "list") == 0 && argc == 2)
+                return list(true);
+        if (strcmp(op, "begin") == 0 && argc >= 3)
+                return begin(argc - 1, argv + 1);
+        if (strcmp(op, "run") == 0 && argc >= 4)
+                return session_run(argc - 1, argv + 1);
+        if (strcmp(op, "end") == 0 && argc == 3)
+                return end(argv[2]);
+        return shim_fatal(SHIM_EXIT_USAGE, "parse the command line",
+                          "expected session begin NAME [GRANT...]|run NAME -- CMD|list|end NAME (see --help)");
+}
+
+int cmd_ps(int argc, char **argv)
+{
+        if (argc != 1)
+                return shim_fatal(SHIM_EXIT_USAGE, "parse the command line", "voidshim ps takes no arguments");
+        return list(false);
+}
