@@ -450,6 +450,18 @@ struct vb_net_allow {
  */
 VB_API int vb_net_allow_parse(const char *text, struct vb_net_allow *out, const char **why) VB_NONNULL(1, 2);
 /*
+ * vb_net_allow_parse(), where HOST may also be a host name: the name is
+ * resolved now (getaddrinfo(3): the caller's resolver, once, when the entry is
+ * granted) and each of its addresses that a caretaker can route to becomes an
+ * entry, at most max of them in out.  Returns how many (1 for a numeric entry),
+ * with the name in name (name_len bytes; "" for a numeric entry), so that the
+ * caller can put it in the void's /etc/hosts: the void itself needs no
+ * resolver.  -ENOENT when the name has no address, -EHOSTUNREACH when the
+ * resolver fails, -E2BIG past max, -EINVAL (with *why) as vb_net_allow_parse().
+ */
+VB_API int vb_net_allow_resolve(const char *text, struct vb_net_allow *out, size_t max, char *name, size_t name_len,
+                                const char **why) VB_NONNULL(1, 2, 4);
+/*
  * A network caretaker: a fresh user and network namespace (ids mapped as a
  * void's, lo up), held by a small child, with pasta(1) (package passt)
  * attached to it.  Loopback entries: pasta splices connections to

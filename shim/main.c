@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bootstrap/bootstrap.h"
 #include "care/care.h"
 #include "exec/exec.h"
 #include "run/cli.h"
@@ -19,6 +20,7 @@ const struct shim_command shim_commands[] = {
         { "ctl", cmd_ctl, "list, revoke the caretakers of, or stop a run started with --name" },
         { "session", cmd_session, "begin, run in, list and end persistent voids (schroot-like)" },
         { "ps", cmd_ps, "list every named void: sessions and runs started with --name" },
+        { "bootstrap", cmd_bootstrap, "make a Debian tree with mmdebstrap, in a void that reaches only the mirror" },
         { "boot", cmd_boot, "run a tree's own init as pid 1 of a void, its console relayed here" },
         { "help", cmd_help, "show this help" },
         { "version", cmd_version, "show the version" },

@@ -93,6 +93,8 @@ struct vb_plan_care {
         char *dbus_at, *dbus_bus; /* the D-Bus proxy, or NULL */
         char **dbus_talk;         /* NULL-terminated (NULL: none) */
         size_t n_dbus_talk;
+        char **hosts; /* "ADDRESS NAME" lines of the void's /etc/hosts: the names in --net-allow (NULL: none) */
+        size_t n_hosts;
         char *name;  /* the control socket's name (voidshim ctl NAME), or NULL */
         char *inbox; /* where the powerbox's inbox appears in the void, or NULL */
 };

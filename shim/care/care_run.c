@@ -73,6 +73,8 @@ static int start_caretakers(struct care_sup *s, struct vb_plan *p, struct vb_err
                 vb_error_wrap(err, "--dbus-proxy %s", c->dbus_at);
         if (r >= 0 && proxied(p, VB_SERVER_NET))
                 r = care_set_net(&s->set, c->allow, c->n_allow, &net, err);
+        if (r >= 0 && c->n_hosts)
+                r = care_set_run_dir(&s->set, err);
         return r < 0 ? r : care_give(&s->set, p, net, err);
 }
 

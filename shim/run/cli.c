@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `voidshim run` options: a table of names, argument counts and handlers. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -490,19 +491,31 @@ static int strv_push(char ***v, size_t *n, const char *s)
 static int opt_net_allow(struct run_opts *o, char **a, char **why)
 {
         struct vb_plan_care *c = &o->plan->care;
-        struct vb_net_allow *n, allow;
-        const char *reason;
+        struct vb_net_allow *n, allow[16];
+        const char *reason = NULL;
+        char name[256], line[512];
         size_t n_text = c->n_allow;
+        int got = vb_net_allow_resolve(a[0], allow, ELEMENTSOF(allow), name, sizeof(name), &reason);
 
-        if (vb_net_allow_parse(a[0], &allow, &reason) < 0)
-                return why_set(why, "--net-allow %s: %s", a[0], reason);
-        n = reallocarray(c->allow, c->n_allow + 1, sizeof(*n));
+        if (got < 0)
+                return why_set(why, "--net-allow %s: %s", a[0], reason ? reason : strerror(-got));
+        n = reallocarray(c->allow, c->n_allow + (size_t)got, sizeof(*n));
         if (!n)
                 return -ENOMEM;
         c->allow = n;
-        if (strv_push(&c->allow_text, &n_text, a[0]) < 0)
-                return -ENOMEM;
-        c->allow[c->n_allow++] = allow;
+        for (int i = 0; i < got; i++) {
+                char addr[64] = "";
+
+                if (strv_push(&c->allow_text, &n_text, a[0]) < 0)
+                        return -ENOMEM;
+                c->allow[c->n_allow++] = allow[i];
+                /* The name, for the void's /etc/hosts: programs connect by name with no resolver. */
+                if (!name[0] || !inet_ntop(allow[i].family, allow[i].addr, addr, sizeof(addr)))
+                        continue;
+                snprintf(line, sizeof(line), "%s %s", addr, name);
+                if (strv_push(&c->hosts, &c->n_hosts, line) < 0)
+                        return -ENOMEM;
+        }
         return 0;
 }
 

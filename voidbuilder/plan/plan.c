@@ -36,6 +36,7 @@ static void care_done(struct vb_plan_care *c)
         free(c->fwd);
         free(c->allow);
         vb_strv_free(c->allow_text);
+        vb_strv_free(c->hosts);
         free(c->dbus_at);
         free(c->dbus_bus);
         vb_strv_free(c->dbus_talk);
@@ -195,9 +196,11 @@ static bool care_copy(const struct vb_plan_care *c, struct vb_plan_care *out)
                 return false;
         if (c->n_allow)
                 memcpy(out->allow, c->allow, c->n_allow * sizeof(*out->allow));
-        return strv_copy(c->allow_text, &out->allow_text) && str_copy(c->dbus_at, &out->dbus_at) &&
-               str_copy(c->dbus_bus, &out->dbus_bus) && strv_copy(c->dbus_talk, &out->dbus_talk) &&
-               str_copy(c->name, &out->name) && str_copy(c->inbox, &out->inbox);
+        out->n_hosts = c->n_hosts;
+        return strv_copy(c->allow_text, &out->allow_text) && strv_copy(c->hosts, &out->hosts) &&
+               str_copy(c->dbus_at, &out->dbus_at) && str_copy(c->dbus_bus, &out->dbus_bus) &&
+               strv_copy(c->dbus_talk, &out->dbus_talk) && str_copy(c->name, &out->name) &&
+               str_copy(c->inbox, &out->inbox);
 }
 
 struct vb_plan *vb_plan_dup(const struct vb_plan *p)

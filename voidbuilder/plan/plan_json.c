@@ -238,6 +238,7 @@ static json_t *care(struct out *o, const struct vb_plan_care *c)
         }
         set(o, j, "forward", fwd);
         set(o, j, "net_allow", strv(o, c->allow_text));
+        set(o, j, "hosts", strv(o, c->hosts));
         set(o, j, "dbus",
             c->dbus_at
                     ? json_pack("{s:s, s:s, s:o}", "at", c->dbus_at, "bus", c->dbus_bus, "talk", strv(o, c->dbus_talk))
