@@ -481,6 +481,20 @@ VB_API int vb_net_allow_resolve(const char *text, struct vb_net_allow *out, size
 VB_API int vb_caretaker_pasta(const struct vb_net_allow *allow, size_t n, struct vb_caretaker **out,
                               struct vb_error **err) VB_NONNULL(3);
 /*
+ * Change a running network caretaker's allowlist: allow (true) or deny
+ * (false) one remote-host entry (family AF_INET or AF_INET6, as from
+ * vb_net_allow_resolve()).  The new filter is loaded in one nftables
+ * transaction and a new host is routed; the void's next connect() sees it
+ * (a connection made before a deny stays open: Linux cannot take it back
+ * without cutting pasta).  Allowing an entry allowed already is a no-op.
+ * -EOPNOTSUPP for a loopback entry (pasta's ports are fixed when it starts) or
+ * a caretaker started with no remote host (it has no link to route on),
+ * -ENOENT to deny what is not allowed, -EINVAL for another kind of caretaker,
+ * -ECHILD when its holder is gone.
+ */
+VB_API int vb_caretaker_net_change(struct vb_caretaker *c, const struct vb_net_allow *entry, bool allow,
+                                   struct vb_error **err) VB_NONNULL(1, 2);
+/*
  * A D-Bus caretaker: xdg-dbus-proxy listening at host path sock_path,
  * forwarding to bus_address (a D-Bus address) with --filter, letting the
  * void talk to the names in talk (NULL-terminated) and nothing else.  Its

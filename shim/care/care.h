@@ -51,6 +51,10 @@ void care_set_drop(struct care_set *s, struct vb_caretaker *c);
 void care_set_list(struct care_set *s, int fd);
 /* Revoke and free every caretaker, remove the run directory. */
 void care_set_done(struct care_set *s);
+/* ctl allow|deny TEXT on the network caretaker named "net" (care_live.c). */
+void care_net_change(struct care_set *s, int fd, const char *text, bool allow);
+/* ctl A connect B PATH, as A's supervisor gets it: "PID /PATH" (care_live.c). */
+void care_connect(struct care_set *s, struct vb_inbox *inbox, int fd, char *args);
 /* Answer a control client (never raises SIGPIPE). */
 void care_reply(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -199,7 +199,7 @@ static void grant(struct care_sup *s, int fd, char *args)
         }
         flags = strcmp(mode, " rw") == 0 ? VB_MOUNT_RW : 0;
         *mode = '\0';
-        dir = open(args, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        dir = open(args, O_PATH | O_CLOEXEC);
         if (dir < 0) {
                 care_reply(fd, "error: %s: %s\n", args, strerror(errno));
                 return;
@@ -219,6 +219,8 @@ static void revoke_one(struct care_sup *s, int fd, const char *name, bool careta
         if (caretakers && care_set_revoke(&s->set, name) > 0) {
                 if (strcmp(name, "term") == 0) /* nothing relays any more: our terminal is ours again */
                         term_restore(s);
+                if (s->inbox) /* a link (ctl connect) is a forwarder and its grant: both go */
+                        (void)vb_inbox_ungrant(s->inbox, name, NULL);
                 care_reply(fd, "ok\n");
                 return;
         }
@@ -252,6 +254,10 @@ static bool serve(struct care_sup *s, struct vb_proc *p, int fd, char *req)
                 revoke_one(s, fd, req + 8, false);
         } else if (strncmp(req, "grant ", 6) == 0) {
                 grant(s, fd, req + 6);
+        } else if (strncmp(req, "allow ", 6) == 0 || strncmp(req, "deny ", 5) == 0) {
+                care_net_change(&s->set, fd, strchr(req, ' ') + 1, req[0] == 'a');
+        } else if (strncmp(req, "connect ", 8) == 0) {
+                care_connect(&s->set, s->inbox, fd, req + 8);
         } else if (!*req) {
                 return false; /* a probe (ctl_listen checking the name) or a client that gave up */
         } else if (strcmp(req, "stop") == 0) {
@@ -259,7 +265,8 @@ static bool serve(struct care_sup *s, struct vb_proc *p, int fd, char *req)
                 care_reply(fd, "ok\n");
         } else {
                 care_reply(fd,
-                           "error: unknown request '%s' (list, revoke NAME, grant PATH ro|rw, ungrant NAME, stop)\n",
+                           "error: unknown request '%s' (list, revoke NAME, grant PATH ro|rw, ungrant NAME, "
+                           "allow|deny ENTRY, connect PID PATH, stop)\n",
                            req);
         }
         return false;

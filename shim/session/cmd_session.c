@@ -105,34 +105,46 @@ static int begin(int argc, char **argv)
         char what[256];
         int r, k = 1;
 
-        /* "--boot" is ours: take it out before run's parser sees the rest. */
+        _cleanup_free_ char **args = calloc((size_t)argc + 6, sizeof(char *));
+        bool program = false;
+
+        if (!args)
+                return shim_fatal(SHIM_EXIT_SYSTEM, "begin the session", strerror(ENOMEM));
+        /* The session's name is its control name: "--name NAME" first; "--boot" is ours, taken out. */
+        args[0] = argv[0], args[1] = "--name", args[2] = (char *)name, k = 2;
         for (int i = 2; i < argc; i++) {
                 if (strcmp(argv[i], "--") == 0 || argv[i][0] != '-') {
+                        program = strcmp(argv[i], "--") != 0 || i + 1 < argc;
                         while (i < argc)
-                                argv[++k] = argv[i++];
+                                args[++k] = argv[i++];
                         break;
                 }
                 if (strcmp(argv[i], "--boot") == 0)
                         boot = true;
+                else if (strcmp(argv[i], "--name") == 0)
+                        return shim_fatal(SHIM_EXIT_USAGE, "begin the session",
+                                          "--name: the session's name is its control name already");
                 else
-                        argv[++k] = argv[i];
+                        args[++k] = argv[i];
+        }
+        if (boot && !program) { /* the tree's own init */
+                if (k < 2 || strcmp(args[k], "--") != 0)
+                        args[++k] = "--";
+                args[++k] = "/sbin/init";
         }
         argc = k + 1;
+        argv = args;
         snprintf(what, sizeof(what), "begin session %s", name);
         if (!ctl_name_ok(name))
                 return shim_fatal(SHIM_EXIT_USAGE, what, "a name is 1 to 64 of [A-Za-z0-9_.-], not starting with '.'");
         if (session_ask(name, "\n", &probe, 200) == 0)
                 return shim_fatal(SHIM_EXIT_USAGE, what, "a session or run of that name is running");
-        r = vb_cli_parse_opts(argc - 1, argv + 1, !boot, &o, &why);
-        if (r >= 0 && o.plan->care.name)
-                r = -EINVAL, why = strdup("--name: the session's name is its control name already");
+        r = vb_cli_parse_opts(argc, argv, !boot, &o, &why);
         if (r >= 0 && o.plan->root && !is_tree(o.plan->root))
                 r = -EINVAL, why = NULL,
                 r = asprintf(&why, "%s is not a tree (it has no usr/ and etc/)", o.plan->root) < 0 ? -ENOMEM : -EINVAL;
         if (r >= 0 && boot && !o.plan->root)
                 r = -EINVAL, why = strdup("--boot needs --root DIR or --overlay DIR: the tree whose init runs");
-        if (r >= 0)
-                r = vb_plan_set_str(&o.plan->care.name, name);
         if (r < 0) {
                 run_opts_done(&o);
                 return shim_fatal(r == -ENOMEM ? SHIM_EXIT_SYSTEM : SHIM_EXIT_USAGE, what, why ? why : strerror(-r));

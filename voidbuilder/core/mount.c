@@ -381,12 +381,17 @@ int vb_mount_inbox_grant(int inbox_fd, int src_fd, const char *name, bool rw)
 {
         struct mount_attr attr = { .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (rw ? 0 : MOUNT_ATTR_RDONLY),
                                    .propagation = MS_PRIVATE };
-        struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
+        struct open_how how = { .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
                                 .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV };
-        _cleanup_close_ int tree = -1, target = -1;
+        _cleanup_close_ int tree = -1, target = -1, made = -1;
+        struct stat st;
+        bool dir;
 
         if (!vb_mount_inbox_name_ok(name))
                 return -EINVAL;
+        if (fstat(src_fd, &st) < 0)
+                return NEG_ERRNO();
+        dir = S_ISDIR(st.st_mode);
         tree = open_tree(src_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
         if (tree < 0)
                 return NEG_ERRNO();
@@ -396,14 +401,16 @@ int vb_mount_inbox_grant(int inbox_fd, int src_fd, const char *name, bool rw)
          */
         if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
                 return NEG_ERRNO();
-        if (mkdirat(inbox_fd, name, 0755) < 0)
+        /* A directory, or an empty file for a file or a socket to be bound on. */
+        if (dir ? mkdirat(inbox_fd, name, 0755) < 0
+                : (made = openat(inbox_fd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0444)) < 0)
                 return NEG_ERRNO(); /* EEXIST: granted already */
         /* NO_XDEV: the directory just made, never something mounted there since. */
         target = (int)syscall(SYS_openat2, inbox_fd, name, &how, sizeof(how));
         if (target < 0 || move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
                 int r = NEG_ERRNO();
 
-                (void)unlinkat(inbox_fd, name, AT_REMOVEDIR);
+                (void)unlinkat(inbox_fd, name, dir ? AT_REMOVEDIR : 0);
                 return r;
         }
         return 0;
@@ -422,7 +429,7 @@ int vb_mount_inbox_ungrant(int inbox_fd, const char *name)
          * Then the mount point goes: a copy that did not follow the unmount (none should) is
          * detached by the kernel with it, and a later open of the name is ENOENT everywhere.
          */
-        if (unlinkat(inbox_fd, name, AT_REMOVEDIR) < 0)
+        if (unlinkat(inbox_fd, name, AT_REMOVEDIR) < 0 && (errno != ENOTDIR || unlinkat(inbox_fd, name, 0) < 0))
                 return NEG_ERRNO();
         return 0;
 }
