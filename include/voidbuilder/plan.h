@@ -156,6 +156,9 @@ struct vb_plan {
         char *overlay_upper;
         /* pid 1: the program (init false), or voidshim's reaper (vb_void_init()); init_hold: a session's. */
         bool init, init_hold;
+        /* chown(2), fchown, lchown, fchownat succeed and change nothing (seccomp errno 0): in a tree
+         * whose files are all the caller's, a one-id void cannot give them to another id anyway. */
+        bool chown_noop;
 };
 
 /* A new plan: the bare void (all namespaces fresh, nothing granted, stdio not handed in).  NULL on OOM. */

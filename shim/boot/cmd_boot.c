@@ -14,17 +14,25 @@
 #include "session/session.h"
 #include "shim.h"
 
-static const char usage[] = "usage: voidshim boot DIR [GRANT...] [-- INIT [ARGS...]]\n"
-                            "\n"
-                            "Run the tree DIR's own init (default /sbin/init) as pid 1 of a void: an overlay of DIR\n"
-                            "(never written) as the root, --proc --dev --sys --tmpfs /run --tmpfs /tmp, and its\n"
-                            "console a pty of its own relayed to this terminal (--server term=proxied).  GRANTs are\n"
-                            "voidshim run's.  In the background: voidshim session begin NAME --overlay DIR --boot.\n";
+static const char usage[] =
+        "usage: voidshim boot DIR [GRANT...] [-- INIT [ARGS...]]\n"
+        "\n"
+        "Run the tree DIR's own init (default /sbin/init) as pid 1 of a void: an overlay of DIR\n"
+        "(never written) as the root, --proc --dev --sys --tmpfs /run --tmpfs /tmp, CAP_SYS_BOOT, and its\n"
+        "console a pty of its own relayed to this terminal (--server term=proxied).  GRANTs are\n"
+        "voidshim run's.  In the background: voidshim session begin NAME --overlay DIR --boot.\n";
 
-/* The grants every boot starts with, before the caller's. */
-static const char *const boot_grants[] = { "--proc",  "--dev", "--sys",    "--tmpfs",     "/run",
-                                           "--tmpfs", "/tmp",  "--server", "term=proxied" };
-#define N_BOOT_GRANTS (sizeof(boot_grants) / sizeof(boot_grants[0]))
+/* The grants every boot starts with, before the caller's: the term server comes with `boot` alone. */
+static const char *const boot_grants[] = { "--proc", "--dev",     "--sys",        "--tmpfs",  "/run",        "--tmpfs",
+                                           "/tmp",   "--cap-add", "CAP_SYS_BOOT", "--server", "term=proxied" };
+#define N_BOOT_GRANTS         (sizeof(boot_grants) / sizeof(boot_grants[0]))
+#define N_SESSION_BOOT_GRANTS (N_BOOT_GRANTS - 2)
+
+size_t boot_defaults(const char *const **out)
+{
+        *out = boot_grants;
+        return N_SESSION_BOOT_GRANTS;
+}
 
 int cmd_boot(int argc, char **argv)
 {

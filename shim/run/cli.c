@@ -164,6 +164,12 @@ static int opt_init(struct run_opts *o, char **a, char **why)
         return 0;
 }
 
+static int opt_chown_noop(struct run_opts *o, char **a, char **why)
+{
+        o->plan->chown_noop = true;
+        return 0;
+}
+
 static int opt_sys(struct run_opts *o, char **a, char **why)
 {
         return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_SYS, .dst = "/sys" }, "--sys", a, 0);
@@ -598,6 +604,7 @@ static const struct option_def options[] = {
         { "--overlay-persist", 1, opt_overlay_persist },
         { "--sys", 0, opt_sys },
         { "--init", 0, opt_init },
+        { "--chown-noop", 0, opt_chown_noop },
         { "--net", 1, opt_net },
         { "--share", 1, opt_share },
         { "--join", 1, opt_join },

@@ -60,6 +60,8 @@ const char *vb_cli_usage(void)
                "Filters:\n"
                "  --seccomp default|off|FILE    system call filter (FILE: text policy)\n"
                "  --seccomp-print        print the default policy and exit\n"
+               "  --chown-noop           chown(2) and friends succeed and change nothing: for a\n"
+               "                         tree whose files are all the caller's (voidshim bootstrap)\n"
                "  --landlock             Landlock: only granted paths stay reachable\n"
                "  --no-landlock          no Landlock, not even where the void reaches /proc\n"
                "                         (by default a void with /proc gets it, so that a file\n"

@@ -69,16 +69,79 @@ static const char *last_line(char *answer)
         return nl ? nl + 1 : answer;
 }
 
-int session_shutdown_signal(const char *init_path)
+/* lstat path of the tree: in the overlay's upper first, then in the tree. */
+static int tree_lstat(const struct vb_plan *p, const char *path, char *link, size_t len)
 {
-        const char *base = init_path ? strrchr(init_path, '/') : NULL;
+        char host[2 * PATH_MAX];
+        struct stat st;
+        ssize_t n;
 
-        base = base ? base + 1 : init_path ? init_path : "";
-        /* systemd(1): SIGRTMIN+4 powers off; runit(8) and sysvinit's init(8) have no signal that halts
-         * (runit stops on SIGCONT only once /etc/runit/stopit is executable), so SIGTERM, then SIGKILL. */
-        if (strcmp(base, "systemd") == 0)
+        snprintf(host, sizeof(host), "%s/upper%s", p->overlay_upper ? p->overlay_upper : "", path);
+        if (!p->overlay_upper || lstat(host, &st) < 0)
+                snprintf(host, sizeof(host), "%s%s", p->root, path);
+        if (lstat(host, &st) < 0 || !S_ISLNK(st.st_mode))
+                return 0;
+        n = readlink(host, link, len - 1);
+        if (n < 0)
+                return 0;
+        link[n] = '\0';
+        return 1;
+}
+
+/* The init's file name, through the tree's symlinks (/sbin -> usr/sbin, init -> /lib/runit/runit-init). */
+static void init_name(const struct vb_plan *p, char *out, size_t len)
+{
+        char cur[PATH_MAX] = "", rest[PATH_MAX], link[PATH_MAX], next[2 * PATH_MAX];
+        const char *base;
+        int hops = 0;
+
+        snprintf(rest, sizeof(rest), "%s", p->program ? p->program : "");
+        while (p->root && rest[0]) {
+                char comp[NAME_MAX + 1], *r = rest + strspn(rest, "/");
+                size_t cl = strcspn(r, "/"), used = strlen(cur);
+
+                if (cl == 0 || cl > NAME_MAX || used + cl + 2 >= sizeof(cur))
+                        break;
+                memcpy(comp, r, cl);
+                comp[cl] = '\0';
+                memmove(rest, r + cl, strlen(r + cl) + 1);
+                if (strcmp(comp, ".") == 0)
+                        continue;
+                if (strcmp(comp, "..") == 0) {
+                        *strrchr(strcat(cur, "/"), '/') = '\0';
+                        if (strrchr(cur, '/'))
+                                *strrchr(cur, '/') = '\0';
+                        continue;
+                }
+                snprintf(cur + used, sizeof(cur) - used, "/%s", comp);
+                if (hops < 16 && tree_lstat(p, cur, link, sizeof(link))) {
+                        hops++;
+                        cur[link[0] == '/' ? 0 : used] = '\0'; /* absolute: from the root; else beside it */
+                        snprintf(next, sizeof(next), "%s/%s", link, rest);
+                        if (strlen(next) >= sizeof(rest))
+                                break;
+                        memcpy(rest, next, strlen(next) + 1);
+                }
+        }
+        base = strrchr(cur, '/');
+        base = base ? base + 1 : p->program ? p->program : "";
+        if (strlen(base) < len)
+                memcpy(out, base, strlen(base) + 1);
+        else
+                out[0] = '\0';
+}
+
+int session_shutdown_signal(const struct vb_plan *p)
+{
+        char name[256];
+
+        init_name(p, name, sizeof(name));
+        /* systemd(1): SIGRTMIN+4 powers off.  runit(8) stops on SIGCONT once /etc/runit/stopit is
+         * executable (`runit-init 0` makes it so: the supervisor runs that first).  sysvinit's init(8)
+         * has no signal that halts (SIGINT is ctrl-alt-del, a reboot): SIGTERM, then SIGKILL. */
+        if (strcmp(name, "systemd") == 0)
                 return SIGRTMIN + 4;
-        if (strcmp(base, "runit") == 0 || strcmp(base, "runit-init") == 0)
+        if (strcmp(name, "runit") == 0 || strcmp(name, "runit-init") == 0)
                 return SIGCONT;
         return SIGTERM;
 }
@@ -95,6 +158,16 @@ static bool is_tree(const char *dir)
         return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+#define TREE_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static bool has_env(const struct vb_plan *p, const char *name)
+{
+        for (size_t i = 0; i < p->n_grants; i++)
+                if (p->grants[i].kind == VB_PLAN_SETENV && strcmp(p->grants[i].src, name) == 0)
+                        return true;
+        return false;
+}
+
 /* begin NAME [GRANT...] [--boot] [-- PROGRAM...]: the options are run's, the program optional. */
 static int begin(int argc, char **argv)
 {
@@ -102,35 +175,34 @@ static int begin(int argc, char **argv)
         const char *name = argv[1];
         bool boot = false;
         struct run_opts o;
+
         char what[256];
         int r, k = 1;
 
-        _cleanup_free_ char **args = calloc((size_t)argc + 6, sizeof(char *));
-        bool program = false;
+        const char *const *defaults;
+        size_t n_defaults = boot_defaults(&defaults);
+        _cleanup_free_ char **args = calloc((size_t)argc + 3 + n_defaults, sizeof(char *));
+        bool options = true;
 
         if (!args)
                 return shim_fatal(SHIM_EXIT_SYSTEM, "begin the session", strerror(ENOMEM));
         /* The session's name is its control name: "--name NAME" first; "--boot" is ours, taken out. */
         args[0] = argv[0], args[1] = "--name", args[2] = (char *)name, k = 2;
         for (int i = 2; i < argc; i++) {
-                if (strcmp(argv[i], "--") == 0 || argv[i][0] != '-') {
-                        program = strcmp(argv[i], "--") != 0 || i + 1 < argc;
-                        while (i < argc)
-                                args[++k] = argv[i++];
-                        break;
-                }
-                if (strcmp(argv[i], "--boot") == 0)
+                options &= strcmp(argv[i], "--") != 0;
+                if (options && strcmp(argv[i], "--boot") == 0)
                         boot = true;
-                else if (strcmp(argv[i], "--name") == 0)
+                else if (options && strcmp(argv[i], "--name") == 0)
                         return shim_fatal(SHIM_EXIT_USAGE, "begin the session",
                                           "--name: the session's name is its control name already");
                 else
                         args[++k] = argv[i];
         }
-        if (boot && !program) { /* the tree's own init */
-                if (k < 2 || strcmp(args[k], "--") != 0)
-                        args[++k] = "--";
-                args[++k] = "/sbin/init";
+        if (boot) { /* what an init needs, before the caller's grants (which go over them) */
+                memmove(args + 3 + n_defaults, args + 3, (size_t)(k - 2) * sizeof(char *));
+                for (size_t i = 0; i < n_defaults; i++)
+                        args[3 + i] = (char *)defaults[i];
+                k += (int)n_defaults;
         }
         argc = k + 1;
         argv = args;
@@ -139,12 +211,21 @@ static int begin(int argc, char **argv)
                 return shim_fatal(SHIM_EXIT_USAGE, what, "a name is 1 to 64 of [A-Za-z0-9_.-], not starting with '.'");
         if (session_ask(name, "\n", &probe, 200) == 0)
                 return shim_fatal(SHIM_EXIT_USAGE, what, "a session or run of that name is running");
-        r = vb_cli_parse_opts(argc, argv, !boot, &o, &why);
+        r = vb_cli_parse_opts(argc, argv, true, &o, &why);
+        if (r >= 0 && !boot) /* our reaper holds the session open, with or without a first program */
+                o.plan->init = o.plan->init_hold = true;
+        if (r >= 0 && boot) { /* the tree's own init is pid 1 (default /sbin/init), not our reaper */
+                o.plan->init = o.plan->init_hold = false;
+                if (!o.plan->program)
+                        r = vb_plan_set_program(o.plan, "/sbin/init", false, NULL);
+        }
         if (r >= 0 && o.plan->root && !is_tree(o.plan->root))
                 r = -EINVAL, why = NULL,
                 r = asprintf(&why, "%s is not a tree (it has no usr/ and etc/)", o.plan->root) < 0 ? -ENOMEM : -EINVAL;
         if (r >= 0 && boot && !o.plan->root)
                 r = -EINVAL, why = strdup("--boot needs --root DIR or --overlay DIR: the tree whose init runs");
+        if (r >= 0 && o.plan->root && !has_env(o.plan, "PATH")) /* programs of the tree expect one */
+                r = vb_plan_setenv(o.plan, "PATH", TREE_PATH, "session begin (the tree's PATH)");
         if (r < 0) {
                 run_opts_done(&o);
                 return shim_fatal(r == -ENOMEM ? SHIM_EXIT_SYSTEM : SHIM_EXIT_USAGE, what, why ? why : strerror(-r));

@@ -27,7 +27,7 @@
 #define SESSION_END_GRACE_SECONDS 20
 
 /* What `session end` sends a booted init (its documented shutdown signal), by the init's name. */
-int session_shutdown_signal(const char *init_path);
+int session_shutdown_signal(const struct vb_plan *p);
 
 /*
  * Start the supervisor of session name for plan p (which it takes) and
@@ -42,6 +42,8 @@ int session_ask(const char *name, const char *req, char **out, int timeout_ms);
 int cmd_session(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
 int cmd_boot(int argc, char **argv);
+/* The grants a booted tree starts with (--proc --dev --sys --tmpfs /run ..., CAP_SYS_BOOT): how many, in *out. */
+size_t boot_defaults(const char *const **out);
 /* session run NAME [--chdir DIR] -- CMD [ARGS...] */
 int session_run(int argc, char **argv);
 

@@ -23,7 +23,10 @@
 #include "shim.h"
 #include "voidbuilder/cleanup.h"
 
-#define MAX_JOINED   60
+#define MAX_JOINED 60
+#define RUNIT_STOP                                                                           \
+        "for f in /run/runit.stopit /etc/runit/stopit; do [ -e $f ] && chmod 100 $f; done; " \
+        "for f in /run/runit.reboot /etc/runit/reboot; do [ -e $f ] && chmod 0 $f; done; kill -s CONT 1"
 #define JOIN_MAX_MSG (64 * 1024)
 
 struct joined {
@@ -38,8 +41,9 @@ struct session {
         bool boot;
         struct joined j[MAX_JOINED];
         size_t n;
-        int end_client; /* the `end` that waits for the session to be gone, or -1 */
-        int timer;      /* SIGKILL after the grace period, once ending; or -1 */
+        int end_client;          /* the `end` that waits for the session to be gone, or -1 */
+        struct vb_proc *stopper; /* runit-init 0, run in the void to stop runit, or NULL */
+        int timer;               /* SIGKILL after the grace period, once ending; or -1 */
 };
 
 static int exit_code(int status)
@@ -120,7 +124,17 @@ static void end(struct session *s, struct vb_proc *p)
 
         if (s->timer >= 0)
                 return;
-        (void)vb_proc_kill(p, s->boot ? session_shutdown_signal(s->plan->program) : SIGTERM);
+        /*
+         * runit(8) stops on SIGCONT only once its stopit file is executable (and reboot is not), which
+         * is what runit-init 0 does; it cannot here (the files are mode 0 and the void holds no
+         * CAP_DAC_OVERRIDE), but their owner can chmod them.  Debian keeps them in /run.
+         */
+        if (s->boot && session_shutdown_signal(s->plan) == SIGCONT)
+                (void)vb_void_join(
+                        s->v, p,
+                        &(struct vb_join){ .path = "/bin/sh", .argv = (char *const[]){ "sh", "-c", RUNIT_STOP, NULL } },
+                        &s->stopper, NULL);
+        (void)vb_proc_kill(p, s->boot ? session_shutdown_signal(s->plan) : SIGTERM);
         s->timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
         if (s->timer < 0 || timerfd_settime(s->timer, 0, &t, NULL) < 0)
                 (void)vb_proc_kill(p, SIGKILL);
@@ -263,6 +277,7 @@ static int supervise(struct session *s, struct vb_plan *p, int ready)
         (void)care_supervise(sup, proc, &status);
         while (s->n)
                 drop(s, s->n - 1);
+        vb_proc_free(s->stopper);
         vb_proc_free(proc);
         vb_void_free(s->v);
         care_free(sup); /* sockets, caretakers, the run directory */

@@ -85,7 +85,7 @@ static void test_holder(void **state)
         char dir[] = "/tmp/vb-inbox-XXXXXX", sub[64], file[80];
         struct vb_inbox *box = NULL;
         struct vb_error *err = NULL;
-        int fd, ffd, r;
+        int fd, ffd, devnull = open("/dev/null", O_PATH | O_CLOEXEC), r;
 
         assert_non_null(mkdtemp(dir));
         snprintf(sub, sizeof(sub), "%s/d", dir);
@@ -106,7 +106,11 @@ static void test_holder(void **state)
         assert_null(vb_inbox_describe(box, 1, NULL));
         assert_int_equal(vb_inbox_grant(box, fd, NULL, 0, NULL), -EEXIST);
         assert_int_equal(vb_inbox_grant(box, fd, ".x", 0, NULL), -EINVAL);
-        assert_int_equal(vb_inbox_grant(box, ffd, "file", 0, NULL), -ENOTDIR);
+        assert_int_equal(vb_inbox_grant(box, devnull, "dev", 0, NULL), -EINVAL); /* a device: never */
+        assert_int_equal(vb_inbox_grant(box, ffd, "file", 0, NULL), 0);          /* a file: yes */
+        assert_int_equal(vb_inbox_ungrant(box, "file", NULL), 0);
+        assert_int_equal(vb_inbox_grant(box, ffd, "file", 0, NULL), 0); /* and again after a revoke */
+        assert_int_equal(vb_inbox_ungrant(box, "file", NULL), 0);
         assert_int_equal(vb_inbox_grant(box, fd, "e", VB_MOUNT_RW, NULL), 0); /* one directory, two names */
         /* Granted before the spawn: in the clone it takes.  d is read-only, e read-write. */
         r = run_in_void(box, "[ -e /inbox/d/f ] && [ -e /inbox/e/f ] && ! (: >/inbox/d/g) 2>&- && : >/inbox/e/g");
@@ -120,6 +124,7 @@ out:
         vb_inbox_free(box);
         close(fd);
         close(ffd);
+        close(devnull);
         snprintf(file, sizeof(file), "%s/d/g", dir);
         unlink(file);
         snprintf(file, sizeof(file), "%s/d/f", dir);

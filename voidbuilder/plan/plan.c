@@ -221,7 +221,7 @@ struct vb_plan *vb_plan_dup(const struct vb_plan *p)
         c->seccomp = p->seccomp;
         c->live = p->live;
         c->root_rw = p->root_rw, c->overlay = p->overlay;
-        c->init = p->init, c->init_hold = p->init_hold;
+        c->init = p->init, c->init_hold = p->init_hold, c->chown_noop = p->chown_noop;
         ok = str_copy(p->root, &c->root) && str_copy(p->overlay_upper, &c->overlay_upper) &&
              str_copy(p->program, &c->program) && strv_copy(p->argv, &c->argv) && str_copy(p->hostname, &c->hostname) &&
              str_copy(p->chdir, &c->chdir) && str_copy(p->seccomp_file, &c->seccomp_file) &&

@@ -199,13 +199,15 @@ static int apply_settings(struct vb_void *v, const struct vb_plan *p, struct vb_
         if (p->chdir && (r = vb_void_chdir(v, p->chdir)) < 0)
                 return vb_error_set(err, r, "chdir %s: the directory must be an absolute path in the void", p->chdir);
         if (p->seccomp == VB_PLAN_SECCOMP_OFF)
-                return vb_void_seccomp(v, VB_SECCOMP_OFF, NULL, NULL, err);
-        if (p->seccomp != VB_PLAN_SECCOMP_FILE)
-                return 0;
-        r = read_text(p->seccomp_file, &policy);
-        if (r < 0)
+                r = vb_void_seccomp(v, VB_SECCOMP_OFF, NULL, NULL, err);
+        else if (p->seccomp == VB_PLAN_SECCOMP_FILE && (r = read_text(p->seccomp_file, &policy)) < 0)
                 return vb_error_set(err, r, "read seccomp policy %s", p->seccomp_file);
-        return vb_void_seccomp(v, VB_SECCOMP_POLICY, policy, p->seccomp_file, err);
+        else if (p->seccomp == VB_PLAN_SECCOMP_FILE)
+                r = vb_void_seccomp(v, VB_SECCOMP_POLICY, policy, p->seccomp_file, err);
+        if (r >= 0 && p->chown_noop && p->seccomp != VB_PLAN_SECCOMP_OFF)
+                r = vb_void_seccomp_append(v, "chown errno 0\nfchown errno 0\nlchown errno 0\nfchownat errno 0\n",
+                                           "--chown-noop", err);
+        return r;
 }
 
 static const struct vb_plan_grant *find_kind(const struct vb_plan *p, enum vb_plan_grant_kind kind)

@@ -95,6 +95,8 @@ static int check_root(const struct vb_plan *p, char **why)
                 return why_set(why, "--root/--overlay contradict --server fs=shared: give one of them");
         if (p->init && p->ns[VB_NS_PID] != VB_NS_FRESH)
                 return why_set(why, "--init needs a pid namespace of the void's own, not --share/--join pid");
+        if (p->chown_noop && p->seccomp == VB_PLAN_SECCOMP_OFF)
+                return why_set(why, "--chown-noop is a seccomp rule: it contradicts --seccomp off");
         if (sys && p->ns[VB_NS_NET] == VB_NS_SHARED)
                 return why_set(why, "--sys shows the void's own network devices: it contradicts --net shared");
         return 0;

@@ -322,6 +322,7 @@ char *vb_plan_to_json(const struct vb_plan *p)
         set(&o, j, "caretakers", care(&o, &p->care));
         set(&o, j, "root", root(&o, p));
         set(&o, j, "init", !p->init ? json_null() : json_string(p->init_hold ? "hold" : "reaper"));
+        set(&o, j, "chown_noop", json_boolean(p->chown_noop));
         if (o.fail)
                 return NULL;
         return json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
