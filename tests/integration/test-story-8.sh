@@ -15,7 +15,26 @@ before=$(ls /tmp | wc -l)
 void --proc -- "$PROBE" orphan 30 >/dev/null 2>&1
 t_fails "a background process of an ended run is gone with it" pgrep -f "probe sleep 30"
 t_eq "no temp directory is left behind" "$before" bash -c "ls /tmp | wc -l"
-t_skip "a background process from one run is seen by the next" \
-        "pending: needs sessions (a run that keeps its namespaces and a later 'voidshim run --session NAME' joining them)"
-t_skip "ending the session leaves no mounts or cgroups" "pending: needs sessions and a per-session cgroup"
+# A session keeps its namespaces: what one run leaves behind, the next one sees.
+export VOIDSHIM_RUNTIME_DIR="$T_TMP/run"
+t_at_exit "'$VS' session end s8 >/dev/null 2>&1"
+"$VS" session begin s8 --proc --ro-bind "$PROBE" /probe
+"$VS" session run s8 -- /probe orphan 30 mark-s8 >/dev/null
+host_pid=$(pgrep -f "mark-s8" | head -1)
+inner=$(awk '/^NSpid:/ {print $NF}' "/proc/${host_pid:-0}/status" 2>/dev/null)
+t_eq "a background process from one session run is seen by the next" "ok" \
+        bash -c "'$VS' session run s8 -- /probe stat /proc/${inner:-0} | cut -d' ' -f1"
+t_eq "(control: a plain run does not see it)" "ENOENT" void --proc -- "$PROBE" stat "/proc/${inner:-0}"
+reaper=$(ps -o ppid= -p "${host_pid:-0}" | tr -d ' ')
+mntns=$(stat -L -c %i "/proc/${reaper:-0}/ns/mnt" 2>/dev/null)
+cgns=$(stat -L -c %i "/proc/${reaper:-0}/ns/cgroup" 2>/dev/null)
+cgroup=$(cat "/proc/${reaper:-0}/cgroup" 2>/dev/null)
+"$VS" session end s8
+t_fails "ending the session ends what ran in it" pgrep -f "mark-s8"
+t_fails "... its mount namespace, and every mount in it, is gone" \
+        bash -c "[ -z '$mntns' ] || stat -L -c %i /proc/[0-9]*/ns/mnt 2>/dev/null | grep -qx '$mntns'"
+t_fails "... its cgroup namespace is gone" \
+        bash -c "[ -z '$cgns' ] || stat -L -c %i /proc/[0-9]*/ns/cgroup 2>/dev/null | grep -qx '$cgns'"
+t_eq "... it made no cgroup: its processes ran in the caller's" "$(cat /proc/self/cgroup)" echo "$cgroup"
+t_eq "... and no socket or directory of it is left" "" ls -A "$VOIDSHIM_RUNTIME_DIR"
 t_done
