@@ -230,6 +230,14 @@ static bool hook_signal(void *data, struct vb_proc *p, int sig)
         return true;
 }
 
+/* Did the booted init end within its first half second?  Then its status is in *status. */
+static bool init_exited(struct vb_proc *p, int *status)
+{
+        struct pollfd pfd = { .fd = vb_proc_pidfd(p), .events = POLLIN };
+
+        return poll(&pfd, 1, 500) > 0 && vb_proc_wait(p, status) == 0;
+}
+
 /* Tell the command that started us how it went: "0" or "CODE\tWHAT\tCAUSE". */
 static void tell(int fd, int code, const char *what, const char *cause)
 {
@@ -267,6 +275,16 @@ static int supervise(struct session *s, struct vb_plan *p, int ready)
 
                 tell(ready, exec ? (r == -ENOENT ? SHIM_EXIT_NOENT : SHIM_EXIT_NOEXEC) : SHIM_EXIT_USAGE,
                      "start the session", err ? err->msg : strerror(-r));
+                care_free(sup);
+                vb_void_free(s->v);
+                return 1;
+        }
+        if (s->boot && init_exited(proc, &status)) { /* a tree's init that gives up at once: say so */
+                char why[256];
+
+                snprintf(why, sizeof(why), "its init %s exited at once (status %d)", p->program, exit_code(status));
+                tell(ready, SHIM_EXIT_SYSTEM, "start the session", why);
+                vb_proc_free(proc);
                 care_free(sup);
                 vb_void_free(s->v);
                 return 1;
