@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * stepbench: where a void's time goes, by ablation.  Each variant repeats
- * voidbuilder's child sequence (ANCHORS, STYLE §20) with raw system calls up
+ * voidbuilder's child sequence (voidbuilder/core/child.c) with raw system calls up
  * to one more step than the one before, then exits; the difference between
  * two rows is what that step costs, its teardown at exit included.
  *

@@ -51,13 +51,26 @@ struct vb_error {
 };
 
 /*
- * Record an error.  If err is non-NULL and *err is NULL, a new vb_error is
- * stored; if *err already holds one, it is kept (the first cause wins).
- * Returns -errnum, so callers can write `return vb_error_set(err, -r, ...)`.
+ * Record an error.  errnum is an errno of either sign (r or errno).  If err is
+ * non-NULL and *err is NULL, a new vb_error reading "<fmt>: strerror(errnum)"
+ * is stored; if *err already holds one, it is kept (the first cause wins).
+ * Returns -errnum, so callers can write `return vb_error_set(err, r, ...)`;
+ * errnum 0 (a caller that lost its cause) is recorded and returned as EIO.
+ * Out of memory, the message may be NULL or missing; the return is the same.
  */
 VB_API int vb_error_set(struct vb_error **err, int errnum, const char *fmt, ...) VB_PRINTF(3, 4);
-/* Prefix context to an existing error ("mounting %s: " + old message). Returns -errnum. */
-VB_API int vb_error_wrap(struct vb_error **err, const char *fmt, ...) VB_PRINTF(2, 3);
+/*
+ * Add context to the failure r that a callee returned, and return r: always
+ * -errno of r's cause, whatever err holds, so a wrap never changes or invents
+ * the errno the caller got (`return vb_error_wrap(err, r, "mounting %s", p)`).
+ * r is an errno of either sign; r == 0 is no failure: 0, nothing recorded.
+ *   - err NULL: nothing is recorded.
+ *   - *err NULL (the callee takes no sink): as vb_error_set(err, r, ...).
+ *   - *err set: its message becomes "<fmt>: " + the old message, so wraps
+ *     layer outward ("a: b: Permission denied"); its errnum (the first cause)
+ *     is kept.
+ */
+VB_API int vb_error_wrap(struct vb_error **err, int r, const char *fmt, ...) VB_PRINTF(3, 4);
 /* Free an error; accepts NULL.  Returns NULL. */
 VB_API struct vb_error *vb_error_free(struct vb_error *e);
 
@@ -200,10 +213,17 @@ VB_API int vb_void_sys(struct vb_void *v, const char *dst) VB_NONNULL(1, 2);
 VB_API int vb_void_loopback(struct vb_void *v) VB_NONNULL(1);
 
 /*
+ * The highest fd number a void can be handed: 2^20 - 1, as under Linux's
+ * default fs.nr_open (no process may hold a higher fd unless an administrator
+ * raised it).  A target must also be below the void's RLIMIT_NOFILE (soft)
+ * limit, or vb_void_spawn() fails at step "fds".
+ */
+#define VB_FD_TARGET_MAX ((1 << 20) - 1)
+/*
  * Hand host fd `fd` to the void as fd number `target` (duplicated now; the
- * caller keeps its fd).  -EBADF for a bad fd, -EINVAL for a negative target
- * or one given twice.  Every fd not handed in is closed before exec; fds
- * 0, 1, 2 not handed in are opened on /dev/null.
+ * caller keeps its fd).  -EBADF for a bad fd, -EINVAL for a target that is
+ * negative, above VB_FD_TARGET_MAX or given twice.  Every fd not handed in
+ * is closed before exec; fds 0, 1, 2 not handed in are opened on /dev/null.
  */
 VB_API int vb_void_keep_fd(struct vb_void *v, int fd, int target) VB_NONNULL(1);
 /*
@@ -264,6 +284,9 @@ VB_API int vb_void_cgroup(struct vb_void *v, int cgroup_dirfd) VB_NONNULL(1);
  * vb_void_exec_fd(): an fd opened on the host before entering (O_PATH or
  * O_RDONLY; duplicated), run with execveat(AT_EMPTY_PATH), so a static binary
  * runs in an entirely empty root.  argv is copied; argv[0] is required.
+ * Each replaces the program set before.  -EINVAL for an empty path or argv,
+ * -EBADF for a bad fd, -ENOMEM; a call that fails leaves the void's program,
+ * argv and fd as they were.
  */
 VB_API int vb_void_exec_path(struct vb_void *v, const char *path, char *const argv[]) VB_NONNULL(1, 2, 3);
 VB_API int vb_void_exec_fd(struct vb_void *v, int fd, char *const argv[]) VB_NONNULL(1, 3);

@@ -36,7 +36,7 @@ static bool net_proxied(const struct runner *r)
 static int start_shared(struct runner *r)
 {
         const struct vb_spec_care *care = &r->s->care;
-        struct vb_error *err = NULL;
+        _cleanup_vb_error_ struct vb_error *err = NULL;
         char what[PATH_MAX + 64];
         int e = 0, code;
 
@@ -55,7 +55,6 @@ static int start_shared(struct runner *r)
         /* An upstream name that does not resolve is the spec's fault; anything else the system's. */
         code = e == -EINVAL || e == -EHOSTUNREACH ? SHIM_EXIT_USAGE : SHIM_EXIT_SYSTEM;
         shim_fatal_err(code, what, err, e);
-        vb_error_free(err);
         return code;
 }
 

@@ -20,11 +20,6 @@
 #include "shim.h"
 #include "voidbuilder/cleanup.h"
 
-static void free_errorp(struct vb_error **e)
-{
-        vb_error_free(*e);
-}
-
 static void closep_int(int *fd)
 {
         if (*fd >= 0)
@@ -471,7 +466,7 @@ static int add_running(struct runner *r, struct vb_proc *p, size_t entry, unsign
 static int spawn(struct runner *r, size_t idx, const int *trig, size_t n_trig)
 {
         const struct vb_spec_entry *e = &r->s->entries[idx];
-        _cleanup_(free_errorp) struct vb_error *err = NULL;
+        _cleanup_vb_error_ struct vb_error *err = NULL;
         struct vb_plan *plan = NULL;
         struct vb_void *v = NULL;
         struct vb_proc *p = NULL;

@@ -33,7 +33,8 @@ start_repl() { # NAME [RUN-OPTIONS...]
 ask() { local l; echo "$*" >&3; read -r -t 20 l <&4 || l="(no answer)"; echo "$l"; }
 stop_repl() { exec 3>&-; wait "$run"; local rc=$?; exec 4<&-; return $rc; }
 field() { "$VS" ctl "$1" list 2>/dev/null | awk -F'\t' -v n="$2" '$1 == n {print $2}'; }
-gone() { for _ in $(seq 40); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.05; done; return 1; }
+# gone PID: PID ends within 2 s; an empty PID (a look-up that found nothing) is never "gone".
+gone() { [ -n "${1:-}" ] || return 1; for _ in $(seq 40); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.05; done; return 1; }
 tag=$(basename "$T_TMP")
 
 start_repl pb
@@ -90,7 +91,7 @@ t_ok "a revoked name can be granted again" "$VS" ctl pb grant "$H/docs"
 t_eq "... and is seen again" "ok hello" ask read /inbox/docs/hello
 stop_repl
 t_check "the run ends with its program" $?
-gone "${holder:-0}"
+gone "$holder"
 t_check "the inbox's holder is gone" $?
 t_eq "nothing granted is mounted anywhere after the run" "" \
         bash -c "grep -ls -- '$tag/home' /proc/[0-9]*/mountinfo"
@@ -120,7 +121,7 @@ start_repl pb4
 holder=$(field pb4 inbox | sed -n 's/holder pid \([0-9]*\).*/\1/p')
 kill -9 "$run"
 wait "$run" 2>/dev/null
-gone "${holder:-0}"
+gone "$holder"
 t_check "killing voidshim (SIGKILL) kills the inbox's holder, and its namespace goes with it" $?
 exec 3>&- 4<&-
 

@@ -28,6 +28,7 @@
 #include <cmocka.h>
 
 #include "child_check.h"
+#include "need.h"
 
 #include "core/cleanup.h"
 #include "core/landlock.h"
@@ -55,8 +56,7 @@ static void run_child(void (*fn)(void))
         pid_t pid;
         ssize_t n;
 
-        if (vb_landlock_abi() < 1)
-                skip();
+        NEED(vb_landlock_abi() >= 1, "Landlock");
         assert_int_equal(pipe2(pfd, O_CLOEXEC), 0);
         pid = fork();
         assert_true(pid >= 0);
@@ -288,8 +288,7 @@ static void child_unscoped(void)
 
 static void test_scope(void **state)
 {
-        if (vb_landlock_abi() < 6)
-                skip();
+        NEED(vb_landlock_abi() >= 6, "Landlock ABI 6 (scopes)");
         run_child(child_scoped);
         run_child(child_unscoped);
 }
@@ -298,8 +297,7 @@ static void test_abi(void **state)
 {
         int abi = vb_landlock_abi();
 
-        if (abi == -ENOSYS || abi == -EOPNOTSUPP)
-                skip();
+        NEED(abi != -ENOSYS && abi != -EOPNOTSUPP, "Landlock (%s)", strerror(-abi));
         assert_true(abi >= 1);
         print_message("# Landlock ABI %d\n", abi);
 }

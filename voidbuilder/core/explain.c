@@ -6,6 +6,7 @@
 #include <sys/capability.h>
 #include <unistd.h>
 
+#define VB_CLEANUP_CAP
 #include "core/cleanup.h"
 #include "core/seccomp.h"
 #include "core/void.h"
@@ -109,7 +110,7 @@ static void explain_caps(FILE *f, const struct vb_void *v)
                 fprintf(f, "none (all sets cleared, bounding set too)\n");
         for (int c = 0; c < 64; c++)
                 if (v->keep_caps & (1ULL << c)) {
-                        _cleanup_(cap_free) char *name = cap_to_name(c);
+                        _cleanup_cap_text_ char *name = cap_to_name(c);
 
                         fprintf(f, "%s ", name ? name : "?");
                 }

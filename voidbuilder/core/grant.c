@@ -68,7 +68,7 @@ VB_API int vb_void_keep_fd(struct vb_void *v, int fd, int target)
         _cleanup_close_ int copy = -1;
         struct vb_keep_fd *k;
 
-        if (target < 0)
+        if (target < 0 || target > VB_FD_TARGET_MAX) /* the child counts up to the highest target, plus one */
                 return -EINVAL;
         for (size_t i = 0; i < v->n_fds; i++)
                 if (v->fds[i].target == target)
@@ -268,6 +268,7 @@ VB_API int vb_void_cgroup(struct vb_void *v, int cgroup_dirfd)
         return 0;
 }
 
+/* A copy of argv in *out (NULL before); -EINVAL for an empty argv. */
 static int copy_argv(char *const argv[], char ***out)
 {
         size_t n = 0;
@@ -287,45 +288,58 @@ static int copy_argv(char *const argv[], char ***out)
                         return -ENOMEM;
                 }
         }
-        vb_strv_free(*out);
         *out = copy;
         return 0;
 }
 
+/* Put the new program in place of the old: cannot fail, so a failing setter leaves the void as it was. */
+static void set_program(struct vb_void *v, char *path, char **argv, int exec_fd)
+{
+        free(v->exec_path);
+        v->exec_path = path;
+        vb_strv_free(v->argv);
+        v->argv = argv;
+        vb_closep(&v->exec_fd);
+        v->exec_fd = exec_fd;
+        free(v->exec_host_path); /* vb_void_exec_host() sets it again after this */
+        v->exec_host_path = NULL;
+}
+
 VB_API int vb_void_exec_path(struct vb_void *v, const char *path, char *const argv[])
 {
+        _cleanup_strv_free_ char **args = NULL;
+        _cleanup_free_ char *p = NULL;
         int r;
 
         if (!*path)
                 return -EINVAL;
-        r = copy_argv(argv, &v->argv);
+        r = copy_argv(argv, &args);
         if (r < 0)
                 return r;
-        vb_closep(&v->exec_fd);
-        v->exec_fd = -1;
-        free(v->exec_host_path);
-        v->exec_host_path = NULL;
-        return replace_str(&v->exec_path, path);
+        p = strdup(path);
+        if (!p)
+                return -ENOMEM;
+        set_program(v, TAKE_PTR(p), TAKE_PTR(args), -1);
+        return 0;
 }
 
 VB_API int vb_void_exec_fd(struct vb_void *v, int fd, char *const argv[])
 {
+        _cleanup_strv_free_ char **args = NULL;
+        _cleanup_free_ char *p = NULL;
         _cleanup_close_ int copy = -1;
         int r;
 
         copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
         if (copy < 0)
                 return NEG_ERRNO();
-        r = copy_argv(argv, &v->argv);
+        r = copy_argv(argv, &args);
         if (r < 0)
                 return r;
-        r = replace_str(&v->exec_path, argv[0]); /* for messages and explain only */
-        if (r < 0)
-                return r;
-        vb_closep(&v->exec_fd);
-        v->exec_fd = TAKE_FD(copy);
-        free(v->exec_host_path);
-        v->exec_host_path = NULL;
+        p = strdup(argv[0]); /* for messages and explain only */
+        if (!p)
+                return -ENOMEM;
+        set_program(v, TAKE_PTR(p), TAKE_PTR(args), TAKE_FD(copy));
         return 0;
 }
 

@@ -120,7 +120,7 @@ VB_API int vb_void_join(struct vb_void *v, struct vb_proc *p, const struct vb_jo
                 return vb_error_set(err, r, "the program to join with");
         r = vb_void_prepare_seccomp(v, err);
         if (r < 0)
-                return vb_error_wrap(err, "compiling the seccomp filter");
+                return vb_error_wrap(err, r, "compiling the seccomp filter");
         view.fprog = v->fprog;
         caps = vb_caps_prepare(v->keep_caps);
         if (!caps)

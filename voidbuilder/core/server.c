@@ -660,7 +660,7 @@ VB_API int vb_void_server(struct vb_void *v, enum vb_server s, enum vb_server_mo
                 return vb_error_set(err, EOPNOTSUPP, "%s %s: %s", server_names[s], mode_names[m], why);
         r = apply(v, s, m, err);
         if (r < 0)
-                return vb_error_set(err, r, "%s %s", server_names[s], mode_names[m]);
+                return vb_error_wrap(err, r, "%s %s", server_names[s], mode_names[m]);
         v->servers_given[s] = true;
         v->servers[s] = m;
         return 0;

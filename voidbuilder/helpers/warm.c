@@ -442,8 +442,8 @@ VB_API struct vb_warm *vb_warm_new(struct vb_void *v, unsigned depth, struct vb_
         }
         if (vb_spawn_validate(v, err) < 0)
                 return NULL;
-        if (vb_void_prepare_seccomp(v, err) < 0) {
-                vb_error_wrap(err, "compiling the seccomp filter");
+        if ((r = vb_void_prepare_seccomp(v, err)) < 0) {
+                vb_error_wrap(err, r, "compiling the seccomp filter");
                 return NULL;
         }
         caps = vb_caps_prepare(v->keep_caps);
