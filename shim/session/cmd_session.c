@@ -158,6 +158,27 @@ static bool is_tree(const char *dir)
         return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* begin --explain: the session's void in words (or with --json as data), and nothing started. */
+static int explain(const struct run_opts *o)
+{
+        _cleanup_vb_error_ struct vb_error *err = NULL;
+        _cleanup_vb_void_ struct vb_void *v = NULL;
+        _cleanup_free_ char *plan = NULL, *text = NULL;
+        int r = vb_plan_apply(o->plan, true, &v, &err);
+
+        if (r < 0)
+                return shim_fatal_err(SHIM_EXIT_USAGE, "explain the session", err, r);
+        if (o->json) {
+                plan = vb_plan_to_json(o->plan);
+                text = vb_void_explain_json(v);
+                if (plan && text)
+                        text[strcspn(text, "\n")] = '\0', printf("{\"plan\":%s,\"void\":%s}\n", plan, text);
+        } else if ((text = vb_void_explain(v))) {
+                fputs(text, stdout);
+        }
+        return text ? 0 : shim_fatal(SHIM_EXIT_SYSTEM, "explain the session", strerror(ENOMEM));
+}
+
 #define TREE_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static bool has_env(const struct vb_plan *p, const char *name)
@@ -230,7 +251,7 @@ static int begin(int argc, char **argv)
                 run_opts_done(&o);
                 return shim_fatal(r == -ENOMEM ? SHIM_EXIT_SYSTEM : SHIM_EXIT_USAGE, what, why ? why : strerror(-r));
         }
-        r = session_start(name, o.plan, boot);
+        r = o.explain ? explain(&o) : session_start(name, o.plan, boot);
         run_opts_done(&o);
         return r;
 }
