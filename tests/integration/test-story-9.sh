@@ -22,7 +22,7 @@ t_fails "... and no partial tree is left" test -e "$bw.partial"
 t_eq "... every file is the caller's (a one-id void sees them as root's)" "" \
         find "$bw" -xdev ! -user "$(id -u)" -print -quit
 t_golden "a second bootstrap to the same DIR: one line, exit 100" bootstrap-exists 100 \
-        bash -c "set -o pipefail; HOME=$home '$VS' bootstrap ~/envs/bw --include make 2>&1 >/dev/null |
+        bash -c "set -o pipefail; export HOME=$home; '$VS' bootstrap ~/envs/bw --include make 2>&1 >/dev/null |
                 sed 's|$home|HOME|' >&2"
 t_status "a mirror whose name has no address: exit 100" 100 \
         "$VS" bootstrap "$T_TMP/x" --mirror http://no-such-host.invalid/debian
