@@ -268,8 +268,13 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
                 *out = p;
                 return 0;
         }
-        /* Setup failed: reap the child now, so nothing is left behind (a holding pid 1 would wait on). */
-        (void)pidfd_send_signal(p->pidfd, SIGKILL, NULL, 0);
+        /*
+         * Setup failed: reap the child now, so nothing is left behind.  A reaper of ours as pid 1
+         * would outlive its program's failed exec (and a holding one would wait on): it is killed.
+         * Nothing else is: a relay must reap the void's init itself, or that would be left a zombie.
+         */
+        if (v->init)
+                (void)pidfd_send_signal(p->pidfd, SIGKILL, NULL, 0);
         (void)reap(p);
         vb_proc_free(p);
         if (r < 0)
