@@ -52,22 +52,30 @@ static const char *const etc[] = { "/etc/alternatives",   "/etc/apt",           
                                    "/etc/ld.so.cache",    "/etc/nsswitch.conf", "/etc/passwd", "/etc/group",
                                    "/etc/debian_version", "/etc/os-release" };
 
-/* The default policy's lines that forbid what mmdebstrap must do: mount, chroot, namespaces. */
-static bool dropped(const char *line)
-{
-        static const char *const calls[] = { "mount ",      "umount2 ",   "optional umount ",
-                                             "pivot_root ", "chroot ",    "fsopen ",
-                                             "fsconfig ",   "fsmount ",   "fspick ",
-                                             "move_mount ", "open_tree ", "mount_setattr ",
-                                             "unshare ",    "setns ",     "clone " };
+/* The system calls mmdebstrap must make, which the default policy refuses: mount, chroot, namespaces. */
+static const char *const needed[] = { "mount",         "umount2", "pivot_root", "chroot",     "fsopen",
+                                      "fsconfig",      "fsmount", "fspick",     "move_mount", "open_tree",
+                                      "mount_setattr", "unshare", "setns",      "clone",      NULL };
 
-        for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
-                if (strncmp(line, calls[i], strlen(calls[i])) == 0)
+/* Is line a rule for one of needed (after "optional")? */
+static bool about_needed(const char *line, size_t len)
+{
+        if (len > 9 && strncmp(line, "optional ", 9) == 0)
+                line += 9, len -= 9;
+        for (const char *const *n = needed; *n; n++) {
+                size_t l = strlen(*n);
+
+                if (len > l && strncmp(line, *n, l) == 0 && line[l] == ' ')
                         return true;
+        }
         return false;
 }
 
-/* The bootstrap's seccomp policy, in a memfd whose /proc/self/fd path the plan reads. */
+/*
+ * The bootstrap's seccomp policy, in a memfd whose /proc/self/fd path the plan reads: the default
+ * one, with the rules for what mmdebstrap needs replaced by "allow" (the plan's --chown-noop then
+ * replaces the chown rules in turn).
+ */
 static int policy_fd(void)
 {
         const char *p = vb_seccomp_default_policy();
@@ -81,11 +89,14 @@ static int policy_fd(void)
                 return -errno;
         for (const char *nl; *p; p = nl + 1) {
                 nl = strchrnul(p, '\n');
-                if (!dropped(p))
+                if (!about_needed(p, (size_t)(nl - p)))
                         fprintf(f, "%.*s\n", (int)(nl - p), p);
                 if (!*nl)
                         break;
         }
+        fputs("# voidshim bootstrap: mmdebstrap mounts, chroots and unshares (in the void's own namespaces)\n", f);
+        for (const char *const *n = needed; *n; n++)
+                fprintf(f, "%s allow\n", *n);
         if (fclose(f) != 0)
                 return -EIO;
         return TAKE_FD(fd);

@@ -740,6 +740,8 @@ int vb_cli_parse_opts(int argc, char **argv, bool program_optional, struct run_o
                 return 0;
         if (i >= argc && !program_optional)
                 return why_set(why, "no program given (voidshim run [GRANT...] -- PROGRAM [ARGS...])");
+        if (o->verbose && !o->explain)
+                return why_set(why, "--verbose applies to --explain, which is not given");
         if (i >= argc) { /* a session's pid 1 alone */
                 o->plan->init = o->plan->init_hold = true;
                 return finish(o, NULL, why);

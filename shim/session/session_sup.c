@@ -26,7 +26,7 @@
 #define MAX_JOINED 60
 #define RUNIT_STOP                                                                           \
         "for f in /run/runit.stopit /etc/runit/stopit; do [ -e $f ] && chmod 100 $f; done; " \
-        "for f in /run/runit.reboot /etc/runit/reboot; do [ -e $f ] && chmod 0 $f; done; kill -s CONT 1"
+        "for f in /run/runit.reboot /etc/runit/reboot; do [ -e $f ] && chmod 0 $f; done"
 #define JOIN_MAX_MSG (64 * 1024)
 
 struct joined {
@@ -127,13 +127,18 @@ static void end(struct session *s, struct vb_proc *p)
         /*
          * runit(8) stops on SIGCONT only once its stopit file is executable (and reboot is not), which
          * is what runit-init 0 does; it cannot here (the files are mode 0 and the void holds no
-         * CAP_DAC_OVERRIDE), but their owner can chmod them.  Debian keeps them in /run.
+         * CAP_DAC_OVERRIDE), but their owner can chmod them, from inside.  The signal comes from us:
+         * a newcomer is a Landlock domain of its own, which may not signal the void's init.
          */
-        if (s->boot && session_shutdown_signal(s->plan) == SIGCONT)
-                (void)vb_void_join(
-                        s->v, p,
-                        &(struct vb_join){ .path = "/bin/sh", .argv = (char *const[]){ "sh", "-c", RUNIT_STOP, NULL } },
-                        &s->stopper, NULL);
+        if (s->boot && session_shutdown_signal(s->plan) == SIGCONT &&
+            vb_void_join(
+                    s->v, p,
+                    &(struct vb_join){ .path = "/bin/sh", .argv = (char *const[]){ "sh", "-c", RUNIT_STOP, NULL } },
+                    &s->stopper, NULL) >= 0) {
+                struct pollfd pfd = { .fd = vb_proc_pidfd(s->stopper), .events = POLLIN };
+
+                (void)poll(&pfd, 1, 5000);
+        }
         (void)vb_proc_kill(p, s->boot ? session_shutdown_signal(s->plan) : SIGTERM);
         s->timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
         if (s->timer < 0 || timerfd_settime(s->timer, 0, &t, NULL) < 0)

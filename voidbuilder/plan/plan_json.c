@@ -320,6 +320,7 @@ char *vb_plan_to_json(const struct vb_plan *p)
         json_decref(f);
         set(&o, j, "limits", json_pack("{s:o}", "cgroup", str_or_null(p->cgroup)));
         set(&o, j, "caretakers", care(&o, &p->care));
+        set(&o, j, "hide", strv(&o, p->hide));
         set(&o, j, "root", root(&o, p));
         set(&o, j, "init", !p->init ? json_null() : json_string(p->init_hold ? "hold" : "reaper"));
         set(&o, j, "chown_noop", json_boolean(p->chown_noop));
