@@ -12,6 +12,6 @@ $SUDO apt-get install -y -qq --no-install-recommends \
         libssl-dev zlib1g-dev \
         jq curl openssl graphviz perl \
         iproute2 procps psmisc util-linux passwd python3 python3-jsonschema \
-        passt nftables xdg-dbus-proxy dbus dbus-tests \
-        podman conmon containerd runc crun mmdebstrap uidmap slirp4netns \
+        passt nftables xdg-dbus-proxy dbus dbus-tests mmdebstrap \
+        podman conmon containerd runc crun uidmap slirp4netns \
         >/dev/null

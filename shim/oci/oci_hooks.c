@@ -96,6 +96,10 @@ static int hook_wait(const struct vb_oci_hook *h, pid_t pid, int out, const char
 
 int oci_hooks_run(const struct vb_oci *c, enum vb_oci_hook_kind k, const char *state_json, pid_t join_pid, char **why)
 {
+        /* runtime-spec: a failing poststart or poststop hook is a warning, and the remaining hooks still run. */
+        bool keep_going = k == VB_OCI_POSTSTART || k == VB_OCI_POSTSTOP;
+        int first = 0;
+
         *why = NULL;
         for (size_t i = 0; i < c->n_hooks[k]; i++) {
                 const struct vb_oci_hook *h = &c->hooks[k][i];
@@ -116,12 +120,15 @@ int oci_hooks_run(const struct vb_oci *c, enum vb_oci_hook_kind k, const char *s
                 if (pid == 0)
                         hook_child(h, p[0], exe, join_pid);
                 close(p[0]);
-                int r = hook_wait(h, pid, p[1], state_json, why);
+                _cleanup_free_ char *later = NULL; /* the first failure is the one reported */
+                int r = hook_wait(h, pid, p[1], state_json, first < 0 ? &later : why);
 
-                if (r < 0)
+                if (r < 0 && !keep_going)
                         return r;
+                if (r < 0 && first == 0)
+                        first = r;
         }
-        return 0;
+        return first;
 }
 
 int oci_console(const char *socket_path, const struct vb_oci_process *p, int *slave, char **name, char **why)

@@ -99,6 +99,9 @@ static void test_errors_name_the_field(void **state)
                      "/process/user/uid: -1 is out of range");
         expect_error("{\"args\": [\"sh\"], \"cwd\": \"/\", \"capabilities\": {\"effective\": [\"CAP_KILL\"]}}", NULL,
                      "/process/capabilities: effective holds a capability that permitted lacks");
+        expect_error(
+                "{\"args\": [\"sh\"], \"cwd\": \"/\", \"capabilities\": {\"bounding\": [\"CAP_KILL\", \"CAP_TEST\"]}}",
+                NULL, "/process/capabilities/bounding/1: \"CAP_TEST\" is not a capability");
         expect_error(NULL, "\"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"mount\"}]}",
                      "/linux/namespaces/1: namespace \"mount\" listed twice");
         expect_error(NULL, "\"linux\": {\"namespaces\": [{\"type\": \"user\"}]}",
@@ -177,8 +180,9 @@ static void test_plan_of_a_config(void **state)
         assert_int_equal(p->ns[VB_NS_PID], VB_NS_FRESH);
         assert_int_equal(p->ns[VB_NS_NET], VB_NS_SHARED); /* not listed: the runtime's */
         assert_false(p->loopback);
-        assert_string_equal(p->ctr.root_dir, c->root);
-        assert_true(p->ctr.root_rw);
+        assert_string_equal(p->root, c->root);
+        assert_true(p->root_rw);
+        assert_true(p->ctr.image_root);
         assert_string_equal(p->hostname, "h");
         assert_string_equal(p->argv[0], "/bin/sh");
         assert_true(p->ctr.user_set && p->ctr.uid == 10 && p->ctr.gid == 20 && p->ctr.n_groups == 1);
@@ -330,7 +334,9 @@ static void test_container_setters_refuse(void **state)
         assert_int_equal(vb_void_mount(v, "tmpfs", NULL, "/t", NULL, 1U << 30), -EINVAL);
         assert_int_equal(vb_void_mount(v, "", NULL, "/t", NULL, 0), -EINVAL);
         assert_int_equal(vb_void_device(v, "/dev/x", 'z', 1, 1, 0666, 0, 0), -EINVAL);
-        assert_int_equal(vb_void_root_dir(v, "relative", 0), -EINVAL);
+        assert_int_equal(vb_void_image_root(v), -EINVAL); /* no root directory yet */
+        assert_int_equal(vb_void_root(v, "/", VB_MOUNT_RW), 0);
+        assert_int_equal(vb_void_image_root(v), 0);
         assert_int_equal(vb_void_oom_score_adj(v, 1001), -EINVAL);
         assert_int_equal(vb_void_umask(v, 01000), -EINVAL);
         /* A joined mount namespace is for a root directory (or enter) only; shared never. */

@@ -30,7 +30,6 @@ void vb_ctr_free(struct vb_container *c)
 {
         if (!c)
                 return;
-        free(c->root_dir);
         free(c->uid_map);
         free(c->gid_map);
         free(c->groups);
@@ -44,22 +43,11 @@ void vb_ctr_free(struct vb_container *c)
         free(c);
 }
 
-VB_API int vb_void_root_dir(struct vb_void *v, const char *path, unsigned flags)
+VB_API int vb_void_image_root(struct vb_void *v)
 {
-        struct vb_container *c;
-        char *copy;
-
-        if (path[0] != '/' || (flags & ~VB_MOUNT_RW))
+        if (v->root.kind != VB_ROOT_DIR)
                 return -EINVAL;
-        c = vb_ctr_get(v);
-        copy = strdup(path);
-        if (!c || !copy) {
-                free(copy);
-                return -ENOMEM;
-        }
-        free(c->root_dir);
-        c->root_dir = copy;
-        c->root_rw = flags & VB_MOUNT_RW;
+        v->root.flags |= VB_ROOT_IMAGE;
         return 0;
 }
 

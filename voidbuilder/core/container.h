@@ -27,8 +27,6 @@ struct vb_sysctl {
 };
 
 struct vb_container {
-        char *root_dir; /* vb_void_root_dir(), or NULL: the empty tmpfs */
-        bool root_rw;
         bool enter; /* vb_void_enter(): keep the joined mount namespace's root */
 
         struct vb_id_range *uid_map, *gid_map;

@@ -67,19 +67,6 @@ bool vb_ctr_explain_mount(FILE *f, const struct vb_mount *m)
         }
 }
 
-const char *vb_ctr_root_words(const struct vb_void *v, char *buf, size_t len)
-{
-        const struct vb_container *c = v->ctr;
-
-        if (c && c->enter)
-                return "the root of the joined mount namespace (a running void's): nothing mounted";
-        if (!c || !c->root_dir)
-                return "empty tmpfs, read-only once built; old root detached";
-        snprintf(buf, len, "host directory %s, bound, %s; old root detached", c->root_dir,
-                 c->root_rw ? "writable" : "read-only once built");
-        return buf;
-}
-
 void vb_ctr_explain_caps(FILE *f, const struct vb_void *v)
 {
         const struct vb_container *c = v->ctr;
@@ -157,10 +144,7 @@ void vb_ctr_explain_json(FILE *f, const struct vb_void *v, void (*jstr)(FILE *, 
                 fputs("\"container\":null,", f);
                 return;
         }
-        fputs("\"container\":{\"root\":", f);
-        jstr(f, c->root_dir);
-        fprintf(f, ",\"root_rw\":%s,\"enter\":%s,\"uid_map\":[", c->root_rw ? "true" : "false",
-                c->enter ? "true" : "false");
+        fprintf(f, "\"container\":{\"enter\":%s,\"uid_map\":[", c->enter ? "true" : "false");
         for (size_t i = 0; i < c->n_uid_map; i++)
                 fprintf(f, "%s[%u,%u,%u]", i ? "," : "", c->uid_map[i].inner, c->uid_map[i].outer, c->uid_map[i].count);
         fputs("],\"gid_map\":[", f);

@@ -11,7 +11,6 @@
 /* One line (without "\n") for a container mount kind; false for the void's own kinds. */
 bool vb_ctr_explain_mount(FILE *f, const struct vb_mount *m);
 /* The root, in words (buf holds them when they need the path). */
-const char *vb_ctr_root_words(const struct vb_void *v, char *buf, size_t len);
 /* The five capability sets and no_new_privs (a void with v->ctr). */
 void vb_ctr_explain_caps(FILE *f, const struct vb_void *v);
 /* Maps, user, umask, sysctls, oom_score_adj, cgroups v1, held: lines, nothing without v->ctr. */

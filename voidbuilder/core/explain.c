@@ -72,6 +72,10 @@ static void explain_mount(FILE *f, const struct vb_mount *m)
                         "here and revoked ones disappear (a slave of the supervisor's shared inbox)",
                         m->dst);
                 break;
+        case VB_MNT_SYSFS:
+                fprintf(f, "  %s: fresh sysfs of the void's own network namespace (read-only, nosuid, nodev, noexec)",
+                        m->dst);
+                break;
         case VB_MNT_DIR:
                 fprintf(f, "  %s: empty directory (mode %04o)", m->dst, (unsigned)m->mode);
                 break;
@@ -379,16 +383,47 @@ static void explain_rest(FILE *f, const struct vb_void *v)
                 v->cgroup_fd >= 0 ? "started in the given cgroup (CLONE_INTO_CGROUP)" : "the caller's");
 }
 
+static void explain_root(FILE *f, const struct vb_void *v)
+{
+        const struct vb_root *r = &v->root;
+
+        if (v->ctr && v->ctr->enter)
+                fprintf(f, "root: the root of the joined mount namespace (a running void's): nothing mounted\n");
+        else if (r->kind == VB_ROOT_DIR && (r->flags & VB_ROOT_IMAGE))
+                fprintf(f,
+                        "root: host %s (bind, a container image's: setuid and device nodes kept, %s); old root detached\n",
+                        r->dir, (r->flags & VB_MOUNT_RW) ? "read-write" : "read-only once built");
+        else if (r->kind == VB_ROOT_DIR)
+                fprintf(f, "root: host %s (bind, %s, nosuid, nodev); old root detached\n", r->dir,
+                        (r->flags & VB_MOUNT_RW) ? "read-write" : "read-only");
+        else if (r->kind == VB_ROOT_OVERLAY && r->upper)
+                fprintf(f,
+                        "root: overlay of host %s (never written) under host %s/upper, which keeps every change; "
+                        "nosuid, nodev; old root detached\n",
+                        r->dir, r->upper);
+        else if (r->kind == VB_ROOT_OVERLAY)
+                fprintf(f,
+                        "root: overlay of host %s (never written) under a %llu MiB tmpfs that goes with the void; "
+                        "nosuid, nodev; old root detached\n",
+                        r->dir, (unsigned long long)(r->size >> 20));
+        else
+                fprintf(f, "root: empty tmpfs, read-only once built; old root detached\n");
+        if (v->init)
+                fprintf(f, "pid 1: voidshim's reaper: forwards signals to the program, reaps orphans%s\n",
+                        (v->init_flags & VB_INIT_HOLD) ? ", and holds the void open for processes that join it" : "");
+}
+
 VB_API char *vb_void_explain(const struct vb_void *v)
 {
-        char *buf = NULL, root[4200];
+        char *buf = NULL;
         size_t len = 0;
         FILE *f = open_memstream(&buf, &len);
 
         if (!f)
                 return NULL;
         explain_ns(f, v);
-        fprintf(f, "root: %s\nmounts:%s\n", vb_ctr_root_words(v, root, sizeof(root)), v->n_mounts ? "" : " none");
+        explain_root(f, v);
+        fprintf(f, "mounts:%s\n", v->n_mounts ? "" : " none");
         for (size_t i = 0; i < v->n_mounts; i++)
                 explain_mount(f, &v->mounts[i]);
         explain_hidden(f, v);

@@ -33,6 +33,8 @@ struct vb_proc {
         int pidfd;
         bool reaped;
         int status;
+        bool relay;        /* pid is a relay (two-stage spawn): the void's init is its only child */
+        uint64_t ns_fresh; /* CLONE_NEW* of the namespaces that are not the caller's (vb_void_join()) */
 };
 
 int vb_spawn_read_report(int fd, struct vb_report *rep)
@@ -191,8 +193,9 @@ static int vb_spawn_validate_ctr(const struct vb_void *v, struct vb_error **err)
         const struct vb_container *c = v->ctr;
         bool joined_mnt = v->ns_mode[VB_NS_MNT] == VB_NS_JOIN;
 
-        if (joined_mnt && !(c && (c->root_dir || c->enter)))
-                return vb_error_set(err, EINVAL, "joining a mount namespace needs a root directory or enter");
+        if (joined_mnt && !((v->root.flags & VB_ROOT_IMAGE) || (c && c->enter)))
+                return vb_error_set(err, EINVAL,
+                                    "joining a mount namespace needs an image's root (vb_void_image_root()) or enter");
         if (!c)
                 return 0;
         if (c->enter && (!joined_mnt || v->n_mounts))
@@ -208,8 +211,10 @@ static int vb_spawn_validate_ctr(const struct vb_void *v, struct vb_error **err)
 /* Grants that only make sense in a namespace of the void's own: refuse rather than touch the caller's. */
 int vb_spawn_validate(const struct vb_void *v, struct vb_error **err)
 {
-        if (!v->argv || !v->exec_path)
+        if ((!v->argv || !v->exec_path) && !(v->init && (v->init_flags & VB_INIT_HOLD)))
                 return vb_error_set(err, EINVAL, "no program to run");
+        if (v->init && v->ns_mode[VB_NS_PID] != VB_NS_FRESH)
+                return vb_error_set(err, EINVAL, "a reaper as pid 1 needs a fresh pid namespace");
         /* A joined one is the caller's choice to name (an OCI config's hostname with a uts path). */
         if (v->hostname && v->ns_mode[VB_NS_UTS] == VB_NS_SHARED)
                 return vb_error_set(err, EINVAL, "a hostname needs a uts namespace of the void's own (it is shared)");
@@ -363,17 +368,35 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
         alive_r = -1;
         p->pid = pid;
         p->pidfd = TAKE_FD(pidfd);
+        /* Held in direct mode, p becomes the init itself (await_child()): no relay stays. */
+        p->relay = ctx.two_stage && !ctx.hold;
+        p->ns_fresh = vb_ns_flags(v, VB_NS_FRESH) | vb_ns_flags(v, VB_NS_JOIN);
         r = await_child(v, &ctx, p, rep_r, alive_w, &rep, err);
         if (r == 1) {
-                vb_void_logf(v, "void %d: %s %s", (int)p->pid, ctx.hold ? "ready to run" : "running", v->exec_path);
+                vb_void_logf(v, "void %d: %s %s", (int)p->pid, ctx.hold ? "ready to run" : "running",
+                             v->exec_path ? v->exec_path : "(pid 1 only)");
                 *out = p;
                 return 0;
         }
-        /* Setup failed: kill and reap the child now, so nothing is left behind. */
+        /*
+         * Setup failed: reap the child now, so nothing is left behind.  A reaper of ours as pid 1
+         * would outlive its program's failed exec (and a holding one would wait on): it is killed.
+         * So is a child we stopped listening to (await_child() failed): it may wait for our word.
+         * Nothing else is: a relay must reap the void's init itself, or that would be left a zombie.
+         */
+        if (v->init || r < 0)
+                (void)pidfd_send_signal(p->pidfd, SIGKILL, NULL, 0);
+        (void)reap(p);
         vb_proc_free(p);
         if (r < 0)
                 return r;
         return vb_spawn_report_error(v->exec_path, &rep, err);
+}
+
+bool vb_proc_relayed(const struct vb_proc *p, uint64_t *ns_fresh)
+{
+        *ns_fresh = p->ns_fresh;
+        return p->relay;
 }
 
 struct vb_proc *vb_proc_adopt(pid_t pid, int pidfd)

@@ -449,7 +449,7 @@ VB_API struct vb_warm *vb_warm_new(struct vb_void *v, unsigned depth, struct vb_
                 return NULL;
         }
         if (v->ctr) { /* core/container.h: held starts, id maps, users... are spawn's alone */
-                vb_error_set(err, EINVAL, "a warm pool does not take container requests (vb_void_root_dir(), ...)");
+                vb_error_set(err, EINVAL, "a warm pool does not take container requests (vb_void_id_maps(), ...)");
                 return NULL;
         }
         if (vb_spawn_validate(v, err) < 0)

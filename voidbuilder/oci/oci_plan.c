@@ -308,8 +308,9 @@ int vb_plan_from_oci(const struct vb_oci *c, const struct vb_plan_oci_start *sta
                 return vb_error_set(err, EINVAL, "config.json: /process: required, and missing");
         }
         p->landlock = VB_PLAN_LANDLOCK_OFF; /* a container's root is its own: mounts and seccomp hold it */
-        r = vb_plan_set_str(&p->ctr.root_dir, c->root) < 0 ? vb_error_set(err, ENOMEM, "building the plan") : 0;
-        p->ctr.root_rw = !c->root_readonly;
+        r = vb_plan_set_str(&p->root, c->root) < 0 ? vb_error_set(err, ENOMEM, "building the plan") : 0;
+        p->root_rw = !c->root_readonly;
+        p->ctr.image_root = true;
         if (r >= 0)
                 r = namespaces(p, c, err);
         if (r >= 0 && c->hostname && *c->hostname && vb_plan_set_str(&p->hostname, c->hostname) < 0)

@@ -84,9 +84,13 @@ static int read_cap_set(struct oci_rd *rd, json_t *caps, const char *key, const 
 
         oci_path(p, sizeof(p), path, key);
         for (size_t i = 0; r >= 0 && names && names[i]; i++) {
+                char q[600];
                 cap_value_t c;
 
-                if (cap_from_name(names[i], &c) < 0 || !CAP_IS_SUPPORTED(c) || c > 63)
+                /* runtime-spec: a value that maps to no kernel interface is an error; one this kernel lacks is not. */
+                if (strncmp(names[i], "CAP_", 4) != 0 || cap_from_name(names[i], &c) < 0)
+                        r = oci_bad(rd, oci_path_i(q, sizeof(q), p, i), "\"%s\" is not a capability", names[i]);
+                else if (!CAP_IS_SUPPORTED(c) || c > 63)
                         r = oci_note(rd, p, "%s: a capability this kernel does not know, left out", names[i]);
                 else
                         *set |= 1ULL << c;

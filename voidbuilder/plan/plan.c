@@ -33,7 +33,6 @@ static void grant_done(struct vb_plan_grant *g)
 
 static void ctr_done(struct vb_plan_container *c)
 {
-        free(c->root_dir);
         free(c->uid_map);
         free(c->gid_map);
         free(c->groups);
@@ -51,6 +50,7 @@ static void care_done(struct vb_plan_care *c)
         free(c->fwd);
         free(c->allow);
         vb_strv_free(c->allow_text);
+        vb_strv_free(c->hosts);
         free(c->dbus_at);
         free(c->dbus_bus);
         vb_strv_free(c->dbus_talk);
@@ -73,6 +73,8 @@ struct vb_plan *vb_plan_free(struct vb_plan *p)
         free(p->chdir);
         free(p->seccomp_file);
         free(p->cgroup);
+        free(p->root);
+        free(p->overlay_upper);
         vb_strv_free(p->hide);
         care_done(&p->care);
         ctr_done(&p->ctr);
@@ -233,9 +235,11 @@ static bool care_copy(const struct vb_plan_care *c, struct vb_plan_care *out)
                 return false;
         if (c->n_allow)
                 memcpy(out->allow, c->allow, c->n_allow * sizeof(*out->allow));
-        return strv_copy(c->allow_text, &out->allow_text) && str_copy(c->dbus_at, &out->dbus_at) &&
-               str_copy(c->dbus_bus, &out->dbus_bus) && strv_copy(c->dbus_talk, &out->dbus_talk) &&
-               str_copy(c->name, &out->name) && str_copy(c->inbox, &out->inbox);
+        out->n_hosts = c->n_hosts;
+        return strv_copy(c->allow_text, &out->allow_text) && strv_copy(c->hosts, &out->hosts) &&
+               str_copy(c->dbus_at, &out->dbus_at) && str_copy(c->dbus_bus, &out->dbus_bus) &&
+               strv_copy(c->dbus_talk, &out->dbus_talk) && str_copy(c->name, &out->name) &&
+               str_copy(c->inbox, &out->inbox);
 }
 
 /* *out = a copy of n elements of size each at src (NULL when n is 0); false on OOM. */
@@ -253,12 +257,12 @@ static bool mem_copy(const void *src, size_t n, size_t size, void **out)
 static bool ctr_copy(const struct vb_plan_container *c, struct vb_plan_container *out)
 {
         *out = *c;
-        out->root_dir = out->seccomp_text = out->seccomp_name = NULL;
+        out->seccomp_text = out->seccomp_name = NULL;
         out->uid_map = out->gid_map = NULL;
         out->groups = NULL;
         out->notes = NULL;
-        return str_copy(c->root_dir, &out->root_dir) && str_copy(c->seccomp_text, &out->seccomp_text) &&
-               str_copy(c->seccomp_name, &out->seccomp_name) && strv_copy(c->notes, &out->notes) &&
+        return str_copy(c->seccomp_text, &out->seccomp_text) && str_copy(c->seccomp_name, &out->seccomp_name) &&
+               strv_copy(c->notes, &out->notes) &&
                mem_copy(c->uid_map, c->n_uid_map, sizeof(*c->uid_map), (void **)&out->uid_map) &&
                mem_copy(c->gid_map, c->n_gid_map, sizeof(*c->gid_map), (void **)&out->gid_map) &&
                mem_copy(c->groups, c->n_groups, sizeof(*c->groups), (void **)&out->groups);
@@ -281,7 +285,10 @@ struct vb_plan *vb_plan_dup(const struct vb_plan *p)
         c->landlock = p->landlock;
         c->seccomp = p->seccomp;
         c->live = p->live;
-        ok = str_copy(p->program, &c->program) && strv_copy(p->argv, &c->argv) && str_copy(p->hostname, &c->hostname) &&
+        c->root_rw = p->root_rw, c->overlay = p->overlay;
+        c->init = p->init, c->init_hold = p->init_hold, c->chown_noop = p->chown_noop;
+        ok = str_copy(p->root, &c->root) && str_copy(p->overlay_upper, &c->overlay_upper) &&
+             str_copy(p->program, &c->program) && strv_copy(p->argv, &c->argv) && str_copy(p->hostname, &c->hostname) &&
              str_copy(p->chdir, &c->chdir) && str_copy(p->seccomp_file, &c->seccomp_file) &&
              str_copy(p->cgroup, &c->cgroup) && care_copy(&p->care, &c->care) && strv_copy(p->hide, &c->hide) &&
              ctr_copy(&p->ctr, &c->ctr);

@@ -53,16 +53,13 @@ static json_t *strv(struct out *o, char *const *v)
 }
 
 static const char *const kind_names[VB_PLAN_GRANT_KIND_COUNT] = {
-        [VB_PLAN_BIND] = "bind",         [VB_PLAN_TMPFS] = "tmpfs",
-        [VB_PLAN_DIR] = "dir",           [VB_PLAN_SYMLINK] = "symlink",
-        [VB_PLAN_PROC] = "proc",         [VB_PLAN_DEV] = "dev",
-        [VB_PLAN_LIBS] = "libs",         [VB_PLAN_FD] = "fd",
-        [VB_PLAN_SETENV] = "setenv",     [VB_PLAN_LANDLOCK] = "landlock",
-        [VB_PLAN_RLIMIT] = "rlimit",     [VB_PLAN_TIME_OFFSET] = "time-offset",
-        [VB_PLAN_CAP] = "cap",           [VB_PLAN_PASSWD] = "passwd",
-        [VB_PLAN_MOUNT] = "mount",       [VB_PLAN_MASK] = "mask",
-        [VB_PLAN_READONLY] = "readonly", [VB_PLAN_DEVICE] = "device",
-        [VB_PLAN_SYSCTL] = "sysctl",
+        [VB_PLAN_BIND] = "bind",         [VB_PLAN_TMPFS] = "tmpfs",   [VB_PLAN_DIR] = "dir",
+        [VB_PLAN_SYMLINK] = "symlink",   [VB_PLAN_PROC] = "proc",     [VB_PLAN_DEV] = "dev",
+        [VB_PLAN_LIBS] = "libs",         [VB_PLAN_FD] = "fd",         [VB_PLAN_SETENV] = "setenv",
+        [VB_PLAN_LANDLOCK] = "landlock", [VB_PLAN_RLIMIT] = "rlimit", [VB_PLAN_TIME_OFFSET] = "time-offset",
+        [VB_PLAN_CAP] = "cap",           [VB_PLAN_PASSWD] = "passwd", [VB_PLAN_SYS] = "sys",
+        [VB_PLAN_MOUNT] = "mount",       [VB_PLAN_MASK] = "mask",     [VB_PLAN_READONLY] = "readonly",
+        [VB_PLAN_DEVICE] = "device",     [VB_PLAN_SYSCTL] = "sysctl",
 };
 
 static json_t *access_word(unsigned acc)
@@ -151,7 +148,7 @@ static json_t *container(struct out *o, const struct vb_plan *p)
         const struct vb_plan_container *c = &p->ctr;
         json_t *j, *groups;
 
-        if (!c->root_dir && !c->enter && !c->n_uid_map && !c->user_set && !c->umask_set && !c->caps_set &&
+        if (!c->image_root && !c->enter && !c->n_uid_map && !c->user_set && !c->umask_set && !c->caps_set &&
             !c->new_privs && !c->oom_set && !c->notes && p->live.gate_fd < 0)
                 return json_null();
         j = json_object();
@@ -162,7 +159,7 @@ static json_t *container(struct out *o, const struct vb_plan *p)
                 json_decref(groups);
                 return NULL;
         }
-        set(o, j, "root", c->root_dir ? json_pack("{s:s, s:b}", "dir", c->root_dir, "rw", c->root_rw) : json_null());
+        set(o, j, "image_root", json_boolean(c->image_root));
         set(o, j, "enter", json_boolean(c->enter));
         set(o, j, "uid_map", id_map(o, c->uid_map, c->n_uid_map));
         set(o, j, "gid_map", id_map(o, c->gid_map, c->n_gid_map));
@@ -359,6 +356,7 @@ static json_t *care(struct out *o, const struct vb_plan_care *c)
         }
         set(o, j, "forward", fwd);
         set(o, j, "net_allow", strv(o, c->allow_text));
+        set(o, j, "hosts", strv(o, c->hosts));
         set(o, j, "dbus",
             c->dbus_at
                     ? json_pack("{s:s, s:s, s:o}", "at", c->dbus_at, "bus", c->dbus_bus, "talk", strv(o, c->dbus_talk))
@@ -377,6 +375,23 @@ static json_t *program(struct out *o, const struct vb_plan *p)
         set(o, j, "path", str_or_null(p->program));
         set(o, j, "host", json_boolean(p->program_host));
         set(o, j, "argv", strv(o, p->argv));
+        return j;
+}
+
+/* "root": null for the empty tmpfs, else {"dir", "writable", "overlay", "upper"} (doc/plan-json.md). */
+static json_t *root(struct out *o, const struct vb_plan *p)
+{
+        json_t *j;
+
+        if (!p->root)
+                return json_null();
+        j = json_object();
+        if (!j)
+                return NULL;
+        set(o, j, "dir", json_string(p->root));
+        set(o, j, "writable", json_boolean(p->overlay || p->root_rw));
+        set(o, j, "overlay", json_boolean(p->overlay));
+        set(o, j, "upper", str_or_null(p->overlay_upper));
         return j;
 }
 
@@ -426,6 +441,9 @@ char *vb_plan_to_json(const struct vb_plan *p)
         set(&o, j, "limits", json_pack("{s:o}", "cgroup", str_or_null(p->cgroup)));
         set(&o, j, "caretakers", care(&o, &p->care));
         set(&o, j, "hide", strv(&o, p->hide));
+        set(&o, j, "root", root(&o, p));
+        set(&o, j, "init", !p->init ? json_null() : json_string(p->init_hold ? "hold" : "reaper"));
+        set(&o, j, "chown_noop", json_boolean(p->chown_noop));
         set(&o, j, "container", container(&o, p));
         if (o.fail)
                 return NULL;
