@@ -5,7 +5,8 @@
 # tests' Debian one (tests/integration/oci-image.sh; made by their root run, or here if missing).
 # podman and its store run in a mount namespace of their own in which a hybrid host's cgroup2 tree is
 # hidden (crun 1.8 refuses hybrid hosts), so every runtime sees the same cgroups and none pays for a
-# wrapper.  Writes OUTDIR/oci-podman.tsv (runtime, median and min ms, runs) and the ratios.
+# wrapper.  The store and its runroot stay in the image cache between runs (podman's database
+# records the runroot: one per run would not match).  Writes OUTDIR/oci-podman.tsv (runtime, median and min ms, runs) and the ratios.
 set -euo pipefail
 out=$1 runs=${2:-20}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,7 +36,7 @@ if [ "\$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
         mount -t tmpfs -o size=16m none /sys/fs/cgroup/unified
 fi
 export CONTAINERS_CONF=$w/containers.conf
-P="podman --root $OCI_CACHE/bench-podman --runroot $w/run --tmpdir $w/tmp"
+P="podman --root $OCI_CACHE/bench-podman --runroot $OCI_CACHE/bench-podman-run --tmpdir $w/tmp"
 \$P image exists localhost/voidshim-oci-bench:deb12 || \$P import $OCI_ROOTFS localhost/voidshim-oci-bench:deb12 >/dev/null
 c="run --rm --network=none localhost/voidshim-oci-bench:deb12 cat /etc/debian_version"
 hyperfine -N -w 2 -r $runs --export-json $w/hf.json \
