@@ -183,6 +183,8 @@ struct vb_spec_void {
         size_t n_caps;
         struct vb_spec_landlock *landlock_rules;
         size_t n_landlock;
+        struct vb_limits limits;   /* "limits" (vb_void_limits()); 0: not limited */
+        enum vb_identity identity; /* "identity"; VB_IDENTITY_AUTO when absent */
 };
 
 struct vb_spec_entry {

@@ -115,5 +115,8 @@ int cmd_x32(char **argv);
 int cmd_mountpoints(char **argv);
 int cmd_repl(char **argv);
 int cmd_readat(char **argv);
+int cmd_forks(char **argv);
+int cmd_forkbomb(char **argv);
+int cmd_memfill(char **argv);
 
 #endif

@@ -59,6 +59,18 @@ struct vb_child_ctx {
         uint64_t unshare_flags;   /* namespaces to unshare() in the child (two-stage / time offsets) */
         bool two_stage;           /* joined namespaces: setns, unshare, then fork the void's init */
         int warm_fd;              /* a warm void's request socket (warm.c), or -1 */
+        /*
+         * The parent has steps to take after the clone (moving the void into v1 cgroups, writing
+         * the id maps of a reserved identity): the child waits for its byte on sync_fd before
+         * anything else (two-stage: before it forks the void's init), after saying, with a
+         * report {VB_STEP_ID_MAPS, 0}, that its user namespace exists when the parent must wait
+         * for that (announce).  EOF there: the parent is gone.
+         */
+        bool sync;
+        bool announce;
+        int sync_fd;
+        bool become;   /* reserved identity: take v->uid, v->gid (mapped to the reserved ids), no groups */
+        int cgroup_fd; /* the cgroup v2 directory to clone into (CLONE_INTO_CGROUP), or -1 */
 };
 
 /* Name of a step for messages ("mount", "pivot_root", "exec", ...). */

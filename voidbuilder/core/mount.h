@@ -20,6 +20,18 @@ int vb_mount_new_root(int *rootfd);
  * A missing optional source is marked skipped.  On error *failed is the mount.
  */
 int vb_mount_open_sources(struct vb_mount *mounts, size_t n, const struct vb_mount **failed);
+/*
+ * Parent, before the clone, for a void with an identity of its own: open a
+ * bind's source as the caller, clone it (recursively), idmap it with the user
+ * namespace idmap_userns (>= 0; device binds excepted) and set its flags, so
+ * that the child only attaches it.  A read-only bind whose file system cannot
+ * be idmapped stays plain (*plain set); a writable one fails.  Sets m->src_fd
+ * to the tree and m->prepared; an optional source that is missing is marked
+ * skipped.  -errno with a static *why.
+ */
+int vb_mount_prepare_bind(struct vb_mount *m, int idmap_userns, const char **why, bool *plain);
+/* Parent, after the clone: close the trees vb_mount_prepare_bind() made. */
+void vb_mount_unprepare(struct vb_mount *mounts, size_t n);
 /* Carry out one planned mount relative to the new root; failure detail goes to why. */
 int vb_mount_apply(int rootfd, const struct vb_mount *m, const char **why);
 /* Make the root read-only, pivot into it and detach the old root entirely. */
@@ -37,8 +49,11 @@ bool vb_mount_inbox_name_ok(const char *name);
  * tree), then a small tmpfs stacked on "/", made shared.  Stores its fd.
  */
 int vb_mount_inbox_create(int *inbox_fd);
-/* Holder: bind src_fd's tree at inbox/name, recursively nosuid, nodev, read-only unless rw. -EEXIST if taken. */
-int vb_mount_inbox_grant(int inbox_fd, int src_fd, const char *name, bool rw);
+/*
+ * Holder: bind src_fd's tree at inbox/name, recursively nosuid, nodev, read-only unless rw, idmapped with
+ * idmap_userns when >= 0 (as vb_mount_prepare_bind()).  -EEXIST if taken.
+ */
+int vb_mount_inbox_grant(int inbox_fd, int src_fd, const char *name, bool rw, int idmap_userns);
 /* Holder: detach inbox/name (the unmount propagates to the voids' slaves) and remove the mount point. */
 int vb_mount_inbox_ungrant(int inbox_fd, const char *name);
 /* Holder: a detached recursive clone of the inbox, a peer of it, for one void.  Returns the fd. */

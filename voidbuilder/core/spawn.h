@@ -6,8 +6,26 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "core/cgroup.h"
 #include "core/child.h"
+#include "core/identity.h"
 #include "core/void.h"
+
+/*
+ * What a spawn makes in the parent before the clone and holds until the void
+ * is gone: its host identity (a lease on reserved ids) and its cgroups.  The
+ * idmap namespace and the bind trees serve the clone only.
+ */
+struct vb_spawn_prep {
+        bool has_ids; /* the void has a user namespace of its own: host_uid/host_gid are its ids */
+        uid_t host_uid;
+        gid_t host_gid;
+        bool reserved;            /* ... taken from the reserved range, under lease */
+        struct vb_id_lease lease; /* fd -1: none */
+        bool pidns_fresh;         /* every process of the void dies with its init */
+        int idmap_fd;             /* the idmap user namespace of the binds, or -1 */
+        struct vb_cgroup *cg;     /* limits, or NULL */
+};
 
 /* Refuse grants that only make sense in a namespace of the void's own.  0 or -errno (with err). */
 int vb_spawn_validate(const struct vb_void *v, struct vb_error **err);
@@ -23,7 +41,37 @@ pid_t vb_spawn_clone(struct vb_void *v, struct vb_child_ctx *ctx, int *pidfd, ui
 int vb_spawn_read_report(int fd, struct vb_report *rep);
 /* Turn a failed step's report into err; returns -errnum. */
 int vb_spawn_report_error(const char *exec_path, const struct vb_report *rep, struct vb_error **err);
-/* A handle for a void that is already our child (takes ownership of pidfd); NULL on OOM. */
-struct vb_proc *vb_proc_adopt(pid_t pid, int pidfd);
+/*
+ * A handle for a void that is already our child (takes ownership of pidfd,
+ * and of *prep when not NULL, which is then emptied); NULL on OOM.
+ */
+struct vb_proc *vb_proc_adopt(pid_t pid, int pidfd, struct vb_spawn_prep *prep);
+
+/*
+ * Parent, before the clone: the void's host identity (a lease on reserved ids
+ * when v's identity resolves to reserved, with its binds made here as idmapped
+ * trees and the inbox told) and its cgroups.  owner names the cgroups.  Fills
+ * ctx's sync, become and (cgroup v2) the clone's cgroup.  0, or -errno with
+ * err and nothing held.
+ */
+int vb_spawn_prepare(struct vb_void *v, struct vb_spawn_prep *prep, struct vb_child_ctx *ctx, pid_t owner,
+                     struct vb_error **err);
+/* v's identity made definite: VB_IDENTITY_AUTO is reserved for root's voids with a user namespace of their own. */
+enum vb_identity vb_spawn_identity(const struct vb_void *v);
+/* Can v's identity be given (a reserved one needs a range)?  0, or -errno with err.  For early checks. */
+int vb_spawn_check_identity(const struct vb_void *v, struct vb_error **err);
+/* Parent, right after the clone (made or not): close what only the child needed. */
+void vb_spawn_prepared(struct vb_void *v, struct vb_spawn_prep *prep);
+/* Give back the lease and remove the cgroups: the void's processes are gone.  Idempotent. */
+void vb_spawn_prep_release(struct vb_spawn_prep *prep);
+/*
+ * Parent, after the clone, when ctx->sync: move pid into its v1 cgroups, wait
+ * for its user namespace (ctx->announce: a report on report_fd), write the id
+ * maps of a reserved identity, then let it go with a byte on go_fd.  0, or
+ * -errno with err (a failed step the child reported comes back as from
+ * vb_void_spawn()); then the child is to be killed and reaped.
+ */
+int vb_spawn_settle(struct vb_void *v, const struct vb_child_ctx *ctx, const struct vb_spawn_prep *prep, pid_t pid,
+                    int report_fd, int go_fd, struct vb_error **err);
 
 #endif

@@ -37,6 +37,8 @@ struct vb_mount {
         bool checked;    /* bind: the source must be the file (dev, ino) below */
         dev_t dev;
         ino_t ino;
+        bool prepared; /* bind, one spawn: src_fd is a tree the parent made (cloned, flags set, idmapped) */
+        bool is_dir;   /* ... and whether it is a directory */
 };
 
 struct vb_keep_fd {
@@ -57,7 +59,8 @@ struct vb_void {
         int ns_fd[VB_NS_COUNT];
         uid_t uid; /* the void's ids inside its fresh user ns (the caller's are mapped to them) */
         gid_t gid;
-        bool ids_set; /* vb_void_set_ids() was called: the user ns must stay fresh */
+        bool ids_set;              /* vb_void_set_ids() was called: the user ns must stay fresh */
+        enum vb_identity identity; /* who the void is on the host (identity.h) */
 
         struct vb_mount *mounts;
         size_t n_mounts;
@@ -96,6 +99,7 @@ struct vb_void {
         size_t n_landlock;
 
         int cgroup_fd;
+        struct vb_limits limits; /* cgroup limits (cgroup.h); all 0: none */
 
         struct vb_pool *pool; /* borrowed: takes one pre-made netns per spawn */
         int owner_userns_fd;  /* per spawn: the void's fresh userns is made inside this one */

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The parent's steps around the clone: the void's host identity and its
+ * cgroups before it, the id maps and the move into v1 cgroups after it, and
+ * giving both back once the void is gone.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/cgroup.h"
+#include "core/cleanup.h"
+#include "core/identity.h"
+#include "core/mount.h"
+#include "core/spawn.h"
+#include "helpers/inbox.h"
+
+enum vb_identity vb_spawn_identity(const struct vb_void *v)
+{
+        if (v->identity != VB_IDENTITY_AUTO)
+                return v->identity;
+        return v->ns_mode[VB_NS_USER] == VB_NS_FRESH && geteuid() == 0 ? VB_IDENTITY_RESERVED : VB_IDENTITY_HOST;
+}
+
+static bool has_limits(const struct vb_void *v)
+{
+        return v->limits.pids || v->limits.memory || v->limits.cpu;
+}
+
+static int read_range(struct vb_id_range *range, struct vb_error **err)
+{
+        int r = vb_id_range_read(NULL, NULL, range);
+
+        if (r == -ENOENT)
+                return vb_error_set(err, ENOENT,
+                                    "a void started by root runs as a uid of its own, and none is reserved: "
+                                    "add a range for the user %s to %s and %s (make install does; "
+                                    "doc/servers.md), or keep root's identity (--identity host)",
+                                    VB_ID_USER, VB_ID_SUBUID, VB_ID_SUBGID);
+        if (r < 0)
+                return vb_error_set(err, -r, "reading the range reserved for %s in %s and %s", VB_ID_USER, VB_ID_SUBUID,
+                                    VB_ID_SUBGID);
+        return 0;
+}
+
+int vb_spawn_check_identity(const struct vb_void *v, struct vb_error **err)
+{
+        struct vb_id_range range;
+
+        return vb_spawn_identity(v) == VB_IDENTITY_RESERVED ? read_range(&range, err) : 0;
+}
+
+static int take_lease(struct vb_spawn_prep *prep, struct vb_error **err)
+{
+        struct vb_id_range range;
+        int r = read_range(&range, err);
+
+        if (r < 0)
+                return r;
+        r = vb_id_lease_take(&range, NULL, &prep->lease);
+        if (r == -EUSERS)
+                return vb_error_set(err, EUSERS, "every uid reserved for voidshim (%u to %u) is in use",
+                                    (unsigned)range.uid, (unsigned)(range.uid + range.count - 1));
+        if (r < 0)
+                return vb_error_set(err, -r, "taking a uid of its own for the void (locks in %s)", VB_ID_LOCKDIR);
+        prep->reserved = true;
+        prep->host_uid = prep->lease.uid;
+        prep->host_gid = prep->lease.gid;
+        return 0;
+}
+
+/* A bind that cannot be made: told as the child tells its own mount failures (step "mount"). */
+static int mount_failed(struct vb_error **err, int r, const struct vb_mount *m, const char *why)
+{
+        r = vb_error_set(err, -r, "setting up the void: mount %s from %s%s%s", m->dst, m->src, why ? ": " : "",
+                         why ? why : "");
+        if (err && *err && !(*err)->step)
+                (*err)->step = strdup("mount");
+        return r;
+}
+
+/* Will any mount be idmapped (a bind other than of devices, or the inbox's grants)? */
+static bool wants_idmap(const struct vb_void *v)
+{
+        for (size_t i = 0; i < v->n_mounts; i++)
+                if ((v->mounts[i].kind == VB_MNT_BIND && !(v->mounts[i].flags & VB_MOUNT_DEV)) ||
+                    (v->mounts[i].kind == VB_MNT_INBOX && v->mounts[i].src_fd >= 0))
+                        return true;
+        return false;
+}
+
+/*
+ * A void of its own identity cannot open the caller's bind sources itself, and
+ * only the caller may idmap them: each becomes a tree here, which the child
+ * attaches.  The inbox's holder is told to idmap its grants the same way.
+ */
+static int prepare_mounts(struct vb_void *v, struct vb_spawn_prep *prep, struct vb_error **err)
+{
+        const char *why;
+        bool plain;
+        int r;
+
+        if (wants_idmap(v)) {
+                r = vb_id_idmap_userns(geteuid(), prep->host_uid, getegid(), prep->host_gid, &prep->idmap_fd);
+                if (r < 0)
+                        return vb_error_set(err, -r, "making the user namespace of the void's idmapped binds");
+        }
+        for (size_t i = 0; i < v->n_mounts; i++) {
+                struct vb_mount *m = &v->mounts[i];
+
+                if (m->kind == VB_MNT_INBOX && m->src_fd >= 0) {
+                        r = vb_inbox_request_idmap(m->src_fd, prep->idmap_fd);
+                        if (r < 0)
+                                return vb_error_set(err, -r, "showing the inbox's grants to the void as its own");
+                        continue;
+                }
+                if (m->kind != VB_MNT_BIND)
+                        continue;
+                r = vb_mount_prepare_bind(m, prep->idmap_fd, &why, &plain);
+                if (r < 0)
+                        return mount_failed(err, r, m, why);
+                if (plain)
+                        vb_void_logf(v,
+                                     "bind %s at %s: not idmapped (its file system cannot be): the void reads "
+                                     "it by its files' \"other\" permissions",
+                                     m->src, m->dst);
+        }
+        return 0;
+}
+
+int vb_spawn_prepare(struct vb_void *v, struct vb_spawn_prep *prep, struct vb_child_ctx *ctx, pid_t owner,
+                     struct vb_error **err)
+{
+        int r = 0;
+
+        *prep = (struct vb_spawn_prep){
+                .has_ids = v->ns_mode[VB_NS_USER] == VB_NS_FRESH,
+                .host_uid = geteuid(),
+                .host_gid = getegid(),
+                .lease = { .fd = -1 },
+                .pidns_fresh = v->ns_mode[VB_NS_PID] == VB_NS_FRESH,
+                .idmap_fd = -1,
+        };
+        if (vb_spawn_identity(v) == VB_IDENTITY_RESERVED) {
+                r = take_lease(prep, err);
+                if (r >= 0)
+                        r = prepare_mounts(v, prep, err);
+        }
+        if (r >= 0 && has_limits(v))
+                r = vb_cg_create(&v->limits, v->cgroup_fd, owner, &prep->cg, err);
+        if (r < 0) {
+                vb_spawn_prepared(v, prep);
+                vb_spawn_prep_release(prep);
+                return r;
+        }
+        if (prep->cg)
+                vb_void_logf(v, "limits: %s", vb_cg_describe(prep->cg));
+        ctx->become = prep->reserved;
+        ctx->sync = prep->reserved || vb_cg_needs_place(prep->cg);
+        ctx->cgroup_fd = prep->cg && vb_cg_v2_fd(prep->cg) >= 0 ? vb_cg_v2_fd(prep->cg) : v->cgroup_fd;
+        return 0;
+}
+
+void vb_spawn_prepared(struct vb_void *v, struct vb_spawn_prep *prep)
+{
+        vb_mount_unprepare(v->mounts, v->n_mounts);
+        vb_closep(&prep->idmap_fd);
+        prep->idmap_fd = -1;
+}
+
+void vb_spawn_prep_release(struct vb_spawn_prep *prep)
+{
+        vb_closep(&prep->idmap_fd);
+        prep->idmap_fd = -1;
+        /* Only a void in a pid namespace of its own is sure to have no process left once its init is reaped. */
+        vb_id_lease_drop(&prep->lease, !prep->pidns_fresh);
+        vb_cg_remove(prep->cg);
+        prep->cg = NULL;
+}
+
+int vb_spawn_settle(struct vb_void *v, const struct vb_child_ctx *ctx, const struct vb_spawn_prep *prep, pid_t pid,
+                    int report_fd, int go_fd, struct vb_error **err)
+{
+        struct vb_report rep;
+        int r;
+
+        if (!ctx->sync)
+                return 0;
+        /* Before it may fork or run anything of its own: the void's first process joins its v1 cgroups. */
+        if (vb_cg_needs_place(prep->cg) && (r = vb_cg_place(prep->cg, pid, err)) < 0)
+                return r;
+        if (ctx->announce) {
+                r = vb_spawn_read_report(report_fd, &rep);
+                if (r == 1 && (rep.step != VB_STEP_ID_MAPS || rep.errnum != 0))
+                        return vb_spawn_report_error(v->exec_path, &rep, err);
+                if (r <= 0)
+                        return vb_error_set(err, r < 0 ? -r : ECHILD, "waiting for the void's user namespace");
+        }
+        if (ctx->become) {
+                r = vb_id_write_maps(pid, v->uid, prep->host_uid, v->gid, prep->host_gid);
+                if (r < 0)
+                        return vb_error_set(err, -r, "mapping the void's ids to uid %u and gid %u outside%s",
+                                            (unsigned)prep->host_uid, (unsigned)prep->host_gid,
+                                            r == -EINVAL || r == -EPERM
+                                                    ? " (are they mapped in voidshim's own user namespace?)"
+                                                    : "");
+        }
+        if (write(go_fd, "g", 1) != 1)
+                return vb_error_set(err, errno, "letting the void go on");
+        return 0;
+}
