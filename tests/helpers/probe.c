@@ -366,7 +366,7 @@ static const struct command {
         {"ioctl-tiocsti", 0, cmd_ioctl_tiocsti}, {"getpid", 0, cmd_getpid}, {"clone3", 0, cmd_clone3},
         {"clone", 1, cmd_clone}, {"int80", 1, cmd_int80}, {"personality", 1, cmd_personality}, {"x32", 1, cmd_x32},
         /* using up a resource (probe_limits.c) */
-        {"forks", 1, cmd_forks}, {"forkbomb", 1, cmd_forkbomb}, {"memfill", 2, cmd_memfill},
+        {"forks", 1, cmd_forks}, {"forkbomb", 1, cmd_forkbomb}, {"memfill", 2, cmd_memfill}, {"spin", 1, cmd_spin},
         /* a program that keeps running: commands from stdin */
         {"repl", 0, cmd_repl}, {"readat", 2, cmd_readat},
 };

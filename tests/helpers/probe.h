@@ -118,5 +118,6 @@ int cmd_readat(char **argv);
 int cmd_forks(char **argv);
 int cmd_forkbomb(char **argv);
 int cmd_memfill(char **argv);
+int cmd_spin(char **argv);
 
 #endif

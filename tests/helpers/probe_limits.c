@@ -80,8 +80,8 @@ int cmd_forkbomb(char **argv)
 
 /*
  * memfill KIND MIB [PATH]: use MIB MiB of memory and touch every page: KIND anon (a private
- * anonymous mapping, what RLIMIT_AS sees), memfd (a memfd's pages, which it does not), or
- * file (a file at PATH written full: tmpfs pages).  "ok" once all of it is in use, the
+ * anonymous mapping, what RLIMIT_AS sees), memfd (a memfd written full, never mapped: RLIMIT_AS
+ * does not see it), or file (a file at PATH written full: on a tmpfs, its pages).  "ok" once all of it is in use, the
  * errno when refused; under a memory limit the kernel may kill us first.
  */
 int cmd_memfill(char **argv)
@@ -105,11 +105,16 @@ int cmd_memfill(char **argv)
                 return ok();
         }
         if (strcmp(argv[0], "memfd") == 0) {
+                /* Written, never mapped: no address space is used, so RLIMIT_AS never sees it. */
                 fd = (int)syscall(SYS_memfd_create, "memfill", 1U /* MFD_CLOEXEC */);
-                if (fd < 0 || ftruncate(fd, (off_t)size) < 0)
+                if (fd < 0)
                         return fail();
-                p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-        } else if (strcmp(argv[0], "anon") == 0) {
+                for (long i = 0; i < mib; i++)
+                        if (write(fd, chunk, sizeof(chunk)) != (ssize_t)sizeof(chunk))
+                                return fail();
+                return ok();
+        }
+        if (strcmp(argv[0], "anon") == 0) {
                 p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         } else {
                 return usage();
@@ -119,4 +124,25 @@ int cmd_memfill(char **argv)
         for (size_t off = 0; off < size; off += sizeof(chunk))
                 memcpy(p + off, chunk, sizeof(chunk));
         return ok();
+}
+
+/* spin S: keep a CPU busy for S seconds of wall time; "ok CPU" with the CPU seconds it got (user + system). */
+int cmd_spin(char **argv)
+{
+        struct rusage ru;
+        volatile unsigned long n = 0;
+        long s;
+        double end;
+
+        if (!parse_long(argv[0], 1, 600, &s))
+                return usage();
+        end = now() + (double)s;
+        while (now() < end)
+                for (int i = 0; i < 100000; i++)
+                        n++;
+        if (getrusage(RUSAGE_SELF, &ru) < 0)
+                return fail();
+        printf("ok %.2f\n", (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                                    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
+        return 0;
 }

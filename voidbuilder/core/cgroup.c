@@ -487,10 +487,9 @@ static int make_dir(struct cg_dir *d, pid_t owner, struct vb_error **err)
         snprintf(d->path, sizeof(d->path), "%s/%s", d->parent_path, d->name);
         if (r < 0) {
                 d->name[0] = '\0';
-                return vb_error_set(err, -r, "making the cgroup %s%s", d->path,
-                                    r == -EACCES || r == -EPERM || r == -EROFS
-                                            ? " (that cgroup is not delegated to this user)"
-                                            : "");
+                return vb_error_set(err, -r, "making a cgroup in %s%s", d->parent_path,
+                                    r == -EACCES || r == -EPERM || r == -EROFS ? " (it is not delegated to this user)"
+                                                                               : "");
         }
         d->fd = openat(d->parent, d->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (d->fd < 0)
@@ -570,6 +569,10 @@ int vb_cg_create(const struct vb_limits *l, int base_fd, pid_t owner, struct vb_
         r = vb_cg_layout_read(&lay);
         if (r < 0)
                 return vb_error_set(err, -r, "reading the cgroup layout from /proc/self");
+        /* What killed owners left beside the caller's cgroups goes first, whichever controllers this void needs. */
+        for (int c = 0; c < VB_CG_NCTL; c++)
+                if (lay.v1_self[c])
+                        vb_cg_sweep(lay.v1_self[c]);
         r = vb_cg_choose(&lay, l, base_fd, &w, &why);
         vb_cg_layout_done(&lay);
         if (r < 0) {
