@@ -1,6 +1,7 @@
 # voidshim: plain Makefile (doc/architecture.md: the rooms and what each links).
 #   make                      libvoidbuilder.{a,so} and voidshim
-#   make check                unit tests, integration tests, examples
+#   make check                unit tests, integration tests, examples, the installed library's client
+#   make check-client         make install into build/stage, build the README's example against it
 #   make bench                benches/ (TSV + markdown in benches/results/)
 #   make SANITIZE=address,undefined check
 #   make lint | format-check
@@ -78,13 +79,13 @@ $(B)/shim/%.o: shim/%.c
 	$(Q)$(COMPILE) $(SHIM_INC) -c -o $@ $<
 
 # The default seccomp policy is compiled to BPF once, at build time, by a tool
-# linked from the policy compiler alone (seccomp.o, error.o) and the policy text.
+# linked from the policy compiler alone (seccomp*.o, error.o) and the policy text.
 $(B)/gen/default-policy.o: voidbuilder/core/seccomp_default.c
 	@mkdir -p $(dir $@)
 	$(COMPILE) $(LIB_INC) -DVB_NO_DEFAULT_BPF -c -o $@ $<
 
-$(B)/tools/gen-default-bpf: tools/gen-default-bpf.c $(B)/voidbuilder/core/seccomp.o $(B)/voidbuilder/core/error.o \
-		$(B)/gen/default-policy.o
+$(B)/tools/gen-default-bpf: tools/gen-default-bpf.c $(B)/voidbuilder/core/seccomp.o \
+		$(B)/voidbuilder/core/seccomp_bpf.o $(B)/voidbuilder/core/error.o $(B)/gen/default-policy.o
 	@mkdir -p $(dir $@)
 	$(COMPILE) $(LIB_INC) $(VB_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
 
@@ -198,7 +199,15 @@ check-integration: voidshim $(B)/tests/probe $(B)/tests/apps/spec_app $(B)/tests
 		$(B)/tests/apps/auth_term
 	tests/integration/run.sh
 
-check: check-unit check-spec check-integration
+# A client of the installed library: `make install` into $(B)/stage, then the README's C example
+# built with pkg-config against it, linked to the staged .so and run leak-checked (tests/client/).
+STAGE := $(abspath $(B))/stage
+check-client: all
+	rm -rf $(STAGE)
+	$(MAKE) --no-print-directory install DESTDIR=$(STAGE) PREFIX=/usr >/dev/null
+	CC="$(CC)" tests/client/check-client.sh $(STAGE) README.md $(B)/client $(or $(SANITIZE),address)
+
+check: check-unit check-spec check-client check-integration
 
 bench: voidshim $(B)/tests/probe
 	$(MAKE) -C benches run
@@ -270,5 +279,5 @@ check-spec: examples
 check-integration: examples
 
 .PHONY: examples
-.PHONY: all check check-unit check-spec check-integration fuzz bench lint format-check install clean
+.PHONY: all check check-unit check-spec check-client check-integration fuzz bench lint format-check install clean
 -include $(wildcard $(CORE_OBJS:.o=.d) $(SPEC_OBJS:.o=.d) $(PLAN_OBJS:.o=.d) $(SHIM_OBJS:.o=.d) $(B)/shim/main.d $(B)/app/app.d)

@@ -11,7 +11,7 @@
  *   unshare  clone3() without flags, then unshare(2) in the child (as
  *            unshare(1) does; "+fork" adds the grandchild a new pid ns needs);
  *   setns    clone3() without flags, then setns(2) into namespaces created
- *            once before the loop (ANCHORS, "sharing an empty namespace"),
+ *            once before the loop (is sharing one empty namespace cheaper?),
  *            then unshare(2) of the rest and a fork for the new pid ns.
  *
  * Output: one TSV row per variant on stdout (header first); progress and

@@ -99,7 +99,7 @@ static inline void vb_proc_freep(struct vb_proc **p)
                 _tf;            \
         })
 
-/* Turn a libc -1/errno result into -errno at once (STYLE.md, Errors 1). */
+/* Turn a libc -1/errno result into -errno at once, before another call can change errno. */
 #define NEG_ERRNO() (errno > 0 ? -errno : -EIO)
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))

@@ -52,9 +52,9 @@ static int start_caretakers(struct care_sup *s, struct vb_plan *p, struct vb_err
 
         for (size_t i = 0; r >= 0 && i < c->n_fwd; i++)
                 if ((r = care_set_forward(&s->set, c->fwd[i].at, c->fwd[i].upstream, err)) < 0)
-                        vb_error_wrap(err, "--proxy-connect %s", c->fwd[i].at);
+                        vb_error_wrap(err, r, "--proxy-connect %s", c->fwd[i].at);
         if (r >= 0 && c->dbus_at && (r = care_set_dbus(&s->set, c->dbus_at, c->dbus_bus, c->dbus_talk, err)) < 0)
-                vb_error_wrap(err, "--dbus-proxy %s", c->dbus_at);
+                vb_error_wrap(err, r, "--dbus-proxy %s", c->dbus_at);
         if (r >= 0 && proxied(p, VB_SERVER_NET))
                 r = care_set_net(&s->set, c->allow, c->n_allow, &net, err);
         return r < 0 ? r : care_give(&s->set, p, net, err);
@@ -127,12 +127,16 @@ int care_prepare(struct vb_plan *p, struct care_sup **out, struct vb_error **err
                 r = start_term(s, p, err);
         /* --inbox: the holder of the powerbox; the plan gives the void its slave of it, after every mount. */
         if (r >= 0 && p->care.inbox && (r = vb_inbox_new(&s->inbox, err)) < 0)
-                vb_error_wrap(err, "--inbox %s", p->care.inbox);
+                vb_error_wrap(err, r, "--inbox %s", p->care.inbox);
         if (r >= 0)
                 p->live.inbox = s->inbox;
         if (r >= 0 && p->care.name) {
                 r = ctl_listen(p->care.name, s->ctl_path, sizeof(s->ctl_path));
-                if (r < 0) {
+                if (r == -EPERM) {
+                        vb_error_set(err, r, "open the control socket for --name %s: %s", p->care.name,
+                                     ctl_runtime_why());
+                        s->ctl_path[0] = '\0';
+                } else if (r < 0) {
                         vb_error_set(err, r, "open the control socket for --name %s%s", p->care.name,
                                      r == -EADDRINUSE ? " (a run with this name is live)" : "");
                         s->ctl_path[0] = '\0';
@@ -174,9 +178,10 @@ static void list(struct care_sup *s, struct vb_proc *p, int fd)
 static void grant(struct care_sup *s, int fd, char *args)
 {
         _cleanup_close_ int dir = -1;
-        struct vb_error *err = NULL;
+        _cleanup_vb_error_ struct vb_error *err = NULL;
         char *mode = strrchr(args, ' ');
         unsigned flags;
+        int r;
 
         if (!s->inbox) {
                 care_reply(fd, "error: this run has no inbox (voidshim run --inbox DIR)\n");
@@ -193,17 +198,21 @@ static void grant(struct care_sup *s, int fd, char *args)
                 care_reply(fd, "error: %s: %s\n", args, strerror(errno));
                 return;
         }
-        if (vb_inbox_grant(s->inbox, dir, NULL, flags, &err) < 0)
-                care_reply(fd, "%s: %s\n", err->errnum == EINVAL || err->errnum == EEXIST ? "error" : "failed",
-                           err->msg);
+        if (ctl_overlaps_runtime_dir(args)) {
+                care_reply(fd, "error: %s holds voidshim's control sockets: a void is never granted them\n", args);
+                return;
+        }
+        r = vb_inbox_grant(s->inbox, dir, NULL, flags, &err);
+        if (r < 0)
+                care_reply(fd, "%s: %s\n", r == -EINVAL || r == -EEXIST ? "error" : "failed",
+                           err && err->msg ? err->msg : strerror(-r));
         else
                 care_reply(fd, "ok\n");
-        vb_error_free(err);
 }
 
 static void revoke_one(struct care_sup *s, int fd, const char *name, bool caretakers)
 {
-        struct vb_error *err = NULL;
+        _cleanup_vb_error_ struct vb_error *err = NULL;
 
         if (caretakers && care_set_revoke(&s->set, name) > 0) {
                 if (strcmp(name, "term") == 0) /* nothing relays any more: our terminal is ours again */
@@ -219,7 +228,6 @@ static void revoke_one(struct care_sup *s, int fd, const char *name, bool careta
                 care_reply(fd, "error: no %s named %s (voidshim ctl NAME list shows them)\n",
                            caretakers ? "caretaker or grant" : "grant", name);
         }
-        vb_error_free(err);
 }
 
 /*

@@ -36,7 +36,7 @@ static bool net_proxied(const struct runner *r)
 static int start_shared(struct runner *r)
 {
         const struct vb_spec_care *care = &r->s->care;
-        struct vb_error *err = NULL;
+        _cleanup_vb_error_ struct vb_error *err = NULL;
         char what[PATH_MAX + 64];
         int e = 0, code;
 
@@ -55,7 +55,6 @@ static int start_shared(struct runner *r)
         /* An upstream name that does not resolve is the spec's fault; anything else the system's. */
         code = e == -EINVAL || e == -EHOSTUNREACH ? SHIM_EXIT_USAGE : SHIM_EXIT_SYSTEM;
         shim_fatal_err(code, what, err, e);
-        vb_error_free(err);
         return code;
 }
 
@@ -72,7 +71,7 @@ int exec_care_init(struct runner *r, const char *name)
                 r->care.ctl_path[0] = '\0';
                 snprintf(what, sizeof(what), "open the control socket for --name %s%s", name,
                          e == -EADDRINUSE ? " (a run with this name is live)" : "");
-                return shim_fatal(SHIM_EXIT_SYSTEM, what, strerror(-e));
+                return shim_fatal(SHIM_EXIT_SYSTEM, what, e == -EPERM ? ctl_runtime_why() : strerror(-e));
         }
         r->care.ctl_fd = e;
         if ((e = runner_watch(r, r->care.ctl_fd, EV_CTL, 0)) < 0)

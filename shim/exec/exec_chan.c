@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The shim's side of the channels: framed messages on pipes (lesson 7: a
- * u32 length, then the bytes; never truncated), sealed memfds to hand a
+ * The shim's side of the channels: framed messages on pipes (a u32 length,
+ * then the bytes: a packet pipe would truncate silently; doc/spec-format.md,
+ * "Messages"), sealed memfds to hand a
  * message in, fds received over SOCK_SEQPACKET, and listeners bound with the
  * shim's own authority.
  */

@@ -187,6 +187,8 @@ static int opt_fd(struct run_opts *o, char **a, char **why)
                 *colon = '\0';
         if (parse_int(buf, 0, &host) < 0 || parse_int(colon ? colon + 1 : buf, 0, &target) < 0)
                 return why_set(why, "--fd: '%s' is not N or N:TARGET", a[0]);
+        if (target > VB_FD_TARGET_MAX)
+                return why_set(why, "--fd: '%s': the target must be %d at most", a[0], VB_FD_TARGET_MAX);
         return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_FD, .fd = host, .target = target }, "--fd", a, 1);
 }
 
@@ -713,6 +715,8 @@ int vb_cli_parse(int argc, char **argv, struct run_opts *o, char **why)
                 return 0;
         if (i >= argc)
                 return why_set(why, "no program given (voidshim run [GRANT...] -- PROGRAM [ARGS...])");
+        if (o->verbose && !o->explain)
+                return why_set(why, "--verbose applies to --explain, which is not given");
         return finish(o, argv + i, why);
 }
 

@@ -13,7 +13,7 @@ chmod 755 "$T_TMP"
 T_AT_EXIT=""
 t_at_exit() { T_AT_EXIT="$1; $T_AT_EXIT"; }
 trap 'eval "$T_AT_EXIT"; rm -rf "$T_TMP"' EXIT
-# Golden files: the shim's exact error text (STYLE.md, "Tests and tooling").
+# Golden files: the shim's exact error text, one line each (doc/architecture.md).
 EXPECTED=${EXPECTED:-$(cd "$(dirname "${LIB:-$0}")" && pwd)/expected}
 
 # The void as most tests want it: the probe run by fd, nothing else granted.
@@ -72,6 +72,9 @@ t_skip() { n=$((n + 1)); echo "ok $n - $1 [$AS] # SKIP $2"; }
 t_check() { _report "$2" "$1" "${3:-}"; }
 
 is_root() { [ "$(id -u)" -eq 0 ]; }
+# pid_alive PID: PID runs.  An empty PID (a look-up that found nothing) is not alive: `kill -0 ""`
+# fails but `kill -0 "${p:-0}"` signals our own process group, so a control could pass vacuously.
+pid_alive() { [ -n "${1:-}" ] && [ "$1" -gt 0 ] 2>/dev/null && kill -0 "$1" 2>/dev/null; }
 
 # User namespaces are the base of every void: skip everything when the kernel refuses them,
 # unless CI says they must work.

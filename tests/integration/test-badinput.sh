@@ -21,6 +21,7 @@ t_golden "--rlimit soft above hard: exit 100" rlimit-order 100 "$VS" run --rlimi
 t_golden "bad --net: exit 100" net-value 100 "$VS" run --net everything -- "$PROBE" true
 t_golden "bad --fd: exit 100" fd-value 100 "$VS" run --fd five -- "$PROBE" true
 t_golden "negative --fd target: exit 100" fd-negative 100 "$VS" run --fd 1:-1 -- "$PROBE" true
+t_golden "--fd target past VB_FD_TARGET_MAX: exit 100" fd-target 100 "$VS" run --fd 1:2147483647 -- "$PROBE" true
 t_golden "bad --size: exit 100" size-value 100 "$VS" run --size 1x --tmpfs /t -- "$PROBE" true
 t_golden "--size without --tmpfs: exit 100" size-alone 100 "$VS" run --size 1m -- "$PROBE" true
 t_golden "--share mnt: exit 100" share-mnt 100 "$VS" run --share mnt -- "$PROBE" true

@@ -20,7 +20,8 @@ other=$((port == 65535 ? 1 : port + 1))
 
 wait_run() { for _ in $(seq 100); do "$VS" ctl "$1" list >/dev/null 2>&1 && return 0; sleep 0.05; done; return 1; }
 pid_of() { "$VS" ctl "$1" list 2>/dev/null | awk -F'\t' -v n="$2" '$1 == n' | sed -n 's/.*pid \([0-9]*\).*/\1/p'; }
-gone() { for _ in $(seq 40); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.05; done; return 1; }
+# gone PID: PID ends within 2 s; an empty PID (a look-up that found nothing) is never "gone".
+gone() { [ -n "${1:-}" ] || return 1; for _ in $(seq 40); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.05; done; return 1; }
 
 # spec FILE ENVIRONMENT-JSON [ENTRYPOINTS-JSON]: by default srv_probe with the command line's words.
 MAIN='{ "main": { "program": "'"$SRV"'", "args": [ "trailing" ], "void": { "stdout": true, "stderr": true } } }'

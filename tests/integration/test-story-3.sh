@@ -17,6 +17,7 @@ run=$!
 for _ in $(seq 100); do "$VS" ctl s3 list >/dev/null 2>&1 && break; sleep 0.05; done
 pasta=$("$VS" ctl s3 list | awk -F'\t' '$1 == "net"' | sed -n 's/.*pid \([0-9]*\).*/\1/p')
 sleep 0.6
+t_ok "the network caretaker runs while the session does" pid_alive "$pasta"
 t_ok "voidshim ctl s3 revoke net" "$VS" ctl s3 revoke net
 wait $run
 t_check "the program kept running to its end" $?

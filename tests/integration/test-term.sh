@@ -50,7 +50,7 @@ ptyrun --log "$log" tty expect:ready -- "$VS" run --exec-host --name t1 --server
 run=$!
 for _ in $(seq 300); do grep -q ready "$log" 2>/dev/null && break; sleep 0.1; done
 relay=$("$VS" ctl t1 list 2>/dev/null | awk -F'\t' '$1 == "term"' | sed -n 's/.*pid \([0-9]*\).*/\1/p')
-t_ok "the relay runs while the session does" kill -0 "${relay:-0}"
+t_ok "the relay runs while the session does" pid_alive "$relay"
 tty=/dev/pts/$(sed -n 's/^caller-tty [0-9]*://p' "$T_TMP/out1")
 t_match "while it relays, the caller's terminal is raw" "(^| )-icanon( |$)" stty -a -F "$tty"
 t_ok "ctl revoke term" "$VS" ctl t1 revoke term
@@ -70,7 +70,7 @@ run=$!
 for _ in $(seq 300); do grep -q ready "$T_TMP/log2" 2>/dev/null && break; sleep 0.1; done
 relay=$("$VS" ctl t2 list 2>/dev/null | awk -F'\t' '$1 == "term"' | sed -n 's/.*pid \([0-9]*\).*/\1/p')
 sup=$(ps -o ppid= -p "${relay:-0}" | tr -d ' ') # the relay is voidshim's child
-t_ok "the relay of the second session runs" kill -0 "${relay:-0}"
+t_ok "the relay of the second session runs" pid_alive "$relay"
 kill -9 "${sup:-0}" 2>/dev/null
 wait $run
 for _ in $(seq 100); do kill -0 "${relay:-0}" 2>/dev/null || break; sleep 0.05; done

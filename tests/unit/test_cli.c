@@ -168,6 +168,8 @@ static void test_errors(void **state)
                 { { "--join", "net", "p" }, "--join: expected NS=PATH (e.g. net=/proc/1234/ns/net), got 'net'" },
                 { { "--fd", "x", "p" }, "--fd: 'x' is not N or N:TARGET" },
                 { { "--fd", "-1", "p" }, "--fd: '-1' is not N or N:TARGET" },
+                { { "--fd", "1:2147483647", "p" }, "--fd: '1:2147483647': the target must be 1048575 at most" },
+                { { "--fd", "1048576", "p" }, "--fd: '1048576': the target must be 1048575 at most" },
                 { { "--rlimit", "nofile=9:3", "p" }, "--rlimit: bad limits in 'nofile=9:3' (SOFT <= HARD, numbers)" },
                 { { "--rlimit", "cores=1", "p" }, "--rlimit: unknown limit 'cores' (as core cpu data fsize memlock nofile nproc stack)" },
                 { { "--size", "12q", "--tmpfs", "/t", "p" }, "--size: '12q' is not a size in bytes (suffixes k, m, g)" },

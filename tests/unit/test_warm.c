@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "child_check.h"
+#include "need.h"
 #include "voidbuilder.h"
 
 #define PROBE "build/tests/probe"
@@ -93,25 +94,10 @@ static char *run_out(struct vb_warm *w, char *const argv[], int *status)
         return buf;
 }
 
+/* The probe the voids run must be built (make check-unit builds it). */
 static int setup(void **state)
 {
-        char *argv[] = { "probe", "true", NULL };
-        struct vb_error *err = NULL;
-        struct vb_proc *p = NULL;
-        struct vb_void *v;
-        int fd = open(PROBE, O_RDONLY | O_CLOEXEC), r;
-
-        if (fd < 0)
-                return -1; /* make build/tests/probe first (make check-unit does) */
-        v = vb_void_new();
-        vb_void_exec_fd(v, fd, argv);
-        close(fd);
-        r = vb_void_spawn(v, &p, &err);
-        vb_proc_free(p);
-        vb_error_free(err);
-        vb_void_free(v);
-        *state = (void *)(intptr_t)(r == 0); /* user namespaces usable? */
-        return 0;
+        return access(PROBE, R_OK) == 0 ? 0 : -1;
 }
 
 /* The request's arguments and fd reach the program; without arguments the template's run. */
@@ -123,8 +109,7 @@ static void test_request_reaches_the_program(void **state)
         struct vb_warm *w;
         int status = -1;
 
-        if (!*state)
-                skip();
+        NEED_USERNS();
         w = warm_probe(tmpl, 2);
         assert_string_equal(run_out(w, (char *[]){ "probe", "pid", NULL }, &status), "ok 1 0\n");
         assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
@@ -142,8 +127,7 @@ static void test_warm_void_is_locked_down(void **state)
         struct vb_warm *w;
         int status;
 
-        if (!*state)
-                skip();
+        NEED_USERNS();
         w = warm_probe(tmpl, 1);
         assert_string_equal(run_out(w, (char *[]){ "probe", "caps", NULL }, &status), "ok 0 0 0 BND=0 AMB=0\n");
         assert_string_equal(run_out(w, (char *[]){ "probe", "nnp", NULL }, &status), "ok 1\n");
@@ -163,8 +147,7 @@ static void test_each_warm_void_its_own_namespaces(void **state)
         struct vb_proc *a = NULL, *b = NULL;
         struct vb_warm *w;
 
-        if (!*state)
-                skip();
+        NEED_USERNS();
         w = warm_probe(tmpl, 2);
         assert_int_equal(vb_warm_spawn(w, NULL, NULL, 0, &a, &err), 0);
         assert_int_equal(vb_warm_spawn(w, NULL, NULL, 0, &b, &err), 0);
@@ -191,8 +174,7 @@ static void test_bad_template_fails_early(void **state)
         struct vb_error *err = NULL;
         struct vb_void *v;
 
-        if (!*state)
-                skip();
+        NEED_USERNS();
         v = probe_void(tmpl);
         assert_int_equal(vb_void_bind(v, "/etc/hostname", "/x", 0), 0);
         assert_int_equal(vb_void_tmpfs(v, "/x/y", 0, 0), 0); /* a tmpfs under a file: the mount step fails */
@@ -213,8 +195,7 @@ static void test_exec_failure_is_reported(void **state)
         struct vb_void *v = vb_void_new();
         struct vb_warm *w;
 
-        if (!*state)
-                skip();
+        NEED_USERNS();
         assert_int_equal(vb_void_exec_path(v, "/no/such/program", argv), 0);
         w = warm(v, 1);
         vb_void_free(v);
@@ -236,8 +217,7 @@ static void test_bad_requests(void **state)
         struct vb_warm *w;
         int status;
 
-        if (!*state)
-                skip();
+        NEED_USERNS();
         for (size_t i = 0; i < 33; i++)
                 many[i] = (struct vb_warm_fd){ 0, (int)i + 3 };
         w = warm_probe(tmpl, 1);
@@ -266,8 +246,7 @@ static void test_strict_seccomp_policy(void **state)
         struct vb_warm *w;
         int status = -1;
 
-        if (!*state)
-                skip();
+        NEED_USERNS();
         v = probe_void(tmpl);
         if (vb_void_seccomp(v, VB_SECCOMP_POLICY, policy, "strict", &err) < 0)
                 fail_msg("policy: %s", err->msg);
@@ -330,8 +309,7 @@ static void test_killed_void_is_skipped(void **state)
         struct vb_warm *w;
         int status;
 
-        if (!*state)
-                skip();
+        NEED_USERNS();
         w = warm_probe(tmpl, 3);
         usleep(300 * 1000); /* all three made and waiting */
         assert_int_equal(waiting_voids(pids, 8), 3);
@@ -352,8 +330,7 @@ static void test_free_leaves_nothing(void **state)
         char *tmpl[] = { "probe", "true", NULL };
         struct vb_warm *w;
 
-        if (!*state)
-                skip();
+        NEED_USERNS();
         w = warm_probe(tmpl, 4);
         usleep(200 * 1000); /* let the helper make all four */
         vb_warm_free(w);
@@ -368,8 +345,8 @@ static void test_unprivileged(void **state)
         struct report rep = { -1, 0 };
         pid_t pid;
 
-        if (!*state)
-                skip();
+        NEED(geteuid() == 0, "root, to become nobody");
+        NEED_USERNS_AS(65534, 65534); /* nobody */
         assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
         pid = fork();
         assert_true(pid >= 0);

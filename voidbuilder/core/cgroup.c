@@ -590,7 +590,7 @@ int vb_cg_create(const struct vb_limits *l, int base_fd, pid_t owner, struct vb_
         vb_cg_where_done(&w);
         if (r < 0) {
                 vb_cg_remove(cg);
-                return vb_error_wrap(err, "limits");
+                return vb_error_wrap(err, r, "limits");
         }
         *out = cg;
         return 0;

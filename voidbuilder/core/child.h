@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The child's side of vb_void_spawn(): a fixed sequence of small steps
- * (STYLE.md, Privilege 20), each returning -errno.  The first failure is sent
+ * (doc/architecture.md: what can be prepared is prepared in the parent), each
+ * returning -errno.  The first failure is sent
  * to the parent as {step, errno, detail} over a CLOEXEC pipe, and the child
  * _exit()s; a successful execve() closes the pipe, which the parent reads as EOF.
  */

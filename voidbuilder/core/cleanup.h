@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Internal: the public cleanup helpers (include/voidbuilder/cleanup.h) plus
- * those for the handles of the libraries the builder links (STYLE.md §6).
+ * those for the handles of the libraries the builder links (doc/architecture.md).
  */
 #ifndef VB_CORE_CLEANUP_H
 #define VB_CORE_CLEANUP_H
@@ -27,6 +27,13 @@ static inline void vb_cap_freep(cap_t *c)
                 cap_free(*c);
 }
 #define _cleanup_cap_ _cleanup_(vb_cap_freep)
+/* A string libcap made (cap_to_name, cap_to_text): cap_free() on the string itself, not on &string. */
+static inline void vb_cap_free_textp(char **s)
+{
+        if (*s)
+                cap_free(*s);
+}
+#define _cleanup_cap_text_ _cleanup_(vb_cap_free_textp)
 #endif
 
 #ifdef VB_CLEANUP_MNL

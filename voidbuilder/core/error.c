@@ -9,53 +9,69 @@
 #include "core/cleanup.h"
 #include "voidbuilder.h"
 
-VB_API int vb_error_set(struct vb_error **err, int errnum, const char *fmt, ...)
+/* errnum as a positive errno: either sign is accepted; 0 (no cause given) is a caller's bug. */
+static int positive(int errnum)
+{
+        return errnum < 0 ? -errnum : errnum;
+}
+
+/* A new error reading "ctx: strerror(errnum)"; NULL when memory is short. */
+static struct vb_error *error_new(int errnum, const char *fmt, va_list ap) VB_PRINTF(2, 0);
+static struct vb_error *error_new(int errnum, const char *fmt, va_list ap)
 {
         _cleanup_free_ char *ctx = NULL;
         struct vb_error *e;
-        va_list ap;
-        int r;
 
-        if (errnum < 0)
-                errnum = -errnum;
+        if (vasprintf(&ctx, fmt, ap) < 0)
+                ctx = NULL;
+        e = calloc(1, sizeof(*e));
+        if (!e)
+                return NULL;
+        e->errnum = errnum;
+        if (asprintf(&e->msg, "%s: %s", ctx ? ctx : "error", strerror(errnum)) < 0)
+                e->msg = NULL;
+        return e;
+}
+
+VB_API int vb_error_set(struct vb_error **err, int errnum, const char *fmt, ...)
+{
+        va_list ap;
+
+        errnum = positive(errnum);
         if (errnum == 0)
                 errnum = EIO;
         if (!err || *err) /* no sink, or the first cause already recorded */
                 return -errnum;
-
         va_start(ap, fmt);
-        r = vasprintf(&ctx, fmt, ap);
+        *err = error_new(errnum, fmt, ap);
         va_end(ap);
-        if (r < 0)
-                ctx = NULL;
-
-        e = calloc(1, sizeof(*e));
-        if (!e)
-                return -errnum;
-        e->errnum = errnum;
-        if (asprintf(&e->msg, "%s: %s", ctx ? ctx : "error", strerror(errnum)) < 0)
-                e->msg = NULL;
-        *err = e;
         return -errnum;
 }
 
-VB_API int vb_error_wrap(struct vb_error **err, const char *fmt, ...)
+VB_API int vb_error_wrap(struct vb_error **err, int r, const char *fmt, ...)
 {
         _cleanup_free_ char *ctx = NULL;
         char *msg = NULL;
+        int errnum = positive(r);
         va_list ap;
-        int r;
 
-        if (!err || !*err)
-                return -EIO;
+        if (!err || errnum == 0) /* no sink; or no failure, so nothing to say */
+                return -errnum;
         va_start(ap, fmt);
-        r = vasprintf(&ctx, fmt, ap);
+        if (!*err) {
+                /* The callee recorded nothing (it takes no sink): r is the cause. */
+                *err = error_new(errnum, fmt, ap);
+                va_end(ap);
+                return -errnum;
+        }
+        if (vasprintf(&ctx, fmt, ap) < 0)
+                ctx = NULL;
         va_end(ap);
-        if (r >= 0 && asprintf(&msg, "%s: %s", ctx, (*err)->msg ? (*err)->msg : strerror((*err)->errnum)) >= 0) {
+        if (ctx && asprintf(&msg, "%s: %s", ctx, (*err)->msg ? (*err)->msg : strerror((*err)->errnum)) >= 0) {
                 free((*err)->msg);
                 (*err)->msg = msg;
         }
-        return -(*err)->errnum;
+        return -errnum;
 }
 
 VB_API struct vb_error *vb_error_free(struct vb_error *e)

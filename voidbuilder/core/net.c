@@ -3,7 +3,7 @@
  * rtnetlink through libmnl, after libmnl's examples/rtnl/rtnl-link-set.c:
  * one request, NLM_F_ACK, and mnl_cb_run() turning the kernel's
  * NLMSG_ERROR into -errno.  The message buffer lives on the caller's stack
- * (STYLE.md, "Buffers belong to the caller"); only the socket is allocated.
+ * (the caller owns its buffers; doc/architecture.md); only the socket is allocated.
  */
 #include <errno.h>
 #include <linux/if_addr.h>

@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statfs.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
 
 #include "core/cgroup.h"
 #include "core/cleanup.h"
@@ -130,6 +133,27 @@ static int prepare_mounts(struct vb_void *v, struct vb_spawn_prep *prep, struct 
         return 0;
 }
 
+/*
+ * The anonymous pipes handed in, and the void's terminal, become its uid's: reopening one through
+ * /proc/self/fd (echo >/dev/stderr) checks the inode's owner, which was the caller.  A pipe is an
+ * object of this hand-over alone (runc and crun hand their stdio pipes over the same way); a file
+ * or another terminal is the caller's and stays so, and is used through its fd.
+ */
+static int give_pipes(struct vb_void *v, const struct vb_spawn_prep *prep, struct vb_error **err)
+{
+        for (size_t i = 0; i < v->n_fds; i++) {
+                struct statfs sfs;
+                bool tty = v->fds[i].target == v->tty_target;
+
+                if (!tty && (fstatfs(v->fds[i].fd, &sfs) < 0 || sfs.f_type != PIPEFS_MAGIC))
+                        continue;
+                if (fchown(v->fds[i].fd, prep->host_uid, prep->host_gid) < 0)
+                        return vb_error_set(err, errno, "giving the void its %s (fd %d)", tty ? "terminal" : "pipe",
+                                            v->fds[i].target);
+        }
+        return 0;
+}
+
 int vb_spawn_prepare(struct vb_void *v, struct vb_spawn_prep *prep, struct vb_child_ctx *ctx, pid_t owner,
                      struct vb_error **err)
 {
@@ -147,6 +171,8 @@ int vb_spawn_prepare(struct vb_void *v, struct vb_spawn_prep *prep, struct vb_ch
                 r = take_lease(prep, err);
                 if (r >= 0)
                         r = prepare_mounts(v, prep, err);
+                if (r >= 0)
+                        r = give_pipes(v, prep, err);
         }
         if (r >= 0 && has_limits(v))
                 r = vb_cg_create(&v->limits, v->cgroup_fd, owner, &prep->cg, err);

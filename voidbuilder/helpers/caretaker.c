@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Caretakers (ENVIRONMENT-MODEL.md, "Caretakers and revocation"): processes of
+ * Caretakers (doc/servers.md, "Caretakers"): processes of
  * the caller's that stand between a void and an object outside it.  Each is a
  * child of the calling thread with PR_SET_PDEATHSIG, so it cannot outlive its
  * supervisor, and is revoked by closing its control pipe and SIGKILL.

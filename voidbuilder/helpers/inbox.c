@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The powerbox's inbox (ENVIRONMENT-MODEL.md, "Caretakers and revocation": a
- * shared inbox mount propagated into the void, parent shared, void slave).
+ * The powerbox's inbox (doc/servers.md, "The powerbox": a shared inbox
+ * mount propagated into the void, parent shared, void slave).
  *
  * A small holder process owns a mount namespace of its own (with a user
  * namespace of its own when the caller is not root, who may not mount in the
@@ -9,7 +9,8 @@
  * of it by fd and makes that a slave: what the holder mounts in its inbox (a
  * grant) appears in every void, what it detaches (a revocation) disappears.
  *
- * The holder takes typed requests only (STYLE.md 21): CLONE, GRANT of a path
+ * The holder takes typed requests only (never a command line or a path to
+ * interpret with its own authority): CLONE, GRANT of a path
  * that must be the (st_dev, st_ino) the caller opened, UNGRANT of a name.  It
  * dies with the caller (PR_SET_PDEATHSIG) and when its channel closes, and
  * its mount namespace, with every grant in it, dies with it.

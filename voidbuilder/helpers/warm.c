@@ -488,10 +488,12 @@ VB_API struct vb_warm *vb_warm_new(struct vb_void *v, unsigned depth, struct vb_
         }
         if (vb_spawn_check_identity(v, err) < 0)
                 return NULL;
-        if (vb_void_prepare_seccomp(v, err) < 0) {
-                vb_error_wrap(err, "compiling the seccomp filter");
+        if ((r = vb_void_prepare_seccomp(v, err)) < 0) {
+                vb_error_wrap(err, r, "compiling the seccomp filter");
                 return NULL;
         }
+        if (vb_void_prepare_covers(v, err) < 0)
+                return NULL;
         caps = vb_caps_prepare(v->keep_caps);
         w = calloc(1, sizeof(*w));
         if (!caps || !w || !(w->exec_path = strdup(v->exec_path))) {

@@ -313,6 +313,7 @@ char *vb_plan_to_json(const struct vb_plan *p)
         json_decref(f);
         set(&o, j, "limits", limits(p));
         set(&o, j, "caretakers", care(&o, &p->care));
+        set(&o, j, "hide", strv(&o, p->hide));
         set(&o, j, "identity", json_string(vb_identity_name(p->identity)));
         if (o.fail)
                 return NULL;
