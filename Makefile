@@ -237,6 +237,12 @@ install: voidshim $(LIBA) $(LIBSO) $(B)/libvoidshim-app.a
 	$(MAKE) --no-print-directory -B $(B)/voidbuilder.pc PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) INCDIR=$(INCDIR)
 	install -m 0644 $(B)/voidbuilder.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
 	install -m 0644 doc/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -d $(DESTDIR)$(PREFIX)/share/voidshim
+	install -m 0755 tools/reserve-ids.sh $(DESTDIR)$(PREFIX)/share/voidshim/reserve-ids.sh
+	@# Root's voids run as ids of their own, reserved here (doc/servers.md, "auth"); a package
+	@# build (DESTDIR) leaves it to the package's postinst: share/voidshim/reserve-ids.sh.
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then sh tools/reserve-ids.sh; \
+	else echo "note: run $(PREFIX)/share/voidshim/reserve-ids.sh as root to reserve the ids of root's voids"; fi
 
 clean:
 	rm -rf $(B) voidshim

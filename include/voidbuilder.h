@@ -136,8 +136,10 @@ VB_API int vb_void_set_ids(struct vb_void *v, uid_t uid, gid_t gid) VB_NONNULL(1
  * Whatever the choice, the void's ids inside are vb_void_set_ids()'s (0, 0 by
  * default), with no capabilities outside its own namespaces.
  *
- *   VB_IDENTITY_AUTO      the default: RESERVED when the caller is root and the
- *                         user namespace is fresh, HOST otherwise.
+ *   VB_IDENTITY_AUTO      the default: RESERVED when the caller is the host's
+ *                         root (uid 0 of the initial user namespace) and the
+ *                         void's user namespace is fresh, HOST otherwise (root
+ *                         of another user namespace is a host uid already).
  *   VB_IDENTITY_HOST      the caller's own uid and gid (and, for root, its
  *                         supplementary groups): a root caller's void is host
  *                         root, as an explicit choice.

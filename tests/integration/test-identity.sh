@@ -17,6 +17,11 @@ t_match "... named in one line" "^voidshim: fatal: unable to parse the command l
         void --identity root -- "$PROBE" true
 t_status "--identity reserved with --share user: a contradiction (exit 100)" 100 \
         void --identity reserved --share user -- "$PROBE" true
+# Root of a user namespace of its own is a host uid already (the caller's): not the host's root.
+if unshare -Ur true 2>/dev/null; then
+        t_match "root of another user namespace (unshare -Ur): its void keeps that identity, no lease" "^ok +0 +0 +1$" \
+                unshare -Ur "$VS" run --exec-host --proc -- "$PROBE" read /proc/self/uid_map
+fi
 
 if ! is_root; then
         map=$(void --proc -- "$PROBE" read /proc/self/uid_map)

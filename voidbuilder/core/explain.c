@@ -30,9 +30,10 @@ static void explain_identity(FILE *f, const struct vb_void *v)
                 fprintf(f,
                         "  uid %u and gid %u inside are uid %u and gid %u outside (no other id); setgroups denied%s\n",
                         (unsigned)v->uid, (unsigned)v->gid, (unsigned)geteuid(), (unsigned)getegid(),
-                        geteuid() == 0 ? "\n  identity: HOST ROOT, kept on request (--identity host): whatever the "
-                                         "void reaches, it reaches as root"
-                                       : "");
+                        vb_spawn_host_root()
+                                ? "\n  identity: HOST ROOT, kept on request (--identity host): whatever the "
+                                  "void reaches, it reaches as root"
+                                : "");
                 return;
         }
         if (vb_id_range_read(NULL, NULL, &r) < 0) {

@@ -217,13 +217,32 @@ static int spawn_failed(struct vb_proc *p, int r, struct vb_error **err, const c
         return err && *err ? r : vb_error_set(err, -r, "%s", what);
 }
 
+/* The child's steps: EOF on its report is the program running; a report names the step that failed. */
+static int await_exec(const struct vb_void *v, struct vb_proc *p, int rep_r, struct vb_proc **out,
+                      struct vb_error **err)
+{
+        struct vb_report rep;
+        int r = vb_spawn_read_report(rep_r, &rep);
+
+        if (r < 0)
+                return spawn_failed(p, r, err, "reading the child's report");
+        if (r == 1)
+                return spawn_failed(p, vb_spawn_report_error(v->exec_path, &rep, err), err, "setting up the void");
+        if (p->prep.reserved)
+                vb_void_logf(v, "void %d: running %s as host uid %u, gid %u", (int)p->pid, v->exec_path,
+                             (unsigned)p->prep.host_uid, (unsigned)p->prep.host_gid);
+        else
+                vb_void_logf(v, "void %d: running %s", (int)p->pid, v->exec_path);
+        *out = p;
+        return 0;
+}
+
 VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_error **err)
 {
         _cleanup_close_ int rep_r = -1, rep_w = -1, alive_r = -1, alive_w = -1, pidfd = -1;
         _cleanup_cap_ cap_t caps = NULL;
         struct vb_child_ctx ctx;
         struct vb_spawn_prep prep;
-        struct vb_report rep;
         struct vb_proc *p;
         int fds[2], r, taken;
         pid_t pid;
@@ -291,20 +310,7 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
         r = vb_spawn_settle(v, &ctx, &p->prep, pid, rep_r, alive_w, err);
         if (r < 0)
                 return spawn_failed(p, r, err, "preparing the void");
-        r = vb_spawn_read_report(rep_r, &rep);
-        if (r == 0) {
-                if (p->prep.reserved)
-                        vb_void_logf(v, "void %d: running %s as host uid %u, gid %u", (int)pid, v->exec_path,
-                                     (unsigned)p->prep.host_uid, (unsigned)p->prep.host_gid);
-                else
-                        vb_void_logf(v, "void %d: running %s", (int)pid, v->exec_path);
-                *out = p;
-                return 0;
-        }
-        if (r < 0)
-                return spawn_failed(p, r, err, "reading the child's report");
-        r = vb_spawn_report_error(v->exec_path, &rep, err);
-        return spawn_failed(p, r, err, "setting up the void");
+        return await_exec(v, p, rep_r, out, err);
 }
 
 struct vb_proc *vb_proc_adopt(pid_t pid, int pidfd, struct vb_spawn_prep *prep)

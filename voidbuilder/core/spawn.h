@@ -56,7 +56,9 @@ struct vb_proc *vb_proc_adopt(pid_t pid, int pidfd, struct vb_spawn_prep *prep);
  */
 int vb_spawn_prepare(struct vb_void *v, struct vb_spawn_prep *prep, struct vb_child_ctx *ctx, pid_t owner,
                      struct vb_error **err);
-/* v's identity made definite: VB_IDENTITY_AUTO is reserved for root's voids with a user namespace of their own. */
+/* Are we the host's root: uid 0 of the initial user namespace (whose map is the whole id space)? */
+bool vb_spawn_host_root(void);
+/* v's identity made definite: VB_IDENTITY_AUTO is reserved for the host root's voids with a user namespace of their own. */
 enum vb_identity vb_spawn_identity(const struct vb_void *v);
 /* Can v's identity be given (a reserved one needs a range)?  0, or -errno with err.  For early checks. */
 int vb_spawn_check_identity(const struct vb_void *v, struct vb_error **err);

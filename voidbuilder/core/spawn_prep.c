@@ -20,11 +20,29 @@
 #include "core/spawn.h"
 #include "helpers/inbox.h"
 
+/* Root of another user namespace (unshare -Ur, a container) is some host uid already, and cannot map the reserved ids. */
+bool vb_spawn_host_root(void)
+{
+        char buf[128] = "";
+        unsigned long inner = 1, outer = 1, count = 0;
+        FILE *f;
+
+        if (geteuid() != 0)
+                return false;
+        f = fopen("/proc/self/uid_map", "re");
+        if (!f)
+                return false;
+        if (!fgets(buf, sizeof(buf), f) || sscanf(buf, "%lu %lu %lu", &inner, &outer, &count) != 3)
+                count = 0;
+        fclose(f);
+        return inner == 0 && outer == 0 && count == 4294967295UL;
+}
+
 enum vb_identity vb_spawn_identity(const struct vb_void *v)
 {
         if (v->identity != VB_IDENTITY_AUTO)
                 return v->identity;
-        return v->ns_mode[VB_NS_USER] == VB_NS_FRESH && geteuid() == 0 ? VB_IDENTITY_RESERVED : VB_IDENTITY_HOST;
+        return v->ns_mode[VB_NS_USER] == VB_NS_FRESH && vb_spawn_host_root() ? VB_IDENTITY_RESERVED : VB_IDENTITY_HOST;
 }
 
 static bool has_limits(const struct vb_void *v)
