@@ -138,6 +138,21 @@ t_eq "a device node of root's (--dev-bind): not the void's to open" "EACCES" \
 t_eq "... which host root's void opens (--identity host)" "ok" \
         void --identity host --dev-bind "$T_TMP/dev" /d -- "$PROBE" open /d/null0
 
+# The inbox's grants, made while the void runs, are idmapped by its holder as the binds are.
+mkdir -m 700 "$T_TMP/ib" && mkfifo "$T_TMP/in" "$T_TMP/out"
+"$VS" run --exec-host --name "idi-$$" --inbox /inbox -- "$PROBE" repl <"$T_TMP/in" >"$T_TMP/out" 2>&1 &
+shim=$!
+exec 5>"$T_TMP/in" 6<"$T_TMP/out"
+for _ in $(seq 50); do "$VS" ctl "idi-$$" list >/dev/null 2>&1 && break; sleep 0.1; done
+"$VS" ctl "idi-$$" grant "$T_TMP/ib" rw >/dev/null 2>&1
+echo "write /inbox/ib/made" >&5
+read -r -t 20 line <&6 || line="(no answer)"
+t_eq "an inbox grant of root's 0700 directory, read-write: the void writes in it" "ok" echo "$line"
+t_eq "... the new file is root's on the host" "0:0" stat -c %u:%g "$T_TMP/ib/made"
+exec 5>&-
+wait "$shim" 2>/dev/null
+exec 6<&-
+
 # ---- the caretakers, the supervisor and explain say who it is --------------------------------------
 if command -v pasta >/dev/null; then
         map=$(void --net-allow 80 --proc -- "$PROBE" read /proc/self/uid_map)
