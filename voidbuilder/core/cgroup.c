@@ -147,17 +147,18 @@ static char *dir_of(const char *sysroot, const struct hier *h, const char *path)
 int vb_cg_layout_parse(const char *mountinfo, const char *self_cgroup, const char *sysroot, struct vb_cg_layout *out)
 {
         struct hier v2 = {}, v1[VB_CG_NCTL] = {};
-        _cleanup_free_ char *copy = strdup(self_cgroup);
+        _cleanup_free_ char *copy = NULL;
         const char *v2_path = NULL, *v1_path[VB_CG_NCTL] = {};
         char *save = NULL;
         int r;
 
         *out = (struct vb_cg_layout){};
-        if (!copy)
-                return -ENOMEM;
         r = scan_mounts(mountinfo, &v2, v1);
         if (r < 0)
                 return r;
+        copy = strdup(self_cgroup);
+        if (!copy)
+                return -ENOMEM;
         /* "0::/path" for v2; "N:ctl,ctl:/path" for each v1 hierarchy. */
         for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
                 char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
@@ -253,7 +254,7 @@ static bool lists_all(int dirfd, const char *path, const char *name, const struc
 /* --cgroup DIR as the parent: it must enable the controllers for its children; try to, if not. */
 static int choose_base(int base_fd, struct vb_cg_where *w, const char **why)
 {
-        if (lists_all(base_fd, NULL, "cgroup.subtree_control", w))
+        if (lists_all(base_fd, "", "cgroup.subtree_control", w))
                 return 0;
         for (int c = 0; c < VB_CG_NCTL; c++) {
                 _cleanup_close_ int fd = openat(base_fd, "cgroup.subtree_control", O_WRONLY | O_CLOEXEC);
@@ -261,7 +262,7 @@ static int choose_base(int base_fd, struct vb_cg_where *w, const char **why)
                 if (w->need[c] && w->v2[c] && fd >= 0)
                         (void)!dprintf(fd, "+%s", ctl_names[c]);
         }
-        if (lists_all(base_fd, NULL, "cgroup.subtree_control", w))
+        if (lists_all(base_fd, "", "cgroup.subtree_control", w))
                 return 0;
         *why = "the cgroup given with --cgroup does not enable the controller for its children, and cannot "
                "(it holds processes, or its parent does not enable it)";
