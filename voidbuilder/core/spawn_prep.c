@@ -189,7 +189,8 @@ int vb_spawn_prepare(struct vb_void *v, struct vb_spawn_prep *prep, struct vb_ch
                 r = take_lease(prep, err);
                 if (r >= 0)
                         r = prepare_mounts(v, prep, err);
-                if (r >= 0)
+                /* Not a warm void's: its template's pipes serve every void of the pool, no one uid. */
+                if (r >= 0 && ctx->warm_fd < 0)
                         r = give_pipes(v, prep, err);
         }
         if (r >= 0 && has_limits(v))
