@@ -154,6 +154,10 @@ VB_API int vb_void_set_ids(struct vb_void *v, uid_t uid, gid_t gid) VB_NONNULL(1
  *                         caller's; device binds (VB_MOUNT_DEV) are not, and a
  *                         read-only bind whose file system cannot be idmapped
  *                         is plain (its files read by their "other" bits).
+ *                         The anonymous pipes handed in, and the terminal of
+ *                         vb_void_terminal(), are given to its uid (fchown),
+ *                         so that they open again through /proc/self/fd; a
+ *                         file or another terminal stays the caller's.
  *                         Needs root; a spawn fails with -ENOENT (and err
  *                         saying how to reserve one) when no range is reserved,
  *                         -EUSERS when every id is in use, -EINVAL for a
