@@ -192,8 +192,12 @@ static void two_stage(struct vb_child_ctx *c)
         /* Before the fork: the void's init must be born in its cgroups, with its ids. */
         await_parent(c);
         become(c);
-        /* unshare(CLONE_NEWPID) applies to children only: the void's init is our child. */
-        pid = fork();
+        /*
+         * unshare(CLONE_NEWPID) applies to children only: the void's init is our child.  _Fork(),
+         * not fork(): after the raw clone3() no atfork handler of the caller's may run, and
+         * fork() would take malloc's locks, which another thread of the caller may have held.
+         */
+        pid = _Fork();
         if (pid < 0)
                 fail(c, VB_STEP_FORK, NEG_ERRNO(), NULL);
         if (pid == 0) {

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "core/identity.h"
 #include "core/void.h"
 
 enum vb_step {
@@ -60,6 +61,8 @@ struct vb_child_ctx {
         uint64_t unshare_flags;   /* namespaces to unshare() in the child (two-stage / time offsets) */
         bool two_stage;           /* joined namespaces: setns, unshare, then fork the void's init */
         int warm_fd;              /* a warm void's request socket (warm.c), or -1 */
+        /* warm: room for the template's fds and a request's, allocated by the caller (warm.c) */
+        struct vb_keep_fd *warm_fds;
         /*
          * The parent has steps to take after the clone (moving the void into v1 cgroups, writing
          * the id maps of a reserved identity): the child waits for its byte on sync_fd before
@@ -70,8 +73,10 @@ struct vb_child_ctx {
         bool sync;
         bool announce;
         int sync_fd;
-        bool become;   /* reserved identity: take v->uid, v->gid (mapped to the reserved ids), no groups */
-        int cgroup_fd; /* the cgroup v2 directory to clone into (CLONE_INTO_CGROUP), or -1 */
+        bool become; /* reserved identity: take v->uid, v->gid (mapped to the reserved ids), no groups */
+        const struct vb_id_range
+                *range; /* warm: the reserved range, read by the caller (the zygote allocates nothing) */
+        int cgroup_fd;  /* the cgroup v2 directory to clone into (CLONE_INTO_CGROUP), or -1 */
 };
 
 /* Name of a step for messages ("mount", "pivot_root", "exec", ...). */

@@ -13,6 +13,7 @@
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -145,26 +146,53 @@ static bool status_has(const char *text, const char *key, uint32_t id)
         return false;
 }
 
+/*
+ * Call fn for each entry of the directory dir_fd until it returns true (then true), read with
+ * getdents64(2) into a buffer of our own: the warm zygote takes leases, and a helper allocates
+ * nothing (helpers/helper.h), which opendir() would.
+ */
+static bool each_entry(int dir_fd, bool (*fn)(int dir_fd, const char *name, void *data), void *data)
+{
+        _Alignas(8) char buf[4096];
+        long n;
+
+        if (lseek(dir_fd, 0, SEEK_SET) < 0)
+                return false;
+        while ((n = syscall(SYS_getdents64, dir_fd, buf, sizeof(buf))) > 0)
+                for (long off = 0; off < n;) {
+                        const struct dirent64 *e = (const struct dirent64 *)(buf + off);
+
+                        off += e->d_reclen;
+                        if (isdigit((unsigned char)e->d_name[0]) && fn(dir_fd, e->d_name, data))
+                                return true;
+                }
+        return false;
+}
+
+struct ids {
+        uid_t uid;
+        gid_t gid;
+};
+
+static bool runs_as(int proc_fd, const char *pid, void *data)
+{
+        const struct ids *ids = data;
+        char path[300], buf[2048];
+
+        snprintf(path, sizeof(path), "/proc/%s/status", pid);
+        if (read_small(path, buf, sizeof(buf)) < 0)
+                return false; /* gone meanwhile */
+        return status_has(buf, "\nUid:", (uint32_t)ids->uid) || status_has(buf, "\nGid:", (uint32_t)ids->gid);
+}
+
 bool vb_id_in_use(uid_t uid, gid_t gid)
 {
-        DIR *d = opendir("/proc");
-        struct dirent *e;
-        bool found = false;
+        _cleanup_close_ int proc = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        struct ids ids = { uid, gid };
 
-        if (!d)
+        if (proc < 0)
                 return true; /* cannot tell: assume it is */
-        while (!found && (e = readdir(d))) {
-                char path[300], buf[2048];
-
-                if (!isdigit((unsigned char)e->d_name[0]))
-                        continue;
-                snprintf(path, sizeof(path), "/proc/%s/status", e->d_name);
-                if (read_small(path, buf, sizeof(buf)) < 0)
-                        continue; /* gone meanwhile */
-                found = status_has(buf, "\nUid:", (uint32_t)uid) || status_has(buf, "\nGid:", (uint32_t)gid);
-        }
-        closedir(d);
-        return found;
+        return each_entry(proc, runs_as, &ids);
 }
 
 /* ---- leases ------------------------------------------------------------------------------- */
@@ -225,7 +253,8 @@ static int try_slot(int dir, const struct vb_id_range *r, uint32_t i, int *fd_ou
                 /* Dirty: its holder died; a process of that void may still be on its way out. */
                 if (st.st_size > 0 && vb_id_in_use(r->uid + i, r->gid + i))
                         return 0;
-                if (ftruncate(fd, 0) < 0 || dprintf(fd, "%d\n", (int)getpid()) < 0)
+                snprintf(name, sizeof(name), "%d\n", (int)getpid());
+                if (ftruncate(fd, 0) < 0 || write(fd, name, strlen(name)) != (ssize_t)strlen(name))
                         return NEG_ERRNO();
                 *fd_out = TAKE_FD(fd);
                 return 1;
@@ -233,31 +262,29 @@ static int try_slot(int dir, const struct vb_id_range *r, uint32_t i, int *fd_ou
         return 0;
 }
 
+/* One lock file: if its holder died (it can be locked) and no process uses its id any more, it goes. */
+static bool sweep_one(int dir, const char *name, void *data)
+{
+        const struct vb_id_range *r = data;
+        _cleanup_close_ int fd = -1;
+        unsigned long id;
+        char *end;
+
+        id = strtoul(name, &end, 10);
+        if (*end || id < r->uid || id - r->uid >= r->count)
+                return false;
+        fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0 || !still_there(dir, name, fd))
+                return false;
+        if (!vb_id_in_use((uid_t)id, (gid_t)(r->gid + (id - r->uid))))
+                (void)unlinkat(dir, name, 0);
+        return false;
+}
+
 /* Remove lock files whose holder died and whose id no process uses any more (SIGKILLed supervisors). */
 static void sweep(int dir, const struct vb_id_range *r)
 {
-        _cleanup_close_ int dfd = fcntl(dir, F_DUPFD_CLOEXEC, 3);
-        DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
-        struct dirent *e;
-
-        if (!d)
-                return;
-        dfd = -1; /* the DIR owns it */
-        while ((e = readdir(d))) {
-                _cleanup_close_ int fd = -1;
-                unsigned long id;
-                char *end;
-
-                id = strtoul(e->d_name, &end, 10);
-                if (!isdigit((unsigned char)e->d_name[0]) || *end || id < r->uid || id - r->uid >= r->count)
-                        continue;
-                fd = openat(dirfd(d), e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-                if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0 || !still_there(dirfd(d), e->d_name, fd))
-                        continue;
-                if (!vb_id_in_use((uid_t)id, (gid_t)(r->gid + (id - r->uid))))
-                        (void)unlinkat(dirfd(d), e->d_name, 0);
-        }
-        closedir(d);
+        (void)each_entry(dir, sweep_one, (void *)r);
 }
 
 static uint32_t random_index(uint32_t n)

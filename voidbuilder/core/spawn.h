@@ -60,8 +60,12 @@ int vb_spawn_prepare(struct vb_void *v, struct vb_spawn_prep *prep, struct vb_ch
 bool vb_spawn_host_root(void);
 /* v's identity made definite: VB_IDENTITY_AUTO is reserved for the host root's voids with a user namespace of their own. */
 enum vb_identity vb_spawn_identity(const struct vb_void *v);
-/* Can v's identity be given (a reserved one needs a range)?  0, or -errno with err.  For early checks. */
-int vb_spawn_check_identity(const struct vb_void *v, struct vb_error **err);
+/*
+ * Can v's identity be given (a reserved one needs a range)?  0 with the range in *range (count 0 when
+ * v's identity needs none), or -errno with err.  For early checks, and for helpers that may not read it
+ * themselves (vb_child_ctx.range).
+ */
+int vb_spawn_check_identity(const struct vb_void *v, struct vb_id_range *range, struct vb_error **err);
 /* Parent, right after the clone (made or not): close what only the child needed. */
 void vb_spawn_prepared(struct vb_void *v, struct vb_spawn_prep *prep);
 /* Give back the lease and remove the cgroups: the void's processes are gone.  Idempotent. */

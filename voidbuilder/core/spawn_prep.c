@@ -5,6 +5,7 @@
  * giving both back once the void is gone.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,18 +24,21 @@
 /* Root of another user namespace (unshare -Ur, a container) is some host uid already, and cannot map the reserved ids. */
 bool vb_spawn_host_root(void)
 {
-        char buf[128] = "";
+        _cleanup_close_ int fd = -1;
         unsigned long inner = 1, outer = 1, count = 0;
-        FILE *f;
+        char buf[128];
+        ssize_t n;
 
         if (geteuid() != 0)
                 return false;
-        f = fopen("/proc/self/uid_map", "re");
-        if (!f)
+        /* open and read, no stdio: the warm zygote asks too, and allocates nothing (helpers/helper.h). */
+        fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+        n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+        if (n <= 0)
                 return false;
-        if (!fgets(buf, sizeof(buf), f) || sscanf(buf, "%lu %lu %lu", &inner, &outer, &count) != 3)
-                count = 0;
-        fclose(f);
+        buf[n] = '\0';
+        if (sscanf(buf, "%lu %lu %lu", &inner, &outer, &count) != 3)
+                return false;
         return inner == 0 && outer == 0 && count == 4294967295UL;
 }
 
@@ -66,20 +70,22 @@ static int read_range(struct vb_id_range *range, struct vb_error **err)
         return 0;
 }
 
-int vb_spawn_check_identity(const struct vb_void *v, struct vb_error **err)
+int vb_spawn_check_identity(const struct vb_void *v, struct vb_id_range *range, struct vb_error **err)
 {
-        struct vb_id_range range;
-
-        return vb_spawn_identity(v) == VB_IDENTITY_RESERVED ? read_range(&range, err) : 0;
+        *range = (struct vb_id_range){};
+        return vb_spawn_identity(v) == VB_IDENTITY_RESERVED ? read_range(range, err) : 0;
 }
 
-static int take_lease(struct vb_spawn_prep *prep, struct vb_error **err)
+/* A uid of its own: from the range read before (known: a helper reads nothing that allocates), or now. */
+static int take_lease(struct vb_spawn_prep *prep, const struct vb_id_range *known, struct vb_error **err)
 {
         struct vb_id_range range;
-        int r = read_range(&range, err);
+        int r = known && known->count ? 0 : read_range(&range, err);
 
         if (r < 0)
                 return r;
+        if (known && known->count)
+                range = *known;
         r = vb_id_lease_take(&range, NULL, &prep->lease);
         if (r == -EUSERS)
                 return vb_error_set(err, EUSERS, "every uid reserved for voidshim (%u to %u) is in use",
@@ -116,8 +122,9 @@ static bool wants_idmap(const struct vb_void *v)
  * A void of its own identity cannot open the caller's bind sources itself, and
  * only the caller may idmap them: each becomes a tree here, which the child
  * attaches.  The inbox's holder is told to idmap its grants the same way.
+ * quiet: in a helper (the warm zygote), which may not allocate (helper.h), no log.
  */
-static int prepare_mounts(struct vb_void *v, struct vb_spawn_prep *prep, struct vb_error **err)
+static int prepare_mounts(struct vb_void *v, struct vb_spawn_prep *prep, bool quiet, struct vb_error **err)
 {
         const char *why;
         bool plain;
@@ -142,7 +149,7 @@ static int prepare_mounts(struct vb_void *v, struct vb_spawn_prep *prep, struct 
                 r = vb_mount_prepare_bind(m, prep->idmap_fd, &why, &plain);
                 if (r < 0)
                         return mount_failed(err, r, m, why);
-                if (plain)
+                if (plain && !quiet)
                         vb_void_logf(v,
                                      "bind %s at %s: not idmapped (its file system cannot be): the void reads "
                                      "it by its files' \"other\" permissions",
@@ -186,9 +193,9 @@ int vb_spawn_prepare(struct vb_void *v, struct vb_spawn_prep *prep, struct vb_ch
                 .idmap_fd = -1,
         };
         if (vb_spawn_identity(v) == VB_IDENTITY_RESERVED) {
-                r = take_lease(prep, err);
+                r = take_lease(prep, ctx->range, err);
                 if (r >= 0)
-                        r = prepare_mounts(v, prep, err);
+                        r = prepare_mounts(v, prep, ctx->warm_fd >= 0, err);
                 /* Not a warm void's: its template's pipes serve every void of the pool, no one uid. */
                 if (r >= 0 && ctx->warm_fd < 0)
                         r = give_pipes(v, prep, err);

@@ -12,7 +12,8 @@
  * The holder takes typed requests only (never a command line or a path to
  * interpret with its own authority): CLONE, GRANT of a path
  * that must be the (st_dev, st_ino) the caller opened, UNGRANT of a name.  It
- * dies with the caller (PR_SET_PDEATHSIG) and when its channel closes, and
+ * is started by vb_helper_start(), dies with the calling thread
+ * (PR_SET_PDEATHSIG) and when its channel closes, and
  * its mount namespace, with every grant in it, dies with it.
  */
 #include <errno.h>
@@ -37,7 +38,7 @@
 #include "core/mount.h"
 #include "core/ns.h"
 #include "core/void.h"
-#include "helpers/caretaker.h"
+#include "helpers/helper.h"
 #include "helpers/inbox.h"
 
 enum inbox_op { OP_CLONE = 1, OP_GRANT, OP_UNGRANT, OP_IDMAP };
@@ -231,26 +232,27 @@ struct held_grant {
         bool rw;
 };
 
+/* The grants a holder keeps at once: it allocates nothing (helper.h), so they are counted. */
+#define INBOX_MAX_GRANTS 256
+
 struct holder {
         int root, inbox;
         int idmap; /* the user namespace grants are idmapped with, or -1 */
-        struct held_grant *g;
+        struct held_grant g[INBOX_MAX_GRANTS];
         size_t n;
 };
 
 static int holder_remember(struct holder *h, const char *name, int src, bool rw)
 {
-        struct held_grant *g = reallocarray(h->g, h->n + 1, sizeof(*g));
         int fd;
 
-        if (!g)
-                return -ENOMEM;
-        h->g = g;
+        if (h->n == INBOX_MAX_GRANTS)
+                return -ENOSPC;
         fd = fcntl(src, F_DUPFD_CLOEXEC, 3);
         if (fd < 0)
                 return NEG_ERRNO();
-        g[h->n] = (struct held_grant){ .src = fd, .rw = rw };
-        snprintf(g[h->n].name, sizeof(g[h->n].name), "%s", name);
+        h->g[h->n] = (struct held_grant){ .src = fd, .rw = rw };
+        snprintf(h->g[h->n].name, sizeof(h->g[h->n].name), "%s", name);
         h->n++;
         return 0;
 }
@@ -292,8 +294,6 @@ static int holder_idmap(struct holder *h, int userns)
 
 static int holder_grant(int root, int inbox, struct inbox_req *req, struct holder *h)
 {
-        int r;
-
         /*
          * Security: the path is the one the caller's own fd reads as, checked against that fd's
          * (st_dev, st_ino).  No symlink is followed and ".." cannot climb out, so nothing but the
@@ -304,7 +304,10 @@ static int holder_grant(int root, int inbox, struct inbox_req *req, struct holde
         _cleanup_close_ int fd = -1;
         const char *rel = req->path;
         struct stat st;
+        int r;
 
+        if (h->n == INBOX_MAX_GRANTS)
+                return -ENOSPC; /* the holder counts its grants: it allocates nothing */
         if (req->path[0] != '/')
                 return -EINVAL;
         while (*rel == '/')
@@ -352,18 +355,16 @@ static int holder_serve(struct holder *h, struct inbox_req *req, int *fd, int *o
         }
 }
 
-static _Noreturn void holder_main(int sock, uid_t uid, gid_t gid, pid_t parent)
+/* The holder's life (helper.h: it allocates nothing): serve requests until the channel closes. */
+static _Noreturn void holder_main(int sock, uid_t uid, gid_t gid)
 {
-        int keep[] = { sock };
-        struct holder h = { .root = -1, .inbox = -1, .idmap = -1 };
+        static struct holder h = { .root = -1, .inbox = -1, .idmap = -1 };
         struct inbox_rep rep;
 
-        if (vb_caretaker_child_setup(parent, keep, ELEMENTSOF(keep)) < 0)
-                _exit(125);
         rep.r = holder_setup(uid, gid, &h.root, &h.inbox);
         (void)send_msg(sock, &rep, sizeof(rep), -1);
         if (rep.r < 0)
-                _exit(125);
+                _exit(VB_HELPER_EXIT_SETUP);
         for (;;) {
                 struct inbox_req req;
                 int fd = -1, out = -1;
@@ -383,8 +384,9 @@ static _Noreturn void holder_main(int sock, uid_t uid, gid_t gid, pid_t parent)
 VB_API int vb_inbox_new(struct vb_inbox **out, struct vb_error **err)
 {
         struct vb_inbox *box = calloc(1, sizeof(*box));
-        pid_t parent = getpid();
         struct inbox_rep rep = { .r = -ECHILD };
+        uid_t uid = geteuid();
+        gid_t gid = getegid();
         int sv[2], fd = -1;
         ssize_t n;
 
@@ -397,17 +399,16 @@ VB_API int vb_inbox_new(struct vb_inbox **out, struct vb_error **err)
                 return vb_error_set(err, errno, "inbox: channel to its holder");
         }
         box->sock = sv[0];
-        box->pid = fork();
-        if (box->pid == 0) {
-                close(sv[0]);
-                holder_main(sv[1], geteuid(), getegid(), parent);
-        }
+        box->pid = vb_helper_start(&sv[1], 1, &box->pidfd);
+        if (box->pid == 0)
+                holder_main(sv[1], uid, gid);
         close(sv[1]);
-        if (box->pid < 0 || (box->pidfd = (int)syscall(SYS_pidfd_open, box->pid, 0)) < 0) {
-                int e = errno;
+        if (box->pid < 0) {
+                int r = box->pid;
 
+                box->pid = -1;
                 vb_inbox_free(box);
-                return vb_error_set(err, e, "inbox: starting its holder");
+                return vb_error_set(err, r, "inbox: starting its holder");
         }
         n = recv_msg(box->sock, &rep, sizeof(rep), &fd, 0);
         vb_closep(&fd);
