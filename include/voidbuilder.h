@@ -209,6 +209,18 @@ VB_API int vb_void_tmpfs(struct vb_void *v, const char *dst, uint64_t size_bytes
 /* An empty directory, or a symlink dst -> target, inside the void's root. */
 VB_API int vb_void_dir(struct vb_void *v, const char *dst, mode_t mode) VB_NONNULL(1, 2);
 VB_API int vb_void_symlink(struct vb_void *v, const char *target, const char *dst) VB_NONNULL(1, 2, 3);
+/*
+ * A file at dst in the void's root holding the text contents (copied; at most
+ * 64 KiB), with mode `mode`, owned by the void's uid 0: a synthesized
+ * /etc/passwd, say.  Written while the root is built, read-only after, like
+ * the root itself.  -EINVAL for a bad dst, a mode beyond 07777 or too much text.
+ */
+VB_API int vb_void_file(struct vb_void *v, const char *dst, const char *contents, mode_t mode) VB_NONNULL(1, 2, 3);
+/*
+ * Label the mounts the following calls add (explain shows "[label]" after each,
+ * e.g. "profile python3"), until the next call; NULL stops.  Copied.  -ENOMEM.
+ */
+VB_API int vb_void_label(struct vb_void *v, const char *label) VB_NONNULL(1);
 
 enum {
         VB_PROC_SUBSET_PID = 1 << 0, /* mount with subset=pid: only the /proc/PID dirs */
@@ -416,6 +428,42 @@ VB_API int vb_void_exec_host(struct vb_void *v, const char *path, char *const ar
  * -ENOENT with err naming a library that cannot be found.
  */
 VB_API int vb_void_add_libs(struct vb_void *v, const char *path, struct vb_error **err) VB_NONNULL(1, 2);
+/*
+ * (vb_void_add_libs() also takes a "#!" script: the script is bound at its
+ * path, read-only, and its interpreter's closure added, up to 4 levels.)
+ *
+ * Does the host program at path load code at run time that its ELF closure
+ * cannot show?  1 when it (or, for a "#!" script, its interpreter) names
+ * dlopen among its dynamic symbols: python3's extension modules, plugins,
+ * NSS modules loaded on its own; 0 when not; -errno (-ENOEXEC: not ELF, -ENOENT).
+ */
+VB_API int vb_program_loads_code(const char *path) VB_NONNULL(1);
+/*
+ * What the kernel runs first for the host program at path: the #! interpreter
+ * of a script, or the PT_INTERP dynamic loader of an ELF file, into buf
+ * (len bytes, NUL-terminated).  Returns its length, 0 for a static ELF
+ * program, -ENOEXEC when path is neither, -ENAMETOOLONG, or -errno.
+ */
+VB_API int vb_program_interpreter(const char *path, char *buf, size_t len) VB_NONNULL(1, 2);
+
+/*
+ * Observe the void, for learning what a program uses (voidshim learn): each of
+ * the system calls named in syscalls (libseccomp names, NULL-terminated; names
+ * the architecture lacks, like "open" on arm64, are skipped), made by the
+ * program or any process it starts, stops until an observer answers it
+ * (seccomp user notification, seccomp_unotify(2); the void's other filters
+ * still apply, and a call they refuse never reaches the observer).  The child
+ * sends the listener fd over the unix socket sock (one SCM_RIGHTS message,
+ * vb_fd_recv()) before it execs the program, whose own execve is then the
+ * first notification: the caller must receive and answer them from another
+ * thread or process started before vb_void_spawn() (usually with
+ * SECCOMP_USER_NOTIF_FLAG_CONTINUE), or the void waits forever.  What a
+ * notification's memory shows may change before the call runs: fit for
+ * observing, not for enforcing.  sock is duplicated.  -EINVAL (with err) for
+ * an unknown name, -ENOMEM.  Explain lists the observed calls.
+ */
+VB_API int vb_void_observe(struct vb_void *v, const char *const *syscalls, int sock, struct vb_error **err)
+        VB_NONNULL(1, 2);
 
 /* ---- servers: the environment model (doc/servers.md) --------------------- */
 

@@ -29,6 +29,9 @@ int shim_fatal(int code, const char *what, const char *cause);
 /* Same, with the cause taken from a vb_error (or strerror(-r) when err is NULL). */
 int shim_fatal_err(int code, const char *what, const struct vb_error *err, int r);
 
+/* Read a whole file (at most 4 MiB: -EFBIG beyond) into *out (malloc'd, not NUL-terminated), *len bytes. */
+int shim_read_all(const char *path, char **out, size_t *len);
+
 int cmd_run(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);

@@ -45,6 +45,7 @@ enum vb_plan_grant_kind {
         VB_PLAN_RLIMIT,      /* resource RLIMIT_*, soft, hard */
         VB_PLAN_TIME_OFFSET, /* clock CLOCK_BOOTTIME or CLOCK_MONOTONIC, seconds */
         VB_PLAN_CAP,         /* cap: a capability kept (CAP_*) */
+        VB_PLAN_PASSWD,      /* dst (a directory, "/etc"): passwd and group files naming the void's ids */
         VB_PLAN_GRANT_KIND_COUNT,
 };
 
@@ -61,7 +62,8 @@ struct vb_plan_grant {
         bool checked; /* bind: refuse to start unless src is still this file */
         dev_t dev;
         ino_t ino;
-        char *origin; /* what asked for it, for errors and explain: "--ro-bind", "/entrypoints/x/void/mounts/0" */
+        char *origin;  /* what asked for it, for errors and explain: "--ro-bind", "/entrypoints/x/void/mounts/0" */
+        char *profile; /* the profile it comes from ("python3"), or NULL: explain labels its mounts */
 };
 
 /* How Landlock is used (doc/plan-json.md, "landlock"). */
@@ -193,6 +195,13 @@ int vb_plan_apply(const struct vb_plan *p, bool for_explain, struct vb_void **ou
         VB_NONNULL(1, 3);
 
 /*
+ * What the plan's --libs grants cannot show: one line per program that loads
+ * code at run time (vb_program_loads_code()), naming the grant as written.
+ * malloc'd ("" when there is nothing to say), NULL on OOM.
+ */
+char *vb_plan_libs_notes(const struct vb_plan *p) VB_NONNULL(1);
+
+/*
  * The plan as JSON (doc/plan-json.md): a malloc'd NUL-terminated string,
  * NULL on OOM.  Host fds are written as numbers and so compare only within
  * one process.
@@ -231,6 +240,15 @@ struct vb_plan_spec_start {
  */
 int vb_plan_from_spec(const struct vb_spec *s, const struct vb_spec_entry *e, const struct vb_plan_spec_start *start,
                       struct vb_plan **out, struct vb_error **err) VB_NONNULL(1, 2, 4);
+
+/*
+ * The grants of profile prof (vb_spec_load_profile()), as a spec's
+ * entrypoint would give them: mounts, libs, /proc, /dev, passwd, env,
+ * rlimits, each with prof's name (vb_plan_grant.profile) and an origin made
+ * from origin_base ("--profile python3 (mounts/2)").  -ENOMEM.
+ */
+int vb_plan_add_profile(struct vb_plan *p, const struct vb_spec_profile *prof, const char *origin_base)
+        VB_NONNULL(1, 2, 3);
 
 /*
  * "name=3,other=4,trigger=5,trigger.1=6": VOIDSHIM_FDS for entrypoint e, where

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `voidshim run` options: a table of names, argument counts and handlers. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,7 +10,9 @@
 #include <sys/capability.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "profile/profile.h"
 #include "run/cli.h"
 #include "voidbuilder.h"
 #include "voidbuilder/cleanup.h"
@@ -18,9 +21,12 @@ typedef int (*opt_fn)(struct run_opts *o, char **args, char **why);
 
 struct option_def {
         const char *name;
-        int nargs;
+        int nargs; /* 0, 1, 2, or OPT_DEST */
         opt_fn fn;
 };
+
+/* An optional destination (--proc [DEST]): see take_dest(). */
+#define OPT_DEST (-1)
 
 static int why_set(char **why, const char *fmt, ...) VB_PRINTF(2, 3);
 static int why_set(char **why, const char *fmt, ...)
@@ -106,20 +112,87 @@ static int opt_symlink(struct run_opts *o, char **a, char **why)
                          2);
 }
 
+/*
+ * --proc [DEST], --proc-subset [DEST], --dev [DEST]: DEST is optional (default /proc, /dev), so that both
+ * voidshim's `--proc` and bwrap's `--proc /proc` work; a[0] is NULL when none was given (see take_dest()).
+ */
 static int opt_proc(struct run_opts *o, char **a, char **why)
 {
-        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_PROC, .dst = "/proc" }, "--proc", a, 0);
+        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_PROC, .dst = a[0] ? a[0] : "/proc" }, "--proc", a,
+                         a[0] ? 1 : 0);
 }
 
 static int opt_proc_subset(struct run_opts *o, char **a, char **why)
 {
-        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_PROC, .dst = "/proc", .flags = VB_PROC_SUBSET_PID },
-                         "--proc-subset", a, 0);
+        return add_grant(o,
+                         (struct vb_plan_grant){
+                                 .kind = VB_PLAN_PROC, .dst = a[0] ? a[0] : "/proc", .flags = VB_PROC_SUBSET_PID },
+                         "--proc-subset", a, a[0] ? 1 : 0);
 }
 
 static int opt_dev(struct run_opts *o, char **a, char **why)
 {
-        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_DEV, .dst = "/dev" }, "--dev", a, 0);
+        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_DEV, .dst = a[0] ? a[0] : "/dev" }, "--dev", a,
+                         a[0] ? 1 : 0);
+}
+
+/* --profile NAME: a spec fragment's grants (profile/profile.c finds it), in this place among the grants. */
+static int opt_profile(struct run_opts *o, char **a, char **why)
+{
+        _cleanup_free_ char *base = NULL, *cause = NULL;
+        struct vb_spec_profile *prof = NULL, **n;
+        int r;
+
+        r = shim_profile_load(a[0], &prof, &cause);
+        if (r < 0)
+                return r == -ENOMEM ? r : why_set(why, "--profile %s: %s", a[0], cause ? cause : strerror(-r));
+        n = reallocarray(o->profiles, o->n_profiles + 1, sizeof(*n));
+        if (!n) {
+                vb_spec_profile_free(prof);
+                return -ENOMEM;
+        }
+        o->profiles = n;
+        o->profiles[o->n_profiles++] = prof;
+        if (asprintf(&base, "--profile %s", a[0]) < 0)
+                return -ENOMEM;
+        return vb_plan_add_profile(o->plan, prof, base);
+}
+
+/*
+ * --info-fd FD, --json-status-fd FD: where a program that drives voidshim learns the void's pid and
+ * status (bwrap's options, its keys).  FD must be open for writing; it is made close-on-exec, so that
+ * neither the void nor a caretaker holds it.
+ */
+static int status_fd(const char *opt, const char *s, int *out, char **why)
+{
+        int fd, fl;
+
+        if (parse_int(s, 0, &fd) < 0)
+                return why_set(why, "%s %s: not a file descriptor number", opt, s);
+        if (fd <= 2)
+                return why_set(why, "%s %s: is the program's stdin, stdout or stderr", opt, s);
+        fl = fcntl(fd, F_GETFL);
+        if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY)
+                return why_set(why, "%s %s: %s", opt, s, fl < 0 ? strerror(errno) : "not open for writing");
+        (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+        *out = fd;
+        return 0;
+}
+
+static int opt_info_fd(struct run_opts *o, char **a, char **why)
+{
+        return status_fd("--info-fd", a[0], &o->info_fd, why);
+}
+
+static int opt_json_status_fd(struct run_opts *o, char **a, char **why)
+{
+        return status_fd("--json-status-fd", a[0], &o->status_fd, why);
+}
+
+static int opt_passwd(struct run_opts *o, char **a, char **why)
+{
+        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_PASSWD, .dst = a[0] ? a[0] : "/etc" }, "--passwd",
+                         a, a[0] ? 1 : 0);
 }
 
 static int opt_libs(struct run_opts *o, char **a, char **why)
@@ -580,9 +653,13 @@ static const struct option_def options[] = {
         { "--tmpfs", 1, opt_tmpfs },
         { "--dir", 1, opt_dir },
         { "--symlink", 2, opt_symlink },
-        { "--proc", 0, opt_proc },
-        { "--proc-subset", 0, opt_proc_subset },
-        { "--dev", 0, opt_dev },
+        { "--proc", OPT_DEST, opt_proc },
+        { "--proc-subset", OPT_DEST, opt_proc_subset },
+        { "--dev", OPT_DEST, opt_dev },
+        { "--passwd", OPT_DEST, opt_passwd },
+        { "--profile", 1, opt_profile },
+        { "--info-fd", 1, opt_info_fd },
+        { "--json-status-fd", 1, opt_json_status_fd },
         { "--libs", 1, opt_libs },
         { "--net", 1, opt_net },
         { "--share", 1, opt_share },
@@ -659,6 +736,16 @@ static int finish(struct run_opts *o, char **argv, char **why)
         for (int fd = 0; fd <= 2; fd++) /* stdin, stdout, stderr: the program's line to its caller */
                 p->stdio[fd] = !o->no_stdio;
         r = vb_plan_set_program(p, argv[0], p->program_host, argv);
+        /* --exec-host ./prog: a host path, taken from our working directory (the library wants it absolute). */
+        if (r >= 0 && p->program_host && argv[0][0] != '/') {
+                _cleanup_free_ char *cwd = getcwd(NULL, 0), *abs = NULL;
+
+                if (!cwd)
+                        return why_set(why, "--exec-host %s: the working directory: %s", argv[0], strerror(errno));
+                if (asprintf(&abs, "%s/%s", cwd, argv[0] + (strncmp(argv[0], "./", 2) == 0 ? 2 : 0)) < 0)
+                        return -ENOMEM;
+                r = vb_plan_set_str(&p->program, abs);
+        }
         if (r >= 0 && o->argv0)
                 r = vb_plan_set_str(&p->argv[0], o->argv0);
         if (r < 0)
@@ -669,11 +756,53 @@ static int finish(struct run_opts *o, char **argv, char **why)
         return r;
 }
 
+/*
+ * Does the word after an OPT_DEST option (argv[i + 1]) name its DEST?  bwrap always takes one (`--proc
+ * /proc`), voidshim never needed one (`--proc /bin/ls` runs /bin/ls).  It is DEST when it is an absolute path
+ * followed by "--" or by an option of run: a PROGRAM given without "--" rarely is (`--proc /bin/ls --help`
+ * is read as DEST /bin/ls; `--proc -- /bin/ls --help` is not).
+ */
+static bool take_dest(int argc, char **argv, int i)
+{
+        const char *inline_value;
+
+        return i + 2 < argc && argv[i + 1][0] == '/' &&
+               (strcmp(argv[i + 2], "--") == 0 || find_option(argv[i + 2], &inline_value) != NULL);
+}
+
+/* The arguments of option d at argv[i]: inline ("--x=V"), an optional DEST, or the next d->nargs words. */
+static int take_args(int argc, char **argv, int i, const struct option_def *d, const char *inline_value, char **args,
+                     int *used, char **why)
+{
+        *used = 0;
+        args[0] = args[1] = NULL;
+        if (inline_value && d->nargs != 1 && d->nargs != OPT_DEST)
+                return why_set(why, "%s takes %d arguments, not '=VALUE'", d->name, d->nargs);
+        if (inline_value) {
+                args[0] = (char *)inline_value;
+                return 0;
+        }
+        if (d->nargs == OPT_DEST) {
+                if (take_dest(argc, argv, i))
+                        args[0] = argv[i + 1], *used = 1;
+                return 0;
+        }
+        if (argc - i - 1 < d->nargs)
+                return why_set(why, "%s needs %d argument%s", d->name, d->nargs, d->nargs > 1 ? "s" : "");
+        for (int k = 0; k < d->nargs; k++) {
+                args[k] = argv[i + 1 + k];
+                if (strcmp(args[k], "--") == 0) /* "--ro-bind /etc -- prog" lacks DST */
+                        return why_set(why, "%s needs %d argument%s", d->name, d->nargs, d->nargs > 1 ? "s" : "");
+        }
+        *used = d->nargs;
+        return 0;
+}
+
 int vb_cli_parse(int argc, char **argv, struct run_opts *o, char **why)
 {
         int i = 1, r;
 
-        *o = (struct run_opts){ .plan = vb_plan_new() };
+        *o = (struct run_opts){ .plan = vb_plan_new(), .info_fd = -1, .status_fd = -1 };
         *why = NULL;
         if (!o->plan)
                 return -ENOMEM;
@@ -681,6 +810,7 @@ int vb_cli_parse(int argc, char **argv, struct run_opts *o, char **why)
                 const char *inline_value = NULL;
                 const struct option_def *d;
                 char *args[2];
+                int used;
 
                 if (strcmp(argv[i], "--") == 0) {
                         i++;
@@ -691,25 +821,13 @@ int vb_cli_parse(int argc, char **argv, struct run_opts *o, char **why)
                 d = find_option(argv[i], &inline_value);
                 if (!d)
                         return why_set(why, "unknown option '%s' (see voidshim run --help)", argv[i]);
-                if (inline_value && d->nargs != 1)
-                        return why_set(why, "%s takes %d arguments, not '=VALUE'", d->name, d->nargs);
-                if (inline_value)
-                        args[0] = (char *)inline_value;
-                else {
-                        if (argc - i - 1 < d->nargs)
-                                return why_set(why, "%s needs %d argument%s", d->name, d->nargs,
-                                               d->nargs > 1 ? "s" : "");
-                        for (int k = 0; k < d->nargs; k++) {
-                                args[k] = argv[i + 1 + k];
-                                if (strcmp(args[k], "--") == 0) /* "--ro-bind /etc -- prog" lacks DST */
-                                        return why_set(why, "%s needs %d argument%s", d->name, d->nargs,
-                                                       d->nargs > 1 ? "s" : "");
-                        }
-                }
+                r = take_args(argc, argv, i, d, inline_value, args, &used, why);
+                if (r < 0)
+                        return r;
                 r = d->fn(o, args, why);
                 if (r < 0)
                         return *why ? r : why_set(why, "%s: %s", d->name, strerror(-r));
-                i += 1 + (inline_value ? 0 : d->nargs);
+                i += 1 + used;
         }
         if (o->help || o->version || o->seccomp_print)
                 return 0;
@@ -724,5 +842,8 @@ void run_opts_done(struct run_opts *o)
 {
         vb_plan_free(o->plan);
         free(o->argv0);
+        for (size_t i = 0; i < o->n_profiles; i++)
+                vb_spec_profile_free(o->profiles[i]);
+        free(o->profiles);
         *o = (struct run_opts){};
 }

@@ -27,6 +27,7 @@
 #include "core/mount.h"
 #include "core/net.h"
 #include "core/ns.h"
+#include "core/observe.h"
 #include "core/seccomp.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -453,7 +454,30 @@ static int exec_search(const struct vb_void *v)
         return r;
 }
 
-/* execve() says ENOENT both for a missing program and for a missing ELF interpreter: tell them apart. */
+/* The interpreter of a "#!" file on fd, into buf (no malloc: we are the child).  1 when it is one. */
+static int script_interp_fd(int fd, char *buf, size_t len)
+{
+        char head[256];
+        ssize_t n = pread(fd, head, sizeof(head) - 1, 0);
+        size_t start, end;
+
+        if (n < 2 || head[0] != '#' || head[1] != '!')
+                return 0;
+        head[n] = '\0';
+        start = 2 + strspn(head + 2, " \t");
+        end = start + strcspn(head + start, " \t\n");
+        if (end == start || end - start >= len)
+                return 0;
+        memcpy(buf, head + start, end - start);
+        buf[end - start] = '\0';
+        return 1;
+}
+
+/*
+ * execve() says ENOENT for a missing program, a missing ELF interpreter and a missing "#!"
+ * interpreter alike, and for a script run by fd (its interpreter cannot reopen a close-on-exec
+ * fd): tell them apart.
+ */
 static _Noreturn void exec_failed(struct vb_child_ctx *c, int r)
 {
         const struct vb_void *v = c->v;
@@ -467,6 +491,16 @@ static _Noreturn void exec_failed(struct vb_child_ctx *c, int r)
                 if (n > 0 && access(interp, F_OK) < 0)
                         fail(c, VB_STEP_EXEC, r, "%s: its dynamic loader %s is missing from the void", v->exec_path,
                              interp);
+                if (fd >= 0 && script_interp_fd(fd, interp, sizeof(interp)) > 0) {
+                        if (access(interp, F_OK) < 0)
+                                fail(c, VB_STEP_EXEC, r, "%s: its #! interpreter %s is missing from the void",
+                                     v->exec_path, interp);
+                        if (v->exec_fd >= 0)
+                                fail(c, VB_STEP_EXEC, r,
+                                     "%s: a #! script run by fd cannot be reopened by its interpreter: run it by "
+                                     "path (--libs SCRIPT binds it and its interpreter)",
+                                     v->exec_path);
+                }
         }
         fail(c, VB_STEP_EXEC, r, "%s", v->exec_path);
 }
@@ -514,6 +548,9 @@ _Noreturn void vb_child_main(struct vb_child_ctx *c)
         } else {
                 if (c->warm_fd >= 0)
                         vb_warm_await(c);
+                /* Before the policy, which might not allow seccomp(2) or sendmsg(2); both filters then hold. */
+                if (v->observe && (r = vb_observe_install(v)) < 0)
+                        fail(c, VB_STEP_SECCOMP, r, "the observer's filter");
                 install_filter(c);
         }
         arrange_fds(c, devnull);

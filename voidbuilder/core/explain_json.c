@@ -127,7 +127,7 @@ static void json_mounts(FILE *f, const struct vb_void *v)
         static const char *const kinds[] = {
                 [VB_MNT_BIND] = "bind",     [VB_MNT_TMPFS] = "tmpfs", [VB_MNT_PROC] = "proc",
                 [VB_MNT_DEVPTS] = "devpts", [VB_MNT_DIR] = "dir",     [VB_MNT_SYMLINK] = "symlink",
-                [VB_MNT_INBOX] = "inbox"
+                [VB_MNT_INBOX] = "inbox",   [VB_MNT_FILE] = "file"
         };
 
         fputs("\"mounts\":[", f);
@@ -143,10 +143,14 @@ static void json_mounts(FILE *f, const struct vb_void *v)
                 json_flags(f, m);
                 if (m->kind == VB_MNT_TMPFS)
                         fprintf(f, ",\"size\":%llu", (unsigned long long)m->size);
-                if (m->kind == VB_MNT_DIR || m->kind == VB_MNT_TMPFS)
+                if (m->kind == VB_MNT_DIR || m->kind == VB_MNT_TMPFS || m->kind == VB_MNT_FILE)
                         fprintf(f, ",\"mode\":\"%04o\"", (unsigned)m->mode);
                 fputs(",\"why\":", f);
                 jstr(f, m->why);
+                if (m->label) {
+                        fputs(",\"label\":", f);
+                        jstr(f, m->label);
+                }
                 fputc('}', f);
         }
         fputs("],", f);
@@ -204,9 +208,15 @@ static void json_process(FILE *f, const struct vb_void *v)
                         cap_free(name);
                 }
         fputs("],\"rlimits\":[", f);
-        for (size_t i = 0; i < v->n_rlimits; i++)
-                fprintf(f, "%s{\"resource\":%d,\"soft\":%llu,\"hard\":%llu}", i ? "," : "", v->rlimits[i].resource,
+        for (size_t i = 0; i < v->n_rlimits; i++) {
+                const char *name = vb_rlimit_name(v->rlimits[i].resource);
+
+                fprintf(f, "%s{\"resource\":%d,\"soft\":%llu,\"hard\":%llu", i ? "," : "", v->rlimits[i].resource,
                         (unsigned long long)v->rlimits[i].lim.rlim_cur, (unsigned long long)v->rlimits[i].lim.rlim_max);
+                fputs(",\"name\":", f);
+                jstr(f, name);
+                fputc('}', f);
+        }
         fprintf(f, "],\"cgroup\":%s,", v->cgroup_fd >= 0 ? "true" : "false");
         fputs("\"limits\":{\"pids\":", f);
         jnum(f, v->limits.pids);
@@ -215,6 +225,14 @@ static void json_process(FILE *f, const struct vb_void *v)
         fputs(",\"cpu\":", f);
         jnum(f, v->limits.cpu);
         fputs("},", f);
+        if (v->observe) {
+                fputs("\"observe\":[", f);
+                for (size_t i = 0; v->observe[i]; i++) {
+                        fputs(i ? "," : "", f);
+                        jstr(f, v->observe[i]);
+                }
+                fputs("],", f);
+        }
 }
 
 /* FNV-1a, 64 bits: enough to tell two BPF programs apart in a comparison, not a security hash. */

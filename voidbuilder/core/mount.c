@@ -422,6 +422,31 @@ static int make_symlink(int rootfd, const struct vb_mount *m)
         return strcmp(cur, m->src) == 0 ? 0 : -EEXIST;
 }
 
+/* A small file of text in the root (a synthesized /etc/passwd): created, never opened from the host. */
+static int make_file(int rootfd, const struct vb_mount *m)
+{
+        _cleanup_close_ int parent = -1, fd = -1;
+        const char *name;
+        size_t len = strlen(m->src), off = 0;
+
+        parent = open_parent(rootfd, m->dst, &name);
+        if (parent < 0)
+                return parent;
+        fd = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, m->mode);
+        if (fd < 0)
+                return NEG_ERRNO();
+        while (off < len) {
+                ssize_t n = write(fd, m->src + off, len - off);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        return n < 0 ? NEG_ERRNO() : -EIO;
+                off += (size_t)n;
+        }
+        return fchmod(fd, m->mode) < 0 ? NEG_ERRNO() : 0; /* not the umask's */
+}
+
 /* ---- the inbox: a shared tmpfs the holder grants into, a slave of it in each void ---- */
 
 /* Size of the inbox tmpfs: it holds only the empty directories that grants are mounted on. */
@@ -571,6 +596,8 @@ int vb_mount_apply(int rootfd, const struct vb_mount *m, const char **why)
                 return make_symlink(rootfd, m);
         case VB_MNT_INBOX:
                 return mount_inbox(rootfd, m, why);
+        case VB_MNT_FILE:
+                return make_file(rootfd, m);
         default:
                 return -EINVAL;
         }

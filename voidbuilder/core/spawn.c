@@ -193,6 +193,8 @@ int vb_spawn_validate(const struct vb_void *v, struct vb_error **err)
                                     v->ns_mode[VB_NS_UTS] == VB_NS_SHARED ? "shared" : "joined");
         if (v->loopback && v->ns_mode[VB_NS_NET] != VB_NS_FRESH)
                 return vb_error_set(err, EINVAL, "loopback needs a fresh network namespace");
+        if (v->observe && v->pool)
+                return vb_error_set(err, EINVAL, "an observed void cannot come from a pool");
         if (v->time_offsets && v->ns_mode[VB_NS_TIME] != VB_NS_FRESH)
                 return vb_error_set(err, EINVAL, "clock offsets need a fresh time namespace");
         for (size_t i = 0; i < v->n_mounts; i++)

@@ -23,6 +23,7 @@ enum vb_mount_kind {
         VB_MNT_DIR,
         VB_MNT_SYMLINK,
         VB_MNT_INBOX, /* src_fd: a channel to the inbox's holder (parent-owned), or -1 under explain */
+        VB_MNT_FILE,  /* a file written in the root: src holds its contents (text), mode its mode */
 };
 
 struct vb_mount {
@@ -33,6 +34,7 @@ struct vb_mount {
         uint64_t size;   /* tmpfs */
         mode_t mode;     /* dir, tmpfs */
         const char *why; /* static: shown by explain ("minimal /dev", "ELF closure of /bin/ls") */
+        char *label;     /* vb_void_label() when it was added, or NULL: shown by explain too */
         int src_fd;      /* bind: child only, the source opened before the root is staged; inbox: see above */
         bool checked;    /* bind: the source must be the file (dev, ino) below */
         dev_t dev;
@@ -120,6 +122,12 @@ struct vb_void {
 
         vb_log_fn log;
         void *log_data;
+
+        char *label; /* vb_void_label(): what the mounts added now come from */
+
+        char **observe;                  /* vb_void_observe(): the syscalls watched, or NULL */
+        struct sock_fprog observe_fprog; /* ... their filter */
+        int observe_sock;                /* ... where the child sends the listener, or -1 */
 };
 
 /* Normalise an absolute path inside the void: collapses "//" and ".", refuses "..".
@@ -129,6 +137,9 @@ int vb_path_normalize(const char *path, char **out);
 /* Append a mount entry (copies strings). */
 int vb_void_add_mount(struct vb_void *v, enum vb_mount_kind kind, const char *src, const char *dst, unsigned flags,
                       uint64_t size, mode_t mode, const char *why);
+
+/* The name --rlimit gives resource (RLIMIT_NOFILE: "nofile"), or NULL. */
+const char *vb_rlimit_name(int resource);
 
 /*
  * The fds v holds (its namespaces, the fds handed in, the inbox channel, the

@@ -25,6 +25,7 @@ static void grant_done(struct vb_plan_grant *g)
         free(g->src);
         free(g->dst);
         free(g->origin);
+        free(g->profile);
 }
 
 static void care_done(struct vb_plan_care *c)
@@ -108,7 +109,9 @@ int vb_plan_add(struct vb_plan *p, const struct vb_plan_grant *g)
         if (!n)
                 return -ENOMEM;
         p->grants = n;
-        if (!str_copy(g->src, &c.src) || !str_copy(g->dst, &c.dst) || !str_copy(g->origin, &c.origin)) {
+        c.src = c.dst = c.origin = c.profile = NULL;
+        if (!str_copy(g->src, &c.src) || !str_copy(g->dst, &c.dst) || !str_copy(g->origin, &c.origin) ||
+            !str_copy(g->profile, &c.profile)) {
                 grant_done(&c);
                 return -ENOMEM;
         }

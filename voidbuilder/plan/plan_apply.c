@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,8 +82,11 @@ static int apply_stdio(struct vb_void *v, const struct vb_plan *p, struct vb_err
 
 static int apply_bind(struct vb_void *v, const struct vb_plan_grant *g, struct vb_error **err)
 {
-        if (!(g->flags & VB_MOUNT_OPTIONAL) && access(g->src, F_OK) < 0)
+        if (!(g->flags & VB_MOUNT_OPTIONAL) && access(g->src, F_OK) < 0) {
+                if (g->origin)
+                        return vb_error_set(err, errno, "%s: the source %s", g->origin, g->src);
                 return vb_error_set(err, errno, "bind %s at %s", g->src, g->dst);
+        }
         if (g->checked)
                 return vb_void_bind_checked(v, g->src, g->dst, g->flags, g->dev, g->ino);
         return vb_void_bind(v, g->src, g->dst, g->flags);
@@ -125,6 +129,7 @@ static int apply_grant(struct vb_void *v, const struct vb_plan_grant *g, struct 
                 return vb_void_time_offset(v, g->resource, g->seconds);
         case VB_PLAN_CAP:
                 return vb_void_keep_cap(v, g->resource);
+        case VB_PLAN_PASSWD: /* apply_grants(): it reads the plan's ids */
         case VB_PLAN_GRANT_KIND_COUNT:
         default:
                 return -EINVAL;
@@ -133,28 +138,115 @@ static int apply_grant(struct vb_void *v, const struct vb_plan_grant *g, struct 
 
 static const char *kind_name(enum vb_plan_grant_kind k)
 {
-        static const char *const names[] = { "bind",   "tmpfs",       "dir",       "symlink", "proc",
-                                             "dev",    "libs",        "fd",        "setenv",  "landlock rule",
-                                             "rlimit", "time offset", "capability" };
+        static const char *const names[] = { "bind",   "tmpfs",       "dir",        "symlink", "proc",
+                                             "dev",    "libs",        "fd",         "setenv",  "landlock rule",
+                                             "rlimit", "time offset", "capability", "passwd" };
 
         return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "grant";
+}
+
+/* The PATH the void's program lookup will use: the plan's own, or the library's default (child.c). */
+static const char *void_path(const struct vb_plan *p)
+{
+        const char *path = "/usr/local/bin:/usr/bin:/bin";
+
+        for (size_t i = 0; i < p->n_grants; i++)
+                if (p->grants[i].kind == VB_PLAN_SETENV && strcmp(p->grants[i].src, "PATH") == 0)
+                        path = p->grants[i].dst;
+        return path;
+}
+
+/*
+ * --libs NAME: a name without a slash is looked up in the void's PATH, on the host, as the void will
+ * look the program up; the library follows "#!" to the interpreter.  Returns the host path in buf.
+ */
+static int libs_lookup(const struct vb_plan *p, const struct vb_plan_grant *g, char *buf, size_t len,
+                       struct vb_error **err)
+{
+        const char *path = void_path(p);
+
+        if (strchr(g->src, '/'))
+                return snprintf(buf, len, "%s", g->src) < (int)len ? 0 : vb_error_set(err, ENAMETOOLONG, "%s", g->src);
+        for (const char *d = path; *d;) {
+                const char *e = strchrnul(d, ':');
+                int n = snprintf(buf, len, "%.*s/%s", (int)(e - d), d, g->src);
+
+                if (d[0] == '/' && n > 0 && (size_t)n < len && access(buf, X_OK) == 0)
+                        return 0;
+                d = *e ? e + 1 : e;
+        }
+        return vb_error_set(err, ENOENT, "no program %s in the void's PATH (%s)", g->src, path);
+}
+
+/* The ids the void's program will have: its own user namespace's (--uid/--gid, default 0), or the caller's. */
+static void void_ids(const struct vb_plan *p, unsigned *uid, unsigned *gid)
+{
+        *uid = *gid = 0;
+        if (p->ns[VB_NS_USER] != VB_NS_FRESH)
+                *uid = (unsigned)getuid(), *gid = (unsigned)getgid();
+        else if (p->ids_set)
+                *uid = (unsigned)p->uid, *gid = (unsigned)p->gid;
+}
+
+/*
+ * --passwd DIR: DIR/passwd and DIR/group naming the void's own ids (root, or the caller's login name
+ * for another id) and nobody, the name every unmapped id has.  Nothing of the host's account database.
+ */
+static int apply_passwd(struct vb_void *v, const struct vb_plan *p, const struct vb_plan_grant *g)
+{
+        _cleanup_free_ char *passwd = NULL, *group = NULL, *fpasswd = NULL, *fgroup = NULL;
+        const struct passwd *pw = getpwuid(getuid());
+        const char *name = pw && pw->pw_name && *pw->pw_name ? pw->pw_name : "user";
+        unsigned uid, gid;
+        int r;
+
+        void_ids(p, &uid, &gid);
+        if (asprintf(&passwd, "%s%s:x:%u:%u::/:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
+                     uid == 0 ? "root" : "", uid == 0 ? "" : name, uid, gid) < 0 ||
+            asprintf(&group, "%s%s:x:%u:\nnogroup:x:65534:\n", gid == 0 ? "root" : "", gid == 0 ? "" : name, gid) < 0 ||
+            asprintf(&fpasswd, "%s/passwd", g->dst) < 0 || asprintf(&fgroup, "%s/group", g->dst) < 0)
+                return -ENOMEM;
+        r = vb_void_file(v, fpasswd, passwd, 0644);
+        return r < 0 ? r : vb_void_file(v, fgroup, group, 0644);
+}
+
+static int apply_libs(struct vb_void *v, const struct vb_plan *p, const struct vb_plan_grant *g, struct vb_error **err)
+{
+        char path[4096];
+        int r = libs_lookup(p, g, path, sizeof(path), err);
+
+        return r < 0 ? r : vb_void_add_libs(v, path, err);
 }
 
 static int apply_grants(struct vb_void *v, const struct vb_plan *p, struct vb_error **err)
 {
         for (size_t i = 0; i < p->n_grants; i++) {
                 const struct vb_plan_grant *g = &p->grants[i];
-                int r = apply_grant(v, g, err);
+                _cleanup_free_ char *label = NULL;
+                int r;
+
+                /* A profile's grants say so in explain. */
+                if (g->profile && asprintf(&label, "profile %s", g->profile) < 0)
+                        return vb_error_set(err, ENOMEM, "label a grant");
+                r = vb_void_label(v, label);
+                if (r >= 0)
+                        r = g->kind == VB_PLAN_LIBS     ? apply_libs(v, p, g, err)
+                            : g->kind == VB_PLAN_PASSWD ? apply_passwd(v, p, g)
+                                                        : apply_grant(v, g, err);
 
                 if (r >= 0)
                         continue;
-                if (err && *err) /* the library said what failed */
+                /* The library said what failed in a --libs; say which grant asked, as it was written. */
+                if (err && *err && g->kind == VB_PLAN_LIBS && g->origin &&
+                    strncmp((*err)->msg, g->origin, strlen(g->origin)) != 0)
+                        return vb_error_wrap(err, r, "%s", g->origin);
+                if (err && *err)
                         return r;
                 if (g->origin)
                         return vb_error_set(err, r, "%s", g->origin);
                 return vb_error_set(err, r, "%s %s", kind_name(g->kind), g->dst ? g->dst : g->src ? g->src : "");
         }
-        return 0;
+        return vb_void_label(v, NULL);
 }
 
 static int read_text(const char *path, char **out)
@@ -225,6 +317,8 @@ static unsigned grant_rule(const struct vb_plan_grant *g, bool strict)
                 return strict || (acc & VB_LANDLOCK_WRITE) ? acc : 0;
         case VB_PLAN_TMPFS:
                 return VB_LANDLOCK_READ | VB_LANDLOCK_WRITE | ((g->flags & VB_MOUNT_EXEC) ? VB_LANDLOCK_EXEC : 0);
+        case VB_PLAN_PASSWD: /* files in the root: readable under strict Landlock too */
+                return strict ? VB_LANDLOCK_READ : 0;
         case VB_PLAN_PROC:
         case VB_PLAN_DEV:
                 return VB_LANDLOCK_READ | VB_LANDLOCK_WRITE;
@@ -328,6 +422,34 @@ static int apply_servers(struct vb_void *v, const struct vb_plan *p, bool for_ex
         }
         /* term not asked for: a terminal among the fds handed in (the caller's stdio) comes in confined. */
         return p->server_set[VB_SERVER_TERM] ? 0 : vb_void_confine_terminals(v, err);
+}
+
+char *vb_plan_libs_notes(const struct vb_plan *p)
+{
+        char *out = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&out, &len);
+
+        if (!f)
+                return NULL;
+        for (size_t i = 0; i < p->n_grants; i++) {
+                const struct vb_plan_grant *g = &p->grants[i];
+                char path[4096];
+
+                if (g->kind != VB_PLAN_LIBS || libs_lookup(p, g, path, sizeof(path), NULL) < 0 ||
+                    vb_program_loads_code(path) <= 0)
+                        continue;
+                fprintf(f,
+                        "%s: %s calls dlopen(): the modules it loads at run time (python3's lib-dynload, plugins) "
+                        "are not in its ELF closure; grant them, use a profile (--profile python3), or let "
+                        "voidshim learn find them\n",
+                        g->origin ? g->origin : g->src, path);
+        }
+        if (fclose(f) != 0) {
+                free(out);
+                return NULL;
+        }
+        return out;
 }
 
 int vb_plan_apply(const struct vb_plan *p, bool for_explain, struct vb_void **out, struct vb_error **err)

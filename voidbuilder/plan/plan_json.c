@@ -55,7 +55,7 @@ static const char *const kind_names[VB_PLAN_GRANT_KIND_COUNT] = {
         [VB_PLAN_SYMLINK] = "symlink",   [VB_PLAN_PROC] = "proc",     [VB_PLAN_DEV] = "dev",
         [VB_PLAN_LIBS] = "libs",         [VB_PLAN_FD] = "fd",         [VB_PLAN_SETENV] = "setenv",
         [VB_PLAN_LANDLOCK] = "landlock", [VB_PLAN_RLIMIT] = "rlimit", [VB_PLAN_TIME_OFFSET] = "time-offset",
-        [VB_PLAN_CAP] = "cap",
+        [VB_PLAN_CAP] = "cap",           [VB_PLAN_PASSWD] = "passwd",
 };
 
 static json_t *access_word(unsigned acc)
@@ -126,6 +126,7 @@ static void grant_fields(struct out *o, json_t *j, const struct vb_plan_grant *g
                 return;
         case VB_PLAN_DIR:
         case VB_PLAN_DEV:
+        case VB_PLAN_PASSWD:
                 set(o, j, "dst", json_string(g->dst));
                 return;
         case VB_PLAN_PROC:
@@ -184,6 +185,8 @@ static json_t *grants(struct out *o, const struct vb_plan *p)
                             json_string((unsigned)g->kind < VB_PLAN_GRANT_KIND_COUNT ? kind_names[g->kind] : "?"));
                 if (j)
                         grant_fields(o, j, g);
+                if (j && g->profile)
+                        set(o, j, "profile", json_string(g->profile));
                 push(o, a, j);
         }
         return a;
