@@ -95,22 +95,26 @@ t_check "... given back when they end: no lease left" "$([ "$left" = 0 ]; echo $
 
 # A supervisor killed outright leaves its lease; the uid is used again (and the file goes) only once
 # nothing runs as it any more.
-"$VS" run --exec-host -- "$PROBE" sleep 20 "$mark-kill" >/dev/null 2>&1 &
+"$VS" run --exec-host -- "$PROBE" sleep 20 "$mark-kill" >/dev/null 2>"$T_TMP/kill.err" &
 shim=$!
-vp=""
-for _ in $(seq 100); do
+vp="" ku=""
+for _ in $(seq 200); do
         vp=$(pgrep -f "^$PROBE sleep 20 $mark-kill" | head -1)
-        [ -n "$vp" ] && [ -s "/proc/$vp/uid_map" ] && break
+        [ -n "$vp" ] && ku=$(awk '{print $2}' "/proc/$vp/uid_map" 2>/dev/null)
+        [ -n "$ku" ] && break
         sleep 0.1
 done
-ku=$(awk '{print $2}' "/proc/$vp/uid_map" 2>/dev/null)
+t_check "(the void to kill runs, with a uid of its own)" "$([ -n "$ku" ] && [ "$ku" != 0 ]; echo $?)" \
+        "void '$vp' uid '$ku': $(cat "$T_TMP/kill.err")"
 kill -KILL "$shim"
 wait "$shim" 2>/dev/null
 for _ in $(seq 50); do kill -0 "$vp" 2>/dev/null || break; sleep 0.1; done
-t_check "SIGKILL to voidshim: its void ends too" "$(! kill -0 "$vp" 2>/dev/null; echo $?)"
-t_check "... its lease is left behind (the supervisor could not give it back)" "$([ -e "$LOCKS/$ku" ]; echo $?)" "uid $ku"
+t_check "SIGKILL to voidshim: its void ends too" "$([ -n "$vp" ] && ! kill -0 "$vp" 2>/dev/null; echo $?)"
+t_check "... its lease is left behind (the supervisor could not give it back)" \
+        "$([ -n "$ku" ] && [ -e "$LOCKS/$ku" ]; echo $?)" "uid $ku"
 void -- "$PROBE" true >/dev/null
-t_check "... and the next void removes it: nothing runs as that uid" "$(! [ -e "$LOCKS/$ku" ]; echo $?)" "$(ls "$LOCKS")"
+t_check "... and the next void removes it: nothing runs as that uid" \
+        "$([ -n "$ku" ] && ! [ -e "$LOCKS/$ku" ]; echo $?)" "$(ls "$LOCKS")"
 
 # ---- limits that bind once the void is not root ----------------------------------------------
 t_eq "--rlimit nproc=10 stops a fork bomb at 10 processes (init and 9)" "EAGAIN 9" \
