@@ -119,10 +119,11 @@ VB_API struct vb_void *vb_void_free(struct vb_void *v);
 VB_API int vb_void_set_ns(struct vb_void *v, enum vb_ns ns, enum vb_ns_mode mode, int fd) VB_NONNULL(1);
 
 /*
- * The void's uid and gid inside its user namespace (default 0 and 0).  The
- * caller's one effective uid and gid outside are mapped to them, one id each,
- * and no other id exists in the namespace, so the program cannot change to
- * another (setgroups(2) is denied as well).  Whatever the ids, the void's setup
+ * The void's uid and gid inside its user namespace (default 0 and 0).  One
+ * uid and gid outside are mapped to them, one id each: the caller's effective
+ * ones, or the void's own (vb_void_identity(), the default for the host's
+ * root), and no other id exists in the namespace, so the program cannot change
+ * to another (setgroups(2) is denied as well, or has no group to give).  Whatever the ids, the void's setup
  * runs with every capability of its namespace, and the program starts with all
  * capability sets empty (unless vb_void_keep_cap() keeps some).  Useful where a
  * peer checks the uid it is told, e.g. D-Bus EXTERNAL authentication: give the
