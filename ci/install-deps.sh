@@ -12,7 +12,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
         libssl-dev zlib1g-dev \
         jq curl openssl graphviz perl \
         iproute2 procps psmisc util-linux passwd python3 python3-jsonschema \
-        passt nftables xdg-dbus-proxy dbus dbus-tests \
+        passt nftables xdg-dbus-proxy dbus dbus-tests mmdebstrap \
         >/dev/null
 # The host ids of the voids root starts: the user voidshim and its range in /etc/subuid and
 # /etc/subgid (doc/servers.md, "auth").  Idempotent.

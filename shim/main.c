@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bootstrap/bootstrap.h"
 #include "care/care.h"
 #include "exec/exec.h"
 #include "learn/learn.h"
 #include "run/cli.h"
+#include "session/session.h"
 #include "shim.h"
 
 const struct shim_command shim_commands[] = {
@@ -18,6 +20,10 @@ const struct shim_command shim_commands[] = {
         { "explain", cmd_explain, "say what every void of a spec holds and how they connect" },
         { "ctl", cmd_ctl, "list, revoke the caretakers of, or stop a run started with --name" },
         { "learn", cmd_learn, "run a program once, watched, and write the spec of what it used" },
+        { "session", cmd_session, "begin, run in, list and end persistent voids (schroot-like)" },
+        { "ps", cmd_ps, "list every named void: sessions and runs started with --name" },
+        { "bootstrap", cmd_bootstrap, "make a Debian tree with mmdebstrap, in a void that reaches only the mirror" },
+        { "boot", cmd_boot, "run a tree's own init as pid 1 of a void, its console relayed here" },
         { "help", cmd_help, "show this help" },
         { "version", cmd_version, "show the version" },
         { NULL, NULL, NULL },

@@ -46,6 +46,7 @@ enum vb_plan_grant_kind {
         VB_PLAN_TIME_OFFSET, /* clock CLOCK_BOOTTIME or CLOCK_MONOTONIC, seconds */
         VB_PLAN_CAP,         /* cap: a capability kept (CAP_*) */
         VB_PLAN_PASSWD,      /* dst (a directory, "/etc"): passwd and group files naming the void's ids */
+        VB_PLAN_SYS,         /* dst: a fresh read-only sysfs of the void's own network namespace */
         VB_PLAN_GRANT_KIND_COUNT,
 };
 
@@ -94,6 +95,8 @@ struct vb_plan_care {
         char *dbus_at, *dbus_bus; /* the D-Bus proxy, or NULL */
         char **dbus_talk;         /* NULL-terminated (NULL: none) */
         size_t n_dbus_talk;
+        char **hosts; /* "ADDRESS NAME" lines of the void's /etc/hosts: the names in --net-allow (NULL: none) */
+        size_t n_hosts;
         char *name;  /* the control socket's name (voidshim ctl NAME), or NULL */
         char *inbox; /* where the powerbox's inbox appears in the void, or NULL */
 };
@@ -146,6 +149,22 @@ struct vb_plan {
 
         struct vb_plan_care care;
         struct vb_plan_live live;
+
+        /*
+         * What "/" is made of.  root NULL: the empty tmpfs.  Otherwise the host
+         * directory root, read-only unless root_rw (vb_void_root()), or with
+         * overlay the lower layer of an overlay whose upper is the host directory
+         * overlay_upper, or a tmpfs when it is NULL (vb_void_root_overlay()).
+         */
+        char *root;
+        bool root_rw;
+        bool overlay;
+        char *overlay_upper;
+        /* pid 1: the program (init false), or voidshim's reaper (vb_void_init()); init_hold: a session's. */
+        bool init, init_hold;
+        /* chown(2), fchown, lchown, fchownat succeed and change nothing (seccomp errno 0): in a tree
+         * whose files are all the caller's, a one-id void cannot give them to another id anyway. */
+        bool chown_noop;
 };
 
 /* A new plan: the bare void (all namespaces fresh, nothing granted, stdio not handed in).  NULL on OOM. */

@@ -185,6 +185,12 @@ struct vb_spec_void {
         size_t n_caps;
         struct vb_spec_landlock *landlock_rules;
         size_t n_landlock;
+        /* "root", "overlay", "overlay-persist" (resolved host paths, or NULL), "root-writable". */
+        char *root, *overlay, *overlay_upper;
+        bool root_rw;
+        bool sys, init, chown_noop; /* "sys", "init" (voidshim's reaper as pid 1), "chown-noop" */
+        bool ids_set;               /* "uid", "gid" (0 when only the other is given) */
+        unsigned uid, gid;
         bool passwd;          /* "passwd": true: /etc/passwd and /etc/group naming the void's ids */
         char **profiles;      /* "profiles": the names, NULL-terminated, as written (vb_spec_resolve_profiles()) */
         char **profile_files; /* once resolved: the file each came from, in the same order */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `voidshim run` options: a table of names, argument counts and handlers. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -198,6 +199,53 @@ static int opt_passwd(struct run_opts *o, char **a, char **why)
 static int opt_libs(struct run_opts *o, char **a, char **why)
 {
         return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_LIBS, .src = a[0] }, "--libs", a, 1);
+}
+
+static int opt_root(struct run_opts *o, char **a, char **why)
+{
+        if (o->plan->root)
+                return why_set(why, "--root/--overlay given twice: a void has one root");
+        if (a[0][0] != '/')
+                return why_set(why, "--root: '%s' is not an absolute path", a[0]);
+        return vb_plan_set_str(&o->plan->root, a[0]);
+}
+
+static int opt_overlay(struct run_opts *o, char **a, char **why)
+{
+        int r = opt_root(o, a, why);
+
+        o->plan->overlay = r >= 0;
+        return r;
+}
+
+static int opt_overlay_persist(struct run_opts *o, char **a, char **why)
+{
+        if (a[0][0] != '/')
+                return why_set(why, "--overlay-persist: '%s' is not an absolute path", a[0]);
+        return vb_plan_set_str(&o->plan->overlay_upper, a[0]);
+}
+
+static int opt_root_rw(struct run_opts *o, char **a, char **why)
+{
+        o->plan->root_rw = true;
+        return 0;
+}
+
+static int opt_init(struct run_opts *o, char **a, char **why)
+{
+        o->plan->init = true;
+        return 0;
+}
+
+static int opt_chown_noop(struct run_opts *o, char **a, char **why)
+{
+        o->plan->chown_noop = true;
+        return 0;
+}
+
+static int opt_sys(struct run_opts *o, char **a, char **why)
+{
+        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_SYS, .dst = "/sys" }, "--sys", a, 0);
 }
 
 static int opt_net(struct run_opts *o, char **a, char **why)
@@ -568,19 +616,31 @@ static int strv_push(char ***v, size_t *n, const char *s)
 static int opt_net_allow(struct run_opts *o, char **a, char **why)
 {
         struct vb_plan_care *c = &o->plan->care;
-        struct vb_net_allow *n, allow;
-        const char *reason;
+        struct vb_net_allow *n, allow[16];
+        const char *reason = NULL;
+        char name[256], line[512];
         size_t n_text = c->n_allow;
+        int got = vb_net_allow_resolve(a[0], allow, ELEMENTSOF(allow), name, sizeof(name), &reason);
 
-        if (vb_net_allow_parse(a[0], &allow, &reason) < 0)
-                return why_set(why, "--net-allow %s: %s", a[0], reason);
-        n = reallocarray(c->allow, c->n_allow + 1, sizeof(*n));
+        if (got < 0)
+                return why_set(why, "--net-allow %s: %s", a[0], reason ? reason : strerror(-got));
+        n = reallocarray(c->allow, c->n_allow + (size_t)got, sizeof(*n));
         if (!n)
                 return -ENOMEM;
         c->allow = n;
-        if (strv_push(&c->allow_text, &n_text, a[0]) < 0)
-                return -ENOMEM;
-        c->allow[c->n_allow++] = allow;
+        for (int i = 0; i < got; i++) {
+                char addr[64] = "";
+
+                if (strv_push(&c->allow_text, &n_text, a[0]) < 0)
+                        return -ENOMEM;
+                c->allow[c->n_allow++] = allow[i];
+                /* The name, for the void's /etc/hosts: programs connect by name with no resolver. */
+                if (!name[0] || !inet_ntop(allow[i].family, allow[i].addr, addr, sizeof(addr)))
+                        continue;
+                snprintf(line, sizeof(line), "%s %s", addr, name);
+                if (strv_push(&c->hosts, &c->n_hosts, line) < 0)
+                        return -ENOMEM;
+        }
         return 0;
 }
 
@@ -661,6 +721,13 @@ static const struct option_def options[] = {
         { "--info-fd", 1, opt_info_fd },
         { "--json-status-fd", 1, opt_json_status_fd },
         { "--libs", 1, opt_libs },
+        { "--root", 1, opt_root },
+        { "--root-rw", 0, opt_root_rw },
+        { "--overlay", 1, opt_overlay },
+        { "--overlay-persist", 1, opt_overlay_persist },
+        { "--sys", 0, opt_sys },
+        { "--init", 0, opt_init },
+        { "--chown-noop", 0, opt_chown_noop },
         { "--net", 1, opt_net },
         { "--share", 1, opt_share },
         { "--join", 1, opt_join },
@@ -734,10 +801,10 @@ static int finish(struct run_opts *o, char **argv, char **why)
         if (p->care.n_allow && !p->server_set[VB_SERVER_NET]) /* --net-allow alone asks for the caretaker */
                 (void)vb_plan_set_server(p, VB_SERVER_NET, VB_SERVER_PROXIED, NULL);
         for (int fd = 0; fd <= 2; fd++) /* stdin, stdout, stderr: the program's line to its caller */
-                p->stdio[fd] = !o->no_stdio;
-        r = vb_plan_set_program(p, argv[0], p->program_host, argv);
+                p->stdio[fd] = !o->no_stdio && argv;
+        r = argv ? vb_plan_set_program(p, argv[0], p->program_host, argv) : 0;
         /* --exec-host ./prog: a host path, taken from our working directory (the library wants it absolute). */
-        if (r >= 0 && p->program_host && argv[0][0] != '/') {
+        if (r >= 0 && argv && p->program_host && argv[0][0] != '/') {
                 _cleanup_free_ char *cwd = getcwd(NULL, 0), *abs = NULL;
 
                 if (!cwd)
@@ -746,7 +813,7 @@ static int finish(struct run_opts *o, char **argv, char **why)
                         return -ENOMEM;
                 r = vb_plan_set_str(&p->program, abs);
         }
-        if (r >= 0 && o->argv0)
+        if (r >= 0 && o->argv0 && p->argv)
                 r = vb_plan_set_str(&p->argv[0], o->argv0);
         if (r < 0)
                 return r;
@@ -800,6 +867,11 @@ static int take_args(int argc, char **argv, int i, const struct option_def *d, c
 
 int vb_cli_parse(int argc, char **argv, struct run_opts *o, char **why)
 {
+        return vb_cli_parse_opts(argc, argv, false, o, why);
+}
+
+int vb_cli_parse_opts(int argc, char **argv, bool program_optional, struct run_opts *o, char **why)
+{
         int i = 1, r;
 
         *o = (struct run_opts){ .plan = vb_plan_new(), .info_fd = -1, .status_fd = -1 };
@@ -831,10 +903,14 @@ int vb_cli_parse(int argc, char **argv, struct run_opts *o, char **why)
         }
         if (o->help || o->version || o->seccomp_print)
                 return 0;
-        if (i >= argc)
+        if (i >= argc && !program_optional)
                 return why_set(why, "no program given (voidshim run [GRANT...] -- PROGRAM [ARGS...])");
         if (o->verbose && !o->explain)
                 return why_set(why, "--verbose applies to --explain, which is not given");
+        if (i >= argc) { /* a session's pid 1 alone */
+                o->plan->init = o->plan->init_hold = true;
+                return finish(o, NULL, why);
+        }
         return finish(o, argv + i, why);
 }
 

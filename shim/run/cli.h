@@ -40,6 +40,8 @@ struct run_opts {
  * edited in place.
  */
 int vb_cli_parse(int argc, char **argv, struct run_opts *o, char **why);
+/* The same, where the program may be left out (voidshim session begin): the plan then holds a reaper alone. */
+int vb_cli_parse_opts(int argc, char **argv, bool program_optional, struct run_opts *o, char **why);
 void run_opts_done(struct run_opts *o);
 /* The help text of `voidshim run`. */
 const char *vb_cli_usage(void);

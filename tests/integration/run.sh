@@ -21,6 +21,8 @@ cp -r "$here" "$stage/integration"
 [ -d "$top/examples" ] && cp -r "$top/examples" "$stage/examples"
 [ -d "$top/build/tests/apps" ] && cp -r "$top/build/tests/apps" "$stage/apps"
 chmod -R a+rX "$stage"
+# Debian trees made by `voidshim bootstrap` (lib.sh, t_tree): one per user per run, shared by the test files.
+mkdir -m 1777 "$stage/trees"
 
 passed=0 failed=0 skipped=0
 

@@ -251,9 +251,15 @@ static void build_root(struct vb_child_ctx *c, int *devnull)
         _cleanup_close_ int root = -1;
         const struct vb_mount *bad = NULL;
         const char *why;
-        int r;
+        int made, r;
 
-        r = vb_mount_new_root(&root);
+        r = vb_root_open(&c->v->root);
+        if (r < 0)
+                fail(c, VB_STEP_ROOT, r, "%s", c->v->root.dir);
+        made = c->v->root.kind == VB_ROOT_TMPFS ? -1 : vb_root_mount(&c->v->root, &why);
+        if (made < 0 && c->v->root.kind != VB_ROOT_TMPFS)
+                fail(c, VB_STEP_ROOT, made, "%s: %s", c->v->root.dir, why);
+        r = vb_mount_new_root(made, &root);
         if (r < 0)
                 fail(c, VB_STEP_ROOT, r, NULL);
         r = vb_mount_open_sources(c->v->mounts, c->v->n_mounts, &bad);
@@ -281,7 +287,7 @@ static void build_root(struct vb_child_ctx *c, int *devnull)
         *devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
         if (*devnull < 0)
                 fail(c, VB_STEP_DEVNULL, NEG_ERRNO(), NULL);
-        r = vb_mount_pivot(root);
+        r = vb_mount_pivot(root, c->v->root.kind != VB_ROOT_TMPFS);
         if (r < 0)
                 fail(c, VB_STEP_PIVOT, r, NULL);
 }
@@ -555,6 +561,7 @@ _Noreturn void vb_child_main(struct vb_child_ctx *c)
         }
         arrange_fds(c, devnull);
         apply_rlimits(c);
+        vb_init_run(c); /* pid 1 stays there; the program (its child) goes on */
         if (v->exec_fd >= 0) {
                 syscall(SYS_execveat, v->exec_fd, "", v->argv, v->env, AT_EMPTY_PATH);
                 r = NEG_ERRNO();
@@ -562,4 +569,54 @@ _Noreturn void vb_child_main(struct vb_child_ctx *c)
                 r = exec_search(v);
         }
         exec_failed(c, r);
+}
+
+/*
+ * vb_void_join()'s child: enter the running void's namespaces through its
+ * init's pidfd (all at once), then fork, since a pid namespace entered takes
+ * only children; the grandchild takes the void's restrictions and execs.  Our
+ * process relays the grandchild's end, as two_stage() does.
+ */
+_Noreturn void vb_child_join_main(struct vb_child_ctx *c, int init_pidfd, int ns_flags)
+{
+        int devnull, status;
+        pid_t pid;
+
+        reset_signals();
+        die_with_parent(c);
+        /* In the void's v1 cgroups before anything of its own (c->sync). */
+        await_parent(c);
+        /* The host's /dev/null, for fds 0-2 not handed in: the void's root may have none. */
+        devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (devnull < 0)
+                fail(c, VB_STEP_DEVNULL, NEG_ERRNO(), NULL);
+        if (setns(init_pidfd, ns_flags) < 0)
+                fail(c, VB_STEP_JOIN, NEG_ERRNO(), "the void's namespaces");
+        close(init_pidfd);
+        /* A void of its own uid: the newcomer is that uid too (mapped in the namespace it joined). */
+        become(c);
+        pid = fork();
+        if (pid < 0)
+                fail(c, VB_STEP_FORK, NEG_ERRNO(), NULL);
+        if (pid > 0) {
+                syscall(SYS_close_range, 0, ~0U, 0);
+                while (waitpid(pid, &status, 0) < 0)
+                        if (errno != EINTR)
+                                _exit(125);
+                if (WIFSIGNALED(status)) {
+                        signal(WTERMSIG(status), SIG_DFL);
+                        raise(WTERMSIG(status));
+                        _exit(128 + WTERMSIG(status));
+                }
+                _exit(WEXITSTATUS(status));
+        }
+        die_with_parent(c);
+        new_session(c);
+        if (chdir(c->v->cwd ? c->v->cwd : "/") < 0)
+                fail(c, VB_STEP_CHDIR, NEG_ERRNO(), "%s", c->v->cwd);
+        lock_down(c);
+        install_filter(c);
+        arrange_fds(c, devnull);
+        apply_rlimits(c);
+        exec_failed(c, exec_search(c->v));
 }

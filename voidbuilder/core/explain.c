@@ -107,6 +107,10 @@ static void explain_mount(FILE *f, const struct vb_mount *m)
                         "here and revoked ones disappear (a slave of the supervisor's shared inbox)",
                         m->dst);
                 break;
+        case VB_MNT_SYSFS:
+                fprintf(f, "  %s: fresh sysfs of the void's own network namespace (read-only, nosuid, nodev, noexec)",
+                        m->dst);
+                break;
         case VB_MNT_DIR:
                 fprintf(f, "  %s: empty directory (mode %04o)", m->dst, (unsigned)m->mode);
                 break;
@@ -433,6 +437,30 @@ static void explain_rest(FILE *f, const struct vb_void *v)
         explain_limits(f, &v->limits);
 }
 
+static void explain_root(FILE *f, const struct vb_void *v)
+{
+        const struct vb_root *r = &v->root;
+
+        if (r->kind == VB_ROOT_DIR)
+                fprintf(f, "root: host %s (bind, %s, nosuid, nodev); old root detached\n", r->dir,
+                        (r->flags & VB_MOUNT_RW) ? "read-write" : "read-only");
+        else if (r->kind == VB_ROOT_OVERLAY && r->upper)
+                fprintf(f,
+                        "root: overlay of host %s (never written) under host %s/upper, which keeps every change; "
+                        "nosuid, nodev; old root detached\n",
+                        r->dir, r->upper);
+        else if (r->kind == VB_ROOT_OVERLAY)
+                fprintf(f,
+                        "root: overlay of host %s (never written) under a %llu MiB tmpfs that goes with the void; "
+                        "nosuid, nodev; old root detached\n",
+                        r->dir, (unsigned long long)(r->size >> 20));
+        else
+                fprintf(f, "root: empty tmpfs, read-only once built; old root detached\n");
+        if (v->init)
+                fprintf(f, "pid 1: voidshim's reaper: forwards signals to the program, reaps orphans%s\n",
+                        (v->init_flags & VB_INIT_HOLD) ? ", and holds the void open for processes that join it" : "");
+}
+
 VB_API char *vb_void_explain(const struct vb_void *v)
 {
         char *buf = NULL;
@@ -442,8 +470,8 @@ VB_API char *vb_void_explain(const struct vb_void *v)
         if (!f)
                 return NULL;
         explain_ns(f, v);
-        fprintf(f, "root: empty tmpfs, read-only once built; old root detached\nmounts:%s\n",
-                v->n_mounts ? "" : " none");
+        explain_root(f, v);
+        fprintf(f, "mounts:%s\n", v->n_mounts ? "" : " none");
         for (size_t i = 0; i < v->n_mounts; i++)
                 explain_mount(f, &v->mounts[i]);
         explain_hidden(f, v);

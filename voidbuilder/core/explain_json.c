@@ -127,7 +127,7 @@ static void json_mounts(FILE *f, const struct vb_void *v)
         static const char *const kinds[] = {
                 [VB_MNT_BIND] = "bind",     [VB_MNT_TMPFS] = "tmpfs", [VB_MNT_PROC] = "proc",
                 [VB_MNT_DEVPTS] = "devpts", [VB_MNT_DIR] = "dir",     [VB_MNT_SYMLINK] = "symlink",
-                [VB_MNT_INBOX] = "inbox",   [VB_MNT_FILE] = "file"
+                [VB_MNT_INBOX] = "inbox",   [VB_MNT_FILE] = "file",   [VB_MNT_SYSFS] = "sysfs"
         };
 
         fputs("\"mounts\":[", f);
@@ -154,6 +154,27 @@ static void json_mounts(FILE *f, const struct vb_void *v)
                 fputc('}', f);
         }
         fputs("],", f);
+}
+
+/* "root" and "init" (added keys: doc/plan-json.md). */
+static void json_root(FILE *f, const struct vb_void *v)
+{
+        static const char *const kinds[] = {
+                [VB_ROOT_TMPFS] = "tmpfs", [VB_ROOT_DIR] = "dir", [VB_ROOT_OVERLAY] = "overlay"
+        };
+
+        fprintf(f, "\"root\":{\"kind\":\"%s\",\"dir\":", kinds[v->root.kind]);
+        jstr(f, v->root.dir);
+        fputs(",\"upper\":", f);
+        jstr(f, v->root.upper);
+        fprintf(f, ",\"writable\":%s},",
+                v->root.kind == VB_ROOT_TMPFS   ? "false"
+                : (v->root.flags & VB_MOUNT_RW) ? "true"
+                                                : "false");
+        fprintf(f, "\"init\":%s,",
+                !v->init                         ? "null"
+                : (v->init_flags & VB_INIT_HOLD) ? "\"reaper, hold\""
+                                                 : "\"reaper\"");
 }
 
 /* "hidden": where a bind would show a hidden host path, covered (the host paths themselves are not shown). */
@@ -291,6 +312,7 @@ VB_API char *vb_void_explain_json(const struct vb_void *v)
                 return NULL;
         fputc('{', f);
         json_namespaces(f, v);
+        json_root(f, v);
         json_mounts(f, v);
         json_hidden(f, v);
         json_process(f, v);

@@ -32,6 +32,8 @@ struct vb_proc {
         int pidfd;
         bool reaped;
         int status;
+        bool relay;                /* pid is a relay (two-stage spawn): the void's init is its only child */
+        uint64_t ns_fresh;         /* CLONE_NEW* of the namespaces that are not the caller's (vb_void_join()) */
         struct vb_spawn_prep prep; /* its host ids (a lease) and cgroups: given back once it is reaped */
 };
 
@@ -186,8 +188,10 @@ pid_t vb_spawn_clone(struct vb_void *v, struct vb_child_ctx *ctx, int *pidfd, ui
 /* Grants that only make sense in a namespace of the void's own: refuse rather than touch the caller's. */
 int vb_spawn_validate(const struct vb_void *v, struct vb_error **err)
 {
-        if (!v->argv || !v->exec_path)
+        if ((!v->argv || !v->exec_path) && !(v->init && (v->init_flags & VB_INIT_HOLD)))
                 return vb_error_set(err, EINVAL, "no program to run");
+        if (v->init && v->ns_mode[VB_NS_PID] != VB_NS_FRESH)
+                return vb_error_set(err, EINVAL, "a reaper as pid 1 needs a fresh pid namespace");
         if (v->hostname && v->ns_mode[VB_NS_UTS] != VB_NS_FRESH)
                 return vb_error_set(err, EINVAL, "a hostname needs a fresh uts namespace (it is %s)",
                                     v->ns_mode[VB_NS_UTS] == VB_NS_SHARED ? "shared" : "joined");
@@ -210,33 +214,47 @@ int vb_spawn_validate(const struct vb_void *v, struct vb_error **err)
         return 0;
 }
 
-/* Setup failed in the child, or in our steps after the clone: reap it now, so nothing is left behind. */
-static int spawn_failed(struct vb_proc *p, int r, struct vb_error **err, const char *what)
+/*
+ * Our own steps after the clone failed: the child waits for our byte and has made nothing of its own
+ * yet (a relay has no init child before the byte), so it is killed, then reaped.
+ */
+static int settle_failed(struct vb_proc *p, int r, struct vb_error **err)
 {
         (void)pidfd_send_signal(p->pidfd, SIGKILL, NULL, 0);
         (void)reap(p);
         vb_proc_free(p);
-        return err && *err ? r : vb_error_set(err, -r, "%s", what);
+        return err && *err ? r : vb_error_set(err, r, "preparing the void");
 }
 
 /* The child's steps: EOF on its report is the program running; a report names the step that failed. */
 static int await_exec(const struct vb_void *v, struct vb_proc *p, int rep_r, struct vb_proc **out,
                       struct vb_error **err)
 {
+        const char *what = v->exec_path ? v->exec_path : "(pid 1 only)";
         struct vb_report rep;
         int r = vb_spawn_read_report(rep_r, &rep);
 
+        if (r == 0) {
+                if (p->prep.reserved)
+                        vb_void_logf(v, "void %d: running %s as host uid %u, gid %u", (int)p->pid, what,
+                                     (unsigned)p->prep.host_uid, (unsigned)p->prep.host_gid);
+                else
+                        vb_void_logf(v, "void %d: running %s", (int)p->pid, what);
+                *out = p;
+                return 0;
+        }
+        /*
+         * Setup failed: reap the child now, so nothing is left behind.  A reaper of ours as pid 1
+         * would outlive its program's failed exec (and a holding one would wait on): it is killed.
+         * Nothing else is: a relay must reap the void's init itself, or that would be left a zombie.
+         */
+        if (v->init)
+                (void)pidfd_send_signal(p->pidfd, SIGKILL, NULL, 0);
+        (void)reap(p);
+        vb_proc_free(p);
         if (r < 0)
-                return spawn_failed(p, r, err, "reading the child's report");
-        if (r == 1)
-                return spawn_failed(p, vb_spawn_report_error(v->exec_path, &rep, err), err, "setting up the void");
-        if (p->prep.reserved)
-                vb_void_logf(v, "void %d: running %s as host uid %u, gid %u", (int)p->pid, v->exec_path,
-                             (unsigned)p->prep.host_uid, (unsigned)p->prep.host_gid);
-        else
-                vb_void_logf(v, "void %d: running %s", (int)p->pid, v->exec_path);
-        *out = p;
-        return 0;
+                return vb_error_set(err, r, "reading the child's report");
+        return vb_spawn_report_error(v->exec_path, &rep, err);
 }
 
 VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_error **err)
@@ -309,10 +327,23 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
         alive_r = -1;
         p->pid = pid;
         p->pidfd = TAKE_FD(pidfd);
+        p->relay = ctx.two_stage;
+        p->ns_fresh = vb_ns_flags(v, VB_NS_FRESH) | vb_ns_flags(v, VB_NS_JOIN);
         r = vb_spawn_settle(v, &ctx, &p->prep, pid, rep_r, alive_w, err);
         if (r < 0)
-                return spawn_failed(p, r, err, "preparing the void");
+                return settle_failed(p, r, err);
         return await_exec(v, p, rep_r, out, err);
+}
+
+bool vb_proc_relayed(const struct vb_proc *p, uint64_t *ns_fresh)
+{
+        *ns_fresh = p->ns_fresh;
+        return p->relay;
+}
+
+const struct vb_spawn_prep *vb_proc_prep(const struct vb_proc *p)
+{
+        return &p->prep;
 }
 
 struct vb_proc *vb_proc_adopt(pid_t pid, int pidfd, struct vb_spawn_prep *prep)

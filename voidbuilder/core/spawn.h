@@ -3,6 +3,7 @@
 #ifndef VB_SPAWN_H
 #define VB_SPAWN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -41,6 +42,10 @@ pid_t vb_spawn_clone(struct vb_void *v, struct vb_child_ctx *ctx, int *pidfd, ui
 int vb_spawn_read_report(int fd, struct vb_report *rep);
 /* Turn a failed step's report into err; returns -errnum. */
 int vb_spawn_report_error(const char *exec_path, const struct vb_report *rep, struct vb_error **err);
+/* Was p spawned through a relay (its init is the relay's child)?  *ns_fresh: the namespaces not the caller's. */
+bool vb_proc_relayed(const struct vb_proc *p, uint64_t *ns_fresh);
+/* What p's spawn holds (its identity, its cgroups), for a newcomer that joins it (join.c). */
+const struct vb_spawn_prep *vb_proc_prep(const struct vb_proc *p);
 /*
  * A handle for a void that is already our child (takes ownership of pidfd,
  * and of *prep when not NULL, which is then emptied); NULL on OOM.

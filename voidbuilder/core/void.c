@@ -50,6 +50,7 @@ VB_API struct vb_void *vb_void_new(void)
         v->park_net_fd = -1;
         v->exec_fd = -1;
         v->tty_target = -1;
+        v->root.dir_fd = -1;
         v->observe_sock = -1;
         v->env = calloc(1, sizeof(char *));
         if (!v->env) {
@@ -94,6 +95,8 @@ VB_API struct vb_void *vb_void_free(struct vb_void *v)
         free(v->exec_host_path);
         vb_closep(&v->exec_fd);
         vb_strv_free(v->argv);
+        free(v->root.dir);
+        free(v->root.upper);
         free(v->label);
         vb_void_observe_done(v);
         free(v);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "voidbuilder/cleanup.h"
@@ -80,6 +81,27 @@ static int apply_stdio(struct vb_void *v, const struct vb_plan *p, struct vb_err
         return 0;
 }
 
+/* "/" (a directory, an overlay, or the empty tmpfs), and pid 1. */
+static int apply_root(struct vb_void *v, const struct vb_plan *p, struct vb_error **err)
+{
+        struct stat st;
+        int r = 0;
+
+        if (p->root && (stat(p->root, &st) < 0 || !S_ISDIR(st.st_mode)))
+                return vb_error_set(err, errno ? errno : ENOTDIR, "%s %s", p->overlay ? "--overlay" : "--root",
+                                    p->root);
+        if (p->root && p->overlay)
+                r = vb_void_root_overlay(v, p->root, p->overlay_upper, 0);
+        else if (p->root)
+                r = vb_void_root(v, p->root, p->root_rw ? VB_MOUNT_RW : 0);
+        if (r < 0)
+                return vb_error_set(err, r, "%s %s: the directory must be an absolute path",
+                                    p->overlay ? "--overlay" : "--root", p->root);
+        if (p->init && (r = vb_void_init(v, p->init_hold ? VB_INIT_HOLD : 0)) < 0)
+                return vb_error_set(err, r, "--init");
+        return 0;
+}
+
 static int apply_bind(struct vb_void *v, const struct vb_plan_grant *g, struct vb_error **err)
 {
         if (!(g->flags & VB_MOUNT_OPTIONAL) && access(g->src, F_OK) < 0) {
@@ -129,6 +151,8 @@ static int apply_grant(struct vb_void *v, const struct vb_plan_grant *g, struct 
                 return vb_void_time_offset(v, g->resource, g->seconds);
         case VB_PLAN_CAP:
                 return vb_void_keep_cap(v, g->resource);
+        case VB_PLAN_SYS:
+                return vb_void_sys(v, g->dst);
         case VB_PLAN_PASSWD: /* apply_grants(): it reads the plan's ids */
         case VB_PLAN_GRANT_KIND_COUNT:
         default:
@@ -140,7 +164,7 @@ static const char *kind_name(enum vb_plan_grant_kind k)
 {
         static const char *const names[] = { "bind",   "tmpfs",       "dir",        "symlink", "proc",
                                              "dev",    "libs",        "fd",         "setenv",  "landlock rule",
-                                             "rlimit", "time offset", "capability", "passwd" };
+                                             "rlimit", "time offset", "capability", "passwd",  "sys" };
 
         return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "grant";
 }
@@ -270,9 +294,68 @@ static int read_text(const char *path, char **out)
         return 0;
 }
 
+/* The first word of a policy line, after "optional": the syscall it is about (or a keyword). */
+static bool line_names(const char *line, size_t len, const char *const *names)
+{
+        while (len && (*line == ' ' || *line == '\t'))
+                line++, len--;
+        if (len > 9 && strncmp(line, "optional ", 9) == 0)
+                line += 9, len -= 9;
+        for (; *names; names++) {
+                size_t n = strlen(*names);
+
+                if (len > n && strncmp(line, *names, n) == 0 && (line[n] == ' ' || line[n] == '\t'))
+                        return true;
+        }
+        return false;
+}
+
+/* policy with every rule for the chown calls taken out and replaced by "succeed, do nothing". */
+static char *chown_noop_policy(const char *policy)
+{
+        static const char *const calls[] = { "chown", "fchown", "lchown", "fchownat", NULL };
+        static const char rules[] = "# --chown-noop: one id in the void, chown succeeds and changes nothing\n"
+                                    "optional chown errno 0\nfchown errno 0\noptional lchown errno 0\n"
+                                    "fchownat errno 0\n";
+        char *out = malloc(strlen(policy) + sizeof(rules) + 1), *o = out;
+
+        for (const char *l = policy; out && *l;) {
+                const char *nl = strchrnul(l, '\n');
+                size_t len = (size_t)(nl - l);
+
+                if (!line_names(l, len, calls)) {
+                        memcpy(o, l, len);
+                        o += len;
+                        *o++ = '\n';
+                }
+                l = *nl ? nl + 1 : nl;
+        }
+        if (out)
+                memcpy(o, rules, sizeof(rules));
+        return out;
+}
+
+static int apply_seccomp(struct vb_void *v, const struct vb_plan *p, struct vb_error **err)
+{
+        _cleanup_free_ char *policy = NULL, *noop = NULL;
+        int r;
+
+        if (p->seccomp == VB_PLAN_SECCOMP_OFF)
+                return vb_void_seccomp(v, VB_SECCOMP_OFF, NULL, NULL, err);
+        if (p->seccomp == VB_PLAN_SECCOMP_FILE && (r = read_text(p->seccomp_file, &policy)) < 0)
+                return vb_error_set(err, r, "read seccomp policy %s", p->seccomp_file);
+        if (!p->chown_noop)
+                return policy ? vb_void_seccomp(v, VB_SECCOMP_POLICY, policy, p->seccomp_file, err) : 0;
+        /* An allow list allows chown: its rules give way to the no-op's (a policy may not contradict itself). */
+        noop = chown_noop_policy(policy ? policy : vb_seccomp_default_policy());
+        if (!noop)
+                return vb_error_set(err, ENOMEM, "--chown-noop");
+        return vb_void_seccomp(v, VB_SECCOMP_POLICY, noop,
+                               policy ? p->seccomp_file : "the default policy, --chown-noop", err);
+}
+
 static int apply_settings(struct vb_void *v, const struct vb_plan *p, struct vb_error **err)
 {
-        _cleanup_free_ char *policy = NULL;
         int r = 0;
 
         if (p->loopback && (r = vb_void_loopback(v)) < 0)
@@ -281,14 +364,7 @@ static int apply_settings(struct vb_void *v, const struct vb_plan *p, struct vb_
                 return vb_error_set(err, r, "hostname %s", p->hostname);
         if (p->chdir && (r = vb_void_chdir(v, p->chdir)) < 0)
                 return vb_error_set(err, r, "chdir %s: the directory must be an absolute path in the void", p->chdir);
-        if (p->seccomp == VB_PLAN_SECCOMP_OFF)
-                return vb_void_seccomp(v, VB_SECCOMP_OFF, NULL, NULL, err);
-        if (p->seccomp != VB_PLAN_SECCOMP_FILE)
-                return 0;
-        r = read_text(p->seccomp_file, &policy);
-        if (r < 0)
-                return vb_error_set(err, r, "read seccomp policy %s", p->seccomp_file);
-        return vb_void_seccomp(v, VB_SECCOMP_POLICY, policy, p->seccomp_file, err);
+        return apply_seccomp(v, p, err);
 }
 
 /* What a bind allows, as Landlock rights. */
@@ -322,6 +398,8 @@ static unsigned grant_rule(const struct vb_plan_grant *g, bool strict)
         case VB_PLAN_PROC:
         case VB_PLAN_DEV:
                 return VB_LANDLOCK_READ | VB_LANDLOCK_WRITE;
+        case VB_PLAN_SYS:
+                return strict ? VB_LANDLOCK_READ : 0;
         case VB_PLAN_LANDLOCK:
                 return g->access;
         case VB_PLAN_DIR: /* a mount point, not a grant of what is in it */
@@ -351,8 +429,11 @@ static int apply_landlock(struct vb_void *v, const struct vb_plan *p, struct vb_
                 return 1;
         if (r < 0)
                 return vb_error_set(err, r, "turn on Landlock (this kernel has none)");
-        if (!strict)
-                r = vb_void_landlock_allow(v, "/", VB_LANDLOCK_READ | VB_LANDLOCK_EXEC);
+        /* A writable root (an overlay, --root-rw) is writable throughout, as its mount says. */
+        if (!strict || p->root)
+                r = vb_void_landlock_allow(v, "/",
+                                           VB_LANDLOCK_READ | VB_LANDLOCK_EXEC |
+                                                   (p->overlay || p->root_rw ? VB_LANDLOCK_WRITE : 0));
         for (size_t i = 0; r >= 0 && i < p->n_grants; i++) {
                 unsigned acc = grant_rule(&p->grants[i], strict);
 
@@ -387,6 +468,8 @@ static int apply_program(struct vb_void *v, const struct vb_plan *p, struct vb_e
         }
         if ((p->limits.pids || p->limits.memory || p->limits.cpu) && (r = vb_void_limits(v, &p->limits)) < 0)
                 return vb_error_set(err, r, "--limit");
+        if ((!p->program || !p->argv) && p->init && p->init_hold)
+                return 0; /* a session's pid 1 alone */
         if (!p->program || !p->argv)
                 return vb_error_set(err, EINVAL, "no program given");
         if (p->program_host) {
@@ -462,6 +545,8 @@ int vb_plan_apply(const struct vb_plan *p, bool for_explain, struct vb_void **ou
         if (!v)
                 return vb_error_set(err, ENOMEM, "create the void");
         r = apply_namespaces(v, p, err);
+        if (r >= 0)
+                r = apply_root(v, p, err);
         if (r >= 0)
                 r = apply_stdio(v, p, err);
         if (r >= 0)

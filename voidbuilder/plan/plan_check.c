@@ -92,6 +92,28 @@ static int check_identity(const struct vb_plan *p, char **why)
         return 0;
 }
 
+/* A root of the caller's choosing, pid 1, /sys. */
+static int check_root(const struct vb_plan *p, char **why)
+{
+        bool sys = false;
+
+        for (size_t i = 0; i < p->n_grants; i++)
+                sys |= p->grants[i].kind == VB_PLAN_SYS;
+        if (p->overlay_upper && !p->overlay)
+                return why_set(why, "--overlay-persist UPPER needs --overlay DIR (the lower layer)");
+        if (p->root_rw && (!p->root || p->overlay))
+                return why_set(why, "--root-rw needs --root DIR (an overlay is writable already)");
+        if (p->root && mode_is(p, VB_SERVER_FS, VB_SERVER_SHARED))
+                return why_set(why, "--root/--overlay contradict --server fs=shared: give one of them");
+        if (p->init && p->ns[VB_NS_PID] != VB_NS_FRESH)
+                return why_set(why, "--init needs a pid namespace of the void's own, not --share/--join pid");
+        if (p->chown_noop && p->seccomp == VB_PLAN_SECCOMP_OFF)
+                return why_set(why, "--chown-noop is a seccomp rule: it contradicts --seccomp off");
+        if (sys && p->ns[VB_NS_NET] == VB_NS_SHARED)
+                return why_set(why, "--sys shows the void's own network devices: it contradicts --net shared");
+        return 0;
+}
+
 /* Does path have a ".." component? */
 static bool has_dotdot(const char *path)
 {
@@ -171,8 +193,10 @@ static int check_grants(const struct vb_plan *p, char **why)
 int vb_plan_check(const struct vb_plan *p, char **why)
 {
         *why = NULL;
-        if (!p->program || !p->argv || !p->argv[0])
+        if ((!p->program || !p->argv || !p->argv[0]) && !(p->init && p->init_hold))
                 return why_set(why, "no program given");
+        if (check_root(p, why) < 0)
+                return -EINVAL;
         for (int s = 0; s < VB_SERVER_COUNT; s++)
                 if (p->server_set[s] && server_ns[s] >= 0 && p->ns[server_ns[s]] != VB_NS_FRESH)
                         return why_set(why, "--server %s contradicts --share/--join %s: give one of them",

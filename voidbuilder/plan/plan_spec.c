@@ -300,6 +300,24 @@ static void set_servers(struct vb_plan *p, const struct vb_spec *s)
                 p->stdio[fd] = s->env_set[VB_SERVER_TERM] && s->env[VB_SERVER_TERM] == VB_SERVER_SHARED;
 }
 
+/* "root", "overlay", "sys", "init", "chown-noop", "uid", "gid": as --root, --overlay, ... --uid, --gid. */
+static int set_root(struct vb_plan *p, const struct vb_spec_void *v)
+{
+        if (vb_plan_set_str(&p->root, v->overlay ? v->overlay : v->root) < 0 ||
+            vb_plan_set_str(&p->overlay_upper, v->overlay_upper) < 0)
+                return -ENOMEM;
+        p->overlay = v->overlay != NULL;
+        p->root_rw = v->root_rw;
+        p->init = v->init;
+        p->chown_noop = v->chown_noop;
+        if (v->ids_set)
+                p->ids_set = true, p->uid = (uid_t)v->uid, p->gid = (gid_t)v->gid;
+        if (v->sys &&
+            vb_plan_add(p, &(struct vb_plan_grant){ .kind = VB_PLAN_SYS, .dst = "/sys", .origin = "\"sys\"" }) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
 static int build(struct vb_plan *p, const struct vb_spec *s, const struct vb_spec_entry *e,
                  const struct vb_plan_spec_start *st)
 {
@@ -347,7 +365,9 @@ static int build(struct vb_plan *p, const struct vb_spec *s, const struct vb_spe
         if (vb_plan_set_str(&p->seccomp_file, v->seccomp_file) < 0 || vb_plan_set_str(&p->hostname, v->hostname) < 0 ||
             vb_plan_set_str(&p->cgroup, v->cgroup) < 0)
                 return -ENOMEM;
-        r = set_program(p, e, st ? st->trailing : NULL);
+        r = set_root(p, v);
+        if (r >= 0)
+                r = set_program(p, e, st ? st->trailing : NULL);
         return r < 0 ? r : copy_care(p, &s->care);
 }
 

@@ -10,10 +10,37 @@
 #include "spec/spec_json.h"
 #include "voidbuilder/cleanup.h"
 
-static const char *const void_keys[] = { "mounts",   "proc",   "dev",      "libs",        "net",    "hostname",
-                                         "env",      "chdir",  "rlimits",  "time-offset", "caps",   "seccomp",
-                                         "landlock", "cgroup", "stdin",    "stdout",      "stderr", "passwd",
-                                         "profiles", "limits", "identity", NULL };
+static const char *const void_keys[] = { "mounts",
+                                         "proc",
+                                         "dev",
+                                         "libs",
+                                         "net",
+                                         "hostname",
+                                         "env",
+                                         "chdir",
+                                         "rlimits",
+                                         "time-offset",
+                                         "caps",
+                                         "seccomp",
+                                         "landlock",
+                                         "cgroup",
+                                         "stdin",
+                                         "stdout",
+                                         "stderr",
+                                         "passwd",
+                                         "profiles",
+                                         "root",
+                                         "root-writable",
+                                         "overlay",
+                                         "overlay-persist",
+                                         "sys",
+                                         "init",
+                                         "chown-noop",
+                                         "uid",
+                                         "gid",
+                                         "limits",
+                                         "identity",
+                                         NULL };
 
 static const struct {
         const char *key;
@@ -540,6 +567,48 @@ static void parse_simple_keys(struct spec_ctx *c, json_t *j, const char *ptr, st
                 v->cgroup = spec_host_path(c, cg);
 }
 
+/* "uid", "gid": an id in the void's user namespace (0 to 4294967294). */
+static void parse_id(struct spec_ctx *c, json_t *j, const char *ptr, const char *key, bool *set, unsigned *out)
+{
+        json_t *x = json_object_get(j, key);
+        _cleanup_free_ char *p = NULL;
+
+        if (!x)
+                return;
+        p = sub(c, ptr, key);
+        if (!json_is_integer(x) || json_integer_value(x) < 0 || json_integer_value(x) >= 4294967295LL) {
+                P_DIAG(c, p, false, "\"%s\" must be an id from 0 to 4294967294", key);
+                return;
+        }
+        *set = true;
+        *out = (unsigned)json_integer_value(x);
+}
+
+/* What "/" is made of, pid 1, /sys, chown, the ids (the keys of `voidshim run --root ... --uid`). */
+static void parse_root_keys(struct spec_ctx *c, json_t *j, const char *ptr, struct vb_spec_void *v)
+{
+        _cleanup_free_ char *root = NULL, *overlay = NULL, *upper = NULL;
+
+        if (spec_get_string(c, j, ptr, "root", &root))
+                v->root = spec_host_path(c, root);
+        if (spec_get_string(c, j, ptr, "overlay", &overlay))
+                v->overlay = spec_host_path(c, overlay);
+        if (spec_get_string(c, j, ptr, "overlay-persist", &upper))
+                v->overlay_upper = spec_host_path(c, upper);
+        spec_get_bool(c, j, ptr, "root-writable", &v->root_rw);
+        spec_get_bool(c, j, ptr, "sys", &v->sys);
+        spec_get_bool(c, j, ptr, "init", &v->init);
+        spec_get_bool(c, j, ptr, "chown-noop", &v->chown_noop);
+        parse_id(c, j, ptr, "uid", &v->ids_set, &v->uid);
+        parse_id(c, j, ptr, "gid", &v->ids_set, &v->gid);
+        if (v->root && v->overlay)
+                P_DIAG(c, ptr, false, "\"root\" and \"overlay\": a void has one root; give one of them");
+        else if (v->overlay_upper && !v->overlay)
+                P_DIAG(c, ptr, false, "\"overlay-persist\" needs \"overlay\" (the lower layer)");
+        else if (v->root_rw && !v->root)
+                P_DIAG(c, ptr, false, "\"root-writable\" needs \"root\"");
+}
+
 void spec_parse_void(struct spec_ctx *c, json_t *j, const char *ptr, struct vb_spec_void *v)
 {
         static const struct {
@@ -577,6 +646,7 @@ void spec_parse_void(struct spec_ctx *c, json_t *j, const char *ptr, struct vb_s
         spec_get_bool(c, j, ptr, "passwd", &v->passwd);
         parse_choice_keys(c, j, ptr, v);
         parse_simple_keys(c, j, ptr, v);
+        parse_root_keys(c, j, ptr, v);
 }
 
 void spec_void_done(struct vb_spec_void *v)
@@ -588,6 +658,7 @@ void spec_void_done(struct vb_spec_void *v)
         vb_strv_free(v->profiles);
         vb_strv_free(v->profile_files);
         free(v->hostname), free(v->chdir), free(v->cgroup), free(v->seccomp_file);
+        free(v->root), free(v->overlay), free(v->overlay_upper);
         for (size_t i = 0; i < v->n_env; i++)
                 free(v->env[i].name), free(v->env[i].value), free(v->env[i].profile);
         free(v->proc_profile), free(v->dev_profile), free(v->passwd_profile);
