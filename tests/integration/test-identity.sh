@@ -157,6 +157,22 @@ exec 5>&-
 wait "$shim" 2>/dev/null
 exec 6<&-
 
+# A newcomer in a session (vb_void_join()) is the session's void: its uid, its root.
+mkdir -p "$T_TMP/tree/usr" "$T_TMP/tree/etc" && cp "$PROBE" "$T_TMP/tree/probe"
+if "$VS" session begin "ids-$$" --overlay "$T_TMP/tree" --proc >/dev/null 2>&1; then
+        first=$("$VS" session run "ids-$$" -- /probe read /proc/1/uid_map)
+        mine=$("$VS" session run "ids-$$" -- /probe read /proc/self/uid_map)
+        t_check "a newcomer in root's session is in the session void's user namespace, of its own uid" \
+                "$(in_range "$(outer "$first")" && [ "$mine" = "$first" ]; echo $?)" "void: $first, newcomer: $mine"
+        t_eq "... where it is uid 0, the void's (not root's, unmapped there)" "ok 0 0 0 0" \
+                "$VS" session run "ids-$$" -- /probe uid
+        t_match "... in the void's root (an overlay of idmapped layers), not the host's" "^ok etc probe proc usr$" \
+                "$VS" session run "ids-$$" -- /probe ls /
+        "$VS" session end "ids-$$" >/dev/null 2>&1
+else
+        t_check "a session of root's starts" 1 "$("$VS" session begin "ids-$$" --overlay "$T_TMP/tree" --proc 2>&1)"
+fi
+
 # ---- the caretakers, the supervisor and explain say who it is --------------------------------------
 if command -v pasta >/dev/null; then
         map=$(void --net-allow 80 --proc -- "$PROBE" read /proc/self/uid_map)

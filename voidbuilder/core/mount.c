@@ -334,12 +334,37 @@ static int idmap_tree(int tree, int userns)
         return mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) == 0 ? 0 : NEG_ERRNO();
 }
 
+int vb_mount_clone_idmapped(int src, int idmap_userns, uint64_t attrs, bool must_idmap, bool *plain, const char **why)
+{
+        struct mount_attr attr = { .attr_set = attrs };
+        _cleanup_close_ int tree = -1;
+        int r;
+
+        *plain = false;
+        *why = "cloning the source";
+        tree = open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+        if (tree < 0)
+                return NEG_ERRNO();
+        if (idmap_userns >= 0) {
+                r = idmap_tree(tree, idmap_userns);
+                *why = "its file system cannot show the caller's files as the void's (no idmapped mounts): a "
+                       "writable grant there needs the caller's identity";
+                if (r < 0 && (!idmap_refused(r) || must_idmap))
+                        return r;
+                *plain = r < 0;
+        }
+        *why = "restricting the bind";
+        if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+                return NEG_ERRNO();
+        *why = NULL;
+        return TAKE_FD(tree);
+}
+
 int vb_mount_prepare_bind(struct vb_mount *m, int idmap_userns, const char **why, bool *plain)
 {
-        struct mount_attr attr = { .attr_set = bind_attrs(m->flags) };
-        _cleanup_close_ int src = -1, tree = -1;
+        _cleanup_close_ int src = -1;
         struct stat st;
-        int r;
+        int tree;
 
         *why = NULL;
         *plain = false;
@@ -355,25 +380,13 @@ int vb_mount_prepare_bind(struct vb_mount *m, int idmap_userns, const char **why
         *why = "the source is no longer the file that was checked";
         if (m->checked && (st.st_dev != m->dev || st.st_ino != m->ino))
                 return -ESTALE;
-        *why = "cloning the source";
-        tree = open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
-        if (tree < 0)
-                return NEG_ERRNO();
         /* Device nodes stay plain: a void must never own a host device node (chmod, chown). */
-        if (idmap_userns >= 0 && !(m->flags & VB_MOUNT_DEV)) {
-                r = idmap_tree(tree, idmap_userns);
-                *why = "its file system cannot show the caller's files as the void's (no idmapped mounts): a "
-                       "writable grant there needs the caller's identity";
-                if (r < 0 && (!idmap_refused(r) || (m->flags & VB_MOUNT_RW)))
-                        return r;
-                *plain = r < 0;
-        }
-        *why = "restricting the bind";
-        if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
-                return NEG_ERRNO();
-        *why = NULL;
+        tree = vb_mount_clone_idmapped(src, (m->flags & VB_MOUNT_DEV) ? -1 : idmap_userns, bind_attrs(m->flags),
+                                       m->flags & VB_MOUNT_RW, plain, why);
+        if (tree < 0)
+                return tree;
         m->is_dir = S_ISDIR(st.st_mode);
-        m->src_fd = TAKE_FD(tree);
+        m->src_fd = tree;
         m->prepared = true;
         return 0;
 }

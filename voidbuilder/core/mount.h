@@ -34,6 +34,19 @@ int vb_mount_open_sources(struct vb_mount *mounts, size_t n, const struct vb_mou
  * skipped.  -errno with a static *why.
  */
 int vb_mount_prepare_bind(struct vb_mount *m, int idmap_userns, const char **why, bool *plain);
+/*
+ * The clone (recursive) of the tree at src, idmapped with idmap_userns when >= 0 (where a submount's file
+ * system refuses, its top alone; where the top's refuses, plain, *plain set, unless must_idmap: then
+ * -errno), with attrs (MOUNT_ATTR_*) set recursively.  Its fd, or -errno with a static *why.
+ */
+int vb_mount_clone_idmapped(int src, int idmap_userns, uint64_t attrs, bool must_idmap, bool *plain, const char **why);
+/*
+ * Parent, for a void of its own uid: the root directory (and an overlay's host upper directory) as
+ * idmapped trees, so that the tree is the void's own (root.c).  r->prepared set; -errno with *why.
+ */
+int vb_root_prepare(struct vb_root *r, int idmap_userns, const char **why);
+/* Parent, after the clone: close what vb_root_prepare() made.  Idempotent. */
+void vb_root_unprepare(struct vb_root *r);
 /* Parent, after the clone: close the trees vb_mount_prepare_bind() made. */
 void vb_mount_unprepare(struct vb_mount *mounts, size_t n);
 /* Carry out one planned mount relative to the new root; failure detail goes to why. */

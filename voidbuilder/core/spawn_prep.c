@@ -108,9 +108,11 @@ static int mount_failed(struct vb_error **err, int r, const struct vb_mount *m, 
         return r;
 }
 
-/* Will any mount be idmapped (a bind other than of devices, or the inbox's grants)? */
+/* Will any mount be idmapped (a bind other than of devices, the inbox's grants, a root of the caller's)? */
 static bool wants_idmap(const struct vb_void *v)
 {
+        if (v->root.kind != VB_ROOT_TMPFS)
+                return true;
         for (size_t i = 0; i < v->n_mounts; i++)
                 if ((v->mounts[i].kind == VB_MNT_BIND && !(v->mounts[i].flags & VB_MOUNT_DEV)) ||
                     (v->mounts[i].kind == VB_MNT_INBOX && v->mounts[i].src_fd >= 0))
@@ -135,6 +137,9 @@ static int prepare_mounts(struct vb_void *v, struct vb_spawn_prep *prep, bool qu
                 if (r < 0)
                         return vb_error_set(err, -r, "making the user namespace of the void's idmapped binds");
         }
+        r = vb_root_prepare(&v->root, prep->idmap_fd, &why);
+        if (r < 0)
+                return mount_failed(err, r, &(struct vb_mount){ .dst = "/", .src = v->root.dir }, why);
         for (size_t i = 0; i < v->n_mounts; i++) {
                 struct vb_mount *m = &v->mounts[i];
 
@@ -218,6 +223,7 @@ int vb_spawn_prepare(struct vb_void *v, struct vb_spawn_prep *prep, struct vb_ch
 void vb_spawn_prepared(struct vb_void *v, struct vb_spawn_prep *prep)
 {
         vb_mount_unprepare(v->mounts, v->n_mounts);
+        vb_root_unprepare(&v->root);
         vb_closep(&prep->idmap_fd);
         prep->idmap_fd = -1;
 }

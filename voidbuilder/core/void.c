@@ -51,6 +51,7 @@ VB_API struct vb_void *vb_void_new(void)
         v->exec_fd = -1;
         v->tty_target = -1;
         v->root.dir_fd = -1;
+        v->root.upper_fd = -1;
         v->observe_sock = -1;
         v->env = calloc(1, sizeof(char *));
         if (!v->env) {

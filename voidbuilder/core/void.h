@@ -40,7 +40,9 @@ struct vb_root {
         char *upper;    /* OVERLAY: the host directory holding upper/ and work/, or NULL for a tmpfs upper */
         unsigned flags; /* DIR: VB_MOUNT_RW */
         uint64_t size;  /* OVERLAY with a tmpfs upper: its size */
-        int dir_fd;     /* child only: dir opened (O_PATH) before the root is staged */
+        int dir_fd;     /* child only: dir opened (O_PATH) before the root is staged; prepared: the parent's tree */
+        bool prepared;  /* one spawn, a void of its own uid: dir_fd (and upper_fd) are idmapped trees the parent made */
+        int upper_fd;   /* prepared OVERLAY with a host upper: that directory, idmapped */
 };
 
 struct vb_mount {
