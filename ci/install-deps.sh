@@ -15,3 +15,6 @@ $SUDO apt-get install -y -qq --no-install-recommends \
         passt nftables xdg-dbus-proxy dbus dbus-tests mmdebstrap \
         podman conmon containerd runc crun uidmap slirp4netns \
         >/dev/null
+# The host ids of the voids root starts: the user voidshim and its range in /etc/subuid and
+# /etc/subgid (doc/servers.md, "auth").  Idempotent.
+$SUDO sh "$(dirname "$0")/../tools/reserve-ids.sh"

@@ -126,7 +126,7 @@ struct vb_oci {
 
         bool ns_set[VB_NS_COUNT];   /* listed in linux.namespaces: a namespace of the container's own ... */
         char *ns_path[VB_NS_COUNT]; /* ... or this one, joined */
-        struct vb_id_range *uid_map, *gid_map;
+        struct vb_id_map *uid_map, *gid_map;
         size_t n_uid_map, n_gid_map;
         char **sysctl; /* NULL-terminated pairs: key, value, key, value... */
         struct vb_oci_device *devices;

@@ -131,9 +131,9 @@ struct vb_plan_live {
  * "containers"); all zero for run's options and a spec.
  */
 struct vb_plan_container {
-        bool image_root;                       /* the plan's root is a container image's (vb_void_image_root()) */
-        bool enter;                            /* no root of its own: the joined mount namespace's (an exec) */
-        struct vb_id_range *uid_map, *gid_map; /* written by the spawner, instead of one id */
+        bool image_root;                     /* the plan's root is a container image's (vb_void_image_root()) */
+        bool enter;                          /* no root of its own: the joined mount namespace's (an exec) */
+        struct vb_id_map *uid_map, *gid_map; /* written by the spawner, instead of one id */
         size_t n_uid_map, n_gid_map;
         bool user_set; /* the program's user (vb_void_user()) */
         uid_t uid;
@@ -168,6 +168,7 @@ struct vb_plan {
         bool ids_set; /* uid, gid inside the void's user namespace */
         uid_t uid;
         gid_t gid;
+        enum vb_identity identity; /* who the void is on the host (VB_IDENTITY_AUTO: the library's default) */
 
         bool stdio[3]; /* hand in the caller's fd 0, 1, 2 (when open and no FD grant takes the number) */
 
@@ -181,7 +182,8 @@ struct vb_plan {
         enum vb_plan_seccomp seccomp;
         char *seccomp_file;
 
-        char *cgroup; /* a cgroup v2 directory to start in (CLONE_INTO_CGROUP), or NULL */
+        char *cgroup;            /* a cgroup v2 directory to start in (CLONE_INTO_CGROUP), or NULL */
+        struct vb_limits limits; /* cgroup limits (vb_void_limits()); 0: that resource is not limited */
 
         char **hide; /* host paths no bind may show (vb_void_hide()): the supervisor's control sockets; or NULL */
 

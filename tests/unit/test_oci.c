@@ -321,7 +321,7 @@ static void test_state_round_trip(void **state)
 static void test_container_setters_refuse(void **state)
 {
         _cleanup_vb_void_ struct vb_void *v = vb_void_new();
-        struct vb_id_range overlap[] = { { 0, 1000, 10 }, { 5, 2000, 10 } }, one[] = { { 0, 1000, 1 } };
+        struct vb_id_map overlap[] = { { 0, 1000, 10 }, { 5, 2000, 10 } }, one[] = { { 0, 1000, 1 } };
         struct vb_cap_sets bad = { .effective = 1ULL << CAP_KILL };
 
         assert_non_null(v);
@@ -347,7 +347,7 @@ static void test_container_setters_refuse(void **state)
 static void test_plan_check_container(void **state)
 {
         struct vb_plan *p = vb_plan_new();
-        struct vb_id_range one = { 0, 1000, 1 };
+        struct vb_id_map one = { 0, 1000, 1 };
         char *why = NULL;
 
         assert_non_null(p);

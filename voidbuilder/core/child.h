@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "core/identity.h"
 #include "core/void.h"
 
 enum vb_step {
@@ -66,11 +67,25 @@ struct vb_child_ctx {
         struct vb_keep_fd *warm_fds;
         /* container.h: */
         bool hold;                      /* report VB_STEP_WAIT ("ready") and wait at the gate; see spawn.c */
-        bool sync;                      /* ask the spawner (VB_STEP_ID_MAPS) for id maps and cgroup v1 */
+        bool ctr_sync;                  /* ask the spawner (VB_STEP_ID_MAPS) for id maps and cgroup v1 */
         bool defer_cgroupns;            /* unshare the cgroup namespace only after the spawner's sync */
         bool cloexec_done;              /* fds above the void's marked close-on-exec before the filter */
         bool sync_asked;                /* the spawner was asked and has not answered yet */
         struct _cap_struct *caps_final; /* no_new_privs off: the caps once the filter is on, or NULL */
+        /*
+         * The parent has steps to take after the clone (moving the void into v1 cgroups, writing
+         * the id maps of a reserved identity): the child waits for its byte on sync_fd before
+         * anything else (two-stage: before it forks the void's init), after saying, with a
+         * report {VB_STEP_ID_MAPS, 0}, that its user namespace exists when the parent must wait
+         * for that (announce).  EOF there: the parent is gone.
+         */
+        bool sync;
+        bool announce;
+        int sync_fd;
+        bool become; /* reserved identity: take v->uid, v->gid (mapped to the reserved ids), no groups */
+        const struct vb_id_range
+                *range; /* warm: the reserved range, read by the caller (the zygote allocates nothing) */
+        int cgroup_fd;  /* the cgroup v2 directory to clone into (CLONE_INTO_CGROUP), or -1 */
 };
 /*
  * Reports with errnum 0 are notices, not failures: VB_STEP_ID_MAPS asks the

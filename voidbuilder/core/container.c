@@ -62,7 +62,7 @@ VB_API int vb_void_enter(struct vb_void *v)
 }
 
 /* Ranges of one map must not overlap inside or outside (the kernel refuses the write). */
-static bool ranges_ok(const struct vb_id_range *r, size_t n)
+static bool ranges_ok(const struct vb_id_map *r, size_t n)
 {
         if (n == 0 || n > VB_MAX_ID_RANGES)
                 return false;
@@ -78,11 +78,11 @@ static bool ranges_ok(const struct vb_id_range *r, size_t n)
         return true;
 }
 
-VB_API int vb_void_id_maps(struct vb_void *v, const struct vb_id_range *uids, size_t n_uids,
-                           const struct vb_id_range *gids, size_t n_gids)
+VB_API int vb_void_id_maps(struct vb_void *v, const struct vb_id_map *uids, size_t n_uids, const struct vb_id_map *gids,
+                           size_t n_gids)
 {
         struct vb_container *c;
-        struct vb_id_range *u, *g;
+        struct vb_id_map *u, *g;
 
         if (!ranges_ok(uids, n_uids) || !ranges_ok(gids, n_gids))
                 return -EINVAL;
@@ -360,7 +360,7 @@ bool vb_ctr_needs_sync(const struct vb_void *v)
         return v->ctr && (v->ctr->n_uid_map || v->ctr->n_cgroup_v1);
 }
 
-static int write_map(pid_t pid, const char *file, const struct vb_id_range *r, size_t n)
+static int write_map(pid_t pid, const char *file, const struct vb_id_map *r, size_t n)
 {
         char path[64], *buf = NULL;
         size_t len = 0;

@@ -29,7 +29,7 @@ struct vb_sysctl {
 struct vb_container {
         bool enter; /* vb_void_enter(): keep the joined mount namespace's root */
 
-        struct vb_id_range *uid_map, *gid_map;
+        struct vb_id_map *uid_map, *gid_map;
         size_t n_uid_map, n_gid_map;
 
         bool user_set;

@@ -33,8 +33,9 @@ struct vb_proc {
         int pidfd;
         bool reaped;
         int status;
-        bool relay;        /* pid is a relay (two-stage spawn): the void's init is its only child */
-        uint64_t ns_fresh; /* CLONE_NEW* of the namespaces that are not the caller's (vb_void_join()) */
+        bool relay;                /* pid is a relay (two-stage spawn): the void's init is its only child */
+        uint64_t ns_fresh;         /* CLONE_NEW* of the namespaces that are not the caller's (vb_void_join()) */
+        struct vb_spawn_prep prep; /* its host ids (a lease) and cgroups: given back once it is reaped */
 };
 
 int vb_spawn_read_report(int fd, struct vb_report *rep)
@@ -68,6 +69,8 @@ static int reap(struct vb_proc *p)
                 if (errno != EINTR)
                         return NEG_ERRNO();
         p->reaped = true;
+        /* Its processes are gone (a pid namespace's init goes last): its uid and cgroups may serve another. */
+        vb_spawn_prep_release(&p->prep);
         if (si.si_code == CLD_EXITED)
                 p->status = W_EXITCODE(si.si_status, 0);
         else
@@ -157,10 +160,12 @@ pid_t vb_spawn_clone(struct vb_void *v, struct vb_child_ctx *ctx, int *pidfd, ui
         args.pidfd = (uint64_t)(uintptr_t)pidfd;
         /* With CLONE_PARENT the kernel takes the exit signal the caller's child (the zygote) has. */
         args.exit_signal = extra_flags & CLONE_PARENT ? 0 : SIGCHLD;
-        if (v->cgroup_fd >= 0) {
+        if (ctx->cgroup_fd >= 0) {
                 args.flags |= CLONE_INTO_CGROUP;
-                args.cgroup = (uint64_t)v->cgroup_fd;
+                args.cgroup = (uint64_t)ctx->cgroup_fd;
         }
+        /* Two-stage, the void's user namespace exists only once the child has unshared it: it says so. */
+        ctx->announce = ctx->sync && ctx->become && ctx->two_stage;
         if (v->park_net_fd >= 0)
                 pid = clone_parked(&args, v->park_net_fd, &stranded);
         else
@@ -229,6 +234,16 @@ int vb_spawn_validate(const struct vb_void *v, struct vb_error **err)
                         return vb_error_set(err, EINVAL,
                                             "a fresh /proc needs a fresh pid namespace "
                                             "(a shared one would show the caller's processes)");
+        if (v->identity == VB_IDENTITY_RESERVED && v->ns_mode[VB_NS_USER] != VB_NS_FRESH)
+                return vb_error_set(err, EINVAL,
+                                    "a uid of its own (identity reserved) needs a user namespace of the void's own");
+        if (v->identity == VB_IDENTITY_RESERVED && geteuid() != 0)
+                return vb_error_set(err, EPERM, "only root can give a void a uid of its own (identity reserved)");
+        /* The spawner's sync (child.h) is a container's or the spawn's own, never both. */
+        if (v->ctr &&
+            (vb_spawn_identity(v) == VB_IDENTITY_RESERVED || v->limits.pids || v->limits.memory || v->limits.cpu))
+                return vb_error_set(err, EINVAL,
+                                    "a container's ids and cgroups are its config's: no uid of its own and no limits");
         return vb_spawn_validate_ctr(v, err);
 }
 
@@ -299,6 +314,30 @@ static int await_child(struct vb_void *v, struct vb_child_ctx *ctx, struct vb_pr
         }
 }
 
+/*
+ * Our own steps after the clone failed: the child waits for our byte and has made nothing of its own
+ * yet (a relay has no init child before the byte), so it is killed, then reaped.
+ */
+static int settle_failed(struct vb_proc *p, int r, struct vb_error **err)
+{
+        (void)pidfd_send_signal(p->pidfd, SIGKILL, NULL, 0);
+        (void)reap(p);
+        vb_proc_free(p);
+        return err && *err ? r : vb_error_set(err, r, "preparing the void");
+}
+
+/* The void is built: say so in the log. */
+static void spawned(const struct vb_void *v, const struct vb_proc *p, bool held)
+{
+        const char *what = v->exec_path ? v->exec_path : "(pid 1 only)";
+
+        if (p->prep.reserved)
+                vb_void_logf(v, "void %d: %s %s as host uid %u, gid %u", (int)p->pid, held ? "ready to run" : "running",
+                             what, (unsigned)p->prep.host_uid, (unsigned)p->prep.host_gid);
+        else
+                vb_void_logf(v, "void %d: %s %s", (int)p->pid, held ? "ready to run" : "running", what);
+}
+
 VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_error **err)
 {
         _cleanup_close_ int rep_r = -1, rep_w = -1, alive_r = -1, alive_w = -1, pidfd = -1;
@@ -307,6 +346,7 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
         /* Without no_new_privs, installing the filter needs CAP_SYS_ADMIN: held until then. */
         uint64_t tmp = v->ctr && v->ctr->new_privs && v->seccomp_mode != VB_SECCOMP_OFF ? 1ULL << CAP_SYS_ADMIN : 0;
         struct vb_child_ctx ctx;
+        struct vb_spawn_prep prep;
         struct vb_report rep;
         struct vb_proc *p;
         int fds[2], r, taken;
@@ -343,21 +383,30 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
                 .caps = caps,
                 .warm_fd = -1,
                 .hold = v->ctr && v->ctr->gate_fd >= 0,
-                .sync = vb_ctr_needs_sync(v),
+                .ctr_sync = vb_ctr_needs_sync(v),
                 .caps_final = caps_final,
+                .sync_fd = alive_r,
         };
-        p = calloc(1, sizeof(*p));
-        if (!p)
+        r = vb_spawn_prepare(v, &prep, &ctx, getpid(), err);
+        if (r < 0)
+                return r;
+        p = vb_proc_adopt(-1, -1, &prep);
+        if (!p) {
+                vb_spawn_prepared(v, &prep);
+                vb_spawn_prep_release(&prep);
                 return vb_error_set(err, ENOMEM, "allocating the handle");
+        }
         taken = vb_pool_take(v);
         if (taken < 0) {
-                free(p);
+                vb_spawn_prepared(v, &p->prep);
+                vb_proc_free(p);
                 return vb_error_set(err, taken, "taking a namespace from the pool");
         }
         pid = vb_spawn_clone(v, &ctx, &pidfd, 0, err);
         vb_pool_release(v, taken);
+        vb_spawn_prepared(v, &p->prep);
         if (pid < 0) {
-                free(p);
+                vb_proc_free(p);
                 return pid;
         }
         if (pid == 0) /* not reached: the child never returns */
@@ -371,10 +420,12 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
         /* Held in direct mode, p becomes the init itself (await_child()): no relay stays. */
         p->relay = ctx.two_stage && !ctx.hold;
         p->ns_fresh = vb_ns_flags(v, VB_NS_FRESH) | vb_ns_flags(v, VB_NS_JOIN);
+        r = vb_spawn_settle(v, &ctx, &p->prep, pid, rep_r, alive_w, err);
+        if (r < 0)
+                return settle_failed(p, r, err);
         r = await_child(v, &ctx, p, rep_r, alive_w, &rep, err);
         if (r == 1) {
-                vb_void_logf(v, "void %d: %s %s", (int)p->pid, ctx.hold ? "ready to run" : "running",
-                             v->exec_path ? v->exec_path : "(pid 1 only)");
+                spawned(v, p, ctx.hold);
                 *out = p;
                 return 0;
         }
@@ -399,7 +450,12 @@ bool vb_proc_relayed(const struct vb_proc *p, uint64_t *ns_fresh)
         return p->relay;
 }
 
-struct vb_proc *vb_proc_adopt(pid_t pid, int pidfd)
+const struct vb_spawn_prep *vb_proc_prep(const struct vb_proc *p)
+{
+        return &p->prep;
+}
+
+struct vb_proc *vb_proc_adopt(pid_t pid, int pidfd, struct vb_spawn_prep *prep)
 {
         struct vb_proc *p = calloc(1, sizeof(*p));
 
@@ -407,6 +463,11 @@ struct vb_proc *vb_proc_adopt(pid_t pid, int pidfd)
                 return NULL;
         p->pid = pid;
         p->pidfd = pidfd;
+        p->prep = (struct vb_spawn_prep){ .lease = { .fd = -1 }, .idmap_fd = -1 };
+        if (prep) {
+                p->prep = *prep;
+                *prep = (struct vb_spawn_prep){ .lease = { .fd = -1 }, .idmap_fd = -1 };
+        }
         return p;
 }
 
@@ -414,9 +475,20 @@ VB_API struct vb_proc *vb_proc_release(struct vb_proc *p)
 {
         if (!p)
                 return NULL;
+        /* A held void has no lease and no cgroups of its spawn (vb_void_spawn() refuses them): nothing to give back. */
         vb_closep(&p->pidfd);
+        vb_closep(&p->prep.idmap_fd);
         free(p);
         return NULL;
+}
+
+VB_API int vb_proc_host_ids(const struct vb_proc *p, uid_t *uid, gid_t *gid)
+{
+        if (!p->prep.has_ids)
+                return -ENODATA;
+        *uid = p->prep.host_uid;
+        *gid = p->prep.host_gid;
+        return 0;
 }
 
 VB_API pid_t vb_proc_pid(const struct vb_proc *p)
@@ -460,6 +532,9 @@ VB_API struct vb_proc *vb_proc_free(struct vb_proc *p)
                 (void)pidfd_send_signal(p->pidfd, SIGKILL, NULL, 0);
                 (void)reap(p);
         }
+        /* Never started (pidfd -1), or reaped: either way nothing of it runs. */
+        if (p->pidfd < 0 || p->reaped)
+                vb_spawn_prep_release(&p->prep);
         vb_closep(&p->pidfd);
         free(p);
         return NULL;

@@ -60,8 +60,7 @@ static int read_namespaces(struct oci_rd *rd, json_t *j, const char *path, struc
         return 0;
 }
 
-static int read_map(struct oci_rd *rd, json_t *j, const char *key, const char *path, struct vb_id_range **out,
-                    size_t *n)
+static int read_map(struct oci_rd *rd, json_t *j, const char *key, const char *path, struct vb_id_map **out, size_t *n)
 {
         char p[512], q[600];
         json_t *list, *e;
@@ -88,7 +87,7 @@ static int read_map(struct oci_rd *rd, json_t *j, const char *key, const char *p
                         return r;
                 if (!s1 || !s2 || !s3 || size == 0)
                         return oci_bad(rd, q, "needs containerID, hostID and a size above 0");
-                (*out)[(*n)++] = (struct vb_id_range){ (uint32_t)in, (uint32_t)host, (uint32_t)size };
+                (*out)[(*n)++] = (struct vb_id_map){ (uint32_t)in, (uint32_t)host, (uint32_t)size };
         }
         return 0;
 }

@@ -89,6 +89,8 @@ static int check_container(const struct vb_plan *p, char **why)
 
         if (c->n_uid_map && (!own_user || p->ids_set))
                 return why_set(why, "uid/gid mappings need a user namespace of the void's own, and no --uid/--gid");
+        if (c->n_uid_map && p->identity == VB_IDENTITY_RESERVED)
+                return why_set(why, "uid/gid mappings say who the void is on the host: no --identity reserved");
         if (!c->n_uid_map != !c->n_gid_map)
                 return why_set(why, "uid mappings and gid mappings go together");
         if (c->n_groups && own_user && !c->n_uid_map)
@@ -107,6 +109,17 @@ static int check_container(const struct vb_plan *p, char **why)
                                   : VB_NS_IPC] == VB_NS_SHARED)
                         return why_set(why, "sysctl %s: its namespace is the runtime's (shared), not the void's",
                                        p->grants[i].src);
+        return 0;
+}
+
+/* A uid of the void's own lives in a user namespace of the void's own. */
+static int check_identity(const struct vb_plan *p, char **why)
+{
+        if (p->identity != VB_IDENTITY_RESERVED)
+                return 0;
+        if (p->ns[VB_NS_USER] != VB_NS_FRESH || mode_is(p, VB_SERVER_AUTH, VB_SERVER_SHARED))
+                return why_set(why, "--identity reserved needs a user namespace of the void's own, not --share/--join "
+                                    "user or --server auth=shared");
         return 0;
 }
 
@@ -227,7 +240,8 @@ int vb_plan_check(const struct vb_plan *p, char **why)
         /* A denied exec server is Landlock without EXECUTE: it cannot be had without Landlock. */
         if (mode_is(p, VB_SERVER_EXEC, VB_SERVER_DENIED) && p->landlock == VB_PLAN_LANDLOCK_OFF)
                 return why_set(why, "--server exec=denied contradicts --no-landlock: exec is denied by Landlock");
-        if (check_care(p, why) < 0 || check_grants(p, why) < 0 || check_container(p, why) < 0)
+        if (check_care(p, why) < 0 || check_grants(p, why) < 0 || check_container(p, why) < 0 ||
+            check_identity(p, why) < 0)
                 return -EINVAL;
         return check_ids(p, why);
 }
