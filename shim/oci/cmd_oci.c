@@ -144,17 +144,23 @@ static const char *opt_value(int argc, char **argv, int *i, const char *opt, boo
         return argv[++*i];
 }
 
+/*
+ * A directory of its own, next to voidshim's runtime directory and never in
+ * it (as runc's /run/user/UID/runc): that one is checked to be 0700 and
+ * refused otherwise (shim/ctl/ctl_sock.c), and a state root made inside it
+ * would make it first, with the state root's looser mode.
+ */
 static const char *default_root(void)
 {
         static char buf[512];
         const char *xdg = getenv("XDG_RUNTIME_DIR");
 
         if (geteuid() == 0 && (!xdg || !*xdg))
-                return "/run/voidshim/oci";
+                return "/run/voidshim-oci";
         if (xdg && *xdg)
-                snprintf(buf, sizeof(buf), "%s/voidshim/oci", xdg);
+                snprintf(buf, sizeof(buf), "%s/voidshim-oci", xdg);
         else
-                snprintf(buf, sizeof(buf), "/tmp/voidshim-%u/oci", (unsigned)geteuid());
+                snprintf(buf, sizeof(buf), "/tmp/voidshim-oci-%u", (unsigned)geteuid());
         return buf;
 }
 

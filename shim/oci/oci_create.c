@@ -87,7 +87,13 @@ static char *now_rfc3339(void)
         return out;
 }
 
-/* mkdir -p, 0711: others may pass through (a rootless podman's runroot), not list. */
+/*
+ * mkdir -p ROOT.  The parents it makes are 0700: it never makes a directory
+ * more open than voidshim's own runtime directory (shim/ctl/ctl_sock.c), and
+ * one it finds is never changed.  ROOT itself is 0711, as runc's: others may
+ * pass through it (a rootless podman's runroot), never list it; each
+ * container's directory in it is 0700.
+ */
 static int mkdir_parents(const char *path)
 {
         char buf[4096];
@@ -100,12 +106,32 @@ static int mkdir_parents(const char *path)
                 char c = *p;
 
                 *p = '\0';
-                if (mkdir(buf, 0711) < 0 && errno != EEXIST)
+                if (mkdir(buf, c ? 0700 : 0711) < 0 && errno != EEXIST)
                         return -1;
                 if (!c)
                         return 0;
                 *p = c;
         }
+}
+
+/*
+ * ROOT must be a directory of ours that no one else may write: in a shared
+ * /tmp (the default without a runtime directory) someone may have made it
+ * first, and could then replace a container's state.  0, or OCI_EXIT_FAIL
+ * once said.
+ */
+static int check_root(const char *root)
+{
+        struct stat st;
+
+        if (lstat(root, &st) < 0)
+                return oci_fail("create the state directory", "%s: %s", root, strerror(errno));
+        if (!S_ISDIR(st.st_mode))
+                return oci_fail("create the state directory", "%s: not a directory (a symlink?)", root);
+        if (st.st_uid != geteuid() || (st.st_mode & 022))
+                return oci_fail("create the state directory", "%s: owned by uid %u, mode %04o: not ours alone", root,
+                                (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+        return 0;
 }
 
 /* ROOT (made if missing) and ROOT/ID, which must not exist: a second create of an id fails here. */
@@ -115,6 +141,8 @@ static int make_state_dir(const char *id, struct creating *k)
 
         if (mkdir_parents(oci_opt.root) < 0)
                 return oci_fail("create the state directory", "%s: %s", oci_opt.root, strerror(errno));
+        if (check_root(oci_opt.root) != 0)
+                return OCI_EXIT_FAIL;
         if (!oci_state_path(dir, sizeof(dir), id, NULL))
                 return oci_fail("create container", "%s: the id is too long", id);
         if (mkdir(dir, 0700) < 0)

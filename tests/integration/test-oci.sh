@@ -233,6 +233,43 @@ if is_root; then
         t_ok "delete removes the cgroups it made" test ! -e "/sys/fs/cgroup/pids$pidsdir"
 fi
 
+# ---- the default state root leaves voidshim's runtime directory alone -----------------------
+# voidshim's runtime directory (XDG_RUNTIME_DIR/voidshim) must stay 0700, or every `exec --name`
+# and `ctl` is refused: a state root made inside it would make it first, more open (0711).
+XR="$T_TMP/xdg"
+mkdir -m 0700 "$XR"
+echo '{"voidshim": 1, "entrypoints": {"s": {"program": "/bin/sleep", "args": ["trailing"]}}}' >"$T_TMP/sleep.json"
+chmod a+r "$T_TMP/sleep.json"
+xenv() { env -u VOIDSHIM_RUNTIME_DIR XDG_RUNTIME_DIR="$XR" "$@"; }
+config /probe true
+xcreate() { xenv "$RT" create "$@" </dev/null >"$T_TMP/ctr.out" 2>"$T_TMP/ctr.err" || { cat "$T_TMP/ctr.err"; return 1; }; }
+t_ok "default root: create" xcreate --bundle "$B" rd1
+t_ok "default root: XDG_RUNTIME_DIR/voidshim-oci holds the state" test -d "$XR/voidshim-oci/rd1"
+t_ok "default root: delete" xenv "$RT" delete --force rd1
+t_eq "voidshim's runtime directory is not made by oci" "absent" \
+        bash -c "[ -e '$XR/voidshim' ] && stat -c %a '$XR/voidshim' || echo absent"
+xenv timeout 60 "$VS" exec --name rdx "$T_TMP/sleep.json" -- 30 >"$T_TMP/rdx.out" 2>&1 &
+rdx=$!
+for _ in $(seq 100); do
+        xenv "$VS" ctl rdx list >/dev/null 2>&1 && break
+        kill -0 $rdx 2>/dev/null || break
+        sleep 0.05
+done
+t_match "after oci create/delete: exec --name runs and ctl list answers" "^void s.*running" xenv "$VS" ctl rdx list
+xenv "$VS" ctl rdx stop >/dev/null 2>&1
+kill $rdx 2>/dev/null
+wait $rdx 2>/dev/null
+t_eq "voidshim's runtime directory is 0700" "700" stat -c %a "$XR/voidshim"
+xcreate --bundle "$B" rd2 >/dev/null
+xenv "$RT" delete --force rd2 >/dev/null 2>&1
+t_eq "an oci create afterwards leaves it 0700" "700" stat -c %a "$XR/voidshim"
+mkdir -m 0777 "$T_TMP/open-root"
+chmod 0777 "$T_TMP/open-root"
+"$RT" --root "$T_TMP/open-root" create --bundle "$B" rd3 </dev/null >"$T_TMP/ctr.out" 2>"$T_TMP/ctr.err"
+t_match "a state root others may write is refused" "not ours alone" cat "$T_TMP/ctr.err"
+t_ok "...and nothing made in it" test -z "$(ls -A "$T_TMP/open-root")"
+"$RT" --root "$T_TMP/open-root" delete --force rd3 >/dev/null 2>&1 # only had it been made
+
 # ---- bad input: a line naming the field, exit 1, nothing left -----------------------------
 mounts_before=$(wc -l </proc/self/mountinfo)
 printf '{"ociVersion": "1.0.2", "root": {"path": "rootfs"},' >"$B/config.json"
