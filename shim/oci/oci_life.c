@@ -102,7 +102,10 @@ static char proc_state(pid_t pid)
 static void await_exec(const struct oci_ctr *c, int watch)
 {
         struct pollfd p = { .fd = watch, .events = POLLIN };
-        struct timespec tick = { 0, 200 * 1000 };
+        const struct timespec tick = { 0, 200 * 1000 };
+        /* Its end wakes us at once (a pidfd polls readable when the process exits). */
+        _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+        struct pollfd end = { .fd = pidfd, .events = POLLIN };
         int i, settled;
         char st;
 
@@ -114,11 +117,18 @@ static void await_exec(const struct oci_ctr *c, int watch)
                 oci_warn("container %s: its program had not started 2 s after start", c->id);
                 return;
         }
-        /* Settled: asleep three looks in a row (the end of execve() can sleep an instant), or gone. */
+        /*
+         * Settled: asleep three looks in a row (the end of execve() can sleep an instant), or
+         * ended: a program that is gone, or a zombie, has nothing left to settle.
+         */
         for (i = 0, settled = 0; i < 500 && settled < 3; i++) {
                 st = proc_state(c->pid);
+                if (st == 0 || st == 'Z' || st == 'X')
+                        return;
                 settled = st == 'R' || st == 'D' ? 0 : settled + 1;
-                if (settled < 3)
+                if (settled < 3 && pidfd >= 0)
+                        (void)ppoll(&end, 1, &tick, NULL);
+                else if (settled < 3)
                         nanosleep(&tick, NULL);
         }
 }
@@ -163,6 +173,7 @@ int oci_start(struct oci_ctr *c)
         if (write(fd, "0", 1) != 1)
                 return oci_fail("start container", "opening its gate: %s", strerror(errno));
         vb_closep(&fd);
+        fd = -1; /* its number may be taken again before this function's end closes fd */
         (void)unlink(fifo);
         await_exec(c, watch);
         c->status = VB_OCI_RUNNING;
