@@ -223,9 +223,10 @@ struct vb_oci_state {
         uint64_t start_time; /* its start time (field 22 of /proc/PID/stat), so a reused pid is told apart */
         char *bundle;        /* absolute */
         char *created;       /* RFC 3339 */
-        bool started;        /* `start` ran */
+        bool started;        /* `start` ran (set by no voidshim now: its gate, exec.fifo, gone says so) */
         char *annotations;   /* JSON object text */
-        char **cgroups;      /* NULL-terminated: the cgroup directories made for it, to remove */
+        char **cgroups;      /* NULL-terminated: the cgroup directories it is in */
+        char **cgroups_made; /* NULL-terminated: those of them this runtime made, to remove at delete */
         char *owner;         /* "voidshim" */
         unsigned hooks;      /* bit k set: the config has hooks of kind k (enum vb_oci_hook_kind) */
 };

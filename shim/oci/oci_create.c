@@ -232,6 +232,7 @@ static int record_state(const struct oci_create_opts *o, const struct vb_oci *c,
         st->bundle = c->bundle;
         st->annotations = c->annotations;
         st->cgroups = k->cg.dirs;
+        st->cgroups_made = k->cg.made; /* its cgroups must go with it */
         for (int h = 0; h < VB_OCI_HOOK_COUNT; h++)
                 st->hooks |= c->n_hooks[h] ? 1U << h : 0;
         st->created = now_rfc3339();
@@ -239,9 +240,6 @@ static int record_state(const struct oci_create_opts *o, const struct vb_oci *c,
                 r = -ENAMETOOLONG;
         else
                 r = vb_oci_state_save(st, path);
-        /* Its cgroups must go with it: the made ones are in dirs as well, remembered by the state file. */
-        if (r >= 0 && k->cg.made && k->cg.made[0] && oci_state_path(path, sizeof(path), o->id, "cgroups.made"))
-                r = oci_save_lines(path, k->cg.made);
         if (r < 0)
                 return oci_fail("create container", "writing its state: %s", strerror(-r));
         return 0;

@@ -135,7 +135,7 @@ static void await_exec(const struct oci_ctr *c, int watch)
 
 int oci_start(struct oci_ctr *c)
 {
-        char fifo[4096], path[4096];
+        char fifo[4096];
         _cleanup_close_ int fd = -1, watch = -1;
         struct vb_oci *cfg = NULL;
         _cleanup_vb_error_ struct vb_error *err = NULL;
@@ -156,8 +156,7 @@ int oci_start(struct oci_ctr *c)
                 if (r < 0)
                         return oci_fail("start container", "startContainer hook: %s", why ? why : strerror(-r));
         }
-        if (!oci_state_path(fifo, sizeof(fifo), c->id, "exec.fifo") ||
-            !oci_state_path(path, sizeof(path), c->id, "state.json"))
+        if (!oci_state_path(fifo, sizeof(fifo), c->id, "exec.fifo"))
                 return oci_fail("start container", "%s: the id is too long", c->id);
         /* Non-blocking: with nobody reading (the void gone), ENXIO rather than a hang. */
         fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
@@ -166,15 +165,17 @@ int oci_start(struct oci_ctr *c)
                                 errno == ENXIO ? "its init is gone" : strerror(errno));
         /* Opened after a writer (fd above): it reports POLLHUP once the last writer, the void's, is closed. */
         watch = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-        c->st.started = true;
-        r = vb_oci_state_save(&c->st, path);
-        if (r < 0)
-                return oci_fail("start container", "writing its state: %s", strerror(-r));
+        /*
+         * The gate gone is the container started (oci_ctr_refresh(): no state.json to write again):
+         * removed before its byte, as a state saved first would say, so that a start that dies
+         * in between leaves a container that is not "created" any more and is not started twice.
+         */
+        if (unlink(fifo) < 0)
+                return oci_fail("start container", "removing its gate: %s", strerror(errno));
         if (write(fd, "0", 1) != 1)
                 return oci_fail("start container", "opening its gate: %s", strerror(errno));
         vb_closep(&fd);
         fd = -1; /* its number may be taken again before this function's end closes fd */
-        (void)unlink(fifo);
         await_exec(c, watch);
         c->status = VB_OCI_RUNNING;
         run_poststart(c);
@@ -302,9 +303,7 @@ int oci_cmd_delete(int argc, char **argv)
         struct oci_ctr c;
         struct vb_oci *cfg = NULL;
         _cleanup_vb_error_ struct vb_error *err = NULL;
-        _cleanup_strv_free_ char **made = NULL;
         _cleanup_free_ char *why = NULL;
-        char path[4096];
         int r = one_id(argc, argv, "delete container", &a);
 
         if (r)
@@ -330,9 +329,7 @@ int oci_cmd_delete(int argc, char **argv)
         }
         if (c.st.hooks & (1U << VB_OCI_POSTSTOP))
                 (void)oci_ctr_config(&c, &cfg, &err);
-        if (oci_state_path(path, sizeof(path), a.id, "cgroups.made"))
-                (void)oci_load_lines(path, &made);
-        r = made ? oci_cgroup_remove(made) : 0;
+        r = c.st.cgroups_made ? oci_cgroup_remove(c.st.cgroups_made) : 0;
         if (r < 0)
                 oci_warn("container %s: removing its cgroups: %s", a.id, strerror(-r));
         r = oci_state_remove(a.id);

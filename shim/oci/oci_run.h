@@ -19,10 +19,6 @@ int oci_create(const struct oci_create_opts *o, struct vb_proc **keep);
 /* Open the gate of a created container and mark it started; runs startContainer and poststart hooks. */
 int oci_start(struct oci_ctr *c);
 
-/* One string a line, to path (replaced).  -errno. */
-int oci_save_lines(const char *path, char *const *lines);
-/* The lines of path, NULL-terminated (an empty list when it does not exist).  -errno. */
-int oci_load_lines(const char *path, char ***out);
 /* The container's config as it was created (ROOT/ID/config.json). */
 int oci_ctr_config(const struct oci_ctr *c, struct vb_oci **out, struct vb_error **err);
 

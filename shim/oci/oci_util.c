@@ -90,48 +90,6 @@ int oci_write_pid_file(const char *path, pid_t pid)
         return 0;
 }
 
-int oci_save_lines(const char *path, char *const *lines)
-{
-        _cleanup_fclose_ FILE *f = fopen(path, "we");
-
-        if (!f)
-                return -errno;
-        for (size_t i = 0; lines && lines[i]; i++)
-                fprintf(f, "%s\n", lines[i]);
-        return fflush(f) == 0 && !ferror(f) ? 0 : -EIO;
-}
-
-int oci_load_lines(const char *path, char ***out)
-{
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
-        _cleanup_free_ char *line = NULL;
-        size_t cap = 0, n = 0;
-        char **v = calloc(1, sizeof(char *));
-        ssize_t len;
-
-        *out = NULL;
-        if (!v)
-                return -ENOMEM;
-        while (f && (len = getline(&line, &cap, f)) > 0) {
-                char **nv = reallocarray(v, n + 2, sizeof(char *));
-
-                if (!nv) {
-                        vb_strv_free(v);
-                        return -ENOMEM;
-                }
-                v = nv;
-                if (line[len - 1] == '\n')
-                        line[len - 1] = '\0';
-                if (!(v[n] = strdup(line))) {
-                        vb_strv_free(v);
-                        return -ENOMEM;
-                }
-                v[++n] = NULL;
-        }
-        *out = v;
-        return 0;
-}
-
 int oci_ctr_config(const struct oci_ctr *c, struct vb_oci **out, struct vb_error **err)
 {
         char dir[PATH_MAX];

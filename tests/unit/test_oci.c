@@ -285,7 +285,7 @@ static void test_seccomp_translation(void **state)
 static void test_state_round_trip(void **state)
 {
         char path[PATH_MAX];
-        char *cg[] = { "/sys/fs/cgroup/pids/x", NULL };
+        char *cg[] = { "/sys/fs/cgroup/pids/x", "/sys/fs/cgroup/freezer/y", NULL }, *made[] = { cg[1], NULL };
         struct vb_oci_state st = { .id = "c1",
                                    .pid = 42,
                                    .start_time = 7,
@@ -294,6 +294,7 @@ static void test_state_round_trip(void **state)
                                    .started = true,
                                    .annotations = "{\"k\":\"v\"}",
                                    .cgroups = cg,
+                                   .cgroups_made = made,
                                    .owner = "voidshim",
                                    .hooks = 1U << VB_OCI_POSTSTOP },
                             back;
@@ -307,6 +308,10 @@ static void test_state_round_trip(void **state)
         assert_int_equal(back.start_time, 7);
         assert_true(back.started);
         assert_string_equal(back.cgroups[0], cg[0]);
+        assert_string_equal(back.cgroups[1], cg[1]);
+        assert_null(back.cgroups[2]);
+        assert_string_equal(back.cgroups_made[0], made[0]); /* only those made are removed at delete */
+        assert_null(back.cgroups_made[1]);
         assert_int_equal(back.hooks, 1U << VB_OCI_POSTSTOP);
         json = vb_oci_state_json(&back, VB_OCI_STOPPED, 0);
         assert_non_null(strstr(json, "\"status\": \"stopped\""));

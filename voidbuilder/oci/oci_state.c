@@ -28,6 +28,7 @@ void vb_oci_state_done(struct vb_oci_state *st)
         free(st->created);
         free(st->annotations);
         vb_strv_free(st->cgroups);
+        vb_strv_free(st->cgroups_made);
         free(st->owner);
         *st = (struct vb_oci_state){};
 }
@@ -39,21 +40,33 @@ static json_t *annotations(const char *text)
         return j && json_is_object(j) ? j : (json_decref(j), json_object());
 }
 
+/* A NULL-terminated list (NULL: none) as a JSON array, or NULL on OOM. */
+static json_t *strv_json(char *const *v)
+{
+        json_t *a = json_array();
+
+        for (size_t i = 0; a && v && v[i]; i++)
+                if (json_array_append_new(a, json_string(v[i])) < 0) {
+                        json_decref(a);
+                        return NULL;
+                }
+        return a;
+}
+
 int vb_oci_state_save(const struct vb_oci_state *st, const char *path)
 {
         _cleanup_free_ char *tmp = NULL;
-        json_t *cg = json_array(), *j;
+        json_t *cg = strv_json(st->cgroups), *made = strv_json(st->cgroups_made), *j;
         int r = 0;
 
-        for (size_t i = 0; cg && st->cgroups && st->cgroups[i]; i++)
-                if (json_array_append_new(cg, json_string(st->cgroups[i])) < 0)
-                        r = -ENOMEM;
-        j = cg ? json_pack("{s:s, s:I, s:I, s:s, s:s, s:b, s:o, s:O, s:s}", "id", st->id, "pid", (json_int_t)st->pid,
-                           "start_time", (json_int_t)st->start_time, "bundle", st->bundle, "created",
-                           st->created ? st->created : "", "started", st->started, "annotations",
-                           annotations(st->annotations), "cgroups", cg, "owner", st->owner ? st->owner : "voidshim")
-               : NULL;
+        j = cg && made ? json_pack("{s:s, s:I, s:I, s:s, s:s, s:b, s:o, s:O, s:O, s:s}", "id", st->id, "pid",
+                                   (json_int_t)st->pid, "start_time", (json_int_t)st->start_time, "bundle", st->bundle,
+                                   "created", st->created ? st->created : "", "started", st->started, "annotations",
+                                   annotations(st->annotations), "cgroups", cg, "cgroups_made", made, "owner",
+                                   st->owner ? st->owner : "voidshim")
+                       : NULL;
         json_decref(cg);
+        json_decref(made);
         if (j && json_object_set_new(j, "hooks", json_integer((json_int_t)st->hooks)) < 0)
                 r = -ENOMEM;
         if (!j || r < 0 || asprintf(&tmp, "%s.tmp", path) < 0) {
@@ -69,6 +82,27 @@ int vb_oci_state_save(const struct vb_oci_state *st, const char *path)
         return r;
 }
 
+/* A JSON array of strings as a NULL-terminated list (*out, malloc'd).  -EINVAL, -ENOMEM. */
+static int json_strv(json_t *a, char ***out)
+{
+        json_t *e;
+        size_t i;
+
+        if (!json_is_array(a))
+                return -EINVAL;
+        *out = calloc(json_array_size(a) + 1, sizeof(char *));
+        if (!*out)
+                return -ENOMEM;
+        json_array_foreach(a, i, e)
+        {
+                if (!json_is_string(e))
+                        return -EINVAL;
+                if (!((*out)[i] = strdup(json_string_value(e))))
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
 static int get_str(json_t *j, const char *key, char **out)
 {
         json_t *v = json_object_get(j, key);
@@ -81,15 +115,13 @@ static int get_str(json_t *j, const char *key, char **out)
 
 int vb_oci_state_load(const char *path, struct vb_oci_state *st)
 {
-        json_t *j, *cg, *e;
-        size_t i;
+        json_t *j, *e;
         int r;
 
         *st = (struct vb_oci_state){};
         j = json_load_file(path, 0, NULL);
         if (!j)
                 return access(path, F_OK) < 0 ? -errno : -EINVAL;
-        cg = json_object_get(j, "cgroups");
         r = get_str(j, "id", &st->id);
         if (r >= 0)
                 r = get_str(j, "bundle", &st->bundle);
@@ -98,15 +130,12 @@ int vb_oci_state_load(const char *path, struct vb_oci_state *st)
         e = json_object_get(j, "annotations");
         if (r >= 0 && !(st->annotations = json_is_object(e) ? json_dumps(e, JSON_COMPACT) : strdup("{}")))
                 r = -ENOMEM;
-        if (r >= 0 && (!json_is_integer(json_object_get(j, "pid")) || !json_is_array(cg)))
+        if (r >= 0 && !json_is_integer(json_object_get(j, "pid")))
                 r = -EINVAL;
-        if (r >= 0 && !(st->cgroups = calloc(json_array_size(cg) + 1, sizeof(char *))))
-                r = -ENOMEM;
-        json_array_foreach(cg, i, e)
-        {
-                if (r >= 0 && (!json_is_string(e) || !(st->cgroups[i] = strdup(json_string_value(e)))))
-                        r = -ENOMEM;
-        }
+        if (r >= 0)
+                r = json_strv(json_object_get(j, "cgroups"), &st->cgroups);
+        if (r >= 0)
+                r = json_strv(json_object_get(j, "cgroups_made"), &st->cgroups_made);
         if (r >= 0) {
                 st->pid = (pid_t)json_integer_value(json_object_get(j, "pid"));
                 st->start_time = (uint64_t)json_integer_value(json_object_get(j, "start_time"));
