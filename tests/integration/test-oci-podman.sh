@@ -13,10 +13,7 @@ for tool in podman conmon; do
                 t_done
         fi
 done
-if ! why=$(oci_rootfs); then
-        t_skip "podman with voidshim" "$why"
-        t_done
-fi
+oci_need_rootfs "podman with voidshim"
 if ! is_root && ! grep -q "^$(id -un):" /etc/subuid 2>/dev/null; then
         t_skip "rootless podman with voidshim" "$(id -un) has no subuids"
         t_done
