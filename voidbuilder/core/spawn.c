@@ -338,6 +338,25 @@ static void spawned(const struct vb_void *v, const struct vb_proc *p, bool held)
                 vb_void_logf(v, "void %d: %s %s", (int)p->pid, held ? "ready to run" : "running", what);
 }
 
+/*
+ * Setup failed (r < 0: await_child() failed; 0: *rep says which step): reap the child now, so
+ * nothing is left behind.  A reaper of ours as pid 1 would outlive its program's failed exec (and
+ * a holding one would wait on): it is killed.  So is a child we stopped listening to: it may wait
+ * for our word.  Nothing else is: a relay must reap the void's init itself, or that would be left
+ * a zombie.  Frees p; returns -errno.
+ */
+static int spawn_failed(const struct vb_void *v, struct vb_proc *p, int r, const struct vb_report *rep,
+                        struct vb_error **err)
+{
+        if (v->init || r < 0)
+                (void)pidfd_send_signal(p->pidfd, SIGKILL, NULL, 0);
+        (void)reap(p);
+        vb_proc_free(p);
+        if (r < 0)
+                return r;
+        return vb_spawn_report_error(v->exec_path, rep, err);
+}
+
 VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_error **err)
 {
         _cleanup_close_ int rep_r = -1, rep_w = -1, alive_r = -1, alive_w = -1, pidfd = -1;
@@ -429,19 +448,7 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
                 *out = p;
                 return 0;
         }
-        /*
-         * Setup failed: reap the child now, so nothing is left behind.  A reaper of ours as pid 1
-         * would outlive its program's failed exec (and a holding one would wait on): it is killed.
-         * So is a child we stopped listening to (await_child() failed): it may wait for our word.
-         * Nothing else is: a relay must reap the void's init itself, or that would be left a zombie.
-         */
-        if (v->init || r < 0)
-                (void)pidfd_send_signal(p->pidfd, SIGKILL, NULL, 0);
-        (void)reap(p);
-        vb_proc_free(p);
-        if (r < 0)
-                return r;
-        return vb_spawn_report_error(v->exec_path, &rep, err);
+        return spawn_failed(v, p, r, &rep, err);
 }
 
 bool vb_proc_relayed(const struct vb_proc *p, uint64_t *ns_fresh)
