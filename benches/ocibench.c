@@ -143,6 +143,15 @@ static int hide_unified(void)
         return 0;
 }
 
+/* The state directories ocibench made (each empty but for the pid file once its last cycle ended). */
+static void remove_states(struct rt *rts, int nrt)
+{
+        for (int k = 0; k < nrt; k++) {
+                unlink(rts[k].pidfile);
+                rmdir(rts[k].state);
+        }
+}
+
 int main(int argc, char **argv)
 {
         struct rt rts[MAX_RT];
@@ -182,7 +191,7 @@ int main(int argc, char **argv)
                         return perror("ocibench"), 1;
                 /* One untimed cycle: page cache, and proof that it works at all. */
                 if (cycle(r, bundle, -1) < 0)
-                        return 1;
+                        return remove_states(rts, nrt), 1;
         }
         for (int round = 0; round < rounds; round++)
                 for (int k = 0; k < nrt; k++)
@@ -190,7 +199,7 @@ int main(int argc, char **argv)
                                 double ms = cycle(&rts[k], bundle, round * n + i);
 
                                 if (ms < 0)
-                                        return 1;
+                                        return remove_states(rts, nrt), 1;
                                 rts[k].ms[rts[k].n++] = ms;
                         }
         printf("runtime\tmedian_ms\tp10_ms\tp90_ms\tcycles\n");
@@ -205,9 +214,6 @@ int main(int argc, char **argv)
                         if (a != b)
                                 printf("%s/%s\t%.3f\n", rts[a].name, rts[b].name,
                                        pct(rts[a].ms, rts[a].n, 0.5) / pct(rts[b].ms, rts[b].n, 0.5));
-        for (int k = 0; k < nrt; k++) {
-                unlink(rts[k].pidfile);
-                rmdir(rts[k].state);
-        }
+        remove_states(rts, nrt);
         return 0;
 }
