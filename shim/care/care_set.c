@@ -204,13 +204,15 @@ static int give_hosts(const struct care_set *s, struct vb_plan *p, struct vb_err
         if (!s->run_dir[0])
                 return vb_error_set(err, ENOENT, "no run directory for /etc/hosts");
         snprintf(path, sizeof(path), "%s/hosts", s->run_dir);
+        /* Written once: `voidshim exec`'s voids share it (their names were resolved once, for all). */
         f = fopen(path, "wxe");
-        if (!f)
+        if (!f && errno != EEXIST)
                 return vb_error_set(err, errno, "write %s", path);
-        fprintf(f, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
-        for (size_t i = 0; i < p->care.n_hosts; i++)
+        if (f)
+                fprintf(f, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+        for (size_t i = 0; f && i < p->care.n_hosts; i++)
                 fprintf(f, "%s\n", p->care.hosts[i]);
-        if (fflush(f) != 0 || fchmod(fileno(f), 0644) < 0)
+        if (f && (fflush(f) != 0 || fchmod(fileno(f), 0644) < 0))
                 return vb_error_set(err, errno, "write %s", path);
         return vb_plan_bind(p, path, "/etc/hosts", 0, "the void's /etc/hosts (--net-allow by name)") < 0
                        ? vb_error_set(err, ENOMEM, "bind /etc/hosts")

@@ -119,9 +119,11 @@ static int usage(FILE *f, int code)
               "a new void each time a trigger fires.  ARGS give the \"cmdline\" paths (by index)\n"
               "and the \"trailing\" words.  SIGINT, SIGTERM and SIGHUP stop every void.\n"
               "\n"
-              "  --name NAME   open a control socket: `voidshim ctl NAME list|revoke CARETAKER|stop`\n"
-              "                lists the voids and the caretakers of proxied servers, revokes one\n"
-              "                (\"net\", \"dbus\", or a \"connect\" socket's path), or ends the run\n"
+              "  --name NAME   open a control socket (default: the spec's \"name\"): `voidshim ctl NAME\n"
+              "                list|revoke CARETAKER|grant PATH [ro|rw]|ungrant GRANT|stop` lists the\n"
+              "                voids and the caretakers of proxied servers, revokes one (\"net\",\n"
+              "                \"dbus\", or a \"connect\" socket's path), grants a path into the\n"
+              "                powerbox of the entrypoints that have an \"inbox\", or ends the run\n"
               "\n"
               "Exit status: 0 when every startup void succeeded; else the status of the first\n"
               "one that failed (128+N for signal N), passed on without a line of its own unless\n"
@@ -154,9 +156,12 @@ int cmd_exec(int argc, char **argv)
         rc = shim_spec_load(argv[1], &s);
         if (rc != 0)
                 return rc;
-        rc = runner_init(&r, s, argv + first, argc - first);
+        /* Host names in the allowlist: resolved once, now, for every void the application starts. */
+        rc = shim_spec_resolve(s);
         if (rc == 0)
-                rc = exec_care_init(&r, name);
+                rc = runner_init(&r, s, argv + first, argc - first);
+        if (rc == 0)
+                rc = exec_care_init(&r, name ? name : s->name); /* --name over the spec's "name" */
         if (rc == 0)
                 rc = setup_signals(&r) < 0 ? shim_fatal(SHIM_EXIT_SYSTEM, "catch signals", strerror(errno)) : 0;
         if (rc == 0)
