@@ -2,7 +2,7 @@
 #   make                      libvoidbuilder.{a,so} and voidshim
 #   make check                unit tests, integration tests, examples, the installed library's client
 #   make check-client         make install into build/stage, build the README's example against it
-#   make bench                benches/ (TSV + markdown in benches/results/)
+#   make bench                benches/ (TSV + markdown in benches/build/results/; R=results records the reference)
 #   make SANITIZE=address,undefined check
 #   make lint | format-check
 #   make install PREFIX=/usr/local DESTDIR=
@@ -210,7 +210,7 @@ check-client: all
 check: check-unit check-spec check-client check-integration
 
 bench: voidshim $(B)/tests/probe
-	$(MAKE) -C benches run
+	$(MAKE) -C benches run $(if $(R),R=$(R))
 
 ALL_SRCS := $(CORE_SRCS) $(SPEC_SRCS) $(PLAN_SRCS) $(SHIM_SRCS) shim/main.c
 lint:

@@ -485,9 +485,14 @@ static void run_rate(const char *variant, const struct opts *o, size_t n, int jo
                 if (pid == 0) {
                         struct vb_void *v;
 
+                        /*
+                         * The driver's end of the start pipe goes first: full-warm takes its "before"
+                         * snapshot inside make_void(), and an fd closed after it would read as one
+                         * fewer fd per worker "after" (the "12 lower after" of an earlier run).
+                         */
+                        close(go[1]);
                         cur_ws = &ws[j];
                         v = make_void(variant, o, "/bin/true", argv);
-                        close(go[1]);
                         (void)!write(ready[1], v ? "r" : "x", 1);
                         if (!v || read(go[0], &c, 1) != 1)
                                 _exit(3);
