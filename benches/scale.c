@@ -11,7 +11,9 @@
  *   static       the static PROBE run by fd in an empty root ("probe true")
  *   libs         /bin/true with its ELF closure bound in (--libs /bin/true)
  *   full         libs plus a fresh /proc: the issue's "full void"
- *   full-pool    full, taking its netns from a vb_pool (when the library has one)
+ *   full-pool    full, taking its netns from a vb_pool (when the library has one); the
+ *                worker calls vb_pool_enter() first (when the library has it), which
+ *                gives an unprivileged worker root's single-clone3 path
  *   full-hop     full, with recommendation 1 of doc/performance.md done by hand
  *                through the public API: a helper process makes empty netns ahead
  *                of time (like vb_pool) and, for each void, the worker setns()es
@@ -192,6 +194,12 @@ static struct vb_void *make_void(const char *variant, const struct opts *o, cons
                         pool = vb_pool_new(16, &e);
                 if (!pool)
                         die_err("vb_pool_new", -EPERM, e);
+#ifdef HAVE_VB_POOL_ENTER
+                /* Unprivileged: this worker moves into the pool's user ns, for root's one-clone3 path. */
+                r = vb_pool_enter(pool, &e);
+                if (r < 0)
+                        die_err("vb_pool_enter", r, e);
+#endif
                 r = vb_void_use_pool(v, pool);
                 if (r < 0)
                         die_err("vb_void_use_pool", r, NULL);

@@ -545,6 +545,24 @@ VB_API struct vb_pool *vb_pool_free(struct vb_pool *p);
  * namespaces are fresh.
  */
 VB_API int vb_void_use_pool(struct vb_void *v, struct vb_pool *p) VB_NONNULL(1);
+/*
+ * Give an unprivileged caller the spawn path root has: one clone3() from
+ * inside the pooled network namespace.  A pooled namespace belongs to the
+ * helper's user namespace, which a thread of the initial one cannot step into
+ * and back out of; so this moves the whole calling process, once, into that
+ * user namespace (where it is uid 0 over the caller's one uid outside, with
+ * every capability over the pool's namespaces and none elsewhere) and into a
+ * network namespace of its own made there, its "home": from then on the
+ * caller reaches no network but through the sockets it already holds (a
+ * spawner, such as a server of voids, needs none).  Each spawn then steps its
+ * thread into a pooled namespace for the clone3() and back home, and the
+ * void's own user namespace nests in the pool's, as it does without this
+ * call.  Files the caller creates still belong to its uid.  Irreversible.
+ * For a privileged pool there is nothing to do: 0.  -EINVAL from a process
+ * with more than one thread (the kernel's rule for entering a user
+ * namespace), -EALREADY when the caller entered another pool's namespace.
+ */
+VB_API int vb_pool_enter(struct vb_pool *p, struct vb_error **err) VB_NONNULL(1);
 
 /* ---- warm voids: built ahead of time, waiting for their program ---------- */
 
