@@ -576,9 +576,11 @@ struct vb_warm_fd {
  * Build voids from the template v ahead of time.  A helper process forked
  * now (which dies with the calling thread) keeps `depth` (1..64) voids
  * ready: each has its own fresh namespaces, its root, mounts, id maps,
- * capabilities dropped, no_new_privs and Landlock in place, and waits, before
- * its seccomp filter goes on, for vb_warm_spawn() to give it its arguments
- * and fds.  Each void serves one spawn and is never reused, so a warm void is
+ * capabilities dropped and no_new_privs in place (and the built-in seccomp
+ * filter; a policy of the caller's goes on after the request, which may
+ * forbid what reading it takes), and waits for vb_warm_spawn() to give it its
+ * arguments and fds; Landlock goes on after that, so that the fds handed in
+ * are confined as a cold void's are.  Each void serves one spawn and is never reused, so a warm void is
  * as isolated as one made by vb_void_spawn(); it was only made earlier.  The
  * voids are children of the calling process (CLONE_PARENT), so
  * vb_proc_wait() reaps them as usual.  v is copied as it is now (later

@@ -244,7 +244,6 @@ static void settle_environment(struct vb_child_ctx *c)
 static void lock_down(struct vb_child_ctx *c)
 {
         struct vb_void *v = c->v;
-        const char *failed = NULL;
         int r;
 
         r = vb_caps_apply(c->caps, v->keep_caps);
@@ -252,6 +251,15 @@ static void lock_down(struct vb_child_ctx *c)
                 fail(c, VB_STEP_CAPS, r, NULL);
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 fail(c, VB_STEP_NNP, NEG_ERRNO(), NULL);
+}
+
+/* Landlock, once every fd the void will hold is known (a warm void's request brings some). */
+static void confine(struct vb_child_ctx *c)
+{
+        struct vb_void *v = c->v;
+        const char *failed = NULL;
+        int r;
+
         if (v->landlock) {
                 r = vb_landlock_apply(v->landlock_rules, v->n_landlock, false, v->exec_fd, &failed);
                 if (r < 0)
@@ -390,6 +398,7 @@ _Noreturn void vb_child_main(struct vb_child_ctx *c)
 {
         struct vb_void *v = c->v;
         int devnull = -1, r;
+        bool early_filter;
 
         reset_signals();
         die_with_parent(c);
@@ -413,18 +422,20 @@ _Noreturn void vb_child_main(struct vb_child_ctx *c)
         settle_environment(c);
         lock_down(c);
         /*
-         * A warm void waits here for its request.  The built-in policy allows all the waiting
-         * needs (it is a deny list), so it goes on first, off the spawn path (the kernel takes
-         * ~150 us to attach it); a caller's own policy may forbid recvmsg(), so it goes on after.
+         * A warm void waits here for its request, its capabilities dropped.  The built-in policy
+         * allows all that follows (recvmsg, Landlock's calls, the fds, exec), so it goes on first,
+         * off the spawn path (the kernel takes ~150 us to attach it); a caller's own policy may
+         * forbid recvmsg(), so it goes on after.  Landlock comes after the request, so that the
+         * fds it brings are confined as a cold void's are.
          */
-        if (c->warm_fd >= 0 && v->seccomp_mode == VB_SECCOMP_DEFAULT) {
+        early_filter = c->warm_fd >= 0 && v->seccomp_mode == VB_SECCOMP_DEFAULT;
+        if (early_filter)
                 install_filter(c);
+        if (c->warm_fd >= 0)
                 vb_warm_await(c);
-        } else {
-                if (c->warm_fd >= 0)
-                        vb_warm_await(c);
+        confine(c);
+        if (!early_filter)
                 install_filter(c);
-        }
         arrange_fds(c, devnull);
         apply_rlimits(c);
         if (v->exec_fd >= 0) {
