@@ -95,6 +95,44 @@ rc=$?
 t_check "SIGTERM stops the shim and its voids (exit 143)" "$([ $rc = 143 ]; echo $?)" "exit $rc: $(cat "$tmp/listen.err")"
 t_check "the listener's socket file is removed" "$([ ! -e "$tmp/web.sock" ]; echo $?)"
 
+# ---- warm voids: each firing of a triggered entrypoint takes a void built ahead of time ----
+cat >"$tmp/ident.json" <<JSON
+{
+  "voidshim": 1,
+  "program": "$APP",
+  "listeners": { "id": { "unix": "$tmp/id.sock" } },
+  "entrypoints": { "ident": { "trigger": { "listener": "id" }, "args": [ "trigger" ], "void": { "proc": true } } }
+}
+JSON
+ask() { python3 -c 'import socket,sys
+s=socket.socket(socket.AF_UNIX); s.settimeout(10); s.connect(sys.argv[1]); print(s.recv(500).decode().strip())' "$tmp/id.sock" 2>&1; }
+# idents WARM: start the listener with --warm WARM, ask twice, list its voids; sets one, two, list.
+idents() {
+        rm -f "$tmp/id.sock"
+        "$VS" exec --name "wt$$" --warm "$1" "$tmp/ident.json" 2>"$tmp/ident.err" &
+        shim=$!
+        for _ in $(seq 50); do [ -S "$tmp/id.sock" ] && break; sleep 0.1; done
+        one=$(ask); two=$(ask)
+        list=$(timeout 10 "$VS" ctl "wt$$" list 2>&1)
+        kill -TERM $shim; wait $shim
+}
+idents 4
+t_match "a warm void serves a connection" "^ident ns=user:[0-9]+,.* fds=0,1,2,3$" echo "$one"
+t_match "... as a void of its own: the shim's ctl list says each firing was warm" \
+        "warm ident	4 ready; firings: 2 warm, 0 cold" echo "$list"
+ns1=$(sed -n 's/^ident ns=\([^ ]*\).*/\1/p' <<<"$one" | tr ',' '\n')
+ns2=$(sed -n 's/^ident ns=\([^ ]*\).*/\1/p' <<<"$two" | tr ',' '\n')
+same=$(comm -12 <(sort <<<"$ns1") <(sort <<<"$ns2") | paste -sd, -)
+t_check "two firings got two voids: not one of their eight namespaces is the same" \
+        "$([ "$(wc -l <<<"$ns1")" = 8 ] && [ -z "$same" ] && ! grep -q ':0$' <<<"$ns1"; echo $?)" \
+        "first: $one"$'\n'"second: $two"$'\n'"shared: $same"
+mine=$(for n in user mnt pid net ipc uts cgroup time; do printf '%s:%s\n' $n "$(stat -L -c %i /proc/self/ns/$n)"; done)
+t_check "... nor one of the shim's" "$([ -z "$(comm -12 <(sort <<<"$ns1") <(sort <<<"$mine"))" ]; echo $?)" "$one"
+idents 0
+t_match "--warm 0: every firing starts a cold void" "warm ident	off \(--warm 0\); firings: 0 warm, 2 cold" echo "$list"
+t_match "... that holds the same: its namespaces and fds" "^ident ns=user:[0-9]+,.* fds=0,1,2,3$" echo "$two"
+t_status "--warm takes 0 to 64 voids" 100 "$VS" exec --warm 65 "$tmp/ident.json"
+
 # ---- failures: the exit status, and when the shim adds a line ----
 cat >"$tmp/fail.json" <<JSON
 { "voidshim": 1, "program": "$APP", "entrypoints": { "fail": {} } }
