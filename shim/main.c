@@ -16,6 +16,7 @@ const struct shim_command shim_commands[] = {
         { "exec", cmd_exec, "run the application a spec describes, a void per part" },
         { "explain", cmd_explain, "say what every void of a spec holds and how they connect" },
         { "ctl", cmd_ctl, "list, revoke the caretakers of, or stop a run started with --name" },
+        { "serve", cmd_serve, "keep voids built ahead of time for voidshim run (a per-user server)" },
         { "help", cmd_help, "show this help" },
         { "version", cmd_version, "show the version" },
         { NULL, NULL, NULL },

@@ -29,7 +29,11 @@ int shim_fatal(int code, const char *what, const char *cause);
 /* Same, with the cause taken from a vb_error (or strerror(-r) when err is NULL). */
 int shim_fatal_err(int code, const char *what, const struct vb_error *err, int r);
 
+/* The exit status of a run whose void ended with wait status ws: its own, 128+N for signal N, else 111. */
+int shim_exit_status(int ws);
+
 int cmd_run(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
