@@ -80,13 +80,13 @@ $(B)/shim/%.o: shim/%.c
 	$(Q)$(COMPILE) $(SHIM_INC) -c -o $@ $<
 
 # The default seccomp policy is compiled to BPF once, at build time, by a tool
-# linked from the policy compiler alone (seccomp.o, error.o) and the policy text.
+# linked from the policy compiler alone (seccomp*.o, error.o) and the policy text.
 $(B)/gen/default-policy.o: voidbuilder/core/seccomp_default.c
 	@mkdir -p $(dir $@)
 	$(COMPILE) $(LIB_INC) -DVB_NO_DEFAULT_BPF -c -o $@ $<
 
-$(B)/tools/gen-default-bpf: tools/gen-default-bpf.c $(B)/voidbuilder/core/seccomp.o $(B)/voidbuilder/core/error.o \
-		$(B)/gen/default-policy.o
+$(B)/tools/gen-default-bpf: tools/gen-default-bpf.c $(B)/voidbuilder/core/seccomp.o \
+		$(B)/voidbuilder/core/seccomp_bpf.o $(B)/voidbuilder/core/error.o $(B)/gen/default-policy.o
 	@mkdir -p $(dir $@)
 	$(COMPILE) $(LIB_INC) $(VB_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
 

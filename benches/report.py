@@ -122,8 +122,8 @@ def part1(res, plots):
                     "group. Filter: `" + steps[0].get("filter", "?") + "`.\n\n")
         prev = {}
         order = {"ns": None, "+root": "ns", "+proc": "+root", "+caps": "+proc", "+seccomp": "+caps",
-                 "+seccomp(tree)": "+caps", "+seccomp(4 insns)": "+caps", "+exec": "+seccomp",
-                 "exec-noseccomp": "+caps", "exec(tree)": "+seccomp(tree)", "+libs": "+exec"}
+                 "+seccomp(deny list)": "+caps", "+seccomp(4 insns)": "+caps", "+exec": "+seccomp",
+                 "exec-noseccomp": "+caps", "exec(deny list)": "+seccomp(deny list)", "+libs": "+exec"}
         for r in steps:
             prev[(r["who"], r["step"])] = r
         t = []
@@ -136,6 +136,17 @@ def part1(res, plots):
                       fnum(r["cpu_us"]), fnum(r["per_s"]), r["status"]])
         text.append(md_table(["who", "step", "n", "median µs", "step cost µs", "p90 µs", "cpu µs", "per s",
                               "status"], t))
+    attach = read_tsv(os.path.join(res, "attach.tsv"))
+    if attach:
+        text.append("\n### 1c. The seccomp filter's attach cost (attachbench)\n\n"
+                    "The seccomp(2) call that installs the filter, timed inside a child that does nothing "
+                    "else; the variants take turns sample by sample. *vs deny list*: the median against the "
+                    "deny list the allow list replaced (issue 12: at most 1.25).\n\n")
+        t = [[r["who"], r["filter"], r["insns"], r["n"], fnum(r["attach_median_us"]), fnum(r["attach_p10_us"]),
+              fnum(r["attach_p90_us"]), fnum(r["total_median_us"]), r["attach_vs_deny_list"], r["verdict"]]
+             for r in attach]
+        text.append(md_table(["who", "filter", "insns", "n", "attach median µs", "p10", "p90",
+                              "fork+attach+exit µs", "vs deny list", "verdict"], t))
     return "\n".join(text)
 
 
@@ -332,7 +343,7 @@ def part4(res):
 
 
 def provenance(res):
-    files = ["nsbench.tsv", "steps.tsv", "peers.tsv", "scale-rate.tsv", "scale-paced.tsv", "tls.tsv"]
+    files = ["nsbench.tsv", "steps.tsv", "attach.tsv", "peers.tsv", "scale-rate.tsv", "scale-paced.tsv", "tls.tsv"]
     rows = [[f, datetime.datetime.fromtimestamp(os.path.getmtime(os.path.join(res, f))).astimezone()
              .strftime("%Y-%m-%d %H:%M %Z")] for f in files if os.path.exists(os.path.join(res, f))]
     return ("\nThe parts can come from different runs (`make -C benches PART`); each file was written at:\n\n"

@@ -10,10 +10,13 @@
  *              pivot_root(".", "."), detach the old root (what a void always does)
  *   +proc      + a fresh procfs attached in the new root before the pivot
  *   +caps      + bounding set dropped cap by cap, ambient cleared, capset(0)
- *   +seccomp   + no_new_privs and a seccomp filter of 194 instructions (the size
- *              of voidshim's default; a linear deny list, JIT-compiled on attach)
+ *   +seccomp   + no_new_privs and voidshim's default seccomp filter (an allow list,
+ *              libseccomp's binary tree, JIT-compiled on attach)
+ *   +seccomp(deny list)  the same with the deny list it replaced (benches/deny-list.policy,
+ *              a list of 194 instructions): issue 12's baseline
  *   +exec      + execveat() of the static PROBE by fd ("probe true"), which exits
  *   exec-noseccomp   +exec without the filter (what the filter costs at run time)
+ *   exec(deny list)  +exec under the deny list
  *   +libs      + binds of /bin/true, its loader and libc (open_tree, mount_setattr,
  *              move_mount) and execve("/bin/true") instead of the probe
  *
@@ -61,17 +64,17 @@ enum level {
         L_PROC,
         L_CAPS,
         L_SECCOMP,
-        L_SECCOMP_TREE,
+        L_SECCOMP_DENY,
         L_SECCOMP_TINY,
         L_EXEC,
         L_EXEC_NOSECCOMP,
-        L_EXEC_TREE,
+        L_EXEC_DENY,
         L_LIBS,
         L_COUNT
 };
 static const char *const names[L_COUNT] = {
-        "ns",    "+root",          "+proc",          "+caps", "+seccomp", "+seccomp(tree)", "+seccomp(4 insns)",
-        "+exec", "exec-noseccomp", "exec(tree)", "+libs",
+        "ns",    "+root",          "+proc",           "+caps", "+seccomp", "+seccomp(deny list)", "+seccomp(4 insns)",
+        "+exec", "exec-noseccomp", "exec(deny list)", "+libs",
 };
 
 /* Host paths bound for +libs (as `voidshim run --libs /bin/true` would, give or take symlinks). */
@@ -88,15 +91,18 @@ static int probe_fd = -1, devnull = -1;
 #else
 #define FILTER_KIND "synthetic-linear"
 #endif
+#ifdef VB_DENY_BPF_INC
+/* The deny list it replaced, as voidshim compiled it then (benches/build/deny-bpf.inc). */
+#include VB_DENY_BPF_INC
+#endif
 static struct sock_filter filter[194];
-static struct sock_filter tree[1024];
 static const struct sock_filter tiny[] = {
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 4),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 };
-static struct sock_fprog fprog, fprog_tree, fprog_tiny = { ELEMENTSOF(tiny), (struct sock_filter *)tiny };
+static struct sock_fprog fprog, fprog_deny, fprog_tiny = { ELEMENTSOF(tiny), (struct sock_filter *)tiny };
 
 static double now_s(void)
 {
@@ -107,77 +113,29 @@ static double now_s(void)
 }
 
 /*
- * The same deny list as a binary search tree (what libseccomp emits with
- * SCMP_FLTATR_CTL_OPTIMIZE=2): JGE splits, BPF_JA to the upper half (32-bit
- * offset), a short linear tail at the leaves.  Returns instructions written.
+ * Without the generated files: a synthetic linear list of 194 instructions, arch check, then
+ * numbers nothing here calls (EPERM), then allow; it stands in for both filters.
  */
-static size_t emit_tree(struct sock_filter *out, const uint32_t *nr, size_t n)
+static void build_filters(void)
 {
-        size_t i = 0, left;
-
-        if (n <= 4) {
-                for (size_t k = 0; k < n; k++) {
-                        out[i++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr[k], 0, 1);
-                        out[i++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
-                }
-                out[i++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-                return i;
-        }
-        out[i++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, nr[n / 2], 0, 1);
-        out[i++] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, 0); /* patched below */
-        left = emit_tree(out + i, nr, n / 2);
-        out[1].k = (uint32_t)left;
-        i += left;
-        return i + emit_tree(out + i, nr + n / 2, n - n / 2);
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-        uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-        return x < y ? -1 : x > y;
-}
-
-/* Take the deny list out of the linear filter (every JEQ that jumps forward on a match). */
-static void build_tree(void)
-{
-        uint32_t nr[256];
-        size_t n = 0, i = 0;
-
-        for (size_t k = 4; k < fprog.len && n < ELEMENTSOF(nr); k++)
-                if (fprog.filter[k].code == (BPF_JMP | BPF_JEQ | BPF_K) && fprog.filter[k].jt > 0 &&
-                    fprog.filter[k].k < 0x40000000)
-                        nr[n++] = fprog.filter[k].k;
-        qsort(nr, n, sizeof(nr[0]), cmp_u32);
-        tree[i++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 4);
-        tree[i++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
-        tree[i++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
-        tree[i++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0);
-        i += emit_tree(tree + i, nr, n);
-        fprog_tree.len = (unsigned short)i;
-        fprog_tree.filter = tree;
-}
-
-/* Arch check, then a linear list of syscall numbers that fail with EPERM, then allow. */
-static void build_filter(void)
-{
-#ifdef VB_DEFAULT_BPF_INC
-        fprog.len = (unsigned short)ELEMENTSOF(vb_default_bpf);
-        fprog.filter = (struct sock_filter *)vb_default_bpf;
-        return;
-#endif
         size_t n = ELEMENTSOF(filter), i = 0, deny = n - 1;
 
         filter[i++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 4); /* arch */
         filter[i++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
         filter[i++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
         filter[i++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0); /* nr */
-        for (unsigned nr = 500; i < n - 2; nr++, i++) /* numbers nothing here calls */
+        for (unsigned nr = 500; i < n - 2; nr++, i++)
                 filter[i] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, (uint8_t)(deny - i - 1), 0);
         filter[i++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
         filter[i] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
-        fprog.len = (unsigned short)n;
-        fprog.filter = filter;
+        fprog = (struct sock_fprog){ (unsigned short)n, filter };
+        fprog_deny = fprog;
+#ifdef VB_DEFAULT_BPF_INC
+        fprog = (struct sock_fprog){ ELEMENTSOF(vb_default_bpf), (struct sock_filter *)vb_default_bpf };
+#endif
+#ifdef VB_DENY_BPF_INC
+        fprog_deny = (struct sock_fprog){ ELEMENTSOF(vb_deny_bpf), (struct sock_filter *)vb_deny_bpf };
+#endif
 }
 
 static int write_file(const char *path, const char *buf)
@@ -303,13 +261,13 @@ static _Noreturn void child(enum level l)
         if (l == L_CAPS)
                 _exit(0);
         CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
-        if (l == L_SECCOMP_TREE || l == L_EXEC_TREE)
-                CHECK(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog_tree));
+        if (l == L_SECCOMP_DENY || l == L_EXEC_DENY)
+                CHECK(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog_deny));
         else if (l == L_SECCOMP_TINY)
                 CHECK(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog_tiny));
         else if (l != L_EXEC_NOSECCOMP)
                 CHECK(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog));
-        if (l == L_SECCOMP || l == L_SECCOMP_TREE || l == L_SECCOMP_TINY)
+        if (l == L_SECCOMP || l == L_SECCOMP_DENY || l == L_SECCOMP_TINY)
                 _exit(0);
         CHECK(dup2(devnull, 1));
         if (l == L_LIBS) {
@@ -402,10 +360,9 @@ int main(int argc, char **argv)
                 perror(probe);
                 return 2;
         }
-        build_filter();
-        build_tree();
-        fprintf(stderr, "stepbench: filter %s, %u instructions linear, %u as a tree\n", FILTER_KIND, fprog.len,
-                fprog_tree.len);
+        build_filters();
+        fprintf(stderr, "stepbench: filter %s, %u instructions; the deny list before it, %u\n", FILTER_KIND,
+                fprog.len, fprog_deny.len);
         for (int l = 0; l < L_COUNT; l++) {
                 struct sample w = { 0 };
 

@@ -10,7 +10,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
         build-essential clang clang-format pkg-config make git ca-certificates \
         libseccomp-dev libcap-dev libmnl-dev libcmocka-dev libbsd-dev libjansson-dev libclang-rt-14-dev \
         libssl-dev zlib1g-dev \
-        jq curl openssl graphviz \
+        jq curl openssl graphviz perl \
         iproute2 procps psmisc util-linux passwd python3 python3-jsonschema \
         passt nftables xdg-dbus-proxy dbus dbus-tests \
         >/dev/null

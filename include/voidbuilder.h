@@ -179,6 +179,19 @@ VB_API int vb_void_proc(struct vb_void *v, const char *dst, unsigned flags) VB_N
  */
 VB_API int vb_void_dev(struct vb_void *v, const char *dst) VB_NONNULL(1, 2);
 
+/*
+ * Never show the host path host_path (absolute; resolved now when it
+ * exists) in the void: wherever a bind, granted or made by a server, would
+ * show it or something below it, the void finds an empty read-only tmpfs
+ * instead (mounted last, so it covers every bind).  For what must stay out
+ * whatever is granted, such as voidshim's control sockets.  A bind of
+ * something inside host_path, asked for by name, is left as it is; and a
+ * path that appears later below a bind (made on the host while the void
+ * runs) is not covered: the owner of such a path must check its peers too.
+ * -EINVAL for a relative path.
+ */
+VB_API int vb_void_hide(struct vb_void *v, const char *host_path) VB_NONNULL(1, 2);
+
 /* Bring the loopback interface up in the void's (fresh) network namespace. */
 VB_API int vb_void_loopback(struct vb_void *v) VB_NONNULL(1);
 
@@ -192,8 +205,12 @@ VB_API int vb_void_loopback(struct vb_void *v) VB_NONNULL(1);
 /*
  * Hand host fd `fd` to the void as fd number `target` (duplicated now; the
  * caller keeps its fd).  -EBADF for a bad fd, -EINVAL for a target that is
- * negative, above VB_FD_TARGET_MAX or given twice.  Every fd not handed in
- * is closed before exec; fds 0, 1, 2 not handed in are opened on /dev/null.
+ * negative, above VB_FD_TARGET_MAX or given twice, -EBADFD for an O_PATH fd
+ * (a path, not an object).  Every fd not handed in is closed before exec;
+ * fds 0, 1, 2 not handed in are opened on /dev/null.  With Landlock
+ * (vb_void_landlock()) the fd is confined to its object (doc/fds.md): a
+ * directory gives reading beneath it and nothing above, a file opened again
+ * through /proc/self/fd gets no more than its own open mode.
  */
 VB_API int vb_void_keep_fd(struct vb_void *v, int fd, int target) VB_NONNULL(1);
 /*
@@ -240,11 +257,38 @@ enum {
 };
 /*
  * Turn on Landlock: after this, the void may touch only the paths given with
- * vb_void_landlock_allow() (paths are void paths, resolved after pivot_root).
- * -EOPNOTSUPP when the kernel has no Landlock.
+ * vb_void_landlock_allow() (paths are void paths, resolved after pivot_root),
+ * the mounts servers add later (vb_void_server(): each gets a rule allowing
+ * what it allows), and what the fds handed in are (doc/fds.md: a directory
+ * fd gives reading beneath it and nothing above; a file opened again through
+ * /proc/self/fd gets no more than its own open mode).  On a kernel with
+ * Landlock ABI 6 the void is also scoped: it cannot connect to abstract unix
+ * sockets nor signal processes outside itself, even in a shared network or
+ * pid namespace.  -EOPNOTSUPP when the kernel has no Landlock.
  */
 VB_API int vb_void_landlock(struct vb_void *v) VB_NONNULL(1);
+/* A rule: path (absolute, in the void) and VB_LANDLOCK_* (not 0).  -EINVAL, -E2BIG past 64 rules. */
 VB_API int vb_void_landlock_allow(struct vb_void *v, const char *path, unsigned access) VB_NONNULL(1, 2);
+/*
+ * Where the kernel has no Landlock: refuse what only Landlock would confine
+ * (doc/fds.md), and record for explain that this check stands in for it.
+ * Call it after every fd and mount is given.  -EPERM, with err naming the fd,
+ * for a directory handed in (openat(fd, "..") reaches its parents), and, when
+ * the void reaches /proc (a procfs or CAP_SYS_ADMIN), for a regular file,
+ * named FIFO or device handed in (it could be opened again with more
+ * rights); 0 otherwise.
+ */
+VB_API int vb_void_landlock_fallback(struct vb_void *v, struct vb_error **err) VB_NONNULL(1);
+/*
+ * Hand the fds that are terminals in confined (doc/servers.md, "term"):
+ * seccomp rules refuse (EPERM) every ioctl that changes a terminal (termios,
+ * window size, flushing, flow, breaks, foreground group, controlling
+ * terminal, line discipline, modem lines, ...), on any fd, so the caller's
+ * terminal can be read, written and looked at but not changed.  A no-op when
+ * no fd handed in so far is a terminal.  Appended like a denied server's
+ * rules (vb_void_seccomp_append()); errors go to err.
+ */
+VB_API int vb_void_confine_terminals(struct vb_void *v, struct vb_error **err) VB_NONNULL(1);
 
 /* Start the void inside this cgroup v2 directory (CLONE_INTO_CGROUP); fd is duplicated. */
 VB_API int vb_void_cgroup(struct vb_void *v, int cgroup_dirfd) VB_NONNULL(1);
@@ -341,9 +385,12 @@ VB_API int vb_void_server(struct vb_void *v, enum vb_server s, enum vb_server_mo
 /*
  * Append seccomp rules (doc/seccomp-policy.md, without a "default" line) to
  * the void's current policy: the default policy, the text given with
- * vb_void_seccomp(), or nothing when seccomp is off.  The result is compiled
- * now; errors go to err with name and the line number in the combined text.
- * A later vb_void_seccomp() replaces the combined policy.
+ * vb_void_seccomp(), or nothing when seccomp is off.  An `override` rule
+ * among them replaces the current policy's rules for the same call and
+ * conditions (how a denied server turns the default allow list's `allow` into
+ * EACCES).  The result is compiled now; errors go to err with name and the
+ * line number in the combined text.  A later vb_void_seccomp() replaces the
+ * combined policy.
  */
 VB_API int vb_void_seccomp_append(struct vb_void *v, const char *rules, const char *name, struct vb_error **err)
         VB_NONNULL(1, 2);
@@ -650,6 +697,13 @@ VB_API char *vb_void_explain(const struct vb_void *v) VB_NONNULL(1);
  * give the same text enforce the same thing.  malloc'd, NULL on OOM.
  */
 VB_API char *vb_void_explain_json(const struct vb_void *v) VB_NONNULL(1);
+/*
+ * Every rule of the void's seccomp policy, one a line ("NAME:LINE: SYSCALL ->
+ * ACTION [when ...]"), where vb_void_explain() summarises it by group
+ * (`voidshim run --explain -v`).  Returns a malloc'd string ("" when seccomp
+ * is off), NULL on OOM.
+ */
+VB_API char *vb_void_explain_seccomp_rules(const struct vb_void *v) VB_NONNULL(1);
 
 /*
  * Create the void and exec the program in it.  On success *out holds a

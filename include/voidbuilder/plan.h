@@ -66,7 +66,7 @@ struct vb_plan_grant {
 
 /* How Landlock is used (doc/plan-json.md, "landlock"). */
 enum vb_plan_landlock {
-        VB_PLAN_LANDLOCK_AUTO,   /* on where the void could reopen handed-in files (it reaches /proc) */
+        VB_PLAN_LANDLOCK_AUTO,   /* the default: on wherever the kernel has it, "/" readable, writable where granted */
         VB_PLAN_LANDLOCK_STRICT, /* only the granted paths are reachable, each as its grant allows */
         VB_PLAN_LANDLOCK_OFF,    /* no Landlock at all */
 };
@@ -138,6 +138,8 @@ struct vb_plan {
 
         char *cgroup; /* a cgroup v2 directory to start in (CLONE_INTO_CGROUP), or NULL */
 
+        char **hide; /* host paths no bind may show (vb_void_hide()): the supervisor's control sockets; or NULL */
+
         struct vb_plan_care care;
         struct vb_plan_live live;
 };
@@ -156,6 +158,8 @@ int vb_plan_bind(struct vb_plan *p, const char *src, const char *dst, unsigned f
         VB_NONNULL(1, 2, 3);
 int vb_plan_setenv(struct vb_plan *p, const char *name, const char *value, const char *origin) VB_NONNULL(1, 2, 3);
 int vb_plan_fd(struct vb_plan *p, int fd, int target, unsigned access, const char *origin) VB_NONNULL(1);
+/* Add a host path that no bind may show in the void (vb_void_hide()).  -ENOMEM, -EINVAL (relative). */
+int vb_plan_hide(struct vb_plan *p, const char *host_path) VB_NONNULL(1, 2);
 /* Set the program (copies); argv NULL means { program }. */
 int vb_plan_set_program(struct vb_plan *p, const char *program, bool host, char *const argv[]) VB_NONNULL(1, 2);
 /* Give server s mode m; -EINVAL (with *why, a static sentence) when Linux or voidshim cannot. */

@@ -23,11 +23,16 @@ struct care_set {
         char **host; /* ... and on the host, in run_dir */
         size_t n;
         char run_dir[PATH_MAX]; /* private directory of the forwarder sockets, or "" */
+        int run_lock;           /* with run_dir: its fd, flock'ed while we (and our caretakers) live */
 };
 
 /* Take caretaker c (freed on failure) under name, with no endpoint for care_give() to bind. */
 int care_set_adopt(struct care_set *s, struct vb_caretaker *c, const char *name);
-/* Make the run's private directory in ctl_runtime_dir() (once). */
+/*
+ * Make the run's private directory in ctl_runtime_dir() (once), locked for
+ * as long as we live; first remove those that no live supervisor locks
+ * (left by one that was SIGKILLed).
+ */
 int care_set_run_dir(struct care_set *s, struct vb_error **err);
 /* Start a forwarder to upstream whose socket the voids get at path at (named at). */
 int care_set_forward(struct care_set *s, const char *at, const char *upstream, struct vb_error **err);
@@ -79,19 +84,34 @@ void care_free(struct care_sup *s);
 /* ---- the control channel (ctl_sock.c) ---- */
 
 /*
- * The per-user directory of control sockets, mode 0700, made if missing:
- * $VOIDSHIM_RUNTIME_DIR, else $XDG_RUNTIME_DIR/voidshim, else
- * /run/user/UID/voidshim, else /tmp/voidshim-UID.  With create, a directory
- * that is not ours or is open to others is refused (-EPERM).
+ * The per-user directory of control sockets, mode 0700, made if missing
+ * (create): $VOIDSHIM_RUNTIME_DIR, else $XDG_RUNTIME_DIR/voidshim, else
+ * /run/user/UID/voidshim, else /tmp/voidshim-UID.  One that is there but is
+ * not a directory of ours closed to others is refused (-EPERM, with the
+ * reason in ctl_runtime_why()) and never used; without create a missing one
+ * is fine (0).
  */
 int ctl_runtime_dir(char *buf, size_t len, bool create);
+/* The one-line reason the last ctl_runtime_dir() refused its directory. */
+const char *ctl_runtime_why(void);
+/*
+ * Does path (resolved) contain the directory of control sockets, or lie in
+ * it?  Then no void may be granted it, nor a forwarder to it.
+ */
+bool ctl_overlaps_runtime_dir(const char *path);
+/* Keep the directory of control sockets out of plan p's void, whatever it binds (vb_plan_hide()). */
+int ctl_hide_runtime_dir(struct vb_plan *p);
 /* A run's name: 1 to 64 of [A-Za-z0-9_.-], not starting with '.' (so never "..", never a path). */
 bool ctl_name_ok(const char *name);
 /* Listen on DIR/NAME.sock (0600); -EADDRINUSE when a live run already has NAME. */
 int ctl_listen(const char *name, char *path, size_t len);
 /* Connect to NAME's socket as a client. */
 int ctl_connect(const char *name);
-/* Accept one client, refuse any but our own uid (SO_PEERCRED), read one request line into req. */
+/*
+ * Accept one client and read one request line into req.  Refused (-EPERM,
+ * after telling it why): another uid (SO_PEERCRED), or a peer in another
+ * mount or user namespace than ours, i.e. inside a void (SO_PEERPIDFD).
+ */
 int ctl_accept(int listen_fd, char *req, size_t len);
 
 int cmd_ctl(int argc, char **argv);

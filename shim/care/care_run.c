@@ -132,7 +132,11 @@ int care_prepare(struct vb_plan *p, struct care_sup **out, struct vb_error **err
                 p->live.inbox = s->inbox;
         if (r >= 0 && p->care.name) {
                 r = ctl_listen(p->care.name, s->ctl_path, sizeof(s->ctl_path));
-                if (r < 0) {
+                if (r == -EPERM) {
+                        vb_error_set(err, r, "open the control socket for --name %s: %s", p->care.name,
+                                     ctl_runtime_why());
+                        s->ctl_path[0] = '\0';
+                } else if (r < 0) {
                         vb_error_set(err, r, "open the control socket for --name %s%s", p->care.name,
                                      r == -EADDRINUSE ? " (a run with this name is live)" : "");
                         s->ctl_path[0] = '\0';
@@ -185,6 +189,10 @@ static void grant(struct care_sup *s, int fd, char *args)
         dir = open(args, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (dir < 0) {
                 care_reply(fd, "error: %s: %s\n", args, strerror(errno));
+                return;
+        }
+        if (ctl_overlaps_runtime_dir(args)) {
+                care_reply(fd, "error: %s holds voidshim's control sockets: a void is never granted them\n", args);
                 return;
         }
         r = vb_inbox_grant(s->inbox, dir, NULL, flags, &err);

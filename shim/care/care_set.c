@@ -5,11 +5,14 @@
  * Every caretaker is our child with PR_SET_PDEATHSIG: if this process dies,
  * they die with it.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -53,23 +56,86 @@ int care_set_adopt(struct care_set *s, struct vb_caretaker *c, const char *name)
         return add(s, c, name, NULL, NULL);
 }
 
+/* Empty the run directory fd (it holds only sockets) and remove it as name in rt. */
+static void remove_run_dir(int rt, int fd, const char *name)
+{
+        DIR *d = fdopendir(fcntl(fd, F_DUPFD_CLOEXEC, 3));
+        struct dirent *de;
+
+        while (d && (de = readdir(d)))
+                if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+                        (void)unlinkat(fd, de->d_name, 0);
+        if (d)
+                closedir(d);
+        (void)unlinkat(rt, name, AT_REMOVEDIR);
+}
+
+/*
+ * A run directory stays locked (flock) by its supervisor, and by its
+ * caretakers, for as long as they live: one nobody holds was left by a
+ * supervisor that was killed (SIGKILL), and goes.
+ */
+static void sweep_stale(int rt)
+{
+        DIR *d = fdopendir(fcntl(rt, F_DUPFD_CLOEXEC, 3));
+        struct dirent *de;
+
+        while (d && (de = readdir(d))) {
+                _cleanup_close_ int fd = -1;
+
+                if (strncmp(de->d_name, "run-", 4) != 0)
+                        continue;
+                fd = openat(rt, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+                        remove_run_dir(rt, fd, de->d_name);
+        }
+        if (d)
+                closedir(d);
+}
+
 int care_set_run_dir(struct care_set *s, struct vb_error **err)
 {
-        char dir[PATH_MAX];
-        int r;
+        _cleanup_close_ int rt = -1;
+        char dir[PATH_MAX], name[64];
+        int r, lock = -1;
 
         if (s->run_dir[0])
                 return 0;
         r = ctl_runtime_dir(dir, sizeof(dir), true);
         if (r < 0)
-                return vb_error_set(err, r, "use the runtime directory %s", dir);
-        if ((size_t)snprintf(s->run_dir, sizeof(s->run_dir), "%s/run-%d", dir, (int)getpid()) >= sizeof(s->run_dir))
-                return vb_error_set(err, ENAMETOOLONG, "runtime directory");
-        if (mkdir(s->run_dir, 0700) < 0) {
-                r = vb_error_set(err, errno, "make %s", s->run_dir);
-                s->run_dir[0] = '\0';
-                return r;
+                return vb_error_set(err, r, "use the runtime directory %s%s%s", dir, r == -EPERM ? ": " : "",
+                                    r == -EPERM ? ctl_runtime_why() : "");
+        /* Sweeping and making one's own directory, locked, is one step for every supervisor of ours. */
+        rt = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (rt < 0 || flock(rt, LOCK_EX) < 0)
+                return vb_error_set(err, errno, "lock the runtime directory %s", dir);
+        sweep_stale(rt);
+        for (int i = 0; lock < 0 && i < 100; i++) {
+                /* run-PID: taken only by a live supervisor of the same pid in another pid namespace. */
+                snprintf(name, sizeof(name), i ? "run-%d.%d" : "run-%d", (int)getpid(), i);
+                if (mkdirat(rt, name, 0700) < 0) {
+                        if (errno == EEXIST)
+                                continue;
+                        return vb_error_set(err, errno, "make %s/%s", dir, name);
+                }
+                lock = openat(rt, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0) {
+                        r = vb_error_set(err, errno, "lock %s/%s", dir, name);
+                        (void)unlinkat(rt, name, AT_REMOVEDIR);
+                        if (lock >= 0)
+                                close(lock);
+                        return r;
+                }
         }
+        if (lock < 0)
+                return vb_error_set(err, EEXIST, "make a run directory in %s", dir);
+        if ((size_t)snprintf(s->run_dir, sizeof(s->run_dir), "%s/%s", dir, name) >= sizeof(s->run_dir)) {
+                (void)unlinkat(rt, name, AT_REMOVEDIR);
+                close(lock);
+                s->run_dir[0] = '\0';
+                return vb_error_set(err, ENAMETOOLONG, "runtime directory");
+        }
+        s->run_lock = lock;
         return 0;
 }
 
@@ -77,8 +143,12 @@ int care_set_forward(struct care_set *s, const char *at, const char *upstream, s
 {
         struct vb_caretaker *c = NULL;
         char host[PATH_MAX + 32];
-        int r = care_set_run_dir(s, err);
+        int r;
 
+        /* Security: a forwarder connects from outside every void, so it must not lead to a control socket. */
+        if (strncmp(upstream, "unix:", 5) == 0 && ctl_overlaps_runtime_dir(upstream + 5))
+                return vb_error_set(err, EINVAL, "the upstream %s is one of voidshim's control sockets", upstream);
+        r = care_set_run_dir(s, err);
         if (r < 0)
                 return r;
         snprintf(host, sizeof(host), "%s/fwd%zu.sock", s->run_dir, s->n);
@@ -204,7 +274,9 @@ void care_set_done(struct care_set *s)
         while (s->n)
                 drop_at(s, s->n - 1);
         free(s->care), free(s->name), free(s->at), free(s->host);
-        if (s->run_dir[0])
+        if (s->run_dir[0]) {
                 rmdir(s->run_dir);
+                close(s->run_lock);
+        }
         *s = (struct care_set){};
 }

@@ -82,7 +82,9 @@ int cmd_ctl(int argc, char **argv)
         if (fd < 0) {
                 snprintf(what, sizeof(what), "reach the run %s", argv[1]);
                 return shim_fatal(SHIM_EXIT_SYSTEM, what,
-                                  fd == -ENOENT || fd == -ECONNREFUSED ? "no live run has that name" : strerror(-fd));
+                                  fd == -ENOENT || fd == -ECONNREFUSED ? "no live run has that name"
+                                  : fd == -EPERM                       ? ctl_runtime_why()
+                                                                       : strerror(-fd));
         }
         /* A refusal may come before we finish writing: read the answer anyway. */
         (void)!send(fd, req, strlen(req), MSG_NOSIGNAL);
@@ -99,6 +101,10 @@ int cmd_ctl(int argc, char **argv)
         /* "error:" the request was wrong (100); "failed:" or a refused peer, the system said no (111). */
         if (last && strncmp(last, "failed: ", 8) == 0)
                 return shim_fatal(SHIM_EXIT_SYSTEM, what, last + 8);
-        return shim_fatal(last && strncmp(last, "error: not the owner", 20) == 0 ? SHIM_EXIT_SYSTEM : SHIM_EXIT_USAGE,
-                          what, last && strncmp(last, "error: ", 7) == 0 ? last + 7 : "no answer");
+        /* A refused peer (another user, or one inside a void): the system said no (111). */
+        return shim_fatal(
+                last && (strncmp(last, "error: not the owner", 20) == 0 || strncmp(last, "error: refused:", 15) == 0)
+                        ? SHIM_EXIT_SYSTEM
+                        : SHIM_EXIT_USAGE,
+                what, last && strncmp(last, "error: ", 7) == 0 ? last + 7 : "no answer");
 }

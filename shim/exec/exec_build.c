@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 
+#include "care/care.h"
 #include "exec/exec.h"
 #include "voidbuilder/cleanup.h"
 
@@ -53,6 +54,7 @@ int exec_plan(const struct vb_spec *s, const struct vb_spec_entry *e, const stru
 {
         _cleanup_free_ struct vb_plan_cmdline_bind *binds = NULL;
         struct vb_plan_spec_start start = {};
+        int r;
 
         if (g && g->n && !(binds = calloc(g->n, sizeof(*binds))))
                 return vb_error_set(err, ENOMEM, "plan entrypoint %s", e->name);
@@ -70,5 +72,8 @@ int exec_plan(const struct vb_spec *s, const struct vb_spec_entry *e, const stru
         }
         start.binds = binds;
         start.n_binds = g ? g->n : 0;
-        return vb_plan_from_spec(s, e, &start, out, err);
+        r = vb_plan_from_spec(s, e, &start, out, err);
+        if (r >= 0 && (r = ctl_hide_runtime_dir(*out)) < 0)
+                r = vb_error_set(err, r, "plan entrypoint %s", e->name);
+        return r;
 }

@@ -71,7 +71,7 @@ int exec_care_init(struct runner *r, const char *name)
                 r->care.ctl_path[0] = '\0';
                 snprintf(what, sizeof(what), "open the control socket for --name %s%s", name,
                          e == -EADDRINUSE ? " (a run with this name is live)" : "");
-                return shim_fatal(SHIM_EXIT_SYSTEM, what, strerror(-e));
+                return shim_fatal(SHIM_EXIT_SYSTEM, what, e == -EPERM ? ctl_runtime_why() : strerror(-e));
         }
         r->care.ctl_fd = e;
         if ((e = runner_watch(r, r->care.ctl_fd, EV_CTL, 0)) < 0)

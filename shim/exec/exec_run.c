@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -301,6 +303,25 @@ void pending_discard(struct exec_replace *repl, size_t n)
 }
 
 /*
+ * Security: an arg is one file, opened by its name.  Never a directory (its
+ * fd would be the whole tree below it), and never through a magic link
+ * (/proc/self/fd/N, /dev/fd/N), which would hand the void one of our own
+ * fds: a caretaker's pipe, the control socket.
+ */
+static int open_arg(const char *path, int flags)
+{
+        struct open_how how = { .flags = (uint64_t)(flags | O_CLOEXEC | O_NOCTTY),
+                                .mode = (flags & O_CREAT) ? 0666 : 0,
+                                .resolve = RESOLVE_NO_MAGICLINKS };
+        _cleanup_close_ int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+        struct stat st;
+
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return NEG_ERRNO();
+        return S_ISDIR(st.st_mode) ? -EISDIR : TAKE_FD(fd);
+}
+
+/*
  * A file or command-line path opened for one void: the shim holds the only
  * authority to open files, and the void gets this one fd.  It stays in pend
  * (held, or a "replace" file until the void's exit status decides its fate).
@@ -322,9 +343,9 @@ static int open_path(enum vb_spec_fmode mode, const char *path, struct pending *
         if (!h)
                 return -ENOMEM;
         pend->held = h;
-        fd = open(path, exec_open_flags(mode) | O_CLOEXEC | O_NOCTTY, 0666);
+        fd = open_arg(path, exec_open_flags(mode));
         if (fd < 0)
-                return NEG_ERRNO();
+                return fd;
         pend->held[pend->n_held++] = fd;
         return fd;
 }
@@ -356,7 +377,12 @@ static int hand_in_paths(const struct runner *r, struct vb_plan *v, const struct
                         return vb_error_set(err, fd, "open arg \"%s\" %s%s", name, path,
                                             a->mode == VB_FMODE_REPLACE && fd == -EINVAL
                                                     ? " (\"replace\" takes a regular file, or a new one)"
-                                                    : "");
+                                            : fd == -EISDIR && a->mode != VB_FMODE_REPLACE
+                                                    ? " (an arg is one file: a directory is bound, with a "
+                                                      "\"bind-cmdline\" mount)"
+                                            : fd == -ELOOP ? " (refused: a path through /proc/self/fd or /dev/fd "
+                                                             "names one of voidshim's own fds; or a symlink loop)"
+                                                           : "");
                 rr = vb_plan_fd(v, fd, a->fd + (int)k, exec_reopen_access(a->mode), name);
                 if (rr < 0)
                         return vb_error_set(err, rr, "hand in arg \"%s\"", name);

@@ -12,9 +12,6 @@
  * An entrypoint stays cold where a warm void could differ from a cold one:
  *   - net proxied: each void gets a network caretaker of its own, started
  *     with it (exec_care.c);
- *   - a file handed in per firing that the void could reopen through /proc:
- *     the plan's Landlock rule for it names the fd's number in the shim, which
- *     a request's fd does not have in the template;
  *   - more fds per firing than a request carries (vb_warm_spawn(): 32).
  * A template that cannot be built (a bind source gone) leaves the entrypoint
  * cold without a word: each cold firing then reports what fails, as before.
@@ -31,19 +28,14 @@
 
 #define WARM_REQUEST_FDS 32 /* the most fds one vb_warm_spawn() request carries */
 
-static const struct vb_plan_grant *find_proc(const struct vb_plan *p)
-{
-        for (size_t i = 0; i < p->n_grants; i++)
-                if (p->grants[i].kind == VB_PLAN_PROC && p->grants[i].dst && strcmp(p->grants[i].dst, "/proc") == 0)
-                        return &p->grants[i];
-        return NULL;
-}
-
-/* Why entrypoint e's voids, planned as p (without its per-firing fds), must start cold; NULL: they need not. */
-static const char *why_cold(const struct runner *r, const struct vb_spec_entry *e, const struct vb_plan *p)
+/*
+ * Why entrypoint e's voids must start cold; NULL: they need not.  (A file
+ * handed in per firing is confined by Landlock like any fd, by the void
+ * itself once its request is in: child.c, confine().)
+ */
+static const char *why_cold(const struct runner *r, const struct vb_spec_entry *e)
 {
         size_t n_fds = 0;
-        bool reopen = false;
 
         if (r->s->env[VB_SERVER_NET] == VB_SERVER_PROXIED)
                 return "a network caretaker per void (net proxied)";
@@ -54,14 +46,9 @@ static const char *why_cold(const struct runner *r, const struct vb_spec_entry *
                         n_fds += a->n_fds;
                 else if (a->kind == VB_ARG_FILE || a->kind == VB_ARG_CMDLINE)
                         n_fds += a->each ? r->cl.n_paths : 1;
-                if ((a->kind == VB_ARG_FILE || a->kind == VB_ARG_CMDLINE) && exec_reopen_access(a->mode))
-                        reopen = true;
         }
         if (n_fds > WARM_REQUEST_FDS)
                 return "more than 32 fds per firing";
-        /* plan_apply.c's reopen rule: Landlock on, a /proc, a file with a mode to keep. */
-        if (reopen && p->landlock != VB_PLAN_LANDLOCK_OFF && find_proc(p))
-                return "a file handed in per firing is reachable through /proc (its Landlock rule is per firing)";
         return NULL;
 }
 
@@ -81,7 +68,7 @@ static int build(struct runner *r, size_t idx)
         rc = exec_grants_verify(&r->grants[idx], &changed);
         if (rc >= 0)
                 rc = exec_plan(r->s, e, &r->cl, &r->grants[idx], &plan, &err);
-        if (rc >= 0 && (wm->why = why_cold(r, e, plan)))
+        if (rc >= 0 && (wm->why = why_cold(r, e)))
                 rc = -EPERM;
         if (rc >= 0)
                 rc = exec_hand_in(r, plan, e, NULL, 0, &pend, PART_FIXED, &err);

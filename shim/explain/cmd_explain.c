@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
 #include <unistd.h>
 
 #include "exec/exec.h"
@@ -108,15 +107,6 @@ static void describe_arg(FILE *f, const struct vb_spec *s, const struct vb_spec_
         }
 }
 
-/* Could the void reopen a handed-in file through /proc (a procfs, or CAP_SYS_ADMIN to mount one)? */
-static bool reaches_proc(const struct vb_spec_void *g)
-{
-        for (size_t i = 0; i < g->n_caps; i++)
-                if (g->caps[i] == CAP_SYS_ADMIN)
-                        return true;
-        return g->proc != VB_SPEC_PROC_NONE;
-}
-
 /* What the command line grants, which the void below cannot show: it depends on the words. */
 static void describe_cmdline(FILE *f, const struct vb_spec_entry *e)
 {
@@ -136,9 +126,9 @@ static void describe_cmdline(FILE *f, const struct vb_spec_entry *e)
         }
         if (e->v.chdir_caller)
                 fprintf(f, "  working directory: the caller's (an empty directory at the same path, unless granted)\n");
-        if (!e->v.landlock && !e->v.landlock_off && reaches_proc(&e->v))
+        if (!e->v.landlock && !e->v.landlock_off)
                 fprintf(f, "  landlock (when the kernel has it): the void readable, writable only where granted, "
-                           "so that no file handed in as an fd can be opened again through /proc\n");
+                           "each arg's fd confined to its object (doc/fds.md)\n");
 }
 
 /*

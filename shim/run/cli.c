@@ -668,6 +668,8 @@ int vb_cli_parse(int argc, char **argv, struct run_opts *o, char **why)
                 return 0;
         if (i >= argc)
                 return why_set(why, "no program given (voidshim run [GRANT...] -- PROGRAM [ARGS...])");
+        if (o->verbose && !o->explain)
+                return why_set(why, "--verbose applies to --explain, which is not given");
         return finish(o, argv + i, why);
 }
 

@@ -70,7 +70,7 @@ static int build_failed(const struct vb_plan *p, const struct vb_error *err, int
 /* --explain: the void's account in words, or with --json the plan and the void as data (doc/plan-json.md). */
 static int explain(const struct run_opts *o, const struct vb_void *v)
 {
-        _cleanup_free_ char *plan = NULL, *text = NULL;
+        _cleanup_free_ char *plan = NULL, *text = NULL, *rules = NULL;
 
         if (o->json) {
                 plan = vb_plan_to_json(o->plan);
@@ -82,9 +82,12 @@ static int explain(const struct run_opts *o, const struct vb_void *v)
                 return 0;
         }
         text = vb_void_explain(v);
-        if (!text)
+        rules = o->verbose ? vb_void_explain_seccomp_rules(v) : NULL;
+        if (!text || (o->verbose && !rules))
                 return shim_fatal(SHIM_EXIT_SYSTEM, "explain the void", strerror(ENOMEM));
         fputs(text, stdout);
+        if (o->verbose && *rules) /* -v: every rule of the seccomp policy, after its summary by group */
+                printf("seccomp, every rule:\n%s", rules);
         return 0;
 }
 
@@ -95,6 +98,9 @@ static int run_plan(struct run_opts *o)
         struct care_sup *sup = NULL;
         int r;
 
+        r = ctl_hide_runtime_dir(o->plan);
+        if (r < 0)
+                return shim_fatal(SHIM_EXIT_SYSTEM, "prepare the void", strerror(-r));
         if (!o->explain && vb_plan_needs_care(o->plan)) {
                 r = care_prepare(o->plan, &sup, &err);
                 if (r < 0)

@@ -358,13 +358,19 @@ static const struct command {
         {"open-many", 1, cmd_open_many}, {"copy-exec", 2, cmd_copy_exec}, {"mountpoints", 0, cmd_mountpoints},
         /* network */
         {"ifaces", 0, cmd_ifaces}, {"connect", 2, cmd_connect}, {"listen", 1, cmd_listen},
-        {"socket", 1, cmd_socket}, {"serve", 0, cmd_serve}, {"selfconnect", 0, cmd_selfconnect},
+        {"socket", 1, cmd_socket}, {"socketpair", 1, cmd_socketpair}, {"serve", 0, cmd_serve},
+        {"selfconnect", 0, cmd_selfconnect},
         {"addroute", 1, cmd_addroute},
         /* other processes and kernel interfaces */
         {"ptrace", 1, cmd_ptrace}, {"signal", 2, cmd_signal}, {"keyctl", 0, cmd_keyctl},
         {"unshare", 1, cmd_unshare}, {"bpf", 0, cmd_bpf}, {"setns", 1, cmd_setns},
         {"ioctl-tiocsti", 0, cmd_ioctl_tiocsti}, {"getpid", 0, cmd_getpid}, {"clone3", 0, cmd_clone3},
         {"clone", 1, cmd_clone}, {"int80", 1, cmd_int80}, {"personality", 1, cmd_personality}, {"x32", 1, cmd_x32},
+        {"syscall", 1, cmd_syscall}, {"io-uring", 0, cmd_io_uring},
+        /* ways out (probe_esc.c) */
+        {"term", 1, cmd_term}, {"unix-req", 2, cmd_unix_req}, {"unix-serve", 1, cmd_unix_serve},
+        {"perf", 0, cmd_perf}, {"userfaultfd", 0, cmd_userfaultfd},
+        {"no-landlock", 1, cmd_no_landlock}, {"writeat", 2, cmd_writeat},
         /* a program that keeps running: commands from stdin */
         {"repl", 0, cmd_repl}, {"readat", 2, cmd_readat},
 };

@@ -102,6 +102,9 @@ int cmd_setns(char **argv);
 int cmd_signal(char **argv);
 int cmd_sleep(char **argv);
 int cmd_socket(char **argv);
+int cmd_socketpair(char **argv);
+int cmd_syscall(char **argv);
+int cmd_io_uring(char **argv);
 int cmd_stat(char **argv);
 int cmd_true(char **argv);
 int cmd_uid(char **argv);
@@ -115,5 +118,12 @@ int cmd_x32(char **argv);
 int cmd_mountpoints(char **argv);
 int cmd_repl(char **argv);
 int cmd_readat(char **argv);
+int cmd_term(char **argv);
+int cmd_unix_req(char **argv);
+int cmd_unix_serve(char **argv);
+int cmd_perf(char **argv);
+int cmd_userfaultfd(char **argv);
+int cmd_no_landlock(char **argv);
+int cmd_writeat(char **argv);
 
 #endif

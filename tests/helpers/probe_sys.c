@@ -92,18 +92,33 @@ int cmd_listen(char **argv)
         return ok();
 }
 
+/* Families by name, each with a type and protocol its kernel module accepts. */
+static const struct {
+        const char *name;
+        int family, type, protocol;
+} fams[] = {
+        {"unix", AF_UNIX, SOCK_STREAM, 0},
+        {"inet", AF_INET, SOCK_STREAM, 0},
+        {"inet6", AF_INET6, SOCK_STREAM, 0},
+        {"netlink", AF_NETLINK, SOCK_RAW, NETLINK_ROUTE},
+        {"netlink-audit", AF_NETLINK, SOCK_RAW, NETLINK_AUDIT},
+        {"netlink-uevent", AF_NETLINK, SOCK_DGRAM, NETLINK_KOBJECT_UEVENT},
+        {"packet", AF_PACKET, SOCK_RAW, 0}, /* protocol set below: htons() is not constant */
+        {"vsock", AF_VSOCK, SOCK_STREAM, 0},
+        {"alg", AF_ALG, SOCK_SEQPACKET, 0},
+        {"key", AF_KEY, SOCK_RAW, 2 /* PF_KEY_V2 */},
+        {"can", AF_CAN, SOCK_RAW, 1 /* CAN_RAW */},
+        {"bluetooth", AF_BLUETOOTH, SOCK_RAW, 0},
+        {"xdp", AF_XDP, SOCK_RAW, 0},
+};
+
+/*
+ * socket FAMILY: a socket of a family named above, or of family number N
+ * (type SOCK_DGRAM, protocol 0): ok or the errno.
+ */
 int cmd_socket(char **argv)
 {
-        static const struct {
-                const char *name;
-                int family, type, protocol;
-        } fams[] = {
-                {"unix", AF_UNIX, SOCK_STREAM, 0},
-                {"inet", AF_INET, SOCK_STREAM, 0},
-                {"inet6", AF_INET6, SOCK_STREAM, 0},
-                {"netlink", AF_NETLINK, SOCK_RAW, NETLINK_ROUTE},
-                {"packet", AF_PACKET, SOCK_RAW, 0}, /* protocol set below: htons() is not constant */
-        };
+        long n;
 
         for (size_t i = 0; i < ELEMENTSOF(fams); i++) {
                 if (strcmp(argv[0], fams[i].name) != 0)
@@ -111,7 +126,57 @@ int cmd_socket(char **argv)
                 int proto = fams[i].family == AF_PACKET ? htons(ETH_P_ALL) : fams[i].protocol;
                 return result(socket(fams[i].family, fams[i].type | SOCK_CLOEXEC, proto));
         }
+        if (parse_long(argv[0], 0, 1 << 30, &n))
+                return result(socket((int)n, SOCK_DGRAM | SOCK_CLOEXEC, 0));
         return usage();
+}
+
+/* socketpair FAMILY (a name above, stream type): ok or the errno. */
+int cmd_socketpair(char **argv)
+{
+        int sv[2];
+
+        for (size_t i = 0; i < ELEMENTSOF(fams); i++)
+                if (strcmp(argv[0], fams[i].name) == 0)
+                        return result(socketpair(fams[i].family, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+        return usage();
+}
+
+/*
+ * syscall NR [ARG...]: the raw system call NR with up to six numeric
+ * arguments (decimal or 0x hex; missing ones are 0): "ok RESULT" or the errno.
+ * For calls no libc wraps, and numbers newer than the policy.
+ */
+int cmd_syscall(char **argv)
+{
+        unsigned long a[7] = {0};
+        long r;
+
+        for (int i = 0; i < 7 && argv[i]; i++) {
+                char *end = NULL;
+
+                errno = 0;
+                a[i] = strtoul(argv[i], &end, 0);
+                if (errno || end == argv[i] || *end)
+                        return usage();
+        }
+        r = syscall((long)a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
+        if (r < 0)
+                return fail();
+        printf("ok %ld\n", r);
+        return 0;
+}
+
+/* io_uring_setup(2) of a one-entry ring: ok (the ring fd closed again) or the errno. */
+int cmd_io_uring(char **argv)
+{
+        unsigned char params[120] = {0}; /* struct io_uring_params, zeroed */
+        long fd = syscall(SYS_io_uring_setup, 1, params);
+
+        if (fd < 0)
+                return fail();
+        close((int)fd);
+        return ok();
 }
 
 /* Listen on 127.0.0.1 at an ephemeral port, print "ok PORT", then wait to be killed. */

@@ -10,6 +10,8 @@ if [ ! -x "$APP" ]; then
         t_done
 fi
 tmp=${T_TMP:-$(mktemp -d)}
+# The control sockets of --name in a directory of this test's own (as test-caretaker.sh).
+export VOIDSHIM_RUNTIME_DIR=$tmp/rt
 
 # ---- a pipe trigger: one void per message, holding only the message and its declared args ----
 cat >"$tmp/pipe.json" <<JSON
@@ -285,6 +287,31 @@ if "$VS" explain "$tmp/hole.json" | grep -q "landlock: on"; then
         t_eq "\"landlock\": false: the hole is real (the void writes the read-only file)" "ok" \
                 "$VS" exec "$tmp/hole-open.json" -- write-str /proc/self/fd/3 pwned
         t_eq "... proof" "pwned" head -1 "$tmp/victim"
+        # The same file handed in per firing, to a warm void: its Landlock goes on once the request is in,
+        # so the file is confined as in a cold void (readable again, not writable), not unreachable.
+        echo original >"$tmp/victim"
+        cat >"$tmp/hole-warm.json" <<JSON
+{ "voidshim": 1, "program": "$PROBE",
+  "listeners": { "r": { "unix": "$tmp/r.sock" }, "w": { "unix": "$tmp/w.sock" } },
+  "entrypoints": {
+    "r": { "trigger": { "listener": "r" }, "argv": [ "read", "/proc/self/fd/4" ],
+           "args": [ "trigger", { "file": "$tmp/victim", "name": "in" } ], "void": { "proc": true, "stdout": true } },
+    "w": { "trigger": { "listener": "w" }, "argv": [ "write-str", "/proc/self/fd/4", "pwned" ],
+           "args": [ "trigger", { "file": "$tmp/victim", "name": "in" } ], "void": { "proc": true, "stdout": true } } } }
+JSON
+        "$VS" exec --name "hw$$" "$tmp/hole-warm.json" >"$tmp/hole-warm.out" 2>&1 &
+        shim=$!
+        for _ in $(seq 50); do [ -S "$tmp/w.sock" ] && break; sleep 0.1; done
+        for l in r w; do
+                python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(10); s.recv(1)' \
+                        "$tmp/$l.sock" 2>/dev/null
+        done
+        list=$(timeout 10 "$VS" ctl "hw$$" list 2>&1)
+        kill -TERM $shim; wait $shim
+        t_match "a file handed in per firing to a warm void..." "warm r	4 ready; firings: 1 warm, 0 cold" echo "$list"
+        t_eq "... can be opened again for reading through /proc, as in a cold void" "1" grep -c "^ok original" "$tmp/hole-warm.out"
+        t_eq "... and not for writing" "1" grep -c "^EACCES" "$tmp/hole-warm.out"
+        t_eq "... the file is untouched" "original" cat "$tmp/victim"
 else
         t_skip "the /proc hole and its Landlock mitigation" "no Landlock in this kernel"
 fi

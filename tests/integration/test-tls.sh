@@ -16,6 +16,8 @@ for c in jq curl openssl; do
         command -v $c >/dev/null || { t_skip "all tests in $(basename "$0")" "no $c (ci/install-deps.sh)"; t_done; }
 done
 tmp=$T_TMP
+# The control sockets of --name in a directory of this test's own (as test-caretaker.sh).
+export VOIDSHIM_RUNTIME_DIR=$tmp/rt
 TIMEOUT=3
 
 # A self-signed localhost certificate made here, a document root with a big file and a subdirectory.

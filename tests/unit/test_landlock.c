@@ -30,6 +30,8 @@
 #include "child_check.h"
 #include "need.h"
 
+#include <linux/landlock.h>
+
 #include "core/cleanup.h"
 #include "core/landlock.h"
 #include "voidbuilder.h"
@@ -38,6 +40,7 @@ static char dir_a[] = "/tmp/vb-landlock-XXXXXX";
 static char file_a[PATH_MAX];  /* dir_a/file, holding "hello" */
 static char new_a[PATH_MAX];   /* dir_a/new, created by the write tests */
 static char sub_a[PATH_MAX];   /* dir_a/sub, made and removed by the write tests */
+static char mode_a[3][PATH_MAX]; /* dir_a/m0..m2: one file per open mode (rules are per file, not per fd) */
 
 /* A libc call that must fail with errno e; an unexpected success reports errno 0 ("Success"). */
 #define CHECK_FAILS(expr, e)                                                                             \
@@ -103,9 +106,17 @@ static int list_dir(const char *path)
 
 static void apply_or_report(const struct vb_landlock_rule *rules, size_t n, bool scope)
 {
-        const char *failed = NULL;
+        struct vb_landlock_req req = {.rules = rules, .n_rules = n, .exec_fd = -1, .mqueue_fd = -1, .scoped = scope};
 
-        CHECK_R(vb_landlock_apply(rules, n, scope, -1, &failed), 0);
+        CHECK_R(vb_landlock_apply(&req, NULL), 0);
+}
+
+/* Landlock with no path rule at all, and fds handed in: each brings its own rule. */
+static void apply_fds(const int *fds, size_t n)
+{
+        struct vb_landlock_req req = {.fds = fds, .n_fds = n, .exec_fd = -1, .mqueue_fd = -1};
+
+        CHECK_R(vb_landlock_apply(&req, NULL), 0);
 }
 
 static void child_read_only(void)
@@ -224,10 +235,11 @@ static void child_missing_path(void)
                 {dir_a, VB_LANDLOCK_READ},
                 {"/nonexistent/vb-landlock", VB_LANDLOCK_READ},
         };
-        const char *failed = NULL;
+        struct vb_landlock_req req = {.rules = rules, .n_rules = 2, .exec_fd = -1, .mqueue_fd = -1};
+        struct vb_landlock_fail failed;
 
-        CHECK_R(vb_landlock_apply(rules, 2, false, -1, &failed), -ENOENT);
-        CHECK(failed == rules[1].path);
+        CHECK_R(vb_landlock_apply(&req, &failed), -ENOENT);
+        CHECK(failed.path == rules[1].path && failed.fd == -1);
         /* Nothing was restricted. */
         CHECK(access("/etc/hostname", R_OK) == 0);
 }
@@ -241,12 +253,14 @@ static void child_bad_access(void)
 {
         const struct vb_landlock_rule rules[] = {{dir_a, 1u << 7}};
         const struct vb_landlock_rule nopath[] = {{NULL, VB_LANDLOCK_READ}};
-        const char *failed = NULL;
+        struct vb_landlock_req req = {.rules = rules, .n_rules = 1, .exec_fd = -1, .mqueue_fd = -1};
+        struct vb_landlock_fail failed;
 
-        CHECK_R(vb_landlock_apply(rules, 1, false, -1, &failed), -EINVAL);
-        CHECK(failed == rules[0].path);
-        CHECK_R(vb_landlock_apply(nopath, 1, false, -1, &failed), -EINVAL);
-        CHECK(failed == NULL);
+        CHECK_R(vb_landlock_apply(&req, &failed), -EINVAL);
+        CHECK(failed.path == rules[0].path);
+        req.rules = nopath;
+        CHECK_R(vb_landlock_apply(&req, &failed), -EINVAL);
+        CHECK(failed.path == NULL);
         CHECK(access("/etc/hostname", R_OK) == 0);
 }
 
@@ -293,6 +307,123 @@ static void test_scope(void **state)
         run_child(child_unscoped);
 }
 
+/* ---- fds handed in: each reaches exactly its object ---- */
+
+static char reopen_path[64];
+
+static int reopen(int fd, int flags)
+{
+        snprintf(reopen_path, sizeof(reopen_path), "/proc/self/fd/%d", fd);
+        return open(reopen_path, flags | O_CLOEXEC);
+}
+
+/* A directory fd: reading beneath it, nothing above, no writing. */
+static void child_dir_fd(void)
+{
+        int dir = open(dir_a, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd;
+
+        CHECK(dir >= 0);
+        apply_fds(&dir, 1);
+        fd = openat(dir, "file", O_RDONLY | O_CLOEXEC);
+        CHECK(fd >= 0);
+        close(fd);
+        CHECK_FAILS(openat(dir, "../../etc/hostname", O_RDONLY | O_CLOEXEC), EACCES);
+        CHECK_FAILS(openat(dir, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC), EACCES);
+        CHECK_FAILS(openat(dir, "new", O_WRONLY | O_CREAT | O_CLOEXEC, 0644), EACCES);
+        CHECK_FAILS(openat(dir, "file", O_WRONLY | O_CLOEXEC), EACCES);
+        CHECK_FAILS(open("/etc/hostname", O_RDONLY | O_CLOEXEC), EACCES);
+}
+
+static void test_dir_fd(void **state)
+{
+        run_child(child_dir_fd);
+}
+
+/* A file opened again through /proc/self/fd: no more than its own mode. */
+static void child_file_fds(void)
+{
+        int fds[3] = {open(mode_a[0], O_RDONLY | O_CLOEXEC), open(mode_a[1], O_WRONLY | O_CLOEXEC),
+                       open(mode_a[2], O_WRONLY | O_APPEND | O_CLOEXEC)};
+        int fd;
+
+        CHECK(fds[0] >= 0 && fds[1] >= 0 && fds[2] >= 0);
+        apply_fds(fds, 3);
+        fd = reopen(fds[0], O_RDONLY);
+        CHECK(fd >= 0);
+        close(fd);
+        CHECK_FAILS(reopen(fds[0], O_WRONLY), EACCES);
+        CHECK_FAILS(reopen(fds[0], O_RDWR), EACCES);
+        fd = reopen(fds[1], O_WRONLY);
+        CHECK(fd >= 0);
+        close(fd);
+        CHECK_FAILS(reopen(fds[1], O_RDONLY), EACCES);
+        CHECK_FAILS(reopen(fds[2], O_WRONLY | O_APPEND), EACCES);
+        CHECK_FAILS(reopen(fds[2], O_RDONLY), EACCES);
+        /* The fds themselves keep what they were opened with. */
+        CHECK(write(fds[2], "", 0) == 0);
+        CHECK(ftruncate(fds[1], 5) == 0);
+}
+
+static void test_file_fds(void **state)
+{
+        run_child(child_file_fds);
+}
+
+static void child_path_fd(void)
+{
+        int fd = open(dir_a, O_PATH | O_CLOEXEC);
+        struct vb_landlock_req req = {.fds = &fd, .n_fds = 1, .exec_fd = -1, .mqueue_fd = -1};
+        struct vb_landlock_fail failed;
+
+        CHECK(fd >= 0);
+        CHECK_R(vb_landlock_apply(&req, &failed), -EBADFD);
+        CHECK(failed.fd == fd);
+}
+
+static void test_path_fd(void **state)
+{
+        run_child(child_path_fd);
+}
+
+/* What each kind of fd is, and the rule it brings. */
+static void test_fd_kinds(void **state)
+{
+        int p[2], s[2], dir = open(dir_a, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        int ro = open(file_a, O_RDONLY | O_CLOEXEC), rw = open(file_a, O_RDWR | O_CLOEXEC);
+        int ap = open(file_a, O_WRONLY | O_APPEND | O_CLOEXEC), null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        int path = open(file_a, O_PATH | O_CLOEXEC);
+        struct vb_fd_rule r;
+
+        if (vb_landlock_abi() < 1)
+                skip(); /* no scratch directory was made */
+        assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+        assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s), 0);
+        assert_int_equal(vb_landlock_fd_rule(dir, &r), 0);
+        assert_int_equal(r.kind, VB_FD_DIR);
+        assert_true(r.rights & LANDLOCK_ACCESS_FS_READ_DIR);
+        assert_int_equal(vb_landlock_fd_rule(ro, &r), 0);
+        assert_int_equal(r.kind, VB_FD_FILE);
+        assert_int_equal(r.rights, LANDLOCK_ACCESS_FS_READ_FILE);
+        assert_int_equal(vb_landlock_fd_rule(rw, &r), 0);
+        assert_true((r.rights & LANDLOCK_ACCESS_FS_READ_FILE) && (r.rights & LANDLOCK_ACCESS_FS_WRITE_FILE));
+        assert_int_equal(vb_landlock_fd_rule(ap, &r), 0);
+        assert_true(r.append);
+        assert_int_equal(r.rights, 0);
+        assert_int_equal(vb_landlock_fd_rule(null, &r), 0);
+        assert_int_equal(r.kind, VB_FD_DEVICE);
+        assert_false(r.rights & (1ULL << 15)); /* IOCTL_DEV: never */
+        assert_int_equal(vb_landlock_fd_rule(p[0], &r), 0);
+        assert_int_equal(r.kind, VB_FD_PIPE);
+        assert_int_equal(r.rights, 0);
+        assert_int_equal(vb_landlock_fd_rule(s[0], &r), 0);
+        assert_int_equal(r.kind, VB_FD_SOCKET);
+        assert_int_equal(vb_landlock_fd_rule(path, &r), 0);
+        assert_int_equal(r.kind, VB_FD_PATH);
+        assert_int_equal(vb_landlock_fd_rule(-1, &r), -EBADF);
+        close(p[0]), close(p[1]), close(s[0]), close(s[1]);
+        close(dir), close(ro), close(rw), close(ap), close(null), close(path);
+}
+
 static void test_abi(void **state)
 {
         int abi = vb_landlock_abi();
@@ -313,6 +444,13 @@ static int setup(void **state)
         snprintf(file_a, sizeof(file_a), "%s/file", dir_a);
         snprintf(new_a, sizeof(new_a), "%s/new", dir_a);
         snprintf(sub_a, sizeof(sub_a), "%s/sub", dir_a);
+        for (int i = 0; i < 3; i++) {
+                snprintf(mode_a[i], sizeof(mode_a[i]), "%s/m%d", dir_a, i);
+                fd = open(mode_a[i], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+                if (fd < 0)
+                        return -1;
+                close(fd);
+        }
         fd = open(file_a, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (fd < 0)
                 return -1;
@@ -330,6 +468,8 @@ static int teardown(void **state)
                 unlink(new_a);
                 rmdir(sub_a);
                 unlink(file_a);
+                for (int i = 0; i < 3; i++)
+                        unlink(mode_a[i]);
                 rmdir(dir_a);
         }
         return 0;
@@ -347,6 +487,10 @@ int main(void)
                 cmocka_unit_test(test_missing_path),
                 cmocka_unit_test(test_bad_access),
                 cmocka_unit_test(test_scope),
+                cmocka_unit_test(test_dir_fd),
+                cmocka_unit_test(test_file_fds),
+                cmocka_unit_test(test_path_fd),
+                cmocka_unit_test(test_fd_kinds),
         };
 
         return cmocka_run_group_tests(tests, setup, teardown);

@@ -266,6 +266,39 @@ static void test_dup_and_json(void **state)
         vb_plan_free(c);
 }
 
+/*
+ * A hidden host path goes with the plan (JSON, copies) to the void, which
+ * covers it wherever a bind would show it: below a bind of its parent, at the
+ * bind's destination plus the rest of the path.
+ */
+static void test_hide(void **state)
+{
+        struct vb_plan *p = vb_plan_new(), *c;
+        _cleanup_free_ char *jp = NULL, *jc = NULL, *jv = NULL;
+        _cleanup_vb_void_ struct vb_void *v = NULL;
+        _cleanup_vb_error_ struct vb_error *err = NULL;
+        char real[PATH_MAX], want[PATH_MAX + 32];
+
+        assert_non_null(p);
+        assert_non_null(realpath("/tmp", real));
+        assert_int_equal(vb_plan_set_program(p, "/bin/x", false, NULL), 0);
+        assert_true(vb_plan_bind(p, "/", "/host", 0, NULL) >= 0);
+        assert_int_equal(vb_plan_hide(p, "relative"), -EINVAL);
+        assert_int_equal(vb_plan_hide(p, "/tmp"), 0);
+        c = vb_plan_dup(p);
+        jp = vb_plan_to_json(p);
+        jc = vb_plan_to_json(c);
+        assert_string_equal(jp, jc);
+        assert_non_null(strstr(jp, "\"hide\":[\"/tmp\"]"));
+        assert_int_equal(vb_plan_apply(c, true, &v, &err), 0);
+        jv = vb_void_explain_json(v);
+        assert_non_null(jv);
+        snprintf(want, sizeof(want), "\"hidden\":[\"/host%s\"]", real);
+        assert_non_null(strstr(jv, want));
+        vb_plan_free(p);
+        vb_plan_free(c);
+}
+
 static void test_check(void **state)
 {
         struct vb_plan *p = vb_plan_new();
@@ -296,6 +329,7 @@ int main(void)
                 cmocka_unit_test(test_grants_in_the_same_order),
                 cmocka_unit_test(test_a_difference_is_seen),
                 cmocka_unit_test(test_dup_and_json),
+                cmocka_unit_test(test_hide),
                 cmocka_unit_test(test_check),
         };
 

@@ -92,7 +92,8 @@ static void test_auth_denied(void **state)
 static void test_rules_compile(void **state)
 {
         const char *const sets[] = { vb_server_rules_net, vb_server_rules_unix, vb_server_rules_ipc,
-                                     vb_server_rules_uts, vb_server_rules_fs,  vb_server_rules_auth };
+                                     vb_server_rules_uts, vb_server_rules_fs,  vb_server_rules_auth,
+                                     vb_server_rules_term_confined };
         struct vb_void *v = vb_void_new();
         struct vb_error *err = NULL;
 
@@ -258,6 +259,68 @@ static void test_term_proxied(void **state)
         vb_void_free(v);
 }
 
+/* The caller's terminal comes in confined: only when a terminal is handed in, and once. */
+static void test_confine_terminals(void **state)
+{
+        struct vb_void *v = vb_void_new();
+        struct vb_error *err = NULL;
+        int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC), slave, null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        int n;
+
+        assert_non_null(v);
+        assert_true(master >= 0 && null >= 0);
+        assert_int_equal(grantpt(master), 0);
+        assert_int_equal(unlockpt(master), 0);
+        slave = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+        assert_true(slave >= 0);
+        assert_int_equal(vb_void_keep_fd(v, null, 0), 0);
+        assert_int_equal(vb_void_confine_terminals(v, &err), 0);
+        assert_false(v->term_confined); /* no terminal: nothing to confine, the default policy stays */
+        assert_int_equal(v->seccomp_mode, VB_SECCOMP_DEFAULT);
+        assert_int_equal(vb_void_keep_fd(v, slave, 1), 0);
+        assert_int_equal(vb_void_confine_terminals(v, &err), 0);
+        assert_true(v->term_confined);
+        assert_int_equal(v->seccomp_mode, VB_SECCOMP_POLICY);
+        assert_non_null(strstr(v->seccomp_text, "TIOCSWINSZ"));
+        assert_int_equal(vb_void_confine_terminals(v, &err), 0); /* once */
+        n = 0;
+        for (const char *p = v->seccomp_text; (p = strstr(p, "TIOCSWINSZ")); p++)
+                n++;
+        assert_int_equal(n, 1);
+        close(slave), close(master), close(null);
+        vb_void_free(v);
+}
+
+/* Without Landlock: a directory fd is refused; a file only when the void reaches /proc. */
+static void test_landlock_fallback(void **state)
+{
+        struct vb_void *v = vb_void_new();
+        struct vb_error *err = NULL;
+        int dir = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC), file = open("/etc/hostname", O_RDONLY | O_CLOEXEC);
+        int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+        assert_true(v && dir >= 0 && file >= 0 && null >= 0);
+        assert_int_equal(vb_void_keep_fd(v, file, 3), 0);
+        assert_int_equal(vb_void_keep_fd(v, null, 4), 0);
+        assert_int_equal(vb_void_landlock_fallback(v, &err), 0); /* no /proc: a file is only its fd */
+        assert_true(v->landlock_fallback);
+        assert_int_equal(vb_void_proc(v, "/proc", 0), 0);
+        assert_int_equal(vb_void_landlock_fallback(v, &err), -EPERM);
+        assert_non_null(strstr(err->msg, "fd 3 is a file and the void has /proc"));
+        err = vb_error_free(err);
+        vb_void_free(v);
+        v = vb_void_new();
+        assert_int_equal(vb_void_keep_fd(v, null, 0), 0);
+        assert_int_equal(vb_void_proc(v, "/proc", 0), 0);
+        assert_int_equal(vb_void_landlock_fallback(v, &err), 0); /* /dev/null gives nothing more */
+        assert_int_equal(vb_void_keep_fd(v, dir, 5), 0);
+        assert_int_equal(vb_void_landlock_fallback(v, &err), -EPERM);
+        assert_non_null(strstr(err->msg, "fd 5 is a directory"));
+        vb_error_free(err);
+        vb_void_free(v);
+        close(dir), close(file), close(null);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -265,6 +328,7 @@ int main(void)
                 cmocka_unit_test(test_rules_compile),      cmocka_unit_test(test_append_reports_errors),
                 cmocka_unit_test(test_server_contradictions), cmocka_unit_test(test_cli),
                 cmocka_unit_test(test_auth_denied),        cmocka_unit_test(test_term_proxied),
+                cmocka_unit_test(test_confine_terminals),  cmocka_unit_test(test_landlock_fallback),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -196,11 +196,14 @@ static void build_root(struct vb_child_ctx *c, int *devnull)
         const char *why;
         int r;
 
+        r = vb_mount_new_root(&root);
+        if (r < 0)
+                fail(c, VB_STEP_ROOT, r, NULL);
         r = vb_mount_open_sources(c->v->mounts, c->v->n_mounts, &bad);
         if (r < 0)
                 fail(c, VB_STEP_MOUNT, r, "%s from %s: %s", bad->dst, bad->src,
                      r == -ESTALE ? "the source is no longer the file that was checked" : "opening the source");
-        r = vb_mount_new_root(&root);
+        r = vb_mount_stage(root);
         if (r < 0)
                 fail(c, VB_STEP_ROOT, r, NULL);
         for (size_t i = 0; i < c->v->n_mounts; i++) {
@@ -210,6 +213,12 @@ static void build_root(struct vb_child_ctx *c, int *devnull)
                 if (r < 0)
                         fail(c, VB_STEP_MOUNT, r, "%s%s%s%s%s", m->dst, m->kind == VB_MNT_BIND ? " from " : "",
                              m->kind == VB_MNT_BIND ? m->src : "", why ? ": " : "", why ? why : "");
+        }
+        /* Last: what must never show, whichever bind would show it (vb_void_hide()). */
+        for (size_t i = 0; i < c->v->n_covers; i++) {
+                r = vb_mount_cover(root, c->v->covers[i]);
+                if (r < 0)
+                        fail(c, VB_STEP_MOUNT, r, "%s: covering a hidden host path", c->v->covers[i]);
         }
         /* Unclaimed std fds point at the host's /dev/null: opened now, while it is reachable. */
         *devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -241,11 +250,14 @@ static void settle_environment(struct vb_child_ctx *c)
                 fail(c, VB_STEP_CHDIR, NEG_ERRNO(), "%s", v->cwd);
 }
 
-static void lock_down(struct vb_child_ctx *c)
+/* Capabilities and no_new_privs; *mqueue: what confine() needs that only capabilities can make. */
+static void lock_down(struct vb_child_ctx *c, int *mqueue)
 {
         struct vb_void *v = c->v;
         int r;
 
+        /* While capabilities last: Landlock's rule for the ipc namespace's message queues (none when refused). */
+        *mqueue = v->landlock ? vb_mount_mqueue() : -1;
         r = vb_caps_apply(c->caps, v->keep_caps);
         if (r < 0)
                 fail(c, VB_STEP_CAPS, r, NULL);
@@ -253,17 +265,34 @@ static void lock_down(struct vb_child_ctx *c)
                 fail(c, VB_STEP_NNP, NEG_ERRNO(), NULL);
 }
 
-/* Landlock, once every fd the void will hold is known (a warm void's request brings some). */
-static void confine(struct vb_child_ctx *c)
+/* Landlock, once every fd the void will hold is known (a warm void's request brings some); closes mqueue. */
+static void confine(struct vb_child_ctx *c, int mqueue)
 {
         struct vb_void *v = c->v;
-        const char *failed = NULL;
+        _cleanup_close_ int mq = mqueue;
         int r;
 
         if (v->landlock) {
-                r = vb_landlock_apply(v->landlock_rules, v->n_landlock, false, v->exec_fd, &failed);
+                int fds[v->n_fds + 1];
+                struct vb_landlock_req req = { .rules = v->landlock_rules,
+                                               .n_rules = v->n_landlock,
+                                               .fds = fds,
+                                               .n_fds = v->n_fds,
+                                               .exec_fd = v->exec_fd,
+                                               .mqueue_fd = mq,
+                                               .scoped = true };
+                struct vb_landlock_fail failed;
+
+                /* Each fd handed in is confined to its object: its rule is made on the fd itself. */
+                for (size_t i = 0; i < v->n_fds; i++)
+                        fds[i] = v->fds[i].fd;
+                r = vb_landlock_apply(&req, &failed);
+                if (r < 0 && failed.fd >= 0)
+                        for (size_t i = 0; i < v->n_fds; i++)
+                                if (v->fds[i].fd == failed.fd)
+                                        fail(c, VB_STEP_LANDLOCK, r, "fd %d", v->fds[i].target);
                 if (r < 0)
-                        fail(c, VB_STEP_LANDLOCK, r, "%s", failed ? failed : "");
+                        fail(c, VB_STEP_LANDLOCK, r, "%s", failed.path ? failed.path : "");
         }
 }
 
@@ -397,7 +426,7 @@ static _Noreturn void exec_failed(struct vb_child_ctx *c, int r)
 _Noreturn void vb_child_main(struct vb_child_ctx *c)
 {
         struct vb_void *v = c->v;
-        int devnull = -1, r;
+        int devnull = -1, mqueue = -1, r;
         bool early_filter;
 
         reset_signals();
@@ -420,20 +449,21 @@ _Noreturn void vb_child_main(struct vb_child_ctx *c)
         }
         build_root(c, &devnull);
         settle_environment(c);
-        lock_down(c);
+        lock_down(c, &mqueue);
         /*
          * A warm void waits here for its request, its capabilities dropped.  The built-in policy
-         * allows all that follows (recvmsg, Landlock's calls, the fds, exec), so it goes on first,
-         * off the spawn path (the kernel takes ~150 us to attach it); a caller's own policy may
-         * forbid recvmsg(), so it goes on after.  Landlock comes after the request, so that the
-         * fds it brings are confined as a cold void's are.
+         * allows all that follows (write, recvmsg, Landlock's calls, the fds, exec: ordinary calls
+         * of its allow list; test_warm.c proves it), so it goes on first, off the spawn path (the
+         * kernel takes ~100 us to attach it); a caller's own policy may forbid recvmsg(), so it
+         * goes on after.  Landlock comes after the request, so that the fds it brings are
+         * confined as a cold void's are.
          */
         early_filter = c->warm_fd >= 0 && v->seccomp_mode == VB_SECCOMP_DEFAULT;
         if (early_filter)
                 install_filter(c);
         if (c->warm_fd >= 0)
                 vb_warm_await(c);
-        confine(c);
+        confine(c, mqueue);
         if (!early_filter)
                 install_filter(c);
         arrange_fds(c, devnull);

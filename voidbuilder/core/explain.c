@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vb_void_explain(): everything a void will hold, written down for a person. */
+#include <linux/landlock.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +9,9 @@
 
 #define VB_CLEANUP_CAP
 #include "core/cleanup.h"
+#include "core/landlock.h"
 #include "core/seccomp.h"
+#include "core/server.h"
 #include "core/void.h"
 
 static void explain_ns(FILE *f, const struct vb_void *v)
@@ -79,6 +82,104 @@ static void explain_mount(FILE *f, const struct vb_mount *m)
         fprintf(f, "%s%s%s\n", m->why ? " [" : "", m->why ? m->why : "", m->why ? "]" : "");
 }
 
+/* A memfd (its link reads "/memfd:NAME"): Landlock cannot name it, and the kernel lets it be opened again. */
+static bool is_memfd(int fd)
+{
+        char link[64], target[16];
+        ssize_t n;
+
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+        n = readlink(link, target, sizeof(target));
+        return n >= 7 && memcmp(target, "/memfd:", 7) == 0;
+}
+
+static const char *open_mode(const struct vb_fd_rule *r)
+{
+        if (r->append)
+                return (r->open & VB_LANDLOCK_READ) ? "read-write, append-only" : "append-only";
+        return r->open == VB_LANDLOCK_READ ? "read-only" : r->open == VB_LANDLOCK_WRITE ? "write-only" : "read-write";
+}
+
+/* What the fd is and what a void can make of it beyond using it (doc/fds.md). */
+static void explain_fd(FILE *f, const struct vb_void *v, const struct vb_keep_fd *k)
+{
+        const bool ll = v->landlock;
+        struct vb_fd_rule r;
+
+        if (vb_landlock_fd_rule(k->fd, &r) < 0) {
+                fprintf(f, "\n");
+                return;
+        }
+        fprintf(f, ": %s", vb_fd_kind_name(r.kind));
+        if (!ll && v->landlock_fallback && vb_void_fallback_refusal(v, k->fd)) {
+                fprintf(f, "; REFUSED, the void will not start: it is %s\n", vb_void_fallback_refusal(v, k->fd));
+                return;
+        }
+        switch (r.kind) {
+        case VB_FD_DIR:
+                fprintf(f, ll ? "; Landlock: read beneath it, nothing above (no way out through \"..\")\n"
+                              : "; NOT CONFINED: openat(fd, \"..\") reaches its parents\n");
+                return;
+        case VB_FD_FILE:
+        case VB_FD_FIFO:
+        case VB_FD_DEVICE:
+                fprintf(f, ", %s", open_mode(&r));
+                if (r.kind == VB_FD_FILE && is_memfd(k->fd))
+                        fprintf(f, ", a memfd: the kernel lets it be opened again with any mode (Landlock cannot "
+                                   "name it): seal it\n");
+                else if (ll)
+                        fprintf(f, "; opened again through /proc: %s\n",
+                                r.rights == 0 ? "never"
+                                : (r.open & VB_LANDLOCK_READ) && !(r.rights & ~(uint64_t)LANDLOCK_ACCESS_FS_READ_FILE)
+                                        ? "for reading only"
+                                : !(r.open & VB_LANDLOCK_READ) ? "for writing only"
+                                                               : "for reading and writing");
+                else
+                        fprintf(f, "; NOT CONFINED: with /proc it can be opened again with any right of the "
+                                   "void's uid\n");
+                return;
+        case VB_FD_PIPE:
+                fprintf(f, ": either end of this same pipe may be opened again (pipefs), nothing else\n");
+                return;
+        case VB_FD_SOCKET:
+                fprintf(f, " (cannot be opened again)\n");
+                return;
+        case VB_FD_TTY:
+                fprintf(f, "%s\n",
+                        v->tty_target >= 0 && k->target <= 2
+                                ? (k->target == v->tty_target ? ", the void's own, and its controlling one"
+                                                              : ", the void's own")
+                        : v->term_confined ? ", confined: every ioctl that changes a terminal is refused "
+                                             "(EPERM); reading, writing and looking work"
+                                           : ", NOT CONFINED: its settings can be changed");
+                return;
+        case VB_FD_OTHER:
+        case VB_FD_PATH:
+        default:
+                fprintf(f, "\n");
+                return;
+        }
+}
+
+/* Host paths the void must never see (vb_void_hide()), and where a bind would have shown them. */
+static void explain_hidden(FILE *f, const struct vb_void *v)
+{
+        char **covers = NULL;
+        size_t n = 0;
+
+        for (size_t i = 0; i < v->n_hide; i++)
+                fprintf(f,
+                        "  never shown: the host's %s (an empty read-only tmpfs covers it wherever a bind "
+                        "would show it)\n",
+                        v->hide[i]);
+        if (vb_void_covers(v, &covers, &n) < 0)
+                return;
+        for (size_t i = 0; i < n; i++)
+                fprintf(f, "  %s: covered (an empty read-only tmpfs: a bind above shows a hidden host path)\n",
+                        covers[i]);
+        vb_strv_free(covers);
+}
+
 static void explain_fds(FILE *f, const struct vb_void *v)
 {
         fprintf(f, "file descriptors:\n");
@@ -90,12 +191,10 @@ static void explain_fds(FILE *f, const struct vb_void *v)
                 if (!kept)
                         fprintf(f, "  %d: /dev/null\n", std);
         }
-        for (size_t i = 0; i < v->n_fds; i++)
-                fprintf(f, "  %d: handed in by the caller%s\n", v->fds[i].target,
-                        v->tty_target >= 0 && v->fds[i].target <= 2
-                                ? (v->fds[i].target == v->tty_target ? " (the terminal, and the controlling one)"
-                                                                     : " (the terminal)")
-                                : "");
+        for (size_t i = 0; i < v->n_fds; i++) {
+                fprintf(f, "  %d: handed in by the caller", v->fds[i].target);
+                explain_fd(f, v, &v->fds[i]);
+        }
         fprintf(f, "  every other fd is closed before exec\n");
 }
 
@@ -115,30 +214,82 @@ static void explain_caps(FILE *f, const struct vb_void *v)
         fprintf(f, "no_new_privs: set (setuid bits and file capabilities grant nothing)\n");
 }
 
+/* The void's policy text and its name; NULL when seccomp is off. */
+static const char *seccomp_text(const struct vb_void *v, const char **name)
+{
+        if (v->seccomp_mode == VB_SECCOMP_OFF)
+                return NULL;
+        *name = v->seccomp_mode == VB_SECCOMP_DEFAULT ? "default.policy" : v->seccomp_name;
+        return v->seccomp_mode == VB_SECCOMP_DEFAULT ? vb_seccomp_default_policy() : v->seccomp_text;
+}
+
+/* A summary by group; vb_void_explain_seccomp_rules() has every rule. */
 static void explain_seccomp(FILE *f, const struct vb_void *v)
 {
+        const char *name = NULL, *text = seccomp_text(v, &name);
         _cleanup_free_ char *d = NULL;
 
-        if (v->seccomp_mode == VB_SECCOMP_OFF) {
+        if (!text) {
                 fprintf(f, "seccomp: OFF (every system call allowed)\n");
                 return;
         }
-        if (v->seccomp_mode == VB_SECCOMP_DEFAULT) {
-                fprintf(f, "seccomp: the default policy (voidshim run --seccomp-print shows it):\n");
-                d = vb_seccomp_describe(vb_seccomp_default_policy(), "default.policy");
-        } else {
-                fprintf(f, "seccomp: policy %s:\n", v->seccomp_name);
-                d = vb_seccomp_describe(v->seccomp_text, v->seccomp_name);
-        }
+        if (v->seccomp_mode == VB_SECCOMP_DEFAULT)
+                fprintf(f, "seccomp: the default policy, an allow list (voidshim run --seccomp-print shows it)");
+        else
+                fprintf(f, "seccomp: policy %s", name);
+        fprintf(f, ", %s; by group (--explain -v: every rule):\n",
+                vb_server_has_network(v) ? "with a network: its `if network` rules apply"
+                                         : "without a network: its `if network` rules do not apply");
+        d = vb_seccomp_summary(text, name);
         if (d)
                 fprintf(f, "%s", d);
 }
 
-static void explain_rest(FILE *f, const struct vb_void *v)
+VB_API char *vb_void_explain_seccomp_rules(const struct vb_void *v)
+{
+        const char *name = NULL, *text = seccomp_text(v, &name);
+
+        return text ? vb_seccomp_describe(text, name) : strdup("");
+}
+
+static void explain_landlock(FILE *f, const struct vb_void *v)
 {
         static const char *const access[] = { "",     "read",      "write",      "read,write",
                                               "exec", "read,exec", "write,exec", "read,write,exec" };
+        int abi = vb_landlock_abi();
 
+        if (!v->landlock && v->landlock_fallback) {
+                fprintf(f,
+                        "landlock: this kernel has none; instead no directory is handed in and, since the "
+                        "void %s /proc, %s (doc/fds.md); the mounts alone hold the paths, and abstract unix "
+                        "sockets and signals are not scoped\n",
+                        vb_void_reaches_proc(v) ? "reaches" : "has no",
+                        vb_void_reaches_proc(v) ? "no file either" : "files may be");
+                return;
+        }
+        if (!v->landlock) {
+                fprintf(f, "landlock: OFF, which gives up: confining an fd handed in to its object (a directory "
+                           "fd reaches its parents through \"..\"; with /proc a file can be opened again with "
+                           "any right of the void's uid), and scoping (abstract unix sockets and signals reach "
+                           "outside the void where the network or pid namespace is shared)\n");
+                return;
+        }
+        fprintf(f, "landlock: on; only these paths are reachable, each as shown:\n");
+        for (size_t i = 0; i < v->n_landlock; i++)
+                fprintf(f, "  %s (%s)\n", v->landlock_rules[i].path, access[v->landlock_rules[i].access & 7]);
+        fprintf(f, "  and each fd handed in reaches its own object only (see file descriptors)\n");
+        if (abi >= 6)
+                fprintf(f, "  scoped: no abstract unix socket and no process outside the void can be reached, "
+                           "even in a shared network or pid namespace\n");
+        else
+                fprintf(f,
+                        "  not scoped: this kernel's Landlock (ABI %d) has no scopes (ABI 6): abstract unix "
+                        "sockets and signals reach outside where those namespaces are shared\n",
+                        abi);
+}
+
+static void explain_rest(FILE *f, const struct vb_void *v)
+{
         fprintf(f, "network: %s\n",
                 v->ns_mode[VB_NS_NET] == VB_NS_SHARED ? "the caller's (SHARED)"
                 : v->ns_mode[VB_NS_NET] == VB_NS_JOIN ? "a joined network namespace"
@@ -155,9 +306,7 @@ static void explain_rest(FILE *f, const struct vb_void *v)
         for (size_t i = 0; i < v->n_rlimits; i++)
                 fprintf(f, "rlimit %d: soft %llu, hard %llu\n", v->rlimits[i].resource,
                         (unsigned long long)v->rlimits[i].lim.rlim_cur, (unsigned long long)v->rlimits[i].lim.rlim_max);
-        fprintf(f, "landlock: %s\n", v->landlock ? "on; only these paths are reachable:" : "off");
-        for (size_t i = 0; v->landlock && i < v->n_landlock; i++)
-                fprintf(f, "  %s (%s)\n", v->landlock_rules[i].path, access[v->landlock_rules[i].access & 7]);
+        explain_landlock(f, v);
         fprintf(f, "cgroup: %s\n",
                 v->cgroup_fd >= 0 ? "started in the given cgroup (CLONE_INTO_CGROUP)" : "the caller's");
 }
@@ -175,6 +324,7 @@ VB_API char *vb_void_explain(const struct vb_void *v)
                 v->n_mounts ? "" : " none");
         for (size_t i = 0; i < v->n_mounts; i++)
                 explain_mount(f, &v->mounts[i]);
+        explain_hidden(f, v);
         explain_fds(f, v);
         explain_caps(f, v);
         explain_seccomp(f, v);

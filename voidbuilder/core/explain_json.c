@@ -3,6 +3,7 @@
  * vb_void_explain_json(): what a void will hold, as data (doc/plan-json.md,
  * "void").  Written by hand: the core library links no JSON library.
  */
+#include <linux/landlock.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,9 @@
 
 #define VB_CLEANUP_CAP
 #include "core/cleanup.h"
+#include "core/landlock.h"
 #include "core/seccomp.h"
+#include "core/server.h"
 #include "core/void.h"
 
 /* A JSON string: quotes, backslashes and control bytes escaped; other bytes as they are (UTF-8 passes). */
@@ -113,12 +116,39 @@ static void json_mounts(FILE *f, const struct vb_void *v)
         fputs("],", f);
 }
 
+/* "hidden": where a bind would show a hidden host path, covered (the host paths themselves are not shown). */
+static void json_hidden(FILE *f, const struct vb_void *v)
+{
+        char **covers = NULL;
+        size_t n = 0;
+
+        fputs("\"hidden\":[", f);
+        if (vb_void_covers(v, &covers, &n) >= 0)
+                for (size_t i = 0; i < n; i++) {
+                        fputs(i ? "," : "", f);
+                        jstr(f, covers[i]);
+                }
+        vb_strv_free(covers);
+        fputs("],", f);
+}
+
 static void json_process(FILE *f, const struct vb_void *v)
 {
         fputs("\"fds\":[", f);
-        for (size_t i = 0; i < v->n_fds; i++)
-                fprintf(f, "%s{\"target\":%d,\"terminal\":%s}", i ? "," : "", v->fds[i].target,
+        for (size_t i = 0; i < v->n_fds; i++) {
+                struct vb_fd_rule r = { .kind = VB_FD_OTHER };
+
+                (void)vb_landlock_fd_rule(v->fds[i].fd, &r);
+                fprintf(f, "%s{\"target\":%d,\"terminal\":%s,\"kind\":", i ? "," : "", v->fds[i].target,
                         v->fds[i].target == v->tty_target ? "true" : "false");
+                jstr(f, vb_fd_kind_name(r.kind));
+                /* Landlock's rule made on the fd (beneath it for a directory): "r", "w", "rw" or "". */
+                fprintf(f, ",\"open\":\"%s%s\",\"append\":%s,\"rule\":\"%s%s\"}",
+                        (r.open & VB_LANDLOCK_READ) ? "r" : "", (r.open & VB_LANDLOCK_WRITE) ? "w" : "",
+                        r.append ? "true" : "false",
+                        v->landlock && (r.rights & LANDLOCK_ACCESS_FS_READ_FILE) ? "r" : "",
+                        v->landlock && (r.rights & LANDLOCK_ACCESS_FS_WRITE_FILE) ? "w" : "");
+        }
         fputs("],\"env\":[", f);
         for (size_t i = 0; i < v->n_env; i++) {
                 fputs(i ? "," : "", f);
@@ -157,10 +187,16 @@ static unsigned long long fnv1a64(const void *data, size_t len)
 static void json_filters(FILE *f, const struct vb_void *v)
 {
         static const char *const access[] = { "", "r", "w", "rw", "x", "rx", "wx", "rwx" };
+        bool network = vb_server_has_network(v);
+        unsigned flags = network ? VB_SECCOMP_NETWORK : 0;
         struct sock_fprog def = {};
         const struct sock_fprog *prog = &v->fprog;
 
-        if (v->seccomp_mode == VB_SECCOMP_DEFAULT && !v->fprog.filter && vb_seccomp_default_fprog(&def) >= 0)
+        /* What the spawn will install (vb_void_prepare_seccomp()): compiled again when stale or not yet made. */
+        if (v->seccomp_mode != VB_SECCOMP_OFF && (!v->fprog.filter || v->fprog_network != network) &&
+            (v->seccomp_mode == VB_SECCOMP_DEFAULT
+                     ? vb_seccomp_default_fprog(flags, &def)
+                     : vb_seccomp_compile(v->seccomp_text, v->seccomp_name, flags, &def, NULL)) >= 0)
                 prog = &def;
         fputs("\"seccomp\":{\"mode\":", f);
         jstr(f, v->seccomp_mode == VB_SECCOMP_OFF       ? "off"
@@ -172,13 +208,16 @@ static void json_filters(FILE *f, const struct vb_void *v)
                 fprintf(f, ",\"instructions\":%u,\"fnv1a64\":\"%016llx\"", (unsigned)prog->len,
                         fnv1a64(prog->filter, prog->len * sizeof(*prog->filter)));
         vb_seccomp_fprog_done(&def);
+        /* The caller's terminal handed in confined: its rules are in the program above. */
+        fprintf(f, ",\"term_confined\":%s", v->term_confined ? "true" : "false");
         fprintf(f, "},\"landlock\":{\"on\":%s,\"rules\":[", v->landlock ? "true" : "false");
         for (size_t i = 0; v->landlock && i < v->n_landlock; i++) {
                 fputs(i ? ",[" : "[", f);
                 jstr(f, v->landlock_rules[i].path);
                 fprintf(f, ",\"%s\"]", access[v->landlock_rules[i].access & 7]);
         }
-        fputs("]},", f);
+        fprintf(f, "],\"scoped\":%s,\"fallback\":%s},", v->landlock && vb_landlock_abi() >= 6 ? "true" : "false",
+                v->landlock_fallback ? "true" : "false");
 }
 
 VB_API char *vb_void_explain_json(const struct vb_void *v)
@@ -192,6 +231,7 @@ VB_API char *vb_void_explain_json(const struct vb_void *v)
         fputc('{', f);
         json_namespaces(f, v);
         json_mounts(f, v);
+        json_hidden(f, v);
         json_process(f, v);
         json_filters(f, v);
         fputs("\"program\":{\"path\":", f);

@@ -14,6 +14,7 @@
 #include "core/elf.h"
 #include "core/landlock.h"
 #include "core/seccomp.h"
+#include "core/server.h"
 #include "core/void.h"
 
 VB_API int vb_void_dev(struct vb_void *v, const char *dst)
@@ -67,12 +68,19 @@ VB_API int vb_void_keep_fd(struct vb_void *v, int fd, int target)
 {
         _cleanup_close_ int copy = -1;
         struct vb_keep_fd *k;
+        int fl;
 
         if (target < 0 || target > VB_FD_TARGET_MAX) /* the child counts up to the highest target, plus one */
                 return -EINVAL;
         for (size_t i = 0; i < v->n_fds; i++)
                 if (v->fds[i].target == target)
                         return -EINVAL;
+        /* An O_PATH fd is a path, not an object: openat(fd, "..") and /proc would reopen anything near it. */
+        fl = fcntl(fd, F_GETFL);
+        if (fl < 0)
+                return NEG_ERRNO();
+        if (fl & O_PATH)
+                return -EBADFD;
         copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
         if (copy < 0)
                 return NEG_ERRNO();
@@ -197,13 +205,14 @@ VB_API int vb_void_keep_cap(struct vb_void *v, int cap)
 VB_API int vb_void_seccomp(struct vb_void *v, enum vb_seccomp_mode mode, const char *policy, const char *name,
                            struct vb_error **err)
 {
+        bool network = vb_server_has_network(v);
         struct sock_fprog prog = {};
         int r;
 
         if (mode == VB_SECCOMP_POLICY) {
                 if (!policy)
                         return vb_error_set(err, EINVAL, "seccomp policy: no text");
-                r = vb_seccomp_compile(policy, name ? name : "policy", &prog, err);
+                r = vb_seccomp_compile(policy, name ? name : "policy", network ? VB_SECCOMP_NETWORK : 0, &prog, err);
                 if (r < 0)
                         return r;
                 r = replace_str(&v->seccomp_text, policy);
@@ -218,18 +227,32 @@ VB_API int vb_void_seccomp(struct vb_void *v, enum vb_seccomp_mode mode, const c
         }
         vb_seccomp_fprog_done(&v->fprog);
         v->fprog = prog;
+        v->fprog_network = network;
         v->seccomp_mode = mode;
         return 0;
 }
 
 int vb_void_prepare_seccomp(struct vb_void *v, struct vb_error **err)
 {
+        bool network = vb_server_has_network(v);
+        unsigned flags = network ? VB_SECCOMP_NETWORK : 0;
+        struct sock_fprog prog = {};
         int r;
 
-        if (v->seccomp_mode != VB_SECCOMP_DEFAULT || v->fprog.filter)
+        if (v->seccomp_mode == VB_SECCOMP_OFF || (v->fprog.filter && v->fprog_network == network))
                 return 0;
-        r = vb_seccomp_default_fprog(&v->fprog); /* precompiled at build time */
-        return r < 0 ? vb_error_set(err, r, "loading the default seccomp filter") : 0;
+        if (v->seccomp_mode == VB_SECCOMP_DEFAULT)
+                r = vb_seccomp_default_fprog(flags, &prog); /* precompiled at build time */
+        else
+                r = vb_seccomp_compile(v->seccomp_text, v->seccomp_name, flags, &prog, err);
+        if (r < 0)
+                return v->seccomp_mode == VB_SECCOMP_DEFAULT
+                               ? vb_error_set(err, r, "loading the default seccomp filter")
+                               : r;
+        vb_seccomp_fprog_done(&v->fprog);
+        v->fprog = prog;
+        v->fprog_network = network;
+        return 0;
 }
 
 VB_API int vb_void_landlock(struct vb_void *v)

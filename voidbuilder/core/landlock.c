@@ -10,8 +10,11 @@
 #include <fcntl.h>
 #include <linux/landlock.h>
 #include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "core/cleanup.h"
@@ -78,6 +81,10 @@ struct ruleset_attr {
 
 #define VB_LANDLOCK_ALL (VB_LANDLOCK_READ | VB_LANDLOCK_WRITE | VB_LANDLOCK_EXEC)
 
+#ifndef PIPEFS_MAGIC
+#define PIPEFS_MAGIC 0x50495045
+#endif
+
 /* Every filesystem right that ABI version abi knows. */
 static uint64_t fs_rights_for_abi(int abi)
 {
@@ -123,7 +130,6 @@ int vb_landlock_abi(void)
         return (int)r;
 }
 
-/* Add one path-beneath rule: open rule->path, mask by its type, add. */
 /* One rule on an open file or directory. */
 static int add_fd_rule(int ruleset_fd, int fd, unsigned access, uint64_t handled)
 {
@@ -147,17 +153,114 @@ static int add_fd_rule(int ruleset_fd, int fd, unsigned access, uint64_t handled
         return 0;
 }
 
-static int add_path_rule(int ruleset_fd, const struct vb_landlock_rule *rule, uint64_t handled)
+const char *vb_fd_kind_name(enum vb_fd_kind kind)
 {
-        _cleanup_close_ int fd = open(rule->path, O_PATH | O_CLOEXEC);
+        static const char *const names[] = {
+                [VB_FD_FILE] = "regular file", [VB_FD_DIR] = "directory",
+                [VB_FD_FIFO] = "named FIFO",   [VB_FD_PIPE] = "pipe",
+                [VB_FD_SOCKET] = "socket",     [VB_FD_TTY] = "terminal",
+                [VB_FD_DEVICE] = "device",     [VB_FD_OTHER] = "kernel object (no file)",
+                [VB_FD_PATH] = "O_PATH",
+        };
 
-        if (fd < 0)
+        return (unsigned)kind < ELEMENTSOF(names) ? names[kind] : "?";
+}
+
+static enum vb_fd_kind fd_kind(int fd, const struct stat *st)
+{
+        struct statfs sfs;
+
+        switch (st->st_mode & S_IFMT) {
+        case S_IFREG:
+                return VB_FD_FILE;
+        case S_IFDIR:
+                return VB_FD_DIR;
+        case S_IFIFO: /* an anonymous pipe lives on pipefs, which no path reaches */
+                return fstatfs(fd, &sfs) == 0 && sfs.f_type == PIPEFS_MAGIC ? VB_FD_PIPE : VB_FD_FIFO;
+        case S_IFSOCK:
+                return VB_FD_SOCKET;
+        case S_IFCHR:
+        case S_IFBLK: {
+                struct termios t;
+
+                return ioctl(fd, TCGETS, &t) == 0 ? VB_FD_TTY : VB_FD_DEVICE;
+        }
+        default: /* eventfd, epoll, signalfd, timerfd, pidfd, ...: anonymous inodes */
+                return VB_FD_OTHER;
+        }
+}
+
+int vb_landlock_fd_rule(int fd, struct vb_fd_rule *out)
+{
+        struct stat st;
+        int fl = fcntl(fd, F_GETFL);
+
+        *out = (struct vb_fd_rule){ 0 };
+        if (fl < 0 || fstat(fd, &st) < 0)
                 return NEG_ERRNO();
-        return add_fd_rule(ruleset_fd, fd, rule->access, handled);
+        if (fl & O_PATH) {
+                out->kind = VB_FD_PATH;
+                return 0;
+        }
+        out->kind = fd_kind(fd, &st);
+        out->append = fl & O_APPEND;
+        if ((fl & O_ACCMODE) != O_WRONLY)
+                out->open |= VB_LANDLOCK_READ;
+        if ((fl & O_ACCMODE) != O_RDONLY)
+                out->open |= VB_LANDLOCK_WRITE;
+        switch (out->kind) {
+        case VB_FD_DIR: /* opened for reading only: reading below it, never above */
+                out->rights = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR;
+                break;
+        case VB_FD_FILE:
+        case VB_FD_FIFO:
+        case VB_FD_DEVICE:
+                /* Opened again it may be read if it was readable... */
+                if (out->open & VB_LANDLOCK_READ)
+                        out->rights |= LANDLOCK_ACCESS_FS_READ_FILE;
+                /* ... and written if it was writable, but an append-only fd would come back writable
+                 * anywhere, not only at the end: it is not opened again for writing. */
+                if ((out->open & VB_LANDLOCK_WRITE) && !out->append)
+                        out->rights |= LANDLOCK_ACCESS_FS_WRITE_FILE |
+                                       (out->kind == VB_FD_FILE ? LANDLOCK_ACCESS_FS_TRUNCATE : 0);
+                break;
+        case VB_FD_PIPE:   /* pipefs: the kernel lets either end be opened again, whatever the rules */
+        case VB_FD_SOCKET: /* cannot be opened again at all (ENXIO) */
+        case VB_FD_TTY:    /* not opened again: its ioctls are the term server's (doc/fds.md) */
+        case VB_FD_OTHER:
+        case VB_FD_PATH:
+        default:
+                break;
+        }
+        return 0;
+}
+
+/*
+ * The rule an fd handed in brings: beneath it (a directory) or on it (any
+ * other file), the rights of its own open mode, nothing above it.  A file
+ * of a file system no path reaches (a memfd, -EBADFD) can take no rule: the
+ * kernel itself decides about it, as for pipes.
+ */
+static int add_handed_in_rule(int ruleset_fd, int fd, uint64_t handled)
+{
+        struct landlock_path_beneath_attr pb = { .parent_fd = fd };
+        struct vb_fd_rule rule;
+        int r = vb_landlock_fd_rule(fd, &rule);
+
+        if (r < 0)
+                return r;
+        if (rule.kind == VB_FD_PATH)
+                return -EBADFD; /* vb_void_keep_fd() refuses them: a path, not an object */
+        pb.allowed_access = rule.rights & handled;
+        if (pb.allowed_access == 0)
+                return 0;
+        if (syscall(__NR_landlock_add_rule, ruleset_fd, LANDLOCK_RULE_PATH_BENEATH, &pb, 0) < 0)
+                return errno == EBADFD ? 0 : NEG_ERRNO();
+        return 0;
 }
 
 /* Create a ruleset handling every fs right of abi, plus the scopes asked for. */
-static int create_ruleset(int abi, bool scope_abstract)
+static int create_ruleset(int abi, bool scoped)
 {
         struct ruleset_attr attr = {
                 .handled_access_fs = fs_rights_for_abi(abi),
@@ -175,7 +278,7 @@ static int create_ruleset(int abi, bool scope_abstract)
                  * reach the whole pid ns; scoping stops the void reaching peers
                  * outside its Landlock domain through either when namespaces
                  * are shared. */
-                if (scope_abstract)
+                if (scoped)
                         attr.scoped = LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | LANDLOCK_SCOPE_SIGNAL;
         }
 
@@ -185,57 +288,73 @@ static int create_ruleset(int abi, bool scope_abstract)
         return (int)r;
 }
 
-int vb_landlock_apply(const struct vb_landlock_rule *rules, size_t n, bool scope_abstract, int exec_fd,
-                      const char **failed_path)
+/* Every rule of req into ruleset_fd; on failure *fail says which. */
+static int add_rules(int ruleset_fd, const struct vb_landlock_req *req, uint64_t handled, struct vb_landlock_fail *fail)
+{
+        int r;
+
+        for (size_t i = 0; i < req->n_rules; i++) {
+                _cleanup_close_ int fd = open(req->rules[i].path, O_PATH | O_CLOEXEC);
+
+                r = fd < 0 ? NEG_ERRNO() : add_fd_rule(ruleset_fd, fd, req->rules[i].access, handled);
+                if (r < 0) {
+                        fail->path = req->rules[i].path;
+                        return r;
+                }
+        }
+        for (size_t i = 0; i < req->n_fds; i++) {
+                r = add_handed_in_rule(ruleset_fd, req->fds[i], handled);
+                if (r < 0) {
+                        fail->fd = req->fds[i];
+                        return r;
+                }
+        }
+        /* POSIX message queues: mq_open() opens them through the ipc namespace's own internal mount. */
+        if (req->mqueue_fd >= 0) {
+                struct landlock_path_beneath_attr pb = {
+                        .parent_fd = req->mqueue_fd,
+                        .allowed_access = (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE) & handled,
+                };
+
+                if (syscall(__NR_landlock_add_rule, ruleset_fd, LANDLOCK_RULE_PATH_BENEATH, &pb, 0) < 0)
+                        return NEG_ERRNO();
+        }
+        /* A program handed in by fd lies under no granted path: it may still be executed (and read). */
+        if (req->exec_fd >= 0)
+                return add_fd_rule(ruleset_fd, req->exec_fd, VB_LANDLOCK_READ | VB_LANDLOCK_EXEC, handled);
+        return 0;
+}
+
+int vb_landlock_apply(const struct vb_landlock_req *req, struct vb_landlock_fail *fail)
 {
         _cleanup_close_ int ruleset_fd = -1;
-        const char *culprit = NULL;
-        uint64_t handled;
+        struct vb_landlock_fail none = { .path = NULL, .fd = -1 };
         int abi, r;
 
+        if (!fail)
+                fail = &none;
+        *fail = none;
         abi = vb_landlock_abi();
         if (abi < 0)
                 return abi;
-        handled = fs_rights_for_abi(abi);
 
         /* Validate every rule before touching the kernel. */
-        for (size_t i = 0; i < n; i++) {
-                if (!rules[i].path || (rules[i].access & ~(unsigned)VB_LANDLOCK_ALL)) {
-                        culprit = rules[i].path;
-                        r = -EINVAL;
-                        goto out;
+        for (size_t i = 0; i < req->n_rules; i++) {
+                if (!req->rules[i].path || (req->rules[i].access & ~(unsigned)VB_LANDLOCK_ALL)) {
+                        fail->path = req->rules[i].path;
+                        return -EINVAL;
                 }
         }
 
-        r = create_ruleset(abi, scope_abstract);
+        r = create_ruleset(abi, req->scoped);
         if (r < 0)
-                goto out;
+                return r;
         ruleset_fd = r;
-
-        for (size_t i = 0; i < n; i++) {
-                r = add_path_rule(ruleset_fd, &rules[i], handled);
-                if (r < 0) {
-                        culprit = rules[i].path;
-                        goto out;
-                }
-        }
-
-        /* A program handed in by fd lies under no granted path: it may still be executed (and read). */
-        if (exec_fd >= 0) {
-                r = add_fd_rule(ruleset_fd, exec_fd, VB_LANDLOCK_READ | VB_LANDLOCK_EXEC, handled);
-                if (r < 0)
-                        goto out;
-        }
-
+        r = add_rules(ruleset_fd, req, fs_rights_for_abi(abi), fail);
+        if (r < 0)
+                return r;
         /* Applies to this thread only; the void's child is single-threaded. */
-        if (syscall(__NR_landlock_restrict_self, ruleset_fd, 0) < 0) {
-                r = NEG_ERRNO();
-                goto out;
-        }
+        if (syscall(__NR_landlock_restrict_self, ruleset_fd, 0) < 0)
+                return NEG_ERRNO();
         return 0;
-
-out:
-        if (failed_path)
-                *failed_path = culprit;
-        return r;
 }

@@ -253,24 +253,35 @@ int vb_mount_open_sources(struct vb_mount *mounts, size_t n, const struct vb_mou
 {
         for (size_t i = 0; i < n; i++) {
                 struct vb_mount *m = &mounts[i];
+                _cleanup_close_ int fd = -1;
+                struct stat st;
 
                 if (m->kind != VB_MNT_BIND)
                         continue;
                 /* Resolved once, here, following symlinks on the host; the bind is made from this fd. */
-                m->src_fd = open(m->src, O_PATH | O_CLOEXEC);
-                if (m->src_fd < 0 && errno == ENOENT && (m->flags & VB_MOUNT_OPTIONAL)) {
+                fd = open(m->src, O_PATH | O_CLOEXEC);
+                if (fd < 0 && errno == ENOENT && (m->flags & VB_MOUNT_OPTIONAL)) {
                         m->src_fd = SRC_SKIPPED;
-                } else if (m->src_fd < 0) {
+                        continue;
+                }
+                if (fd < 0 || fstat(fd, &st) < 0) {
                         *failed = m;
                         return NEG_ERRNO();
-                } else if (m->checked) {
-                        struct stat st;
-
-                        /* What we mount is what we opened: it must be what the caller checked. */
-                        if (fstat(m->src_fd, &st) < 0 || st.st_dev != m->dev || st.st_ino != m->ino) {
-                                *failed = m;
-                                return -ESTALE;
-                        }
+                }
+                /* What we mount is what we opened: it must be what the caller checked. */
+                if (m->checked && (st.st_dev != m->dev || st.st_ino != m->ino)) {
+                        *failed = m;
+                        return -ESTALE;
+                }
+                /*
+                 * Cloned now, before the root is staged: a recursive clone taken later of a
+                 * source above the staging point (a bind of "/") would carry the void's own
+                 * root along.
+                 */
+                m->src_fd = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+                if (m->src_fd < 0) {
+                        *failed = m;
+                        return NEG_ERRNO();
                 }
         }
         return 0;
@@ -278,18 +289,13 @@ int vb_mount_open_sources(struct vb_mount *mounts, size_t n, const struct vb_mou
 
 static int mount_bind(int rootfd, const struct vb_mount *m, const char **why)
 {
-        _cleanup_close_ int tree = -1;
-        int src = m->src_fd;
+        int tree = m->src_fd;
         struct mount_attr attr = { .attr_set = MOUNT_ATTR_NOSUID };
         struct stat st;
 
-        if (src == SRC_SKIPPED)
+        if (tree == SRC_SKIPPED)
                 return 0;
-        if (fstat(src, &st) < 0)
-                return NEG_ERRNO();
-        *why = "cloning the source";
-        tree = open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
-        if (tree < 0)
+        if (fstat(tree, &st) < 0)
                 return NEG_ERRNO();
         if (!(m->flags & VB_MOUNT_RW))
                 attr.attr_set |= MOUNT_ATTR_RDONLY;
@@ -476,30 +482,55 @@ int vb_mount_apply(int rootfd, const struct vb_mount *m, const char **why)
 
 int vb_mount_new_root(int *rootfd)
 {
-        static const char *const staging[] = { "/tmp", "/mnt", "/run", "/var/tmp" };
         const char *const opts[][2] = { { "size", ROOT_TMPFS_SIZE }, { "mode", "0755" } };
-        _cleanup_close_ int mnt = -1;
-        int r = -ENOENT;
+        int mnt;
 
         /* Nothing we do from here on may propagate back to the host. */
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 return NEG_ERRNO();
+        /* Made first, so that it comes first in the void's mount table; attached by vb_mount_stage(). */
         mnt = new_fs("tmpfs", opts, ELEMENTSOF(opts), MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
         if (mnt < 0)
                 return mnt;
+        *rootfd = mnt;
+        return 0;
+}
+
+int vb_mount_stage(int rootfd)
+{
         /*
-         * pivot_root() needs the new root attached somewhere.  We mount it over
-         * an existing directory of our private copy of the host tree: nothing is
-         * created on the host (the seed leaked one directory in /tmp per void).
+         * pivot_root() needs the new root attached in this namespace.  It is
+         * stacked on "/" itself (as the inbox's holder does): our root stays
+         * the old one below it, so it covers no directory that a path, and so
+         * a grant, could name (staging it on /tmp gave `--bind /tmp /tmp` the
+         * staging directory), and nothing is created on the host.
          */
-        for (size_t i = 0; i < ELEMENTSOF(staging); i++) {
-                if (move_mount(mnt, "", AT_FDCWD, staging[i], MOVE_MOUNT_F_EMPTY_PATH) == 0) {
-                        *rootfd = TAKE_FD(mnt);
-                        return 0;
-                }
-                r = NEG_ERRNO();
-        }
-        return r;
+        if (move_mount(rootfd, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                return NEG_ERRNO();
+        return 0;
+}
+
+int vb_mount_cover(int rootfd, const char *path)
+{
+        const char *const opts[][2] = { { "size", "4k" }, { "mode", "0000" } };
+        _cleanup_close_ int target = openat2_in_root(rootfd, path, O_PATH | O_DIRECTORY), mnt = -1;
+
+        if (target == -ENOENT || target == -ENOTDIR)
+                return 0; /* nothing of it is there to hide */
+        if (target < 0)
+                return target;
+        mnt = new_fs("tmpfs", opts, ELEMENTSOF(opts),
+                     MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        if (mnt < 0)
+                return mnt;
+        if (move_mount(mnt, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                return NEG_ERRNO();
+        return 0;
+}
+
+int vb_mount_mqueue(void)
+{
+        return new_fs("mqueue", NULL, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 }
 
 int vb_mount_pivot(int rootfd)

@@ -11,17 +11,29 @@
 
 #include "core/void.h"
 
-/* Make every mount private (recursively), create the void's root tmpfs and attach it
- * at a staging point inside this (private) namespace.  Stores an O_PATH fd to the new root. */
+/* Make every mount private (recursively) and create the void's root tmpfs, detached.  Stores its fd. */
 int vb_mount_new_root(int *rootfd);
+/* Stack the new root on "/" of this (private) namespace, where it covers no path, for pivot_root(). */
+int vb_mount_stage(int rootfd);
 /*
- * Open the source of every bind (O_PATH, following symlinks on the host) before
- * the root is staged: staging covers a host directory (/tmp) that may hold sources.
- * A missing optional source is marked skipped.  On error *failed is the mount.
+ * Open the source of every bind (following symlinks on the host), check it
+ * against the (dev, ino) the caller checked, and clone its tree (open_tree)
+ * before the root is staged, so that no clone carries the staged root.  The
+ * clone's fd replaces src_fd.  A missing optional source is marked skipped.
+ * On error *failed is the mount.
  */
 int vb_mount_open_sources(struct vb_mount *mounts, size_t n, const struct vb_mount **failed);
 /* Carry out one planned mount relative to the new root; failure detail goes to why. */
 int vb_mount_apply(int rootfd, const struct vb_mount *m, const char **why);
+/* Cover the directory at path in the root (if there is one) with an empty read-only tmpfs. */
+int vb_mount_cover(int rootfd, const char *path);
+/*
+ * A detached mount of the POSIX message queue file system of our ipc
+ * namespace (attached nowhere): what Landlock needs to name it, since
+ * mq_open() opens its files through an internal mount that no rule reaches.
+ * Returns the fd, or -errno (-EPERM without CAP_SYS_ADMIN over the ipc ns).
+ */
+int vb_mount_mqueue(void);
 /* Make the root read-only, pivot into it and detach the old root entirely. */
 int vb_mount_pivot(int rootfd);
 /* Create a directory and its parents inside the root (resolving symlinks inside the root only). */

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Text seccomp policies (doc/seccomp-policy.md): parsed and compiled with
- * libseccomp into classic BPF in the parent, installed in the child with one
- * seccomp(2) call.  Diagnostics follow minijail's syscall_filter.c: every bad
- * line is reported as "NAME:LINE: message", not only the first.
+ * Text seccomp policies (doc/seccomp-policy.md): the parser.  Diagnostics
+ * follow minijail's syscall_filter.c: every bad line is reported as
+ * "NAME:LINE: message", not only the first.  Compiling is seccomp_bpf.c's,
+ * describing seccomp_describe.c's.
  */
+#include <asm/termbits.h> /* struct termios2, for TCSETS2 */
 #include <errno.h>
 #include <inttypes.h>
-#include <linux/sched.h> /* CLONE_NEWTIME on older glibc */
+#include <linux/netlink.h> /* NETLINK_ROUTE */
+#include <linux/sched.h>   /* CLONE_NEWTIME on older glibc */
+#include <linux/serial.h>  /* struct serial_rs485, serial_iso7816 */
 #include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -15,13 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>  /* TIOCSTI, TIOCLINUX */
-#include <sys/mman.h>   /* memfd_create */
 #include <sys/socket.h> /* AF_* */
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
-#define VB_CLEANUP_SECCOMP
 #include "core/cleanup.h"
 #include "core/seccomp.h"
 
@@ -51,7 +49,7 @@ static const struct sym errno_names[] = {
         SYM(ECONNREFUSED), SYM(ETIMEDOUT),       SYM(EOVERFLOW),    SYM(ENODATA),
 };
 
-/* Symbolic values for conditions: namespaces, terminal ioctls, address families, personalities. */
+/* Symbolic values for conditions: namespaces, terminal ioctls, address families, netlink, personalities. */
 static const struct sym value_names[] = {
         SYM(CLONE_NEWNS),
         SYM(CLONE_NEWCGROUP),
@@ -63,6 +61,38 @@ static const struct sym value_names[] = {
         SYM(CLONE_NEWTIME),
         SYM(TIOCSTI),
         SYM(TIOCLINUX),
+        SYM(TCSETS),
+        SYM(TCSETSW),
+        SYM(TCSETSF),
+        SYM(TCSETA),
+        SYM(TCSETAW),
+        SYM(TCSETAF),
+        SYM(TCSETS2),
+        SYM(TCSETSW2),
+        SYM(TCSETSF2),
+        SYM(TIOCSWINSZ),
+        SYM(TCFLSH),
+        SYM(TCXONC),
+        SYM(TCSBRK),
+        SYM(TCSBRKP),
+        SYM(TIOCSBRK),
+        SYM(TIOCCBRK),
+        SYM(TIOCSPGRP),
+        SYM(TIOCSCTTY),
+        SYM(TIOCNOTTY),
+        SYM(TIOCEXCL),
+        SYM(TIOCNXCL),
+        SYM(TIOCSETD),
+        SYM(TIOCCONS),
+        SYM(TIOCMSET),
+        SYM(TIOCMBIS),
+        SYM(TIOCMBIC),
+        SYM(TIOCSSOFTCAR),
+        SYM(TIOCSSERIAL),
+        SYM(TIOCSRS485),
+        SYM(TIOCSISO7816),
+        SYM(TIOCVHANGUP),
+        SYM(TIOCSLCKTRMIOS),
         SYM(AF_UNSPEC),
         SYM(AF_UNIX),
         SYM(AF_LOCAL),
@@ -86,6 +116,7 @@ static const struct sym value_names[] = {
         SYM(AF_VSOCK),
         SYM(AF_XDP),
         SYM(AF_SMC),
+        SYM(NETLINK_ROUTE),
         { "PER_LINUX", 0x0000 },
         { "PER_BSD", 0x0006 },
         { "PER_LINUX32", 0x0008 },
@@ -385,21 +416,81 @@ static int parse_arg(struct lexer *lx, struct tok t, unsigned *arg)
         return diag(lx, "unknown argument '%.*s' (expected arg0 to arg5)", TOK(t));
 }
 
-/* `& MASK == VALUE`, the '&' already read. */
-static int parse_masked(struct lexer *lx, struct tok amp, struct scmp_arg_cmp *cmp)
+/*
+ * One line's rule before its `in` list is expanded: the condition on argument
+ * in_arg takes each of in_values in turn, one rule each.
+ */
+#define MAX_IN_VALUES 32
+
+struct line_rule {
+        struct vb_seccomp_rule rule;
+        bool override;
+        int in_arg; /* -1: no `in` condition */
+        unsigned n_in;
+        uint64_t in_values[MAX_IN_VALUES];
+};
+
+/* Add c to the rule, kept sorted by argument, so that equal rules compare equal whatever the order written. */
+static int add_cond(struct lexer *lx, struct vb_seccomp_rule *rule, const struct scmp_arg_cmp *c)
 {
-        uint64_t mask, value;
-        struct tok t, op;
+        unsigned i;
+
+        for (i = 0; i < rule->n_cmp; i++)
+                if (rule->cmp[i].arg == c->arg)
+                        return diag(lx,
+                                    "arg%u is compared twice in one rule (libseccomp allows one comparison per "
+                                    "argument)",
+                                    c->arg);
+        for (i = rule->n_cmp; i > 0 && rule->cmp[i - 1].arg > c->arg; i--)
+                rule->cmp[i] = rule->cmp[i - 1];
+        rule->cmp[i] = *c;
+        rule->n_cmp++;
+        return 0;
+}
+
+/* The values after `in` (the token in), up to `and` or the end of the line; *next gets what stopped them. */
+static int parse_in_values(struct lexer *lx, struct tok in, uint64_t mask, struct line_rule *lr, struct tok *next)
+{
+        struct tok t;
         int r;
 
-        r = lex_needed(lx, &t, "mask", amp);
-        if (r < 0 || (r = parse_value(lx, t, &mask)) < 0)
-                return r;
-        r = lex_needed(lx, &op, "operator", t);
-        if (r < 0)
-                return r;
+        if (lr->in_arg >= 0)
+                return diag(lx, "a rule may have one 'in' condition only");
+        for (;;) {
+                uint64_t v;
+
+                r = lex(lx, &t);
+                if (r < 0)
+                        return r;
+                if (t.n == 0 || tok_is(t, "and"))
+                        break;
+                r = parse_value(lx, t, &v);
+                if (r < 0)
+                        return r;
+                if (v & ~mask)
+                        return diag(lx, "value %#" PRIx64 " has bits outside the mask %#" PRIx64, v, mask);
+                for (unsigned i = 0; i < lr->n_in; i++)
+                        if (lr->in_values[i] == v)
+                                return diag(lx, "value %#" PRIx64 " is listed twice after 'in'", v);
+                if (lr->n_in == MAX_IN_VALUES)
+                        return diag(lx, "more than %d values after 'in'", MAX_IN_VALUES);
+                lr->in_values[lr->n_in++] = v;
+        }
+        if (lr->n_in == 0)
+                return diag(lx, "missing value after '%.*s'", TOK(in));
+        *next = t;
+        return 0;
+}
+
+/* `== VALUE` after `argN & MASK` (op is the operator token): a masked comparison. */
+static int parse_masked(struct lexer *lx, struct tok op, uint64_t mask, struct scmp_arg_cmp *c)
+{
+        uint64_t value = 0;
+        struct tok t;
+        int r;
+
         if (!tok_is(op, "=="))
-                return diag(lx, "a masked comparison must use '==', not '%.*s'", TOK(op));
+                return diag(lx, "a masked comparison must use '==' or 'in', not '%.*s'", TOK(op));
         r = lex_needed(lx, &t, "value", op);
         if (r < 0 || (r = parse_value(lx, t, &value)) < 0)
                 return r;
@@ -407,71 +498,87 @@ static int parse_masked(struct lexer *lx, struct tok amp, struct scmp_arg_cmp *c
                 return diag(lx,
                             "value %#" PRIx64 " has bits outside the mask %#" PRIx64 ", so the condition never holds",
                             value, mask);
-        cmp->op = SCMP_CMP_MASKED_EQ;
-        cmp->datum_a = mask;
-        cmp->datum_b = value;
+        c->op = SCMP_CMP_MASKED_EQ;
+        c->datum_a = mask;
+        c->datum_b = value;
         return 0;
 }
 
-/* `argN [& MASK] OP VALUE`; first is the argN token. */
-static int parse_cond(struct lexer *lx, struct tok first, struct scmp_arg_cmp *cmp)
+/* `OP VALUE` after `argN` (op is the operator token). */
+static int parse_plain(struct lexer *lx, struct tok op, struct scmp_arg_cmp *c)
 {
-        unsigned arg = 0;
-        uint64_t value;
-        struct tok op, t;
+        uint64_t value = 0;
+        struct tok t;
         size_t i;
+        int r;
+
+        for (i = 0; i < ELEMENTSOF(op_names); i++)
+                if (tok_is(op, op_names[i].name))
+                        break;
+        if (i == ELEMENTSOF(op_names))
+                return diag(lx, "unknown operator '%.*s' (expected ==, !=, <, <=, >, >=, in or & MASK ==)", TOK(op));
+        r = lex_needed(lx, &t, "value", op);
+        if (r < 0 || (r = parse_value(lx, t, &value)) < 0)
+                return r;
+        c->op = op_names[i].op;
+        c->datum_a = value;
+        return 0;
+}
+
+/*
+ * `argN [& MASK] OP VALUE` or `argN [& MASK] in VALUE...`; first is the argN
+ * token.  *next gets the token after the condition.
+ */
+static int parse_cond(struct lexer *lx, struct tok first, struct line_rule *lr, struct tok *next)
+{
+        struct scmp_arg_cmp c = { 0 };
+        uint64_t mask = UINT64_MAX;
+        struct tok op, t;
+        unsigned arg = 0;
+        bool masked;
         int r;
 
         r = parse_arg(lx, first, &arg);
         if (r < 0)
                 return r;
-        *cmp = (struct scmp_arg_cmp){ .arg = arg };
+        c.arg = arg;
         r = lex_needed(lx, &op, "operator", first);
         if (r < 0)
                 return r;
-        if (tok_is(op, "&"))
-                return parse_masked(lx, op, cmp);
-        for (i = 0; i < ELEMENTSOF(op_names); i++)
-                if (tok_is(op, op_names[i].name))
-                        break;
-        if (i == ELEMENTSOF(op_names))
-                return diag(lx, "unknown operator '%.*s' (expected ==, !=, <, <=, >, >= or & MASK ==)", TOK(op));
-        r = lex_needed(lx, &t, "value", op);
-        if (r < 0 || (r = parse_value(lx, t, &value)) < 0)
+        masked = tok_is(op, "&");
+        if (masked) {
+                r = lex_needed(lx, &t, "mask", op);
+                if (r < 0 || (r = parse_value(lx, t, &mask)) < 0)
+                        return r;
+                r = lex_needed(lx, &op, "operator", t);
+                if (r < 0)
+                        return r;
+        }
+        if (tok_is(op, "in")) {
+                c.op = masked ? SCMP_CMP_MASKED_EQ : SCMP_CMP_EQ;
+                c.datum_a = masked ? mask : 0;
+                r = parse_in_values(lx, op, mask, lr, next);
+                lr->in_arg = (int)arg;
+                return r < 0 ? r : add_cond(lx, &lr->rule, &c);
+        }
+        r = masked ? parse_masked(lx, op, mask, &c) : parse_plain(lx, op, &c);
+        if (r < 0 || (r = add_cond(lx, &lr->rule, &c)) < 0)
                 return r;
-        cmp->op = op_names[i].op;
-        cmp->datum_a = value;
-        return 0;
+        return lex(lx, next);
 }
 
-/* `when COND [and COND]...`, the `when` already read; conditions end up sorted by argument. */
-static int parse_conds(struct lexer *lx, struct tok when, struct vb_seccomp_rule *rule)
+/* `when COND [and COND]...`, the `when` already read. */
+static int parse_conds(struct lexer *lx, struct tok when, struct line_rule *lr)
 {
         struct tok t, joiner = when;
         int r;
 
         for (;;) {
-                struct scmp_arg_cmp c;
-                unsigned i;
-
                 r = lex_needed(lx, &t, "condition", joiner);
-                if (r < 0 || (r = parse_cond(lx, t, &c)) < 0)
+                if (r < 0 || (r = parse_cond(lx, t, lr, &joiner)) < 0)
                         return r;
-                for (i = 0; i < rule->n_cmp; i++)
-                        if (rule->cmp[i].arg == c.arg)
-                                return diag(lx,
-                                            "arg%u is compared twice in one rule (libseccomp allows one "
-                                            "comparison per argument)",
-                                            c.arg);
-                /* Insert sorted, so that equal rules compare equal whatever order they were written in. */
-                for (i = rule->n_cmp; i > 0 && rule->cmp[i - 1].arg > c.arg; i--)
-                        rule->cmp[i] = rule->cmp[i - 1];
-                rule->cmp[i] = c;
-                rule->n_cmp++;
-
-                r = lex(lx, &joiner);
-                if (r < 0 || joiner.n == 0)
-                        return r;
+                if (joiner.n == 0)
+                        return 0;
                 if (!tok_is(joiner, "and"))
                         return diag(lx, "unexpected '%.*s' after a condition (expected 'and' or end of line)",
                                     TOK(joiner));
@@ -484,6 +591,7 @@ struct parser {
         struct vb_seccomp_policy pol;
         size_t cap;
         int default_line; /* 0: no `default` line yet */
+        int group;        /* the group of the rules that follow, -1 before any `group` line */
 };
 
 /* Resolve a syscall name for the native architecture into *nr (negative for an optional, absent one). */
@@ -507,38 +615,71 @@ static int resolve_syscall(struct lexer *lx, struct tok t, bool optional, int *n
         return 0;
 }
 
-/* `[optional] SYSCALL ACTION [when ...]`; t is the first token. */
-static int parse_rule(struct lexer *lx, struct tok t, struct vb_seccomp_rule *rule)
+/* The words before a syscall: `optional`, `override`, `if network`, in any order.  *t ends on the syscall. */
+static int parse_prefixes(struct lexer *lx, struct tok *t, bool *optional, struct line_rule *lr)
 {
-        bool optional = false;
-        struct tok name, when;
-        int r;
+        for (;;) {
+                struct tok word = *t;
+                int r;
 
-        if (tok_is(t, "optional")) {
-                optional = true;
-                r = lex_needed(lx, &t, "syscall", t);
+                if (tok_is(word, "optional"))
+                        *optional = true;
+                else if (tok_is(word, "override"))
+                        lr->override = true;
+                else if (tok_is(word, "if")) {
+                        r = lex_needed(lx, t, "condition", word);
+                        if (r < 0)
+                                return r;
+                        if (!tok_is(*t, "network"))
+                                return diag(lx, "unknown condition 'if %.*s' (expected 'if network')", TOK(*t));
+                        lr->rule.network = true;
+                } else
+                        break;
+                r = lex_needed(lx, t, "syscall", *t);
                 if (r < 0)
                         return r;
-                if (tok_is(t, "default"))
-                        return diag(lx, "'optional' applies to a syscall, not to 'default'");
+                if (tok_is(*t, "default"))
+                        return diag(lx, "'%.*s' applies to a syscall, not to 'default'", TOK(word));
         }
+        if (lr->override && lr->rule.network)
+                return diag(lx, "an 'if network' rule cannot override another");
+        return 0;
+}
+
+/* `[optional] [override] [if network] SYSCALL ACTION [when ... | otherwise]`; t is the first token. */
+static int parse_rule(struct lexer *lx, struct tok t, struct line_rule *lr)
+{
+        bool optional = false;
+        struct tok name, next;
+        int r;
+
+        *lr = (struct line_rule){ .rule = { .line = lx->line, .group = -1 }, .in_arg = -1 };
+        r = parse_prefixes(lx, &t, &optional, lr);
+        if (r < 0)
+                return r;
         name = t;
-        *rule = (struct vb_seccomp_rule){ .line = lx->line };
-        r = resolve_syscall(lx, name, optional, &rule->syscall);
-        if (r < 0 || (r = parse_action(lx, name, &rule->action)) < 0)
+        r = resolve_syscall(lx, name, optional, &lr->rule.syscall);
+        if (r < 0 || (r = parse_action(lx, name, &lr->rule.action)) < 0)
                 return r;
-        r = lex(lx, &when);
-        if (r < 0 || when.n == 0)
+        r = lex(lx, &next);
+        if (r < 0 || next.n == 0)
                 return r;
-        if (!tok_is(when, "when"))
-                return diag(lx, "unexpected '%.*s' after the action (expected 'when' or end of line)", TOK(when));
-        return parse_conds(lx, when, rule);
+        if (tok_is(next, "when"))
+                return parse_conds(lx, next, lr);
+        if (!tok_is(next, "otherwise"))
+                return diag(lx, "unexpected '%.*s' after the action (expected 'when', 'otherwise' or end of line)",
+                            TOK(next));
+        lr->rule.otherwise = true;
+        r = lex(lx, &next);
+        if (r < 0 || next.n == 0)
+                return r;
+        return diag(lx, "unexpected '%.*s' after 'otherwise'", TOK(next));
 }
 
 /* `default ACTION`, the `default` token already read. */
 static int parse_default(struct parser *ps, struct lexer *lx, struct tok t)
 {
-        uint32_t action;
+        uint32_t action = 0;
         struct tok rest;
         int r;
 
@@ -556,36 +697,49 @@ static int parse_default(struct parser *ps, struct lexer *lx, struct tok t)
         return 0;
 }
 
-static int parse_line(struct parser *ps, struct lexer *lx)
+/* `group NAME [WHAT...]`, the `group` token already read: WHAT is free text up to the end or a comment. */
+static int parse_group(struct parser *ps, struct lexer *lx, struct tok kw)
 {
-        struct vb_seccomp_rule rule;
-        struct tok t;
+        struct vb_seccomp_group *nv;
+        const char *what, *end = lx->end;
+        struct tok name;
         int r;
 
-        r = lex(lx, &t);
-        if (r < 0 || t.n == 0) /* a bad character, or a blank / comment line */
-                return r;
-        if (tok_is(t, "default"))
-                return parse_default(ps, lx, t);
-        r = parse_rule(lx, t, &rule);
+        r = lex_needed(lx, &name, "group name", kw);
         if (r < 0)
                 return r;
-        if (ps->pol.n_rules == ps->cap) {
-                size_t cap = ps->cap ? ps->cap * 2 : 32;
-                struct vb_seccomp_rule *nv = reallocarray(ps->pol.rules, cap, sizeof(*nv));
-
-                if (!nv)
-                        return -ENOMEM;
-                ps->pol.rules = nv;
-                ps->cap = cap;
+        if (!is_word_char(*name.s))
+                return diag(lx, "expected a group name, got '%.*s'", TOK(name));
+        for (size_t i = 0; i < ps->pol.n_groups; i++)
+                if (tok_is(name, ps->pol.groups[i].name)) {
+                        ps->group = (int)i; /* the same group again: its rules go on */
+                        return 0;
+                }
+        for (what = lx->p; what < end && is_blank(*what); what++)
+                ;
+        while (end > what && is_blank(end[-1]))
+                end--;
+        nv = reallocarray(ps->pol.groups, ps->pol.n_groups + 1, sizeof(*nv));
+        if (!nv)
+                return -ENOMEM;
+        ps->pol.groups = nv;
+        nv[ps->pol.n_groups] = (struct vb_seccomp_group){
+                .name = strndup(name.s, (size_t)name.n),
+                .what = strndup(what, (size_t)(end - what)),
+                .line = lx->line,
+        };
+        if (!nv[ps->pol.n_groups].name || !nv[ps->pol.n_groups].what) {
+                free(nv[ps->pol.n_groups].name);
+                free(nv[ps->pol.n_groups].what);
+                return -ENOMEM;
         }
-        ps->pol.rules[ps->pol.n_rules++] = rule;
+        ps->group = (int)ps->pol.n_groups++;
         return 0;
 }
 
 static bool same_conds(const struct vb_seccomp_rule *a, const struct vb_seccomp_rule *b)
 {
-        if (a->n_cmp != b->n_cmp)
+        if (a->n_cmp != b->n_cmp || a->otherwise != b->otherwise)
                 return false;
         for (unsigned i = 0; i < a->n_cmp; i++)
                 if (a->cmp[i].arg != b->cmp[i].arg || a->cmp[i].op != b->cmp[i].op ||
@@ -594,8 +748,91 @@ static bool same_conds(const struct vb_seccomp_rule *a, const struct vb_seccomp_
         return true;
 }
 
-/* "allow", "errno EPERM", ... as written in a policy. */
-static void action_str(uint32_t action, char *buf, size_t size)
+/*
+ * `override`: drop the earlier rules that r replaces: those of its syscall
+ * with the same conditions, or all of its syscall's when r has none.
+ */
+static void apply_override(struct vb_seccomp_policy *p, const struct vb_seccomp_rule *r)
+{
+        size_t kept = 0;
+
+        for (size_t i = 0; i < p->n_rules; i++) {
+                const struct vb_seccomp_rule *e = &p->rules[i];
+                bool all = r->n_cmp == 0 && !r->otherwise;
+
+                if (e->syscall == r->syscall && (all || same_conds(e, r)))
+                        continue;
+                p->rules[kept++] = *e;
+        }
+        p->n_rules = kept;
+}
+
+static int append_rule(struct parser *ps, const struct vb_seccomp_rule *r)
+{
+        if (ps->pol.n_rules == ps->cap) {
+                size_t cap = ps->cap ? ps->cap * 2 : 64;
+                struct vb_seccomp_rule *nv = reallocarray(ps->pol.rules, cap, sizeof(*nv));
+
+                if (!nv)
+                        return -ENOMEM;
+                ps->pol.rules = nv;
+                ps->cap = cap;
+        }
+        ps->pol.rules[ps->pol.n_rules++] = *r;
+        return 0;
+}
+
+/* The rules of one line: one, or one per value of its `in` list. */
+static int add_line_rules(struct parser *ps, struct line_rule *lr)
+{
+        unsigned n = lr->in_arg >= 0 ? lr->n_in : 1;
+
+        lr->rule.group = ps->group;
+        if (lr->override && ps->group >= 0)
+                ps->pol.groups[ps->group].overrides = true;
+        for (unsigned k = 0; k < n; k++) {
+                struct vb_seccomp_rule r = lr->rule;
+                int e;
+
+                for (unsigned i = 0; lr->in_arg >= 0 && i < r.n_cmp; i++) {
+                        if (r.cmp[i].arg != (unsigned)lr->in_arg)
+                                continue;
+                        if (r.cmp[i].op == SCMP_CMP_MASKED_EQ)
+                                r.cmp[i].datum_b = lr->in_values[k];
+                        else
+                                r.cmp[i].datum_a = lr->in_values[k];
+                }
+                if (lr->override)
+                        apply_override(&ps->pol, &r);
+                /* An override with the default action only takes away: the call then gets the default. */
+                if (lr->override && r.action == ps->pol.default_action)
+                        continue;
+                e = append_rule(ps, &r);
+                if (e < 0)
+                        return e;
+        }
+        return 0;
+}
+
+static int parse_line(struct parser *ps, struct lexer *lx)
+{
+        struct line_rule lr;
+        struct tok t;
+        int r;
+
+        r = lex(lx, &t);
+        if (r < 0 || t.n == 0) /* a bad character, or a blank / comment line */
+                return r;
+        if (tok_is(t, "default"))
+                return parse_default(ps, lx, t);
+        if (tok_is(t, "group"))
+                return parse_group(ps, lx, t);
+        r = parse_rule(lx, t, &lr);
+        return r < 0 ? r : add_line_rules(ps, &lr);
+}
+
+/* See seccomp.h. */
+void vb_seccomp_action_name(uint32_t action, char *buf, size_t size)
 {
         if ((action & 0xffff0000U) == SCMP_ACT_ERRNO(0)) {
                 unsigned e = action & 0xffff;
@@ -616,6 +853,35 @@ static void action_str(uint32_t action, char *buf, size_t size)
         snprintf(buf, size, "action %#x", action);
 }
 
+/* `otherwise` rules: one per syscall, next to conditional rules and no unconditional one. */
+static void check_otherwise(const struct vb_seccomp_policy *p, size_t i, struct diags *d)
+{
+        const struct vb_seccomp_rule *a = &p->rules[i];
+        bool conditional = false;
+
+        for (size_t j = 0; j < p->n_rules; j++) {
+                const struct vb_seccomp_rule *b = &p->rules[j];
+
+                if (j == i || b->syscall != a->syscall)
+                        continue;
+                if (b->otherwise && j < i) {
+                        diag_add(d, a->line, "second 'otherwise' rule for this syscall (the first is line %d)",
+                                 b->line);
+                        return;
+                }
+                if (!b->otherwise && b->n_cmp == 0) {
+                        diag_add(d, a->line,
+                                 "conflicts with line %d: 'otherwise' applies to the calls no conditional rule "
+                                 "matches, and an unconditional rule matches them all",
+                                 b->line);
+                        return;
+                }
+                conditional |= b->n_cmp > 0;
+        }
+        if (!conditional)
+                diag_add(d, a->line, "'otherwise' needs conditional rules for the same syscall");
+}
+
 /*
  * Checks that need the whole file.  libseccomp refuses a rule whose action is
  * the default one (it would do nothing) and a second rule with the same
@@ -630,9 +896,13 @@ static void check_rules(const struct vb_seccomp_policy *p, struct diags *d)
                 const struct vb_seccomp_rule *a = &p->rules[i];
 
                 if (a->action == p->default_action) {
-                        action_str(a->action, buf, sizeof(buf));
+                        vb_seccomp_action_name(a->action, buf, sizeof(buf));
                         diag_add(d, a->line, "the rule's action (%s) is the default action, so it would do nothing",
                                  buf);
+                        continue;
+                }
+                if (a->otherwise) {
+                        check_otherwise(p, i, d);
                         continue;
                 }
                 for (size_t j = 0; j < i; j++) {
@@ -642,8 +912,8 @@ static void check_rules(const struct vb_seccomp_policy *p, struct diags *d)
                                                     "they must all have the same action"
                                                   : "same syscall and conditions, another action";
 
-                        if (b->syscall != a->syscall || b->action == a->action || b->action == p->default_action ||
-                            (a->n_cmp && b->n_cmp && !same_conds(a, b)))
+                        if (b->syscall != a->syscall || b->otherwise || b->action == a->action ||
+                            b->action == p->default_action || (a->n_cmp && b->n_cmp && !same_conds(a, b)))
                                 continue;
                         diag_add(d, a->line, "conflicts with line %d: %s", b->line, why);
                         break;
@@ -654,7 +924,7 @@ static void check_rules(const struct vb_seccomp_policy *p, struct diags *d)
 /* Parse into *out; on an invalid policy the diagnostics stay in *d and -EINVAL is returned. */
 static int parse_policy(const char *text, struct diags *d, struct vb_seccomp_policy *out)
 {
-        struct parser ps = { .pol.default_action = SCMP_ACT_ALLOW };
+        struct parser ps = { .pol.default_action = SCMP_ACT_ALLOW, .group = -1 };
         int line = 0, r = 0;
 
         for (const char *p = text; *p && r != -ENOMEM;) {
@@ -703,200 +973,30 @@ int vb_seccomp_parse(const char *text, const char *name, struct vb_seccomp_polic
 }
 
 /* See seccomp.h. */
+char *vb_seccomp_diagnostics(const char *text, const char *name)
+{
+        struct vb_seccomp_policy pol = { 0 };
+        struct diags d = { .name = name };
+        char *msg = NULL;
+        int r = parse_policy(text, &d, &pol);
+
+        if (r == -EINVAL)
+                msg = diags_join(&d);
+        diags_done(&d);
+        vb_seccomp_policy_done(&pol);
+        return r == -EINVAL ? msg : NULL;
+}
+
+/* See seccomp.h. */
 void vb_seccomp_policy_done(struct vb_seccomp_policy *p)
 {
         if (!p)
                 return;
         free(p->rules);
+        for (size_t i = 0; i < p->n_groups; i++) {
+                free(p->groups[i].name);
+                free(p->groups[i].what);
+        }
+        free(p->groups);
         *p = (struct vb_seccomp_policy){ .default_action = SCMP_ACT_ALLOW };
-}
-
-/* ---- compiling ---------------------------------------------------------- */
-
-/* Build the libseccomp filter; rules libseccomp refuses become diagnostics. */
-static int build_filter(const struct vb_seccomp_policy *p, struct diags *d, scmp_filter_ctx *out)
-{
-        _cleanup_seccomp_ scmp_filter_ctx ctx = NULL;
-        int r;
-
-        ctx = seccomp_init(p->default_action);
-        if (!ctx)
-                return -ENOMEM; /* the action was validated by the parser */
-        /*
-         * The filter lists native syscall numbers only.  A process can still
-         * enter the kernel through another ABI (i386 `int $0x80`, x32 numbers
-         * with bit 30 set), where the same numbers mean other calls: kill it.
-         */
-        r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
-        if (r < 0)
-                return r;
-        /* We only export; the child sets no_new_privs itself, in its fixed order. */
-        r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < p->n_rules; i++) {
-                const struct vb_seccomp_rule *rule = &p->rules[i];
-
-                if (rule->syscall < 0) /* optional, not on this architecture */
-                        continue;
-                r = seccomp_rule_add_array(ctx, rule->action, rule->syscall, rule->n_cmp, rule->cmp);
-                if (r == -ENOMEM)
-                        return r;
-                if (r < 0)
-                        diag_add(d, rule->line, "libseccomp refused the rule: %s", strerror(-r));
-        }
-        if (d->oom)
-                return -ENOMEM;
-        if (d->n)
-                return -EINVAL;
-        *out = TAKE_PTR(ctx);
-        return 0;
-}
-
-/* seccomp_export_bpf() into a memfd, then read the program back into malloc'd memory. */
-static int export_bpf(scmp_filter_ctx ctx, struct sock_fprog *out)
-{
-        _cleanup_close_ int fd = -1;
-        _cleanup_free_ struct sock_filter *insns = NULL;
-        struct stat st;
-        size_t size;
-        ssize_t n;
-        int r;
-
-        fd = memfd_create("vb-seccomp-bpf", MFD_CLOEXEC);
-        if (fd < 0)
-                return NEG_ERRNO();
-        r = seccomp_export_bpf(ctx, fd);
-        if (r < 0)
-                return r;
-        if (fstat(fd, &st) < 0)
-                return NEG_ERRNO();
-        size = (size_t)st.st_size;
-        if (size == 0 || size % sizeof(struct sock_filter) != 0)
-                return -EIO;
-        if (size / sizeof(struct sock_filter) > BPF_MAXINSNS)
-                return -E2BIG;
-        insns = malloc(size);
-        if (!insns)
-                return -ENOMEM;
-        /* A memfd is a regular file: one pread() returns all of it. */
-        n = pread(fd, insns, size, 0);
-        if (n < 0)
-                return NEG_ERRNO();
-        if ((size_t)n != size)
-                return -EIO;
-        out->len = (unsigned short)(size / sizeof(struct sock_filter));
-        out->filter = TAKE_PTR(insns);
-        return 0;
-}
-
-/* See seccomp.h. */
-int vb_seccomp_compile(const char *text, const char *name, struct sock_fprog *out, struct vb_error **err)
-{
-        _cleanup_seccomp_ scmp_filter_ctx ctx = NULL;
-        struct vb_seccomp_policy pol = { 0 };
-        struct diags d = { .name = name };
-        int r;
-
-        r = parse_policy(text, &d, &pol);
-        if (r >= 0) {
-                r = build_filter(&pol, &d, &ctx);
-                vb_seccomp_policy_done(&pol);
-        }
-        if (d.n || r == -ENOMEM || d.oom)
-                return diags_report(&d, err, r);
-        diags_done(&d);
-        if (r < 0)
-                return vb_error_set(err, -r, "%s: building the seccomp filter", name);
-        r = export_bpf(ctx, out);
-        if (r < 0)
-                return vb_error_set(err, -r, "%s: exporting the seccomp filter", name);
-        return 0;
-}
-
-/* See seccomp.h. */
-void vb_seccomp_fprog_done(struct sock_fprog *p)
-{
-        if (!p)
-                return;
-        free(p->filter);
-        *p = (struct sock_fprog){ 0 };
-}
-
-/* See seccomp.h.  Async-signal-safe: one system call, no allocation. */
-int vb_seccomp_install(const struct sock_fprog *p)
-{
-        if (!p || !p->filter || p->len == 0)
-                return -EINVAL;
-        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, p) < 0)
-                return NEG_ERRNO();
-        return 0;
-}
-
-/* ---- describing --------------------------------------------------------- */
-
-static void describe_rule(FILE *f, const char *name, const struct vb_seccomp_rule *rule)
-{
-        char *sys = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, rule->syscall);
-        char act[48];
-
-        fprintf(f, "  %s:%d: %s", name, rule->line, sys ? sys : "?");
-        free(sys);
-        if (rule->syscall < 0) {
-                fprintf(f, " -> skipped, not a syscall on this architecture\n");
-                return;
-        }
-        action_str(rule->action, act, sizeof(act));
-        fprintf(f, " -> %s", act);
-        for (unsigned i = 0; i < rule->n_cmp; i++) {
-                const struct scmp_arg_cmp *c = &rule->cmp[i];
-
-                fprintf(f, " %s arg%u ", i ? "and" : "when", c->arg);
-                if (c->op == SCMP_CMP_MASKED_EQ) {
-                        fprintf(f, "& %#" PRIx64 " == %#" PRIx64, (uint64_t)c->datum_a, (uint64_t)c->datum_b);
-                        continue;
-                }
-                for (size_t k = 0; k < ELEMENTSOF(op_names); k++)
-                        if (op_names[k].op == c->op)
-                                fprintf(f, "%s ", op_names[k].name);
-                fprintf(f, c->datum_a < 10 ? "%" PRIu64 : "%#" PRIx64, (uint64_t)c->datum_a);
-        }
-        fputc('\n', f);
-}
-
-/* See seccomp.h. */
-char *vb_seccomp_describe(const char *text, const char *name)
-{
-        struct vb_seccomp_policy pol = { 0 };
-        struct diags d = { .name = name };
-        char *buf = NULL, act[48];
-        size_t size = 0;
-        FILE *f;
-        int r;
-
-        r = parse_policy(text, &d, &pol);
-        if (r == -EINVAL) {
-                _cleanup_free_ char *msg = diags_join(&d);
-
-                diags_done(&d);
-                if (!msg || asprintf(&buf, "  invalid policy:\n%s\n", msg) < 0)
-                        return NULL;
-                return buf;
-        }
-        diags_done(&d);
-        if (r < 0)
-                return NULL;
-        f = open_memstream(&buf, &size);
-        if (f) {
-                action_str(pol.default_action, act, sizeof(act));
-                fprintf(f, "  default action: %s (%zu rules)\n", act, pol.n_rules);
-                for (size_t i = 0; i < pol.n_rules; i++)
-                        describe_rule(f, name, &pol.rules[i]);
-        }
-        vb_seccomp_policy_done(&pol);
-        if (!f || fclose(f) != 0) {
-                free(buf);
-                return NULL;
-        }
-        return buf;
 }

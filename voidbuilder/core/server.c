@@ -119,30 +119,44 @@ VB_API int vb_server_denied_errno(enum vb_server s)
 /* ---- seccomp rules of the denied servers ------------------------------------ */
 
 /*
+ * Each denied server's rules are an `override` part added on top of the void's
+ * policy (doc/seccomp-policy.md): each replaces the rules of the same call and
+ * conditions there, so the allow list's `socket allow when arg0 == AF_INET`
+ * becomes EACCES.  On a deny list, or with seccomp off, they are plain rules.
+ *
+ * Socket families by the modes of the net and unix servers (the policy itself
+ * refuses every other family, and netlink but route; doc/seccomp-policy.md):
+ *
+ *   family          net denied   net fresh   net shared, proxied   unix denied
+ *   AF_UNIX         yes          yes         yes                   EACCES
+ *   AF_INET(6)      EACCES       yes         yes                   yes
+ *   netlink route   EACCES       yes         yes                   yes
+ *   AF_PACKET       EACCES       EPERM       yes                   -
+ *
  * EACCES, not EAFNOSUPPORT or ENOSYS: programs read those two as "try another
  * family" or "this kernel lacks it" and fall back quietly; EACCES is the
  * refusal Landlock and LSMs give, so a denied server reads as a decision.
  */
-const char vb_server_rules_net[] = "# net denied: no IPv4, IPv6 or packet sockets (pfinet is absent)\n"
-                                   "socket errno EACCES when arg0 == AF_INET\n"
-                                   "socket errno EACCES when arg0 == AF_INET6\n"
-                                   "socket errno EACCES when arg0 == AF_PACKET\n"
-                                   "socketpair errno EACCES when arg0 == AF_INET\n"
-                                   "socketpair errno EACCES when arg0 == AF_INET6\n";
+const char vb_server_rules_net[] =
+        "group net-denied  net denied: no IPv4, IPv6, packet or netlink route sockets (pfinet is absent)\n"
+        "override socket errno EACCES when arg0 in AF_INET AF_INET6 AF_PACKET\n"
+        "override socket errno EACCES when arg0 == AF_NETLINK and arg2 == NETLINK_ROUTE\n";
 
 const char vb_server_rules_unix[] =
-        "# unix denied: no AF_UNIX sockets, by path, abstract name or pair (pflocal is absent)\n"
-        "socket errno EACCES when arg0 == AF_UNIX\n"
-        "socketpair errno EACCES when arg0 == AF_UNIX\n";
+        "group unix-denied  unix denied: no AF_UNIX sockets, by path, abstract name or pair (pflocal is absent)\n"
+        "override socket errno EACCES when arg0 == AF_UNIX\n"
+        "override socketpair errno EACCES when arg0 == AF_UNIX\n";
 
 const char vb_server_rules_ipc[] =
-        "# ipc denied: SysV shared memory, message queues, semaphores and POSIX message queues\n"
-        "shmget errno EACCES\nshmat errno EACCES\nshmctl errno EACCES\nshmdt errno EACCES\n"
-        "msgget errno EACCES\nmsgsnd errno EACCES\nmsgrcv errno EACCES\nmsgctl errno EACCES\n"
-        "semget errno EACCES\nsemop errno EACCES\nsemtimedop errno EACCES\nsemctl errno EACCES\n"
-        "optional ipc errno EACCES\n"
-        "mq_open errno EACCES\nmq_unlink errno EACCES\nmq_timedsend errno EACCES\n"
-        "mq_timedreceive errno EACCES\nmq_notify errno EACCES\nmq_getsetattr errno EACCES\n";
+        "group ipc-denied  ipc denied: SysV shared memory, message queues, semaphores and POSIX message queues\n"
+        "override shmget errno EACCES\noverride shmat errno EACCES\noverride shmctl errno EACCES\n"
+        "override shmdt errno EACCES\noverride msgget errno EACCES\noverride msgsnd errno EACCES\n"
+        "override msgrcv errno EACCES\noverride msgctl errno EACCES\noverride semget errno EACCES\n"
+        "override semop errno EACCES\noverride semtimedop errno EACCES\noverride semctl errno EACCES\n"
+        "optional override ipc errno EACCES\n"
+        "override mq_open errno EACCES\noverride mq_unlink errno EACCES\noverride mq_timedsend errno EACCES\n"
+        "override mq_timedreceive errno EACCES\noverride mq_notify errno EACCES\n"
+        "override mq_getsetattr errno EACCES\n";
 
 /*
  * EPERM: what setuid(2) and setgroups(2) themselves answer a process without
@@ -153,13 +167,14 @@ const char vb_server_rules_ipc[] =
  * stay: they report no errors, only the previous id, and can change nothing.
  */
 const char vb_server_rules_auth[] =
-        "# auth denied (nullauth): uid and gid 65534, and no call changes ids or groups\n"
-        "setuid errno EPERM\nsetgid errno EPERM\nsetreuid errno EPERM\nsetregid errno EPERM\n"
-        "setresuid errno EPERM\nsetresgid errno EPERM\nsetgroups errno EPERM\n";
+        "group auth-denied  auth denied (nullauth): uid and gid 65534, and no call changes ids or groups\n"
+        "override setuid errno EPERM\noverride setgid errno EPERM\noverride setreuid errno EPERM\n"
+        "override setregid errno EPERM\noverride setresuid errno EPERM\noverride setresgid errno EPERM\n"
+        "override setgroups errno EPERM\n";
 
 const char vb_server_rules_uts[] =
-        "# uts denied: the void's hostname is fixed (uname still reads it: the kernel answers)\n"
-        "sethostname errno EACCES\nsetdomainname errno EACCES\n";
+        "group uts-denied  uts denied: the void's hostname is fixed (uname still reads it: the kernel answers)\n"
+        "override sethostname errno EACCES\noverride setdomainname errno EACCES\n";
 
 /*
  * Every system call that takes a path.  The program itself is started with
@@ -167,24 +182,34 @@ const char vb_server_rules_uts[] =
  * name), so fs denied needs vb_void_exec_fd() and a static program.
  */
 const char vb_server_rules_fs[] =
-        "# fs denied: no name resolves (every call that takes a path)\n"
-        "optional open errno EACCES\nopenat errno EACCES\nopenat2 errno EACCES\noptional creat errno EACCES\n"
-        "optional stat errno EACCES\noptional lstat errno EACCES\nnewfstatat errno EACCES\nstatx errno EACCES\n"
-        "optional access errno EACCES\nfaccessat errno EACCES\nfaccessat2 errno EACCES\n"
-        "optional readlink errno EACCES\nreadlinkat errno EACCES\n"
-        "optional mkdir errno EACCES\nmkdirat errno EACCES\noptional rmdir errno EACCES\n"
-        "optional unlink errno EACCES\nunlinkat errno EACCES\n"
-        "optional rename errno EACCES\nrenameat errno EACCES\nrenameat2 errno EACCES\n"
-        "optional link errno EACCES\nlinkat errno EACCES\noptional symlink errno EACCES\nsymlinkat errno EACCES\n"
-        "chdir errno EACCES\ntruncate errno EACCES\n"
-        "optional chmod errno EACCES\nfchmodat errno EACCES\n"
-        "optional chown errno EACCES\noptional lchown errno EACCES\nfchownat errno EACCES\n"
-        "optional utime errno EACCES\noptional utimes errno EACCES\noptional futimesat errno EACCES\n"
-        "utimensat errno EACCES\noptional mknod errno EACCES\nmknodat errno EACCES\n"
-        "execve errno EACCES\nstatfs errno EACCES\n"
-        "getxattr errno EACCES\nlgetxattr errno EACCES\nsetxattr errno EACCES\nlsetxattr errno EACCES\n"
-        "listxattr errno EACCES\nllistxattr errno EACCES\nremovexattr errno EACCES\nlremovexattr errno EACCES\n"
-        "inotify_add_watch errno EACCES\nfanotify_mark errno EACCES\n";
+        "group fs-denied  fs denied: no name resolves (every call that takes a path)\n"
+        "optional override open errno EACCES\noverride openat errno EACCES\noverride openat2 errno EACCES\n"
+        "optional override creat errno EACCES\noptional override stat errno EACCES\n"
+        "optional override lstat errno EACCES\noverride newfstatat errno EACCES\noverride statx errno EACCES\n"
+        "optional override access errno EACCES\noverride faccessat errno EACCES\n"
+        "override faccessat2 errno EACCES\noptional override readlink errno EACCES\n"
+        "override readlinkat errno EACCES\noptional override mkdir errno EACCES\n"
+        "override mkdirat errno EACCES\noptional override rmdir errno EACCES\n"
+        "optional override unlink errno EACCES\noverride unlinkat errno EACCES\n"
+        "optional override rename errno EACCES\noverride renameat errno EACCES\n"
+        "override renameat2 errno EACCES\noptional override link errno EACCES\noverride linkat errno EACCES\n"
+        "optional override symlink errno EACCES\noverride symlinkat errno EACCES\n"
+        "override chdir errno EACCES\noverride truncate errno EACCES\noptional override chmod errno EACCES\n"
+        "override fchmodat errno EACCES\noptional override chown errno EACCES\n"
+        "optional override lchown errno EACCES\noverride fchownat errno EACCES\n"
+        "optional override utime errno EACCES\noptional override utimes errno EACCES\n"
+        "optional override futimesat errno EACCES\noverride utimensat errno EACCES\n"
+        "optional override mknod errno EACCES\noverride mknodat errno EACCES\n"
+        "override execve errno EACCES\noverride statfs errno EACCES\n"
+        "override getxattr errno EACCES\noverride lgetxattr errno EACCES\noverride setxattr errno EACCES\n"
+        "override lsetxattr errno EACCES\noverride listxattr errno EACCES\noverride llistxattr errno EACCES\n"
+        "override removexattr errno EACCES\noverride lremovexattr errno EACCES\n"
+        "override inotify_add_watch errno EACCES\noverride fanotify_mark errno EACCES\n";
+
+bool vb_server_has_network(const struct vb_void *v)
+{
+        return v->ns_mode[VB_NS_NET] == VB_NS_SHARED || v->ns_mode[VB_NS_NET] == VB_NS_JOIN;
+}
 
 VB_API int vb_void_seccomp_append(struct vb_void *v, const char *rules, const char *name, struct vb_error **err)
 {
@@ -650,6 +675,7 @@ static int apply(struct vb_void *v, enum vb_server s, enum vb_server_mode m, str
 
 VB_API int vb_void_server(struct vb_void *v, enum vb_server s, enum vb_server_mode m, struct vb_error **err)
 {
+        size_t before, base;
         const char *why;
         int r;
 
@@ -658,9 +684,17 @@ VB_API int vb_void_server(struct vb_void *v, enum vb_server s, enum vb_server_mo
         why = refusals[s][m];
         if (why)
                 return vb_error_set(err, EOPNOTSUPP, "%s %s: %s", server_names[s], mode_names[m], why);
+        before = v->n_mounts;
+        base = v->n_base;
         r = apply(v, s, m, err);
+        /* What the server mounted: at the end, or moved down into the base layer (into_base()). */
+        if (r >= 0 && v->n_base - base == v->n_mounts - before)
+                r = vb_confine_server_mounts(v, base, v->n_base);
+        else if (r >= 0)
+                r = vb_confine_server_mounts(v, before, v->n_mounts);
         if (r < 0)
-                return vb_error_wrap(err, r, "%s %s", server_names[s], mode_names[m]);
+                return vb_error_wrap(err, r, "%s %s%s", server_names[s], mode_names[m],
+                                     r == -E2BIG ? ": Landlock rules for its mounts (at most 64 per void)" : "");
         v->servers_given[s] = true;
         v->servers[s] = m;
         return 0;

@@ -214,6 +214,9 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
         r = vb_void_prepare_seccomp(v, err);
         if (r < 0)
                 return vb_error_wrap(err, r, "compiling the seccomp filter");
+        r = vb_void_prepare_covers(v, err);
+        if (r < 0)
+                return r;
         caps = vb_caps_prepare(v->keep_caps);
         if (!caps)
                 return vb_error_set(err, ENOMEM, "preparing capabilities");

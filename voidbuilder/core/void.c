@@ -81,6 +81,8 @@ VB_API struct vb_void *vb_void_free(struct vb_void *v)
         vb_seccomp_fprog_done(&v->fprog);
         for (size_t i = 0; i < v->n_landlock; i++)
                 free((char *)v->landlock_rules[i].path);
+        vb_strv_free(v->hide);
+        vb_strv_free(v->covers);
         vb_closep(&v->cgroup_fd);
         vb_closep(&v->owner_userns_fd);
         vb_closep(&v->park_net_fd);

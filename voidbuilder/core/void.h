@@ -87,15 +87,23 @@ struct vb_void {
         char *seccomp_text; /* VB_SECCOMP_POLICY */
         char *seccomp_name;
         struct sock_fprog fprog; /* compiled filter, filled lazily for the default */
+        bool fprog_network;      /* fprog was compiled for a void with a network (VB_SECCOMP_NETWORK) */
 
         bool servers_given[VB_SERVER_COUNT]; /* vb_void_server() calls that succeeded, and their modes */
         enum vb_server_mode servers[VB_SERVER_COUNT];
 
         bool landlock;
+        bool landlock_fallback; /* vb_void_landlock_fallback(): no Landlock, and nothing it would confine */
+        bool term_confined;     /* vb_void_confine_terminals() added its rules */
         struct vb_landlock_rule landlock_rules[VB_MAX_LANDLOCK];
         size_t n_landlock;
 
         int cgroup_fd;
+
+        char **hide; /* vb_void_hide(): host paths no bind may show (NULL-terminated) */
+        size_t n_hide;
+        char **covers; /* per spawn (vb_void_prepare_covers()): where the void would see them, covered */
+        size_t n_covers;
 
         struct vb_pool *pool; /* borrowed: takes one pre-made netns per spawn */
         int owner_userns_fd;  /* per spawn: the void's fresh userns is made inside this one */
@@ -121,7 +129,23 @@ int vb_void_add_mount(struct vb_void *v, enum vb_mount_kind kind, const char *sr
 /* Log through the caller's callback, if any. */
 void vb_void_logf(const struct vb_void *v, const char *fmt, ...) VB_PRINTF(2, 3);
 
-/* Compile the seccomp filter now if it is not yet (the default policy is compiled lazily). */
+/*
+ * The void paths at which a bind would show a hidden host path
+ * (vb_void_hide()), as a NULL-terminated malloc'd list in *out (each bind
+ * whose source is the hidden path or one of its parents: its destination
+ * plus the rest of the hidden path).  A bind of something inside a hidden
+ * path, asked for by name, is not covered.  -ENOMEM.
+ */
+int vb_void_covers(const struct vb_void *v, char ***out, size_t *n);
+/* Compute v->covers for the next spawn (the child mounts an empty read-only tmpfs on each). */
+int vb_void_prepare_covers(struct vb_void *v, struct vb_error **err);
+
+/*
+ * Have v->fprog compiled for the void as it now stands: the default policy is
+ * copied lazily from its build-time BPF, and a policy is compiled again when
+ * the void has gained or lost a network since (its `if network` rules).
+ * Returns 0 or -errno with err.
+ */
 int vb_void_prepare_seccomp(struct vb_void *v, struct vb_error **err);
 
 #endif

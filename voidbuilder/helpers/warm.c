@@ -447,6 +447,8 @@ VB_API struct vb_warm *vb_warm_new(struct vb_void *v, unsigned depth, struct vb_
                 vb_error_wrap(err, r, "compiling the seccomp filter");
                 return NULL;
         }
+        if (vb_void_prepare_covers(v, err) < 0)
+                return NULL;
         caps = vb_caps_prepare(v->keep_caps);
         w = calloc(1, sizeof(*w));
         if (!caps || !w || !(w->exec_path = strdup(v->exec_path))) {

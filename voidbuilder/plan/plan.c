@@ -58,6 +58,7 @@ struct vb_plan *vb_plan_free(struct vb_plan *p)
         free(p->chdir);
         free(p->seccomp_file);
         free(p->cgroup);
+        vb_strv_free(p->hide);
         care_done(&p->care);
         free(p);
         return NULL;
@@ -159,6 +160,27 @@ int vb_plan_set_program(struct vb_plan *p, const char *program, bool host, char 
         return 0;
 }
 
+int vb_plan_hide(struct vb_plan *p, const char *host_path)
+{
+        size_t n = 0;
+        char **grown, *copy;
+
+        if (host_path[0] != '/')
+                return -EINVAL;
+        while (p->hide && p->hide[n])
+                n++;
+        copy = strdup(host_path);
+        grown = copy ? reallocarray(p->hide, n + 2, sizeof(char *)) : NULL;
+        if (!grown) {
+                free(copy);
+                return -ENOMEM;
+        }
+        grown[n] = copy;
+        grown[n + 1] = NULL;
+        p->hide = grown;
+        return 0;
+}
+
 int vb_plan_set_server(struct vb_plan *p, enum vb_server s, enum vb_server_mode m, const char **why)
 {
         const char *refusal = vb_server_refusal(s, m);
@@ -217,7 +239,7 @@ struct vb_plan *vb_plan_dup(const struct vb_plan *p)
         c->live = p->live;
         ok = str_copy(p->program, &c->program) && strv_copy(p->argv, &c->argv) && str_copy(p->hostname, &c->hostname) &&
              str_copy(p->chdir, &c->chdir) && str_copy(p->seccomp_file, &c->seccomp_file) &&
-             str_copy(p->cgroup, &c->cgroup) && care_copy(&p->care, &c->care);
+             str_copy(p->cgroup, &c->cgroup) && care_copy(&p->care, &c->care) && strv_copy(p->hide, &c->hide);
         for (int i = 0; ok && i < VB_NS_COUNT; i++)
                 ok = str_copy(p->ns_path[i], &c->ns_path[i]);
         for (size_t i = 0; ok && i < p->n_grants; i++)

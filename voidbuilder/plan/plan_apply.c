@@ -7,7 +7,8 @@
  *   namespaces, ids, stdio, grants (in order), network, names, seccomp,
  *   Landlock (rules derived from the grants), cgroup, the program, the live
  *   caretakers' endpoints, the servers (vb_void_server(), which looks at all
- *   of the above), and last the inbox, so that no grant covers it.
+ *   of the above; the caller's terminal confined unless term is asked for),
+ *   and last the inbox, so that no grant covers it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +42,12 @@ static int apply_namespaces(struct vb_void *v, const struct vb_plan *p, struct v
                 r = vb_void_set_ns(v, (enum vb_ns)ns, mode, fd);
                 if (r < 0)
                         return vb_error_set(err, r, "%s namespace", vb_ns_name((enum vb_ns)ns));
+        }
+        for (size_t i = 0; p->hide && p->hide[i]; i++) {
+                int r = vb_void_hide(v, p->hide[i]);
+
+                if (r < 0)
+                        return vb_error_set(err, r, "hide %s", p->hide[i]);
         }
         if (p->ids_set) {
                 int r = vb_void_set_ids(v, p->uid, p->gid);
@@ -98,6 +105,11 @@ static int apply_grant(struct vb_void *v, const struct vb_plan_grant *g, struct 
         case VB_PLAN_FD: {
                 int r = vb_void_keep_fd(v, g->fd, g->target);
 
+                if (r == -EBADFD)
+                        return vb_error_set(err, r,
+                                            "hand in fd %d: it is an O_PATH fd, a path rather than an open file "
+                                            "(a void is handed objects, never paths)",
+                                            g->fd);
                 return r < 0 ? vb_error_set(err, r, "hand in fd %d", g->fd) : 0;
         }
         case VB_PLAN_SETENV:
@@ -184,27 +196,6 @@ static int apply_settings(struct vb_void *v, const struct vb_plan *p, struct vb_
         return vb_void_seccomp(v, VB_SECCOMP_POLICY, policy, p->seccomp_file, err);
 }
 
-static const struct vb_plan_grant *find_kind(const struct vb_plan *p, enum vb_plan_grant_kind kind)
-{
-        for (size_t i = 0; i < p->n_grants; i++)
-                if (p->grants[i].kind == kind)
-                        return &p->grants[i];
-        return NULL;
-}
-
-/*
- * Could the void reopen what it was handed through /proc/self/fd?  It can
- * when it is given a procfs, or keeps CAP_SYS_ADMIN (in its user namespace),
- * with which it could mount one.
- */
-static bool reaches_proc(const struct vb_plan *p)
-{
-        for (size_t i = 0; i < p->n_grants; i++)
-                if (p->grants[i].kind == VB_PLAN_CAP && p->grants[i].resource == CAP_SYS_ADMIN)
-                        return true;
-        return find_kind(p, VB_PLAN_PROC) != NULL;
-}
-
 /* What a bind allows, as Landlock rights. */
 static unsigned bind_access(unsigned flags)
 {
@@ -213,82 +204,63 @@ static unsigned bind_access(unsigned flags)
 }
 
 /*
- * The rule one grant implies, as *path and *acc (0: none).  strict: every
- * mount gets what it allows; otherwise "/" already gives read and exec and
- * only what is writable needs a rule.
+ * The rule one grant implies (0: none).  strict: every mount gets what it
+ * allows; otherwise "/" already gives read and exec and only what is
+ * writable needs a rule.  An fd brings its own rule, made by the library on
+ * the fd itself (doc/fds.md), and the servers' mounts theirs.
  */
-static void grant_rule(const struct vb_plan *p, const struct vb_plan_grant *g, bool strict, const char **path,
-                       unsigned *acc, char *buf, size_t len)
+static unsigned grant_rule(const struct vb_plan_grant *g, bool strict)
 {
-        const struct vb_plan_grant *proc = find_kind(p, VB_PLAN_PROC);
+        unsigned acc;
 
-        *path = g->dst;
-        *acc = 0;
         switch (g->kind) {
         case VB_PLAN_BIND:
                 /* A -try bind whose source is missing is not mounted: a rule on its path would fail. */
                 if ((g->flags & VB_MOUNT_OPTIONAL) && access(g->src, F_OK) < 0)
-                        return;
-                *acc = bind_access(g->flags);
-                if (!strict && !(*acc & VB_LANDLOCK_WRITE))
-                        *acc = 0;
-                return;
+                        return 0;
+                acc = bind_access(g->flags);
+                return strict || (acc & VB_LANDLOCK_WRITE) ? acc : 0;
         case VB_PLAN_TMPFS:
-                *acc = VB_LANDLOCK_READ | VB_LANDLOCK_WRITE | ((g->flags & VB_MOUNT_EXEC) ? VB_LANDLOCK_EXEC : 0);
-                return;
-        case VB_PLAN_DIR: /* a mount point, not a grant of what is in it */
-                return;
+                return VB_LANDLOCK_READ | VB_LANDLOCK_WRITE | ((g->flags & VB_MOUNT_EXEC) ? VB_LANDLOCK_EXEC : 0);
         case VB_PLAN_PROC:
         case VB_PLAN_DEV:
-                *acc = VB_LANDLOCK_READ | VB_LANDLOCK_WRITE;
-                return;
+                return VB_LANDLOCK_READ | VB_LANDLOCK_WRITE;
         case VB_PLAN_LANDLOCK:
-                *acc = g->access;
-                return;
+                return g->access;
+        case VB_PLAN_DIR: /* a mount point, not a grant of what is in it */
         case VB_PLAN_FD:
-                /* Reopening a handed-in file through /proc may do what its mode allows, nothing more. */
-                if (!proc || strcmp(proc->dst, "/proc") != 0 || !g->access)
-                        return;
-                snprintf(buf, len, "/proc/self/fd/%d", g->fd);
-                *path = buf;
-                *acc = g->access;
-                return;
         default:
-                return;
+                return 0;
         }
 }
 
 /*
- * Landlock (doc/plan-json.md, "landlock").  Auto: on in a void that could
- * reopen handed-in files through /proc; "/" stays readable and executable and
- * only what the plan grants writable is writable.  A file handed in is
- * reachable through /proc/self/fd only with its own mode's rights (the grant's
- * access); every other path out of the void's tree, such as the real path of
- * a handed-in fd, fails with EACCES.  On a kernel without Landlock, auto
- * leaves the mounts alone to hold ("landlock: off" in explain).
+ * Landlock (doc/plan-json.md, "landlock"; doc/fds.md).  Auto, the default:
+ * on wherever the kernel has it; "/" stays readable and executable, only what
+ * the plan grants writable is writable, each fd handed in reaches exactly its
+ * object, and (ABI 6) abstract sockets and signals stay inside the void.
+ * Returns 1 when auto found no Landlock in the kernel: vb_plan_apply() then
+ * applies the library's fallback once every fd and mount is known.
  */
 static int apply_landlock(struct vb_void *v, const struct vb_plan *p, struct vb_error **err)
 {
         bool strict = p->landlock == VB_PLAN_LANDLOCK_STRICT;
-        char buf[64];
         int r;
 
-        if (p->landlock == VB_PLAN_LANDLOCK_OFF || (!strict && !reaches_proc(p)))
+        if (p->landlock == VB_PLAN_LANDLOCK_OFF)
                 return 0;
         r = vb_void_landlock(v);
         if (!strict && (r == -EOPNOTSUPP || r == -ENOSYS))
-                return 0;
+                return 1;
         if (r < 0)
                 return vb_error_set(err, r, "turn on Landlock (this kernel has none)");
         if (!strict)
                 r = vb_void_landlock_allow(v, "/", VB_LANDLOCK_READ | VB_LANDLOCK_EXEC);
         for (size_t i = 0; r >= 0 && i < p->n_grants; i++) {
-                const char *path;
-                unsigned acc;
+                unsigned acc = grant_rule(&p->grants[i], strict);
 
-                grant_rule(p, &p->grants[i], strict, &path, &acc, buf, sizeof(buf));
                 if (acc)
-                        r = vb_void_landlock_allow(v, path, acc);
+                        r = vb_void_landlock_allow(v, p->grants[i].dst, acc);
         }
         /* Grants come and go below the inbox: each one's own mount flags decide writes. */
         if (r >= 0 && p->care.inbox)
@@ -349,12 +321,14 @@ static int apply_servers(struct vb_void *v, const struct vb_plan *p, bool for_ex
                 if (r < 0)
                         return r;
         }
-        return 0;
+        /* term not asked for: a terminal among the fds handed in (the caller's stdio) comes in confined. */
+        return p->server_set[VB_SERVER_TERM] ? 0 : vb_void_confine_terminals(v, err);
 }
 
 int vb_plan_apply(const struct vb_plan *p, bool for_explain, struct vb_void **out, struct vb_error **err)
 {
         _cleanup_vb_void_ struct vb_void *v = vb_void_new();
+        bool fallback = false;
         int r;
 
         *out = NULL;
@@ -369,6 +343,10 @@ int vb_plan_apply(const struct vb_plan *p, bool for_explain, struct vb_void **ou
                 r = apply_settings(v, p, err);
         if (r >= 0)
                 r = apply_landlock(v, p, err);
+        if (r > 0) {
+                fallback = true;
+                r = 0;
+        }
         if (r >= 0)
                 r = apply_program(v, p, err);
         if (r >= 0)
@@ -376,6 +354,12 @@ int vb_plan_apply(const struct vb_plan *p, bool for_explain, struct vb_void **ou
         /* Last, so that no grant made above (fs=shared's binds) covers it; no inbox under explain. */
         if (r >= 0 && p->care.inbox && (r = vb_void_inbox(v, p->live.inbox, p->care.inbox)) < 0)
                 r = vb_error_set(err, r, "--inbox %s", p->care.inbox);
+        /* No Landlock in this kernel: refuse what only it would have confined (doc/fds.md); explain says so. */
+        if (r >= 0 && fallback && (r = vb_void_landlock_fallback(v, err)) < 0 && for_explain) {
+                if (err)
+                        *err = vb_error_free(*err);
+                r = 0;
+        }
         if (r < 0)
                 return err && *err ? r : vb_error_set(err, r, "build the void");
         *out = TAKE_PTR(v);

@@ -302,6 +302,7 @@ char *vb_plan_to_json(const struct vb_plan *p)
         json_decref(f);
         set(&o, j, "limits", json_pack("{s:o}", "cgroup", str_or_null(p->cgroup)));
         set(&o, j, "caretakers", care(&o, &p->care));
+        set(&o, j, "hide", strv(&o, p->hide));
         if (o.fail)
                 return NULL;
         return json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
