@@ -273,50 +273,71 @@ static void settle_environment(struct vb_child_ctx *c)
                 fail(c, VB_STEP_CHDIR, NEG_ERRNO(), "%s", v->cwd);
 }
 
-/* Capabilities and no_new_privs; *mqueue: what confine() needs that only capabilities can make. */
-static void lock_down(struct vb_child_ctx *c, int *mqueue)
+/* Report a Landlock failure: the fd it was about (by its target in the void), or the path. */
+static _Noreturn void landlock_failed(struct vb_child_ctx *c, int r, const struct vb_landlock_fail *failed)
+{
+        const struct vb_void *v = c->v;
+
+        for (size_t i = 0; failed->fd >= 0 && i < v->n_fds; i++)
+                if (v->fds[i].fd == failed->fd)
+                        fail(c, VB_STEP_LANDLOCK, r, "fd %d", v->fds[i].target);
+        fail(c, VB_STEP_LANDLOCK, r, "%s", failed->path ? failed->path : "");
+}
+
+/*
+ * Capabilities and no_new_privs; then Landlock's ruleset with every rule but
+ * the fds' (*ruleset; -1 without Landlock): made here, before a warm void
+ * waits, so that its request pays only for the fds' rules (confine()).
+ */
+static void lock_down(struct vb_child_ctx *c, int *ruleset)
 {
         struct vb_void *v = c->v;
+        _cleanup_close_ int mqueue = -1;
+        struct vb_landlock_fail failed;
         int r;
 
         /* While capabilities last: Landlock's rule for the ipc namespace's message queues (none when refused). */
-        *mqueue = v->landlock ? vb_mount_mqueue() : -1;
+        if (v->landlock)
+                mqueue = vb_mount_mqueue();
         r = vb_caps_apply(c->caps, v->keep_caps);
         if (r < 0)
                 fail(c, VB_STEP_CAPS, r, NULL);
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 fail(c, VB_STEP_NNP, NEG_ERRNO(), NULL);
-}
-
-/* Landlock, once every fd the void will hold is known (a warm void's request brings some); closes mqueue. */
-static void confine(struct vb_child_ctx *c, int mqueue)
-{
-        struct vb_void *v = c->v;
-        _cleanup_close_ int mq = mqueue;
-        int r;
-
+        *ruleset = -1;
         if (v->landlock) {
-                int fds[v->n_fds + 1];
                 struct vb_landlock_req req = { .rules = v->landlock_rules,
                                                .n_rules = v->n_landlock,
-                                               .fds = fds,
-                                               .n_fds = v->n_fds,
                                                .exec_fd = v->exec_fd,
-                                               .mqueue_fd = mq,
+                                               .mqueue_fd = mqueue,
                                                .scoped = true };
-                struct vb_landlock_fail failed;
 
-                /* Each fd handed in is confined to its object: its rule is made on the fd itself. */
-                for (size_t i = 0; i < v->n_fds; i++)
-                        fds[i] = v->fds[i].fd;
-                r = vb_landlock_apply(&req, &failed);
-                if (r < 0 && failed.fd >= 0)
-                        for (size_t i = 0; i < v->n_fds; i++)
-                                if (v->fds[i].fd == failed.fd)
-                                        fail(c, VB_STEP_LANDLOCK, r, "fd %d", v->fds[i].target);
+                r = vb_landlock_prepare(&req, &failed);
                 if (r < 0)
-                        fail(c, VB_STEP_LANDLOCK, r, "%s", failed.path ? failed.path : "");
+                        landlock_failed(c, r, &failed);
+                *ruleset = r;
         }
+}
+
+/*
+ * Landlock on, once every fd the void will hold is known (a warm void's
+ * request brings some): each fd handed in is confined to its object, its
+ * rule made on the fd itself.  Closes ruleset.
+ */
+static void confine(struct vb_child_ctx *c, int ruleset)
+{
+        struct vb_void *v = c->v;
+        _cleanup_close_ int rs = ruleset;
+        struct vb_landlock_fail failed;
+        int fds[v->n_fds + 1], r;
+
+        if (rs < 0)
+                return;
+        for (size_t i = 0; i < v->n_fds; i++)
+                fds[i] = v->fds[i].fd;
+        r = vb_landlock_restrict(rs, fds, v->n_fds, &failed);
+        if (r < 0)
+                landlock_failed(c, r, &failed);
 }
 
 /* Last of the restrictions: what follows (fd shuffling, exec) must pass the filter. */
@@ -449,7 +470,7 @@ static _Noreturn void exec_failed(struct vb_child_ctx *c, int r)
 _Noreturn void vb_child_main(struct vb_child_ctx *c)
 {
         struct vb_void *v = c->v;
-        int devnull = -1, mqueue = -1, r;
+        int devnull = -1, ruleset = -1, r;
         bool early_filter;
 
         reset_signals();
@@ -472,13 +493,14 @@ _Noreturn void vb_child_main(struct vb_child_ctx *c)
         }
         build_root(c, &devnull);
         settle_environment(c);
-        lock_down(c, &mqueue);
+        lock_down(c, &ruleset);
         /*
          * A warm void waits here for its request, its capabilities dropped.  The built-in policy
          * allows all that follows (write, recvmsg, Landlock's calls, the fds, exec: ordinary calls
          * of its allow list; test_warm.c proves it), so it goes on first, off the spawn path (the
          * kernel takes ~100 us to attach it); a caller's own policy may forbid recvmsg(), so it
-         * goes on after.  Landlock comes after the request, so that the fds it brings are
+         * goes on after.  Landlock's ruleset is made before the wait (lock_down()), and the
+         * fds' rules and the restriction come after the request, so that the fds it brings are
          * confined as a cold void's are.
          */
         early_filter = c->warm_fd >= 0 && v->seccomp_mode == VB_SECCOMP_DEFAULT;
@@ -486,7 +508,7 @@ _Noreturn void vb_child_main(struct vb_child_ctx *c)
                 install_filter(c);
         if (c->warm_fd >= 0)
                 vb_warm_await(c);
-        confine(c, mqueue);
+        confine(c, ruleset);
         if (!early_filter)
                 install_filter(c);
         arrange_fds(c, devnull);
