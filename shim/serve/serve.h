@@ -9,14 +9,18 @@
  *   client -> server  one request: struct serve_req, then run's argv as
  *                     NUL-terminated strings; SCM_RIGHTS: the fds the plan
  *                     names (fd_of[] says which of the client's each is)
- *   server -> client  SERVE_STARTED (the void runs) then SERVE_EXITED (its
- *                     wait status), or SERVE_FALLBACK at once: the client
- *                     then runs the plan itself, as without a server; or,
+ *   server -> client  SERVE_EXITED (the void's wait status) once it has
+ *                     ended, or SERVE_FALLBACK at once: the client then runs
+ *                     the plan itself, as without a server; or,
  *                     for a plan it has no voids for yet, SERVE_RETRY: it
  *                     builds them (holding none of the client's fds, which
  *                     its helper process would inherit), and the client
  *                     sends the same request once more
- * A connection carries one run.  The client never forwards signals: killed,
+ * A connection carries one run.  Once the server has read a request it may
+ * run it: a connection that ends without a reply then (the server killed) is
+ * an error, never a reason to run the plan cold, which could run it twice;
+ * only a reset before the request was read (ECONNRESET) is.
+ * The client never forwards signals: killed,
  * it drops the connection, and the server kills the void, as a cold run's
  * death kills its void (PR_SET_PDEATHSIG).
  */
@@ -36,13 +40,12 @@
 #define SERVE_SOCK_NAME ".serve.sock" /* a leading dot: never the name of a run's control socket */
 
 enum serve_kind {
-        SERVE_RUN = 1,  /* client -> server: run this */
-        SERVE_STOP,     /* client -> server: stop (voidshim serve --stop) */
-        SERVE_STATUS,   /* client -> server: say what you hold (voidshim serve --status) */
-        SERVE_STARTED,  /* server -> client: value = the void's pid */
-        SERVE_EXITED,   /* server -> client: value = its wait status */
-        SERVE_FALLBACK, /* server -> client: value = why (enum serve_why); run it yourself */
-        SERVE_RETRY     /* server -> client: send the request again (its voids were being built) */
+        SERVE_RUN = 1,    /* client -> server: run this */
+        SERVE_STOP,       /* client -> server: stop (voidshim serve --stop) */
+        SERVE_STATUS,     /* client -> server: say what you hold (voidshim serve --status) */
+        SERVE_EXITED = 5, /* server -> client: value = the void's wait status (no word before it) */
+        SERVE_FALLBACK,   /* server -> client: value = why (enum serve_why); run it yourself */
+        SERVE_RETRY       /* server -> client: send the request again (its voids were being built) */
 };
 
 /* Why the server did not run a request (the client runs it itself; shown by --status). */

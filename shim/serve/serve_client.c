@@ -149,15 +149,10 @@ int serve_try(const char *args, size_t len, int argc, const struct run_opts *o, 
                 if (r <= 0 || rep.kind != SERVE_RETRY)
                         break;
         }
-        snprintf(what, sizeof(what), "run %s", o->plan->program);
-        if (r <= 0 || rep.kind != SERVE_STARTED) {
-                /* It read the request and went away: the program may have started.  Never run it twice. */
-                *code = shim_fatal(SHIM_EXIT_SYSTEM, what, "the server (voidshim serve) ended while starting it");
-                return 1;
-        }
-        r = serve_recv_reply(fd, &rep);
         if (r <= 0 || rep.kind != SERVE_EXITED) {
-                *code = shim_fatal(SHIM_EXIT_SYSTEM, "wait for the void", "the server (voidshim serve) ended");
+                /* It read the request and went away: the program may have run.  Never run it twice. */
+                snprintf(what, sizeof(what), "run %s", o->plan->program);
+                *code = shim_fatal(SHIM_EXIT_SYSTEM, what, "the server (voidshim serve) ended before it did");
                 return 1;
         }
         *code = shim_exit_status(rep.value);

@@ -293,9 +293,9 @@ static void handle_request(struct server *s, size_t idx)
                 serve_template_free(build);
                 return;
         }
+        /* No word until the void ends: from now on the client never runs the plan itself (serve.h). */
         s->n_served++;
         s->n_running++;
-        reply(c->fd, SERVE_STARTED, (int32_t)vb_proc_pid(c->p));
         if (watch(s, vb_proc_pidfd(c->p), EV_VOID, idx) < 0)
                 conn_close(s, c);
 }

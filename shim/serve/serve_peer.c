@@ -40,18 +40,22 @@ static const char *const status_keys[] = {
 };
 static const char *const ns_names[] = { "user", "mnt", "pid", "net", "ipc", "uts", "cgroup", "time" };
 
-/* Read dir/name (at most len - 1 bytes) into buf; 0 or -errno. */
+/*
+ * Read dir/name into buf (at most len - 1 bytes; NUL-terminated); 0 or
+ * -errno.  One read(): procfs renders these small files whole at the first,
+ * and a file longer than buf differs from the server's anyway.
+ */
 static int read_at(int dir, const char *name, char *buf, size_t len)
 {
         _cleanup_close_ int fd = openat(dir, name, O_RDONLY | O_CLOEXEC);
-        size_t got = 0;
         ssize_t n;
 
         if (fd < 0)
                 return NEG_ERRNO();
-        while (got + 1 < len && (n = read(fd, buf + got, len - 1 - got)) > 0)
-                got += (size_t)n;
-        buf[got] = '\0';
+        n = read(fd, buf, len - 1);
+        if (n < 0)
+                return NEG_ERRNO();
+        buf[n] = '\0';
         return 0;
 }
 
