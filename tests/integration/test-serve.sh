@@ -87,7 +87,9 @@ fi
 mark=voidshim-serve-$$-1
 "$VS" run --exec-host -- "$PROBE" sleep 300 "$mark" &
 client=$!
-wait_for pgrep -f -- "$PROBE sleep 300 $mark" >/dev/null
+# Two processes carry the mark: the client (in its command line) and, once it runs, the void.
+two_marks() { [ "$(pgrep -f -- "$PROBE sleep 300 $1" | wc -l)" -ge 2 ]; }
+wait_for two_marks "$mark"
 init=$(pgrep -f -- "$PROBE sleep 300 $mark" | grep -vx "$client" | head -1)
 t_eq "a served void is the server's child, not the client's" "$spid" sh -c "ps -o ppid= -p '$init' | tr -d ' '"
 kill -KILL "$client"
@@ -150,8 +152,7 @@ void -- "$PROBE" true
 mark=voidshim-serve-$$-2
 "$VS" run --exec-host -- "$PROBE" sleep 300 "$mark" 2>"$T_TMP/killed.err" &
 client=$!
-wait_for pgrep -f -- "$PROBE sleep 300 $mark" >/dev/null
-sleep 0.2
+wait_for two_marks "$mark"
 kids=$(descendants "$spid")
 kill -KILL "$spid"
 wait "$client"; rc=$?
