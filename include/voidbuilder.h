@@ -405,7 +405,10 @@ VB_API int vb_void_seccomp_append(struct vb_void *v, const char *rules, const ch
  * Revoking it (vb_caretaker_revoke) closes that pipe, SIGKILLs it through its
  * pidfd and reaps it: every later use by the void fails (ECONNREFUSED on
  * connect, EOF/ECONNRESET/EPIPE on an open connection), and the void's
- * program keeps running.  The caller must reap nothing itself.
+ * program keeps running.  The caller must reap nothing itself.  Like every
+ * helper process of the library (inbox holder, pools), a caretaker inherits
+ * none of the caller's signal handlers, ignored or blocked signals, nor any
+ * fd but those it serves (0-2 are /dev/null; xdg-dbus-proxy keeps stderr).
  */
 struct vb_caretaker;
 

@@ -6,12 +6,14 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -23,6 +25,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "helper_check.h"
 #include "helpers/caretaker.h"
 #include "voidbuilder.h"
 
@@ -136,6 +139,50 @@ static void test_ruleset(void **state)
         assert_int_equal(vb_tap_ruleset(allow, 5, tiny, sizeof(tiny)), -ENOBUFS);
 }
 
+/* The forwarder's upstream port: 1 to 65535 in decimal digits and nothing else, without overflow. */
+static void test_upstream_port(void **state)
+{
+        static const char *const bad[] = {
+                "tcp:127.0.0.1:0",
+                "tcp:127.0.0.1:65536",
+                "tcp:127.0.0.1:4294967376" /* 2^32 + 80 */,
+                "tcp:127.0.0.1:4294967297",
+                "tcp:127.0.0.1:99999999999999999999",
+                "tcp:127.0.0.1:80x",
+                "tcp:127.0.0.1: 80",
+                "tcp:127.0.0.1:+80",
+                "tcp:127.0.0.1:-1",
+                "tcp:127.0.0.1:",
+                "tcp:127.0.0.1:0x50",
+                "tcp:[::1]:65536",
+        };
+        char dir[] = "/tmp/vb-port-XXXXXX", sock[64];
+        struct vb_caretaker *c = NULL;
+        struct vb_error *err = NULL;
+        struct vb_upstream up;
+
+        assert_int_equal(vb_upstream_parse("tcp:127.0.0.1:80", &up), 0);
+        assert_int_equal(up.addr.ss_family, AF_INET);
+        assert_int_equal(ntohs(((struct sockaddr_in *)&up.addr)->sin_port), 80);
+        assert_int_equal(vb_upstream_parse("tcp:127.0.0.1:1", &up), 0);
+        assert_int_equal(ntohs(((struct sockaddr_in *)&up.addr)->sin_port), 1);
+        assert_int_equal(vb_upstream_parse("tcp:[::1]:65535", &up), 0);
+        assert_int_equal(up.addr.ss_family, AF_INET6);
+        assert_int_equal(ntohs(((struct sockaddr_in6 *)&up.addr)->sin6_port), 65535);
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+                if (vb_upstream_parse(bad[i], &up) != -EINVAL)
+                        fail_msg("'%s' accepted (port %u)", bad[i], ntohs(((struct sockaddr_in *)&up.addr)->sin_port));
+        /* Refused before anything is made: no socket is left at the path. */
+        assert_non_null(mkdtemp(dir));
+        snprintf(sock, sizeof(sock), "%s/fwd", dir);
+        assert_int_equal(vb_caretaker_forward(sock, "tcp:127.0.0.1:4294967376", &c, &err), -EINVAL);
+        assert_null(c);
+        assert_non_null(strstr(err->msg, "4294967376"));
+        vb_error_free(err);
+        assert_int_equal(access(sock, F_OK), -1);
+        assert_int_equal(rmdir(dir), 0);
+}
+
 /* A unix echo server at path, in a child: every connection echoed until EOF, then closed. */
 static pid_t echo_server(const char *path)
 {
@@ -153,6 +200,7 @@ static pid_t echo_server(const char *path)
                 char buf[4096];
                 ssize_t n;
 
+                prctl(PR_SET_PDEATHSIG, SIGKILL); /* a test that failed half-way leaves no server behind */
                 for (;;) {
                         int c = accept(l, NULL, NULL);
 
@@ -209,6 +257,7 @@ static void test_forward_bulk(void **state)
         size_t len = 4 << 20;
         unsigned char *data = malloc(len);
         char upstream[80];
+        struct stray s;
         pid_t srv;
         int fd;
 
@@ -220,6 +269,7 @@ static void test_forward_bulk(void **state)
         snprintf(sock, sizeof(sock), "%s/fwd", dir);
         snprintf(upstream, sizeof(upstream), "unix:%s", up);
         srv = echo_server(up);
+        stray_begin(&s);
         assert_int_equal(vb_caretaker_forward(sock, upstream, &c, &err), 0);
         for (int round = 0; round < 2; round++) {
                 fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -228,12 +278,175 @@ static void test_forward_bulk(void **state)
                 echo_through(fd, data, len);
                 close(fd);
         }
+        /* Idle again, it holds its socket and control pipe only, and of signals only its own SIGPIPE. */
+        await_fd_count(vb_caretaker_pid(c), 5);
+        assert_fds(vb_caretaker_pid(c), &s, 2);
+        assert_signals(vb_caretaker_pid(c), SIGBIT(SIGPIPE), 0, 0);
+        stray_end(&s);
         vb_caretaker_free(c);
         kill(srv, SIGKILL);
         waitpid(srv, NULL, 0);
         unlink(up);
         rmdir(dir);
         free(data);
+}
+
+/* The terminal relay: its own signals only (the terminal's ignored, SIGWINCH on a signalfd), its five fds. */
+static void test_pty_relay(void **state)
+{
+        struct vb_caretaker *c = NULL;
+        struct vb_error *err = NULL;
+        int in[2], out[2], slave = -1;
+        struct stray s;
+        char buf[16];
+        pid_t pid;
+
+        assert_int_equal(pipe2(in, O_CLOEXEC), 0);
+        assert_int_equal(pipe2(out, O_CLOEXEC), 0);
+        stray_begin(&s);
+        assert_int_equal(vb_caretaker_pty(in[0], out[1], &c, &slave, &err), 0);
+        /* A line each way: the relay runs its loop. */
+        assert_int_equal(write(in[1], "hi\n", 3), 3);
+        assert_true(poll(&(struct pollfd){ .fd = slave, .events = POLLIN }, 1, 5000) == 1);
+        assert_true(read(slave, buf, sizeof(buf)) > 0);
+        assert_int_equal(write(slave, "yo", 2), 2);
+        assert_true(poll(&(struct pollfd){ .fd = out[0], .events = POLLIN }, 1, 5000) == 1);
+        assert_true(read(out[0], buf, sizeof(buf)) > 0);
+        pid = vb_caretaker_pid(c);
+        assert_signals(pid,
+                       SIGBIT(SIGINT) | SIGBIT(SIGQUIT) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU) |
+                               SIGBIT(SIGPIPE) | SIGBIT(SIGHUP),
+                       SIGBIT(SIGWINCH), 0);
+        assert_fds(pid, &s, 5); /* the master, the control pipe, the caller's two fds, the signalfd */
+        stray_end(&s);
+        close(slave);
+        assert_int_equal(vb_caretaker_pty_drain(c, 5000), 0);
+        vb_caretaker_free(c);
+        close(in[0]), close(in[1]), close(out[0]), close(out[1]);
+}
+
+/* 200 names to talk to: every one reaches xdg-dbus-proxy's command line, none is dropped. */
+static void test_dbus_talk_names(void **state)
+{
+        char dir[] = "/tmp/vb-dbus-XXXXXX", sock[64], path[64], name[64], *talk[201], *args, *p, a[64], b[64];
+        struct vb_caretaker *c = NULL;
+        struct vb_error *err = NULL;
+        size_t len = 0, n_talk = 0;
+        struct stray s;
+        FILE *f;
+        pid_t pid;
+
+        if (!have_tool("/usr/bin/xdg-dbus-proxy"))
+                skip();
+        for (int i = 0; i < 200; i++)
+                assert_true(asprintf(&talk[i], "org.example.Name%d", i) > 0);
+        talk[200] = NULL;
+        assert_non_null(mkdtemp(dir));
+        snprintf(sock, sizeof(sock), "%s/bus", dir);
+        stray_begin(&s);
+        if (vb_caretaker_dbus(sock, "unix:path=/nonexistent/bus", talk, &c, &err) < 0)
+                fail_msg("%s", err->msg);
+        pid = vb_caretaker_pid(c);
+        snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+        f = fopen(path, "re");
+        assert_non_null(f);
+        args = calloc(1, 1 << 16);
+        assert_non_null(args);
+        len = fread(args, 1, (1 << 16) - 1, f);
+        fclose(f);
+        for (p = args; p < args + len; p += strlen(p) + 1)
+                if (strncmp(p, "--talk=", 7) == 0) {
+                        snprintf(name, sizeof(name), "org.example.Name%zu", n_talk);
+                        assert_string_equal(p + 7, name);
+                        n_talk++;
+                }
+        assert_int_equal(n_talk, 200);
+        /* Nothing of the caller's but its stderr, kept for the proxy's messages. */
+        assert_no_stray_fd(pid, &s);
+        assert_no_stray_signals(pid);
+        assert_string_equal(proc_fd_link(pid, 0, a, sizeof(a)), "/dev/null");
+        assert_string_equal(proc_fd_link(pid, 1, a, sizeof(a)), "/dev/null");
+        assert_string_equal(proc_fd_link(pid, 2, a, sizeof(a)), proc_fd_link(getpid(), 2, b, sizeof(b)));
+        stray_end(&s);
+        vb_caretaker_free(c);
+        for (int i = 0; i < 200; i++)
+                free(talk[i]);
+        free(args);
+        unlink(sock);
+        rmdir(dir);
+}
+
+/*
+ * The network caretaker with a host to let through: the namespace holder (which
+ * configured the tap), the nft it ran and pasta carry nothing of the caller's.
+ * nft is a stand-in on PATH that records what it got, then runs the real one.
+ */
+static void test_network_caretaker(void **state)
+{
+        char dir[] = "/tmp/vb-nft-XXXXXX", script[64], report[64], line[512], *old_path, *path = NULL;
+        struct vb_net_allow allow;
+        struct vb_caretaker *c = NULL;
+        struct vb_error *err = NULL;
+        bool sig_seen = false, fd0_seen = false;
+        struct stray s;
+        FILE *f;
+
+        if (!have_tool("/usr/bin/pasta") || !have_tool("/usr/sbin/nft"))
+                skip();
+        assert_non_null(mkdtemp(dir));
+        snprintf(script, sizeof(script), "%s/nft", dir);
+        snprintf(report, sizeof(report), "%s/report", dir);
+        f = fopen(script, "we");
+        assert_non_null(f);
+        /* The shell's own status, read with builtins: while it waits for a child, dash blocks signals. */
+        fprintf(f, "#!/bin/sh\n"
+                   "exec 3>%s\n"
+                   "while read -r k v; do case $k in Sig*) echo \"$k $v\" >&3;; esac; done </proc/$$/status\n"
+                   "for l in /proc/$$/fd/*; do echo \"fd ${l##*/} $(readlink $l)\" >&3; done\n"
+                   "exec 3>&-\n"
+                   "exec /usr/sbin/nft \"$@\"\n",
+                report);
+        fclose(f);
+        assert_int_equal(chmod(script, 0755), 0);
+        old_path = getenv("PATH");
+        assert_true(asprintf(&path, "%s:%s", dir, old_path ? old_path : "/usr/bin:/bin") > 0);
+        old_path = old_path ? strdup(old_path) : NULL;
+        setenv("PATH", path, 1);
+        assert_int_equal(vb_net_allow_parse("tcp:192.0.2.7:443", &allow, NULL), 0);
+        stray_begin(&s);
+        if (vb_caretaker_pasta(&allow, 1, &c, &err) < 0)
+                fail_msg("%s", err->msg);
+        stray_end(&s);
+        if (old_path)
+                setenv("PATH", old_path, 1);
+        /* The holder: done with the tap (it closes its pipes just after its word), it holds only 0-2. */
+        await_fd_count(c->holder, 3);
+        assert_fds(c->holder, &s, 0);
+        assert_signals(c->holder, 0, 0, 0);
+        /* pasta makes itself undumpable: only root may read its fds. */
+        if (geteuid() == 0)
+                assert_no_stray_fd(vb_caretaker_pid(c), &s);
+        assert_no_stray_signals(vb_caretaker_pid(c));
+        /* nft: stdin the ruleset, stdout and stderr the log, the script itself; nothing else. */
+        f = fopen(report, "re");
+        assert_non_null(f);
+        while (fgets(line, sizeof(line), f)) {
+                if (strncmp(line, "SigIgn:", 7) == 0)
+                        assert_false(strtoull(line + 7, NULL, 16) & SIGBIT(SIGINT));
+                if (strncmp(line, "SigBlk:", 7) == 0)
+                        sig_seen = true, assert_false(strtoull(line + 7, NULL, 16) & SIGBIT(SIGTERM));
+                if (strncmp(line, "fd ", 3) == 0 && (atoi(line + 3) == STRAY_FD || strstr(line, s.link)))
+                        fail_msg("nft got the caller's stray fd: %s", line);
+                fd0_seen |= strncmp(line, "fd 0 /memfd:nft-rules", 21) == 0;
+        }
+        fclose(f);
+        assert_true(sig_seen && fd0_seen);
+        vb_caretaker_free(c);
+        unlink(report);
+        unlink(script);
+        rmdir(dir);
+        free(path);
+        free(old_path);
 }
 
 int main(void)
@@ -243,7 +456,11 @@ int main(void)
                 cmocka_unit_test(test_hosts),
                 cmocka_unit_test(test_refusals),
                 cmocka_unit_test(test_ruleset),
-                cmocka_unit_test(test_forward_bulk),
+                cmocka_unit_test(test_upstream_port),
+                cmocka_unit_test_teardown(test_forward_bulk, restore_signals),
+                cmocka_unit_test_teardown(test_pty_relay, restore_signals),
+                cmocka_unit_test_teardown(test_dbus_talk_names, restore_signals),
+                cmocka_unit_test_teardown(test_network_caretaker, restore_signals),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

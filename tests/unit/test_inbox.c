@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "core/mount.h"
+#include "helper_check.h"
 #include "core/void.h"
 #include "need.h"
 
@@ -85,6 +86,7 @@ static void test_holder(void **state)
         char dir[] = "/tmp/vb-inbox-XXXXXX", sub[64], file[80];
         struct vb_inbox *box = NULL;
         struct vb_error *err = NULL;
+        struct stray s;
         int fd, ffd;
 
         NEED_USERNS(); /* the holder lives in a user namespace of its own */
@@ -95,8 +97,15 @@ static void test_holder(void **state)
         assert_true((ffd = open(file, O_CREAT | O_WRONLY | O_CLOEXEC, 0644)) >= 0);
         fd = open(sub, O_PATH | O_DIRECTORY | O_CLOEXEC);
         assert_true(fd >= 0);
-        if (vb_inbox_new(&box, &err) < 0)
+        stray_begin(&s);
+        if (vb_inbox_new(&box, &err) < 0) {
+                stray_end(&s);
                 fail_msg("no holder: %s", err && err->msg ? err->msg : "?");
+        }
+        /* The holder: its channel, its root and its inbox, and no signal setting of the caller's. */
+        assert_fds(vb_inbox_pid(box), &s, 3);
+        assert_signals(vb_inbox_pid(box), 0, 0, 0);
+        stray_end(&s);
         assert_int_equal(vb_inbox_count(box), 0);
         assert_int_equal(vb_inbox_grant(box, fd, NULL, 0, &err), 0);
         assert_int_equal(vb_inbox_count(box), 1);
@@ -129,7 +138,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_names),
                 cmocka_unit_test(test_plan),
-                cmocka_unit_test(test_holder),
+                cmocka_unit_test_teardown(test_holder, restore_signals),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "child_check.h"
+#include "helper_check.h"
 #include "need.h"
 #include "voidbuilder.h"
 
@@ -61,12 +62,21 @@ static void test_each_void_its_own_namespace(void **state)
         struct vb_void *v;
         struct vb_proc *a, *b;
         ino_t host = net_inode(getpid()), ia, ib;
+        struct stray s;
+        pid_t helper = -1;
 
         NEED_USERNS();
+        stray_begin(&s);
         pool = vb_pool_new(2, &err);
         if (!pool)
                 fail_msg("pool: %s", err->msg);
         usleep(100 * 1000); /* let the helper fill the pool, so the spawns below do take from it */
+        /* The helper (our only child) holds its socket only, and no signal setting of the caller's. */
+        assert_int_equal(children_of(getpid(), &helper, 1), 1);
+        await_fd_count(helper, 4);
+        assert_fds(helper, &s, 1);
+        assert_signals(helper, 0, 0, 0);
+        stray_end(&s);
         v = vb_void_new();
         assert_int_equal(vb_void_use_pool(v, pool), 0);
         a = start(v, "sleep");
@@ -219,7 +229,7 @@ static void test_rules(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_each_void_its_own_namespace),
+                cmocka_unit_test_teardown(test_each_void_its_own_namespace, restore_signals),
                 cmocka_unit_test(test_pooled_void_has_no_network),
                 cmocka_unit_test(test_unprivileged_enter),
                 cmocka_unit_test(test_enter_privileged_is_a_no_op),

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "child_check.h"
+#include "helper_check.h"
 #include "need.h"
 #include "voidbuilder.h"
 
@@ -100,6 +101,46 @@ static int setup(void **state)
         return access(PROBE, R_OK) == 0 ? 0 : -1;
 }
 
+/* The warm pool's helper: our one child in our own pid namespace (the voids are in theirs). */
+static pid_t zygote_pid(void)
+{
+        pid_t kids[16], z = -1;
+        size_t n = children_of(getpid(), kids, 16);
+
+        for (size_t i = 0; i < n && i < 16; i++)
+                if (ns_inode(kids[i], "pid") == ns_inode(getpid(), "pid")) {
+                        assert_int_equal(z, -1);
+                        z = kids[i];
+                }
+        assert_true(z > 0);
+        return z;
+}
+
+/*
+ * The helper inherited no signal setting of the caller's, and holds 0-2 on
+ * /dev/null, its socket and lifeline, the template's program, and the mount
+ * namespaces (with pidfds) of voids it made: nothing else.
+ */
+static void assert_zygote_clean(pid_t z, const struct stray *s)
+{
+        static const char *const ok[] = { "socket:[", "pipe:[", "mnt:[", "anon_inode:[pidfd]" };
+        int fds[256], n = proc_fds(z, fds, 256);
+        char link[4096];
+
+        assert_signals(z, 0, 0, 0);
+        assert_no_stray_fd(z, s);
+        for (int i = 0; i < n && i < 256; i++) {
+                bool known = fds[i] <= 2 ? strcmp(proc_fd_link(z, fds[i], link, sizeof(link)), "/dev/null") == 0
+                                         : strlen(proc_fd_link(z, fds[i], link, sizeof(link))) > 6 &&
+                                                   strcmp(link + strlen(link) - 6, "/probe") == 0;
+
+                for (size_t k = 0; k < sizeof(ok) / sizeof(ok[0]) && fds[i] > 2; k++)
+                        known |= strncmp(link, ok[k], strlen(ok[k])) == 0;
+                if (!known)
+                        fail_msg("the warm pool's helper holds fd %d: %s", fds[i], link);
+        }
+}
+
 /* The request's arguments and fd reach the program; without arguments the template's run. */
 static void test_request_reaches_the_program(void **state)
 {
@@ -107,10 +148,14 @@ static void test_request_reaches_the_program(void **state)
         struct vb_error *err = NULL;
         struct vb_proc *p = NULL;
         struct vb_warm *w;
+        struct stray s;
         int status = -1;
 
         NEED_USERNS();
+        stray_begin(&s);
         w = warm_probe(tmpl, 2);
+        assert_zygote_clean(zygote_pid(), &s);
+        stray_end(&s);
         assert_string_equal(run_out(w, (char *[]){ "probe", "pid", NULL }, &status), "ok 1 0\n");
         assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
         assert_int_equal(vb_warm_spawn(w, NULL, NULL, 0, &p, &err), 0);
@@ -387,7 +432,7 @@ static void test_unprivileged(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_request_reaches_the_program),
+                cmocka_unit_test_teardown(test_request_reaches_the_program, restore_signals),
                 cmocka_unit_test(test_warm_void_is_locked_down),
                 cmocka_unit_test(test_each_warm_void_its_own_namespaces),
                 cmocka_unit_test(test_bad_template_fails_early),

@@ -163,8 +163,12 @@ static void two_stage(struct vb_child_ctx *c)
                 if (r < 0)
                         fail(c, VB_STEP_ID_MAPS, r, NULL);
         }
-        /* unshare(CLONE_NEWPID) applies to children only: the void's init is our child. */
-        pid = fork();
+        /*
+         * unshare(CLONE_NEWPID) applies to children only: the void's init is our child.  _Fork(),
+         * not fork(): after the raw clone3() no atfork handler of the caller's may run, and
+         * fork() would take malloc's locks, which another thread of the caller may have held.
+         */
+        pid = _Fork();
         if (pid < 0)
                 fail(c, VB_STEP_FORK, NEG_ERRNO(), NULL);
         if (pid == 0) {

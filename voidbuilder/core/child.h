@@ -60,6 +60,8 @@ struct vb_child_ctx {
         uint64_t unshare_flags;   /* namespaces to unshare() in the child (two-stage / time offsets) */
         bool two_stage;           /* joined namespaces: setns, unshare, then fork the void's init */
         int warm_fd;              /* a warm void's request socket (warm.c), or -1 */
+        /* warm: room for the template's fds and a request's, allocated by the caller (warm.c) */
+        struct vb_keep_fd *warm_fds;
 };
 
 /* Name of a step for messages ("mount", "pivot_root", "exec", ...). */

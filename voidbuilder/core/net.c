@@ -3,19 +3,23 @@
  * rtnetlink through libmnl, after libmnl's examples/rtnl/rtnl-link-set.c:
  * one request, NLM_F_ACK, and mnl_cb_run() turning the kernel's
  * NLMSG_ERROR into -errno.  The message buffer lives on the caller's stack
- * (the caller owns its buffers; doc/architecture.md); only the socket is allocated.
+ * (the caller owns its buffers; doc/architecture.md), and nothing is allocated: the
+ * socket is a plain fd (rtnl_open()).
  */
 #include <errno.h>
+#include <libmnl/libmnl.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
+#include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
-#define VB_CLEANUP_MNL
 #include "core/cleanup.h"
 #include "core/net.h"
 
@@ -39,36 +43,76 @@ static int link_flags_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /*
+ * A NETLINK_ROUTE socket bound to a port id of the kernel's choosing.  Not
+ * libmnl's mnl_socket_open(), which malloc()s: this runs in a void's child and
+ * in helper processes after a raw clone3(), where nothing may allocate
+ * (helpers/helper.h).  libmnl still builds and parses every message.
+ */
+static int rtnl_open(unsigned *portid)
+{
+        struct sockaddr_nl addr = { .nl_family = AF_NETLINK };
+        socklen_t len = sizeof(addr);
+        _cleanup_close_ int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+
+        if (fd < 0)
+                return NEG_ERRNO();
+        if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || getsockname(fd, (struct sockaddr *)&addr, &len) < 0)
+                return NEG_ERRNO();
+        if (len != sizeof(addr) || addr.nl_family != AF_NETLINK)
+                return -EINVAL;
+        *portid = addr.nl_pid;
+        return TAKE_FD(fd);
+}
+
+/* One datagram from the kernel (nl_pid 0), whole: -ENOSPC when it did not fit, as libmnl says. */
+static ssize_t rtnl_recv(int fd, char *buf, size_t bufsz)
+{
+        struct sockaddr_nl addr;
+        struct iovec iov = { .iov_base = buf, .iov_len = bufsz };
+        struct msghdr msg = { .msg_name = &addr, .msg_namelen = sizeof(addr), .msg_iov = &iov, .msg_iovlen = 1 };
+        ssize_t n;
+
+        do
+                n = recvmsg(fd, &msg, 0);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return NEG_ERRNO();
+        if (msg.msg_flags & MSG_TRUNC)
+                return -ENOSPC;
+        if (msg.msg_namelen != sizeof(addr) || addr.nl_pid != 0)
+                return -EPROTO;
+        return n;
+}
+
+/*
  * Send the request in buf (built by the caller, nlmsg_seq not yet set) on a
  * fresh NETLINK_ROUTE socket and run replies through cb until the ack.
  * buf is reused for the replies.  Returns 0 or -errno (the ack's error).
  */
 static int rtnl_talk(char *buf, size_t bufsz, mnl_cb_t cb, void *cb_data)
 {
-        _cleanup_mnl_ struct mnl_socket *nl = NULL;
+        const struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
         struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
-        unsigned seq, portid;
+        _cleanup_close_ int fd = -1;
+        unsigned seq, portid = 0;
         ssize_t n;
         int r;
 
-        nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-        if (!nl)
-                return NEG_ERRNO();
-        if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
-                return NEG_ERRNO();
-        portid = mnl_socket_get_portid(nl);
+        fd = rtnl_open(&portid);
+        if (fd < 0)
+                return fd;
         seq = (unsigned)time(NULL);
         nlh->nlmsg_seq = seq;
 
-        if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+        if (sendto(fd, nlh, nlh->nlmsg_len, 0, (const struct sockaddr *)&kernel, sizeof(kernel)) < 0)
                 return NEG_ERRNO();
 
         /* Replies (if any) come first, then the ack; mnl_cb_run() returns
          * MNL_CB_STOP (0) on a zero ack and -1 with errno for an error ack. */
         do {
-                n = mnl_socket_recvfrom(nl, buf, bufsz);
+                n = rtnl_recv(fd, buf, bufsz);
                 if (n < 0)
-                        return NEG_ERRNO();
+                        return (int)n;
                 r = mnl_cb_run(buf, (size_t)n, seq, portid, cb, cb_data);
                 if (r < 0)
                         return NEG_ERRNO();

@@ -57,6 +57,7 @@ VB_API struct vb_void *vb_void_new(void)
         return v;
 }
 
+/* Closes every fd the void holds: vb_void_held_fds() lists the same ones. */
 VB_API struct vb_void *vb_void_free(struct vb_void *v)
 {
         if (!v)
@@ -92,6 +93,33 @@ VB_API struct vb_void *vb_void_free(struct vb_void *v)
         vb_strv_free(v->argv);
         free(v);
         return NULL;
+}
+
+static void hold(int fd, int *out, size_t max, size_t *n)
+{
+        if (fd < 0)
+                return;
+        if (*n < max)
+                out[*n] = fd;
+        (*n)++;
+}
+
+/* Every fd v holds: the ones vb_void_free() closes. */
+size_t vb_void_held_fds(const struct vb_void *v, int *out, size_t max)
+{
+        const int single[] = { v->cgroup_fd, v->owner_userns_fd, v->park_net_fd, v->exec_fd };
+        size_t n = 0;
+
+        for (int i = 0; i < VB_NS_COUNT; i++)
+                hold(v->ns_fd[i], out, max, &n);
+        for (size_t i = 0; i < v->n_mounts; i++)
+                if (v->mounts[i].kind == VB_MNT_INBOX)
+                        hold(v->mounts[i].src_fd, out, max, &n);
+        for (size_t i = 0; i < v->n_fds; i++)
+                hold(v->fds[i].fd, out, max, &n);
+        for (size_t i = 0; i < ELEMENTSOF(single); i++)
+                hold(single[i], out, max, &n);
+        return n;
 }
 
 void vb_void_logf(const struct vb_void *v, const char *fmt, ...)

@@ -126,6 +126,14 @@ int vb_path_normalize(const char *path, char **out);
 int vb_void_add_mount(struct vb_void *v, enum vb_mount_kind kind, const char *src, const char *dst, unsigned flags,
                       uint64_t size, mode_t mode, const char *why);
 
+/*
+ * The fds v holds (its namespaces, the fds handed in, the inbox channel, the
+ * cgroup, the program...), at most max of them into out.  Returns how many it
+ * holds (more than max: call again with room for all).  The warm pool's helper
+ * keeps exactly these.
+ */
+size_t vb_void_held_fds(const struct vb_void *v, int *out, size_t max);
+
 /* Log through the caller's callback, if any. */
 void vb_void_logf(const struct vb_void *v, const char *fmt, ...) VB_PRINTF(2, 3);
 

@@ -3,7 +3,9 @@
  * Caretakers (doc/servers.md, "Caretakers"): processes of
  * the caller's that stand between a void and an object outside it.  Each is a
  * child of the calling thread with PR_SET_PDEATHSIG, so it cannot outlive its
- * supervisor, and is revoked by closing its control pipe and SIGKILL.
+ * supervisor, and is revoked by closing its control pipe and SIGKILL.  Every
+ * one is started by vb_helper_start() and obeys its rule (helper.h): what it
+ * needs is prepared here, before the clone, and it allocates nothing.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -17,10 +19,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/pidfd.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -30,6 +30,22 @@
 #include "core/net.h"
 #include "core/ns.h"
 #include "helpers/caretaker.h"
+#include "helpers/helper.h"
+
+/* A port, 1 to 65535, in decimal digits and nothing else (no sign, no space, no overflow). */
+static int parse_port(const char *s)
+{
+        unsigned long port;
+        char *end;
+
+        if (*s < '0' || *s > '9')
+                return -EINVAL;
+        errno = 0;
+        port = strtoul(s, &end, 10);
+        if (errno || *end || port < 1 || port > 65535)
+                return -EINVAL;
+        return (int)port;
+}
 
 int vb_upstream_parse(const char *text, struct vb_upstream *out)
 {
@@ -63,41 +79,13 @@ int vb_upstream_parse(const char *text, struct vb_upstream *out)
                 return -EINVAL;
         memcpy(host, hp, hl);
         host[hl] = '\0';
-        if (strspn(colon + 1, "0123456789") != strlen(colon + 1) || atoi(colon + 1) < 1 || atoi(colon + 1) > 65535)
+        if (parse_port(colon + 1) < 0)
                 return -EINVAL;
         if (getaddrinfo(host, colon + 1, &hints, &res) != 0 || !res)
                 return -EHOSTUNREACH;
         memcpy(&out->addr, res->ai_addr, res->ai_addrlen);
         out->len = res->ai_addrlen;
         freeaddrinfo(res);
-        return 0;
-}
-
-static int cmp_int(const void *a, const void *b)
-{
-        return *(const int *)a - *(const int *)b;
-}
-
-int vb_caretaker_child_setup(pid_t pdeath_parent, const int *keep, size_t n)
-{
-        int sorted[8], from = 3;
-
-        /* The dead-man switch: SIGKILL when the supervisor (this thread's parent) goes. */
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-                return NEG_ERRNO();
-        if (getppid() != pdeath_parent) /* it died before prctl() */
-                return -ESRCH;
-        if (n > ELEMENTSOF(sorted))
-                return -E2BIG;
-        memcpy(sorted, keep, n * sizeof(int));
-        qsort(sorted, n, sizeof(int), cmp_int);
-        /* Close everything of the supervisor's but stdio and the kept fds (they must be >= 3). */
-        for (size_t i = 0; i < n; i++) {
-                if (sorted[i] > from)
-                        syscall(SYS_close_range, from, sorted[i] - 1, 0);
-                from = sorted[i] + 1;
-        }
-        syscall(SYS_close_range, from, ~0U, 0);
         return 0;
 }
 
@@ -193,26 +181,18 @@ VB_API const char *vb_caretaker_describe(struct vb_caretaker *c)
         return c->line;
 }
 
-/* fork() a caretaker child; the parent gets its pid and pidfd in c.  Returns 0 in the parent, 1 in the child. */
-static int start(struct vb_caretaker *c, pid_t *pid_out, int *pidfd_out)
+/* Start a caretaker keeping only keep (helper.h): 1 in it, 0 in the caller with *pid and *pidfd set, or -errno. */
+static int start(const int *keep, size_t n, pid_t *pid, int *pidfd)
 {
-        pid_t pid = fork();
-        int pidfd;
+        int fd = -1;
+        pid_t p = vb_helper_start(keep, n, &fd);
 
-        if (pid < 0)
-                return NEG_ERRNO();
-        if (pid == 0)
+        if (p < 0)
+                return p;
+        if (p == 0)
                 return 1;
-        pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-        if (pidfd < 0) {
-                int r = NEG_ERRNO();
-
-                kill(pid, SIGKILL);
-                waitpid(pid, NULL, 0);
-                return r;
-        }
-        *pid_out = pid;
-        *pidfd_out = pidfd;
+        *pid = p;
+        *pidfd = fd;
         return 0;
 }
 
@@ -238,7 +218,6 @@ VB_API int vb_caretaker_forward(const char *sock_path, const char *upstream, str
         struct vb_caretaker *c = NULL;
         _cleanup_close_ int lfd = -1;
         struct vb_upstream up;
-        pid_t parent = getpid();
         int ctl[2], r;
 
         r = vb_upstream_parse(upstream, &up);
@@ -260,14 +239,9 @@ VB_API int vb_caretaker_forward(const char *sock_path, const char *upstream, str
                 return r;
         }
         c->ctl_fd = ctl[1];
-        r = start(c, &c->pid, &c->pidfd);
-        if (r == 1) {
-                int keep[] = { lfd, ctl[0] };
-
-                if (vb_caretaker_child_setup(parent, keep, ELEMENTSOF(keep)) < 0)
-                        _exit(125);
+        r = start((int[]){ lfd, ctl[0] }, 2, &c->pid, &c->pidfd);
+        if (r == 1)
                 vb_forward_main(lfd, ctl[0], &up);
-        }
         close(ctl[0]);
         if (r < 0) {
                 vb_error_set(err, r, "starting the forwarder");
@@ -299,55 +273,64 @@ static void holder_link_done(struct holder_link *l)
         l->status_fd = l->go_fd = -1;
 }
 
+/* What the holder works from: all of it prepared by the caller before the clone (helper.h). */
+struct holder_args {
+        int ready;  /* the ready byte, then the struct holder_status */
+        int go;     /* a byte once pasta runs; -1 without hosts */
+        int log_fd; /* nft's output (with hosts) */
+        uid_t uid;  /* the caller's ids, mapped to 0 in the namespace */
+        gid_t gid;
+        const struct vb_tap_plan *plan; /* with hosts */
+        const struct vb_net_allow *allow;
+        size_t n;
+};
+
 /* The holder's life: make the namespaces, then (with hosts) configure pasta's tap when told, then wait. */
-static _Noreturn void holder_main(pid_t parent, int ready, int go, int log_fd, const struct vb_net_allow *allow,
-                                  size_t n)
+static _Noreturn void holder_main(const struct holder_args *a)
 {
-        int keep[] = { ready, go, log_fd };
         struct holder_status st = {};
         const char *step = "";
-        uid_t uid = geteuid(); /* before unshare(), after which they read as the overflow ids */
-        gid_t gid = getegid();
         char byte;
 
-        if (vb_caretaker_child_setup(parent, keep, go >= 0 ? 3 : 1) < 0 || unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0 ||
-            vb_ns_write_id_maps(uid, gid) < 0 || vb_net_loopback_up() < 0)
-                _exit(125);
-        (void)!write(ready, "r", 1);
-        if (go >= 0) {
-                if (read(go, &byte, 1) != 1) /* the parent gave up */
+        if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0 || vb_ns_write_id_maps(a->uid, a->gid) < 0 ||
+            vb_net_loopback_up() < 0)
+                _exit(VB_HELPER_EXIT_SETUP);
+        (void)!write(a->ready, "r", 1);
+        if (a->go >= 0) {
+                if (read(a->go, &byte, 1) != 1) /* the parent gave up */
                         _exit(0);
-                st.r = vb_tap_configure(allow, n, log_fd, &step);
+                st.r = vb_tap_configure(a->plan, a->allow, a->n, a->log_fd, &step);
                 snprintf(st.step, sizeof(st.step), "%s", step);
-                (void)!write(ready, &st, sizeof(st));
-                close(go);
-                close(log_fd);
+                (void)!write(a->ready, &st, sizeof(st));
+                close(a->go);
+                close(a->log_fd);
         }
-        close(ready);
+        close(a->ready);
         for (;;)
                 pause();
 }
 
 /* The holder: a child in a fresh user+net namespace with lo up, doing nothing until killed. */
 static int start_holder(struct vb_caretaker *c, const struct vb_net_allow *allow, size_t n, int log_fd,
-                        struct holder_link *link, struct vb_error **err)
+                        const struct vb_tap_plan *plan, struct holder_link *link, struct vb_error **err)
 {
         static const char *const names[] = { [VB_NS_USER] = "user", [VB_NS_NET] = "net" };
-        pid_t parent = getpid();
+        struct holder_args a = { .uid = geteuid(), .gid = getegid(), .plan = plan, .allow = allow, .n = n };
         int ready[2], go[2] = { -1, -1 }, r;
         char byte = 0, path[64];
 
         if (pipe2(ready, O_CLOEXEC) < 0)
                 return vb_error_set(err, errno, "network caretaker: pipe");
-        if (vb_tap_wanted(allow, n) && pipe2(go, O_CLOEXEC) < 0) {
+        if (plan && pipe2(go, O_CLOEXEC) < 0) {
                 r = vb_error_set(err, errno, "network caretaker: pipe");
                 close(ready[0]);
                 close(ready[1]);
                 return r;
         }
-        r = start(c, &c->holder, &c->holder_pidfd);
+        a.ready = ready[1], a.go = go[0], a.log_fd = plan ? log_fd : -1;
+        r = start((int[]){ a.ready, a.go, a.log_fd }, 3, &c->holder, &c->holder_pidfd);
         if (r == 1)
-                holder_main(parent, ready[1], go[0], log_fd, allow, n);
+                holder_main(&a);
         close(ready[1]);
         vb_closep(&go[0]);
         *link = (struct holder_link){ .status_fd = ready[0], .go_fd = go[1] };
@@ -518,28 +501,51 @@ static int tap_args(char **argv, const struct vb_net_allow *allow, size_t n)
         return a;
 }
 
-static _Noreturn void exec_pasta(struct vb_caretaker *c, const struct vb_net_allow *allow, size_t n, int log_fd)
-{
-        char user[64], net[64], tcp[512], udp[512];
+/* pasta's command line, built by the caller before the clone (helper.h). */
+struct pasta_cmd {
+        char user[64], net[64];
+        char *tcp, *udp; /* the port lists, sized from the allowlist */
         char *argv[48];
+};
+
+static void pasta_cmd_done(struct pasta_cmd *p)
+{
+        free(p->tcp);
+        free(p->udp);
+        p->tcp = p->udp = NULL;
+}
+
+/* A port list's size: "65535," per entry, or "none". */
+static size_t port_list_size(size_t n)
+{
+        return 6 * n + 8;
+}
+
+static int pasta_cmd(struct pasta_cmd *p, pid_t holder, const struct vb_net_allow *allow, size_t n)
+{
+        char **argv = p->argv;
         int a = 0;
 
-        snprintf(user, sizeof(user), "/proc/%d/ns/user", (int)c->holder);
-        snprintf(net, sizeof(net), "/proc/%d/ns/net", (int)c->holder);
-        port_list(tcp, sizeof(tcp), allow, n, false);
-        port_list(udp, sizeof(udp), allow, n, true);
+        p->tcp = malloc(port_list_size(n));
+        p->udp = malloc(port_list_size(n));
+        if (!p->tcp || !p->udp)
+                return -ENOMEM;
+        snprintf(p->user, sizeof(p->user), "/proc/%d/ns/user", (int)holder);
+        snprintf(p->net, sizeof(p->net), "/proc/%d/ns/net", (int)holder);
+        port_list(p->tcp, port_list_size(n), allow, n, false);
+        port_list(p->udp, port_list_size(n), allow, n, true);
         argv[a++] = "pasta";
         argv[a++] = "-f";
         argv[a++] = "-q";
         /* As root pasta drops to nobody, who may not open our namespaces: stay who we are. */
         if (geteuid() == 0)
                 argv[a++] = "--runas", argv[a++] = "0:0";
-        argv[a++] = "--userns", argv[a++] = user, argv[a++] = "--netns", argv[a++] = net;
+        argv[a++] = "--userns", argv[a++] = p->user, argv[a++] = "--netns", argv[a++] = p->net;
         /* Nothing comes in; only the listed host-loopback ports are spliced out; no DHCP, NDP,
          * router advertisements or ICMP; no --config-net: the tap is configured (or left down,
          * without routes) by the holder, never by pasta. */
         argv[a++] = "-t", argv[a++] = "none", argv[a++] = "-u", argv[a++] = "none";
-        argv[a++] = "-T", argv[a++] = tcp, argv[a++] = "-U", argv[a++] = udp;
+        argv[a++] = "-T", argv[a++] = p->tcp, argv[a++] = "-U", argv[a++] = p->udp;
         argv[a++] = "--no-dhcp", argv[a++] = "--no-ndp", argv[a++] = "--no-dhcpv6", argv[a++] = "--no-ra";
         argv[a++] = "--no-icmp";
         if (vb_tap_wanted(allow, n))
@@ -547,10 +553,14 @@ static _Noreturn void exec_pasta(struct vb_caretaker *c, const struct vb_net_all
         else
                 argv[a++] = "-4";
         argv[a] = NULL;
+        return 0;
+}
+
+/* In pasta's new process (signals at their defaults: pasta (2023-03) fails on an ignored SIGPIPE). */
+static _Noreturn void exec_pasta(char *const argv[], int log_fd)
+{
         dup2(log_fd, 1);
         dup2(log_fd, 2);
-        /* pasta (2023-03) takes a SIGPIPE that is already ignored for a failure to install its handlers. */
-        signal(SIGPIPE, SIG_DFL);
         execvp("pasta", argv);
         _exit(errno == ENOENT ? 127 : 126);
 }
@@ -637,11 +647,16 @@ static void host_list(char *buf, size_t len, const struct vb_net_allow *allow, s
 /* What the caretaker is, for vb_caretaker_describe(). */
 static int describe_net(struct vb_caretaker *c, const struct vb_net_allow *allow, size_t n)
 {
-        char tcp[512], udp[512], hosts[1024];
+        /* "; hosts " and per host "udp [" INET6_ADDRSTRLEN "]:65535, " */
+        size_t hosts_size = 16 + n * (INET6_ADDRSTRLEN + 16);
+        _cleanup_free_ char *tcp = malloc(port_list_size(n)), *udp = malloc(port_list_size(n)),
+                            *hosts = malloc(hosts_size);
 
-        port_list(tcp, sizeof(tcp), allow, n, false);
-        port_list(udp, sizeof(udp), allow, n, true);
-        host_list(hosts, sizeof(hosts), allow, n);
+        if (!tcp || !udp || !hosts)
+                return -ENOMEM;
+        port_list(tcp, port_list_size(n), allow, n, false);
+        port_list(udp, port_list_size(n), allow, n, true);
+        host_list(hosts, hosts_size, allow, n);
         return asprintf(&c->what, "network (pasta): host loopback tcp %s, udp %s%s", tcp, udp, hosts) < 0 ? -ENOMEM : 0;
 }
 
@@ -664,31 +679,39 @@ VB_API int vb_caretaker_pasta(const struct vb_net_allow *allow, size_t n, struct
 {
         struct vb_caretaker *c = caretaker_new(VB_CARE_PASTA);
         struct holder_link link = { -1, -1 };
+        struct pasta_cmd cmd = {};
+        _cleanup_free_ struct vb_tap_plan *plan = NULL;
         _cleanup_close_ int log_fd = -1;
-        pid_t parent = getpid();
         int r;
 
         if (!c || describe_net(c, allow, n) < 0) {
                 vb_caretaker_free(c);
                 return vb_error_set(err, ENOMEM, "network caretaker");
         }
+        /* With hosts, the tap's whole configuration is made here: the holder only applies it. */
+        if (vb_tap_wanted(allow, n)) {
+                plan = malloc(sizeof(*plan));
+                r = plan ? vb_tap_plan(allow, n, plan) : -ENOMEM;
+                if (r < 0) {
+                        vb_caretaker_free(c);
+                        return vb_error_set(err, r, "network caretaker: writing the nftables ruleset");
+                }
+        }
         /* One log for pasta and nft: their first line is the reason given when they fail. */
         log_fd = memfd_create("pasta-log", MFD_CLOEXEC);
         r = log_fd < 0 ? vb_error_set(err, errno, "network caretaker: log") : 0;
         if (r >= 0)
-                r = start_holder(c, allow, n, log_fd, &link, err);
+                r = start_holder(c, allow, n, log_fd, plan, &link, err);
+        if (r >= 0 && (r = pasta_cmd(&cmd, c->holder, allow, n)) < 0)
+                vb_error_set(err, r, "network caretaker");
         if (r >= 0) {
-                r = start(c, &c->pid, &c->pidfd);
-                if (r == 1) {
-                        int keep[] = { log_fd };
-
-                        if (vb_caretaker_child_setup(parent, keep, 1) < 0)
-                                _exit(125);
-                        exec_pasta(c, allow, n, log_fd);
-                }
+                r = start((int[]){ log_fd }, 1, &c->pid, &c->pidfd);
+                if (r == 1)
+                        exec_pasta(cmd.argv, log_fd);
                 if (r < 0)
                         vb_error_set(err, r, "network caretaker: starting pasta");
         }
+        pasta_cmd_done(&cmd);
         if (r >= 0 && link.go_fd >= 0)
                 r = await_tap(c, &link, log_fd, err);
         if (r >= 0)
@@ -704,11 +727,33 @@ VB_API int vb_caretaker_pasta(const struct vb_net_allow *allow, size_t n, struct
 
 /* ---- the D-Bus caretaker: xdg-dbus-proxy --filter ------------------------------- */
 
+/*
+ * xdg-dbus-proxy's argv, built before the clone (helper.h): "--fd=N BUS SOCK
+ * --filter", then one --talk=NAME per name, however many there are.  NULL
+ * without memory.
+ */
+static char **dbus_argv(int sync_fd, const char *bus_address, const char *sock_path, char *const talk[])
+{
+        _cleanup_strv_free_ char **argv = NULL;
+        size_t n = 0, a = 0;
+
+        while (talk && talk[n])
+                n++;
+        argv = calloc(n + 6, sizeof(char *));
+        if (!argv || !(argv[a++] = strdup("xdg-dbus-proxy")) || asprintf(&argv[a++], "--fd=%d", sync_fd) < 0 ||
+            !(argv[a++] = strdup(bus_address)) || !(argv[a++] = strdup(sock_path)) || !(argv[a++] = strdup("--filter")))
+                return NULL;
+        for (size_t i = 0; i < n; i++)
+                if (asprintf(&argv[a++], "--talk=%s", talk[i]) < 0)
+                        return NULL;
+        return TAKE_PTR(argv);
+}
+
 VB_API int vb_caretaker_dbus(const char *sock_path, const char *bus_address, char *const talk[],
                              struct vb_caretaker **out, struct vb_error **err)
 {
         struct vb_caretaker *c = caretaker_new(VB_CARE_DBUS);
-        pid_t parent = getpid();
+        _cleanup_strv_free_ char **argv = NULL;
         int sync[2], r;
         char byte;
 
@@ -723,34 +768,17 @@ VB_API int vb_caretaker_dbus(const char *sock_path, const char *bus_address, cha
                 return r;
         }
         c->ctl_fd = sync[0]; /* it writes one byte when ready and exits when this end closes */
-        r = start(c, &c->pid, &c->pidfd);
+        argv = dbus_argv(sync[1], bus_address, sock_path, talk);
+        /* Its stderr stays the caller's: what it says there is for the caller's user. */
+        r = argv ? start((int[]){ 2, sync[1] }, 2, &c->pid, &c->pidfd) : -ENOMEM;
         if (r == 1) {
-                char fdarg[32], *argv[64];
-                int a = 0, keep[] = { sync[1] };
-
-                if (vb_caretaker_child_setup(parent, keep, 1) < 0)
-                        _exit(125);
                 fcntl(sync[1], F_SETFD, 0);
-                snprintf(fdarg, sizeof(fdarg), "--fd=%d", sync[1]);
-                argv[a++] = "xdg-dbus-proxy";
-                argv[a++] = fdarg;
-                argv[a++] = (char *)bus_address;
-                argv[a++] = (char *)sock_path;
-                argv[a++] = "--filter";
-                for (size_t i = 0; talk && talk[i] && a < 60; i++) {
-                        char *t = NULL;
-
-                        if (asprintf(&t, "--talk=%s", talk[i]) < 0)
-                                _exit(125);
-                        argv[a++] = t;
-                }
-                argv[a] = NULL;
                 execvp(argv[0], argv);
                 _exit(errno == ENOENT ? 127 : 126);
         }
         close(sync[1]);
         if (r < 0)
-                vb_error_set(err, r, "D-Bus caretaker: fork");
+                vb_error_set(err, r, "D-Bus caretaker: starting xdg-dbus-proxy");
         else if (read(sync[0], &byte, 1) != 1) {
                 siginfo_t si = {};
 

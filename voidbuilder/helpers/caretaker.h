@@ -4,6 +4,7 @@
 #define VB_CARETAKER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -31,13 +32,7 @@ struct vb_upstream {
 };
 int vb_upstream_parse(const char *text, struct vb_upstream *out);
 
-/*
- * In a new caretaker child: die with the parent (pdeath_parent is the parent's
- * pid before fork), and close every fd but the n in keep.  Returns 0 or -errno.
- */
-int vb_caretaker_child_setup(pid_t pdeath_parent, const int *keep, size_t n);
-
-/* The forwarder's loop (child side): never returns. */
+/* The forwarder's loop (child side, allocating nothing: helper.h): never returns. */
 _Noreturn void vb_forward_main(int listen_fd, int ctl_fd, const struct vb_upstream *up);
 
 /*
@@ -64,11 +59,26 @@ bool vb_tap_wanted(const struct vb_net_allow *allow, size_t n);
 int vb_tap_ruleset(const struct vb_net_allow *allow, size_t n, char *buf, size_t len);
 
 /*
- * In the namespace holder, once pasta runs: wait (5 s at most) for pasta's
- * tap, bring it up, give it the addresses, enter the gateway as a neighbour,
- * route each allowed host through it, and load the ruleset with nft(8),
- * whose output goes to log_fd.  Returns 0 or -errno; *step names what failed.
+ * Everything the holder needs to configure the tap, made by the caller
+ * before the holder starts, so that the holder allocates nothing (helper.h).
  */
-int vb_tap_configure(const struct vb_net_allow *allow, size_t n, int log_fd, const char **step);
+struct vb_tap_plan {
+        bool v4, v6; /* families of the allowed hosts */
+        uint8_t addr4[4], gw4[4], addr6[16], gw6[16], mac[6];
+        char ruleset[8192]; /* vb_tap_ruleset() */
+};
+
+/* Fill plan for the list.  0, or -ENOBUFS when the ruleset does not fit. */
+int vb_tap_plan(const struct vb_net_allow *allow, size_t n, struct vb_tap_plan *plan);
+
+/*
+ * In the namespace holder, once pasta runs: wait (5 s at most) for pasta's
+ * tap, bring it up, give it the plan's addresses, enter the gateway as a
+ * neighbour, route each allowed host through it, and load the plan's ruleset
+ * with nft(8), whose output goes to log_fd.  Allocates nothing.  Returns 0 or
+ * -errno; *step names what failed.
+ */
+int vb_tap_configure(const struct vb_tap_plan *plan, const struct vb_net_allow *allow, size_t n, int log_fd,
+                     const char **step);
 
 #endif

@@ -17,8 +17,8 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
-#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -175,11 +175,23 @@ static int connect_upstream(const struct vb_upstream *up, bool *in_progress)
         return -1;
 }
 
+/*
+ * A pair's memory comes from mmap(), not malloc(): the forwarder runs after a
+ * raw clone3() of a caller that may have threads, where malloc's locks may be
+ * held for good (helper.h).
+ */
+static struct pair *pair_new(void)
+{
+        void *p = mmap(NULL, sizeof(struct pair), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+        return p == MAP_FAILED ? NULL : p; /* zero-filled */
+}
+
 static void pair_free(struct pair *p)
 {
         close(p->fd[0]);
         close(p->fd[1]);
-        free(p);
+        munmap(p, sizeof(*p));
 }
 
 static void accept_one(int listen_fd, const struct vb_upstream *up, struct pair **pairs, size_t *n)
@@ -191,7 +203,7 @@ static void accept_one(int listen_fd, const struct vb_upstream *up, struct pair 
         if (c < 0)
                 return;
         u = connect_upstream(up, &in_progress);
-        p = u >= 0 ? calloc(1, sizeof(*p)) : NULL;
+        p = u >= 0 ? pair_new() : NULL;
         if (!p) { /* upstream down (or no memory): the client sees its connection closed at once */
                 if (u >= 0)
                         close(u);

@@ -19,13 +19,13 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "core/cleanup.h"
 #include "helpers/caretaker.h"
+#include "helpers/helper.h"
 
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)
@@ -159,22 +159,13 @@ static int relay_signals(void)
         return signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
-static _Noreturn void caretaker_child(pid_t parent, int master, int in_fd, int out_fd, int ctl)
+static _Noreturn void caretaker_child(int master, int in_fd, int out_fd, int ctl)
 {
         struct relay r = { .master = master, .in = in_fd, .out = out_fd, .ctl = ctl, .in_open = true };
-        int keep[4], n = 0;
 
-        keep[n++] = master;
-        keep[n++] = ctl;
-        if (in_fd > 2)
-                keep[n++] = in_fd;
-        if (out_fd > 2 && out_fd != in_fd)
-                keep[n++] = out_fd;
-        if (vb_caretaker_child_setup(parent, keep, (size_t)n) < 0)
-                _exit(125);
         r.sig = relay_signals();
         if (r.sig < 0 || fcntl(master, F_SETFL, O_NONBLOCK) < 0)
-                _exit(125);
+                _exit(VB_HELPER_EXIT_SETUP);
         relay_main(&r);
 }
 
@@ -233,27 +224,16 @@ static struct vb_caretaker *pty_caretaker_new(int ptn, int in_fd, int out_fd)
         return c;
 }
 
-/* fork() the relay; the parent keeps its pid and pidfd and closes the master. */
-static int start_relay(struct vb_caretaker *c, int master, int in_fd, int out_fd, int ctl[2])
+/* Start the relay (helper.h), keeping the master, its control pipe and the caller's two fds. */
+static int start_relay(struct vb_caretaker *c, int master, int in_fd, int out_fd, int ctl)
 {
-        pid_t parent = getpid(), pid = fork();
+        pid_t pid = vb_helper_start((int[]){ master, ctl, in_fd, out_fd }, 4, &c->pidfd);
 
         if (pid < 0)
-                return NEG_ERRNO();
-        if (pid == 0) {
-                close(ctl[1]);
-                caretaker_child(parent, master, in_fd, out_fd, ctl[0]);
-        }
+                return pid;
+        if (pid == 0)
+                caretaker_child(master, in_fd, out_fd, ctl);
         c->pid = pid;
-        c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-        if (c->pidfd < 0) {
-                int r = NEG_ERRNO();
-
-                kill(pid, SIGKILL);
-                waitpid(pid, NULL, 0);
-                c->pid = -1;
-                return r;
-        }
         return 0;
 }
 
@@ -283,7 +263,7 @@ VB_API int vb_caretaker_pty(int in_fd, int out_fd, struct vb_caretaker **out, in
                 return r;
         }
         c->ctl_fd = ctl[1];
-        r = start_relay(c, master, in_fd, out_fd, ctl);
+        r = start_relay(c, master, in_fd, out_fd, ctl[0]);
         close(ctl[0]);
         if (r < 0) {
                 vb_caretaker_free(c);

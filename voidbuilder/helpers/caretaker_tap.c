@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -35,6 +34,7 @@
 #include "core/cleanup.h"
 #include "core/net.h"
 #include "helpers/caretaker.h"
+#include "helpers/helper.h"
 
 bool vb_tap_wanted(const struct vb_net_allow *allow, size_t n)
 {
@@ -120,39 +120,33 @@ int vb_tap_ruleset(const struct vb_net_allow *allow, size_t n, char *buf, size_t
 /* Run `nft -f -` on the ruleset, output to log_fd.  0, -ENOENT without nft, or -EPROTO when it failed. */
 static int run_nft(const char *ruleset, int log_fd)
 {
-        static const char *const paths[] = { "nft", "/usr/sbin/nft", "/sbin/nft" };
-        _cleanup_close_ int in = memfd_create("nft-rules", MFD_CLOEXEC);
+        /* /usr/sbin is not on an ordinary user's PATH. */
+        static char *const paths[] = { "nft", "/usr/sbin/nft", "/sbin/nft" };
+        _cleanup_close_ int in = memfd_create("nft-rules", MFD_CLOEXEC), pidfd = -1;
         size_t len = strlen(ruleset);
-        pid_t parent = getpid(), pid;
-        int status;
+        siginfo_t si = {};
+        pid_t pid;
 
         if (in < 0)
                 return NEG_ERRNO();
         if (write(in, ruleset, len) != (ssize_t)len || lseek(in, 0, SEEK_SET) < 0)
                 return NEG_ERRNO();
-        pid = fork();
+        pid = vb_helper_start((int[]){ in, log_fd }, 2, &pidfd);
         if (pid < 0)
-                return NEG_ERRNO();
+                return pid;
         if (pid == 0) {
-                char *argv[] = { NULL, "-f", "-", NULL };
-
-                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-                        _exit(125);
                 if (dup2(in, 0) < 0 || dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0)
-                        _exit(125);
-                /* /usr/sbin is not on an ordinary user's PATH. */
-                for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
-                        argv[0] = (char *)paths[i];
-                        execvp(argv[0], argv);
-                }
+                        _exit(VB_HELPER_EXIT_SETUP);
+                for (size_t i = 0; i < ELEMENTSOF(paths); i++)
+                        execvp(paths[i], (char *const[]){ paths[i], "-f", "-", NULL });
                 _exit(127);
         }
-        while (waitpid(pid, &status, 0) < 0)
+        while (waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED) < 0)
                 if (errno != EINTR)
                         return NEG_ERRNO();
-        if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        if (si.si_code == CLD_EXITED && si.si_status == 0)
                 return 0;
-        return WIFEXITED(status) && WEXITSTATUS(status) == 127 ? -ENOENT : -EPROTO;
+        return si.si_code == CLD_EXITED && si.si_status == 127 ? -ENOENT : -EPROTO;
 }
 
 /* pasta creates its tap when it starts: wait for it, 5 s at most. */
@@ -168,36 +162,36 @@ static unsigned wait_for_tap(void)
         return 0;
 }
 
-/* The addresses of both ends of the link, and pasta's MAC. */
-struct tap_link {
-        uint8_t addr4[4], gw4[4], addr6[16], gw6[16], mac[6];
-};
-
-static int tap_link_parse(struct tap_link *l)
+int vb_tap_plan(const struct vb_net_allow *allow, size_t n, struct vb_tap_plan *plan)
 {
         unsigned m[6];
+        int r;
 
-        if (inet_pton(AF_INET, VB_TAP_ADDR4, l->addr4) != 1 || inet_pton(AF_INET, VB_TAP_GW4, l->gw4) != 1 ||
-            inet_pton(AF_INET6, VB_TAP_ADDR6, l->addr6) != 1 || inet_pton(AF_INET6, VB_TAP_GW6, l->gw6) != 1 ||
+        *plan = (struct vb_tap_plan){};
+        for (size_t i = 0; i < n; i++)
+                plan->v4 |= allow[i].family == AF_INET, plan->v6 |= allow[i].family == AF_INET6;
+        if (inet_pton(AF_INET, VB_TAP_ADDR4, plan->addr4) != 1 || inet_pton(AF_INET, VB_TAP_GW4, plan->gw4) != 1 ||
+            inet_pton(AF_INET6, VB_TAP_ADDR6, plan->addr6) != 1 || inet_pton(AF_INET6, VB_TAP_GW6, plan->gw6) != 1 ||
             sscanf(VB_TAP_MAC, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
                 return -EINVAL;
         for (int i = 0; i < 6; i++)
-                l->mac[i] = (uint8_t)m[i];
-        return 0;
+                plan->mac[i] = (uint8_t)m[i];
+        r = vb_tap_ruleset(allow, n, plan->ruleset, sizeof(plan->ruleset));
+        return r < 0 ? r : 0;
 }
 
 /* Addresses and the gateway neighbour for each family in use. */
-static int tap_addresses(unsigned idx, const struct tap_link *l, bool v4, bool v6, const char **step)
+static int tap_addresses(unsigned idx, const struct vb_tap_plan *l, const char **step)
 {
         int r = 0;
 
-        if (v4) {
+        if (l->v4) {
                 *step = "adding the IPv4 address";
                 r = vb_net_addr_add(idx, AF_INET, l->addr4, 32);
                 if (r >= 0)
                         *step = "adding the IPv4 gateway", r = vb_net_neigh_add(idx, AF_INET, l->gw4, l->mac);
         }
-        if (r >= 0 && v6) {
+        if (r >= 0 && l->v6) {
                 *step = "adding the IPv6 address";
                 r = vb_net_addr_add(idx, AF_INET6, l->addr6, 128);
                 if (r >= 0)
@@ -206,42 +200,31 @@ static int tap_addresses(unsigned idx, const struct tap_link *l, bool v4, bool v
         return r;
 }
 
-int vb_tap_configure(const struct vb_net_allow *allow, size_t n, int log_fd, const char **step)
+int vb_tap_configure(const struct vb_tap_plan *plan, const struct vb_net_allow *allow, size_t n, int log_fd,
+                     const char **step)
 {
-        char ruleset[8192];
-        struct tap_link l;
-        bool v4 = false, v6 = false;
         unsigned idx;
         int r;
 
-        for (size_t i = 0; i < n; i++)
-                v4 |= allow[i].family == AF_INET, v6 |= allow[i].family == AF_INET6;
-        *step = "writing the nftables ruleset";
-        r = vb_tap_ruleset(allow, n, ruleset, sizeof(ruleset));
-        if (r < 0)
-                return r;
-        r = tap_link_parse(&l);
-        if (r < 0)
-                return r;
         *step = "waiting for pasta's tap " VB_TAP_IFNAME;
         idx = wait_for_tap();
         if (idx == 0)
                 return -ETIMEDOUT;
         /* The filter first: nothing may pass before it is in place. */
         *step = "loading the nftables ruleset (nft -f)";
-        r = run_nft(ruleset, log_fd);
+        r = run_nft(plan->ruleset, log_fd);
         if (r < 0)
                 return r;
         *step = "bringing the tap up";
         r = vb_net_link_up(VB_TAP_IFNAME);
         if (r >= 0)
-                r = tap_addresses(idx, &l, v4, v6, step);
+                r = tap_addresses(idx, plan, step);
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 if (allow[i].family == 0)
                         continue;
                 *step = "routing an allowed host";
                 r = vb_net_route_add(idx, allow[i].family, allow[i].addr, allow[i].family == AF_INET ? 32 : 128,
-                                     allow[i].family == AF_INET ? l.gw4 : l.gw6);
+                                     allow[i].family == AF_INET ? plan->gw4 : plan->gw6);
                 if (r == -EEXIST) /* the same host with another port or protocol */
                         r = 0;
         }

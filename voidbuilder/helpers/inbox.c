@@ -12,7 +12,8 @@
  * The holder takes typed requests only (never a command line or a path to
  * interpret with its own authority): CLONE, GRANT of a path
  * that must be the (st_dev, st_ino) the caller opened, UNGRANT of a name.  It
- * dies with the caller (PR_SET_PDEATHSIG) and when its channel closes, and
+ * is started by vb_helper_start(), dies with the calling thread
+ * (PR_SET_PDEATHSIG) and when its channel closes, and
  * its mount namespace, with every grant in it, dies with it.
  */
 #include <errno.h>
@@ -37,7 +38,7 @@
 #include "core/mount.h"
 #include "core/ns.h"
 #include "core/void.h"
-#include "helpers/caretaker.h"
+#include "helpers/helper.h"
 #include "helpers/inbox.h"
 
 enum inbox_op { OP_CLONE = 1, OP_GRANT, OP_UNGRANT };
@@ -244,17 +245,16 @@ static int holder_serve(int root, int inbox, struct inbox_req *req, int *out)
         }
 }
 
-static _Noreturn void holder_main(int sock, uid_t uid, gid_t gid, pid_t parent)
+/* The holder's life (helper.h: it allocates nothing): serve requests until the channel closes. */
+static _Noreturn void holder_main(int sock, uid_t uid, gid_t gid)
 {
-        int keep[] = { sock }, root = -1, inbox = -1;
+        int root = -1, inbox = -1;
         struct inbox_rep rep;
 
-        if (vb_caretaker_child_setup(parent, keep, ELEMENTSOF(keep)) < 0)
-                _exit(125);
         rep.r = holder_setup(uid, gid, &root, &inbox);
         (void)send_msg(sock, &rep, sizeof(rep), -1);
         if (rep.r < 0)
-                _exit(125);
+                _exit(VB_HELPER_EXIT_SETUP);
         for (;;) {
                 struct inbox_req req;
                 int fd = -1, out = -1;
@@ -274,8 +274,9 @@ static _Noreturn void holder_main(int sock, uid_t uid, gid_t gid, pid_t parent)
 VB_API int vb_inbox_new(struct vb_inbox **out, struct vb_error **err)
 {
         struct vb_inbox *box = calloc(1, sizeof(*box));
-        pid_t parent = getpid();
         struct inbox_rep rep = { .r = -ECHILD };
+        uid_t uid = geteuid();
+        gid_t gid = getegid();
         int sv[2], fd = -1;
         ssize_t n;
 
@@ -288,17 +289,16 @@ VB_API int vb_inbox_new(struct vb_inbox **out, struct vb_error **err)
                 return vb_error_set(err, errno, "inbox: channel to its holder");
         }
         box->sock = sv[0];
-        box->pid = fork();
-        if (box->pid == 0) {
-                close(sv[0]);
-                holder_main(sv[1], geteuid(), getegid(), parent);
-        }
+        box->pid = vb_helper_start(&sv[1], 1, &box->pidfd);
+        if (box->pid == 0)
+                holder_main(sv[1], uid, gid);
         close(sv[1]);
-        if (box->pid < 0 || (box->pidfd = (int)syscall(SYS_pidfd_open, box->pid, 0)) < 0) {
-                int e = errno;
+        if (box->pid < 0) {
+                int r = box->pid;
 
+                box->pid = -1;
                 vb_inbox_free(box);
-                return vb_error_set(err, e, "inbox: starting its holder");
+                return vb_error_set(err, r, "inbox: starting its holder");
         }
         n = recv_msg(box->sock, &rep, sizeof(rep), &fd, 0);
         vb_closep(&fd);

@@ -11,6 +11,7 @@
  * (no interface up; none of its neighbours' sockets, abstract names or
  * ports), it was only made earlier.
  *
+ * The helper is started by vb_helper_start() and dies with the calling thread.
  * Unprivileged, the helper first makes its own user namespace, which then
  * owns the pooled namespaces; each void's fresh user namespace is created
  * inside it, so the void can join the namespace, and still has no power over
@@ -28,7 +29,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -37,6 +37,7 @@
 #include "core/cleanup.h"
 #include "core/ns.h"
 #include "core/void.h"
+#include "helpers/helper.h"
 #include "helpers/pool.h"
 #include "voidbuilder.h"
 
@@ -70,13 +71,11 @@ static int recv_fd(int sock, int *fd, int flags)
         return eof ? -EPIPE : 0;
 }
 
-/* The helper: never returns.  It holds no authority but its own namespaces. */
+/* The helper (helper.h: it allocates nothing): never returns.  It holds no authority but its own namespaces. */
 static _Noreturn void helper(int sock, bool own_userns, uid_t uid, gid_t gid)
 {
         char credit;
 
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-                _exit(1);
         if (own_userns) {
                 _cleanup_close_ int u = -1;
 
@@ -145,19 +144,16 @@ VB_API struct vb_pool *vb_pool_new(unsigned depth, struct vb_error **err)
                 // cppcheck-suppress memleak
                 return NULL;
         }
-        p->pid = fork();
-        if (p->pid == 0) {
-                close(sv[0]);
+        p->pid = vb_helper_start(&sv[1], 1, &p->pidfd);
+        if (p->pid == 0)
                 helper(sv[1], uid != 0, uid, gid);
-        }
         close(sv[1]);
         p->sock = sv[0];
         if (p->pid < 0) {
-                vb_error_set(err, errno, "starting the pool's helper");
+                vb_error_set(err, p->pid, "starting the pool's helper");
                 return NULL;
         }
-        p->pidfd = pidfd_open(p->pid, 0);
-        r = p->pidfd < 0 ? NEG_ERRNO() : recv_fd(p->sock, &p->userns_fd, 0);
+        r = recv_fd(p->sock, &p->userns_fd, 0);
         if (r < 0) {
                 vb_error_set(err, r == -EPIPE ? EPERM : -r, "starting the pool's helper%s",
                              r == -EPIPE ? " (it could not create its user namespace)" : "");

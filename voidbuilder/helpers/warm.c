@@ -34,7 +34,6 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/pidfd.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -45,6 +44,7 @@
 #include "core/cleanup.h"
 #include "core/spawn.h"
 #include "core/void.h"
+#include "helpers/helper.h"
 #include "voidbuilder.h"
 
 #define WARM_MAX_FDS  32
@@ -77,7 +77,8 @@ struct vb_warm {
         int zsock;   /* SOCK_SEQPACKET to the zygote */
         int alive_w; /* the voids' lifeline: they check it when they start */
         char *exec_path;
-        struct warm_void held; /* taken and found ready, not yet used (pid 0: none) */
+        struct warm_void held;  /* taken and found ready, not yet used (pid 0: none) */
+        struct vb_keep_fd *fds; /* room for a void's fds (vb_child_ctx.warm_fds), the zygote's copy is used */
 };
 
 /* ---- the request, encoded by the caller and decoded in the void ---------- */
@@ -133,14 +134,15 @@ static int decode_request(char *buf, size_t len, size_t n_fds_got, char **argv, 
         return p == end ? 0 : -EPROTO;
 }
 
-/* The void's fds: the template's, except where the request names the same target, then the request's. */
-static int merge_fds(struct vb_void *v, const int32_t *target, const int *fds, size_t n)
+/*
+ * The void's fds: the template's, except where the request names the same
+ * target, then the request's, into all (room for v->n_fds + WARM_MAX_FDS,
+ * allocated by the caller: the void allocates nothing, helper.h).
+ */
+static void merge_fds(struct vb_void *v, struct vb_keep_fd *all, const int32_t *target, const int *fds, size_t n)
 {
-        struct vb_keep_fd *all = calloc(v->n_fds + n, sizeof(*all));
         size_t k = 0;
 
-        if (!all)
-                return -ENOMEM;
         for (size_t i = 0; i < v->n_fds; i++) {
                 bool replaced = false;
 
@@ -153,7 +155,6 @@ static int merge_fds(struct vb_void *v, const int32_t *target, const int *fds, s
                 all[k++] = (struct vb_keep_fd){ .fd = fds[j], .target = target[j] };
         v->fds = all; /* the child's copy: the template's array stays the parent's */
         v->n_fds = k;
-        return 0;
 }
 
 void vb_warm_await(struct vb_child_ctx *c)
@@ -178,7 +179,7 @@ void vb_warm_await(struct vb_child_ctx *c)
         if (r >= 0 && argv[0])
                 c->v->argv = argv;
         if (r >= 0)
-                r = merge_fds(c->v, ((const struct warm_req *)buf)->target, fds, (size_t)n);
+                merge_fds(c->v, c->warm_fds, ((const struct warm_req *)buf)->target, fds, (size_t)n);
         if (r < 0)
                 vb_child_fail(c, VB_STEP_WAIT, r, "the request");
 }
@@ -257,20 +258,17 @@ static bool make_one(struct vb_void *v, const struct vb_child_ctx *proto, int so
         return ok;
 }
 
-/* One void per credit, each sent to the caller with its pidfd and request socket.  Never returns. */
-static _Noreturn void zygote(struct vb_void *v, struct vb_child_ctx *proto, int sock, pid_t caller)
+/*
+ * One void per credit, each sent to the caller with its pidfd and request
+ * socket.  Never returns.  Like its voids it allocates nothing (helper.h).
+ */
+static _Noreturn void zygote(struct vb_void *v, struct vb_child_ctx *proto, int sock)
 {
         static struct held_ns held[WARM_HOLD_MAX];
         struct pollfd pfd[WARM_HOLD_MAX + 1];
         size_t n_held = 0;
-        sigset_t all;
         char credit;
 
-        /* The caller's signal handlers are not ours to run; each void resets its own signals. */
-        sigfillset(&all);
-        sigprocmask(SIG_SETMASK, &all, NULL);
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != caller)
-                _exit(1);
         for (;;) {
                 pfd[0] = (struct pollfd){ .fd = sock, .events = POLLIN };
                 for (size_t i = 0; i < n_held; i++)
@@ -383,6 +381,7 @@ VB_API struct vb_warm *vb_warm_free(struct vb_warm *w)
         vb_closep(&w->zsock);
         vb_closep(&w->alive_w);
         free(w->exec_path);
+        free(w->fds);
         free(w);
         return NULL;
 }
@@ -392,14 +391,21 @@ static void warm_freep(struct vb_warm **w)
         vb_warm_free(*w);
 }
 
-/* Fork the zygote with everything a void needs prepared; fills w's fds. */
+/*
+ * Start the zygote (helper.h) with everything a void needs prepared; fills
+ * w's fds.  It keeps its socket, the lifeline and the fds the template holds.
+ */
 static int start_zygote(struct vb_warm *w, struct vb_void *v, cap_t caps, struct vb_error **err)
 {
         _cleanup_close_ int alive_r = -1, zs = -1;
         struct vb_child_ctx proto;
-        int sv[2], pp[2];
-        pid_t caller = getpid();
+        size_t n_keep = vb_void_held_fds(v, NULL, 0) + 2;
+        int sv[2], pp[2], *keep;
+        pid_t pid;
 
+        w->fds = calloc(v->n_fds + WARM_MAX_FDS, sizeof(*w->fds));
+        if (!w->fds)
+                return vb_error_set(err, ENOMEM, "allocating the warm pool");
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
                 return vb_error_set(err, errno, "creating the warm pool's socket");
         w->zsock = sv[0], zs = sv[1];
@@ -412,18 +418,20 @@ static int start_zygote(struct vb_warm *w, struct vb_void *v, cap_t caps, struct
                 .uid = geteuid(),
                 .gid = getegid(),
                 .caps = caps,
+                .warm_fds = w->fds,
         };
-        w->zpid = fork();
-        if (w->zpid < 0)
-                return vb_error_set(err, errno, "starting the warm pool's helper");
-        if (w->zpid == 0) {
-                close(w->zsock);
-                close(w->alive_w);
-                zygote(v, &proto, zs, caller);
-        }
-        w->zpidfd = pidfd_open(w->zpid, 0);
-        if (w->zpidfd < 0)
-                return vb_error_set(err, errno, "starting the warm pool's helper");
+        keep = calloc(n_keep, sizeof(*keep));
+        if (!keep)
+                return vb_error_set(err, ENOMEM, "allocating the warm pool");
+        keep[0] = zs, keep[1] = alive_r;
+        vb_void_held_fds(v, keep + 2, n_keep - 2);
+        pid = vb_helper_start(keep, n_keep, &w->zpidfd);
+        if (pid == 0)
+                zygote(v, &proto, zs);
+        free(keep);
+        if (pid < 0)
+                return vb_error_set(err, pid, "starting the warm pool's helper");
+        w->zpid = pid;
         return 0;
 }
 
