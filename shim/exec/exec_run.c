@@ -736,7 +736,13 @@ int runner_reap(struct runner *r, size_t idx)
                 return 0;
         e = &r->s->entries[run->entry];
         w = vb_proc_wait(run->p, &status);
-        run->p = vb_proc_free(run->p); /* closes the pidfd, which leaves the epoll set */
+        /*
+         * Out of the epoll set before the pidfd closes: a warm pool's helper holds a copy of the
+         * same pidfd (warm.c, hold_mnt_ns()) for a while, and epoll would go on reporting the
+         * ended void under this slot, and the loop spin on it.
+         */
+        (void)epoll_ctl(r->epfd, EPOLL_CTL_DEL, vb_proc_pidfd(run->p), NULL);
+        run->p = vb_proc_free(run->p);
         r->n_running--;
         care_set_drop(&r->care.set, run->net); /* its network caretaker ends with it */
         run->net = NULL;
