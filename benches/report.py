@@ -504,7 +504,7 @@ plot """ + cols + "\n")
     paced = read_tsv(os.path.join(res, "scale-paced.tsv"))
     if paced:
         whos = by_who(paced)
-        order = (("full", "library, cold"), ("full-warm", "library, warm (vb_warm)"), ("cli", "voidshim run, cold"),
+        order = (("full", "library, cold"), ("full-warm", "library, warm"), ("cli", "voidshim run, cold"),
                  ("cli-served", "voidshim run, served"), ("unshare", "unshare, all 8"), ("bwrap", "bwrap"))
         val = {(r["who"], r["variant"]): r["median_us"] for r in paced if r["median_us"] not in ("", "-")}
         order = [o for o in order if any((w, o[0]) in val for w in whos)]
