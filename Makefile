@@ -3,10 +3,10 @@
 #   make check                unit tests, integration tests, examples, the installed library's client
 #   make check-client         make install into build/stage, build the README's example against it
 #   make check-served         part of the integration suite with a voidshim serve running (doc/voidshim-serve.md)
-#   make bench                benches/ (TSV + markdown in benches/build/results/; R=results records the reference)
+#   make bench                benches/ (TSV + markdown in a fresh benches/results/run-DATE/)
 #   make SANITIZE=address,undefined check
 #   make lint | format-check
-#   make install PREFIX=/usr/local DESTDIR=
+#   make install PREFIX=/usr/local DESTDIR=   (make uninstall with the same variables removes it)
 
 CC       ?= gcc
 PREFIX   ?= /usr/local
@@ -14,6 +14,7 @@ LIBDIR   ?= $(PREFIX)/lib
 BINDIR   ?= $(PREFIX)/bin
 INCDIR   ?= $(PREFIX)/include
 MANDIR   ?= $(PREFIX)/share/man
+DATADIR  ?= $(PREFIX)/share
 PKG_CONFIG ?= pkg-config
 B        := build
 
@@ -61,7 +62,8 @@ SPECA     := $(B)/libvoidspec.a
 PLANA     := $(B)/libvoidplan.a
 FRONT_AS  := $(if $(PLAN_OBJS),$(PLANA)) $(SPECA)
 
-all: voidshim $(LIBA) $(LIBSO) $(SPECA) $(if $(PLAN_OBJS),$(PLANA)) $(B)/voidbuilder.pc $(B)/libvoidshim-app.a
+all: voidshim $(LIBA) $(LIBSO) $(SPECA) $(if $(PLAN_OBJS),$(PLANA)) $(B)/voidbuilder.pc $(B)/libvoidshim-app.a \
+	$(B)/tests/probe
 
 ifeq ($(V),1)
 Q :=
@@ -169,12 +171,17 @@ $(B)/tests/apps/%: tests/apps/%.c app/app.c include/voidshim/app.h
 	@mkdir -p $(dir $@)
 	$(CC) -D_GNU_SOURCE -O2 -Wall -Wextra -Wno-unused-parameter -Iinclude -static -o $@ $< app/app.c
 
-# Every shipped spec must pass `voidshim check` and the JSON Schema, so none can go stale.
+# Every shipped spec and profile must pass `voidshim check` (a profile: load with run --explain) and
+# the JSON Schema, so none can go stale.
 check-spec: voidshim
 	./voidshim check specs/*.json
+	for p in specs/profiles/*.json; do ./voidshim run --profile $$p --explain -- /bin/true >/dev/null || exit 1; done
 	python3 -c 'import json, sys, jsonschema; v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))); \
 		[v.validate(json.load(open(f))) for f in sys.argv[2:]]; print("schema: %d specs valid" % len(sys.argv[2:]))' \
 		specs/schema/voidshim-spec.schema.json specs/*.json tests/fixtures/specs/valid/*.json
+	python3 -c 'import json, sys, jsonschema; v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))); \
+		[v.validate(json.load(open(f))) for f in sys.argv[2:]]; print("schema: %d profiles valid" % len(sys.argv[2:]))' \
+		specs/schema/voidshim-profile.schema.json specs/profiles/*.json
 
 # libFuzzer target for the spec parser (clang; Debian's libclang-rt-14-dev has the runtime).
 FUZZ_CC   ?= clang
@@ -214,10 +221,10 @@ SERVED_TESTS ?= isolation fds grants denied badinput lifecycle
 check-served: voidshim $(B)/tests/probe $(B)/tests/apps/spec_app $(B)/tests/apps/srv_probe $(B)/tests/apps/auth_term
 	VOIDSHIM_TEST_SERVED=1 TESTS="$(SERVED_TESTS)" tests/integration/run.sh
 
-check: check-unit check-spec check-client check-integration check-served
+check: check-unit check-spec check-client check-install check-integration check-served
 
 bench: voidshim $(B)/tests/probe
-	$(MAKE) -C benches run $(if $(R),R=$(R))
+	$(MAKE) -C benches run
 
 ALL_SRCS := $(CORE_SRCS) $(SPEC_SRCS) $(PLAN_SRCS) $(SHIM_SRCS) shim/main.c
 lint:
@@ -231,9 +238,15 @@ format-check:
 	clang-format --dry-run -Werror $(ALL_SRCS) $(wildcard voidbuilder/*/*.h shim/*.h shim/*/*.h include/*.h include/*/*.h)
 
 # Installs what a user and a client of the library need; the examples are not installed (nor needed).
+# Specs that name files of the build tree (../build/examples/...) are not installed either.
+INSTALL_SPECS := $(shell grep -L '"\.\./' specs/*.json)
+COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
+VSDATADIR     := $(DATADIR)/voidshim
 install: voidshim $(LIBA) $(LIBSO) $(B)/libvoidshim-app.a
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)/voidbuilder \
-		$(DESTDIR)$(INCDIR)/voidshim $(DESTDIR)$(MANDIR)/man1
+		$(DESTDIR)$(INCDIR)/voidshim $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(VSDATADIR)/profiles $(DESTDIR)$(VSDATADIR)/specs $(DESTDIR)$(VSDATADIR)/seccomp \
+		$(DESTDIR)$(VSDATADIR)/schema $(DESTDIR)$(COMPLETIONDIR)
 	install -m 0755 voidshim $(DESTDIR)$(BINDIR)/voidshim
 	install -m 0644 $(LIBA) $(B)/libvoidshim-app.a $(DESTDIR)$(LIBDIR)/
 	install -m 0755 $(LIBSO) $(DESTDIR)$(LIBDIR)/
@@ -244,6 +257,35 @@ install: voidshim $(LIBA) $(LIBSO) $(B)/libvoidshim-app.a
 	$(MAKE) --no-print-directory -B $(B)/voidbuilder.pc PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) INCDIR=$(INCDIR)
 	install -m 0644 $(B)/voidbuilder.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
 	install -m 0644 doc/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 doc/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 specs/profiles/*.json $(DESTDIR)$(VSDATADIR)/profiles/
+	install -m 0644 $(INSTALL_SPECS) $(DESTDIR)$(VSDATADIR)/specs/
+	install -m 0644 specs/seccomp/*.policy $(DESTDIR)$(VSDATADIR)/seccomp/
+	install -m 0644 specs/schema/*.json $(DESTDIR)$(VSDATADIR)/schema/
+	sed 's|@DATADIR@|$(DATADIR)|g' contrib/voidshim.bash-completion > $(DESTDIR)$(COMPLETIONDIR)/voidshim
+	chmod 0644 $(DESTDIR)$(COMPLETIONDIR)/voidshim
+	@# The loader's cache knows the new library when LIBDIR is one of its directories (not in a staged DESTDIR).
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then \
+		echo "ldconfig"; ldconfig; fi
+
+# Removes what install put there, and the directories it made when they are left empty.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/voidshim $(DESTDIR)$(LIBDIR)/libvoidbuilder.a $(DESTDIR)$(LIBDIR)/libvoidshim-app.a \
+		$(DESTDIR)$(LIBDIR)/libvoidbuilder.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libvoidbuilder.so \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/voidbuilder.pc $(DESTDIR)$(INCDIR)/voidbuilder.h \
+		$(DESTDIR)$(INCDIR)/voidbuilder/cleanup.h $(DESTDIR)$(INCDIR)/voidshim/app.h \
+		$(DESTDIR)$(COMPLETIONDIR)/voidshim
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(wildcard doc/*.1))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(wildcard doc/*.5)))
+	rm -rf $(DESTDIR)$(VSDATADIR)
+	-rmdir $(DESTDIR)$(INCDIR)/voidbuilder $(DESTDIR)$(INCDIR)/voidshim 2>/dev/null
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then \
+		echo "ldconfig"; ldconfig; fi
+
+# make install into a fresh PREFIX, use what it installed (the binary finds its profiles there, every man
+# page renders without a warning, the completion completes), then make uninstall leaves no file behind.
+check-install: all
+	tests/install/check-install.sh "$(MAKE)"
 
 clean:
 	rm -rf $(B) voidshim
@@ -286,5 +328,6 @@ check-spec: examples
 check-integration: examples
 
 .PHONY: examples
-.PHONY: all check check-unit check-spec check-client check-integration check-served fuzz bench lint format-check install clean
+.PHONY: all check check-unit check-spec check-client check-integration check-install check-served fuzz bench lint \
+	format-check install uninstall clean
 -include $(wildcard $(CORE_OBJS:.o=.d) $(SPEC_OBJS:.o=.d) $(PLAN_OBJS:.o=.d) $(SHIM_OBJS:.o=.d) $(B)/shim/main.d $(B)/app/app.d)

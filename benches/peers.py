@@ -207,6 +207,13 @@ def wrap(fx, who, wrapkind, argv):
     return argv
 
 
+def installed(exe, args):
+    """Is exe there (a name on PATH, or a path), and not one of --without?"""
+    if os.path.basename(exe) in args.without:
+        return False
+    return bool(shutil.which(exe)) or os.access(exe, os.X_OK)
+
+
 def try_once(fx, who, wrapkind, cmd):
     r = subprocess.run(wrap(fx, who, wrapkind, shlex.split(cmd)), stdin=subprocess.DEVNULL,
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=60)
@@ -255,7 +262,9 @@ def main():
     ap.add_argument("--voidshim", default=os.path.join(TOP, "voidshim"))
     ap.add_argument("--probe", default=os.path.join(TOP, "build/tests/probe"))
     ap.add_argument("--bindir", default=os.path.join(HERE, "build"))
+    ap.add_argument("--without", default="", help="tools taken as not installed (comma or space separated)")
     args = ap.parse_args()
+    args.without = set(args.without.replace(",", " ").split())
     whos = ["root" if w == "root" else "user" for w in args.who.split(",") if w]
     os.makedirs(args.outdir, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix="vsbench-")
@@ -281,12 +290,15 @@ def run(fx, whos, args, jsondir):
         times = {c[0]: [] for c in cmds}
         status = {}
         for name, _, _, _, wk, cmd, _ in cmds:
-            if wk == "cgroupfix" and not shutil.which("crun"):
-                status[name] = "not installed"
+            if wk == "cgroupfix" and not installed("crun", args):
+                status[name] = "not installed (crun)"
                 continue
             exe = shlex.split(cmd.format(**fx.vars[who]))[0]
-            if not shutil.which(exe) and not os.access(exe, os.X_OK):
-                status[name] = f"not installed ({exe})"
+            if not installed(exe, args):
+                status[name] = f"not installed ({os.path.basename(exe)})"
+                continue
+            if not installed("hyperfine", args):  # what times them all
+                status[name] = "not timed (hyperfine is not installed)"
                 continue
             status[name] = try_once(fx, who, wk, cmd.format(**fx.vars[who])) or "ok"
             log(f"[{label}] {name}: {status[name]}")

@@ -385,6 +385,9 @@ def part4(res):
         return ("## 4. TLS server\n\nNot run (`make -C benches tls`).\n")
     t, cpu, verdicts = [], [], []
     for r in rows:
+        if r.get("status", "ok") != "ok":  # a mode whose load generator is missing
+            t.append([r["who"], f"`{r['mode']}`", r["side"], "-", "-", "-", "-", r["status"]])
+            continue
         t.append([r["who"], f"`{r['mode']}`", r["side"], fnum(r["rps"]), fnum(r["p50_ms"], 2), fnum(r["p99_ms"], 2),
                   fnum(r["p99_max_ms"], 2), r["errors"]])
         cpu.append([r["who"], f"`{r['mode']}`", r["side"]] +
@@ -409,7 +412,7 @@ def part4(res):
         "alternating; requests/s is over all rounds, p50/p99 (ms) are medians over the rounds of each round's "
         "value, *p99 max* the worst round.\n",
         modes + "\n",
-        md_table(["who", "mode", "side", "requests/s", "p50", "p99", "p99 max", "errors"], t),
+        md_table(["who", "mode", "side", "requests/s", "p50", "p99", "p99 max", "errors or status"], t),
         "\n### Shim / plain, requests per second\n\nRatio over all rounds; the range is that of the per-round "
         "ratios (each shim run against the plain run of the same round).\n",
         md_table(["who", "mode", "side", "side / plain", "per-round range", "target", "verdict"], verdicts),
@@ -434,8 +437,15 @@ def provenance(res):
 
 # ---- plots ----------------------------------------------------------------------
 
+WITHOUT = set()  # --without: tools taken as not installed
+
+
+def have_gnuplot():
+    return "gnuplot" not in WITHOUT and bool(shutil.which("gnuplot"))
+
+
 def gnuplot(res, name, data, script):
-    if not shutil.which("gnuplot"):
+    if not have_gnuplot():
         return False
     dat = os.path.join(res, f"{name}.dat")
     with open(dat, "w") as f:
@@ -548,7 +558,9 @@ def main():
     ap.add_argument("results")
     ap.add_argument("--voidshim", default=os.path.join(TOP, "voidshim"))
     ap.add_argument("--top", default=TOP, help="the voidshim tree that was measured (for its git revision)")
+    ap.add_argument("--without", default="", help="tools taken as not installed (gnuplot)")
     args = ap.parse_args()
+    WITHOUT.update(args.without.replace(",", " ").split())
     res = args.results
     env = environment(args.voidshim, args.top)
     with open(os.path.join(res, "env.tsv"), "w") as f:
@@ -558,8 +570,11 @@ def main():
              "Written by `make bench` (benches/report.py). Every comparison is a ratio within one part's run; "
              "absolute times are for scale only (a shared 2-vCPU VM: see the load average).\n",
              md_table(["", ""], env), provenance(res)]
-    if not shutil.which("gnuplot"):
+    if not have_gnuplot():
         parts.append("\nPlots missing: gnuplot is not installed (benches/install-peers.sh).\n")
+    failed = [n for n, ok in plots.items() if not ok]
+    if have_gnuplot() and failed:
+        parts.append(f"\nPlots missing: gnuplot failed for {', '.join(failed)} (its message is on stderr).\n")
     parts.append(targets16(res))
     if plots.get("latency"):
         parts.append("\n![latency: cold, warm and served paths against bwrap and unshare](latency.png)\n")

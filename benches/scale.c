@@ -38,7 +38,7 @@
  *                namespaces, used once; doc/voidshim-serve.md)
  *   unshare      unshare(1) with all eight namespaces (peers.py's unshare-all8)
  *   bwrap        bwrap --unshare-all with the usual binds (peers.py's bwrap)
- * A command that is not installed is reported as unavailable.
+ * A command that is not installed, or named with -x PEER (make WITHOUT=), is reported as unavailable.
  * full runs -N voids (default 10000), the others -n (default 2000), with 1
  * worker and with JOBS workers (default 2), in -r ROUNDS (default 4) that
  * cycle through the variants.  -g GAP_US makes every worker wait GAP_US before
@@ -85,6 +85,8 @@ struct opts {
         const char *probe, *voidshim;
         const char *only[12];
         int n_only;
+        const char *without[12]; /* -x: peers taken as not installed (their rows say so) */
+        int n_without;
 };
 
 static const char *who;
@@ -830,7 +832,7 @@ int main(int argc, char **argv)
         struct passwd *pw;
         int opt;
 
-        while ((opt = getopt(argc, argv, "n:N:r:j:m:p:s:v:g:")) != -1) {
+        while ((opt = getopt(argc, argv, "n:N:r:j:m:p:s:v:g:x:")) != -1) {
                 switch (opt) {
                 case 'n': o.n = strtoul(optarg, NULL, 10); break;
                 case 'N': o.n_full = strtoul(optarg, NULL, 10); break;
@@ -844,9 +846,13 @@ int main(int argc, char **argv)
                         if (o.n_only < (int)ELEMENTSOF(o.only))
                                 o.only[o.n_only++] = optarg;
                         break;
+                case 'x':
+                        if (o.n_without < (int)ELEMENTSOF(o.without))
+                                o.without[o.n_without++] = optarg;
+                        break;
                 default:
                         fprintf(stderr, "usage: scale [-n N] [-N N_FULL] [-r ROUNDS] [-j JOBS] [-m LIVE] [-p PROBE] [-s VOIDSHIM] "
-                                        "[-g GAP_US] [-v VARIANT]...\n");
+                                        "[-g GAP_US] [-v VARIANT]... [-x PEER]...\n");
                         return 2;
                 }
         }
@@ -873,6 +879,10 @@ int main(int argc, char **argv)
                         for (int k = 0; k < (o.jobs > 1 ? 2 : 1); k++) {
                                 struct acc *a = &accs[i][k];
 
+                                for (int x = 0; x < o.n_without; x++)
+                                        a->unavailable |= strcmp(o.without[x], variants[i]) == 0;
+                                if (a->unavailable)
+                                        continue;
                                 if (!a->lat && !(a->lat = calloc(n * o.rounds + 1, sizeof(double))))
                                         die_err("calloc", -ENOMEM, NULL);
                                 run_rate(variants[i], &o, n, k ? o.jobs : 1, a);

@@ -237,6 +237,10 @@ def pct(s, p):
     return s[lo] if lo + 1 >= len(s) else s[lo] + (s[lo + 1] - s[lo]) * (i - lo)
 
 
+# The load generator of each mode.
+TOOL = {"keepalive-as-shipped": "wrk", "keepalive": "wrk", "close": "hey", "close-c1": "hey"}
+
+
 def client_argv(mode, port, secs, conns):
     url = f"https://127.0.0.1:{port}/"
     if mode.startswith("keepalive"):
@@ -304,17 +308,20 @@ def setup(who, tmp, args):
 
 
 def run_who(who, tmp, args, runs):
+    if not args.modes:  # no load generator at all
+        return
     d, ports, argvs = setup(who, tmp, args)
     servers = {}
     try:
         for side in SIDES:
             servers[side] = Server(side, argvs[side], ports[side], d)
         for side in SIDES:  # warm up: page cache, the signer's first key use
-            measure(servers[side], "close", 1, args.conns)
-        log(f"[{who}] as shipped (no TCP_NODELAY): keep-alive, {args.secs} s per side")
-        for side in SIDES:
-            runs.append({"who": who, "side": side, "mode": "keepalive-as-shipped", "round": 1,
-                         **measure(servers[side], "keepalive-as-shipped", args.secs, args.conns)})
+            measure(servers[side], args.modes[0], 1, args.conns)
+        if "keepalive-as-shipped" not in args.skipped:
+            log(f"[{who}] as shipped (no TCP_NODELAY): keep-alive, {args.secs} s per side")
+            for side in SIDES:
+                runs.append({"who": who, "side": side, "mode": "keepalive-as-shipped", "round": 1,
+                             **measure(servers[side], "keepalive-as-shipped", args.secs, args.conns)})
         for side in SIDES:
             if not set_nodelay(servers[side].pid, ports[side]):
                 raise RuntimeError(f"{side}: could not find its listener to set TCP_NODELAY")
@@ -365,7 +372,7 @@ def summarize(runs):
                 if rs and rp["requests"] and s != "plain":
                     per_round.append(rs[0]["requests"] / rs[0]["secs"] / (rp["requests"] / rp["secs"]))
             ratio = row[s]["rps"] / row["plain"]["rps"] if row["plain"]["rps"] else float("nan")
-            out.append({"who": who, "mode": mode, "side": s, **row[s],
+            out.append({"who": who, "mode": mode, "side": s, "status": "ok", **row[s],
                         "ratio_shim_plain": ratio,
                         "ratio_round_min": min(per_round) if per_round else "",
                         "ratio_round_max": max(per_round) if per_round else ""})
@@ -373,13 +380,15 @@ def summarize(runs):
 
 
 def write_tsv(path, rows):
-    if not rows:
-        return
-    cols = list(rows[0].keys())
+    """Every row's keys, in the order first seen; a key a row lacks is "-"."""
+    cols = []
+    for r in rows:
+        cols += [c for c in r if c not in cols]
     with open(path, "w") as f:
         f.write("\t".join(cols) + "\n")
         for r in rows:
-            f.write("\t".join(f"{r[c]:.4g}" if isinstance(r[c], float) else str(r[c]) for c in cols) + "\n")
+            f.write("\t".join(f"{r[c]:.4g}" if isinstance(r.get(c), float) else str(r.get(c, "-")) for c in cols)
+                    + "\n")
 
 
 def main():
@@ -397,11 +406,15 @@ def main():
     ap.add_argument("--key", default=os.path.join(TOP, "build/examples/tls-server/key.pem"))
     ap.add_argument("--www", default=os.path.join(TOP, "examples/tls-server/www"))
     ap.add_argument("--spec", default=os.path.join(TOP, "specs/tls-server.json"))
+    ap.add_argument("--without", default="", help="tools taken as not installed (comma or space separated)")
     args = ap.parse_args()
-    args.modes = [m for m in args.modes.split(",") if m]
-    for tool in ("wrk", "hey"):
-        if not shutil.which(tool):
-            sys.exit(f"tls: {tool} is not installed (benches/install-peers.sh)")
+    without = set(args.without.replace(",", " ").split())
+    missing = {t for t in ("wrk", "hey") if t in without or not shutil.which(t)}
+    # A mode whose load generator is missing is not run: its rows say so, and the rest is measured.
+    args.skipped = [m for m in ["keepalive-as-shipped"] + args.modes.split(",") if m and TOOL[m] in missing]
+    args.modes = [m for m in args.modes.split(",") if m and m not in args.skipped]
+    for t in sorted(missing):
+        log(f"{t} is not installed (benches/install-peers.sh): its modes are marked, not run")
     os.makedirs(args.outdir, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix="vstls-")
     os.chmod(tmp, 0o755)
@@ -412,7 +425,11 @@ def main():
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     write_tsv(os.path.join(args.outdir, "tls-runs.tsv"), runs)
-    write_tsv(os.path.join(args.outdir, "tls.tsv"), summarize(runs))
+    rows = summarize(runs)
+    for who in [w for w in args.who.split(",") if w]:
+        for m in args.skipped:
+            rows += [{"who": who, "mode": m, "side": s, "status": f"not installed ({TOOL[m]})"} for s in SIDES]
+    write_tsv(os.path.join(args.outdir, "tls.tsv"), rows)
 
 
 if __name__ == "__main__":

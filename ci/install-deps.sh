@@ -12,5 +12,5 @@ $SUDO apt-get install -y -qq --no-install-recommends \
         libssl-dev zlib1g-dev \
         jq curl openssl graphviz perl \
         iproute2 procps psmisc util-linux passwd python3 python3-jsonschema \
-        passt nftables xdg-dbus-proxy dbus dbus-tests \
+        passt nftables xdg-dbus-proxy dbus dbus-tests mmdebstrap \
         >/dev/null

@@ -162,6 +162,18 @@ VB_API int vb_void_tmpfs(struct vb_void *v, const char *dst, uint64_t size_bytes
 /* An empty directory, or a symlink dst -> target, inside the void's root. */
 VB_API int vb_void_dir(struct vb_void *v, const char *dst, mode_t mode) VB_NONNULL(1, 2);
 VB_API int vb_void_symlink(struct vb_void *v, const char *target, const char *dst) VB_NONNULL(1, 2, 3);
+/*
+ * A file at dst in the void's root holding the text contents (copied; at most
+ * 64 KiB), with mode `mode`, owned by the void's uid 0: a synthesized
+ * /etc/passwd, say.  Written while the root is built, read-only after, like
+ * the root itself.  -EINVAL for a bad dst, a mode beyond 07777 or too much text.
+ */
+VB_API int vb_void_file(struct vb_void *v, const char *dst, const char *contents, mode_t mode) VB_NONNULL(1, 2, 3);
+/*
+ * Label the mounts the following calls add (explain shows "[label]" after each,
+ * e.g. "profile python3"), until the next call; NULL stops.  Copied.  -ENOMEM.
+ */
+VB_API int vb_void_label(struct vb_void *v, const char *label) VB_NONNULL(1);
 
 enum {
         VB_PROC_SUBSET_PID = 1 << 0, /* mount with subset=pid: only the /proc/PID dirs */
@@ -179,6 +191,35 @@ VB_API int vb_void_proc(struct vb_void *v, const char *dst, unsigned flags) VB_N
  */
 VB_API int vb_void_dev(struct vb_void *v, const char *dst) VB_NONNULL(1, 2);
 
+/*
+ * The void's root: the host directory dir instead of the empty tmpfs, bound
+ * recursively, nosuid and nodev, read-only unless flags holds VB_MOUNT_RW.
+ * Every other mount goes on top of it, at a mount point that must exist in a
+ * read-only root (a Debian tree has /proc, /dev, /sys, /tmp and /run): one
+ * missing fails the spawn at step "mount" with EROFS.  dir is resolved when the
+ * void is spawned, following symlinks on the host.  An OCI bundle's root.path
+ * and root.readonly map onto it as (path, readonly ? 0 : VB_MOUNT_RW).
+ * -EINVAL for a relative dir or another flag, -ENOMEM.
+ */
+VB_API int vb_void_root(struct vb_void *v, const char *dir, unsigned flags) VB_NONNULL(1, 2);
+/*
+ * The void's root: an overlay (overlayfs) whose lower layer is the host
+ * directory lower, which is never written, and whose upper layer is a fresh
+ * tmpfs of at most size_bytes (upper NULL; 0: 1 GiB) that goes with the
+ * void, or the host directory upper, whose subdirectories upper/ and work/
+ * (made when missing) keep every change across voids.  Writable, nosuid,
+ * nodev; works unprivileged (overlayfs in a user namespace, with
+ * user.overlay.* extended attributes).  -EINVAL for a relative path.
+ */
+VB_API int vb_void_root_overlay(struct vb_void *v, const char *lower, const char *upper, uint64_t size_bytes)
+        VB_NONNULL(1, 2);
+/*
+ * A fresh sysfs at dst (normally "/sys"), read-only, nosuid, nodev, noexec:
+ * it shows the network devices of the void's own network namespace, which
+ * must be fresh or one its user namespace owns (a network caretaker's, joined
+ * with its user namespace); the kernel refuses it otherwise (step "mount").
+ */
+VB_API int vb_void_sys(struct vb_void *v, const char *dst) VB_NONNULL(1, 2);
 /*
  * Never show the host path host_path (absolute; resolved now when it
  * exists) in the void: wherever a bind, granted or made by a server, would
@@ -321,6 +362,90 @@ VB_API int vb_void_exec_host(struct vb_void *v, const char *path, char *const ar
  * -ENOENT with err naming a library that cannot be found.
  */
 VB_API int vb_void_add_libs(struct vb_void *v, const char *path, struct vb_error **err) VB_NONNULL(1, 2);
+/*
+ * (vb_void_add_libs() also takes a "#!" script: the script is bound at its
+ * path, read-only, and its interpreter's closure added, up to 4 levels.)
+ *
+ * Does the host program at path load code at run time that its ELF closure
+ * cannot show?  1 when it (or, for a "#!" script, its interpreter) names
+ * dlopen among its dynamic symbols: python3's extension modules, plugins,
+ * NSS modules loaded on its own; 0 when not; -errno (-ENOEXEC: not ELF, -ENOENT).
+ */
+VB_API int vb_program_loads_code(const char *path) VB_NONNULL(1);
+/*
+ * What the kernel runs first for the host program at path: the #! interpreter
+ * of a script, or the PT_INTERP dynamic loader of an ELF file, into buf
+ * (len bytes, NUL-terminated).  Returns its length, 0 for a static ELF
+ * program, -ENOEXEC when path is neither, -ENAMETOOLONG, or -errno.
+ */
+VB_API int vb_program_interpreter(const char *path, char *buf, size_t len) VB_NONNULL(1, 2);
+
+/*
+ * Observe the void, for learning what a program uses (voidshim learn): each of
+ * the system calls named in syscalls (libseccomp names, NULL-terminated; names
+ * the architecture lacks, like "open" on arm64, are skipped), made by the
+ * program or any process it starts, stops until an observer answers it
+ * (seccomp user notification, seccomp_unotify(2); the void's other filters
+ * still apply, and a call they refuse never reaches the observer).  The child
+ * sends the listener fd over the unix socket sock (one SCM_RIGHTS message,
+ * vb_fd_recv()) before it execs the program, whose own execve is then the
+ * first notification: the caller must receive and answer them from another
+ * thread or process started before vb_void_spawn() (usually with
+ * SECCOMP_USER_NOTIF_FLAG_CONTINUE), or the void waits forever.  What a
+ * notification's memory shows may change before the call runs: fit for
+ * observing, not for enforcing.  sock is duplicated.  -EINVAL (with err) for
+ * an unknown name, -ENOMEM.  Explain lists the observed calls.
+ */
+VB_API int vb_void_observe(struct vb_void *v, const char *const *syscalls, int sock, struct vb_error **err)
+        VB_NONNULL(1, 2);
+
+/* ---- pid 1, and joining a running void ------------------------------------ */
+
+enum {
+        VB_INIT_HOLD = 1 << 0, /* stay after the program ends, or run with no program at all (a session) */
+};
+/*
+ * A minimal reaper of the library's is the void's pid 1: it forks the
+ * program, forwards to it SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
+ * SIGWINCH and SIGCONT, reaps every orphan (so zombies never pile up under a
+ * program that does not wait), and exits with the program's exit code (128+N
+ * when a signal N killed it).  It runs as confined as the program (ids,
+ * capabilities, no_new_privs, Landlock, seccomp, rlimits) and holds none of
+ * its fds.  With VB_INIT_HOLD it stays after the program ends, and the
+ * program may be left out (no vb_void_exec_*()): the void then waits for
+ * processes to join it (vb_void_join()) until SIGTERM, on which the reaper
+ * sends SIGTERM to every process of the void, waits at most 5 s for them,
+ * SIGKILLs what is left and exits 0.  Needs a fresh pid namespace (-EINVAL
+ * at spawn otherwise); -EINVAL for an unknown flag.
+ */
+VB_API int vb_void_init(struct vb_void *v, unsigned flags) VB_NONNULL(1);
+
+struct vb_warm_fd;
+/* A program started in a running void (vb_void_join()). */
+struct vb_join {
+        const char *path;             /* a path in the void; without "/", searched in the void's PATH */
+        char *const *argv;            /* argv[0] included */
+        char *const *env;             /* NULL-terminated; NULL: the void's environment */
+        const char *cwd;              /* NULL: the void's working directory */
+        const struct vb_warm_fd *fds; /* handed in as their targets; 0, 1, 2 not given are /dev/null */
+        size_t n_fds;
+};
+/*
+ * Start j's program inside the running void p, which vb_void_spawn(v) made,
+ * as confined as p's program: it enters every namespace of the void that is
+ * not the caller's (setns() through p's pidfd: user, mount, hence the same
+ * root, pid, net, ipc, uts, cgroup, time), starts in v's cgroup, becomes a
+ * new session, and gets v's capabilities (none unless kept), no_new_privs,
+ * Landlock rules, seccomp filter and rlimits; its ids are the void's, since
+ * the caller's one id is mapped to them.  v must be the void that was
+ * spawned (unchanged).  On success *out is a handle to a process of the
+ * caller's that ends with the program's status (vb_proc_wait(), vb_proc_kill()
+ * forward to it; vb_proc_free() kills it).  -ESRCH when the void has ended,
+ * -EINVAL for a bad j, a failing step as from vb_void_spawn() (err->step
+ * "setns", "exec", ...).
+ */
+VB_API int vb_void_join(struct vb_void *v, struct vb_proc *p, const struct vb_join *j, struct vb_proc **out,
+                        struct vb_error **err) VB_NONNULL(1, 2, 3, 4);
 
 /* ---- servers: the environment model (doc/servers.md) --------------------- */
 
@@ -445,6 +570,18 @@ struct vb_net_allow {
  */
 VB_API int vb_net_allow_parse(const char *text, struct vb_net_allow *out, const char **why) VB_NONNULL(1, 2);
 /*
+ * vb_net_allow_parse(), where HOST may also be a host name: the name is
+ * resolved now (getaddrinfo(3): the caller's resolver, once, when the entry is
+ * granted) and each of its addresses that a caretaker can route to becomes an
+ * entry, at most max of them in out.  Returns how many (1 for a numeric entry),
+ * with the name in name (name_len bytes; "" for a numeric entry), so that the
+ * caller can put it in the void's /etc/hosts: the void itself needs no
+ * resolver.  -ENOENT when the name has no address, -EHOSTUNREACH when the
+ * resolver fails, -E2BIG past max, -EINVAL (with *why) as vb_net_allow_parse().
+ */
+VB_API int vb_net_allow_resolve(const char *text, struct vb_net_allow *out, size_t max, char *name, size_t name_len,
+                                const char **why) VB_NONNULL(1, 2, 4);
+/*
  * A network caretaker: a fresh user and network namespace (ids mapped as a
  * void's, lo up), held by a small child, with pasta(1) (package passt)
  * attached to it.  Loopback entries: pasta splices connections to
@@ -463,6 +600,20 @@ VB_API int vb_net_allow_parse(const char *text, struct vb_net_allow *out, const 
  */
 VB_API int vb_caretaker_pasta(const struct vb_net_allow *allow, size_t n, struct vb_caretaker **out,
                               struct vb_error **err) VB_NONNULL(3);
+/*
+ * Change a running network caretaker's allowlist: allow (true) or deny
+ * (false) one remote-host entry (family AF_INET or AF_INET6, as from
+ * vb_net_allow_resolve()).  The new filter is loaded in one nftables
+ * transaction and a new host is routed; the void's next connect() sees it
+ * (a connection made before a deny stays open: Linux cannot take it back
+ * without cutting pasta).  Allowing an entry allowed already is a no-op.
+ * -EOPNOTSUPP for a loopback entry (pasta's ports are fixed when it starts) or
+ * a caretaker started with no remote host (it has no link to route on),
+ * -ENOENT to deny what is not allowed, -EINVAL for another kind of caretaker,
+ * -ECHILD when its holder is gone.
+ */
+VB_API int vb_caretaker_net_change(struct vb_caretaker *c, const struct vb_net_allow *entry, bool allow,
+                                   struct vb_error **err) VB_NONNULL(1, 2);
 /*
  * A D-Bus caretaker: xdg-dbus-proxy listening at host path sock_path,
  * forwarding to bus_address (a D-Bus address) with --filter, letting the

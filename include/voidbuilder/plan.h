@@ -45,6 +45,8 @@ enum vb_plan_grant_kind {
         VB_PLAN_RLIMIT,      /* resource RLIMIT_*, soft, hard */
         VB_PLAN_TIME_OFFSET, /* clock CLOCK_BOOTTIME or CLOCK_MONOTONIC, seconds */
         VB_PLAN_CAP,         /* cap: a capability kept (CAP_*) */
+        VB_PLAN_PASSWD,      /* dst (a directory, "/etc"): passwd and group files naming the void's ids */
+        VB_PLAN_SYS,         /* dst: a fresh read-only sysfs of the void's own network namespace */
         VB_PLAN_GRANT_KIND_COUNT,
 };
 
@@ -61,7 +63,8 @@ struct vb_plan_grant {
         bool checked; /* bind: refuse to start unless src is still this file */
         dev_t dev;
         ino_t ino;
-        char *origin; /* what asked for it, for errors and explain: "--ro-bind", "/entrypoints/x/void/mounts/0" */
+        char *origin;  /* what asked for it, for errors and explain: "--ro-bind", "/entrypoints/x/void/mounts/0" */
+        char *profile; /* the profile it comes from ("python3"), or NULL: explain labels its mounts */
 };
 
 /* How Landlock is used (doc/plan-json.md, "landlock"). */
@@ -92,6 +95,8 @@ struct vb_plan_care {
         char *dbus_at, *dbus_bus; /* the D-Bus proxy, or NULL */
         char **dbus_talk;         /* NULL-terminated (NULL: none) */
         size_t n_dbus_talk;
+        char **hosts; /* "ADDRESS NAME" lines of the void's /etc/hosts: the names in --net-allow (NULL: none) */
+        size_t n_hosts;
         char *name;  /* the control socket's name (voidshim ctl NAME), or NULL */
         char *inbox; /* where the powerbox's inbox appears in the void, or NULL */
 };
@@ -142,6 +147,22 @@ struct vb_plan {
 
         struct vb_plan_care care;
         struct vb_plan_live live;
+
+        /*
+         * What "/" is made of.  root NULL: the empty tmpfs.  Otherwise the host
+         * directory root, read-only unless root_rw (vb_void_root()), or with
+         * overlay the lower layer of an overlay whose upper is the host directory
+         * overlay_upper, or a tmpfs when it is NULL (vb_void_root_overlay()).
+         */
+        char *root;
+        bool root_rw;
+        bool overlay;
+        char *overlay_upper;
+        /* pid 1: the program (init false), or voidshim's reaper (vb_void_init()); init_hold: a session's. */
+        bool init, init_hold;
+        /* chown(2), fchown, lchown, fchownat succeed and change nothing (seccomp errno 0): in a tree
+         * whose files are all the caller's, a one-id void cannot give them to another id anyway. */
+        bool chown_noop;
 };
 
 /* A new plan: the bare void (all namespaces fresh, nothing granted, stdio not handed in).  NULL on OOM. */
@@ -191,6 +212,13 @@ int vb_plan_apply(const struct vb_plan *p, bool for_explain, struct vb_void **ou
         VB_NONNULL(1, 3);
 
 /*
+ * What the plan's --libs grants cannot show: one line per program that loads
+ * code at run time (vb_program_loads_code()), naming the grant as written.
+ * malloc'd ("" when there is nothing to say), NULL on OOM.
+ */
+char *vb_plan_libs_notes(const struct vb_plan *p) VB_NONNULL(1);
+
+/*
  * The plan as JSON (doc/plan-json.md): a malloc'd NUL-terminated string,
  * NULL on OOM.  Host fds are written as numbers and so compare only within
  * one process.
@@ -229,6 +257,15 @@ struct vb_plan_spec_start {
  */
 int vb_plan_from_spec(const struct vb_spec *s, const struct vb_spec_entry *e, const struct vb_plan_spec_start *start,
                       struct vb_plan **out, struct vb_error **err) VB_NONNULL(1, 2, 4);
+
+/*
+ * The grants of profile prof (vb_spec_load_profile()), as a spec's
+ * entrypoint would give them: mounts, libs, /proc, /dev, passwd, env,
+ * rlimits, each with prof's name (vb_plan_grant.profile) and an origin made
+ * from origin_base ("--profile python3 (mounts/2)").  -ENOMEM.
+ */
+int vb_plan_add_profile(struct vb_plan *p, const struct vb_spec_profile *prof, const char *origin_base)
+        VB_NONNULL(1, 2, 3);
 
 /*
  * "name=3,other=4,trigger=5,trigger.1=6": VOIDSHIM_FDS for entrypoint e, where

@@ -144,10 +144,12 @@ struct vb_spec_mount {
         int cmdline;    /* VB_SMNT_CMDLINE: word index after "--", or VB_SPEC_CMDLINE_TRAILING */
         bool parent;    /* VB_SMNT_CMDLINE: bind each path's directory rather than the path */
         char *where;
+        char *profile; /* the profile this mount comes from (its name), or NULL: the spec's own */
 };
 
 struct vb_spec_env {
         char *name, *value;
+        char *profile; /* the profile it comes from, or NULL */
 };
 struct vb_spec_rlimit {
         int resource;
@@ -183,6 +185,16 @@ struct vb_spec_void {
         size_t n_caps;
         struct vb_spec_landlock *landlock_rules;
         size_t n_landlock;
+        /* "root", "overlay", "overlay-persist" (resolved host paths, or NULL), "root-writable". */
+        char *root, *overlay, *overlay_upper;
+        bool root_rw;
+        bool sys, init, chown_noop; /* "sys", "init" (voidshim's reaper as pid 1), "chown-noop" */
+        bool ids_set;               /* "uid", "gid" (0 when only the other is given) */
+        unsigned uid, gid;
+        bool passwd;          /* "passwd": true: /etc/passwd and /etc/group naming the void's ids */
+        char **profiles;      /* "profiles": the names, NULL-terminated, as written (vb_spec_resolve_profiles()) */
+        char **profile_files; /* once resolved: the file each came from, in the same order */
+        char *proc_profile, *dev_profile, *passwd_profile; /* the profile that gave each, or NULL */
 };
 
 struct vb_spec_entry {
@@ -264,6 +276,66 @@ int vb_spec_validate(const struct vb_spec *s, vb_spec_access_fn access, void *us
         VB_NONNULL(1, 4);
 
 struct vb_spec *vb_spec_free(struct vb_spec *s);
+
+/* ---- profiles: spec fragments, grants by name ------------------------------ */
+
+/*
+ * A profile (doc/spec-format.md, "Profiles"): a JSON object with a void's
+ * grant keys ("mounts", "libs", "proc", "dev", "env", "rlimits", "passwd"),
+ * "description", and "profiles" it builds on.  `voidshim run --profile NAME`
+ * and a spec's "void": {"profiles": [NAME]} grant the same.
+ */
+struct vb_spec_profile {
+        char *name;            /* as asked for */
+        char *file;            /* where it was read from */
+        char *description;     /* or NULL */
+        char **included;       /* the profiles it builds on, by name (NULL-terminated, or NULL) */
+        struct vb_spec_void v; /* its grants, with those of the profiles it builds on in front */
+};
+
+/*
+ * How profiles are found (the shim searches its profile directories).  On
+ * success 0 with *text (malloc'd, *len bytes), *file (the path read, malloc'd)
+ * and *basedir (its directory, absolute and physical, malloc'd: a profile's
+ * relative host paths are taken from there); -ENOENT when there is no profile
+ * of that name, another -errno when it cannot be read.
+ */
+typedef int (*vb_spec_profile_fn)(void *userdata, const char *name, char **text, size_t *len, char **file,
+                                  char **basedir);
+
+/*
+ * Load profile name through fn, with the profiles it builds on, each put in
+ * front of its own grants (a cycle, or more than 8 levels, is an error).
+ * Problems in the files become diagnostics in d at their line and column.
+ * Returns 0 and *out (free with vb_spec_profile_free()); -ENOENT when fn finds
+ * no such profile (nothing added to d); -EINVAL when a file has errors (d says
+ * which); -ENOMEM; or fn's -errno.
+ */
+int vb_spec_load_profile(const char *name, vb_spec_profile_fn fn, void *userdata, struct vb_spec_profile **out,
+                         struct vb_spec_diags *d) VB_NONNULL(1, 2, 4, 5);
+struct vb_spec_profile *vb_spec_profile_free(struct vb_spec_profile *p);
+
+/*
+ * Put the grants of src (a profile's) in front of dst's own: its mounts,
+ * libs, env and rlimits first, "proc" when dst has none, "dev" and "passwd"
+ * or'ed.  The copied mounts carry the profile's name (vb_spec_mount.profile)
+ * and, when where is non-NULL, that JSON pointer for diagnostics.  0 or -ENOMEM.
+ */
+int vb_spec_void_prepend(struct vb_spec_void *dst, const struct vb_spec_void *src, const char *name, const char *where)
+        VB_NONNULL(1, 2, 3);
+
+/*
+ * Resolve the "profiles" of every entrypoint of s through fn: the grants of
+ * each (and of the profiles it builds on) go in front of the entrypoint's
+ * own, the first named first, and v.profile_files says where each was found.
+ * A profile that cannot be found or has errors becomes a diagnostic, at the
+ * "profiles" entry that names it or in the profile's own file.  Call it after
+ * vb_spec_parse() and before vb_spec_validate(), which then checks the
+ * profiles' grants with the spec's own.  Returns the number of diagnostics
+ * added, or -ENOMEM.
+ */
+int vb_spec_resolve_profiles(struct vb_spec *s, vb_spec_profile_fn fn, void *userdata, struct vb_spec_diags *d)
+        VB_NONNULL(1, 2, 4);
 
 /* Lookups by name; NULL when absent. */
 const struct vb_spec_entry *vb_spec_find_entry(const struct vb_spec *s, const char *name) VB_NONNULL(1, 2);

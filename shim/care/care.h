@@ -8,6 +8,7 @@
 #define SHIM_CARE_H
 
 #include <limits.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -55,6 +56,10 @@ void care_set_drop(struct care_set *s, struct vb_caretaker *c);
 void care_set_list(struct care_set *s, int fd);
 /* Revoke and free every caretaker, remove the run directory. */
 void care_set_done(struct care_set *s);
+/* ctl allow|deny TEXT on the network caretaker named "net" (care_live.c). */
+void care_net_change(struct care_set *s, int fd, const char *text, bool allow);
+/* ctl A connect B PATH, as A's supervisor gets it: "PID /PATH" (care_live.c). */
+void care_connect(struct care_set *s, struct vb_inbox *inbox, int fd, char *args);
 /* Answer a control client (never raises SIGPIPE). */
 void care_reply(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -74,6 +79,27 @@ int care_prepare(struct vb_plan *p, struct care_sup **out, struct vb_error **err
 void care_applied(struct care_sup *s, struct vb_plan *p);
 /* Serve the control socket and signals until the void's init ends; store its wait status. */
 int care_supervise(struct care_sup *s, struct vb_proc *p, int *status);
+
+/*
+ * What a supervisor of a longer life (voidshim session) adds to the loop:
+ * requests the run does not know, and fds of its own to watch.
+ */
+struct care_hooks {
+        void *data;
+        /* A request the run does not know: true when handled; *keep: the hook keeps client fd. */
+        bool (*serve)(void *data, struct vb_proc *p, int fd, const char *req, bool *keep);
+        /* Fill up to max pollfds to watch; returns how many. */
+        size_t (*pollfds)(void *data, struct pollfd *pfd, size_t max);
+        /* Their events, in the same order. */
+        void (*events)(void *data, struct vb_proc *p, const struct pollfd *pfd, size_t n);
+        /* SIGINT, SIGTERM, SIGHUP: true when handled (otherwise the void is killed). */
+        bool (*signal)(void *data, struct vb_proc *p, int sig);
+};
+/* Use hooks h (borrowed) in care_supervise(). */
+void care_set_hooks(struct care_sup *s, const struct care_hooks *h);
+/* The control socket's path (empty without --name), and the caretakers, for a session's list. */
+const char *care_ctl_path(const struct care_sup *s);
+struct care_set *care_caretakers(struct care_sup *s);
 /*
  * Revoke every caretaker, remove the sockets and the run directory; accepts NULL.
  * A terminal caretaker is first given a moment to copy the void's last output:

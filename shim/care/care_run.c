@@ -36,7 +36,23 @@ struct care_sup {
         int slave;                 /* its pty's slave, until the void is built */
         struct termios saved;      /* the caller's terminal, while it is raw for the relay */
         bool raw;
+        const struct care_hooks *hooks; /* a session's additions, or NULL */
 };
+
+void care_set_hooks(struct care_sup *s, const struct care_hooks *h)
+{
+        s->hooks = h;
+}
+
+const char *care_ctl_path(const struct care_sup *s)
+{
+        return s->ctl_path;
+}
+
+struct care_set *care_caretakers(struct care_sup *s)
+{
+        return &s->set;
+}
 
 static bool proxied(const struct vb_plan *p, enum vb_server srv)
 {
@@ -57,6 +73,8 @@ static int start_caretakers(struct care_sup *s, struct vb_plan *p, struct vb_err
                 vb_error_wrap(err, r, "--dbus-proxy %s", c->dbus_at);
         if (r >= 0 && proxied(p, VB_SERVER_NET))
                 r = care_set_net(&s->set, c->allow, c->n_allow, &net, err);
+        if (r >= 0 && c->n_hosts)
+                r = care_set_run_dir(&s->set, err);
         return r < 0 ? r : care_give(&s->set, p, net, err);
 }
 
@@ -186,7 +204,7 @@ static void grant(struct care_sup *s, int fd, char *args)
         }
         flags = strcmp(mode, " rw") == 0 ? VB_MOUNT_RW : 0;
         *mode = '\0';
-        dir = open(args, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        dir = open(args, O_PATH | O_CLOEXEC);
         if (dir < 0) {
                 care_reply(fd, "error: %s: %s\n", args, strerror(errno));
                 return;
@@ -210,6 +228,8 @@ static void revoke_one(struct care_sup *s, int fd, const char *name, bool careta
         if (caretakers && care_set_revoke(&s->set, name) > 0) {
                 if (strcmp(name, "term") == 0) /* nothing relays any more: our terminal is ours again */
                         term_restore(s);
+                if (s->inbox) /* a link (ctl connect) is a forwarder and its grant: both go */
+                        (void)vb_inbox_ungrant(s->inbox, name, NULL);
                 care_reply(fd, "ok\n");
                 return;
         }
@@ -227,8 +247,12 @@ static void revoke_one(struct care_sup *s, int fd, const char *name, bool careta
  * One request: "list", "revoke NAME", "grant PATH ro|rw", "ungrant NAME", "stop".  Answers end with
  * "ok", "error: ..." (the request was wrong) or "failed: ..." (the system refused).
  */
-static void serve(struct care_sup *s, struct vb_proc *p, int fd, char *req)
+static bool serve(struct care_sup *s, struct vb_proc *p, int fd, char *req)
 {
+        bool keep = false;
+
+        if (s->hooks && s->hooks->serve && s->hooks->serve(s->hooks->data, p, fd, req, &keep))
+                return keep;
         if (strcmp(req, "list") == 0) {
                 list(s, p, fd);
                 care_reply(fd, "ok\n");
@@ -238,16 +262,22 @@ static void serve(struct care_sup *s, struct vb_proc *p, int fd, char *req)
                 revoke_one(s, fd, req + 8, false);
         } else if (strncmp(req, "grant ", 6) == 0) {
                 grant(s, fd, req + 6);
+        } else if (strncmp(req, "allow ", 6) == 0 || strncmp(req, "deny ", 5) == 0) {
+                care_net_change(&s->set, fd, strchr(req, ' ') + 1, req[0] == 'a');
+        } else if (strncmp(req, "connect ", 8) == 0) {
+                care_connect(&s->set, s->inbox, fd, req + 8);
         } else if (!*req) {
-                return; /* a probe (ctl_listen checking the name) or a client that gave up */
+                return false; /* a probe (ctl_listen checking the name) or a client that gave up */
         } else if (strcmp(req, "stop") == 0) {
                 vb_proc_kill(p, SIGKILL); /* init of a pid ns: only SIGKILL is sure to end it */
                 care_reply(fd, "ok\n");
         } else {
                 care_reply(fd,
-                           "error: unknown request '%s' (list, revoke NAME, grant PATH ro|rw, ungrant NAME, stop)\n",
+                           "error: unknown request '%s' (list, revoke NAME, grant PATH ro|rw, ungrant NAME, "
+                           "allow|deny ENTRY, connect PID PATH, stop)\n",
                            req);
         }
+        return false;
 }
 
 int care_supervise(struct care_sup *s, struct vb_proc *p, int *status)
@@ -268,15 +298,16 @@ int care_supervise(struct care_sup *s, struct vb_proc *p, int *status)
         }
         term_raw(s);
         for (bool holder_seen = false;;) {
-                struct pollfd pfd[4] = {
+                struct pollfd pfd[4 + 64] = {
                         { .fd = vb_proc_pidfd(p), .events = POLLIN },
                         { .fd = s->ctl_fd, .events = POLLIN },
                         { .fd = s->sig_fd, .events = POLLIN },
                         { .fd = s->inbox && !holder_seen ? vb_inbox_pidfd(s->inbox) : -1, .events = POLLIN },
                 };
+                size_t extra = s->hooks && s->hooks->pollfds ? s->hooks->pollfds(s->hooks->data, pfd + 4, 64) : 0;
                 char req[PATH_MAX + 64];
 
-                if (poll(pfd, 4, -1) < 0) {
+                if (poll(pfd, 4 + extra, -1) < 0) {
                         if (errno == EINTR)
                                 continue;
                         break;
@@ -286,16 +317,18 @@ int care_supervise(struct care_sup *s, struct vb_proc *p, int *status)
                 if (pfd[1].revents & POLLIN) {
                         int fd = ctl_accept(s->ctl_fd, req, sizeof(req));
 
-                        if (fd >= 0) {
-                                serve(s, p, fd, req);
+                        if (fd >= 0 && !serve(s, p, fd, req))
                                 close(fd);
-                        }
                 }
+                if (extra)
+                        s->hooks->events(s->hooks->data, p, pfd + 4, extra);
                 if (pfd[2].revents & POLLIN) {
                         struct signalfd_siginfo si;
 
                         while (read(s->sig_fd, &si, sizeof(si)) == sizeof(si))
-                                vb_proc_kill(p, SIGKILL);
+                                if (!s->hooks || !s->hooks->signal ||
+                                    !s->hooks->signal(s->hooks->data, p, (int)si.ssi_signo))
+                                        vb_proc_kill(p, SIGKILL);
                 }
                 /*
                  * Fail closed: without its holder no grant can be taken back any more (the void's

@@ -190,6 +190,28 @@ int care_set_net(struct care_set *s, const struct vb_net_allow *allow, size_t n,
         return 0;
 }
 
+/* The void's /etc/hosts: localhost and the names its --net-allow entries gave (written in the run dir). */
+static int give_hosts(const struct care_set *s, struct vb_plan *p, struct vb_error **err)
+{
+        char path[PATH_MAX + 16];
+        _cleanup_fclose_ FILE *f = NULL;
+
+        if (!s->run_dir[0])
+                return vb_error_set(err, ENOENT, "no run directory for /etc/hosts");
+        snprintf(path, sizeof(path), "%s/hosts", s->run_dir);
+        f = fopen(path, "wxe");
+        if (!f)
+                return vb_error_set(err, errno, "write %s", path);
+        fprintf(f, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+        for (size_t i = 0; i < p->care.n_hosts; i++)
+                fprintf(f, "%s\n", p->care.hosts[i]);
+        if (fflush(f) != 0 || fchmod(fileno(f), 0644) < 0)
+                return vb_error_set(err, errno, "write %s", path);
+        return vb_plan_bind(p, path, "/etc/hosts", 0, "the void's /etc/hosts (--net-allow by name)") < 0
+                       ? vb_error_set(err, ENOMEM, "bind /etc/hosts")
+                       : 0;
+}
+
 int care_give(const struct care_set *s, struct vb_plan *p, const struct vb_caretaker *net, struct vb_error **err)
 {
         int r;
@@ -210,6 +232,8 @@ int care_give(const struct care_set *s, struct vb_plan *p, const struct vb_caret
                 if (r < 0)
                         return vb_error_set(err, r, "bind the caretaker socket %s", s->at[i]);
         }
+        if (p->care.n_hosts && (r = give_hosts(s, p, err)) < 0)
+                return r;
         if (net) { /* the void joins the network caretaker's user and network namespaces */
                 p->live.join_fd[VB_NS_USER] = vb_caretaker_ns_fd(net, VB_NS_USER);
                 p->live.join_fd[VB_NS_NET] = vb_caretaker_ns_fd(net, VB_NS_NET);
@@ -275,6 +299,10 @@ void care_set_done(struct care_set *s)
                 drop_at(s, s->n - 1);
         free(s->care), free(s->name), free(s->at), free(s->host);
         if (s->run_dir[0]) {
+                char hosts[PATH_MAX + 16];
+
+                snprintf(hosts, sizeof(hosts), "%s/hosts", s->run_dir);
+                (void)unlink(hosts);
                 rmdir(s->run_dir);
                 close(s->run_lock);
         }

@@ -13,7 +13,8 @@
 #include "voidbuilder/cleanup.h"
 
 static const char usage[] =
-        "usage: voidshim ctl NAME list|revoke CARETAKER|grant PATH [ro|rw]|ungrant GRANT|stop\n"
+        "usage: voidshim ctl NAME list|revoke CARETAKER|grant PATH [ro|rw]|ungrant GRANT|allow ENTRY|deny ENTRY|\n"
+        "                    connect OTHER PATH|stop\n"
         "\n"
         "Talk to the run started with `voidshim run --name NAME` or `voidshim exec --name NAME`:\n"
         "  list               the voids, their caretakers and grants (name, what, pid, live/revoked)\n"
@@ -24,6 +25,11 @@ static const char usage[] =
         "                     read-only unless rw, at once, without a restart\n"
         "  ungrant GRANT      take it back: every later open under DIR/GRANT is ENOENT (files the\n"
         "                     program opened before stay open: Linux has no revoke)\n"
+        "  allow ENTRY        let the network caretaker through to [tcp:|udp:]HOST:PORT too (HOST a\n"
+        "                     name is resolved now and named in the void's /etc/hosts)\n"
+        "  deny ENTRY         take that back: the next connect to it fails\n"
+        "  connect B PATH     hand this run a socket served in B's void at PATH: it appears in the\n"
+        "                     inbox as BASENAME, through a forwarder; revoke BASENAME cuts it\n"
         "  stop               end the voids (and with them the run)\n";
 
 static bool valid(int argc, char **argv)
@@ -32,11 +38,33 @@ static bool valid(int argc, char **argv)
 
         if (strcmp(op, "list") == 0 || strcmp(op, "stop") == 0)
                 return argc == 3;
-        if (strcmp(op, "revoke") == 0 || strcmp(op, "ungrant") == 0)
+        if (strcmp(op, "revoke") == 0 || strcmp(op, "ungrant") == 0 || strcmp(op, "allow") == 0 ||
+            strcmp(op, "deny") == 0)
                 return argc == 4;
+        if (strcmp(op, "connect") == 0)
+                return argc == 5 && argv[4][0] == '/';
         if (strcmp(op, "grant") == 0)
                 return argc == 4 || (argc == 5 && (strcmp(argv[4], "ro") == 0 || strcmp(argv[4], "rw") == 0));
         return false;
+}
+
+/* connect B PATH: B's void, as a pid whose /proc/PID/root is its root, from B's own list. */
+static int peer_pid(const char *name)
+{
+        char buf[4096], *v;
+        size_t got = 0;
+        ssize_t n;
+        int fd = ctl_connect(name);
+
+        if (fd < 0)
+                return fd;
+        (void)!send(fd, "list\n", 5, MSG_NOSIGNAL);
+        while (got + 1 < sizeof(buf) && (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
+                got += (size_t)n;
+        close(fd);
+        buf[got] = '\0';
+        v = strstr(buf, "void\tpid ");
+        return v ? atoi(v + 9) : -ESRCH;
 }
 
 /* The request line; grant's PATH is made absolute here (the supervisor's cwd is not ours). */
@@ -44,6 +72,14 @@ static int request(int argc, char **argv, char *req, size_t len)
 {
         char abs[PATH_MAX];
 
+        if (strcmp(argv[2], "connect") == 0) {
+                int pid = peer_pid(argv[3]);
+
+                if (pid < 0)
+                        return pid == -ENOENT || pid == -ECONNREFUSED ? -ESRCH : pid;
+                snprintf(req, len, "connect %d %s\n", pid, argv[4]);
+                return strchr(argv[4], '\n') ? -EINVAL : 0;
+        }
         if (strcmp(argv[2], "grant") == 0) {
                 /* Resolved by us, as ourselves: a missing path is our caller's mistake, said here. */
                 if (!realpath(argv[3], abs))
@@ -69,13 +105,16 @@ int cmd_ctl(int argc, char **argv)
         }
         if (!valid(argc, argv))
                 return shim_fatal(SHIM_EXIT_USAGE, "parse the command line",
-                                  "expected NAME list|revoke CARETAKER|grant PATH [ro|rw]|ungrant GRANT|stop");
+                                  "expected NAME list|revoke CARETAKER|grant PATH [ro|rw]|ungrant GRANT|allow ENTRY|"
+                                  "deny ENTRY|connect OTHER /PATH|stop");
         snprintf(what, sizeof(what), "%s %s %s %s", argv[2], argc >= 4 ? argv[3] : "", argc >= 4 ? "in" : "", argv[1]);
         if (argc < 4)
                 snprintf(what, sizeof(what), "%s %s", argv[2], argv[1]);
         else if (strcmp(argv[2], "grant") == 0)
                 snprintf(what, sizeof(what), "grant %s to %s", argv[3], argv[1]);
         r = request(argc, argv, req, sizeof(req));
+        if (r == -ESRCH)
+                return shim_fatal(SHIM_EXIT_USAGE, what, "no live run or session has the name to connect to");
         if (r < 0)
                 return shim_fatal(SHIM_EXIT_USAGE, what, strerror(-r));
         fd = ctl_connect(argv[1]);

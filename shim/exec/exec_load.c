@@ -7,13 +7,14 @@
 #include <unistd.h>
 
 #include "exec/exec.h"
+#include "profile/profile.h"
 #include "run/cli.h"
 #include "shim.h"
 #include "voidbuilder/cleanup.h"
 
 #define MAX_SPEC_BYTES (4u << 20)
 
-static int read_all(const char *path, char **out, size_t *len)
+int shim_read_all(const char *path, char **out, size_t *len)
 {
         _cleanup_fclose_ FILE *f = fopen(path, "re");
         _cleanup_free_ char *buf = NULL;
@@ -84,7 +85,7 @@ int shim_spec_load(const char *path, struct vb_spec **out)
         int r;
 
         snprintf(what, sizeof(what), "read spec %s", path);
-        r = read_all(path, &text, &len);
+        r = shim_read_all(path, &text, &len);
         if (r < 0)
                 return shim_fatal(SHIM_EXIT_SYSTEM, what, strerror(-r));
         r = spec_basedir(path, &basedir);
@@ -92,6 +93,11 @@ int shim_spec_load(const char *path, struct vb_spec **out)
                 return shim_fatal(SHIM_EXIT_SYSTEM, what, strerror(-r));
         r = vb_spec_parse(text, len, path, basedir, &s, &d);
         if (r == -ENOMEM) {
+                vb_spec_diags_done(&d);
+                return shim_fatal(SHIM_EXIT_SYSTEM, what, strerror(ENOMEM));
+        }
+        if (s && vb_spec_resolve_profiles(s, shim_profile_find, NULL, &d) == -ENOMEM) {
+                vb_spec_free(s);
                 vb_spec_diags_done(&d);
                 return shim_fatal(SHIM_EXIT_SYSTEM, what, strerror(ENOMEM));
         }

@@ -124,6 +124,11 @@ static void describe_cmdline(FILE *f, const struct vb_spec_entry *e)
                         which, (m->flags & VB_MOUNT_RW) ? "read-write" : "read-only",
                         (m->flags & VB_MOUNT_NOEXEC) ? ", noexec," : "");
         }
+        for (size_t i = 0; e->v.profiles && e->v.profiles[i]; i++)
+                fprintf(f, "  profile %s: from %s; its mounts are marked [profile %s] below\n", e->v.profiles[i],
+                        e->v.profile_files && e->v.profile_files[i] && *e->v.profile_files[i] ? e->v.profile_files[i]
+                                                                                              : "?",
+                        e->v.profiles[i]);
         if (e->v.chdir_caller)
                 fprintf(f, "  working directory: the caller's (an empty directory at the same path, unless granted)\n");
         if (!e->v.landlock && !e->v.landlock_off)

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `voidshim run` options: a table of names, argument counts and handlers. */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,7 +11,9 @@
 #include <sys/capability.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "profile/profile.h"
 #include "run/cli.h"
 #include "voidbuilder.h"
 #include "voidbuilder/cleanup.h"
@@ -18,9 +22,12 @@ typedef int (*opt_fn)(struct run_opts *o, char **args, char **why);
 
 struct option_def {
         const char *name;
-        int nargs;
+        int nargs; /* 0, 1, 2, or OPT_DEST */
         opt_fn fn;
 };
+
+/* An optional destination (--proc [DEST]): see take_dest(). */
+#define OPT_DEST (-1)
 
 static int why_set(char **why, const char *fmt, ...) VB_PRINTF(2, 3);
 static int why_set(char **why, const char *fmt, ...)
@@ -106,25 +113,139 @@ static int opt_symlink(struct run_opts *o, char **a, char **why)
                          2);
 }
 
+/*
+ * --proc [DEST], --proc-subset [DEST], --dev [DEST]: DEST is optional (default /proc, /dev), so that both
+ * voidshim's `--proc` and bwrap's `--proc /proc` work; a[0] is NULL when none was given (see take_dest()).
+ */
 static int opt_proc(struct run_opts *o, char **a, char **why)
 {
-        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_PROC, .dst = "/proc" }, "--proc", a, 0);
+        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_PROC, .dst = a[0] ? a[0] : "/proc" }, "--proc", a,
+                         a[0] ? 1 : 0);
 }
 
 static int opt_proc_subset(struct run_opts *o, char **a, char **why)
 {
-        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_PROC, .dst = "/proc", .flags = VB_PROC_SUBSET_PID },
-                         "--proc-subset", a, 0);
+        return add_grant(o,
+                         (struct vb_plan_grant){
+                                 .kind = VB_PLAN_PROC, .dst = a[0] ? a[0] : "/proc", .flags = VB_PROC_SUBSET_PID },
+                         "--proc-subset", a, a[0] ? 1 : 0);
 }
 
 static int opt_dev(struct run_opts *o, char **a, char **why)
 {
-        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_DEV, .dst = "/dev" }, "--dev", a, 0);
+        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_DEV, .dst = a[0] ? a[0] : "/dev" }, "--dev", a,
+                         a[0] ? 1 : 0);
+}
+
+/* --profile NAME: a spec fragment's grants (profile/profile.c finds it), in this place among the grants. */
+static int opt_profile(struct run_opts *o, char **a, char **why)
+{
+        _cleanup_free_ char *base = NULL, *cause = NULL;
+        struct vb_spec_profile *prof = NULL, **n;
+        int r;
+
+        r = shim_profile_load(a[0], &prof, &cause);
+        if (r < 0)
+                return r == -ENOMEM ? r : why_set(why, "--profile %s: %s", a[0], cause ? cause : strerror(-r));
+        n = reallocarray(o->profiles, o->n_profiles + 1, sizeof(*n));
+        if (!n) {
+                vb_spec_profile_free(prof);
+                return -ENOMEM;
+        }
+        o->profiles = n;
+        o->profiles[o->n_profiles++] = prof;
+        if (asprintf(&base, "--profile %s", a[0]) < 0)
+                return -ENOMEM;
+        return vb_plan_add_profile(o->plan, prof, base);
+}
+
+/*
+ * --info-fd FD, --json-status-fd FD: where a program that drives voidshim learns the void's pid and
+ * status (bwrap's options, its keys).  FD must be open for writing; it is made close-on-exec, so that
+ * neither the void nor a caretaker holds it.
+ */
+static int status_fd(const char *opt, const char *s, int *out, char **why)
+{
+        int fd, fl;
+
+        if (parse_int(s, 0, &fd) < 0)
+                return why_set(why, "%s %s: not a file descriptor number", opt, s);
+        if (fd <= 2)
+                return why_set(why, "%s %s: is the program's stdin, stdout or stderr", opt, s);
+        fl = fcntl(fd, F_GETFL);
+        if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY)
+                return why_set(why, "%s %s: %s", opt, s, fl < 0 ? strerror(errno) : "not open for writing");
+        (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+        *out = fd;
+        return 0;
+}
+
+static int opt_info_fd(struct run_opts *o, char **a, char **why)
+{
+        return status_fd("--info-fd", a[0], &o->info_fd, why);
+}
+
+static int opt_json_status_fd(struct run_opts *o, char **a, char **why)
+{
+        return status_fd("--json-status-fd", a[0], &o->status_fd, why);
+}
+
+static int opt_passwd(struct run_opts *o, char **a, char **why)
+{
+        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_PASSWD, .dst = a[0] ? a[0] : "/etc" }, "--passwd",
+                         a, a[0] ? 1 : 0);
 }
 
 static int opt_libs(struct run_opts *o, char **a, char **why)
 {
         return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_LIBS, .src = a[0] }, "--libs", a, 1);
+}
+
+static int opt_root(struct run_opts *o, char **a, char **why)
+{
+        if (o->plan->root)
+                return why_set(why, "--root/--overlay given twice: a void has one root");
+        if (a[0][0] != '/')
+                return why_set(why, "--root: '%s' is not an absolute path", a[0]);
+        return vb_plan_set_str(&o->plan->root, a[0]);
+}
+
+static int opt_overlay(struct run_opts *o, char **a, char **why)
+{
+        int r = opt_root(o, a, why);
+
+        o->plan->overlay = r >= 0;
+        return r;
+}
+
+static int opt_overlay_persist(struct run_opts *o, char **a, char **why)
+{
+        if (a[0][0] != '/')
+                return why_set(why, "--overlay-persist: '%s' is not an absolute path", a[0]);
+        return vb_plan_set_str(&o->plan->overlay_upper, a[0]);
+}
+
+static int opt_root_rw(struct run_opts *o, char **a, char **why)
+{
+        o->plan->root_rw = true;
+        return 0;
+}
+
+static int opt_init(struct run_opts *o, char **a, char **why)
+{
+        o->plan->init = true;
+        return 0;
+}
+
+static int opt_chown_noop(struct run_opts *o, char **a, char **why)
+{
+        o->plan->chown_noop = true;
+        return 0;
+}
+
+static int opt_sys(struct run_opts *o, char **a, char **why)
+{
+        return add_grant(o, (struct vb_plan_grant){ .kind = VB_PLAN_SYS, .dst = "/sys" }, "--sys", a, 0);
 }
 
 static int opt_net(struct run_opts *o, char **a, char **why)
@@ -451,19 +572,31 @@ static int strv_push(char ***v, size_t *n, const char *s)
 static int opt_net_allow(struct run_opts *o, char **a, char **why)
 {
         struct vb_plan_care *c = &o->plan->care;
-        struct vb_net_allow *n, allow;
-        const char *reason;
+        struct vb_net_allow *n, allow[16];
+        const char *reason = NULL;
+        char name[256], line[512];
         size_t n_text = c->n_allow;
+        int got = vb_net_allow_resolve(a[0], allow, ELEMENTSOF(allow), name, sizeof(name), &reason);
 
-        if (vb_net_allow_parse(a[0], &allow, &reason) < 0)
-                return why_set(why, "--net-allow %s: %s", a[0], reason);
-        n = reallocarray(c->allow, c->n_allow + 1, sizeof(*n));
+        if (got < 0)
+                return why_set(why, "--net-allow %s: %s", a[0], reason ? reason : strerror(-got));
+        n = reallocarray(c->allow, c->n_allow + (size_t)got, sizeof(*n));
         if (!n)
                 return -ENOMEM;
         c->allow = n;
-        if (strv_push(&c->allow_text, &n_text, a[0]) < 0)
-                return -ENOMEM;
-        c->allow[c->n_allow++] = allow;
+        for (int i = 0; i < got; i++) {
+                char addr[64] = "";
+
+                if (strv_push(&c->allow_text, &n_text, a[0]) < 0)
+                        return -ENOMEM;
+                c->allow[c->n_allow++] = allow[i];
+                /* The name, for the void's /etc/hosts: programs connect by name with no resolver. */
+                if (!name[0] || !inet_ntop(allow[i].family, allow[i].addr, addr, sizeof(addr)))
+                        continue;
+                snprintf(line, sizeof(line), "%s %s", addr, name);
+                if (strv_push(&c->hosts, &c->n_hosts, line) < 0)
+                        return -ENOMEM;
+        }
         return 0;
 }
 
@@ -536,10 +669,21 @@ static const struct option_def options[] = {
         { "--tmpfs", 1, opt_tmpfs },
         { "--dir", 1, opt_dir },
         { "--symlink", 2, opt_symlink },
-        { "--proc", 0, opt_proc },
-        { "--proc-subset", 0, opt_proc_subset },
-        { "--dev", 0, opt_dev },
+        { "--proc", OPT_DEST, opt_proc },
+        { "--proc-subset", OPT_DEST, opt_proc_subset },
+        { "--dev", OPT_DEST, opt_dev },
+        { "--passwd", OPT_DEST, opt_passwd },
+        { "--profile", 1, opt_profile },
+        { "--info-fd", 1, opt_info_fd },
+        { "--json-status-fd", 1, opt_json_status_fd },
         { "--libs", 1, opt_libs },
+        { "--root", 1, opt_root },
+        { "--root-rw", 0, opt_root_rw },
+        { "--overlay", 1, opt_overlay },
+        { "--overlay-persist", 1, opt_overlay_persist },
+        { "--sys", 0, opt_sys },
+        { "--init", 0, opt_init },
+        { "--chown-noop", 0, opt_chown_noop },
         { "--net", 1, opt_net },
         { "--share", 1, opt_share },
         { "--join", 1, opt_join },
@@ -610,9 +754,19 @@ static int finish(struct run_opts *o, char **argv, char **why)
         if (p->care.n_allow && !p->server_set[VB_SERVER_NET]) /* --net-allow alone asks for the caretaker */
                 (void)vb_plan_set_server(p, VB_SERVER_NET, VB_SERVER_PROXIED, NULL);
         for (int fd = 0; fd <= 2; fd++) /* stdin, stdout, stderr: the program's line to its caller */
-                p->stdio[fd] = !o->no_stdio;
-        r = vb_plan_set_program(p, argv[0], p->program_host, argv);
-        if (r >= 0 && o->argv0)
+                p->stdio[fd] = !o->no_stdio && argv;
+        r = argv ? vb_plan_set_program(p, argv[0], p->program_host, argv) : 0;
+        /* --exec-host ./prog: a host path, taken from our working directory (the library wants it absolute). */
+        if (r >= 0 && argv && p->program_host && argv[0][0] != '/') {
+                _cleanup_free_ char *cwd = getcwd(NULL, 0), *abs = NULL;
+
+                if (!cwd)
+                        return why_set(why, "--exec-host %s: the working directory: %s", argv[0], strerror(errno));
+                if (asprintf(&abs, "%s/%s", cwd, argv[0] + (strncmp(argv[0], "./", 2) == 0 ? 2 : 0)) < 0)
+                        return -ENOMEM;
+                r = vb_plan_set_str(&p->program, abs);
+        }
+        if (r >= 0 && o->argv0 && p->argv)
                 r = vb_plan_set_str(&p->argv[0], o->argv0);
         if (r < 0)
                 return r;
@@ -622,11 +776,58 @@ static int finish(struct run_opts *o, char **argv, char **why)
         return r;
 }
 
+/*
+ * Does the word after an OPT_DEST option (argv[i + 1]) name its DEST?  bwrap always takes one (`--proc
+ * /proc`), voidshim never needed one (`--proc /bin/ls` runs /bin/ls).  It is DEST when it is an absolute path
+ * followed by "--" or by an option of run: a PROGRAM given without "--" rarely is (`--proc /bin/ls --help`
+ * is read as DEST /bin/ls; `--proc -- /bin/ls --help` is not).
+ */
+static bool take_dest(int argc, char **argv, int i)
+{
+        const char *inline_value;
+
+        return i + 2 < argc && argv[i + 1][0] == '/' &&
+               (strcmp(argv[i + 2], "--") == 0 || find_option(argv[i + 2], &inline_value) != NULL);
+}
+
+/* The arguments of option d at argv[i]: inline ("--x=V"), an optional DEST, or the next d->nargs words. */
+static int take_args(int argc, char **argv, int i, const struct option_def *d, const char *inline_value, char **args,
+                     int *used, char **why)
+{
+        *used = 0;
+        args[0] = args[1] = NULL;
+        if (inline_value && d->nargs != 1 && d->nargs != OPT_DEST)
+                return why_set(why, "%s takes %d arguments, not '=VALUE'", d->name, d->nargs);
+        if (inline_value) {
+                args[0] = (char *)inline_value;
+                return 0;
+        }
+        if (d->nargs == OPT_DEST) {
+                if (take_dest(argc, argv, i))
+                        args[0] = argv[i + 1], *used = 1;
+                return 0;
+        }
+        if (argc - i - 1 < d->nargs)
+                return why_set(why, "%s needs %d argument%s", d->name, d->nargs, d->nargs > 1 ? "s" : "");
+        for (int k = 0; k < d->nargs; k++) {
+                args[k] = argv[i + 1 + k];
+                if (strcmp(args[k], "--") == 0) /* "--ro-bind /etc -- prog" lacks DST */
+                        return why_set(why, "%s needs %d argument%s", d->name, d->nargs, d->nargs > 1 ? "s" : "");
+        }
+        *used = d->nargs;
+        return 0;
+}
+
 int vb_cli_parse(int argc, char **argv, struct run_opts *o, char **why)
+{
+        return vb_cli_parse_opts(argc, argv, false, o, why);
+}
+
+int vb_cli_parse_opts(int argc, char **argv, bool program_optional, struct run_opts *o, char **why)
 {
         int i = 1, r;
 
-        *o = (struct run_opts){ .plan = vb_plan_new() };
+        *o = (struct run_opts){ .plan = vb_plan_new(), .info_fd = -1, .status_fd = -1 };
         *why = NULL;
         if (!o->plan)
                 return -ENOMEM;
@@ -634,6 +835,7 @@ int vb_cli_parse(int argc, char **argv, struct run_opts *o, char **why)
                 const char *inline_value = NULL;
                 const struct option_def *d;
                 char *args[2];
+                int used;
 
                 if (strcmp(argv[i], "--") == 0) {
                         i++;
@@ -644,32 +846,24 @@ int vb_cli_parse(int argc, char **argv, struct run_opts *o, char **why)
                 d = find_option(argv[i], &inline_value);
                 if (!d)
                         return why_set(why, "unknown option '%s' (see voidshim run --help)", argv[i]);
-                if (inline_value && d->nargs != 1)
-                        return why_set(why, "%s takes %d arguments, not '=VALUE'", d->name, d->nargs);
-                if (inline_value)
-                        args[0] = (char *)inline_value;
-                else {
-                        if (argc - i - 1 < d->nargs)
-                                return why_set(why, "%s needs %d argument%s", d->name, d->nargs,
-                                               d->nargs > 1 ? "s" : "");
-                        for (int k = 0; k < d->nargs; k++) {
-                                args[k] = argv[i + 1 + k];
-                                if (strcmp(args[k], "--") == 0) /* "--ro-bind /etc -- prog" lacks DST */
-                                        return why_set(why, "%s needs %d argument%s", d->name, d->nargs,
-                                                       d->nargs > 1 ? "s" : "");
-                        }
-                }
+                r = take_args(argc, argv, i, d, inline_value, args, &used, why);
+                if (r < 0)
+                        return r;
                 r = d->fn(o, args, why);
                 if (r < 0)
                         return *why ? r : why_set(why, "%s: %s", d->name, strerror(-r));
-                i += 1 + (inline_value ? 0 : d->nargs);
+                i += 1 + used;
         }
         if (o->help || o->version || o->seccomp_print)
                 return 0;
-        if (i >= argc)
+        if (i >= argc && !program_optional)
                 return why_set(why, "no program given (voidshim run [GRANT...] -- PROGRAM [ARGS...])");
         if (o->verbose && !o->explain)
                 return why_set(why, "--verbose applies to --explain, which is not given");
+        if (i >= argc) { /* a session's pid 1 alone */
+                o->plan->init = o->plan->init_hold = true;
+                return finish(o, NULL, why);
+        }
         return finish(o, argv + i, why);
 }
 
@@ -677,5 +871,8 @@ void run_opts_done(struct run_opts *o)
 {
         vb_plan_free(o->plan);
         free(o->argv0);
+        for (size_t i = 0; i < o->n_profiles; i++)
+                vb_spec_profile_free(o->profiles[i]);
+        free(o->profiles);
         *o = (struct run_opts){};
 }

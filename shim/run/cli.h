@@ -13,6 +13,7 @@
 
 #include "voidbuilder.h"
 #include "voidbuilder/plan.h"
+#include "voidbuilder/spec.h"
 
 enum run_net_choice { NET_NONE, NET_LOOPBACK, NET_SHARED };
 
@@ -25,7 +26,11 @@ struct run_opts {
         enum run_net_choice net;
         bool net_given; /* --net or --share net seen */
         bool no_stdio;
-        char *argv0; /* --argv0: the program's argv[0], when not its path */
+        char *argv0;                       /* --argv0: the program's argv[0], when not its path */
+        struct vb_spec_profile **profiles; /* --profile: each loaded, in order (for explain) */
+        size_t n_profiles;
+        int info_fd;   /* --info-fd: the void's pid as one JSON object, then closed; -1 */
+        int status_fd; /* --json-status-fd: the pid, then the exit status, as JSON lines; -1 */
 };
 
 /*
@@ -35,6 +40,8 @@ struct run_opts {
  * edited in place.
  */
 int vb_cli_parse(int argc, char **argv, struct run_opts *o, char **why);
+/* The same, where the program may be left out (voidshim session begin): the plan then holds a reaper alone. */
+int vb_cli_parse_opts(int argc, char **argv, bool program_optional, struct run_opts *o, char **why);
 void run_opts_done(struct run_opts *o);
 /* The help text of `voidshim run`. */
 const char *vb_cli_usage(void);

@@ -30,8 +30,32 @@ static void shed_groups(const struct vb_plan *p)
                 (void)setgroups(0, NULL);
 }
 
-static int spawn_and_wait(struct vb_void *v, const char *program, struct care_sup *sup)
+/*
+ * A program that failed may have missed what --libs could not show (python3's modules): say so then,
+ * and only then, so that a run that works prints nothing of ours.
+ */
+static void libs_notes(const struct vb_plan *p)
 {
+        _cleanup_free_ char *notes = vb_plan_libs_notes(p);
+
+        for (char *line = notes, *nl; line && *line; line = nl + 1) {
+                nl = strchrnul(line, '\n');
+                fprintf(stderr, "voidshim: note: %.*s\n", (int)(nl - line), line);
+                if (!*nl)
+                        break;
+        }
+}
+
+/* One JSON line on fd (a status fd): a failure to write it is the caller's business, not the run's. */
+static void status_line(int fd, const char *key, long value)
+{
+        if (fd >= 0)
+                (void)!dprintf(fd, "{\"%s\": %ld}\n", key, value);
+}
+
+static int spawn_and_wait(struct vb_void *v, const struct run_opts *o, struct care_sup *sup, bool *ran)
+{
+        const char *program = o->plan->program;
         _cleanup_vb_error_ struct vb_error *err = NULL;
         struct vb_proc *p = NULL;
         char what[512];
@@ -48,10 +72,17 @@ static int spawn_and_wait(struct vb_void *v, const char *program, struct care_su
                 snprintf(what, sizeof(what), exec_step ? "run %s" : "start %s", program);
                 return shim_fatal_err(code, what, err, r);
         }
+        *ran = true;
+        /* The void's init as the caller sees it: what --info-fd and --json-status-fd report. */
+        status_line(o->info_fd, "child-pid", (long)vb_proc_pid(p));
+        if (o->info_fd >= 0)
+                close(o->info_fd);
+        status_line(o->status_fd, "child-pid", (long)vb_proc_pid(p));
         r = sup ? care_supervise(sup, p, &status) : vb_proc_wait(p, &status);
         vb_proc_free(p);
         if (r < 0)
                 return shim_fatal(SHIM_EXIT_SYSTEM, "wait for the void", strerror(-r));
+        status_line(o->status_fd, "exit-code", shim_exit_status(status));
         return shim_exit_status(status);
 }
 
@@ -85,6 +116,11 @@ static int explain(const struct run_opts *o, const struct vb_void *v)
         rules = o->verbose ? vb_void_explain_seccomp_rules(v) : NULL;
         if (!text || (o->verbose && !rules))
                 return shim_fatal(SHIM_EXIT_SYSTEM, "explain the void", strerror(ENOMEM));
+        for (size_t i = 0; i < o->n_profiles; i++)
+                printf("profile %s: from %s; its mounts are marked [profile %s] below\n%s%s%s", o->profiles[i]->name,
+                       o->profiles[i]->file, o->profiles[i]->name, o->profiles[i]->description ? "  " : "",
+                       o->profiles[i]->description ? o->profiles[i]->description : "",
+                       o->profiles[i]->description ? "\n" : "");
         fputs(text, stdout);
         if (o->verbose && *rules) /* -v: every rule of the seccomp policy, after its summary by group */
                 printf("seccomp, every rule:\n%s", rules);
@@ -96,6 +132,7 @@ static int run_plan(struct run_opts *o)
         _cleanup_vb_error_ struct vb_error *err = NULL;
         _cleanup_vb_void_ struct vb_void *v = NULL;
         struct care_sup *sup = NULL;
+        bool ran = false;
         int r;
 
         r = ctl_hide_runtime_dir(o->plan);
@@ -116,9 +153,11 @@ static int run_plan(struct run_opts *o)
         if (o->explain)
                 return explain(o, v);
         shed_groups(o->plan);
-        r = spawn_and_wait(v, o->plan->program, sup);
+        r = spawn_and_wait(v, o, sup, &ran);
         v = vb_void_free(v); /* its copies of handed-in fds (a pty slave) go before the caretakers */
         care_free(sup);
+        if (ran && r != 0)
+                libs_notes(o->plan);
         return r;
 }
 
@@ -127,6 +166,7 @@ int cmd_run(int argc, char **argv)
         _cleanup_free_ char *why = NULL, *args = NULL;
         size_t args_len = 0;
         struct run_opts o;
+        bool ran = false;
         int r;
 
         /* The command line as given, for voidshim serve: parsing edits argv. */
@@ -146,8 +186,10 @@ int cmd_run(int argc, char **argv)
                 return 0;
         }
         /* A server of the user's (voidshim serve) runs it in a void made ahead of time, or declines. */
-        if (serve_try(args, args_len, argc, &o, &r) == 0)
+        if (serve_try(args, args_len, argc, &o, &r, &ran) == 0)
                 r = run_plan(&o);
+        else if (ran && r != 0)
+                libs_notes(o.plan);
         run_opts_done(&o);
         return r;
 }

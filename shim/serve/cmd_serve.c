@@ -68,7 +68,7 @@ static int ask(enum serve_kind kind, int *out)
 
         if (fd < 0)
                 return fd;
-        if (serve_send_req(fd, kind, NULL, 0, 0, NULL, 0) < 0) {
+        if (serve_send_req(fd, kind, NULL, 0, 0, NULL, NULL, 0) < 0) {
                 close(fd);
                 return -ECONNRESET;
         }

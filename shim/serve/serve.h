@@ -7,8 +7,10 @@
  * The protocol, on a SOCK_SEQPACKET socket DIR/.serve.sock (DIR as for the
  * control sockets, ctl_runtime_dir()):
  *   client -> server  one request: struct serve_req, then run's argv as
- *                     NUL-terminated strings; SCM_RIGHTS: the fds the plan
- *                     names (fd_of[] says which of the client's each is)
+ *                     NUL-terminated strings, then the plan the client made
+ *                     of them as JSON (the server serves only when its own
+ *                     parse gives the same plan); SCM_RIGHTS: the fds the
+ *                     plan names (fd_of[] says which of the client's each is)
  *   server -> client  SERVE_EXITED (the void's wait status) once it has
  *                     ended, or SERVE_FALLBACK at once: the client then runs
  *                     the plan itself, as without a server; or,
@@ -34,7 +36,7 @@
 #include "run/cli.h"
 
 #define SERVE_MAGIC     0x76737276u /* "vsrv" */
-#define SERVE_VERSION   1
+#define SERVE_VERSION   2
 #define SERVE_MAX_FDS   32            /* a warm void's request carries at most this many (vb_warm_spawn) */
 #define SERVE_MAX_ARGS  (60 * 1024)   /* bytes of arguments: one message, under a socket buffer */
 #define SERVE_SOCK_NAME ".serve.sock" /* a leading dot: never the name of a run's control socket */
@@ -62,8 +64,9 @@ enum serve_why {
 
 struct serve_req {
         uint32_t magic, version, kind;
-        uint32_t argc;                /* run's argv, argv[0] ("run") included */
-        uint32_t n_fds;               /* fds attached */
+        uint32_t argc;     /* run's argv, argv[0] ("run") included */
+        uint32_t plan_len; /* the client's plan as JSON (vb_plan_to_json()) after argv: bytes, NUL included */
+        uint32_t n_fds;    /* fds attached */
         int32_t fd_of[SERVE_MAX_FDS]; /* the client's number of each fd attached */
 };
 
@@ -99,19 +102,23 @@ int serve_plan_fds(const struct vb_plan *p, int *fds, size_t max);
 char *serve_pack_args(int argc, char **argv, size_t *len);
 /*
  * `voidshim run` through the server: 1 with the exit code in *code when the
- * server ran it (or failed once the program may have run: the message is
- * printed, *code is 111), 0 when it did not (no server, another user's, a
- * plan it does not serve, or it declined): run the plan cold.  Silent but
- * for a real failure.  VOIDSHIM_SERVE=0 never asks; VOIDSHIM_SERVE=auto
+ * server ran it (*ran: the program ran and ended) or failed once the program
+ * may have run (the message is printed, *code is 111), 0 when it did not (no
+ * server, another user's, a plan or options it does not serve: --explain,
+ * --info-fd, --json-status-fd; or it declined): run the plan cold.  Silent
+ * but for a real failure.  VOIDSHIM_SERVE=0 never asks; VOIDSHIM_SERVE=auto
  * starts a server in the background when none runs (this run goes cold).
  */
-int serve_try(const char *args, size_t len, int argc, const struct run_opts *o, int *code);
+int serve_try(const char *args, size_t len, int argc, const struct run_opts *o, int *code, bool *ran);
 
 /* A connection to a server of our own uid, or -errno (-ENOENT/-ECONNREFUSED: none runs, -EPERM: not ours). */
 int serve_connect(void);
-/* Send a request of kind with the packed args and fds (the client's numbers, sent as they are).  0 or -errno. */
-int serve_send_req(int fd, enum serve_kind kind, const char *args, size_t len, uint32_t argc, const int *fds,
-                   size_t n_fds);
+/*
+ * Send a request of kind with the packed args, the plan's JSON (NULL: none)
+ * and fds (the client's numbers, sent as they are).  0 or -errno.
+ */
+int serve_send_req(int fd, enum serve_kind kind, const char *args, size_t len, uint32_t argc, const char *plan,
+                   const int *fds, size_t n_fds);
 /* Receive one reply: 1, 0 at end of stream, -errno (-ECONNRESET: the request was never read; -EPROTO). */
 int serve_recv_reply(int fd, struct serve_reply *rep);
 

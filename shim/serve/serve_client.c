@@ -99,14 +99,21 @@ int serve_recv_reply(int fd, struct serve_reply *rep)
         }
 }
 
-int serve_send_req(int fd, enum serve_kind kind, const char *args, size_t len, uint32_t argc, const int *fds,
-                   size_t n_fds)
+int serve_send_req(int fd, enum serve_kind kind, const char *args, size_t len, uint32_t argc, const char *plan,
+                   const int *fds, size_t n_fds)
 {
-        struct serve_req hdr = {
-                .magic = SERVE_MAGIC, .version = SERVE_VERSION, .kind = kind, .argc = argc, .n_fds = (uint32_t)n_fds
-        };
-        _cleanup_free_ char *msg = malloc(sizeof(hdr) + len);
+        size_t plan_len = plan ? strlen(plan) + 1 : 0;
+        struct serve_req hdr = { .magic = SERVE_MAGIC,
+                                 .version = SERVE_VERSION,
+                                 .kind = kind,
+                                 .argc = argc,
+                                 .plan_len = (uint32_t)plan_len,
+                                 .n_fds = (uint32_t)n_fds };
+        _cleanup_free_ char *msg = NULL;
 
+        if (len + plan_len > SERVE_MAX_ARGS)
+                return -E2BIG;
+        msg = malloc(sizeof(hdr) + len + plan_len);
         if (!msg)
                 return -ENOMEM;
         for (size_t i = 0; i < n_fds; i++)
@@ -114,18 +121,24 @@ int serve_send_req(int fd, enum serve_kind kind, const char *args, size_t len, u
         memcpy(msg, &hdr, sizeof(hdr));
         if (len)
                 memcpy(msg + sizeof(hdr), args, len);
-        return vb_fd_sendmsg(fd, msg, sizeof(hdr) + len, fds, n_fds);
+        if (plan_len)
+                memcpy(msg + sizeof(hdr) + len, plan, plan_len);
+        return vb_fd_sendmsg(fd, msg, sizeof(hdr) + len + plan_len, fds, n_fds);
 }
 
-int serve_try(const char *args, size_t len, int argc, const struct run_opts *o, int *code)
+int serve_try(const char *args, size_t len, int argc, const struct run_opts *o, int *code, bool *ran)
 {
         const char *mode = getenv("VOIDSHIM_SERVE");
         _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *plan = NULL;
         struct serve_reply rep;
         int fds[SERVE_MAX_FDS], n, r;
         char what[512];
 
-        if ((mode && strcmp(mode, "0") == 0) || !args || o->explain || serve_plan_why(o->plan))
+        *ran = false;
+        /* --info-fd and --json-status-fd report the void's pid, which is the server's to know. */
+        if ((mode && strcmp(mode, "0") == 0) || !args || o->explain || o->info_fd >= 0 || o->status_fd >= 0 ||
+            serve_plan_why(o->plan))
                 return 0;
         n = serve_plan_fds(o->plan, fds, SERVE_MAX_FDS);
         if (n < 0)
@@ -136,9 +149,13 @@ int serve_try(const char *args, size_t len, int argc, const struct run_opts *o, 
                         autostart();
                 return 0;
         }
+        /* The plan as this client made it: the server serves only if its own parse makes the same. */
+        plan = vb_plan_to_json(o->plan);
+        if (!plan)
+                return 0;
         /* Twice at most: the first time may only have the plan's voids built (SERVE_RETRY). */
         for (int tries = 0;; tries++) {
-                r = serve_send_req(fd, SERVE_RUN, args, len, (uint32_t)argc, fds, (size_t)n);
+                r = serve_send_req(fd, SERVE_RUN, args, len, (uint32_t)argc, plan, fds, (size_t)n);
                 if (r < 0)
                         return 0; /* never read: ours to run */
                 r = serve_recv_reply(fd, &rep);
@@ -156,5 +173,6 @@ int serve_try(const char *args, size_t len, int argc, const struct run_opts *o, 
                 return 1;
         }
         *code = shim_exit_status(rep.value);
+        *ran = true;
         return 1;
 }

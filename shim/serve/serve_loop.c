@@ -146,6 +146,14 @@ static char **unpack_args(char *buf, size_t len, uint32_t argc)
         return argv;
 }
 
+/* Does plan p, as JSON, read exactly json? */
+static bool same_plan(const struct vb_plan *p, const char *json)
+{
+        _cleanup_free_ char *mine = vb_plan_to_json(p);
+
+        return mine && json && strcmp(mine, json) == 0;
+}
+
 /* The client's fd number n, as received here; -1 if it was not sent. */
 static int fd_for(const struct serve_req *hdr, const int *fds, int n)
 {
@@ -237,7 +245,7 @@ static void handle_request(struct server *s, size_t idx)
         struct serve_template *build = NULL;
         struct run_opts o = {};
         enum serve_why why = WHY_PROTOCOL;
-        char *why_text = NULL;
+        char *why_text = NULL, *client_plan = NULL;
         int fds[SERVE_MAX_FDS], n;
         size_t len = sizeof(struct serve_req) + SERVE_MAX_ARGS;
         bool eof = false;
@@ -264,12 +272,20 @@ static void handle_request(struct server *s, size_t idx)
                 conn_close(s, c);
                 return;
         }
-        if (hdr->kind == SERVE_RUN) {
-                argv = unpack_args(buf + sizeof(*hdr), len - sizeof(*hdr), hdr->argc);
+        if (hdr->kind == SERVE_RUN && hdr->plan_len > 0 && hdr->plan_len <= len - sizeof(*hdr) &&
+            buf[len - 1] == '\0') {
+                client_plan = buf + len - hdr->plan_len;
+                argv = unpack_args(buf + sizeof(*hdr), len - sizeof(*hdr) - hdr->plan_len, hdr->argc);
                 why = s->stopping ? WHY_STOPPING : argv ? check_peer(s, c->fd) : WHY_PROTOCOL;
         }
         if (why == WHY_NONE && vb_cli_parse((int)hdr->argc, argv, &o, &why_text) < 0)
                 why = WHY_PLAN; /* the client's own parse said so already; it never asks then */
+        /*
+         * The same plan as the client's own parse, or not served: parsing reads the environment
+         * (--keep-env, --profile's search path...), and the server's is not the client's.
+         */
+        if (why == WHY_NONE && !same_plan(o.plan, client_plan))
+                why = WHY_PLAN;
         if (why == WHY_NONE)
                 why = start(s, c, &o, hdr, fds, &key, &build);
         run_opts_done(&o);

@@ -41,6 +41,13 @@ const char *serve_plan_why(const struct vb_plan *p)
                 return "a seccomp policy read from a file";
         if (p->cgroup)
                 return "a cgroup";
+        /* An overlay's upper directory takes one mount at a time; a session's or --init's pid 1 is not served. */
+        if (p->overlay)
+                return "an overlay root";
+        if (p->init || p->init_hold)
+                return "an init of voidshim's as pid 1";
+        if (p->root && relative(p->root))
+                return "a relative host path";
         if (p->program_host && relative(p->program))
                 return "a relative host path";
         for (size_t i = 0; i < p->n_grants; i++) {

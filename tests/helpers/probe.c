@@ -360,7 +360,8 @@ static const struct command {
         {"ifaces", 0, cmd_ifaces}, {"connect", 2, cmd_connect}, {"listen", 1, cmd_listen},
         {"socket", 1, cmd_socket}, {"socketpair", 1, cmd_socketpair}, {"serve", 0, cmd_serve},
         {"selfconnect", 0, cmd_selfconnect},
-        {"addroute", 1, cmd_addroute},
+        {"addroute", 1, cmd_addroute}, {"userve", 1, cmd_userve}, {"uconnect", 1, cmd_uconnect},
+        {"zombies", 1, cmd_zombies},
         /* other processes and kernel interfaces */
         {"ptrace", 1, cmd_ptrace}, {"signal", 2, cmd_signal}, {"keyctl", 0, cmd_keyctl},
         {"unshare", 1, cmd_unshare}, {"bpf", 0, cmd_bpf}, {"setns", 1, cmd_setns},

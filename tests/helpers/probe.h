@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -98,6 +99,9 @@ int cmd_seccomp(char **argv);
 int cmd_segv(char **argv);
 int cmd_selfconnect(char **argv);
 int cmd_serve(char **argv);
+int cmd_userve(char **argv);
+int cmd_uconnect(char **argv);
+int cmd_zombies(char **argv);
 int cmd_setns(char **argv);
 int cmd_signal(char **argv);
 int cmd_sleep(char **argv);

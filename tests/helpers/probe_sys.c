@@ -460,3 +460,104 @@ int cmd_x32(char **argv)
         return fail_errno(ENOSYS);
 #endif
 }
+
+/*
+ * Serve a unix stream socket at PATH: each connection gets "hello PID\n" (our pid as the void sees
+ * it), forever.  Prints "ok" once listening.
+ */
+int cmd_userve(char **argv)
+{
+        struct sockaddr_un sun = { .sun_family = AF_UNIX };
+        char line[64];
+        int s, c;
+
+        if (strlen(argv[0]) >= sizeof(sun.sun_path))
+                return usage();
+        strcpy(sun.sun_path, argv[0]);
+        unlink(argv[0]);
+        s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (s < 0 || bind(s, (struct sockaddr *)&sun, sizeof(sun)) < 0 || listen(s, 64) < 0)
+                return fail();
+        puts("ok");
+        fflush(stdout);
+        snprintf(line, sizeof(line), "hello %d\n", (int)getpid());
+        for (;;) {
+                c = accept4(s, NULL, NULL, SOCK_CLOEXEC);
+                if (c < 0)
+                        continue;
+                (void)!write(c, line, strlen(line));
+                close(c);
+        }
+}
+
+/* Connect to the unix socket at PATH and print "ok LINE" with what it says first, or the errno. */
+int cmd_uconnect(char **argv)
+{
+        struct sockaddr_un sun = { .sun_family = AF_UNIX };
+        char buf[128];
+        ssize_t n;
+        int s;
+
+        if (strlen(argv[0]) >= sizeof(sun.sun_path))
+                return usage();
+        strcpy(sun.sun_path, argv[0]);
+        s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (s < 0 || connect(s, (struct sockaddr *)&sun, sizeof(sun)) < 0)
+                return fail();
+        n = read(s, buf, sizeof(buf) - 1);
+        if (n < 0)
+                return fail();
+        if (n == 0)
+                return fail_errno(ECONNRESET);
+        buf[n] = '\0';
+        buf[strcspn(buf, "\n")] = '\0';
+        printf("ok %s\n", buf);
+        return 0;
+}
+
+/*
+ * Leave N orphans that have exited: a child forks N children that exit at once and exits itself
+ * (we reap only that child, so the N are reparented to pid 1).  After 300 ms, print "ok Z" with
+ * the number of zombies in /proc: 0 when pid 1 reaps orphans.
+ */
+int cmd_zombies(char **argv)
+{
+        long n, zombies = 0;
+        pid_t pid;
+        DIR *d;
+        struct dirent *e;
+
+        if (!parse_long(argv[0], 1, 1000, &n))
+                return usage();
+        pid = fork();
+        if (pid < 0)
+                return fail();
+        if (pid == 0) {
+                for (long i = 0; i < n; i++)
+                        if (fork() == 0)
+                                _exit(0);
+                _exit(0);
+        }
+        waitpid(pid, NULL, 0);
+        usleep(300 * 1000);
+        d = opendir("/proc");
+        if (!d)
+                return fail();
+        while ((e = readdir(d))) {
+                char path[300], buf[512], *p;
+                FILE *f;
+
+                if (e->d_name[0] < '0' || e->d_name[0] > '9')
+                        continue;
+                snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+                f = fopen(path, "re");
+                if (!f)
+                        continue;
+                if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) && p[1] == ' ' && p[2] == 'Z')
+                        zombies++;
+                fclose(f);
+        }
+        closedir(d);
+        printf("ok %ld\n", zombies);
+        return 0;
+}

@@ -99,6 +99,35 @@ require_userns() {
         fi
 }
 
+# A feature of the machine is missing: skip, unless CI says it must work (then it is a failure).
+t_need() { # DESC REASON
+        if [ -n "${VOIDSHIM_MUST_WORK:-}" ]; then _report 1 "$1" "missing: $2"; else t_skip "$1" "$2"; fi
+}
+
+# The Debian mirror of the host's apt sources (http), as voidshim bootstrap takes it: "HOST".
+mirror_host() {
+        sed -n 's|^URIs: *http://\([^/:]*\).*|\1|p; s|^deb  *http://\([^/:]*\).*|\1|p' \
+                /etc/apt/sources.list.d/debian.sources /etc/apt/sources.list 2>/dev/null | head -1
+}
+
+# t_tree: the path of a minbase Debian tree (with make) of this user's, made once per run.sh with
+# `voidshim bootstrap ~/envs/bw --include make` (HOME is the run's tree directory for this user) and
+# shared by the test files; its output and exit status are kept beside it.  Empty when it cannot be
+# made (no mmdebstrap, no mirror): the caller skips with t_need.
+t_tree() {
+        local home="${STAGE:-/nonexistent}/trees/$(id -u)"
+        mkdir -p "$home/envs" 2>/dev/null || return 0
+        (
+                flock 9
+                if [ ! -e "$home/envs/bw.status" ] && command -v mmdebstrap >/dev/null; then
+                        start=$(date +%s)
+                        HOME=$home timeout 900 "$VS" bootstrap "$home/envs/bw" --include make >"$home/envs/bw.log" 2>&1
+                        echo "$? $(($(date +%s) - start))" >"$home/envs/bw.status"
+                fi
+        ) 9>"$home/envs/.lock"
+        [ -d "$home/envs/bw/usr" ] && echo "$home/envs/bw"
+}
+
 # served_asked: how many runs the file's server was asked for (served or declined), from --status.
 served_asked() {
         "$VS" serve --status 2>/dev/null | awk '/^served / {n += $2} /^declined / {for (i = 2; i <= NF; i++) {split($i, kv, "="); n += kv[2]}} END {print n + 0}'

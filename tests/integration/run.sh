@@ -16,11 +16,14 @@ trap 'rm -rf "$stage"' EXIT
 cp "$top/voidshim" "$top/build/tests/probe" "$stage/"
 cp -r "$here" "$stage/integration"
 [ -d "$top/specs" ] && cp -r "$top/specs" "$stage/specs"
+[ -d "$top/doc" ] && cp -r "$top/doc" "$stage/doc" # the man pages: test-habits checks their exit statuses
 # The shipped specs name the examples' files relative to themselves (../build/examples/..., ../examples/...).
 [ -d "$top/build/examples" ] && mkdir -p "$stage/build" && cp -r "$top/build/examples" "$stage/build/"
 [ -d "$top/examples" ] && cp -r "$top/examples" "$stage/examples"
 [ -d "$top/build/tests/apps" ] && cp -r "$top/build/tests/apps" "$stage/apps"
 chmod -R a+rX "$stage"
+# Debian trees made by `voidshim bootstrap` (lib.sh, t_tree): one per user per run, shared by the test files.
+mkdir -m 1777 "$stage/trees"
 
 passed=0 failed=0 skipped=0
 

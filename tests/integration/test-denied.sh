@@ -92,8 +92,10 @@ t_status "an unknown mode: exit 100" 100 void --server net=closed -- "$PROBE" tr
 t_status "--server net with --net: exit 100" 100 void --server net=denied --net loopback -- "$PROBE" true
 t_status "--server pid with --share pid: exit 100" 100 void --server proc=fresh --share pid -- "$PROBE" true
 t_status "net proxied without --net-allow: exit 100" 100 void --server net=proxied -- "$PROBE" true
-t_status "--net-allow of a host name: exit 100" 100 void --net-allow tcp:example.org:80 -- "$PROBE" true
-t_match "--net-allow of a host name says why" "names are not resolved" void --net-allow tcp:example.org:80 -- "$PROBE" true
+t_status "--net-allow of a host name that has no address: exit 100" 100 \
+        void --net-allow tcp:no-such-host.invalid:80 -- "$PROBE" true
+t_match "--net-allow of a host name that has no address says why" "no-such-host.invalid:80: " \
+        void --net-allow tcp:no-such-host.invalid:80 -- "$PROBE" true
 t_match "--net-allow of the void's own loopback says why" "own loopback" void --net-allow 127.0.0.2:80 -- "$PROBE" true
 t_match "--net-allow of ::1 points to 127.0.0.1" "127.0.0.1" void --net-allow "[::1]:80" -- "$PROBE" true
 

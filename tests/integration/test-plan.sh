@@ -65,6 +65,30 @@ EOJ
 done
 t_check "every offered server and mode was compared ($compared)" "$([ "$compared" -ge 30 ]; echo $?)"
 
+# The root, pid 1, /sys, chown and the ids: --overlay ... --uid against the spec's "void" keys of the same names.
+mkdir -p "$T_TMP/tree/usr" "$T_TMP/tree/etc" "$T_TMP/up"
+run_of() { "$VS" run --explain --json --exec-host --argv0 main --server exec=fresh "$@" -- "$PROBE"; }
+run_of --overlay "$T_TMP/tree" --overlay-persist "$T_TMP/up" --init --chown-noop --setenv VOIDSHIM_ENTRYPOINT main \
+        --setenv VOIDSHIM_FDS "" --sys >"$T_TMP/run.json" 2>&1
+cat >"$T_TMP/s.json" <<EOJ
+{"voidshim": 1, "program": "$PROBE", "entrypoints": { "main": { "void": { "stdin": true, "stdout": true,
+ "stderr": true, "overlay": "$T_TMP/tree", "overlay-persist": "$T_TMP/up", "init": true, "chown-noop": true,
+ "sys": true } } } }
+EOJ
+"$VS" explain --json "$T_TMP/s.json" >"$T_TMP/spec.json" 2>&1
+same "an overlay root, pid 1, /sys, chown-noop: run and spec give the same plan and void" "$T_TMP/run.json" "$T_TMP/spec.json"
+run_of --root "$T_TMP/tree" --root-rw --uid 5 --gid 6 --setenv VOIDSHIM_ENTRYPOINT main --setenv VOIDSHIM_FDS "" \
+        >"$T_TMP/run.json" 2>&1
+cat >"$T_TMP/s.json" <<EOJ
+{"voidshim": 1, "program": "$PROBE", "entrypoints": { "main": { "void": { "stdin": true, "stdout": true,
+ "stderr": true, "root": "$T_TMP/tree", "root-writable": true, "uid": 5, "gid": 6 } } } }
+EOJ
+"$VS" explain --json "$T_TMP/s.json" >"$T_TMP/spec.json" 2>&1
+same "a writable directory root and ids: run and spec give the same plan and void" "$T_TMP/run.json" "$T_TMP/spec.json"
+sed -i 's/"root-writable": true, //' "$T_TMP/s.json"
+"$VS" explain --json "$T_TMP/s.json" >"$T_TMP/spec.json" 2>&1
+t_fails "(control: a read-only root against a writable one is told apart)" cmp_json "$T_TMP/run.json" "$T_TMP/spec.json"
+
 # The comparison can fail: a different mode is a different plan and a different seccomp program.
 "$VS" run --explain --json --exec-host --argv0 main --server exec=fresh --server ipc=denied \
         --setenv VOIDSHIM_ENTRYPOINT main --setenv VOIDSHIM_FDS "" -- "$PROBE" >"$T_TMP/run.json"

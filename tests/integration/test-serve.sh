@@ -112,6 +112,25 @@ t_eq "a client with lower limits than the server's runs cold, under its limits" 
         sh -c "ulimit -n 64 && exec '$VS' run --exec-host -- '$PROBE' open-many 100"
 t_eq "... the server declined it: the client is not what the server is" "$((p0 + 1))" declined peer
 
+# A command line the server's own parse reads otherwise: a profile found through XDG_CONFIG_HOME.
+for w in server client; do
+        mkdir -p "$T_TMP/cfg-$w/voidshim/profiles"
+        printf '{ "voidshim-profile": 1, "env": { "WHICH": "%s" } }\n' "$w" >"$T_TMP/cfg-$w/voidshim/profiles/t.json"
+done
+"$VS" serve --stop
+XDG_CONFIG_HOME=$T_TMP/cfg-server "$VS" serve --background
+XDG_CONFIG_HOME=$T_TMP/cfg-server "$VS" run --exec-host --profile t -- "$PROBE" env >/dev/null
+s0=$(field served) d0=$(declined plan)
+t_eq "(the server's own profile, for contrast: served)" "ok WHICH=server" \
+        env XDG_CONFIG_HOME="$T_TMP/cfg-server" "$VS" run --exec-host --profile t -- "$PROBE" env
+t_eq "a client whose profile is another file than the server's gets its own, cold" "ok WHICH=client" \
+        env XDG_CONFIG_HOME="$T_TMP/cfg-client" "$VS" run --exec-host --profile t -- "$PROBE" env
+t_eq "... the server declined it: its parse of the same words made another plan" "$((s0 + 1)) $((d0 + 1))" \
+        sh -c "echo \$0 \$1" "$(field served)" "$(declined plan)"
+"$VS" serve --stop
+"$VS" serve --background
+spid=$(field pid)
+
 # ---- another user's server (as root: another user is needed) ----
 if is_root && id voidtest >/dev/null 2>&1; then
         as_vt() { su voidtest -s /bin/bash -c "VOIDSHIM_RUNTIME_DIR='$VOIDSHIM_RUNTIME_DIR' $*"; }

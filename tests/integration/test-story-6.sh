@@ -62,7 +62,10 @@ t_eq "a read-write grant is writable" "ok" ask write /inbox/notes/new
 t_eq "what the void writes there belongs to the caller outside" "$(id -u)" stat -c %u "$H/notes/new"
 t_status "a second grant of the same name is refused: exit 100" 100 "$VS" ctl pb grant "$H/other/docs"
 t_golden "granting a missing path: one line, exit 100" ctl-grant-missing 100 "$VS" ctl pb grant "$T_TMP/nope"
-t_status "granting a file, not a directory: exit 100" 100 "$VS" ctl pb grant "$H/docs/hello"
+t_ok "granting a file, not only a directory" "$VS" ctl pb grant "$H/docs/hello"
+t_eq "... shows it at once" "ok hello" ask read /inbox/hello
+t_ok "... and ungrant takes it back" "$VS" ctl pb ungrant hello
+t_status "granting a device: exit 100" 100 "$VS" ctl pb grant /dev/null
 t_status "ctl grant with a bad mode: exit 100" 100 "$VS" ctl pb grant "$H/docs" rx
 if is_root && id voidtest >/dev/null 2>&1; then
         chmod 755 "$VOIDSHIM_RUNTIME_DIR" && chmod 666 "$VOIDSHIM_RUNTIME_DIR/pb.sock"

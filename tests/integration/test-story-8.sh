@@ -27,7 +27,37 @@ left=$(orphans 31)
 t_check "control: with --share pid the orphan outlives its run, and the search finds it" $?
 [ -n "$left" ] && kill $left
 t_eq "no temp directory is left behind" "$before" bash -c "ls /tmp | wc -l"
-t_skip "a background process from one run is seen by the next" \
-        "pending: needs sessions (a run that keeps its namespaces and a later 'voidshim run --session NAME' joining them)"
-t_skip "ending the session leaves no mounts or cgroups" "pending: needs sessions and a per-session cgroup"
+# A session keeps its namespaces: what one run leaves behind, the next one sees.
+export VOIDSHIM_RUNTIME_DIR="$T_TMP/run"
+t_at_exit "'$VS' session end s8 >/dev/null 2>&1"
+"$VS" session begin s8 --proc --ro-bind "$PROBE" /probe
+"$VS" session run s8 -- /probe orphan 30 mark-s8 >/dev/null
+host_pid=$(pgrep -f "mark-s8" | head -1)
+inner=$(awk '/^NSpid:/ {print $NF}' "/proc/${host_pid:-0}/status" 2>/dev/null)
+t_eq "a background process from one session run is seen by the next" "ok" \
+        bash -c "'$VS' session run s8 -- /probe stat /proc/${inner:-0} | cut -d' ' -f1"
+t_eq "(control: a plain run does not see it)" "ENOENT" void --proc -- "$PROBE" stat "/proc/${inner:-0}"
+reaper=$(ps -o ppid= -p "${host_pid:-0}" | tr -d ' ')
+pidns=$(stat -L -c %i "/proc/${reaper:-0}/ns/pid" 2>/dev/null)
+cgroup=$(cat "/proc/${reaper:-0}/cgroup" 2>/dev/null)
+# Every process of the void, as PID:START (a pid may be reused; with its start time it is that process).
+members() {
+        for p in /proc/[0-9]*; do
+                [ "$(stat -L -c %i "$p/ns/pid" 2>/dev/null)" = "$pidns" ] &&
+                        echo "${p#/proc/}:$(awk '{print $22}' "$p/stat" 2>/dev/null)"
+        done
+}
+before_end=$(members)
+"$VS" session end s8
+t_fails "ending the session ends what ran in it" pgrep -f "mark-s8"
+t_check "the void had its processes (reaper and the orphan: $(wc -w <<<"$before_end"))" \
+        "$([ "$(wc -w <<<"$before_end")" -ge 2 ]; echo $?)"
+left=""
+for m in $before_end; do
+        [ "$(awk '{print $22}' "/proc/${m%%:*}/stat" 2>/dev/null)" = "${m#*:}" ] && left="$left $m"
+done
+t_eq "... none of its processes is left, so its mount namespace, with every mount in it, and its cgroup namespace are gone" \
+        "" echo "$left"
+t_eq "... it made no cgroup: its processes ran in the caller's" "$(cat /proc/self/cgroup)" echo "$cgroup"
+t_eq "... and no socket or directory of it is left" "" ls -A "$VOIDSHIM_RUNTIME_DIR"
 t_done

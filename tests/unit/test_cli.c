@@ -60,6 +60,31 @@ static void test_minimal(void **state)
         release(&o, why, argv);
 }
 
+/* --proc [DEST], --dev [DEST]: DEST as bwrap writes it, and the program when it is not one. */
+static void test_optional_dest(void **state)
+{
+        struct run_opts o;
+        char *why, **argv;
+
+        assert_int_equal(parse(&o, &why, &argv, "run", "--proc", "/p", "--dev", "/d", "--", "/bin/echo", NULL), 0);
+        assert_int_equal(o.plan->n_grants, 2);
+        assert_string_equal(o.plan->grants[0].dst, "/p");
+        assert_string_equal(o.plan->grants[0].origin, "--proc /p");
+        assert_string_equal(o.plan->grants[1].dst, "/d");
+        assert_string_equal(o.plan->argv[0], "/bin/echo");
+        release(&o, why, argv);
+        assert_int_equal(parse(&o, &why, &argv, "run", "--dev=/d", "--proc", "/bin/echo", "/x", NULL), 0);
+        assert_string_equal(o.plan->grants[0].dst, "/d");
+        assert_string_equal(o.plan->grants[1].dst, "/proc");
+        assert_string_equal(o.plan->argv[0], "/bin/echo");
+        assert_string_equal(o.plan->argv[1], "/x");
+        release(&o, why, argv);
+        assert_int_equal(parse(&o, &why, &argv, "run", "--proc", "/bin/echo", NULL), 0);
+        assert_string_equal(o.plan->grants[0].dst, "/proc");
+        assert_string_equal(o.plan->argv[0], "/bin/echo");
+        release(&o, why, argv);
+}
+
 static void test_program_without_dashdash(void **state)
 {
         struct run_opts o;
@@ -79,9 +104,9 @@ static void test_grants_in_order(void **state)
         struct run_opts o;
         char *why, **argv;
 
-        assert_int_equal(parse(&o, &why, &argv, "run", "--ro-bind", "/usr", "/usr", "--bind", "/tmp", "/t",
-                               "--size", "1m", "--tmpfs", "/scratch", "--dev", "--fd", "5:9", "--setenv", "A", "b",
-                               "--", "p", NULL),
+        assert_int_equal(parse(&o, &why, &argv, "run", "--ro-bind", "/usr", "/usr", "--bind", "/tmp", "/t", "--size",
+                               "1m", "--tmpfs", "/scratch", "--dev", "--fd", "5:9", "--setenv", "A", "b", "--", "p",
+                               NULL),
                          0);
         struct vb_plan_grant *g = o.plan->grants;
 
@@ -163,28 +188,41 @@ static void test_errors(void **state)
                 { { "--ro-bind", "/a" }, "--ro-bind needs 2 arguments" },
                 { { "--proc" }, "no program given (voidshim run [GRANT...] -- PROGRAM [ARGS...])" },
                 { { "--net", "wifi", "p" }, "--net: 'wifi' is not one of none, loopback, shared" },
-                { { "--share", "mnt", "p" }, "--share mnt: a void always builds its own root; bind what it needs instead" },
-                { { "--share", "bogus", "p" }, "--share: unknown namespace 'bogus' (user, pid, net, ipc, uts, cgroup, time)" },
+                { { "--share", "mnt", "p" },
+                  "--share mnt: a void always builds its own root; bind what it needs instead" },
+                { { "--share", "bogus", "p" },
+                  "--share: unknown namespace 'bogus' (user, pid, net, ipc, uts, cgroup, time)" },
                 { { "--join", "net", "p" }, "--join: expected NS=PATH (e.g. net=/proc/1234/ns/net), got 'net'" },
                 { { "--fd", "x", "p" }, "--fd: 'x' is not N or N:TARGET" },
                 { { "--fd", "-1", "p" }, "--fd: '-1' is not N or N:TARGET" },
                 { { "--fd", "1:2147483647", "p" }, "--fd: '1:2147483647': the target must be 1048575 at most" },
                 { { "--fd", "1048576", "p" }, "--fd: '1048576': the target must be 1048575 at most" },
                 { { "--rlimit", "nofile=9:3", "p" }, "--rlimit: bad limits in 'nofile=9:3' (SOFT <= HARD, numbers)" },
-                { { "--rlimit", "cores=1", "p" }, "--rlimit: unknown limit 'cores' (as core cpu data fsize memlock nofile nproc stack)" },
-                { { "--size", "12q", "--tmpfs", "/t", "p" }, "--size: '12q' is not a size in bytes (suffixes k, m, g)" },
+                { { "--rlimit", "cores=1", "p" },
+                  "--rlimit: unknown limit 'cores' (as core cpu data fsize memlock nofile nproc stack)" },
+                { { "--size", "12q", "--tmpfs", "/t", "p" },
+                  "--size: '12q' is not a size in bytes (suffixes k, m, g)" },
                 { { "--size", "1m", "p" }, "--size applies to the next --tmpfs, and none followed" },
                 { { "--cap-add", "CAP_FLY", "p" }, "--cap-add: unknown capability 'CAP_FLY'" },
                 { { "--landlock-allow", "/x:rq", "p" }, "--landlock-allow: unknown access 'q' in '/x:rq' (r, w, x)" },
-                { { "--time-offset", "realtime=5", "p" }, "--time-offset: expected boottime=SECONDS or monotonic=SECONDS, got 'realtime=5'" },
-                { { "--proc=/x", "p" }, "--proc takes 0 arguments, not '=VALUE'" },
+                { { "--time-offset", "realtime=5", "p" },
+                  "--time-offset: expected boottime=SECONDS or monotonic=SECONDS, got 'realtime=5'" },
+                { { "--dev=x", "p" }, "--dev x: the destination 'x' must be an absolute path in the void (/x)" },
+                { { "--ro-bind", "/", "/", "p" },
+                  "--ro-bind / /: cannot bind over / (the void's root is an empty tmpfs of its own: bind what the program needs below it, or give it the host's tree with --server fs=shared)" },
+                { { "--tmpfs", "/", "p" },
+                  "--tmpfs /: cannot mount over / (the void's root is already an empty tmpfs, read-only: put a writable one below it, e.g. --tmpfs /tmp)" },
+                { { "--dir", "tmp", "p" },
+                  "--dir tmp: the destination 'tmp' must be an absolute path in the void (/tmp)" },
+                { { "--dir", "/a/..", "p" }, "--dir /a/..: the destination '/a/..' must not contain '..'" },
                 { { "--hostname", "", "p" }, "--hostname: must be 1 to 64 bytes" },
                 { { "--share", "net", "--net", "none", "p" }, "--share net contradicts --net=none" },
                 { { "--net", "loopback", "--share", "net", "p" }, "--share net contradicts --net=loopback" },
                 { { "--ro-bind", "/etc", "--", "p" }, "--ro-bind needs 2 arguments" },
                 { { "--inbox", "in", "--name", "n", "p" }, "--inbox: 'in' must be an absolute path other than /" },
                 { { "--inbox", "/", "--name", "n", "p" }, "--inbox: '/' must be an absolute path other than /" },
-                { { "--inbox", "/in", "p" }, "--inbox needs --name NAME: grants come through voidshim ctl NAME grant PATH" },
+                { { "--inbox", "/in", "p" },
+                  "--inbox needs --name NAME: grants come through voidshim ctl NAME grant PATH" },
         };
 
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -220,10 +258,11 @@ static void test_help_needs_no_program(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_minimal),          cmocka_unit_test(test_program_without_dashdash),
-                cmocka_unit_test(test_grants_in_order),  cmocka_unit_test(test_inline_values),
-                cmocka_unit_test(test_namespaces),       cmocka_unit_test(test_limits_caps_landlock),
-                cmocka_unit_test(test_errors),           cmocka_unit_test(test_help_needs_no_program),
+                cmocka_unit_test(test_minimal),         cmocka_unit_test(test_program_without_dashdash),
+                cmocka_unit_test(test_grants_in_order), cmocka_unit_test(test_inline_values),
+                cmocka_unit_test(test_namespaces),      cmocka_unit_test(test_limits_caps_landlock),
+                cmocka_unit_test(test_errors),          cmocka_unit_test(test_help_needs_no_program),
+                cmocka_unit_test(test_optional_dest),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -87,7 +87,7 @@ static void test_holder(void **state)
         struct vb_inbox *box = NULL;
         struct vb_error *err = NULL;
         struct stray s;
-        int fd, ffd;
+        int fd, ffd, devnull = open("/dev/null", O_PATH | O_CLOEXEC);
 
         NEED_USERNS(); /* the holder lives in a user namespace of its own */
         assert_non_null(mkdtemp(dir));
@@ -113,7 +113,11 @@ static void test_holder(void **state)
         assert_null(vb_inbox_describe(box, 1, NULL));
         assert_int_equal(vb_inbox_grant(box, fd, NULL, 0, NULL), -EEXIST);
         assert_int_equal(vb_inbox_grant(box, fd, ".x", 0, NULL), -EINVAL);
-        assert_int_equal(vb_inbox_grant(box, ffd, "file", 0, NULL), -ENOTDIR);
+        assert_int_equal(vb_inbox_grant(box, devnull, "dev", 0, NULL), -EINVAL); /* a device: never */
+        assert_int_equal(vb_inbox_grant(box, ffd, "file", 0, NULL), 0);          /* a file: yes */
+        assert_int_equal(vb_inbox_ungrant(box, "file", NULL), 0);
+        assert_int_equal(vb_inbox_grant(box, ffd, "file", 0, NULL), 0); /* and again after a revoke */
+        assert_int_equal(vb_inbox_ungrant(box, "file", NULL), 0);
         assert_int_equal(vb_inbox_grant(box, fd, "e", VB_MOUNT_RW, NULL), 0); /* one directory, two names */
         /* Granted before the spawn: in the clone it takes.  d is read-only, e read-write. */
         assert_int_equal(
@@ -125,6 +129,7 @@ static void test_holder(void **state)
         vb_inbox_free(box);
         close(fd);
         close(ffd);
+        close(devnull);
         snprintf(file, sizeof(file), "%s/d/g", dir);
         unlink(file);
         snprintf(file, sizeof(file), "%s/d/f", dir);

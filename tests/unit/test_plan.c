@@ -186,7 +186,7 @@ static void test_grants_in_the_same_order(void **state)
         char *why = NULL;
         struct vb_plan *a = plan_of_run(
                 &why, "--exec-host", "--argv0", "main", "--server", "exec=fresh", "--tmpfs", "/scratch", "--dir", "/d",
-                "--symlink", "/scratch", "/s", "--proc", "--dev", "--setenv", "A", "1", "--rlimit", "nofile=64:128",
+                "--symlink", "/scratch", "/s", "--proc", "--dev", "--passwd", "--setenv", "A", "1", "--rlimit", "nofile=64:128",
                 "--cap-add", "CAP_NET_RAW", "--time-offset", "boottime=100", "--net", "loopback", "--hostname", "h",
                 "--chdir", "/d", "--setenv", "VOIDSHIM_ENTRYPOINT", "main", "--setenv", "VOIDSHIM_FDS", "", NULL);
         _cleanup_free_ char *text = NULL;
@@ -199,8 +199,9 @@ static void test_grants_in_the_same_order(void **state)
         assert_true(
                 asprintf(&text,
                          "{\"voidshim\": 1, \"program\": \"%s\", \"entrypoints\": {\"main\": {\"void\": {"
-                         "\"mounts\": [{\"tmpfs\": \"/scratch\"}, {\"dir\": \"/d\"}, "
+                         "\"mounts\": [{\"tmpfs\": \"/scratch\", \"why\": \"a comment\"}, {\"dir\": \"/d\"}, "
                          "{\"symlink\": \"/scratch\", \"at\": \"/s\"}], \"proc\": true, \"dev\": true, "
+                         "\"passwd\": true, "
                          "\"env\": {\"A\": \"1\"}, \"rlimits\": {\"nofile\": [64, 128]}, \"caps\": [\"CAP_NET_RAW\"], "
                          "\"time-offset\": {\"boottime\": 100}, \"net\": \"loopback\", \"hostname\": \"h\", "
                          "\"chdir\": \"/d\", \"stdin\": true, \"stdout\": true, \"stderr\": true}}}}",

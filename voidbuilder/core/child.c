@@ -27,6 +27,7 @@
 #include "core/mount.h"
 #include "core/net.h"
 #include "core/ns.h"
+#include "core/observe.h"
 #include "core/seccomp.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -221,9 +222,15 @@ static void build_root(struct vb_child_ctx *c, int *devnull)
         _cleanup_close_ int root = -1;
         const struct vb_mount *bad = NULL;
         const char *why;
-        int r;
+        int made, r;
 
-        r = vb_mount_new_root(&root);
+        r = vb_root_open(&c->v->root);
+        if (r < 0)
+                fail(c, VB_STEP_ROOT, r, "%s", c->v->root.dir);
+        made = c->v->root.kind == VB_ROOT_TMPFS ? -1 : vb_root_mount(&c->v->root, &why);
+        if (made < 0 && c->v->root.kind != VB_ROOT_TMPFS)
+                fail(c, VB_STEP_ROOT, made, "%s: %s", c->v->root.dir, why);
+        r = vb_mount_new_root(made, &root);
         if (r < 0)
                 fail(c, VB_STEP_ROOT, r, NULL);
         r = vb_mount_open_sources(c->v->mounts, c->v->n_mounts, &bad);
@@ -251,7 +258,7 @@ static void build_root(struct vb_child_ctx *c, int *devnull)
         *devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
         if (*devnull < 0)
                 fail(c, VB_STEP_DEVNULL, NEG_ERRNO(), NULL);
-        r = vb_mount_pivot(root);
+        r = vb_mount_pivot(root, c->v->root.kind != VB_ROOT_TMPFS);
         if (r < 0)
                 fail(c, VB_STEP_PIVOT, r, NULL);
 }
@@ -453,7 +460,30 @@ static int exec_search(const struct vb_void *v)
         return r;
 }
 
-/* execve() says ENOENT both for a missing program and for a missing ELF interpreter: tell them apart. */
+/* The interpreter of a "#!" file on fd, into buf (no malloc: we are the child).  1 when it is one. */
+static int script_interp_fd(int fd, char *buf, size_t len)
+{
+        char head[256];
+        ssize_t n = pread(fd, head, sizeof(head) - 1, 0);
+        size_t start, end;
+
+        if (n < 2 || head[0] != '#' || head[1] != '!')
+                return 0;
+        head[n] = '\0';
+        start = 2 + strspn(head + 2, " \t");
+        end = start + strcspn(head + start, " \t\n");
+        if (end == start || end - start >= len)
+                return 0;
+        memcpy(buf, head + start, end - start);
+        buf[end - start] = '\0';
+        return 1;
+}
+
+/*
+ * execve() says ENOENT for a missing program, a missing ELF interpreter and a missing "#!"
+ * interpreter alike, and for a script run by fd (its interpreter cannot reopen a close-on-exec
+ * fd): tell them apart.
+ */
 static _Noreturn void exec_failed(struct vb_child_ctx *c, int r)
 {
         const struct vb_void *v = c->v;
@@ -467,6 +497,16 @@ static _Noreturn void exec_failed(struct vb_child_ctx *c, int r)
                 if (n > 0 && access(interp, F_OK) < 0)
                         fail(c, VB_STEP_EXEC, r, "%s: its dynamic loader %s is missing from the void", v->exec_path,
                              interp);
+                if (fd >= 0 && script_interp_fd(fd, interp, sizeof(interp)) > 0) {
+                        if (access(interp, F_OK) < 0)
+                                fail(c, VB_STEP_EXEC, r, "%s: its #! interpreter %s is missing from the void",
+                                     v->exec_path, interp);
+                        if (v->exec_fd >= 0)
+                                fail(c, VB_STEP_EXEC, r,
+                                     "%s: a #! script run by fd cannot be reopened by its interpreter: run it by "
+                                     "path (--libs SCRIPT binds it and its interpreter)",
+                                     v->exec_path);
+                }
         }
         fail(c, VB_STEP_EXEC, r, "%s", v->exec_path);
 }
@@ -507,16 +547,21 @@ _Noreturn void vb_child_main(struct vb_child_ctx *c)
          * fds' rules and the restriction come after the request, so that the fds it brings are
          * confined as a cold void's are.
          */
-        early_filter = c->warm_fd >= 0 && v->seccomp_mode == VB_SECCOMP_DEFAULT;
+        early_filter = c->warm_fd >= 0 && v->seccomp_mode == VB_SECCOMP_DEFAULT && !v->observe;
         if (early_filter)
                 install_filter(c);
         if (c->warm_fd >= 0)
                 vb_warm_await(c);
         confine(c, ruleset);
-        if (!early_filter)
+        if (!early_filter) {
+                /* Before the policy, which might not allow seccomp(2) or sendmsg(2); both filters then hold. */
+                if (v->observe && (r = vb_observe_install(v)) < 0)
+                        fail(c, VB_STEP_SECCOMP, r, "the observer's filter");
                 install_filter(c);
+        }
         arrange_fds(c, devnull);
         apply_rlimits(c);
+        vb_init_run(c); /* pid 1 stays there; the program (its child) goes on */
         if (v->exec_fd >= 0) {
                 syscall(SYS_execveat, v->exec_fd, "", v->argv, v->env, AT_EMPTY_PATH);
                 r = NEG_ERRNO();
@@ -524,4 +569,51 @@ _Noreturn void vb_child_main(struct vb_child_ctx *c)
                 r = exec_search(v);
         }
         exec_failed(c, r);
+}
+
+/*
+ * vb_void_join()'s child: enter the running void's namespaces through its
+ * init's pidfd (all at once), then fork, since a pid namespace entered takes
+ * only children; the grandchild takes the void's restrictions and execs.  Our
+ * process relays the grandchild's end, as two_stage() does.
+ */
+_Noreturn void vb_child_join_main(struct vb_child_ctx *c, int init_pidfd, int ns_flags)
+{
+        int devnull, status, ruleset;
+        pid_t pid;
+
+        reset_signals();
+        die_with_parent(c);
+        /* The host's /dev/null, for fds 0-2 not handed in: the void's root may have none. */
+        devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (devnull < 0)
+                fail(c, VB_STEP_DEVNULL, NEG_ERRNO(), NULL);
+        if (setns(init_pidfd, ns_flags) < 0)
+                fail(c, VB_STEP_JOIN, NEG_ERRNO(), "the void's namespaces");
+        close(init_pidfd);
+        pid = fork();
+        if (pid < 0)
+                fail(c, VB_STEP_FORK, NEG_ERRNO(), NULL);
+        if (pid > 0) {
+                syscall(SYS_close_range, 0, ~0U, 0);
+                while (waitpid(pid, &status, 0) < 0)
+                        if (errno != EINTR)
+                                _exit(125);
+                if (WIFSIGNALED(status)) {
+                        signal(WTERMSIG(status), SIG_DFL);
+                        raise(WTERMSIG(status));
+                        _exit(128 + WTERMSIG(status));
+                }
+                _exit(WEXITSTATUS(status));
+        }
+        die_with_parent(c);
+        new_session(c);
+        if (chdir(c->v->cwd ? c->v->cwd : "/") < 0)
+                fail(c, VB_STEP_CHDIR, NEG_ERRNO(), "%s", c->v->cwd);
+        lock_down(c, &ruleset);
+        confine(c, ruleset);
+        install_filter(c);
+        arrange_fds(c, devnull);
+        apply_rlimits(c);
+        exec_failed(c, exec_search(c->v));
 }

@@ -77,5 +77,12 @@ void vb_warm_await(struct vb_child_ctx *c);
 _Noreturn void vb_child_fail(struct vb_child_ctx *c, enum vb_step step, int r, const char *what);
 /* Run the child's steps and exec; never returns. */
 _Noreturn void vb_child_main(struct vb_child_ctx *c);
+/* vb_void_join()'s child: setns(init_pidfd, ns_flags), fork, restrictions, exec c->v's program. */
+_Noreturn void vb_child_join_main(struct vb_child_ctx *c, int init_pidfd, int ns_flags);
+/*
+ * vb_void_init(): when the void has a reaper, fork; the child returns to exec
+ * the program, this process stays as pid 1 and never returns.  No-op without.
+ */
+void vb_init_run(struct vb_child_ctx *c);
 
 #endif

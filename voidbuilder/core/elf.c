@@ -209,6 +209,7 @@ struct elf_info {
         char *runpath;
         char *rpath;   /* NULL when the object has a DT_RUNPATH, as in glibc */
         char **needed; /* NULL-terminated */
+        bool dlopen;   /* "dlopen" is a string of its dynamic string table: it may load code at run time */
 };
 
 static void elf_info_done(struct elf_info *info)
@@ -266,6 +267,36 @@ static int read_str(int fd, uint64_t base, uint64_t size, uint64_t idx, size_t m
         return *out ? 0 : -ENOMEM;
 }
 
+#define MAX_STRTAB_SCAN (16u << 20)
+
+/*
+ * Is "dlopen" one of the strings of the table [base, base + size)?  An object that calls dlopen()
+ * names it there (as an undefined symbol); libc, which defines it, is not asked.
+ */
+static int strtab_names_dlopen(int fd, uint64_t base, uint64_t size, bool *found)
+{
+        static const char word[] = "dlopen";
+        _cleanup_free_ char *buf = NULL;
+        int r;
+
+        *found = false;
+        if (size > MAX_STRTAB_SCAN)
+                size = MAX_STRTAB_SCAN;
+        buf = malloc(size + 1);
+        if (!buf)
+                return -ENOMEM;
+        r = pread_full(fd, buf, size, base);
+        if (r < 0)
+                return r;
+        buf[size] = '\0';
+        for (const char *p = buf; p < buf + size; p += strlen(p) + 1)
+                if (strcmp(p, word) == 0) {
+                        *found = true;
+                        break;
+                }
+        return 0;
+}
+
 /* Fill info's strings from the dynamic entries d[0..n), which end at DT_NULL. */
 static int dyn_strings(int fd, const struct ehdr *eh, const struct phdr *ph, const struct dyn *d, size_t n,
                        struct elf_info *info)
@@ -305,7 +336,7 @@ static int dyn_strings(int fd, const struct ehdr *eh, const struct phdr *ph, con
                 if (!info->needed[k++][0])
                         return -ENOEXEC;
         }
-        return 0;
+        return strtab_names_dlopen(fd, base, size, &info->dlopen);
 }
 
 static int read_dynamic(int fd, const struct ehdr *eh, const struct phdr *ph, struct elf_info *info)
@@ -956,6 +987,7 @@ int vb_elf_closure(const char *root, const char *path, struct vb_elf_closure *ou
                         return r;
         }
         *out = c.res;
+        out->dlopen = c.nodes[0].info.dlopen;
         c.res = (struct vb_elf_closure){ 0 };
         return 0;
 }

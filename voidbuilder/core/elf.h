@@ -10,6 +10,7 @@
 #ifndef VB_ELF_H
 #define VB_ELF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "voidbuilder.h"
@@ -28,6 +29,7 @@ struct vb_elf_entry {
 struct vb_elf_closure {
         struct vb_elf_entry *entries;
         size_t n;
+        bool dlopen; /* the binary names dlopen(): it may load code at run time that no closure shows */
 };
 
 /*

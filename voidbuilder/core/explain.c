@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #define VB_CLEANUP_CAP
@@ -69,17 +70,26 @@ static void explain_mount(FILE *f, const struct vb_mount *m)
                         "here and revoked ones disappear (a slave of the supervisor's shared inbox)",
                         m->dst);
                 break;
+        case VB_MNT_SYSFS:
+                fprintf(f, "  %s: fresh sysfs of the void's own network namespace (read-only, nosuid, nodev, noexec)",
+                        m->dst);
+                break;
         case VB_MNT_DIR:
                 fprintf(f, "  %s: empty directory (mode %04o)", m->dst, (unsigned)m->mode);
                 break;
         case VB_MNT_SYMLINK:
                 fprintf(f, "  %s -> %s (symlink)", m->dst, m->src);
                 break;
+        case VB_MNT_FILE:
+                fprintf(f, "  %s: a file of %zu bytes written by the caller (mode %04o)", m->dst, strlen(m->src),
+                        (unsigned)m->mode);
+                break;
         default:
                 fprintf(f, "  %s: ?", m->dst);
                 break;
         }
-        fprintf(f, "%s%s%s\n", m->why ? " [" : "", m->why ? m->why : "", m->why ? "]" : "");
+        fprintf(f, "%s%s%s", m->why ? " [" : "", m->why ? m->why : "", m->why ? "]" : "");
+        fprintf(f, "%s%s%s\n", m->label ? " [" : "", m->label ? m->label : "", m->label ? "]" : "");
 }
 
 /* A memfd (its link reads "/memfd:NAME"): Landlock cannot name it, and the kernel lets it be opened again. */
@@ -245,6 +255,46 @@ static void explain_seccomp(FILE *f, const struct vb_void *v)
                 fprintf(f, "%s", d);
 }
 
+/* RLIMIT_NOFILE -> "nofile", as --rlimit and a spec's "rlimits" name it. */
+const char *vb_rlimit_name(int resource)
+{
+        static const struct {
+                int res;
+                const char *name;
+        } names[] = {
+                { RLIMIT_AS, "as" },
+                { RLIMIT_CORE, "core" },
+                { RLIMIT_CPU, "cpu" },
+                { RLIMIT_DATA, "data" },
+                { RLIMIT_FSIZE, "fsize" },
+                { RLIMIT_MEMLOCK, "memlock" },
+                { RLIMIT_NOFILE, "nofile" },
+                { RLIMIT_NPROC, "nproc" },
+                { RLIMIT_STACK, "stack" },
+                { RLIMIT_LOCKS, "locks" },
+                { RLIMIT_MSGQUEUE, "msgqueue" },
+                { RLIMIT_NICE, "nice" },
+                { RLIMIT_RTPRIO, "rtprio" },
+                { RLIMIT_RTTIME, "rttime" },
+                { RLIMIT_RSS, "rss" },
+                { RLIMIT_SIGPENDING, "sigpending" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                if (names[i].res == resource)
+                        return names[i].name;
+        return NULL;
+}
+
+/* A limit's value in words: "unlimited", or the number. */
+static void limit_value(FILE *f, rlim_t v)
+{
+        if (v == RLIM_INFINITY)
+                fputs("unlimited", f);
+        else
+                fprintf(f, "%llu", (unsigned long long)v);
+}
+
 VB_API char *vb_void_explain_seccomp_rules(const struct vb_void *v)
 {
         const char *name = NULL, *text = seccomp_text(v, &name);
@@ -303,12 +353,51 @@ static void explain_rest(FILE *f, const struct vb_void *v)
         for (size_t i = 0; i < v->n_env; i++)
                 fprintf(f, "  %s\n", v->env[i]);
         fprintf(f, "working directory: %s\n", v->cwd ? v->cwd : "/");
-        for (size_t i = 0; i < v->n_rlimits; i++)
-                fprintf(f, "rlimit %d: soft %llu, hard %llu\n", v->rlimits[i].resource,
-                        (unsigned long long)v->rlimits[i].lim.rlim_cur, (unsigned long long)v->rlimits[i].lim.rlim_max);
+        for (size_t i = 0; i < v->n_rlimits; i++) {
+                const char *name = vb_rlimit_name(v->rlimits[i].resource);
+
+                if (name)
+                        fprintf(f, "rlimit %s: soft ", name);
+                else
+                        fprintf(f, "rlimit %d: soft ", v->rlimits[i].resource);
+                limit_value(f, v->rlimits[i].lim.rlim_cur);
+                fputs(", hard ", f);
+                limit_value(f, v->rlimits[i].lim.rlim_max);
+                fputc('\n', f);
+        }
         explain_landlock(f, v);
+        if (v->observe) {
+                fprintf(f, "observed: these system calls stop for the caller's observer, which lets each run:");
+                for (size_t i = 0; v->observe[i]; i++)
+                        fprintf(f, " %s", v->observe[i]);
+                fprintf(f, "\n");
+        }
         fprintf(f, "cgroup: %s\n",
                 v->cgroup_fd >= 0 ? "started in the given cgroup (CLONE_INTO_CGROUP)" : "the caller's");
+}
+
+static void explain_root(FILE *f, const struct vb_void *v)
+{
+        const struct vb_root *r = &v->root;
+
+        if (r->kind == VB_ROOT_DIR)
+                fprintf(f, "root: host %s (bind, %s, nosuid, nodev); old root detached\n", r->dir,
+                        (r->flags & VB_MOUNT_RW) ? "read-write" : "read-only");
+        else if (r->kind == VB_ROOT_OVERLAY && r->upper)
+                fprintf(f,
+                        "root: overlay of host %s (never written) under host %s/upper, which keeps every change; "
+                        "nosuid, nodev; old root detached\n",
+                        r->dir, r->upper);
+        else if (r->kind == VB_ROOT_OVERLAY)
+                fprintf(f,
+                        "root: overlay of host %s (never written) under a %llu MiB tmpfs that goes with the void; "
+                        "nosuid, nodev; old root detached\n",
+                        r->dir, (unsigned long long)(r->size >> 20));
+        else
+                fprintf(f, "root: empty tmpfs, read-only once built; old root detached\n");
+        if (v->init)
+                fprintf(f, "pid 1: voidshim's reaper: forwards signals to the program, reaps orphans%s\n",
+                        (v->init_flags & VB_INIT_HOLD) ? ", and holds the void open for processes that join it" : "");
 }
 
 VB_API char *vb_void_explain(const struct vb_void *v)
@@ -320,8 +409,8 @@ VB_API char *vb_void_explain(const struct vb_void *v)
         if (!f)
                 return NULL;
         explain_ns(f, v);
-        fprintf(f, "root: empty tmpfs, read-only once built; old root detached\nmounts:%s\n",
-                v->n_mounts ? "" : " none");
+        explain_root(f, v);
+        fprintf(f, "mounts:%s\n", v->n_mounts ? "" : " none");
         for (size_t i = 0; i < v->n_mounts; i++)
                 explain_mount(f, &v->mounts[i]);
         explain_hidden(f, v);

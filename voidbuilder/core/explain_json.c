@@ -91,7 +91,7 @@ static void json_mounts(FILE *f, const struct vb_void *v)
         static const char *const kinds[] = {
                 [VB_MNT_BIND] = "bind",     [VB_MNT_TMPFS] = "tmpfs", [VB_MNT_PROC] = "proc",
                 [VB_MNT_DEVPTS] = "devpts", [VB_MNT_DIR] = "dir",     [VB_MNT_SYMLINK] = "symlink",
-                [VB_MNT_INBOX] = "inbox"
+                [VB_MNT_INBOX] = "inbox",   [VB_MNT_FILE] = "file",   [VB_MNT_SYSFS] = "sysfs"
         };
 
         fputs("\"mounts\":[", f);
@@ -107,13 +107,38 @@ static void json_mounts(FILE *f, const struct vb_void *v)
                 json_flags(f, m);
                 if (m->kind == VB_MNT_TMPFS)
                         fprintf(f, ",\"size\":%llu", (unsigned long long)m->size);
-                if (m->kind == VB_MNT_DIR || m->kind == VB_MNT_TMPFS)
+                if (m->kind == VB_MNT_DIR || m->kind == VB_MNT_TMPFS || m->kind == VB_MNT_FILE)
                         fprintf(f, ",\"mode\":\"%04o\"", (unsigned)m->mode);
                 fputs(",\"why\":", f);
                 jstr(f, m->why);
+                if (m->label) {
+                        fputs(",\"label\":", f);
+                        jstr(f, m->label);
+                }
                 fputc('}', f);
         }
         fputs("],", f);
+}
+
+/* "root" and "init" (added keys: doc/plan-json.md). */
+static void json_root(FILE *f, const struct vb_void *v)
+{
+        static const char *const kinds[] = {
+                [VB_ROOT_TMPFS] = "tmpfs", [VB_ROOT_DIR] = "dir", [VB_ROOT_OVERLAY] = "overlay"
+        };
+
+        fprintf(f, "\"root\":{\"kind\":\"%s\",\"dir\":", kinds[v->root.kind]);
+        jstr(f, v->root.dir);
+        fputs(",\"upper\":", f);
+        jstr(f, v->root.upper);
+        fprintf(f, ",\"writable\":%s},",
+                v->root.kind == VB_ROOT_TMPFS   ? "false"
+                : (v->root.flags & VB_MOUNT_RW) ? "true"
+                                                : "false");
+        fprintf(f, "\"init\":%s,",
+                !v->init                         ? "null"
+                : (v->init_flags & VB_INIT_HOLD) ? "\"reaper, hold\""
+                                                 : "\"reaper\"");
 }
 
 /* "hidden": where a bind would show a hidden host path, covered (the host paths themselves are not shown). */
@@ -168,10 +193,24 @@ static void json_process(FILE *f, const struct vb_void *v)
                         cap_free(name);
                 }
         fputs("],\"rlimits\":[", f);
-        for (size_t i = 0; i < v->n_rlimits; i++)
-                fprintf(f, "%s{\"resource\":%d,\"soft\":%llu,\"hard\":%llu}", i ? "," : "", v->rlimits[i].resource,
+        for (size_t i = 0; i < v->n_rlimits; i++) {
+                const char *name = vb_rlimit_name(v->rlimits[i].resource);
+
+                fprintf(f, "%s{\"resource\":%d,\"soft\":%llu,\"hard\":%llu", i ? "," : "", v->rlimits[i].resource,
                         (unsigned long long)v->rlimits[i].lim.rlim_cur, (unsigned long long)v->rlimits[i].lim.rlim_max);
+                fputs(",\"name\":", f);
+                jstr(f, name);
+                fputc('}', f);
+        }
         fprintf(f, "],\"cgroup\":%s,", v->cgroup_fd >= 0 ? "true" : "false");
+        if (v->observe) {
+                fputs("\"observe\":[", f);
+                for (size_t i = 0; v->observe[i]; i++) {
+                        fputs(i ? "," : "", f);
+                        jstr(f, v->observe[i]);
+                }
+                fputs("],", f);
+        }
 }
 
 /* FNV-1a, 64 bits: enough to tell two BPF programs apart in a comparison, not a security hash. */
@@ -230,6 +269,7 @@ VB_API char *vb_void_explain_json(const struct vb_void *v)
                 return NULL;
         fputc('{', f);
         json_namespaces(f, v);
+        json_root(f, v);
         json_mounts(f, v);
         json_hidden(f, v);
         json_process(f, v);

@@ -387,10 +387,42 @@ VB_API int vb_void_exec_host(struct vb_void *v, const char *path, char *const ar
         return 0;
 }
 
-VB_API int vb_void_add_libs(struct vb_void *v, const char *path, struct vb_error **err)
+#define MAX_SCRIPT_DEPTH 4 /* the kernel's own limit of #! interpreters (BINPRM_MAX_RECURSION) */
+
+/*
+ * The interpreter of the "#!" script at path, as the kernel reads it: the first word after "#!" on
+ * the first line, in buf.  1 when path is such a script, 0 when not (an ELF file, say), -errno.
+ */
+static int script_interp(const char *path, char *buf, size_t len)
+{
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        char head[256];
+        size_t start, end;
+        ssize_t n;
+
+        if (fd < 0)
+                return NEG_ERRNO();
+        n = read(fd, head, sizeof(head) - 1);
+        if (n < 0)
+                return NEG_ERRNO();
+        if (n < 2 || head[0] != '#' || head[1] != '!')
+                return 0;
+        head[n] = '\0';
+        start = 2 + strspn(head + 2, " \t");
+        end = start + strcspn(head + start, " \t\n");
+        if (end == start || end - start >= len)
+                return -ENOEXEC;
+        memcpy(buf, head + start, end - start);
+        buf[end - start] = '\0';
+        return 1;
+}
+
+static int add_closure(struct vb_void *v, const char *path, const char *why_plain, const char *why_dlopen,
+                       struct vb_error **err)
 {
         struct vb_elf_closure c = {};
         _cleanup_free_ char *missing = NULL;
+        const char *why;
         int r;
 
         r = vb_elf_closure(NULL, path, &c, &missing);
@@ -403,16 +435,90 @@ VB_API int vb_void_add_libs(struct vb_void *v, const char *path, struct vb_error
                                     missing ? missing : "");
         /* Symlinks first: a file's path may run through a symlinked directory (/lib64 -> usr/lib64). */
         for (int pass = 0; pass < 2 && r >= 0; pass++)
-                for (size_t i = 0; i < c.n && r >= 0; i++) {
+                for (size_t i = 0, files = 0; i < c.n && r >= 0; i++) {
                         const struct vb_elf_entry *e = &c.entries[i];
 
+                        /* The first file is the binary: it carries the warning about dlopen(). */
+                        why = pass == 1 && files == 0 && c.dlopen ? why_dlopen : why_plain;
                         if (pass == 0 && e->kind == VB_ELF_SYMLINK)
-                                r = vb_void_add_mount(v, VB_MNT_SYMLINK, e->target, e->path, 0, 0, 0, "ELF closure");
-                        else if (pass == 1 && e->kind == VB_ELF_FILE)
-                                r = vb_void_add_mount(v, VB_MNT_BIND, e->path, e->path, 0, 0, 0, "ELF closure");
+                                r = vb_void_add_mount(v, VB_MNT_SYMLINK, e->target, e->path, 0, 0, 0, why);
+                        else if (pass == 1 && e->kind == VB_ELF_FILE && ++files)
+                                r = vb_void_add_mount(v, VB_MNT_BIND, e->path, e->path, 0, 0, 0, why);
                 }
         vb_elf_closure_done(&c);
         if (r < 0)
                 return vb_error_set(err, r, "adding the libraries of %s", path);
         return 0;
+}
+
+VB_API int vb_void_add_libs(struct vb_void *v, const char *path, struct vb_error **err)
+{
+        char cur[PATH_MAX], interp[PATH_MAX];
+        int r;
+
+        if (snprintf(cur, sizeof(cur), "%s", path) >= (int)sizeof(cur))
+                return vb_error_set(err, ENAMETOOLONG, "computing the libraries of %s", path);
+        /* A script runs its interpreter: bind the script where it is, then the interpreter and its closure. */
+        for (int depth = 0;; depth++) {
+                r = script_interp(cur, interp, sizeof(interp));
+                if (r <= 0 && depth == 0) /* not a script, or not there: the closure says which */
+                        break;
+                if (r < 0)
+                        return vb_error_set(err, r, "reading %s", cur);
+                if (r == 0)
+                        break;
+                if (depth == MAX_SCRIPT_DEPTH)
+                        return vb_error_set(err, ELOOP, "%s: more than %d levels of #! interpreters", path,
+                                            MAX_SCRIPT_DEPTH);
+                if (interp[0] != '/')
+                        return vb_error_set(err, ENOEXEC, "%s: its #! interpreter '%s' is not an absolute path", cur,
+                                            interp);
+                if (cur[0] == '/')
+                        r = vb_void_add_mount(v, VB_MNT_BIND, cur, cur, 0, 0, 0, "#! script");
+                if (r < 0)
+                        return vb_error_set(err, r, "binding the script %s", cur);
+                if (access(interp, F_OK) < 0)
+                        return vb_error_set(err, errno, "%s: its #! interpreter %s", cur, interp);
+                memcpy(cur, interp, sizeof(cur));
+        }
+        return add_closure(v, cur, strcmp(cur, path) == 0 ? "ELF closure" : "ELF closure of a #! interpreter",
+                           "ELF closure; it calls dlopen(): what it loads at run time is not here", err);
+}
+
+VB_API int vb_program_interpreter(const char *path, char *buf, size_t len)
+{
+        _cleanup_close_ int fd = -1;
+        int r = script_interp(path, buf, len);
+
+        if (r != 0)
+                return r < 0 ? r : (int)strlen(buf);
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return NEG_ERRNO();
+        return vb_elf_interp_fd(fd, buf, len);
+}
+
+VB_API int vb_program_loads_code(const char *path)
+{
+        struct vb_elf_closure c = {};
+        char cur[PATH_MAX], interp[PATH_MAX];
+        int r;
+
+        if (snprintf(cur, sizeof(cur), "%s", path) >= (int)sizeof(cur))
+                return -ENAMETOOLONG;
+        for (int depth = 0; depth <= MAX_SCRIPT_DEPTH; depth++) {
+                r = script_interp(cur, interp, sizeof(interp));
+                if (r < 0)
+                        return r;
+                if (r == 0) {
+                        r = vb_elf_closure(NULL, cur, &c, NULL);
+                        if (r < 0)
+                                return r;
+                        r = c.dlopen;
+                        vb_elf_closure_done(&c);
+                        return r;
+                }
+                memcpy(cur, interp, sizeof(cur));
+        }
+        return -ELOOP;
 }

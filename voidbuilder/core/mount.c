@@ -246,6 +246,17 @@ static int mount_devpts(int rootfd, const struct vb_mount *m)
         return attach(mnt, rootfd, m->dst, true);
 }
 
+/* The void's own sysfs: the kernel allows it where the void's user namespace owns its network namespace. */
+static int mount_sysfs(int rootfd, const struct vb_mount *m)
+{
+        _cleanup_close_ int mnt =
+                new_fs("sysfs", NULL, 0, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+
+        if (mnt < 0)
+                return mnt;
+        return attach(mnt, rootfd, m->dst, true);
+}
+
 /* Marks an optional bind whose source is missing. */
 #define SRC_SKIPPED (-2)
 
@@ -333,6 +344,31 @@ static int make_symlink(int rootfd, const struct vb_mount *m)
         return strcmp(cur, m->src) == 0 ? 0 : -EEXIST;
 }
 
+/* A small file of text in the root (a synthesized /etc/passwd): created, never opened from the host. */
+static int make_file(int rootfd, const struct vb_mount *m)
+{
+        _cleanup_close_ int parent = -1, fd = -1;
+        const char *name;
+        size_t len = strlen(m->src), off = 0;
+
+        parent = open_parent(rootfd, m->dst, &name);
+        if (parent < 0)
+                return parent;
+        fd = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, m->mode);
+        if (fd < 0)
+                return NEG_ERRNO();
+        while (off < len) {
+                ssize_t n = write(fd, m->src + off, len - off);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        return n < 0 ? NEG_ERRNO() : -EIO;
+                off += (size_t)n;
+        }
+        return fchmod(fd, m->mode) < 0 ? NEG_ERRNO() : 0; /* not the umask's */
+}
+
 /* ---- the inbox: a shared tmpfs the holder grants into, a slave of it in each void ---- */
 
 /* Size of the inbox tmpfs: it holds only the empty directories that grants are mounted on. */
@@ -376,12 +412,17 @@ int vb_mount_inbox_grant(int inbox_fd, int src_fd, const char *name, bool rw)
 {
         struct mount_attr attr = { .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (rw ? 0 : MOUNT_ATTR_RDONLY),
                                    .propagation = MS_PRIVATE };
-        struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
+        struct open_how how = { .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
                                 .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV };
-        _cleanup_close_ int tree = -1, target = -1;
+        _cleanup_close_ int tree = -1, target = -1, made = -1;
+        struct stat st;
+        bool dir;
 
         if (!vb_mount_inbox_name_ok(name))
                 return -EINVAL;
+        if (fstat(src_fd, &st) < 0)
+                return NEG_ERRNO();
+        dir = S_ISDIR(st.st_mode);
         tree = open_tree(src_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
         if (tree < 0)
                 return NEG_ERRNO();
@@ -391,14 +432,16 @@ int vb_mount_inbox_grant(int inbox_fd, int src_fd, const char *name, bool rw)
          */
         if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
                 return NEG_ERRNO();
-        if (mkdirat(inbox_fd, name, 0755) < 0)
+        /* A directory, or an empty file for a file or a socket to be bound on. */
+        if (dir ? mkdirat(inbox_fd, name, 0755) < 0
+                : (made = openat(inbox_fd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0444)) < 0)
                 return NEG_ERRNO(); /* EEXIST: granted already */
         /* NO_XDEV: the directory just made, never something mounted there since. */
         target = (int)syscall(SYS_openat2, inbox_fd, name, &how, sizeof(how));
         if (target < 0 || move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
                 int r = NEG_ERRNO();
 
-                (void)unlinkat(inbox_fd, name, AT_REMOVEDIR);
+                (void)unlinkat(inbox_fd, name, dir ? AT_REMOVEDIR : 0);
                 return r;
         }
         return 0;
@@ -417,7 +460,7 @@ int vb_mount_inbox_ungrant(int inbox_fd, const char *name)
          * Then the mount point goes: a copy that did not follow the unmount (none should) is
          * detached by the kernel with it, and a later open of the name is ENOENT everywhere.
          */
-        if (unlinkat(inbox_fd, name, AT_REMOVEDIR) < 0)
+        if (unlinkat(inbox_fd, name, AT_REMOVEDIR) < 0 && (errno != ENOTDIR || unlinkat(inbox_fd, name, 0) < 0))
                 return NEG_ERRNO();
         return 0;
 }
@@ -475,21 +518,26 @@ int vb_mount_apply(int rootfd, const struct vb_mount *m, const char **why)
                 return make_symlink(rootfd, m);
         case VB_MNT_INBOX:
                 return mount_inbox(rootfd, m, why);
+        case VB_MNT_FILE:
+                return make_file(rootfd, m);
+        case VB_MNT_SYSFS:
+                return mount_sysfs(rootfd, m);
         default:
                 return -EINVAL;
         }
 }
 
-int vb_mount_new_root(int *rootfd)
+int vb_mount_new_root(int made, int *rootfd)
 {
         const char *const opts[][2] = { { "size", ROOT_TMPFS_SIZE }, { "mode", "0755" } };
-        int mnt;
+        int mnt = made;
 
         /* Nothing we do from here on may propagate back to the host. */
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 return NEG_ERRNO();
         /* Made first, so that it comes first in the void's mount table; attached by vb_mount_stage(). */
-        mnt = new_fs("tmpfs", opts, ELEMENTSOF(opts), MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+        if (mnt < 0)
+                mnt = new_fs("tmpfs", opts, ELEMENTSOF(opts), MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
         if (mnt < 0)
                 return mnt;
         *rootfd = mnt;
@@ -533,12 +581,12 @@ int vb_mount_mqueue(void)
         return new_fs("mqueue", NULL, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 }
 
-int vb_mount_pivot(int rootfd)
+int vb_mount_pivot(int rootfd, bool keep_flags)
 {
         struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
 
         /* Only the root itself: granted tmpfs and rw binds below keep their own flags. */
-        if (mount_setattr(rootfd, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
+        if (!keep_flags && mount_setattr(rootfd, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
                 return NEG_ERRNO();
         if (fchdir(rootfd) < 0)
                 return NEG_ERRNO();

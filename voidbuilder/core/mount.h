@@ -11,8 +11,9 @@
 
 #include "core/void.h"
 
-/* Make every mount private (recursively) and create the void's root tmpfs, detached.  Stores its fd. */
-int vb_mount_new_root(int *rootfd);
+/* Make every mount private (recursively) and create the void's root tmpfs, detached, or take the
+ * detached mount `made` (from vb_root_mount()) instead when it is >= 0.  Stores its fd. */
+int vb_mount_new_root(int made, int *rootfd);
 /* Stack the new root on "/" of this (private) namespace, where it covers no path, for pivot_root(). */
 int vb_mount_stage(int rootfd);
 /*
@@ -34,8 +35,16 @@ int vb_mount_cover(int rootfd, const char *path);
  * Returns the fd, or -errno (-EPERM without CAP_SYS_ADMIN over the ipc ns).
  */
 int vb_mount_mqueue(void);
-/* Make the root read-only, pivot into it and detach the old root entirely. */
-int vb_mount_pivot(int rootfd);
+/* Make the root read-only (unless keep_flags: a root of the caller's choosing), pivot into it and
+ * detach the old root entirely. */
+int vb_mount_pivot(int rootfd, bool keep_flags);
+
+/* ---- a root other than the empty tmpfs (root.c) ---- */
+
+/* Open the root's host directory, before anything is staged.  0 for the tmpfs root. */
+int vb_root_open(struct vb_root *r);
+/* Make the root as a detached mount (bind or overlay) and return its fd; failure detail in why. */
+int vb_root_mount(const struct vb_root *r, const char **why);
 /* Create a directory and its parents inside the root (resolving symlinks inside the root only). */
 int vb_mount_mkdir_p(int rootfd, const char *path, mode_t mode);
 

@@ -35,6 +35,8 @@ struct vb_proc {
         int pidfd;
         bool reaped;
         int status;
+        bool relay;        /* pid is a relay (two-stage spawn): the void's init is its only child */
+        uint64_t ns_fresh; /* CLONE_NEW* of the namespaces that are not the caller's (vb_void_join()) */
 };
 
 int vb_spawn_read_report(int fd, struct vb_report *rep)
@@ -185,13 +187,17 @@ pid_t vb_spawn_clone(struct vb_void *v, struct vb_child_ctx *ctx, int *pidfd, ui
 /* Grants that only make sense in a namespace of the void's own: refuse rather than touch the caller's. */
 int vb_spawn_validate(const struct vb_void *v, struct vb_error **err)
 {
-        if (!v->argv || !v->exec_path)
+        if ((!v->argv || !v->exec_path) && !(v->init && (v->init_flags & VB_INIT_HOLD)))
                 return vb_error_set(err, EINVAL, "no program to run");
+        if (v->init && v->ns_mode[VB_NS_PID] != VB_NS_FRESH)
+                return vb_error_set(err, EINVAL, "a reaper as pid 1 needs a fresh pid namespace");
         if (v->hostname && v->ns_mode[VB_NS_UTS] != VB_NS_FRESH)
                 return vb_error_set(err, EINVAL, "a hostname needs a fresh uts namespace (it is %s)",
                                     v->ns_mode[VB_NS_UTS] == VB_NS_SHARED ? "shared" : "joined");
         if (v->loopback && v->ns_mode[VB_NS_NET] != VB_NS_FRESH)
                 return vb_error_set(err, EINVAL, "loopback needs a fresh network namespace");
+        if (v->observe && v->pool)
+                return vb_error_set(err, EINVAL, "an observed void cannot come from a pool");
         if (v->time_offsets && v->ns_mode[VB_NS_TIME] != VB_NS_FRESH)
                 return vb_error_set(err, EINVAL, "clock offsets need a fresh time namespace");
         for (size_t i = 0; i < v->n_mounts; i++)
@@ -263,18 +269,32 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
         alive_r = -1;
         p->pid = pid;
         p->pidfd = TAKE_FD(pidfd);
+        p->relay = ctx.two_stage;
+        p->ns_fresh = vb_ns_flags(v, VB_NS_FRESH) | vb_ns_flags(v, VB_NS_JOIN);
         r = vb_spawn_read_report(rep_r, &rep);
         if (r == 0) {
-                vb_void_logf(v, "void %d: running %s", (int)pid, v->exec_path);
+                vb_void_logf(v, "void %d: running %s", (int)pid, v->exec_path ? v->exec_path : "(pid 1 only)");
                 *out = p;
                 return 0;
         }
-        /* Setup failed: reap the child now, so nothing is left behind. */
+        /*
+         * Setup failed: reap the child now, so nothing is left behind.  A reaper of ours as pid 1
+         * would outlive its program's failed exec (and a holding one would wait on): it is killed.
+         * Nothing else is: a relay must reap the void's init itself, or that would be left a zombie.
+         */
+        if (v->init)
+                (void)pidfd_send_signal(p->pidfd, SIGKILL, NULL, 0);
         (void)reap(p);
         vb_proc_free(p);
         if (r < 0)
                 return vb_error_set(err, r, "reading the child's report");
         return vb_spawn_report_error(v->exec_path, &rep, err);
+}
+
+bool vb_proc_relayed(const struct vb_proc *p, uint64_t *ns_fresh)
+{
+        *ns_fresh = p->ns_fresh;
+        return p->relay;
 }
 
 struct vb_proc *vb_proc_adopt(pid_t pid, int pidfd)

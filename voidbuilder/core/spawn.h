@@ -3,6 +3,7 @@
 #ifndef VB_SPAWN_H
 #define VB_SPAWN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -23,6 +24,8 @@ pid_t vb_spawn_clone(struct vb_void *v, struct vb_child_ctx *ctx, int *pidfd, ui
 int vb_spawn_read_report(int fd, struct vb_report *rep);
 /* Turn a failed step's report into err; returns -errnum. */
 int vb_spawn_report_error(const char *exec_path, const struct vb_report *rep, struct vb_error **err);
+/* Was p spawned through a relay (its init is the relay's child)?  *ns_fresh: the namespaces not the caller's. */
+bool vb_proc_relayed(const struct vb_proc *p, uint64_t *ns_fresh);
 /* A handle for a void that is already our child (takes ownership of pidfd); NULL on OOM. */
 struct vb_proc *vb_proc_adopt(pid_t pid, int pidfd);
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "core/observe.h"
 #include "core/seccomp.h"
 #include "core/void.h"
 
@@ -49,6 +50,8 @@ VB_API struct vb_void *vb_void_new(void)
         v->park_net_fd = -1;
         v->exec_fd = -1;
         v->tty_target = -1;
+        v->root.dir_fd = -1;
+        v->observe_sock = -1;
         v->env = calloc(1, sizeof(char *));
         if (!v->env) {
                 free(v);
@@ -69,6 +72,7 @@ VB_API struct vb_void *vb_void_free(struct vb_void *v)
                         vb_closep(&v->mounts[i].src_fd);
                 free(v->mounts[i].src);
                 free(v->mounts[i].dst);
+                free(v->mounts[i].label);
         }
         free(v->mounts);
         for (size_t i = 0; i < v->n_fds; i++)
@@ -91,6 +95,10 @@ VB_API struct vb_void *vb_void_free(struct vb_void *v)
         free(v->exec_host_path);
         vb_closep(&v->exec_fd);
         vb_strv_free(v->argv);
+        free(v->root.dir);
+        free(v->root.upper);
+        free(v->label);
+        vb_void_observe_done(v);
         free(v);
         return NULL;
 }
@@ -107,7 +115,7 @@ static void hold(int fd, int *out, size_t max, size_t *n)
 /* Every fd v holds: the ones vb_void_free() closes. */
 size_t vb_void_held_fds(const struct vb_void *v, int *out, size_t max)
 {
-        const int single[] = { v->cgroup_fd, v->owner_userns_fd, v->park_net_fd, v->exec_fd };
+        const int single[] = { v->cgroup_fd, v->owner_userns_fd, v->park_net_fd, v->exec_fd, v->observe_sock };
         size_t n = 0;
 
         for (int i = 0; i < VB_NS_COUNT; i++)
@@ -217,7 +225,7 @@ int vb_path_normalize(const char *path, char **out)
 int vb_void_add_mount(struct vb_void *v, enum vb_mount_kind kind, const char *src, const char *dst, unsigned flags,
                       uint64_t size, mode_t mode, const char *why)
 {
-        _cleanup_free_ char *ndst = NULL, *nsrc = NULL;
+        _cleanup_free_ char *ndst = NULL, *nsrc = NULL, *label = NULL;
         struct vb_mount *m;
         int r;
 
@@ -231,6 +239,8 @@ int vb_void_add_mount(struct vb_void *v, enum vb_mount_kind kind, const char *sr
                 if (!nsrc)
                         return -ENOMEM;
         }
+        if (v->label && !(label = strdup(v->label)))
+                return -ENOMEM;
         m = reallocarray(v->mounts, v->n_mounts + 1, sizeof(*m));
         if (!m)
                 return -ENOMEM;
@@ -243,9 +253,30 @@ int vb_void_add_mount(struct vb_void *v, enum vb_mount_kind kind, const char *sr
                 .size = size,
                 .mode = mode,
                 .why = why,
+                .label = TAKE_PTR(label),
                 .src_fd = -1,
         };
         return 0;
+}
+
+VB_API int vb_void_label(struct vb_void *v, const char *label)
+{
+        char *copy = NULL;
+
+        if (label && !(copy = strdup(label)))
+                return -ENOMEM;
+        free(v->label);
+        v->label = copy;
+        return 0;
+}
+
+#define MAX_FILE_BYTES (64u << 10) /* the root tmpfs is 1 MiB: a file here is a small text */
+
+VB_API int vb_void_file(struct vb_void *v, const char *dst, const char *contents, mode_t mode)
+{
+        if (strlen(contents) > MAX_FILE_BYTES || (mode & ~07777u))
+                return -EINVAL;
+        return vb_void_add_mount(v, VB_MNT_FILE, contents, dst, 0, 0, mode, NULL);
 }
 
 VB_API int vb_void_bind(struct vb_void *v, const char *src, const char *dst, unsigned flags)

@@ -23,6 +23,24 @@ enum vb_mount_kind {
         VB_MNT_DIR,
         VB_MNT_SYMLINK,
         VB_MNT_INBOX, /* src_fd: a channel to the inbox's holder (parent-owned), or -1 under explain */
+        VB_MNT_FILE,  /* a file written in the root: src holds its contents (text), mode its mode */
+        VB_MNT_SYSFS, /* a fresh sysfs for the void's own network namespace, read-only */
+};
+
+/* What the void's root is made of (vb_void_root(), vb_void_root_overlay()). */
+enum vb_root_kind {
+        VB_ROOT_TMPFS,   /* the default: an empty tmpfs, read-only once built */
+        VB_ROOT_DIR,     /* a host directory, bound recursively, nosuid, nodev, read-only unless VB_MOUNT_RW */
+        VB_ROOT_OVERLAY, /* overlayfs: a host directory as its lower layer, an upper on tmpfs or a host dir */
+};
+
+struct vb_root {
+        enum vb_root_kind kind;
+        char *dir;      /* DIR, OVERLAY: the host directory (lower layer) */
+        char *upper;    /* OVERLAY: the host directory holding upper/ and work/, or NULL for a tmpfs upper */
+        unsigned flags; /* DIR: VB_MOUNT_RW */
+        uint64_t size;  /* OVERLAY with a tmpfs upper: its size */
+        int dir_fd;     /* child only: dir opened (O_PATH) before the root is staged */
 };
 
 struct vb_mount {
@@ -33,6 +51,7 @@ struct vb_mount {
         uint64_t size;   /* tmpfs */
         mode_t mode;     /* dir, tmpfs */
         const char *why; /* static: shown by explain ("minimal /dev", "ELF closure of /bin/ls") */
+        char *label;     /* vb_void_label() when it was added, or NULL: shown by explain too */
         int src_fd;      /* bind: child only, the source opened before the root is staged; inbox: see above */
         bool checked;    /* bind: the source must be the file (dev, ino) below */
         dev_t dev;
@@ -116,6 +135,15 @@ struct vb_void {
 
         vb_log_fn log;
         void *log_data;
+
+        struct vb_root root; /* what "/" is made of */
+        unsigned init_flags; /* vb_void_init(): VB_INIT_* (0: the program is pid 1) */
+        bool init;           /* a reaper of the library's is pid 1 */
+        char *label;         /* vb_void_label(): what the mounts added now come from */
+
+        char **observe;                  /* vb_void_observe(): the syscalls watched, or NULL */
+        struct sock_fprog observe_fprog; /* ... their filter */
+        int observe_sock;                /* ... where the child sends the listener, or -1 */
 };
 
 /* Normalise an absolute path inside the void: collapses "//" and ".", refuses "..".
@@ -125,6 +153,9 @@ int vb_path_normalize(const char *path, char **out);
 /* Append a mount entry (copies strings). */
 int vb_void_add_mount(struct vb_void *v, enum vb_mount_kind kind, const char *src, const char *dst, unsigned flags,
                       uint64_t size, mode_t mode, const char *why);
+
+/* The name --rlimit gives resource (RLIMIT_NOFILE: "nofile"), or NULL. */
+const char *vb_rlimit_name(int resource);
 
 /*
  * The fds v holds (its namespaces, the fds handed in, the inbox channel, the

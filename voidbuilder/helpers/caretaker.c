@@ -98,6 +98,7 @@ static struct vb_caretaker *caretaker_new(enum vb_caretaker_kind kind)
         c->kind = kind;
         c->pid = c->holder = -1;
         c->pidfd = c->ctl_fd = c->holder_pidfd = -1;
+        c->holder_go = c->holder_status = -1;
         for (int i = 0; i < VB_NS_COUNT; i++)
                 c->ns_fd[i] = -1;
         return c;
@@ -140,6 +141,9 @@ VB_API struct vb_caretaker *vb_caretaker_free(struct vb_caretaker *c)
                 return NULL;
         vb_caretaker_revoke(c);
         kill_reap(&c->holder, &c->holder_pidfd);
+        vb_closep(&c->holder_go);
+        vb_closep(&c->holder_status);
+        free(c->allow);
         for (int i = 0; i < VB_NS_COUNT; i++)
                 vb_closep(&c->ns_fd[i]);
         if (c->sock_path)
@@ -302,6 +306,8 @@ static _Noreturn void holder_main(const struct holder_args *a)
                 st.r = vb_tap_configure(a->plan, a->allow, a->n, a->log_fd, &step);
                 snprintf(st.step, sizeof(st.step), "%s", step);
                 (void)!write(a->ready, &st, sizeof(st));
+                if (st.r >= 0) /* changes while the void runs: vb_caretaker_net_change() */
+                        vb_tap_serve(a->go, a->ready, a->log_fd);
                 close(a->go);
                 close(a->log_fd);
         }
@@ -645,19 +651,24 @@ static void host_list(char *buf, size_t len, const struct vb_net_allow *allow, s
 }
 
 /* What the caretaker is, for vb_caretaker_describe(). */
-static int describe_net(struct vb_caretaker *c, const struct vb_net_allow *allow, size_t n)
+int vb_caretaker_describe_net(struct vb_caretaker *c, const struct vb_net_allow *allow, size_t n)
 {
         /* "; hosts " and per host "udp [" INET6_ADDRSTRLEN "]:65535, " */
         size_t hosts_size = 16 + n * (INET6_ADDRSTRLEN + 16);
         _cleanup_free_ char *tcp = malloc(port_list_size(n)), *udp = malloc(port_list_size(n)),
                             *hosts = malloc(hosts_size);
+        char *what = NULL;
 
         if (!tcp || !udp || !hosts)
                 return -ENOMEM;
         port_list(tcp, port_list_size(n), allow, n, false);
         port_list(udp, port_list_size(n), allow, n, true);
         host_list(hosts, hosts_size, allow, n);
-        return asprintf(&c->what, "network (pasta): host loopback tcp %s, udp %s%s", tcp, udp, hosts) < 0 ? -ENOMEM : 0;
+        if (asprintf(&what, "network (pasta): host loopback tcp %s, udp %s%s", tcp, udp, hosts) < 0)
+                return -ENOMEM;
+        free(c->what);
+        c->what = what;
+        return 0;
 }
 
 /* Until pasta listens on every loopback port (5 s at most). */
@@ -684,7 +695,7 @@ VB_API int vb_caretaker_pasta(const struct vb_net_allow *allow, size_t n, struct
         _cleanup_close_ int log_fd = -1;
         int r;
 
-        if (!c || describe_net(c, allow, n) < 0) {
+        if (!c || vb_caretaker_describe_net(c, allow, n) < 0 || (n && !(c->allow = malloc(n * sizeof(*allow))))) {
                 vb_caretaker_free(c);
                 return vb_error_set(err, ENOMEM, "network caretaker");
         }
@@ -716,6 +727,13 @@ VB_API int vb_caretaker_pasta(const struct vb_net_allow *allow, size_t n, struct
                 r = await_tap(c, &link, log_fd, err);
         if (r >= 0)
                 r = await_ports(c, allow, n, log_fd, err);
+        if (r >= 0 && link.go_fd >= 0) { /* the holder serves changes on these now */
+                c->holder_go = TAKE_FD(link.go_fd);
+                c->holder_status = TAKE_FD(link.status_fd);
+        }
+        if (n)
+                memcpy(c->allow, allow, n * sizeof(*allow));
+        c->n_allow = n;
         holder_link_done(&link);
         if (r < 0) {
                 vb_caretaker_free(c);

@@ -20,9 +20,12 @@ struct vb_caretaker {
         pid_t holder; /* network caretaker: the child holding the namespaces, or -1 */
         int holder_pidfd;
         int ns_fd[VB_NS_COUNT];
-        char *sock_path; /* the socket the caretaker listens on (unlinked on free), or NULL */
-        char *what;      /* "forwarder /run/x.sock -> tcp:127.0.0.1:80" */
-        char line[512];  /* vb_caretaker_describe() */
+        char *sock_path;              /* the socket the caretaker listens on (unlinked on free), or NULL */
+        int holder_go, holder_status; /* network caretaker with a tap: the holder's channel for changes */
+        struct vb_net_allow *allow;   /* network caretaker: what it lets through now */
+        size_t n_allow;
+        char *what;     /* "forwarder /run/x.sock -> tcp:127.0.0.1:80" */
+        char line[512]; /* vb_caretaker_describe() */
 };
 
 /* An upstream endpoint, parsed: "tcp:HOST:PORT" or "unix:/PATH". */
@@ -80,5 +83,16 @@ int vb_tap_plan(const struct vb_net_allow *allow, size_t n, struct vb_tap_plan *
  */
 int vb_tap_configure(const struct vb_tap_plan *plan, const struct vb_net_allow *allow, size_t n, int log_fd,
                      const char **step);
+/*
+ * In the holder, after vb_tap_configure(): replace the ruleset with one for
+ * allow (one nft transaction: nothing passes that neither list allows) and
+ * route every host of it (routes to hosts no longer allowed stay: the filter
+ * refuses them).  Allocates nothing.  0, or -errno with *step.
+ */
+int vb_tap_update(const struct vb_net_allow *allow, size_t n, int log_fd, const char **step);
+/* The holder's loop: read (uint32 n, n entries) from go, vb_tap_update(), answer st on status; never returns. */
+_Noreturn void vb_tap_serve(int go, int status, int log_fd);
+/* "network (pasta): host loopback tcp ..., hosts ..." into c->what, for allow. */
+int vb_caretaker_describe_net(struct vb_caretaker *c, const struct vb_net_allow *allow, size_t n);
 
 #endif

@@ -180,6 +180,24 @@ int vb_tap_plan(const struct vb_net_allow *allow, size_t n, struct vb_tap_plan *
         return r < 0 ? r : 0;
 }
 
+/* A host route to each allowed host through pasta's gateway (one already there is fine). */
+static int route_hosts(unsigned idx, const struct vb_tap_plan *plan, const struct vb_net_allow *allow, size_t n,
+                       const char **step)
+{
+        int r = 0;
+
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                if (allow[i].family == 0)
+                        continue;
+                *step = "routing an allowed host";
+                r = vb_net_route_add(idx, allow[i].family, allow[i].addr, allow[i].family == AF_INET ? 32 : 128,
+                                     allow[i].family == AF_INET ? plan->gw4 : plan->gw6);
+                if (r == -EEXIST) /* the same host with another port or protocol */
+                        r = 0;
+        }
+        return r;
+}
+
 /* Addresses and the gateway neighbour for each family in use. */
 static int tap_addresses(unsigned idx, const struct vb_tap_plan *l, const char **step)
 {
@@ -219,14 +237,53 @@ int vb_tap_configure(const struct vb_tap_plan *plan, const struct vb_net_allow *
         r = vb_net_link_up(VB_TAP_IFNAME);
         if (r >= 0)
                 r = tap_addresses(idx, plan, step);
-        for (size_t i = 0; r >= 0 && i < n; i++) {
-                if (allow[i].family == 0)
-                        continue;
-                *step = "routing an allowed host";
-                r = vb_net_route_add(idx, allow[i].family, allow[i].addr, allow[i].family == AF_INET ? 32 : 128,
-                                     allow[i].family == AF_INET ? plan->gw4 : plan->gw6);
-                if (r == -EEXIST) /* the same host with another port or protocol */
-                        r = 0;
+        return r < 0 ? r : route_hosts(idx, plan, allow, n, step);
+}
+
+int vb_tap_update(const struct vb_net_allow *allow, size_t n, int log_fd, const char **step)
+{
+        static const char replace[] = "table inet voidshim\ndelete table inet voidshim\n";
+        static struct vb_tap_plan plan; /* the holder allocates nothing */
+        static char ruleset[sizeof(replace) + sizeof(plan.ruleset)];
+        unsigned idx = if_nametoindex(VB_TAP_IFNAME);
+        int r;
+
+        *step = "writing the nftables ruleset";
+        r = vb_tap_plan(allow, n, &plan);
+        if (r < 0)
+                return r;
+        if (idx == 0)
+                return -ENODEV;
+        memcpy(ruleset, replace, sizeof(replace));
+        memcpy(ruleset + sizeof(replace) - 1, plan.ruleset, strlen(plan.ruleset) + 1);
+        /* The new filter first, in one transaction with the removal of the old one. */
+        *step = "loading the nftables ruleset (nft -f)";
+        r = run_nft(ruleset, log_fd);
+        return r < 0 ? r : route_hosts(idx, &plan, allow, n, step);
+}
+
+#define TAP_MAX_ALLOW 256
+
+_Noreturn void vb_tap_serve(int go, int status, int log_fd)
+{
+        static struct vb_net_allow allow[TAP_MAX_ALLOW];
+
+        for (;;) {
+                struct {
+                        int r;
+                        char step[96];
+                } st = {};
+                const char *step = "";
+                uint32_t n;
+
+                if (read(go, &n, sizeof(n)) != sizeof(n) || n > TAP_MAX_ALLOW)
+                        _exit(0); /* the caretaker is gone */
+                if (n && read(go, allow, n * sizeof(*allow)) != (ssize_t)(n * sizeof(*allow)))
+                        _exit(0);
+                (void)!ftruncate(log_fd, 0);
+                st.r = vb_tap_update(allow, n, log_fd, &step);
+                snprintf(st.step, sizeof(st.step), "%s", step);
+                if (write(status, &st, sizeof(st)) != sizeof(st))
+                        _exit(0);
         }
-        return r;
 }

@@ -47,6 +47,7 @@ struct inbox_req {
         uint32_t op;
         uint32_t rw;
         uint64_t dev, ino; /* GRANT: what the caller opened */
+        uint32_t mode;     /* GRANT: its file type (S_IFDIR, S_IFREG, S_IFSOCK) */
         char name[VB_INBOX_NAME_MAX + 1];
         char path[PATH_MAX]; /* GRANT: absolute, without symlinks, as the caller's fd reads */
 };
@@ -208,7 +209,7 @@ static int holder_grant(int root, int inbox, struct inbox_req *req)
          * (st_dev, st_ino).  No symlink is followed and ".." cannot climb out, so nothing but the
          * very directory the caller opened (with the caller's own rights) can be bound.
          */
-        struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+        struct open_how how = { .flags = O_PATH | O_CLOEXEC | (S_ISDIR(req->mode) ? O_DIRECTORY : O_NOFOLLOW),
                                 .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
         _cleanup_close_ int fd = -1;
         const char *rel = req->path;
@@ -223,7 +224,8 @@ static int holder_grant(int root, int inbox, struct inbox_req *req)
                 return NEG_ERRNO();
         if (fstat(fd, &st) < 0)
                 return NEG_ERRNO();
-        if ((uint64_t)st.st_dev != req->dev || (uint64_t)st.st_ino != req->ino)
+        if ((uint64_t)st.st_dev != req->dev || (uint64_t)st.st_ino != req->ino ||
+            (st.st_mode & S_IFMT) != (req->mode & S_IFMT))
                 return -ESTALE;
         return vb_mount_inbox_grant(inbox, fd, req->name, req->rw != 0);
 }
@@ -354,8 +356,9 @@ static int describe_fd(int dirfd, struct inbox_req *req, struct vb_error **err)
 
         if (fstat(dirfd, &st) < 0)
                 return vb_error_set(err, errno, "inbox: the directory to grant");
-        if (!S_ISDIR(st.st_mode))
-                return vb_error_set(err, ENOTDIR, "inbox: only a directory can be granted");
+        if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode) && !S_ISSOCK(st.st_mode))
+                return vb_error_set(err, EINVAL, "inbox: only a directory, a file or a unix socket can be granted");
+        req->mode = st.st_mode & S_IFMT;
         snprintf(proc, sizeof(proc), "/proc/self/fd/%d", dirfd);
         n = readlink(proc, req->path, sizeof(req->path) - 1);
         if (n < 0)

@@ -25,6 +25,7 @@ static void grant_done(struct vb_plan_grant *g)
         free(g->src);
         free(g->dst);
         free(g->origin);
+        free(g->profile);
 }
 
 static void care_done(struct vb_plan_care *c)
@@ -36,6 +37,7 @@ static void care_done(struct vb_plan_care *c)
         free(c->fwd);
         free(c->allow);
         vb_strv_free(c->allow_text);
+        vb_strv_free(c->hosts);
         free(c->dbus_at);
         free(c->dbus_bus);
         vb_strv_free(c->dbus_talk);
@@ -58,6 +60,8 @@ struct vb_plan *vb_plan_free(struct vb_plan *p)
         free(p->chdir);
         free(p->seccomp_file);
         free(p->cgroup);
+        free(p->root);
+        free(p->overlay_upper);
         vb_strv_free(p->hide);
         care_done(&p->care);
         free(p);
@@ -108,7 +112,9 @@ int vb_plan_add(struct vb_plan *p, const struct vb_plan_grant *g)
         if (!n)
                 return -ENOMEM;
         p->grants = n;
-        if (!str_copy(g->src, &c.src) || !str_copy(g->dst, &c.dst) || !str_copy(g->origin, &c.origin)) {
+        c.src = c.dst = c.origin = c.profile = NULL;
+        if (!str_copy(g->src, &c.src) || !str_copy(g->dst, &c.dst) || !str_copy(g->origin, &c.origin) ||
+            !str_copy(g->profile, &c.profile)) {
                 grant_done(&c);
                 return -ENOMEM;
         }
@@ -215,9 +221,11 @@ static bool care_copy(const struct vb_plan_care *c, struct vb_plan_care *out)
                 return false;
         if (c->n_allow)
                 memcpy(out->allow, c->allow, c->n_allow * sizeof(*out->allow));
-        return strv_copy(c->allow_text, &out->allow_text) && str_copy(c->dbus_at, &out->dbus_at) &&
-               str_copy(c->dbus_bus, &out->dbus_bus) && strv_copy(c->dbus_talk, &out->dbus_talk) &&
-               str_copy(c->name, &out->name) && str_copy(c->inbox, &out->inbox);
+        out->n_hosts = c->n_hosts;
+        return strv_copy(c->allow_text, &out->allow_text) && strv_copy(c->hosts, &out->hosts) &&
+               str_copy(c->dbus_at, &out->dbus_at) && str_copy(c->dbus_bus, &out->dbus_bus) &&
+               strv_copy(c->dbus_talk, &out->dbus_talk) && str_copy(c->name, &out->name) &&
+               str_copy(c->inbox, &out->inbox);
 }
 
 struct vb_plan *vb_plan_dup(const struct vb_plan *p)
@@ -237,7 +245,10 @@ struct vb_plan *vb_plan_dup(const struct vb_plan *p)
         c->landlock = p->landlock;
         c->seccomp = p->seccomp;
         c->live = p->live;
-        ok = str_copy(p->program, &c->program) && strv_copy(p->argv, &c->argv) && str_copy(p->hostname, &c->hostname) &&
+        c->root_rw = p->root_rw, c->overlay = p->overlay;
+        c->init = p->init, c->init_hold = p->init_hold, c->chown_noop = p->chown_noop;
+        ok = str_copy(p->root, &c->root) && str_copy(p->overlay_upper, &c->overlay_upper) &&
+             str_copy(p->program, &c->program) && strv_copy(p->argv, &c->argv) && str_copy(p->hostname, &c->hostname) &&
              str_copy(p->chdir, &c->chdir) && str_copy(p->seccomp_file, &c->seccomp_file) &&
              str_copy(p->cgroup, &c->cgroup) && care_copy(&p->care, &c->care) && strv_copy(p->hide, &c->hide);
         for (int i = 0; ok && i < VB_NS_COUNT; i++)

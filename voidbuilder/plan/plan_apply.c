@@ -12,10 +12,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "voidbuilder/cleanup.h"
@@ -76,10 +78,34 @@ static int apply_stdio(struct vb_void *v, const struct vb_plan *p, struct vb_err
         return 0;
 }
 
+/* "/" (a directory, an overlay, or the empty tmpfs), and pid 1. */
+static int apply_root(struct vb_void *v, const struct vb_plan *p, struct vb_error **err)
+{
+        struct stat st;
+        int r = 0;
+
+        if (p->root && (stat(p->root, &st) < 0 || !S_ISDIR(st.st_mode)))
+                return vb_error_set(err, errno ? errno : ENOTDIR, "%s %s", p->overlay ? "--overlay" : "--root",
+                                    p->root);
+        if (p->root && p->overlay)
+                r = vb_void_root_overlay(v, p->root, p->overlay_upper, 0);
+        else if (p->root)
+                r = vb_void_root(v, p->root, p->root_rw ? VB_MOUNT_RW : 0);
+        if (r < 0)
+                return vb_error_set(err, r, "%s %s: the directory must be an absolute path",
+                                    p->overlay ? "--overlay" : "--root", p->root);
+        if (p->init && (r = vb_void_init(v, p->init_hold ? VB_INIT_HOLD : 0)) < 0)
+                return vb_error_set(err, r, "--init");
+        return 0;
+}
+
 static int apply_bind(struct vb_void *v, const struct vb_plan_grant *g, struct vb_error **err)
 {
-        if (!(g->flags & VB_MOUNT_OPTIONAL) && access(g->src, F_OK) < 0)
+        if (!(g->flags & VB_MOUNT_OPTIONAL) && access(g->src, F_OK) < 0) {
+                if (g->origin)
+                        return vb_error_set(err, errno, "%s: the source %s", g->origin, g->src);
                 return vb_error_set(err, errno, "bind %s at %s", g->src, g->dst);
+        }
         if (g->checked)
                 return vb_void_bind_checked(v, g->src, g->dst, g->flags, g->dev, g->ino);
         return vb_void_bind(v, g->src, g->dst, g->flags);
@@ -122,6 +148,9 @@ static int apply_grant(struct vb_void *v, const struct vb_plan_grant *g, struct 
                 return vb_void_time_offset(v, g->resource, g->seconds);
         case VB_PLAN_CAP:
                 return vb_void_keep_cap(v, g->resource);
+        case VB_PLAN_SYS:
+                return vb_void_sys(v, g->dst);
+        case VB_PLAN_PASSWD: /* apply_grants(): it reads the plan's ids */
         case VB_PLAN_GRANT_KIND_COUNT:
         default:
                 return -EINVAL;
@@ -130,28 +159,115 @@ static int apply_grant(struct vb_void *v, const struct vb_plan_grant *g, struct 
 
 static const char *kind_name(enum vb_plan_grant_kind k)
 {
-        static const char *const names[] = { "bind",   "tmpfs",       "dir",       "symlink", "proc",
-                                             "dev",    "libs",        "fd",        "setenv",  "landlock rule",
-                                             "rlimit", "time offset", "capability" };
+        static const char *const names[] = { "bind",   "tmpfs",       "dir",        "symlink", "proc",
+                                             "dev",    "libs",        "fd",         "setenv",  "landlock rule",
+                                             "rlimit", "time offset", "capability", "passwd",  "sys" };
 
         return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "grant";
+}
+
+/* The PATH the void's program lookup will use: the plan's own, or the library's default (child.c). */
+static const char *void_path(const struct vb_plan *p)
+{
+        const char *path = "/usr/local/bin:/usr/bin:/bin";
+
+        for (size_t i = 0; i < p->n_grants; i++)
+                if (p->grants[i].kind == VB_PLAN_SETENV && strcmp(p->grants[i].src, "PATH") == 0)
+                        path = p->grants[i].dst;
+        return path;
+}
+
+/*
+ * --libs NAME: a name without a slash is looked up in the void's PATH, on the host, as the void will
+ * look the program up; the library follows "#!" to the interpreter.  Returns the host path in buf.
+ */
+static int libs_lookup(const struct vb_plan *p, const struct vb_plan_grant *g, char *buf, size_t len,
+                       struct vb_error **err)
+{
+        const char *path = void_path(p);
+
+        if (strchr(g->src, '/'))
+                return snprintf(buf, len, "%s", g->src) < (int)len ? 0 : vb_error_set(err, ENAMETOOLONG, "%s", g->src);
+        for (const char *d = path; *d;) {
+                const char *e = strchrnul(d, ':');
+                int n = snprintf(buf, len, "%.*s/%s", (int)(e - d), d, g->src);
+
+                if (d[0] == '/' && n > 0 && (size_t)n < len && access(buf, X_OK) == 0)
+                        return 0;
+                d = *e ? e + 1 : e;
+        }
+        return vb_error_set(err, ENOENT, "no program %s in the void's PATH (%s)", g->src, path);
+}
+
+/* The ids the void's program will have: its own user namespace's (--uid/--gid, default 0), or the caller's. */
+static void void_ids(const struct vb_plan *p, unsigned *uid, unsigned *gid)
+{
+        *uid = *gid = 0;
+        if (p->ns[VB_NS_USER] != VB_NS_FRESH)
+                *uid = (unsigned)getuid(), *gid = (unsigned)getgid();
+        else if (p->ids_set)
+                *uid = (unsigned)p->uid, *gid = (unsigned)p->gid;
+}
+
+/*
+ * --passwd DIR: DIR/passwd and DIR/group naming the void's own ids (root, or the caller's login name
+ * for another id) and nobody, the name every unmapped id has.  Nothing of the host's account database.
+ */
+static int apply_passwd(struct vb_void *v, const struct vb_plan *p, const struct vb_plan_grant *g)
+{
+        _cleanup_free_ char *passwd = NULL, *group = NULL, *fpasswd = NULL, *fgroup = NULL;
+        const struct passwd *pw = getpwuid(getuid());
+        const char *name = pw && pw->pw_name && *pw->pw_name ? pw->pw_name : "user";
+        unsigned uid, gid;
+        int r;
+
+        void_ids(p, &uid, &gid);
+        if (asprintf(&passwd, "%s%s:x:%u:%u::/:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
+                     uid == 0 ? "root" : "", uid == 0 ? "" : name, uid, gid) < 0 ||
+            asprintf(&group, "%s%s:x:%u:\nnogroup:x:65534:\n", gid == 0 ? "root" : "", gid == 0 ? "" : name, gid) < 0 ||
+            asprintf(&fpasswd, "%s/passwd", g->dst) < 0 || asprintf(&fgroup, "%s/group", g->dst) < 0)
+                return -ENOMEM;
+        r = vb_void_file(v, fpasswd, passwd, 0644);
+        return r < 0 ? r : vb_void_file(v, fgroup, group, 0644);
+}
+
+static int apply_libs(struct vb_void *v, const struct vb_plan *p, const struct vb_plan_grant *g, struct vb_error **err)
+{
+        char path[4096];
+        int r = libs_lookup(p, g, path, sizeof(path), err);
+
+        return r < 0 ? r : vb_void_add_libs(v, path, err);
 }
 
 static int apply_grants(struct vb_void *v, const struct vb_plan *p, struct vb_error **err)
 {
         for (size_t i = 0; i < p->n_grants; i++) {
                 const struct vb_plan_grant *g = &p->grants[i];
-                int r = apply_grant(v, g, err);
+                _cleanup_free_ char *label = NULL;
+                int r;
+
+                /* A profile's grants say so in explain. */
+                if (g->profile && asprintf(&label, "profile %s", g->profile) < 0)
+                        return vb_error_set(err, ENOMEM, "label a grant");
+                r = vb_void_label(v, label);
+                if (r >= 0)
+                        r = g->kind == VB_PLAN_LIBS     ? apply_libs(v, p, g, err)
+                            : g->kind == VB_PLAN_PASSWD ? apply_passwd(v, p, g)
+                                                        : apply_grant(v, g, err);
 
                 if (r >= 0)
                         continue;
-                if (err && *err) /* the library said what failed */
+                /* The library said what failed in a --libs; say which grant asked, as it was written. */
+                if (err && *err && g->kind == VB_PLAN_LIBS && g->origin &&
+                    strncmp((*err)->msg, g->origin, strlen(g->origin)) != 0)
+                        return vb_error_wrap(err, r, "%s", g->origin);
+                if (err && *err)
                         return r;
                 if (g->origin)
                         return vb_error_set(err, r, "%s", g->origin);
                 return vb_error_set(err, r, "%s %s", kind_name(g->kind), g->dst ? g->dst : g->src ? g->src : "");
         }
-        return 0;
+        return vb_void_label(v, NULL);
 }
 
 static int read_text(const char *path, char **out)
@@ -175,9 +291,68 @@ static int read_text(const char *path, char **out)
         return 0;
 }
 
+/* The first word of a policy line, after "optional": the syscall it is about (or a keyword). */
+static bool line_names(const char *line, size_t len, const char *const *names)
+{
+        while (len && (*line == ' ' || *line == '\t'))
+                line++, len--;
+        if (len > 9 && strncmp(line, "optional ", 9) == 0)
+                line += 9, len -= 9;
+        for (; *names; names++) {
+                size_t n = strlen(*names);
+
+                if (len > n && strncmp(line, *names, n) == 0 && (line[n] == ' ' || line[n] == '\t'))
+                        return true;
+        }
+        return false;
+}
+
+/* policy with every rule for the chown calls taken out and replaced by "succeed, do nothing". */
+static char *chown_noop_policy(const char *policy)
+{
+        static const char *const calls[] = { "chown", "fchown", "lchown", "fchownat", NULL };
+        static const char rules[] = "# --chown-noop: one id in the void, chown succeeds and changes nothing\n"
+                                    "optional chown errno 0\nfchown errno 0\noptional lchown errno 0\n"
+                                    "fchownat errno 0\n";
+        char *out = malloc(strlen(policy) + sizeof(rules) + 1), *o = out;
+
+        for (const char *l = policy; out && *l;) {
+                const char *nl = strchrnul(l, '\n');
+                size_t len = (size_t)(nl - l);
+
+                if (!line_names(l, len, calls)) {
+                        memcpy(o, l, len);
+                        o += len;
+                        *o++ = '\n';
+                }
+                l = *nl ? nl + 1 : nl;
+        }
+        if (out)
+                memcpy(o, rules, sizeof(rules));
+        return out;
+}
+
+static int apply_seccomp(struct vb_void *v, const struct vb_plan *p, struct vb_error **err)
+{
+        _cleanup_free_ char *policy = NULL, *noop = NULL;
+        int r;
+
+        if (p->seccomp == VB_PLAN_SECCOMP_OFF)
+                return vb_void_seccomp(v, VB_SECCOMP_OFF, NULL, NULL, err);
+        if (p->seccomp == VB_PLAN_SECCOMP_FILE && (r = read_text(p->seccomp_file, &policy)) < 0)
+                return vb_error_set(err, r, "read seccomp policy %s", p->seccomp_file);
+        if (!p->chown_noop)
+                return policy ? vb_void_seccomp(v, VB_SECCOMP_POLICY, policy, p->seccomp_file, err) : 0;
+        /* An allow list allows chown: its rules give way to the no-op's (a policy may not contradict itself). */
+        noop = chown_noop_policy(policy ? policy : vb_seccomp_default_policy());
+        if (!noop)
+                return vb_error_set(err, ENOMEM, "--chown-noop");
+        return vb_void_seccomp(v, VB_SECCOMP_POLICY, noop,
+                               policy ? p->seccomp_file : "the default policy, --chown-noop", err);
+}
+
 static int apply_settings(struct vb_void *v, const struct vb_plan *p, struct vb_error **err)
 {
-        _cleanup_free_ char *policy = NULL;
         int r = 0;
 
         if (p->loopback && (r = vb_void_loopback(v)) < 0)
@@ -186,14 +361,7 @@ static int apply_settings(struct vb_void *v, const struct vb_plan *p, struct vb_
                 return vb_error_set(err, r, "hostname %s", p->hostname);
         if (p->chdir && (r = vb_void_chdir(v, p->chdir)) < 0)
                 return vb_error_set(err, r, "chdir %s: the directory must be an absolute path in the void", p->chdir);
-        if (p->seccomp == VB_PLAN_SECCOMP_OFF)
-                return vb_void_seccomp(v, VB_SECCOMP_OFF, NULL, NULL, err);
-        if (p->seccomp != VB_PLAN_SECCOMP_FILE)
-                return 0;
-        r = read_text(p->seccomp_file, &policy);
-        if (r < 0)
-                return vb_error_set(err, r, "read seccomp policy %s", p->seccomp_file);
-        return vb_void_seccomp(v, VB_SECCOMP_POLICY, policy, p->seccomp_file, err);
+        return apply_seccomp(v, p, err);
 }
 
 /* What a bind allows, as Landlock rights. */
@@ -222,9 +390,13 @@ static unsigned grant_rule(const struct vb_plan_grant *g, bool strict)
                 return strict || (acc & VB_LANDLOCK_WRITE) ? acc : 0;
         case VB_PLAN_TMPFS:
                 return VB_LANDLOCK_READ | VB_LANDLOCK_WRITE | ((g->flags & VB_MOUNT_EXEC) ? VB_LANDLOCK_EXEC : 0);
+        case VB_PLAN_PASSWD: /* files in the root: readable under strict Landlock too */
+                return strict ? VB_LANDLOCK_READ : 0;
         case VB_PLAN_PROC:
         case VB_PLAN_DEV:
                 return VB_LANDLOCK_READ | VB_LANDLOCK_WRITE;
+        case VB_PLAN_SYS:
+                return strict ? VB_LANDLOCK_READ : 0;
         case VB_PLAN_LANDLOCK:
                 return g->access;
         case VB_PLAN_DIR: /* a mount point, not a grant of what is in it */
@@ -254,8 +426,11 @@ static int apply_landlock(struct vb_void *v, const struct vb_plan *p, struct vb_
                 return 1;
         if (r < 0)
                 return vb_error_set(err, r, "turn on Landlock (this kernel has none)");
-        if (!strict)
-                r = vb_void_landlock_allow(v, "/", VB_LANDLOCK_READ | VB_LANDLOCK_EXEC);
+        /* A writable root (an overlay, --root-rw) is writable throughout, as its mount says. */
+        if (!strict || p->root)
+                r = vb_void_landlock_allow(v, "/",
+                                           VB_LANDLOCK_READ | VB_LANDLOCK_EXEC |
+                                                   (p->overlay || p->root_rw ? VB_LANDLOCK_WRITE : 0));
         for (size_t i = 0; r >= 0 && i < p->n_grants; i++) {
                 unsigned acc = grant_rule(&p->grants[i], strict);
 
@@ -288,6 +463,8 @@ static int apply_program(struct vb_void *v, const struct vb_plan *p, struct vb_e
                 if (r < 0)
                         return r;
         }
+        if ((!p->program || !p->argv) && p->init && p->init_hold)
+                return 0; /* a session's pid 1 alone */
         if (!p->program || !p->argv)
                 return vb_error_set(err, EINVAL, "no program given");
         if (p->program_host) {
@@ -325,6 +502,34 @@ static int apply_servers(struct vb_void *v, const struct vb_plan *p, bool for_ex
         return p->server_set[VB_SERVER_TERM] ? 0 : vb_void_confine_terminals(v, err);
 }
 
+char *vb_plan_libs_notes(const struct vb_plan *p)
+{
+        char *out = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&out, &len);
+
+        if (!f)
+                return NULL;
+        for (size_t i = 0; i < p->n_grants; i++) {
+                const struct vb_plan_grant *g = &p->grants[i];
+                char path[4096];
+
+                if (g->kind != VB_PLAN_LIBS || libs_lookup(p, g, path, sizeof(path), NULL) < 0 ||
+                    vb_program_loads_code(path) <= 0)
+                        continue;
+                fprintf(f,
+                        "%s: %s calls dlopen(): the modules it loads at run time (python3's lib-dynload, plugins) "
+                        "are not in its ELF closure; grant them, use a profile (--profile python3), or let "
+                        "voidshim learn find them\n",
+                        g->origin ? g->origin : g->src, path);
+        }
+        if (fclose(f) != 0) {
+                free(out);
+                return NULL;
+        }
+        return out;
+}
+
 int vb_plan_apply(const struct vb_plan *p, bool for_explain, struct vb_void **out, struct vb_error **err)
 {
         _cleanup_vb_void_ struct vb_void *v = vb_void_new();
@@ -335,6 +540,8 @@ int vb_plan_apply(const struct vb_plan *p, bool for_explain, struct vb_void **ou
         if (!v)
                 return vb_error_set(err, ENOMEM, "create the void");
         r = apply_namespaces(v, p, err);
+        if (r >= 0)
+                r = apply_root(v, p, err);
         if (r >= 0)
                 r = apply_stdio(v, p, err);
         if (r >= 0)

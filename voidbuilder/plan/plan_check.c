@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "voidbuilder/plan.h"
 
@@ -80,11 +81,111 @@ static int check_care(const struct vb_plan *p, char **why)
         return 0;
 }
 
+/* A root of the caller's choosing, pid 1, /sys. */
+static int check_root(const struct vb_plan *p, char **why)
+{
+        bool sys = false;
+
+        for (size_t i = 0; i < p->n_grants; i++)
+                sys |= p->grants[i].kind == VB_PLAN_SYS;
+        if (p->overlay_upper && !p->overlay)
+                return why_set(why, "--overlay-persist UPPER needs --overlay DIR (the lower layer)");
+        if (p->root_rw && (!p->root || p->overlay))
+                return why_set(why, "--root-rw needs --root DIR (an overlay is writable already)");
+        if (p->root && mode_is(p, VB_SERVER_FS, VB_SERVER_SHARED))
+                return why_set(why, "--root/--overlay contradict --server fs=shared: give one of them");
+        if (p->init && p->ns[VB_NS_PID] != VB_NS_FRESH)
+                return why_set(why, "--init needs a pid namespace of the void's own, not --share/--join pid");
+        if (p->chown_noop && p->seccomp == VB_PLAN_SECCOMP_OFF)
+                return why_set(why, "--chown-noop is a seccomp rule: it contradicts --seccomp off");
+        if (sys && p->ns[VB_NS_NET] == VB_NS_SHARED)
+                return why_set(why, "--sys shows the void's own network devices: it contradicts --net shared");
+        return 0;
+}
+
+/* Does path have a ".." component? */
+static bool has_dotdot(const char *path)
+{
+        for (const char *c = path; (c = strstr(c, "..")) != NULL; c += 2)
+                if ((c == path || c[-1] == '/') && (c[2] == '\0' || c[2] == '/'))
+                        return true;
+        return false;
+}
+
+/* Is path "/" (or "//", "/./")? */
+static bool is_root(const char *path)
+{
+        return path[strspn(path, "/.")] == '\0';
+}
+
+/*
+ * The rules every destination in the void obeys, each broken one named with
+ * the grant as the user typed it ("--ro-bind / /: ...").
+ */
+static int check_dst(const struct vb_plan_grant *g, char **why)
+{
+        static const char *const kinds[] = {
+                [VB_PLAN_BIND] = "bind",       [VB_PLAN_TMPFS] = "tmpfs", [VB_PLAN_DIR] = "dir",
+                [VB_PLAN_SYMLINK] = "symlink", [VB_PLAN_PROC] = "proc",   [VB_PLAN_DEV] = "dev",
+                [VB_PLAN_PASSWD] = "passwd"
+        };
+        const char *what = g->origin ? g->origin : kinds[g->kind];
+
+        if (g->dst[0] != '/')
+                return why_set(why, "%s: the destination '%s' must be an absolute path in the void (/%s)", what, g->dst,
+                               g->dst);
+        if (has_dotdot(g->dst))
+                return why_set(why, "%s: the destination '%s' must not contain '..'", what, g->dst);
+        if (!is_root(g->dst))
+                return 0;
+        switch (g->kind) {
+        case VB_PLAN_BIND:
+                return why_set(why,
+                               "%s: cannot bind over / (the void's root is an empty tmpfs of its own: bind what the "
+                               "program needs below it, or give it the host's tree with --server fs=shared)",
+                               what);
+        case VB_PLAN_TMPFS:
+                return why_set(why,
+                               "%s: cannot mount over / (the void's root is already an empty tmpfs, read-only: "
+                               "put a writable one below it, e.g. --tmpfs /tmp)",
+                               what);
+        case VB_PLAN_DIR:
+                return why_set(why, "%s: / always exists", what);
+        default:
+                return why_set(why, "%s: cannot be at / (the void's root)", what);
+        }
+}
+
+static int check_grants(const struct vb_plan *p, char **why)
+{
+        for (size_t i = 0; i < p->n_grants; i++) {
+                const struct vb_plan_grant *g = &p->grants[i];
+
+                switch (g->kind) {
+                case VB_PLAN_BIND:
+                case VB_PLAN_TMPFS:
+                case VB_PLAN_DIR:
+                case VB_PLAN_SYMLINK:
+                case VB_PLAN_PROC:
+                case VB_PLAN_DEV:
+                case VB_PLAN_PASSWD:
+                        if (g->dst && check_dst(g, why) < 0)
+                                return -EINVAL;
+                        break;
+                default:
+                        break;
+                }
+        }
+        return 0;
+}
+
 int vb_plan_check(const struct vb_plan *p, char **why)
 {
         *why = NULL;
-        if (!p->program || !p->argv || !p->argv[0])
+        if ((!p->program || !p->argv || !p->argv[0]) && !(p->init && p->init_hold))
                 return why_set(why, "no program given");
+        if (check_root(p, why) < 0)
+                return -EINVAL;
         for (int s = 0; s < VB_SERVER_COUNT; s++)
                 if (p->server_set[s] && server_ns[s] >= 0 && p->ns[server_ns[s]] != VB_NS_FRESH)
                         return why_set(why, "--server %s contradicts --share/--join %s: give one of them",
@@ -97,7 +198,7 @@ int vb_plan_check(const struct vb_plan *p, char **why)
         /* A denied exec server is Landlock without EXECUTE: it cannot be had without Landlock. */
         if (mode_is(p, VB_SERVER_EXEC, VB_SERVER_DENIED) && p->landlock == VB_PLAN_LANDLOCK_OFF)
                 return why_set(why, "--server exec=denied contradicts --no-landlock: exec is denied by Landlock");
-        if (check_care(p, why) < 0)
+        if (check_care(p, why) < 0 || check_grants(p, why) < 0)
                 return -EINVAL;
         return check_ids(p, why);
 }

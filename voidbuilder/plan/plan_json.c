@@ -55,7 +55,7 @@ static const char *const kind_names[VB_PLAN_GRANT_KIND_COUNT] = {
         [VB_PLAN_SYMLINK] = "symlink",   [VB_PLAN_PROC] = "proc",     [VB_PLAN_DEV] = "dev",
         [VB_PLAN_LIBS] = "libs",         [VB_PLAN_FD] = "fd",         [VB_PLAN_SETENV] = "setenv",
         [VB_PLAN_LANDLOCK] = "landlock", [VB_PLAN_RLIMIT] = "rlimit", [VB_PLAN_TIME_OFFSET] = "time-offset",
-        [VB_PLAN_CAP] = "cap",
+        [VB_PLAN_CAP] = "cap",           [VB_PLAN_PASSWD] = "passwd", [VB_PLAN_SYS] = "sys",
 };
 
 static json_t *access_word(unsigned acc)
@@ -126,6 +126,7 @@ static void grant_fields(struct out *o, json_t *j, const struct vb_plan_grant *g
                 return;
         case VB_PLAN_DIR:
         case VB_PLAN_DEV:
+        case VB_PLAN_PASSWD:
                 set(o, j, "dst", json_string(g->dst));
                 return;
         case VB_PLAN_PROC:
@@ -184,6 +185,8 @@ static json_t *grants(struct out *o, const struct vb_plan *p)
                             json_string((unsigned)g->kind < VB_PLAN_GRANT_KIND_COUNT ? kind_names[g->kind] : "?"));
                 if (j)
                         grant_fields(o, j, g);
+                if (j && g->profile)
+                        set(o, j, "profile", json_string(g->profile));
                 push(o, a, j);
         }
         return a;
@@ -238,6 +241,7 @@ static json_t *care(struct out *o, const struct vb_plan_care *c)
         }
         set(o, j, "forward", fwd);
         set(o, j, "net_allow", strv(o, c->allow_text));
+        set(o, j, "hosts", strv(o, c->hosts));
         set(o, j, "dbus",
             c->dbus_at
                     ? json_pack("{s:s, s:s, s:o}", "at", c->dbus_at, "bus", c->dbus_bus, "talk", strv(o, c->dbus_talk))
@@ -256,6 +260,23 @@ static json_t *program(struct out *o, const struct vb_plan *p)
         set(o, j, "path", str_or_null(p->program));
         set(o, j, "host", json_boolean(p->program_host));
         set(o, j, "argv", strv(o, p->argv));
+        return j;
+}
+
+/* "root": null for the empty tmpfs, else {"dir", "writable", "overlay", "upper"} (doc/plan-json.md). */
+static json_t *root(struct out *o, const struct vb_plan *p)
+{
+        json_t *j;
+
+        if (!p->root)
+                return json_null();
+        j = json_object();
+        if (!j)
+                return NULL;
+        set(o, j, "dir", json_string(p->root));
+        set(o, j, "writable", json_boolean(p->overlay || p->root_rw));
+        set(o, j, "overlay", json_boolean(p->overlay));
+        set(o, j, "upper", str_or_null(p->overlay_upper));
         return j;
 }
 
@@ -303,6 +324,9 @@ char *vb_plan_to_json(const struct vb_plan *p)
         set(&o, j, "limits", json_pack("{s:o}", "cgroup", str_or_null(p->cgroup)));
         set(&o, j, "caretakers", care(&o, &p->care));
         set(&o, j, "hide", strv(&o, p->hide));
+        set(&o, j, "root", root(&o, p));
+        set(&o, j, "init", !p->init ? json_null() : json_string(p->init_hold ? "hold" : "reaper"));
+        set(&o, j, "chown_noop", json_boolean(p->chown_noop));
         if (o.fail)
                 return NULL;
         return json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);

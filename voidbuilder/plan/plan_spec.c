@@ -43,18 +43,28 @@ char *vb_plan_spec_fds(const struct vb_spec_entry *e, size_t n_each)
         return out;
 }
 
-/* Where a grant came from, for errors and explain: "/entrypoints/NAME/void/mounts/2". */
-static void origin(char *buf, size_t len, const struct vb_spec_entry *e, const char *what, size_t i)
+/*
+ * Where a grant came from, for errors and explain: under a JSON pointer base ("/entrypoints/NAME/void") the
+ * pointer of the key ("/entrypoints/NAME/void/mounts/2"); under another base ("--profile python3") the key
+ * in parentheses ("--profile python3 (mounts/2)").  i: the index in the key's list, or (size_t)-1.
+ */
+static void origin(char *buf, size_t len, const char *base, const char *what, size_t i)
 {
+        bool ptr = base[0] == '/';
+
         if (i == (size_t)-1)
-                snprintf(buf, len, "%s/void/%s", e->where, what);
+                snprintf(buf, len, ptr ? "%s/%s" : "%s (%s)", base, what);
         else
-                snprintf(buf, len, "%s/void/%s/%zu", e->where, what, i);
+                snprintf(buf, len, ptr ? "%s/%s/%zu" : "%s (%s/%zu)", base, what, i);
 }
 
-static int add_mount(struct vb_plan *p, const struct vb_spec_mount *m, const char *where)
+static int add_mount(struct vb_plan *p, const struct vb_spec_mount *m, const char *where, const char *profile)
 {
-        struct vb_plan_grant g = { .src = m->src, .dst = m->dst, .flags = m->flags, .origin = (char *)where };
+        struct vb_plan_grant g = { .src = m->src,
+                                   .dst = m->dst,
+                                   .flags = m->flags,
+                                   .origin = (char *)where,
+                                   .profile = (char *)(m->profile ? m->profile : profile) };
 
         switch (m->kind) {
         case VB_SMNT_BIND:
@@ -97,50 +107,75 @@ static int add_cmdline_binds(struct vb_plan *p, const struct vb_plan_spec_start 
         return 0;
 }
 
-static int add_files(struct vb_plan *p, const struct vb_spec *s, const struct vb_spec_entry *e,
-                     const struct vb_plan_spec_start *st)
+/* What a spec void grants in files: mounts, libs, /proc, /dev, passwd. */
+static int add_files(struct vb_plan *p, const struct vb_spec_void *v, bool dev_shared, const char *base,
+                     const char *profile, const struct vb_plan_spec_start *st)
 {
-        const struct vb_spec_void *v = &e->v;
-        char where[256];
+        char where[512];
         int r = 0;
 
         for (size_t i = 0; r >= 0 && i < v->n_mounts; i++) {
-                origin(where, sizeof(where), e, "mounts", i);
-                r = v->mounts[i].kind == VB_SMNT_CMDLINE ? add_cmdline_binds(p, st, i, where)
-                                                         : add_mount(p, &v->mounts[i], where);
+                const struct vb_spec_mount *m = &v->mounts[i];
+
+                /* A profile's mount in a spec is named by the "profiles" entry that brought it. */
+                if (m->profile && m->where && base[0] == '/')
+                        snprintf(where, sizeof(where), "%s", m->where);
+                else
+                        origin(where, sizeof(where), base, "mounts", i);
+                r = m->kind == VB_SMNT_CMDLINE ? (st        ? add_cmdline_binds(p, st, i, where)
+                                                  : profile ? -EINVAL
+                                                            : 0)
+                                               : add_mount(p, m, where, profile);
         }
         for (size_t i = 0; r >= 0 && v->libs && v->libs[i]; i++) {
-                origin(where, sizeof(where), e, "libs", i);
+                origin(where, sizeof(where), base, "libs", i);
                 r = vb_plan_add(p, &(struct vb_plan_grant){ .kind = VB_PLAN_LIBS, .src = v->libs[i], .origin = where });
         }
         if (r >= 0 && v->proc) {
-                origin(where, sizeof(where), e, "proc", (size_t)-1);
+                origin(where, sizeof(where), base, "proc", (size_t)-1);
                 r = vb_plan_add(
                         p, &(struct vb_plan_grant){ .kind = VB_PLAN_PROC,
                                                     .dst = "/proc",
                                                     .origin = where,
+                                                    .profile = v->proc_profile ? v->proc_profile : (char *)profile,
                                                     .flags = v->proc == VB_SPEC_PROC_SUBSET ? VB_PROC_SUBSET_PID : 0 });
         }
         /* With dev shared, the server binds the host's /dev: "dev": true asks for nothing more. */
-        if (r >= 0 && v->dev && !(s->env_set[VB_SERVER_DEV] && s->env[VB_SERVER_DEV] == VB_SERVER_SHARED)) {
-                origin(where, sizeof(where), e, "dev", (size_t)-1);
-                r = vb_plan_add(p, &(struct vb_plan_grant){ .kind = VB_PLAN_DEV, .dst = "/dev", .origin = where });
+        if (r >= 0 && v->dev && !dev_shared) {
+                origin(where, sizeof(where), base, "dev", (size_t)-1);
+                r = vb_plan_add(
+                        p, &(struct vb_plan_grant){ .kind = VB_PLAN_DEV,
+                                                    .dst = "/dev",
+                                                    .origin = where,
+                                                    .profile = v->dev_profile ? v->dev_profile : (char *)profile });
+        }
+        if (r >= 0 && v->passwd) {
+                origin(where, sizeof(where), base, "passwd", (size_t)-1);
+                r = vb_plan_add(p, &(struct vb_plan_grant){ .kind = VB_PLAN_PASSWD,
+                                                            .dst = "/etc",
+                                                            .origin = where,
+                                                            .profile = v->passwd_profile ? v->passwd_profile
+                                                                                         : (char *)profile });
         }
         return r;
 }
 
-static int add_process(struct vb_plan *p, const struct vb_spec_entry *e)
+static int add_process(struct vb_plan *p, const struct vb_spec_void *v, const char *base, const char *profile)
 {
-        const struct vb_spec_void *v = &e->v;
-        char where[256];
+        char where[512];
         int r = 0;
 
         for (size_t i = 0; r >= 0 && i < v->n_env; i++) {
-                origin(where, sizeof(where), e, "env", (size_t)-1);
-                r = vb_plan_setenv(p, v->env[i].name, v->env[i].value, where);
+                origin(where, sizeof(where), base, "env", (size_t)-1);
+                r = vb_plan_add(p, &(struct vb_plan_grant){ .kind = VB_PLAN_SETENV,
+                                                            .src = v->env[i].name,
+                                                            .dst = v->env[i].value,
+                                                            .origin = where,
+                                                            .profile = v->env[i].profile ? v->env[i].profile
+                                                                                         : (char *)profile });
         }
         for (size_t i = 0; r >= 0 && i < v->n_rlimits; i++) {
-                origin(where, sizeof(where), e, "rlimits", (size_t)-1);
+                origin(where, sizeof(where), base, "rlimits", (size_t)-1);
                 r = vb_plan_add(p, &(struct vb_plan_grant){ .kind = VB_PLAN_RLIMIT,
                                                             .resource = v->rlimits[i].resource,
                                                             .soft = v->rlimits[i].soft,
@@ -148,11 +183,11 @@ static int add_process(struct vb_plan *p, const struct vb_spec_entry *e)
                                                             .origin = where });
         }
         for (size_t i = 0; r >= 0 && i < v->n_caps; i++) {
-                origin(where, sizeof(where), e, "caps", i);
+                origin(where, sizeof(where), base, "caps", i);
                 r = vb_plan_add(
                         p, &(struct vb_plan_grant){ .kind = VB_PLAN_CAP, .resource = v->caps[i], .origin = where });
         }
-        origin(where, sizeof(where), e, "time-offset", (size_t)-1);
+        origin(where, sizeof(where), base, "time-offset", (size_t)-1);
         if (r >= 0 && v->has_boottime)
                 r = vb_plan_add(p, &(struct vb_plan_grant){ .kind = VB_PLAN_TIME_OFFSET,
                                                             .resource = CLOCK_BOOTTIME,
@@ -164,13 +199,22 @@ static int add_process(struct vb_plan *p, const struct vb_spec_entry *e)
                                                             .seconds = v->monotonic,
                                                             .origin = where });
         for (size_t i = 0; r >= 0 && i < v->n_landlock; i++) {
-                origin(where, sizeof(where), e, "landlock", i);
+                origin(where, sizeof(where), base, "landlock", i);
                 r = vb_plan_add(p, &(struct vb_plan_grant){ .kind = VB_PLAN_LANDLOCK,
                                                             .dst = v->landlock_rules[i].path,
                                                             .access = v->landlock_rules[i].access,
                                                             .origin = where });
         }
         return r;
+}
+
+int vb_plan_add_profile(struct vb_plan *p, const struct vb_spec_profile *prof, const char *origin_base)
+{
+        int r = add_files(p, &prof->v, false, origin_base, prof->name, NULL);
+
+        if (r >= 0)
+                r = add_process(p, &prof->v, origin_base, prof->name);
+        return r < 0 ? r : 0;
 }
 
 /* The argv: the entrypoint's name, its static words, then (when it takes them) the trailing words. */
@@ -256,11 +300,30 @@ static void set_servers(struct vb_plan *p, const struct vb_spec *s)
                 p->stdio[fd] = s->env_set[VB_SERVER_TERM] && s->env[VB_SERVER_TERM] == VB_SERVER_SHARED;
 }
 
+/* "root", "overlay", "sys", "init", "chown-noop", "uid", "gid": as --root, --overlay, ... --uid, --gid. */
+static int set_root(struct vb_plan *p, const struct vb_spec_void *v)
+{
+        if (vb_plan_set_str(&p->root, v->overlay ? v->overlay : v->root) < 0 ||
+            vb_plan_set_str(&p->overlay_upper, v->overlay_upper) < 0)
+                return -ENOMEM;
+        p->overlay = v->overlay != NULL;
+        p->root_rw = v->root_rw;
+        p->init = v->init;
+        p->chown_noop = v->chown_noop;
+        if (v->ids_set)
+                p->ids_set = true, p->uid = (uid_t)v->uid, p->gid = (gid_t)v->gid;
+        if (v->sys &&
+            vb_plan_add(p, &(struct vb_plan_grant){ .kind = VB_PLAN_SYS, .dst = "/sys", .origin = "\"sys\"" }) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
 static int build(struct vb_plan *p, const struct vb_spec *s, const struct vb_spec_entry *e,
                  const struct vb_plan_spec_start *st)
 {
         const struct vb_spec_void *v = &e->v;
         _cleanup_free_ char *fds = vb_plan_spec_fds(e, st ? st->n_each : 0);
+        char base[512];
         int r;
 
         set_servers(p, s);
@@ -280,9 +343,10 @@ static int build(struct vb_plan *p, const struct vb_spec *s, const struct vb_spe
         } else if (v->chdir && vb_plan_set_str(&p->chdir, v->chdir) < 0) {
                 return -ENOMEM;
         }
-        r = add_files(p, s, e, st);
+        snprintf(base, sizeof(base), "%s/void", e->where);
+        r = add_files(p, &e->v, s->env_set[VB_SERVER_DEV] && s->env[VB_SERVER_DEV] == VB_SERVER_SHARED, base, NULL, st);
         if (r >= 0)
-                r = add_process(p, e);
+                r = add_process(p, &e->v, base, NULL);
         if (r >= 0)
                 r = vb_plan_setenv(p, "VOIDSHIM_ENTRYPOINT", e->name, "the shim");
         if (r >= 0)
@@ -299,7 +363,9 @@ static int build(struct vb_plan *p, const struct vb_spec *s, const struct vb_spe
         if (vb_plan_set_str(&p->seccomp_file, v->seccomp_file) < 0 || vb_plan_set_str(&p->hostname, v->hostname) < 0 ||
             vb_plan_set_str(&p->cgroup, v->cgroup) < 0)
                 return -ENOMEM;
-        r = set_program(p, e, st ? st->trailing : NULL);
+        r = set_root(p, v);
+        if (r >= 0)
+                r = set_program(p, e, st ? st->trailing : NULL);
         return r < 0 ? r : copy_care(p, &s->care);
 }
 

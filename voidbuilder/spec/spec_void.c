@@ -10,9 +10,35 @@
 #include "spec/spec_json.h"
 #include "voidbuilder/cleanup.h"
 
-static const char *const void_keys[] = { "mounts",   "proc",   "dev",     "libs",        "net",    "hostname",
-                                         "env",      "chdir",  "rlimits", "time-offset", "caps",   "seccomp",
-                                         "landlock", "cgroup", "stdin",   "stdout",      "stderr", NULL };
+static const char *const void_keys[] = { "mounts",
+                                         "proc",
+                                         "dev",
+                                         "libs",
+                                         "net",
+                                         "hostname",
+                                         "env",
+                                         "chdir",
+                                         "rlimits",
+                                         "time-offset",
+                                         "caps",
+                                         "seccomp",
+                                         "landlock",
+                                         "cgroup",
+                                         "stdin",
+                                         "stdout",
+                                         "stderr",
+                                         "passwd",
+                                         "profiles",
+                                         "root",
+                                         "root-writable",
+                                         "overlay",
+                                         "overlay-persist",
+                                         "sys",
+                                         "init",
+                                         "chown-noop",
+                                         "uid",
+                                         "gid",
+                                         NULL };
 
 static const struct {
         const char *key;
@@ -94,12 +120,14 @@ static void parse_cmdline_ref(struct spec_ctx *c, json_t *v, const char *p, cons
 
 static void parse_mount(struct spec_ctx *c, json_t *j, const char *ptr, struct vb_spec_mount *m)
 {
-        static const char *const bind_keys[] = { "KIND", "at", "exec", NULL };
-        static const char *const tmpfs_keys[] = { "tmpfs", "size", "exec", NULL };
-        static const char *const dir_keys[] = { "dir", NULL };
-        static const char *const link_keys[] = { "symlink", "at", NULL };
-        static const char *const cmdline_keys[] = { "KIND", "parent", "exec", NULL };
-        const char *keys[4];
+        /* "why": free text, a comment on the grant (voidshim learn writes one for each). */
+        static const char *const bind_keys[] = { "KIND", "at", "exec", "why", NULL };
+        static const char *const tmpfs_keys[] = { "tmpfs", "size", "exec", "why", NULL };
+        static const char *const dir_keys[] = { "dir", "why", NULL };
+        static const char *const link_keys[] = { "symlink", "at", "why", NULL };
+        static const char *const cmdline_keys[] = { "KIND", "parent", "exec", "why", NULL };
+        _cleanup_free_ char *why = NULL;
+        const char *keys[5];
         int k = -1, n = 0;
         json_t *v;
 
@@ -125,6 +153,7 @@ static void parse_mount(struct spec_ctx *c, json_t *j, const char *ptr, struct v
                         : m->kind == VB_SMNT_DIR                              ? dir_keys
                                                                               : link_keys,
                         "a mount");
+        spec_get_string(c, j, ptr, "why", &why);
         v = json_object_get(j, mount_kinds[k].key);
         {
                 _cleanup_free_ char *p = sub(c, ptr, mount_kinds[k].key);
@@ -191,6 +220,71 @@ static void parse_strings(struct spec_ctx *c, json_t *j, const char *ptr, const 
                         (*out)[i] = strdup("");
                 else
                         (*out)[i] = host ? spec_host_path(c, json_string_value(item)) : strdup(json_string_value(item));
+        }
+}
+
+/* "libs": each a host path, or {"path": PATH, "why": TEXT}. */
+static void parse_libs(struct spec_ctx *c, json_t *j, const char *ptr, struct vb_spec_void *v)
+{
+        static const char *const keys[] = { "path", "why", NULL };
+        size_t i;
+        json_t *item;
+
+        if (!spec_expect(c, j, JSON_ARRAY, ptr, "\"libs\""))
+                return;
+        v->libs = calloc(json_array_size(j) + 1, sizeof(char *));
+        if (!v->libs) {
+                c->oom = -ENOMEM;
+                return;
+        }
+        json_array_foreach(j, i, item)
+        {
+                _cleanup_free_ char *p = vb_spec_ptr_idx(ptr, i), *path = NULL, *why = NULL;
+
+                if (p && json_is_object(item)) {
+                        spec_check_keys(c, item, p, keys, "a \"libs\" entry");
+                        spec_get_string(c, item, p, "why", &why);
+                        if (!spec_get_string(c, item, p, "path", &path) && !json_object_get(item, "path"))
+                                P_DIAG(c, p, false, "a \"libs\" entry needs \"path\": the program");
+                        v->libs[i] = path ? spec_host_path(c, path) : strdup("");
+                } else if (!p || !spec_expect(c, item, JSON_STRING, p, "each entry (a path, or {\"path\", \"why\"})")) {
+                        v->libs[i] = strdup("");
+                } else {
+                        v->libs[i] = spec_host_path(c, json_string_value(item));
+                }
+                if (!v->libs[i])
+                        c->oom = -ENOMEM;
+        }
+}
+
+/*
+ * "profiles": names of profiles, resolved later (vb_spec_resolve_profiles()), or files: an entry with
+ * a slash is a host path, taken from the file's own directory like every other.
+ */
+static void parse_profile_names(struct spec_ctx *c, json_t *j, const char *ptr, struct vb_spec_void *v)
+{
+        parse_strings(c, j, ptr, "\"profiles\"", &v->profiles, false);
+        for (size_t i = 0; v->profiles && v->profiles[i]; i++) {
+                _cleanup_free_ char *p = vb_spec_ptr_idx(ptr, i);
+                char *path;
+
+                if (!p || !*v->profiles[i])
+                        continue;
+                if (!strchr(v->profiles[i], '/')) {
+                        if (!spec_valid_name(v->profiles[i]))
+                                P_DIAG(c, p, false,
+                                       "\"%s\" is not a profile name ([A-Za-z0-9_.-], at most 64) nor a file "
+                                       "(with a /)",
+                                       v->profiles[i]);
+                        continue;
+                }
+                path = spec_host_path(c, v->profiles[i]);
+                if (!path) {
+                        c->oom = -ENOMEM;
+                        return;
+                }
+                free(v->profiles[i]);
+                v->profiles[i] = path;
         }
 }
 
@@ -432,6 +526,48 @@ static void parse_simple_keys(struct spec_ctx *c, json_t *j, const char *ptr, st
                 v->cgroup = spec_host_path(c, cg);
 }
 
+/* "uid", "gid": an id in the void's user namespace (0 to 4294967294). */
+static void parse_id(struct spec_ctx *c, json_t *j, const char *ptr, const char *key, bool *set, unsigned *out)
+{
+        json_t *x = json_object_get(j, key);
+        _cleanup_free_ char *p = NULL;
+
+        if (!x)
+                return;
+        p = sub(c, ptr, key);
+        if (!json_is_integer(x) || json_integer_value(x) < 0 || json_integer_value(x) >= 4294967295LL) {
+                P_DIAG(c, p, false, "\"%s\" must be an id from 0 to 4294967294", key);
+                return;
+        }
+        *set = true;
+        *out = (unsigned)json_integer_value(x);
+}
+
+/* What "/" is made of, pid 1, /sys, chown, the ids (the keys of `voidshim run --root ... --uid`). */
+static void parse_root_keys(struct spec_ctx *c, json_t *j, const char *ptr, struct vb_spec_void *v)
+{
+        _cleanup_free_ char *root = NULL, *overlay = NULL, *upper = NULL;
+
+        if (spec_get_string(c, j, ptr, "root", &root))
+                v->root = spec_host_path(c, root);
+        if (spec_get_string(c, j, ptr, "overlay", &overlay))
+                v->overlay = spec_host_path(c, overlay);
+        if (spec_get_string(c, j, ptr, "overlay-persist", &upper))
+                v->overlay_upper = spec_host_path(c, upper);
+        spec_get_bool(c, j, ptr, "root-writable", &v->root_rw);
+        spec_get_bool(c, j, ptr, "sys", &v->sys);
+        spec_get_bool(c, j, ptr, "init", &v->init);
+        spec_get_bool(c, j, ptr, "chown-noop", &v->chown_noop);
+        parse_id(c, j, ptr, "uid", &v->ids_set, &v->uid);
+        parse_id(c, j, ptr, "gid", &v->ids_set, &v->gid);
+        if (v->root && v->overlay)
+                P_DIAG(c, ptr, false, "\"root\" and \"overlay\": a void has one root; give one of them");
+        else if (v->overlay_upper && !v->overlay)
+                P_DIAG(c, ptr, false, "\"overlay-persist\" needs \"overlay\" (the lower layer)");
+        else if (v->root_rw && !v->root)
+                P_DIAG(c, ptr, false, "\"root-writable\" needs \"root\"");
+}
+
 void spec_parse_void(struct spec_ctx *c, json_t *j, const char *ptr, struct vb_spec_void *v)
 {
         static const struct {
@@ -457,21 +593,33 @@ void spec_parse_void(struct spec_ctx *c, json_t *j, const char *ptr, struct vb_s
                 _cleanup_free_ char *p = sub(c, ptr, "libs");
 
                 if (p)
-                        parse_strings(c, x, p, "\"libs\"", &v->libs, true);
+                        parse_libs(c, x, p, v);
         }
+        if ((x = json_object_get(j, "profiles"))) {
+                _cleanup_free_ char *p = sub(c, ptr, "profiles");
+
+                if (p)
+                        parse_profile_names(c, x, p, v);
+        }
+        spec_get_bool(c, j, ptr, "passwd", &v->passwd);
         parse_choice_keys(c, j, ptr, v);
         parse_simple_keys(c, j, ptr, v);
+        parse_root_keys(c, j, ptr, v);
 }
 
 void spec_void_done(struct vb_spec_void *v)
 {
         for (size_t i = 0; i < v->n_mounts; i++)
-                free(v->mounts[i].src), free(v->mounts[i].dst), free(v->mounts[i].where);
+                free(v->mounts[i].src), free(v->mounts[i].dst), free(v->mounts[i].where), free(v->mounts[i].profile);
         free(v->mounts);
         vb_strv_free(v->libs);
+        vb_strv_free(v->profiles);
+        vb_strv_free(v->profile_files);
         free(v->hostname), free(v->chdir), free(v->cgroup), free(v->seccomp_file);
+        free(v->root), free(v->overlay), free(v->overlay_upper);
         for (size_t i = 0; i < v->n_env; i++)
-                free(v->env[i].name), free(v->env[i].value);
+                free(v->env[i].name), free(v->env[i].value), free(v->env[i].profile);
+        free(v->proc_profile), free(v->dev_profile), free(v->passwd_profile);
         free(v->env);
         free(v->rlimits);
         free(v->caps);
