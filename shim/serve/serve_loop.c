@@ -235,17 +235,59 @@ static enum serve_why start(struct server *s, struct conn *c, struct run_opts *o
         return WHY_NONE;
 }
 
+/* --stop or --status on client c: answered, then the connection goes. */
+static void handle_control(struct server *s, struct conn *c, uint32_t kind)
+{
+        if (kind == SERVE_STATUS) {
+                serve_status(s, c->fd);
+        } else {
+                reply(c->fd, SERVE_STOP, (int32_t)getpid());
+                s->stopping = true;
+        }
+        conn_close(s, c);
+}
+
+/*
+ * What to do with a run request (its header hdr, len bytes with argv and the
+ * client's plan, its fds): WHY_NONE with the void started in c->p, or with
+ * *build set for a plan whose voids are to be built first; else the reason
+ * to decline.
+ */
+static enum serve_why run_request(struct server *s, struct conn *c, char *buf, size_t len, const int *fds, char **key,
+                                  struct serve_template **build)
+{
+        const struct serve_req *hdr = (const struct serve_req *)buf;
+        _cleanup_free_ char **argv = NULL;
+        _cleanup_free_ char *why_text = NULL;
+        struct run_opts o = {};
+        enum serve_why why;
+
+        if (hdr->kind != SERVE_RUN || hdr->plan_len == 0 || hdr->plan_len > len - sizeof(*hdr) || buf[len - 1] != '\0')
+                return WHY_PROTOCOL;
+        argv = unpack_args(buf + sizeof(*hdr), len - sizeof(*hdr) - hdr->plan_len, hdr->argc);
+        why = s->stopping ? WHY_STOPPING : argv ? check_peer(s, c->fd) : WHY_PROTOCOL;
+        if (why == WHY_NONE && vb_cli_parse((int)hdr->argc, argv, &o, &why_text) < 0)
+                why = WHY_PLAN; /* the client's own parse said so already; it never asks then */
+        /*
+         * The same plan as the client's own parse, or not served: parsing reads the environment
+         * (--keep-env, --profile's search path...), and the server's is not the client's.
+         */
+        if (why == WHY_NONE && !same_plan(o.plan, buf + len - hdr->plan_len))
+                why = WHY_PLAN;
+        if (why == WHY_NONE)
+                why = start(s, c, &o, hdr, fds, key, build);
+        run_opts_done(&o);
+        return why;
+}
+
 /* A request arrived on client c: serve it or decline it, then forget our copies of its fds. */
 static void handle_request(struct server *s, size_t idx)
 {
         struct conn *c = &s->conns[idx];
         _cleanup_free_ char *buf = malloc(sizeof(struct serve_req) + SERVE_MAX_ARGS + 1), *key = NULL;
-        _cleanup_free_ char **argv = NULL;
         struct serve_req *hdr = (struct serve_req *)buf;
         struct serve_template *build = NULL;
-        struct run_opts o = {};
         enum serve_why why = WHY_PROTOCOL;
-        char *why_text = NULL, *client_plan = NULL;
         int fds[SERVE_MAX_FDS], n;
         size_t len = sizeof(struct serve_req) + SERVE_MAX_ARGS;
         bool eof = false;
@@ -253,52 +295,24 @@ static void handle_request(struct server *s, size_t idx)
         n = buf ? vb_fd_recvmsg(c->fd, buf, &len, fds, SERVE_MAX_FDS, MSG_DONTWAIT, &eof) : -ENOMEM;
         if (n == -EAGAIN)
                 return;
-        if (n < 0 || eof || len < sizeof(*hdr) || hdr->magic != SERVE_MAGIC || hdr->version != SERVE_VERSION ||
-            hdr->n_fds != (uint32_t)n) {
-                for (int i = 0; i < n; i++)
-                        close(fds[i]);
-                conn_close(s, c);
-                return;
-        }
-        if (hdr->kind == SERVE_STOP || hdr->kind == SERVE_STATUS) {
-                if (hdr->kind == SERVE_STATUS)
-                        serve_status(s, c->fd);
+        if (n >= 0 && !eof && len >= sizeof(*hdr) && hdr->magic == SERVE_MAGIC && hdr->version == SERVE_VERSION &&
+            hdr->n_fds == (uint32_t)n) {
+                if (hdr->kind == SERVE_STOP || hdr->kind == SERVE_STATUS)
+                        handle_control(s, c, hdr->kind);
                 else
-                        reply(c->fd, SERVE_STOP, (int32_t)getpid());
-                for (int i = 0; i < n; i++)
-                        close(fds[i]);
-                if (hdr->kind == SERVE_STOP)
-                        s->stopping = true;
-                conn_close(s, c);
-                return;
+                        why = run_request(s, c, buf, len, fds, &key, &build);
+        } else {
+                conn_close(s, c); /* not a request of ours */
         }
-        if (hdr->kind == SERVE_RUN && hdr->plan_len > 0 && hdr->plan_len <= len - sizeof(*hdr) &&
-            buf[len - 1] == '\0') {
-                client_plan = buf + len - hdr->plan_len;
-                argv = unpack_args(buf + sizeof(*hdr), len - sizeof(*hdr) - hdr->plan_len, hdr->argc);
-                why = s->stopping ? WHY_STOPPING : argv ? check_peer(s, c->fd) : WHY_PROTOCOL;
-        }
-        if (why == WHY_NONE && vb_cli_parse((int)hdr->argc, argv, &o, &why_text) < 0)
-                why = WHY_PLAN; /* the client's own parse said so already; it never asks then */
-        /*
-         * The same plan as the client's own parse, or not served: parsing reads the environment
-         * (--keep-env, --profile's search path...), and the server's is not the client's.
-         */
-        if (why == WHY_NONE && !same_plan(o.plan, client_plan))
-                why = WHY_PLAN;
-        if (why == WHY_NONE)
-                why = start(s, c, &o, hdr, fds, &key, &build);
-        run_opts_done(&o);
-        free(why_text);
-        for (int i = 0; i < n; i++) /* the void holds its copies; ours would keep pipes open */
+        for (int i = 0; i < n; i++) /* a void holds its own copies; ours would keep pipes open */
                 close(fds[i]);
+        if (c->fd < 0)
+                return;
         if (why != WHY_NONE) {
                 s->fallbacks[why]++;
                 reply(c->fd, SERVE_FALLBACK, why);
                 conn_close(s, c);
-                return;
-        }
-        if (build) {
+        } else if (build) {
                 /*
                  * Now that no fd of the client's is open here, its pool's helper can be forked (it
                  * would keep a copy of each); then the client sends its request again.
@@ -307,13 +321,13 @@ static void handle_request(struct server *s, size_t idx)
                 if (serve_pool_build(&s->pools, key, build) >= 0)
                         s->n_built++;
                 serve_template_free(build);
-                return;
+        } else {
+                /* No word until the void ends: from now on the client never runs the plan itself (serve.h). */
+                s->n_served++;
+                s->n_running++;
+                if (watch(s, vb_proc_pidfd(c->p), EV_VOID, idx) < 0)
+                        conn_close(s, c);
         }
-        /* No word until the void ends: from now on the client never runs the plan itself (serve.h). */
-        s->n_served++;
-        s->n_running++;
-        if (watch(s, vb_proc_pidfd(c->p), EV_VOID, idx) < 0)
-                conn_close(s, c);
 }
 
 static void handle_accept(struct server *s)
