@@ -267,6 +267,11 @@ install: voidshim $(LIBA) $(LIBSO) $(B)/libvoidshim-app.a
 	@# The loader's cache knows the new library when LIBDIR is one of its directories (not in a staged DESTDIR).
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then \
 		echo "ldconfig"; ldconfig; fi
+	install -m 0755 tools/reserve-ids.sh $(DESTDIR)$(VSDATADIR)/reserve-ids.sh
+	@# Root's voids run as ids of their own, reserved here (doc/servers.md, "auth"); a package
+	@# build (DESTDIR) leaves it to the package's postinst: $(VSDATADIR)/reserve-ids.sh.
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then sh tools/reserve-ids.sh; \
+	else echo "note: run $(VSDATADIR)/reserve-ids.sh as root to reserve the ids of root's voids"; fi
 
 # Removes what install put there, and the directories it made when they are left empty.
 uninstall:

@@ -14,3 +14,6 @@ $SUDO apt-get install -y -qq --no-install-recommends \
         iproute2 procps psmisc util-linux passwd python3 python3-jsonschema \
         passt nftables xdg-dbus-proxy dbus dbus-tests mmdebstrap \
         >/dev/null
+# The host ids of the voids root starts: the user voidshim and its range in /etc/subuid and
+# /etc/subgid (doc/servers.md, "auth").  Idempotent.
+$SUDO sh "$(dirname "$0")/../tools/reserve-ids.sh"

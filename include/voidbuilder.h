@@ -119,10 +119,11 @@ VB_API struct vb_void *vb_void_free(struct vb_void *v);
 VB_API int vb_void_set_ns(struct vb_void *v, enum vb_ns ns, enum vb_ns_mode mode, int fd) VB_NONNULL(1);
 
 /*
- * The void's uid and gid inside its user namespace (default 0 and 0).  The
- * caller's one effective uid and gid outside are mapped to them, one id each,
- * and no other id exists in the namespace, so the program cannot change to
- * another (setgroups(2) is denied as well).  Whatever the ids, the void's setup
+ * The void's uid and gid inside its user namespace (default 0 and 0).  One
+ * uid and gid outside are mapped to them, one id each: the caller's effective
+ * ones, or the void's own (vb_void_identity(), the default for the host's
+ * root), and no other id exists in the namespace, so the program cannot change
+ * to another (setgroups(2) is denied as well, or has no group to give).  Whatever the ids, the void's setup
  * runs with every capability of its namespace, and the program starts with all
  * capability sets empty (unless vb_void_keep_cap() keeps some).  Useful where a
  * peer checks the uid it is told, e.g. D-Bus EXTERNAL authentication: give the
@@ -130,6 +131,53 @@ VB_API int vb_void_set_ns(struct vb_void *v, enum vb_ns ns, enum vb_ns_mode mode
  * joined (also from a later vb_void_set_ns()), or for an id of (uid_t)-1.
  */
 VB_API int vb_void_set_ids(struct vb_void *v, uid_t uid, gid_t gid) VB_NONNULL(1);
+
+/*
+ * Who the void is on the host (doc/servers.md, "auth": the default identity).
+ * Whatever the choice, the void's ids inside are vb_void_set_ids()'s (0, 0 by
+ * default), with no capabilities outside its own namespaces.
+ *
+ *   VB_IDENTITY_AUTO      the default: RESERVED when the caller is the host's
+ *                         root (uid 0 of the initial user namespace) and the
+ *                         void's user namespace is fresh, HOST otherwise (root
+ *                         of another user namespace is a host uid already).
+ *   VB_IDENTITY_HOST      the caller's own uid and gid (and, for root, its
+ *                         supplementary groups): a root caller's void is host
+ *                         root, as an explicit choice.
+ *   VB_IDENTITY_RESERVED  a uid and gid of the void's own, taken at spawn from
+ *                         the range reserved for voidshim in /etc/subuid and
+ *                         /etc/subgid (user "voidshim"), never shared with
+ *                         another running void (a lock in /run/voidshim/ids),
+ *                         no supplementary groups.  RLIMIT_NPROC then binds.
+ *                         Every bind is an idmapped mount (mount_setattr(2),
+ *                         MOUNT_ATTR_IDMAP) that shows what the caller owns as
+ *                         the void's and writes what the void creates as the
+ *                         caller's; device binds (VB_MOUNT_DEV) are not, and a
+ *                         read-only bind whose file system cannot be idmapped
+ *                         is plain (its files read by their "other" bits).
+ *                         The anonymous pipes handed in, and the terminal of
+ *                         vb_void_terminal(), are given to its uid (fchown),
+ *                         so that they open again through /proc/self/fd; a
+ *                         file or another terminal stays the caller's.
+ *                         Needs root; a spawn fails with -ENOENT (and err
+ *                         saying how to reserve one) when no range is reserved,
+ *                         -EUSERS when every id is in use, -EINVAL for a
+ *                         writable bind on a file system without idmapped
+ *                         mounts.
+ *
+ * -EINVAL for an unknown value.  A spawn refuses RESERVED without a fresh user
+ * namespace, or from a caller who is not root (-EPERM).
+ */
+enum vb_identity {
+        VB_IDENTITY_AUTO,
+        VB_IDENTITY_HOST,
+        VB_IDENTITY_RESERVED,
+};
+VB_API int vb_void_identity(struct vb_void *v, enum vb_identity id) VB_NONNULL(1);
+/* "auto", "host", "reserved"; NULL when out of range. */
+VB_API const char *vb_identity_name(enum vb_identity id);
+/* Parse one of those names: the enum value or -EINVAL. */
+VB_API int vb_identity_from_name(const char *name);
 
 /* Mount flags for vb_void_bind() and vb_void_tmpfs(). */
 enum {
@@ -333,6 +381,54 @@ VB_API int vb_void_confine_terminals(struct vb_void *v, struct vb_error **err) V
 
 /* Start the void inside this cgroup v2 directory (CLONE_INTO_CGROUP); fd is duplicated. */
 VB_API int vb_void_cgroup(struct vb_void *v, int cgroup_dirfd) VB_NONNULL(1);
+
+/*
+ * Limits on everything the void's processes use together, enforced by
+ * cgroups (doc/voidshim-run.1, --limit).  0 leaves a resource unlimited.
+ *   pids    at most this many processes and threads at once (fork, clone:
+ *           EAGAIN beyond), >= 1;
+ *   memory  bytes of memory charged to the void: anonymous memory, page
+ *           cache, tmpfs and memfd pages (which RLIMIT_AS does not see), and
+ *           no swap beyond it; past it the kernel reclaims, then kills in
+ *           the void (OOM); >= 1 MiB;
+ *   cpu     CPU time, in percent of one CPU (50: half a CPU, 200: two), over
+ *           periods of 100 ms; 1 .. 100000.
+ */
+struct vb_limits {
+        uint64_t pids;
+        uint64_t memory;
+        uint32_t cpu;
+};
+#define VB_LIMIT_PIDS_MAX   4194304ULL   /* the kernel's PID_MAX_LIMIT */
+#define VB_LIMIT_MEMORY_MIN (1ULL << 20) /* below that not even an exec fits */
+#define VB_LIMIT_CPU_MAX    100000U      /* percent: a thousand CPUs */
+/*
+ * Give the void limits l (copied; replaces earlier ones).  At spawn the
+ * library makes a cgroup of the void's own for them, named voidshim-PID-N,
+ * below the caller's cgroup: in the cgroup v2 hierarchy where the controller
+ * is enabled for it (a delegated subtree; the void is started in it with
+ * CLONE_INTO_CGROUP), else in the v1 hierarchy of the controller (hybrid
+ * hosts), where the void's first process is moved before any program of its
+ * own runs.  The layout is read from /proc/self/mountinfo and
+ * /proc/self/cgroup.  The cgroup goes when the void is reaped
+ * (vb_proc_wait(), vb_proc_free()); one left by a caller that was killed is
+ * removed by the next spawn with limits under the same cgroup.  A limit that
+ * cannot be applied fails the spawn, with err saying why (-EOPNOTSUPP: no
+ * hierarchy has the controller for this caller; -EACCES: no cgroup this
+ * caller may create), never leaving the void unlimited.  With
+ * vb_void_cgroup() too, the given cgroup is the parent of the void's.
+ * -EINVAL for a value out of range.
+ */
+VB_API int vb_void_limits(struct vb_void *v, const struct vb_limits *l) VB_NONNULL(1, 2);
+/*
+ * Set one limit of l from its name and text, as voidshim's --limit and a
+ * spec's "limits" write them: pids=N, memory=SIZE (vb_parse_size(): "64m"),
+ * cpu=P% (percent of one CPU).  0; -EINVAL for a bad value, -ENOENT for an
+ * unknown name, each with *why a static phrase to follow the name
+ * ("must be a number of processes, 1 to 4194304").  Pure.
+ */
+VB_API int vb_limit_parse(struct vb_limits *l, const char *name, const char *value, const char **why)
+        VB_NONNULL(1, 2, 3, 4);
 
 /*
  * What to run.  vb_void_exec_path(): path as seen *inside* the void.
@@ -874,6 +970,12 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
 VB_API pid_t vb_proc_pid(const struct vb_proc *p) VB_NONNULL(1);
 /* Its pidfd (owned by the handle; do not close). */
 VB_API int vb_proc_pidfd(const struct vb_proc *p) VB_NONNULL(1);
+/*
+ * The uid and gid the void runs as on the host (VB_IDENTITY_RESERVED: the ids
+ * it took; otherwise the caller's as they were at spawn).  0, or -ENODATA
+ * when its user namespace was joined or shared (its ids are that namespace's).
+ */
+VB_API int vb_proc_host_ids(const struct vb_proc *p, uid_t *uid, gid_t *gid) VB_NONNULL(1, 2, 3);
 /* Send a signal through the pidfd. */
 VB_API int vb_proc_kill(struct vb_proc *p, int sig) VB_NONNULL(1);
 /*

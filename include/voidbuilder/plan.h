@@ -128,6 +128,7 @@ struct vb_plan {
         bool ids_set; /* uid, gid inside the void's user namespace */
         uid_t uid;
         gid_t gid;
+        enum vb_identity identity; /* who the void is on the host (VB_IDENTITY_AUTO: the library's default) */
 
         bool stdio[3]; /* hand in the caller's fd 0, 1, 2 (when open and no FD grant takes the number) */
 
@@ -141,7 +142,8 @@ struct vb_plan {
         enum vb_plan_seccomp seccomp;
         char *seccomp_file;
 
-        char *cgroup; /* a cgroup v2 directory to start in (CLONE_INTO_CGROUP), or NULL */
+        char *cgroup;            /* a cgroup v2 directory to start in (CLONE_INTO_CGROUP), or NULL */
+        struct vb_limits limits; /* cgroup limits (vb_void_limits()); 0: that resource is not limited */
 
         char **hide; /* host paths no bind may show (vb_void_hide()): the supervisor's control sockets; or NULL */
 

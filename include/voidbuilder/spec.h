@@ -195,6 +195,8 @@ struct vb_spec_void {
         char **profiles;      /* "profiles": the names, NULL-terminated, as written (vb_spec_resolve_profiles()) */
         char **profile_files; /* once resolved: the file each came from, in the same order */
         char *proc_profile, *dev_profile, *passwd_profile; /* the profile that gave each, or NULL */
+        struct vb_limits limits;                           /* "limits" (vb_void_limits()); 0: not limited */
+        enum vb_identity identity;                         /* "identity"; VB_IDENTITY_AUTO when absent */
 };
 
 struct vb_spec_entry {

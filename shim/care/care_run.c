@@ -172,7 +172,14 @@ int care_prepare(struct vb_plan *p, struct care_sup **out, struct vb_error **err
 
 static void list(struct care_sup *s, struct vb_proc *p, int fd)
 {
-        care_reply(fd, "void\tpid %d, running\n", (int)vb_proc_pid(p));
+        uid_t uid;
+        gid_t gid;
+
+        if (vb_proc_host_ids(p, &uid, &gid) == 0)
+                care_reply(fd, "void\tpid %d, host uid %u gid %u, running\n", (int)vb_proc_pid(p), (unsigned)uid,
+                           (unsigned)gid);
+        else
+                care_reply(fd, "void\tpid %d, running\n", (int)vb_proc_pid(p));
         care_set_list(&s->set, fd);
         if (!s->inbox)
                 return;

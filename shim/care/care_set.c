@@ -234,8 +234,15 @@ int care_give(const struct care_set *s, struct vb_plan *p, const struct vb_caret
         }
         if (p->care.n_hosts && (r = give_hosts(s, p, err)) < 0)
                 return r;
-        if (net) { /* the void joins the network caretaker's user and network namespaces */
-                p->live.join_fd[VB_NS_USER] = vb_caretaker_ns_fd(net, VB_NS_USER);
+        /*
+         * The void joins the network caretaker's network namespace.  An ordinary user may join it
+         * only from inside the caretaker's user namespace (setns(2) wants CAP_SYS_ADMIN where one
+         * stands too), so its void joins that one as well, and is the caller there as anywhere.
+         * Root's void keeps a user namespace of its own, and with it an identity of its own.
+         */
+        if (net) {
+                if (geteuid() != 0)
+                        p->live.join_fd[VB_NS_USER] = vb_caretaker_ns_fd(net, VB_NS_USER);
                 p->live.join_fd[VB_NS_NET] = vb_caretaker_ns_fd(net, VB_NS_NET);
         }
         return 0;

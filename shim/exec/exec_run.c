@@ -553,6 +553,9 @@ static int spawn(struct runner *r, size_t idx, const int *trig, size_t n_trig)
                 else
                         shim_fatal_err(0, what, err, rc);
         }
+        /* Only the exec step's ENOENT/EACCES/ENOEXEC are the program's (127, 126): the rest is the system's (111). */
+        if (rc < 0 && !(err && err->step && strcmp(err->step, "exec") == 0))
+                files |= rc == -ENOENT || rc == -EACCES || rc == -ENOEXEC;
         return rc < 0 && files ? -EIO : rc;
 }
 

@@ -503,6 +503,50 @@ static int opt_cgroup(struct run_opts *o, char **a, char **why)
         return vb_plan_set_str(&o->plan->cgroup, a[0]);
 }
 
+/* --limit pids=N,memory=SIZE,cpu=P%: any of them, comma-separated; given again, a limit is replaced. */
+static int opt_limit(struct run_opts *o, char **a, char **why)
+{
+        _cleanup_free_ char *copy = strdup(a[0]);
+        char *save = NULL;
+        bool any = false;
+        int r;
+
+        if (!copy)
+                return -ENOMEM;
+        for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+                char *eq = strchr(item, '=');
+                const char *reason = NULL;
+
+                if (!eq || eq == item)
+                        return why_set(why, "--limit: expected NAME=VALUE (pids=64, memory=64m, cpu=50%%), got '%s'",
+                                       item);
+                *eq = '\0';
+                r = vb_limit_parse(&o->plan->limits, item, eq + 1, &reason);
+                if (r == -ENOENT)
+                        return why_set(why, "--limit: '%s' %s", item, reason);
+                if (r < 0)
+                        return why_set(why, "--limit %s: '%s' %s", item, eq + 1, reason);
+                any = true;
+        }
+        return any ? 0 : why_set(why, "--limit: expected NAME=VALUE (pids=64, memory=64m, cpu=50%%), got '%s'", a[0]);
+}
+
+static int opt_identity(struct run_opts *o, char **a, char **why)
+{
+        int id = vb_identity_from_name(a[0]);
+
+        if (id < 0)
+                return why_set(why, "--identity: '%s' is not one of auto, host, reserved", a[0]);
+        o->plan->identity = (enum vb_identity)id;
+        return 0;
+}
+
+static int opt_host_root(struct run_opts *o, char **a, char **why)
+{
+        o->plan->identity = VB_IDENTITY_HOST;
+        return 0;
+}
+
 /* --server NAME=MODE: a mode Linux cannot give is refused here, with the reason (exit 100). */
 static int opt_server(struct run_opts *o, char **a, char **why)
 {
@@ -703,6 +747,9 @@ static const struct option_def options[] = {
         { "--uid", 1, opt_uid },
         { "--gid", 1, opt_gid },
         { "--cgroup", 1, opt_cgroup },
+        { "--limit", 1, opt_limit },
+        { "--identity", 1, opt_identity },
+        { "--host-root", 0, opt_host_root },
         { "--exec-host", 0, opt_exec_host },
         { "--argv0", 1, opt_argv0 },
         { "--no-stdio", 0, opt_no_stdio },

@@ -6,9 +6,12 @@
  */
 #include <errno.h>
 #include <grp.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,6 +31,38 @@ static void shed_groups(const struct vb_plan *p)
 {
         if (p->server_set[VB_SERVER_AUTH] && p->server[VB_SERVER_AUTH] == VB_SERVER_DENIED && getgroups(0, NULL) > 0)
                 (void)setgroups(0, NULL);
+}
+
+/*
+ * Without a supervisor: wait for the void, ending it at SIGINT, SIGTERM or SIGHUP, so that what it
+ * held (its uid, its cgroups) is given back before we go.  *sig: the signal that came, or 0.  The
+ * signals are blocked from before the spawn (the void resets its own mask); `old` is the mask to
+ * restore.
+ */
+static int wait_void(struct vb_proc *p, int *status, int *sig, const sigset_t *mask, const sigset_t *old)
+{
+        int sfd = signalfd(-1, mask, SFD_CLOEXEC | SFD_NONBLOCK), r;
+
+        *sig = 0;
+        while (sfd >= 0) {
+                struct pollfd pfd[2] = { { .fd = vb_proc_pidfd(p), .events = POLLIN },
+                                         { .fd = sfd, .events = POLLIN } };
+                struct signalfd_siginfo si;
+
+                if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+                        break;
+                if (pfd[0].revents)
+                        break;
+                while (read(sfd, &si, sizeof(si)) == sizeof(si))
+                        *sig = (int)si.ssi_signo;
+                if (*sig)
+                        vb_proc_kill(p, SIGKILL); /* the init of a pid namespace: only SIGKILL is sure */
+        }
+        r = vb_proc_wait(p, status);
+        if (sfd >= 0)
+                close(sfd);
+        sigprocmask(SIG_SETMASK, old, NULL);
+        return r;
 }
 
 /*
@@ -58,10 +93,19 @@ static int spawn_and_wait(struct vb_void *v, const struct run_opts *o, struct ca
         const char *program = o->plan->program;
         _cleanup_vb_error_ struct vb_error *err = NULL;
         struct vb_proc *p = NULL;
+        sigset_t mask, old;
         char what[512];
-        int r, status;
+        int r, status, sig = 0;
 
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGHUP);
+        if (!sup)
+                sigprocmask(SIG_BLOCK, &mask, &old);
         r = vb_void_spawn(v, &p, &err);
+        if (r < 0 && !sup)
+                sigprocmask(SIG_SETMASK, &old, NULL);
         if (r < 0) {
                 bool in_child = err && err->step;
                 bool exec_step = in_child && strcmp(err->step, "exec") == 0;
@@ -78,12 +122,13 @@ static int spawn_and_wait(struct vb_void *v, const struct run_opts *o, struct ca
         if (o->info_fd >= 0)
                 close(o->info_fd);
         status_line(o->status_fd, "child-pid", (long)vb_proc_pid(p));
-        r = sup ? care_supervise(sup, p, &status) : vb_proc_wait(p, &status);
+        r = sup ? care_supervise(sup, p, &status) : wait_void(p, &status, &sig, &mask, &old);
         vb_proc_free(p);
         if (r < 0)
                 return shim_fatal(SHIM_EXIT_SYSTEM, "wait for the void", strerror(-r));
-        status_line(o->status_fd, "exit-code", shim_exit_status(status));
-        return shim_exit_status(status);
+        r = sig ? 128 + sig : shim_exit_status(status);
+        status_line(o->status_fd, "exit-code", r);
+        return r;
 }
 
 /* A failure to build the void: a program that cannot be opened is an exec failure, the rest bad input. */

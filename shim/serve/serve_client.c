@@ -8,10 +8,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -126,13 +129,45 @@ int serve_send_req(int fd, enum serve_kind kind, const char *args, size_t len, u
         return vb_fd_sendmsg(fd, msg, sizeof(hdr) + len + plan_len, fds, n_fds);
 }
 
+/* The signals of a run back as they were. */
+static void unblock(int sfd, const sigset_t *old)
+{
+        if (sfd >= 0)
+                close(sfd);
+        sigprocmask(SIG_SETMASK, old, NULL);
+}
+
+/*
+ * The server's one answer on fd, as serve_recv_reply(); a signal on sfd
+ * (SIGINT, SIGTERM, SIGHUP) meanwhile is kept in *sig and ends our half of
+ * the connection, which the server reads as our going away: it kills and
+ * reaps the void, then closes (end of stream here).
+ */
+static int wait_reply(int fd, int sfd, struct serve_reply *rep, int *sig)
+{
+        for (;;) {
+                struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
+                struct signalfd_siginfo si;
+
+                if (poll(pfd, sfd >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
+                        return NEG_ERRNO();
+                if (pfd[0].revents)
+                        return serve_recv_reply(fd, rep);
+                if (sfd >= 0 && (pfd[1].revents & POLLIN) && read(sfd, &si, sizeof(si)) == sizeof(si) && !*sig) {
+                        *sig = (int)si.ssi_signo;
+                        (void)shutdown(fd, SHUT_WR);
+                }
+        }
+}
+
 int serve_try(const char *args, size_t len, int argc, const struct run_opts *o, int *code, bool *ran)
 {
         const char *mode = getenv("VOIDSHIM_SERVE");
         _cleanup_close_ int fd = -1;
         _cleanup_free_ char *plan = NULL;
-        struct serve_reply rep;
-        int fds[SERVE_MAX_FDS], n, r;
+        struct serve_reply rep = {};
+        sigset_t mask, old;
+        int fds[SERVE_MAX_FDS], n, r, sfd, sig = 0;
         char what[512];
 
         *ran = false;
@@ -153,18 +188,32 @@ int serve_try(const char *args, size_t len, int argc, const struct run_opts *o, 
         plan = vb_plan_to_json(o->plan);
         if (!plan)
                 return 0;
+        /* As a cold run: SIGINT, SIGTERM, SIGHUP end the void first (cmd_run.c), here through the server. */
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGHUP);
+        sigprocmask(SIG_BLOCK, &mask, &old);
+        sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
         /* Twice at most: the first time may only have the plan's voids built (SERVE_RETRY). */
         for (int tries = 0;; tries++) {
                 r = serve_send_req(fd, SERVE_RUN, args, len, (uint32_t)argc, plan, fds, (size_t)n);
-                if (r < 0)
-                        return 0; /* never read: ours to run */
-                r = serve_recv_reply(fd, &rep);
-                if (r < 0 && r != -EPROTO)
-                        return 0; /* reset before the server read the request: ours to run */
-                if (r > 0 && (rep.kind == SERVE_FALLBACK || (rep.kind == SERVE_RETRY && tries > 0)))
+                if (r >= 0)
+                        r = wait_reply(fd, sfd, &rep, &sig);
+                /* Never read (a reset), declined, or a second retry: ours to run, unless a signal said stop. */
+                if (!sig && ((r < 0 && r != -EPROTO) ||
+                             (r > 0 && (rep.kind == SERVE_FALLBACK || (rep.kind == SERVE_RETRY && tries > 0))))) {
+                        unblock(sfd, &old);
                         return 0;
-                if (r <= 0 || rep.kind != SERVE_RETRY)
+                }
+                if (sig || r <= 0 || rep.kind != SERVE_RETRY)
                         break;
+        }
+        unblock(sfd, &old);
+        if (sig) { /* the server ended the void and reaped it, as a cold run does: 128+N */
+                *code = 128 + sig;
+                *ran = r > 0 && rep.kind == SERVE_EXITED;
+                return 1;
         }
         if (r <= 0 || rep.kind != SERVE_EXITED) {
                 /* It read the request and went away: the program may have run.  Never run it twice. */

@@ -372,6 +372,8 @@ static const struct command {
         {"term", 1, cmd_term}, {"unix-req", 2, cmd_unix_req}, {"unix-serve", 1, cmd_unix_serve},
         {"perf", 0, cmd_perf}, {"userfaultfd", 0, cmd_userfaultfd},
         {"no-landlock", 1, cmd_no_landlock}, {"writeat", 2, cmd_writeat},
+        /* using up a resource (probe_limits.c) */
+        {"forks", 1, cmd_forks}, {"forkbomb", 1, cmd_forkbomb}, {"memfill", 2, cmd_memfill}, {"spin", 1, cmd_spin},
         /* a program that keeps running: commands from stdin */
         {"repl", 0, cmd_repl}, {"readat", 2, cmd_readat},
 };

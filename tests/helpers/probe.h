@@ -129,5 +129,9 @@ int cmd_perf(char **argv);
 int cmd_userfaultfd(char **argv);
 int cmd_no_landlock(char **argv);
 int cmd_writeat(char **argv);
+int cmd_forks(char **argv);
+int cmd_forkbomb(char **argv);
+int cmd_memfill(char **argv);
+int cmd_spin(char **argv);
 
 #endif

@@ -18,6 +18,11 @@ D=$T_TMP/d
 mkdir -p "$D/sub" && echo inside >"$D/sub/file" && echo secret >"$T_TMP/secret"
 # FILE [CONTENT]: a host file with known content.
 mkfile() { echo "${2:-original}" >"$1"; }
+# Root's void is a uid of its own (test-identity.sh): root's files and processes are not its own.  What
+# only their owner may do (open a file again for writing, signal a process) is shown, for root, with
+# root's own identity; that a void of its own uid may not do it at all is shown beside.
+own=()
+is_root && own=(--identity host)
 
 # ---- 1. an fd's authority is exactly its object -------------------------------------------------------
 
@@ -61,19 +66,26 @@ t_eq "read-only: not opened again for writing through /proc" "EACCES" \
         void --proc -- "$PROBE" write-str /proc/self/fd/0 pwned <"$V"
 t_eq "... the file is untouched" "original" cat "$V"
 t_eq "read-only: opened again for reading (cat /dev/stdin)" "ok original" void --proc -- "$PROBE" read /proc/self/fd/0 <"$V"
+if is_root; then
+        t_eq "--no-landlock, root's void of its own uid: root's file is not its to rewrite" "EACCES" \
+                void --proc --no-landlock -- "$PROBE" write-str /proc/self/fd/0 pwned <"$V"
+        t_eq "... untouched" "original" head -1 "$V"
+        t_eq "... nor to open again for writing with Landlock's leave (a write-only fd)" "EACCES" \
+                void --proc --fd 3 -- "$PROBE" open-w /proc/self/fd/3 3>"$V.w"
+fi
 t_eq "--no-landlock: the hole is real (the void rewrites the file it was given to read)" "ok" \
-        void --proc --no-landlock -- "$PROBE" write-str /proc/self/fd/0 pwned <"$V"
+        void "${own[@]}" --proc --no-landlock -- "$PROBE" write-str /proc/self/fd/0 pwned <"$V"
 t_eq "... proof" "pwned" head -1 "$V"
 mkfile "$V"
 t_eq "write-only: not opened again for reading" "EACCES" void --proc --fd 3 -- "$PROBE" open /proc/self/fd/3 3>"$V.w"
-t_eq "write-only: opened again for writing" "ok" void --proc --fd 3 -- "$PROBE" open-w /proc/self/fd/3 3>"$V.w"
+t_eq "write-only: opened again for writing" "ok" void "${own[@]}" --proc --fd 3 -- "$PROBE" open-w /proc/self/fd/3 3>"$V.w"
 t_eq "append-only: not opened again for writing (it would write anywhere, not at the end)" "EACCES" \
         void --proc --fd 3 -- "$PROBE" open-w /proc/self/fd/3 3>>"$V"
 t_eq "append-only: nor for reading" "EACCES" void --proc --fd 3 -- "$PROBE" open /proc/self/fd/3 3>>"$V"
 t_eq "append-only: the fd itself appends" "ok" void --proc --fd 3 -- "$PROBE" term write 3 3>>"$V"
 t_eq "... at the end" "original term-write-ok" bash -c "tr '\n' ' ' <'$V' | sed 's/ $//'"
 mkfile "$V"
-t_eq "read-write: opened again for writing" "ok" void --proc --fd 3 -- "$PROBE" open-w /proc/self/fd/3 3<>"$V"
+t_eq "read-write: opened again for writing" "ok" void "${own[@]}" --proc --fd 3 -- "$PROBE" open-w /proc/self/fd/3 3<>"$V"
 t_eq "read-write: and for reading" "ok" void --proc --fd 3 -- "$PROBE" open /proc/self/fd/3 3<>"$V"
 t_eq "a device handed in read-only: not opened again for writing" "EACCES" \
         void --proc --fd 3 -- "$PROBE" open-w /proc/self/fd/3 3</dev/zero
@@ -146,7 +158,10 @@ t_eq "one void cannot reach another void's abstract socket in a shared network n
 t_eq "(--no-landlock: it could)" "ok pong" void --net shared --no-landlock -- "$PROBE" unix-req "@$tag-void" ping
 t_eq "a void sharing the pid namespace cannot signal a host process" "EPERM" \
         void --share pid -- "$PROBE" signal "$sleeper" 0
-t_eq "--no-landlock: it can (what the scope stops)" "ok" void --share pid --no-landlock -- "$PROBE" signal "$sleeper" 0
+t_eq "--no-landlock: it can (what the scope stops)" "ok" \
+        void "${own[@]}" --share pid --no-landlock -- "$PROBE" signal "$sleeper" 0
+is_root && t_eq "root's void of its own uid cannot signal root's process even without Landlock" "EPERM" \
+        void --share pid --no-landlock -- "$PROBE" signal "$sleeper" 0
 t_match "explain: the void is scoped" "^  scoped: no abstract unix socket and no process outside" void --explain -- "$PROBE" true
 
 # ---- 3. the control channel -------------------------------------------------------------------------
@@ -182,8 +197,9 @@ t_ok "from outside, the owner's ctl grant works" xvs ctl esc1 grant "$V/docs"
 t_eq "... and the void sees the grant" "ok granted" ask read /inbox/docs/f
 t_status "ctl grant of the directory that holds the control sockets is refused (exit 100)" 100 xvs ctl esc1 grant "$X"
 stop_repl
-# With the cover taken away, the supervisor itself refuses a peer that is inside a void.
-start_repl esc2 --cap-add CAP_SYS_ADMIN --seccomp off --no-landlock
+# With the cover taken away, the supervisor itself refuses a peer that is inside a void (for root, with
+# root's identity: a void of its own uid is refused sooner, as another uid, below).
+start_repl esc2 "${own[@]}" --cap-add CAP_SYS_ADMIN --seccomp off --no-landlock
 t_eq "(a void given CAP_SYS_ADMIN, no seccomp and no Landlock can take the cover away)" "ok" ask umount "$X/voidshim"
 t_match "... and reaches the socket, but the supervisor refuses a peer inside a void" \
         "^ok error: refused: the peer is in another mount or user namespace" \
@@ -192,6 +208,14 @@ t_eq "... nothing was granted" "ok" ask ls /inbox
 t_eq "the same request from outside is served" "ok ok" "$PROBE" unix-req "$X/voidshim/esc2.sock" "grant $V/docs ro"
 t_eq "... and the void sees that grant" "ok granted" ask read /inbox/docs/f
 stop_repl
+if is_root; then
+        start_repl esc3 --cap-add CAP_SYS_ADMIN --seccomp off --no-landlock
+        t_eq "(root's void of its own uid, uncovered, cap and no filter)" "ok" ask umount "$X/voidshim"
+        t_match "... reaches the socket and is refused as another uid" "^ok error: not the owner of this run" \
+                ask unix-req "$X/voidshim/esc3.sock" "grant $V/docs rw"
+        t_eq "... nothing was granted" "ok" ask ls /inbox
+        stop_repl
+fi
 t_status "a forwarder to a control socket is refused (exit 100)" 100 \
         xvs run --exec-host --proxy-connect /c=unix:"$X/voidshim/esc2.sock" -- "$PROBE" true
 t_match "explain: the runtime directory is never shown" "never shown: the host's $X/voidshim" \
@@ -289,5 +313,25 @@ for c in perf userfaultfd io-uring; do
         t_eq "$c is refused" "EPERM" void -- "$PROBE" "$c"
         t_eq "--seccomp off: $c reaches the kernel" "ok" void --seccomp off -- "$PROBE" "$c"
 done
+
+# ---- 7. who the void is, and how much it may use (test-identity.sh, test-limits.sh say more) -----------
+
+map=$(void --proc -- "$PROBE" read /proc/self/uid_map)
+if is_root; then
+        t_check "root's void is not the host's root: its uid 0 is another uid outside" \
+                "$(awk '{ exit !($2 == 0 && $3 != 0) }' <<<"$map"; echo $?)" "$map"
+        t_eq "... so RLIMIT_NPROC binds it: a fork bomb stops at 16 processes" "EAGAIN 15" \
+                void --rlimit nproc=16 -- "$PROBE" forks 200
+        t_eq "--limit pids=16: the 16th process of the void is refused" "EAGAIN 15" \
+                void --limit pids=16 -- "$PROBE" forks 200
+        t_match "--limit memory=32m: a memfd bomb (which RLIMIT_AS does not see) ends inside the void" "^$" \
+                void --limit memory=32m -- "$PROBE" memfill memfd 256
+else
+        t_check "an ordinary user's void is that user outside" "$(awk -v u="$(id -u)" '{ exit !($3 == u) }' <<<"$map"; echo $?)" "$map"
+        t_eq "RLIMIT_NPROC binds it: a fork bomb stops at 16 processes" "EAGAIN 15" \
+                void --rlimit nproc=16 -- "$PROBE" forks 200
+        t_status "--limit pids=16 without a delegated cgroup: refused (111), never run unlimited" 111 \
+                void --limit pids=16 -- "$PROBE" forks 200
+fi
 
 t_done

@@ -65,6 +65,21 @@ EOJ
 done
 t_check "every offered server and mode was compared ($compared)" "$([ "$compared" -ge 30 ]; echo $?)"
 
+# Limits and the identity: --limit and --identity against a spec's "limits" and "identity".
+for id in auto host reserved; do
+        "$VS" run --explain --json --exec-host --argv0 main --server exec=fresh --limit pids=64,memory=64m \
+                --limit cpu=50% --identity "$id" --setenv VOIDSHIM_ENTRYPOINT main --setenv VOIDSHIM_FDS "" \
+                -- "$PROBE" >"$T_TMP/run.json" 2>&1
+        cat >"$T_TMP/s.json" <<EOJ
+{"voidshim": 1, "program": "$PROBE", "entrypoints": { "main": { "void": { "stdin": true, "stdout": true,
+  "stderr": true, "limits": { "pids": 64, "memory": "64m", "cpu": "50%" }, "identity": "$id" } } } }
+EOJ
+        "$VS" explain --json "$T_TMP/s.json" >"$T_TMP/spec.json" 2>&1
+        same "limits and identity $id: run and spec give the same plan and void" "$T_TMP/run.json" "$T_TMP/spec.json"
+done
+sed 's/"pids": 64/"pids": 65/' "$T_TMP/s.json" >"$T_TMP/s2.json"
+"$VS" explain --json "$T_TMP/s2.json" >"$T_TMP/spec.json"
+t_fails "(control: pids 64 against pids 65 is told apart)" cmp_json "$T_TMP/run.json" "$T_TMP/spec.json"
 # The root, pid 1, /sys, chown and the ids: --overlay ... --uid against the spec's "void" keys of the same names.
 mkdir -p "$T_TMP/tree/usr" "$T_TMP/tree/etc" "$T_TMP/up"
 run_of() { "$VS" run --explain --json --exec-host --argv0 main --server exec=fresh "$@" -- "$PROBE"; }

@@ -96,6 +96,26 @@ kill -KILL "$client"
 wait "$client" 2>/dev/null
 wait_for none_alive "$init"
 t_check "a killed client's void is killed and reaped" $? "$(ps -o pid,stat,args -p "$init")"
+# SIGTERM, as to a cold run: the void is ended and reaped first, then the client exits 128+15 (an exit,
+# not a death by the signal: python's returncode tells them apart, 143 against -15).
+for how in cold served; do
+        mark=voidshim-serve-$$-term-$how
+        got=$(env $([ $how = cold ] && echo VOIDSHIM_SERVE=0) python3 -c '
+import os, signal, subprocess, sys, time
+vs, probe, mark = sys.argv[1:4]
+p = subprocess.Popen([vs, "run", "--exec-host", "--", probe, "sleep", "300", mark])
+for _ in range(100):
+    pids = [l for l in subprocess.run(["pgrep", "-f", f"{probe} sleep 300 {mark}"], capture_output=True,
+                                      text=True).stdout.split() if int(l) != p.pid]
+    if pids:
+        break
+    time.sleep(0.05)
+p.send_signal(signal.SIGTERM)
+rc = p.wait(timeout=20)
+alive = [q for q in pids if os.path.exists(f"/proc/{q}") and open(f"/proc/{q}/stat").read().split(") ")[1][0] != "Z"]
+print(rc, "void-alive" if alive else "void-gone")' "$VS" "$PROBE" "$mark" 2>&1)
+        t_eq "SIGTERM to a $how run: it ends the void, then exits 143" "143 void-gone" echo "$got"
+done
 t_eq "... and the server runs no void for it" "0" field running
 t_ok "... and goes on serving" void -- "$PROBE" true
 

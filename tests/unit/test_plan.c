@@ -188,7 +188,8 @@ static void test_grants_in_the_same_order(void **state)
                 &why, "--exec-host", "--argv0", "main", "--server", "exec=fresh", "--tmpfs", "/scratch", "--dir", "/d",
                 "--symlink", "/scratch", "/s", "--proc", "--dev", "--passwd", "--setenv", "A", "1", "--rlimit", "nofile=64:128",
                 "--cap-add", "CAP_NET_RAW", "--time-offset", "boottime=100", "--net", "loopback", "--hostname", "h",
-                "--chdir", "/d", "--setenv", "VOIDSHIM_ENTRYPOINT", "main", "--setenv", "VOIDSHIM_FDS", "", NULL);
+                "--chdir", "/d", "--limit", "pids=64,memory=64m", "--limit", "cpu=50%", "--identity", "host",
+                "--setenv", "VOIDSHIM_ENTRYPOINT", "main", "--setenv", "VOIDSHIM_FDS", "", NULL);
         _cleanup_free_ char *text = NULL;
         struct vb_spec_diags d = {};
         struct vb_spec *s = NULL;
@@ -204,13 +205,19 @@ static void test_grants_in_the_same_order(void **state)
                          "\"passwd\": true, "
                          "\"env\": {\"A\": \"1\"}, \"rlimits\": {\"nofile\": [64, 128]}, \"caps\": [\"CAP_NET_RAW\"], "
                          "\"time-offset\": {\"boottime\": 100}, \"net\": \"loopback\", \"hostname\": \"h\", "
-                         "\"chdir\": \"/d\", \"stdin\": true, \"stdout\": true, \"stderr\": true}}}}",
+                         "\"chdir\": \"/d\", \"limits\": {\"pids\": 64, \"memory\": \"64m\", \"cpu\": \"50%%\"}, "
+                         "\"identity\": \"host\", \"stdin\": true, \"stdout\": true, \"stderr\": true}}}}",
                          probe) > 0);
         assert_int_equal(vb_spec_parse(text, strlen(text), "t.json", "/", &s, &d), 0);
         if (d.n)
                 fail_msg("%s", d.items[0].text);
         assert_int_equal(vb_plan_from_spec(s, &s->entries[0], NULL, &b, &err), 0);
         assert_same(a, b, "grants");
+        /* ... and they are in it: the limits and the identity reach the plan and the void. */
+        assert_int_equal(b->limits.pids, 64);
+        assert_int_equal(b->limits.memory, 64 << 20);
+        assert_int_equal(b->limits.cpu, 50);
+        assert_int_equal(b->identity, VB_IDENTITY_HOST);
         vb_plan_free(a);
         vb_plan_free(b);
         vb_spec_diags_done(&d);
@@ -320,6 +327,17 @@ static void test_check(void **state)
         assert_int_equal(vb_plan_check(p, &why), -EINVAL);
         assert_non_null(strstr(why, "exec=denied contradicts --no-landlock"));
         free(why);
+        p->landlock = VB_PLAN_LANDLOCK_AUTO;
+        p->server_set[VB_SERVER_EXEC] = false;
+        /* A uid of the void's own needs a user namespace of its own. */
+        p->identity = VB_IDENTITY_RESERVED;
+        assert_int_equal(vb_plan_check(p, &why), 0);
+        p->ns[VB_NS_USER] = VB_NS_SHARED;
+        assert_int_equal(vb_plan_check(p, &why), -EINVAL);
+        assert_non_null(strstr(why, "--identity reserved needs a user namespace of the void's own"));
+        free(why);
+        p->identity = VB_IDENTITY_HOST;
+        assert_int_equal(vb_plan_check(p, &why), 0);
         vb_plan_free(p);
 }
 

@@ -138,6 +138,55 @@ static bool v_user_fresh(const struct vb_child_ctx *c)
         return c->v->ns_mode[VB_NS_USER] != VB_NS_JOIN;
 }
 
+/*
+ * The parent has steps to take after the clone (child.h, sync): say that our
+ * user namespace exists when it waits for that, then wait for its byte.
+ */
+static void await_parent(struct vb_child_ctx *c)
+{
+        struct vb_report ready = { .step = VB_STEP_ID_MAPS };
+        char byte;
+        ssize_t n;
+
+        if (!c->sync)
+                return;
+        if (c->announce && write(c->report_fd, &ready, sizeof(ready)) != sizeof(ready))
+                _exit(125);
+        do
+                n = read(c->sync_fd, &byte, 1);
+        while (n < 0 && errno == EINTR);
+        if (n != 1)
+                _exit(125); /* the parent gave up on us (and says why) or is gone */
+}
+
+/*
+ * A reserved identity: the parent mapped v->uid and v->gid to the void's own
+ * host ids; take them, and drop the caller's supplementary groups (no other
+ * gid is mapped, so none can come back).  Raw system calls: glibc's set*id
+ * would try to reach the caller's other threads, which are not in this process.
+ */
+static void become(struct vb_child_ctx *c)
+{
+        const struct vb_void *v = c->v;
+
+        if (!c->become)
+                return;
+        if (syscall(SYS_setgroups, 0, NULL) < 0)
+                fail(c, VB_STEP_ID_MAPS, NEG_ERRNO(), "dropping the supplementary groups");
+        if (syscall(SYS_setresgid, v->gid, v->gid, v->gid) < 0)
+                fail(c, VB_STEP_ID_MAPS, NEG_ERRNO(), "taking gid %u", (unsigned)v->gid);
+        if (syscall(SYS_setresuid, v->uid, v->uid, v->uid) < 0)
+                fail(c, VB_STEP_ID_MAPS, NEG_ERRNO(), "taking uid %u", (unsigned)v->uid);
+        /*
+         * New credentials cleared our death signal, and made us undumpable: our /proc files would
+         * be the host root's, out of our reach (timens_offsets).  Both as they were (exec decides
+         * dumpable for the program anew).
+         */
+        if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+                fail(c, VB_STEP_ID_MAPS, NEG_ERRNO(), "dumpable");
+        die_with_parent(c);
+}
+
 /* Joined namespaces: setns() before the new user ns exists, then unshare, then fork init. */
 static void two_stage(struct vb_child_ctx *c)
 {
@@ -159,11 +208,14 @@ static void two_stage(struct vb_child_ctx *c)
         c->gid = getegid();
         if (unshare((int)c->unshare_flags) < 0)
                 fail(c, VB_STEP_UNSHARE, NEG_ERRNO(), NULL);
-        if (c->v->ns_mode[VB_NS_USER] == VB_NS_FRESH) {
+        if (c->v->ns_mode[VB_NS_USER] == VB_NS_FRESH && !c->become) {
                 r = vb_ns_map_ids(c->v->uid, c->v->gid, c->uid, c->gid);
                 if (r < 0)
                         fail(c, VB_STEP_ID_MAPS, r, NULL);
         }
+        /* Before the fork: the void's init must be born in its cgroups, with its ids. */
+        await_parent(c);
+        become(c);
         /*
          * unshare(CLONE_NEWPID) applies to children only: the void's init is our child.  _Fork(),
          * not fork(): after the raw clone3() no atfork handler of the caller's may run, and
@@ -519,12 +571,17 @@ _Noreturn void vb_child_main(struct vb_child_ctx *c)
 
         reset_signals();
         die_with_parent(c);
-        if (c->two_stage)
+        if (c->two_stage) {
                 two_stage(c);
-        else if (v->ns_mode[VB_NS_USER] == VB_NS_FRESH) {
-                r = vb_ns_map_ids(c->v->uid, c->v->gid, c->uid, c->gid);
-                if (r < 0)
-                        fail(c, VB_STEP_ID_MAPS, r, NULL);
+        } else {
+                await_parent(c);
+                if (c->become) {
+                        become(c);
+                } else if (v->ns_mode[VB_NS_USER] == VB_NS_FRESH) {
+                        r = vb_ns_map_ids(c->v->uid, c->v->gid, c->uid, c->gid);
+                        if (r < 0)
+                                fail(c, VB_STEP_ID_MAPS, r, NULL);
+                }
         }
         new_session(c);
         if (v->ns_mode[VB_NS_TIME] == VB_NS_FRESH && v->time_offsets) {
@@ -584,6 +641,8 @@ _Noreturn void vb_child_join_main(struct vb_child_ctx *c, int init_pidfd, int ns
 
         reset_signals();
         die_with_parent(c);
+        /* In the void's v1 cgroups before anything of its own (c->sync). */
+        await_parent(c);
         /* The host's /dev/null, for fds 0-2 not handed in: the void's root may have none. */
         devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
         if (devnull < 0)
@@ -591,6 +650,8 @@ _Noreturn void vb_child_join_main(struct vb_child_ctx *c, int init_pidfd, int ns
         if (setns(init_pidfd, ns_flags) < 0)
                 fail(c, VB_STEP_JOIN, NEG_ERRNO(), "the void's namespaces");
         close(init_pidfd);
+        /* A void of its own uid: the newcomer is that uid too (mapped in the namespace it joined). */
+        become(c);
         pid = fork();
         if (pid < 0)
                 fail(c, VB_STEP_FORK, NEG_ERRNO(), NULL);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "core/identity.h"
 #include "core/void.h"
 
 enum vb_step {
@@ -62,6 +63,20 @@ struct vb_child_ctx {
         int warm_fd;              /* a warm void's request socket (warm.c), or -1 */
         /* warm: room for the template's fds and a request's, allocated by the caller (warm.c) */
         struct vb_keep_fd *warm_fds;
+        /*
+         * The parent has steps to take after the clone (moving the void into v1 cgroups, writing
+         * the id maps of a reserved identity): the child waits for its byte on sync_fd before
+         * anything else (two-stage: before it forks the void's init), after saying, with a
+         * report {VB_STEP_ID_MAPS, 0}, that its user namespace exists when the parent must wait
+         * for that (announce).  EOF there: the parent is gone.
+         */
+        bool sync;
+        bool announce;
+        int sync_fd;
+        bool become; /* reserved identity: take v->uid, v->gid (mapped to the reserved ids), no groups */
+        const struct vb_id_range
+                *range; /* warm: the reserved range, read by the caller (the zygote allocates nothing) */
+        int cgroup_fd;  /* the cgroup v2 directory to clone into (CLONE_INTO_CGROUP), or -1 */
 };
 
 /* Name of a step for messages ("mount", "pivot_root", "exec", ...). */

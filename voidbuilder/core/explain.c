@@ -10,10 +10,49 @@
 
 #define VB_CLEANUP_CAP
 #include "core/cleanup.h"
+#include "core/identity.h"
 #include "core/landlock.h"
 #include "core/seccomp.h"
 #include "core/server.h"
+#include "core/spawn.h"
 #include "core/void.h"
+
+/* Who the void is on the host (doc/servers.md, "auth"). */
+static void explain_identity(FILE *f, const struct vb_void *v)
+{
+        struct vb_id_range r;
+
+        if (v->ns_mode[VB_NS_USER] != VB_NS_FRESH) {
+                fprintf(f, "  identity: the %s user namespace's (no ids of the void's own)\n",
+                        v->ns_mode[VB_NS_USER] == VB_NS_SHARED ? "caller's" : "joined");
+                return;
+        }
+        if (vb_spawn_identity(v) == VB_IDENTITY_HOST) {
+                fprintf(f,
+                        "  uid %u and gid %u inside are uid %u and gid %u outside (no other id); setgroups denied%s\n",
+                        (unsigned)v->uid, (unsigned)v->gid, (unsigned)geteuid(), (unsigned)getegid(),
+                        vb_spawn_host_root()
+                                ? "\n  identity: HOST ROOT, kept on request (--identity host): whatever the "
+                                  "void reaches, it reaches as root"
+                                : "");
+                return;
+        }
+        if (vb_id_range_read(NULL, NULL, &r) < 0) {
+                fprintf(f, "  identity: a uid of its own, but NO RANGE is reserved for voidshim in /etc/subuid and "
+                           "/etc/subgid: it will not start (tools/reserve-ids.sh reserves one)\n");
+                return;
+        }
+        fprintf(f,
+                "  uid %u and gid %u inside are a host uid and gid of the void's own, taken when it starts from "
+                "voidshim's range %u-%u (/etc/subuid, /etc/subgid) and held by no other running void; no other "
+                "id, no supplementary groups\n",
+                (unsigned)v->uid, (unsigned)v->gid, (unsigned)r.uid, (unsigned)(r.uid + r.count - 1));
+        fprintf(f,
+                "  binds are idmapped: what the caller (uid %u) owns there is the void's, what the void makes is "
+                "the caller's; device binds, and read-only binds of file systems that cannot be idmapped, are "
+                "plain\n",
+                (unsigned)geteuid());
+}
 
 static void explain_ns(FILE *f, const struct vb_void *v)
 {
@@ -35,9 +74,7 @@ static void explain_ns(FILE *f, const struct vb_void *v)
                                                                    : "joined from an fd";
                 fprintf(f, "  %-7s %-24s %s\n", vb_ns_name((enum vb_ns)i), mode, what[i]);
         }
-        if (v->ns_mode[VB_NS_USER] == VB_NS_FRESH)
-                fprintf(f, "  uid %u and gid %u inside are uid %u and gid %u outside (no other id); setgroups denied\n",
-                        (unsigned)v->uid, (unsigned)v->gid, (unsigned)geteuid(), (unsigned)getegid());
+        explain_identity(f, v);
         if (v->time_offsets)
                 fprintf(f, "  clock offsets: monotonic %+lld s, boottime %+lld s\n", (long long)v->off_monotonic,
                         (long long)v->off_boottime);
@@ -255,6 +292,25 @@ static void explain_seccomp(FILE *f, const struct vb_void *v)
                 fprintf(f, "%s", d);
 }
 
+static void explain_limits(FILE *f, const struct vb_limits *l)
+{
+        if (!l->pids && !l->memory && !l->cpu) {
+                fprintf(f, "limits: none but the caller's own (and any --rlimit)\n");
+                return;
+        }
+        fprintf(f, "limits (on all of the void's processes together):\n");
+        if (l->pids)
+                fprintf(f, "  pids: at most %llu processes and threads (fork fails with EAGAIN beyond)\n",
+                        (unsigned long long)l->pids);
+        if (l->memory)
+                fprintf(f,
+                        "  memory: %llu KiB, anonymous, page cache, tmpfs and memfd alike, no swap beyond "
+                        "(the kernel kills in the void past it)\n",
+                        (unsigned long long)(l->memory >> 10));
+        if (l->cpu)
+                fprintf(f, "  cpu: %u%% of one CPU\n", (unsigned)l->cpu);
+}
+
 /* RLIMIT_NOFILE -> "nofile", as --rlimit and a spec's "rlimits" name it. */
 const char *vb_rlimit_name(int resource)
 {
@@ -373,7 +429,12 @@ static void explain_rest(FILE *f, const struct vb_void *v)
                 fprintf(f, "\n");
         }
         fprintf(f, "cgroup: %s\n",
-                v->cgroup_fd >= 0 ? "started in the given cgroup (CLONE_INTO_CGROUP)" : "the caller's");
+                v->limits.pids || v->limits.memory || v->limits.cpu
+                        ? "one of the void's own, made when it starts and removed when it ends (below the given "
+                          "cgroup for cgroup v2 controllers, with --cgroup)"
+                : v->cgroup_fd >= 0 ? "started in the given cgroup (CLONE_INTO_CGROUP)"
+                                    : "the caller's");
+        explain_limits(f, &v->limits);
 }
 
 static void explain_root(FILE *f, const struct vb_void *v)

@@ -12,9 +12,11 @@
 
 #define VB_CLEANUP_CAP
 #include "core/cleanup.h"
+#include "core/identity.h"
 #include "core/landlock.h"
 #include "core/seccomp.h"
 #include "core/server.h"
+#include "core/spawn.h"
 #include "core/void.h"
 
 /* A JSON string: quotes, backslashes and control bytes escaped; other bytes as they are (UTF-8 passes). */
@@ -34,6 +36,39 @@ static void jstr(FILE *f, const char *s)
                         fputc(*p, f);
         }
         fputc('"', f);
+}
+
+/* A number, or null for 0 (not set). */
+static void jnum(FILE *f, unsigned long long n)
+{
+        if (n)
+                fprintf(f, "%llu", n);
+        else
+                fputs("null", f);
+}
+
+/*
+ * Who the void is on the host: {"mode", "uid", "gid", "range"}.  A reserved
+ * identity's ids are taken at spawn (null here); range is voidshim's, or null.
+ */
+static void json_identity(FILE *f, const struct vb_void *v)
+{
+        struct vb_id_range r;
+
+        if (v->ns_mode[VB_NS_USER] != VB_NS_FRESH) {
+                fprintf(f, "\"identity\":{\"mode\":\"%s\",\"uid\":null,\"gid\":null,\"range\":null},",
+                        v->ns_mode[VB_NS_USER] == VB_NS_SHARED ? "shared" : "joined");
+        } else if (vb_spawn_identity(v) == VB_IDENTITY_HOST) {
+                fprintf(f, "\"identity\":{\"mode\":\"host\",\"uid\":%u,\"gid\":%u,\"range\":null},",
+                        (unsigned)geteuid(), (unsigned)getegid());
+        } else if (vb_id_range_read(NULL, NULL, &r) < 0) {
+                fputs("\"identity\":{\"mode\":\"reserved\",\"uid\":null,\"gid\":null,\"range\":null},", f);
+        } else {
+                fprintf(f,
+                        "\"identity\":{\"mode\":\"reserved\",\"uid\":null,\"gid\":null,"
+                        "\"range\":{\"uid\":%u,\"gid\":%u,\"count\":%u}},",
+                        (unsigned)r.uid, (unsigned)r.gid, (unsigned)r.count);
+        }
 }
 
 static const char *ns_mode_name(enum vb_ns_mode m)
@@ -56,6 +91,7 @@ static void json_namespaces(FILE *f, const struct vb_void *v)
                 fprintf(f, "\"ids\":{\"uid\":%u,\"gid\":%u},", (unsigned)v->uid, (unsigned)v->gid);
         else
                 fputs("\"ids\":null,", f);
+        json_identity(f, v);
         if (v->time_offsets)
                 fprintf(f, "\"time_offsets\":{\"monotonic\":%lld,\"boottime\":%lld},", (long long)v->off_monotonic,
                         (long long)v->off_boottime);
@@ -203,6 +239,13 @@ static void json_process(FILE *f, const struct vb_void *v)
                 fputc('}', f);
         }
         fprintf(f, "],\"cgroup\":%s,", v->cgroup_fd >= 0 ? "true" : "false");
+        fputs("\"limits\":{\"pids\":", f);
+        jnum(f, v->limits.pids);
+        fputs(",\"memory\":", f);
+        jnum(f, v->limits.memory);
+        fputs(",\"cpu\":", f);
+        jnum(f, v->limits.cpu);
+        fputs("},", f);
         if (v->observe) {
                 fputs("\"observe\":[", f);
                 for (size_t i = 0; v->observe[i]; i++) {

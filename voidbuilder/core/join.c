@@ -111,6 +111,7 @@ VB_API int vb_void_join(struct vb_void *v, struct vb_proc *p, const struct vb_jo
         struct vb_report rep;
         uint64_t ns_flags;
         bool relay = vb_proc_relayed(p, &ns_flags);
+        const struct vb_spawn_prep *pp = vb_proc_prep(p);
         int pipes[2], r;
         pid_t pid;
 
@@ -134,18 +135,26 @@ VB_API int vb_void_join(struct vb_void *v, struct vb_proc *p, const struct vb_jo
         if (pipe2(pipes, O_CLOEXEC) < 0)
                 return vb_error_set(err, errno, "creating the lifeline pipe");
         alive_r = pipes[0], alive_w = pipes[1];
+        /*
+         * The void's identity (a newcomer in a void of its own uid takes that uid, and drops the
+         * caller's groups) and the void's cgroups, and so its limits: v2 by the clone, v1 by our
+         * move before the newcomer may fork.
+         */
         ctx = (struct vb_child_ctx){ .v = &view,
                                      .report_fd = rep_w,
                                      .alive_fd = alive_r,
                                      .close_in_child = { rep_r, alive_w },
                                      .caps = caps,
-                                     .warm_fd = -1 };
+                                     .warm_fd = -1,
+                                     .become = pp->reserved,
+                                     .sync = vb_cg_needs_place(pp->cg),
+                                     .sync_fd = alive_r };
         args.flags = CLONE_PIDFD;
         args.pidfd = (uint64_t)(uintptr_t)&pidfd;
         args.exit_signal = SIGCHLD;
-        if (v->cgroup_fd >= 0) { /* the void's cgroup, and so its limits */
+        if (vb_cg_v2_fd(pp->cg) >= 0 || v->cgroup_fd >= 0) {
                 args.flags |= CLONE_INTO_CGROUP;
-                args.cgroup = (uint64_t)v->cgroup_fd;
+                args.cgroup = (uint64_t)(vb_cg_v2_fd(pp->cg) >= 0 ? vb_cg_v2_fd(pp->cg) : v->cgroup_fd);
         }
         pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
         if (pid < 0)
@@ -154,9 +163,14 @@ VB_API int vb_void_join(struct vb_void *v, struct vb_proc *p, const struct vb_jo
                 vb_child_join_main(&ctx, target, (int)ns_flags);
         vb_closep(&rep_w);
         vb_closep(&alive_r);
+        if (ctx.sync && ((r = vb_cg_place(pp->cg, pid, err)) < 0 || (r = write(alive_w, "g", 1) == 1 ? 0 : -EIO) < 0)) {
+                (void)kill(pid, SIGKILL);
+                (void)waitpid(pid, NULL, 0);
+                return err && *err ? r : vb_error_set(err, r, "moving the newcomer into the void's cgroups");
+        }
         r = vb_spawn_read_report(rep_r, &rep);
         if (r == 0) {
-                *out = vb_proc_adopt(pid, TAKE_FD(pidfd));
+                *out = vb_proc_adopt(pid, TAKE_FD(pidfd), NULL);
                 if (!*out) {
                         (void)kill(pid, SIGKILL);
                         (void)waitpid(pid, NULL, 0);

@@ -267,7 +267,7 @@ int vb_mount_open_sources(struct vb_mount *mounts, size_t n, const struct vb_mou
                 _cleanup_close_ int fd = -1;
                 struct stat st;
 
-                if (m->kind != VB_MNT_BIND)
+                if (m->kind != VB_MNT_BIND || m->prepared)
                         continue;
                 /* Resolved once, here, following symlinks on the host; the bind is made from this fd. */
                 fd = open(m->src, O_PATH | O_CLOEXEC);
@@ -298,22 +298,124 @@ int vb_mount_open_sources(struct vb_mount *mounts, size_t n, const struct vb_mou
         return 0;
 }
 
+static uint64_t bind_attrs(unsigned flags)
+{
+        uint64_t a = MOUNT_ATTR_NOSUID;
+
+        if (!(flags & VB_MOUNT_RW))
+                a |= MOUNT_ATTR_RDONLY;
+        if (!(flags & VB_MOUNT_DEV))
+                a |= MOUNT_ATTR_NODEV;
+        if (flags & VB_MOUNT_NOEXEC)
+                a |= MOUNT_ATTR_NOEXEC;
+        return a;
+}
+
+/* Can this tree not be idmapped (its file system does not support it, or it is idmapped already)? */
+static bool idmap_refused(int r)
+{
+        return r == -EINVAL || r == -EPERM || r == -EOPNOTSUPP;
+}
+
+/*
+ * Idmap tree with userns, recursively; where a submount's file system refuses,
+ * the top alone (its submounts stay plain).  0, or -errno when the top cannot be.
+ */
+static int idmap_tree(int tree, int userns)
+{
+        struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns };
+        int r = 0;
+
+        if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) == 0)
+                return 0;
+        r = NEG_ERRNO();
+        if (!idmap_refused(r))
+                return r;
+        return mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) == 0 ? 0 : NEG_ERRNO();
+}
+
+int vb_mount_clone_idmapped(int src, int idmap_userns, uint64_t attrs, bool must_idmap, bool *plain, const char **why)
+{
+        struct mount_attr attr = { .attr_set = attrs };
+        _cleanup_close_ int tree = -1;
+        int r;
+
+        *plain = false;
+        *why = "cloning the source";
+        tree = open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+        if (tree < 0)
+                return NEG_ERRNO();
+        if (idmap_userns >= 0) {
+                r = idmap_tree(tree, idmap_userns);
+                *why = "its file system cannot show the caller's files as the void's (no idmapped mounts): a "
+                       "writable grant there needs the caller's identity";
+                if (r < 0 && (!idmap_refused(r) || must_idmap))
+                        return r;
+                *plain = r < 0;
+        }
+        *why = "restricting the bind";
+        if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+                return NEG_ERRNO();
+        *why = NULL;
+        return TAKE_FD(tree);
+}
+
+int vb_mount_prepare_bind(struct vb_mount *m, int idmap_userns, const char **why, bool *plain)
+{
+        _cleanup_close_ int src = -1;
+        struct stat st;
+        int tree;
+
+        *why = NULL;
+        *plain = false;
+        src = open(m->src, O_PATH | O_CLOEXEC);
+        if (src < 0 && errno == ENOENT && (m->flags & VB_MOUNT_OPTIONAL)) {
+                m->src_fd = SRC_SKIPPED;
+                m->prepared = true;
+                return 0;
+        }
+        *why = "opening the source";
+        if (src < 0 || fstat(src, &st) < 0)
+                return NEG_ERRNO();
+        *why = "the source is no longer the file that was checked";
+        if (m->checked && (st.st_dev != m->dev || st.st_ino != m->ino))
+                return -ESTALE;
+        /* Device nodes stay plain: a void must never own a host device node (chmod, chown). */
+        tree = vb_mount_clone_idmapped(src, (m->flags & VB_MOUNT_DEV) ? -1 : idmap_userns, bind_attrs(m->flags),
+                                       m->flags & VB_MOUNT_RW, plain, why);
+        if (tree < 0)
+                return tree;
+        m->is_dir = S_ISDIR(st.st_mode);
+        m->src_fd = tree;
+        m->prepared = true;
+        return 0;
+}
+
+void vb_mount_unprepare(struct vb_mount *mounts, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                if (mounts[i].kind == VB_MNT_BIND && mounts[i].prepared) {
+                        if (mounts[i].src_fd >= 0)
+                                vb_closep(&mounts[i].src_fd);
+                        mounts[i].src_fd = -1;
+                        mounts[i].prepared = false;
+                }
+}
+
 static int mount_bind(int rootfd, const struct vb_mount *m, const char **why)
 {
         int tree = m->src_fd;
-        struct mount_attr attr = { .attr_set = MOUNT_ATTR_NOSUID };
+        struct mount_attr attr = { .attr_set = bind_attrs(m->flags) };
         struct stat st;
 
         if (tree == SRC_SKIPPED)
                 return 0;
+        if (m->prepared) { /* made by the parent, flags and idmap set: only attach it */
+                *why = "attaching";
+                return attach(tree, rootfd, m->dst, m->is_dir);
+        }
         if (fstat(tree, &st) < 0)
                 return NEG_ERRNO();
-        if (!(m->flags & VB_MOUNT_RW))
-                attr.attr_set |= MOUNT_ATTR_RDONLY;
-        if (!(m->flags & VB_MOUNT_DEV))
-                attr.attr_set |= MOUNT_ATTR_NODEV;
-        if (m->flags & VB_MOUNT_NOEXEC)
-                attr.attr_set |= MOUNT_ATTR_NOEXEC;
         *why = "restricting the bind";
         /* Recursive, so no submount of the source stays writable or setuid-capable. */
         if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
@@ -408,7 +510,7 @@ int vb_mount_inbox_create(int *inbox_fd)
         return 0;
 }
 
-int vb_mount_inbox_grant(int inbox_fd, int src_fd, const char *name, bool rw)
+int vb_mount_inbox_grant(int inbox_fd, int src_fd, const char *name, bool rw, int idmap_userns)
 {
         struct mount_attr attr = { .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (rw ? 0 : MOUNT_ATTR_RDONLY),
                                    .propagation = MS_PRIVATE };
@@ -426,6 +528,13 @@ int vb_mount_inbox_grant(int inbox_fd, int src_fd, const char *name, bool rw)
         tree = open_tree(src_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
         if (tree < 0)
                 return NEG_ERRNO();
+        /* The voids run as a uid of their own: what the caller owns is theirs through the grant (as binds). */
+        if (idmap_userns >= 0) {
+                int r = idmap_tree(tree, idmap_userns);
+
+                if (r < 0 && (!idmap_refused(r) || rw))
+                        return r;
+        }
         /*
          * Recursive, so that no submount of the granted tree stays writable or setuid-capable;
          * private, so that later mounts on the host under the granted path do not follow it in.

@@ -24,6 +24,31 @@ int vb_mount_stage(int rootfd);
  * On error *failed is the mount.
  */
 int vb_mount_open_sources(struct vb_mount *mounts, size_t n, const struct vb_mount **failed);
+/*
+ * Parent, before the clone, for a void with an identity of its own: open a
+ * bind's source as the caller, clone it (recursively), idmap it with the user
+ * namespace idmap_userns (>= 0; device binds excepted) and set its flags, so
+ * that the child only attaches it.  A read-only bind whose file system cannot
+ * be idmapped stays plain (*plain set); a writable one fails.  Sets m->src_fd
+ * to the tree and m->prepared; an optional source that is missing is marked
+ * skipped.  -errno with a static *why.
+ */
+int vb_mount_prepare_bind(struct vb_mount *m, int idmap_userns, const char **why, bool *plain);
+/*
+ * The clone (recursive) of the tree at src, idmapped with idmap_userns when >= 0 (where a submount's file
+ * system refuses, its top alone; where the top's refuses, plain, *plain set, unless must_idmap: then
+ * -errno), with attrs (MOUNT_ATTR_*) set recursively.  Its fd, or -errno with a static *why.
+ */
+int vb_mount_clone_idmapped(int src, int idmap_userns, uint64_t attrs, bool must_idmap, bool *plain, const char **why);
+/*
+ * Parent, for a void of its own uid: the root directory (and an overlay's host upper directory) as
+ * idmapped trees, so that the tree is the void's own (root.c).  r->prepared set; -errno with *why.
+ */
+int vb_root_prepare(struct vb_root *r, int idmap_userns, const char **why);
+/* Parent, after the clone: close what vb_root_prepare() made.  Idempotent. */
+void vb_root_unprepare(struct vb_root *r);
+/* Parent, after the clone: close the trees vb_mount_prepare_bind() made. */
+void vb_mount_unprepare(struct vb_mount *mounts, size_t n);
 /* Carry out one planned mount relative to the new root; failure detail goes to why. */
 int vb_mount_apply(int rootfd, const struct vb_mount *m, const char **why);
 /* Cover the directory at path in the root (if there is one) with an empty read-only tmpfs. */
@@ -58,8 +83,11 @@ bool vb_mount_inbox_name_ok(const char *name);
  * tree), then a small tmpfs stacked on "/", made shared.  Stores its fd.
  */
 int vb_mount_inbox_create(int *inbox_fd);
-/* Holder: bind src_fd's tree at inbox/name, recursively nosuid, nodev, read-only unless rw. -EEXIST if taken. */
-int vb_mount_inbox_grant(int inbox_fd, int src_fd, const char *name, bool rw);
+/*
+ * Holder: bind src_fd's tree at inbox/name, recursively nosuid, nodev, read-only unless rw, idmapped with
+ * idmap_userns when >= 0 (as vb_mount_prepare_bind()).  -EEXIST if taken.
+ */
+int vb_mount_inbox_grant(int inbox_fd, int src_fd, const char *name, bool rw, int idmap_userns);
 /* Holder: detach inbox/name (the unmount propagates to the voids' slaves) and remove the mount point. */
 int vb_mount_inbox_ungrant(int inbox_fd, const char *name);
 /* Holder: a detached recursive clone of the inbox, a peer of it, for one void.  Returns the fd. */

@@ -35,8 +35,9 @@ struct vb_proc {
         int pidfd;
         bool reaped;
         int status;
-        bool relay;        /* pid is a relay (two-stage spawn): the void's init is its only child */
-        uint64_t ns_fresh; /* CLONE_NEW* of the namespaces that are not the caller's (vb_void_join()) */
+        bool relay;                /* pid is a relay (two-stage spawn): the void's init is its only child */
+        uint64_t ns_fresh;         /* CLONE_NEW* of the namespaces that are not the caller's (vb_void_join()) */
+        struct vb_spawn_prep prep; /* its host ids (a lease) and cgroups: given back once it is reaped */
 };
 
 int vb_spawn_read_report(int fd, struct vb_report *rep)
@@ -70,6 +71,8 @@ static int reap(struct vb_proc *p)
                 if (errno != EINTR)
                         return NEG_ERRNO();
         p->reaped = true;
+        /* Its processes are gone (a pid namespace's init goes last): its uid and cgroups may serve another. */
+        vb_spawn_prep_release(&p->prep);
         if (si.si_code == CLD_EXITED)
                 p->status = W_EXITCODE(si.si_status, 0);
         else
@@ -154,10 +157,12 @@ pid_t vb_spawn_clone(struct vb_void *v, struct vb_child_ctx *ctx, int *pidfd, ui
         args.pidfd = (uint64_t)(uintptr_t)pidfd;
         /* With CLONE_PARENT the kernel takes the exit signal the caller's child (the zygote) has. */
         args.exit_signal = extra_flags & CLONE_PARENT ? 0 : SIGCHLD;
-        if (v->cgroup_fd >= 0) {
+        if (ctx->cgroup_fd >= 0) {
                 args.flags |= CLONE_INTO_CGROUP;
-                args.cgroup = (uint64_t)v->cgroup_fd;
+                args.cgroup = (uint64_t)ctx->cgroup_fd;
         }
+        /* Two-stage, the void's user namespace exists only once the child has unshared it: it says so. */
+        ctx->announce = ctx->sync && ctx->become && ctx->two_stage;
         if (v->park_net_fd >= 0)
                 pid = clone_parked(&args, v->park_net_fd, &stranded);
         else
@@ -205,7 +210,55 @@ int vb_spawn_validate(const struct vb_void *v, struct vb_error **err)
                         return vb_error_set(err, EINVAL,
                                             "a fresh /proc needs a fresh pid namespace "
                                             "(a shared one would show the caller's processes)");
+        if (v->identity == VB_IDENTITY_RESERVED && v->ns_mode[VB_NS_USER] != VB_NS_FRESH)
+                return vb_error_set(err, EINVAL,
+                                    "a uid of its own (identity reserved) needs a user namespace of the void's own");
+        if (v->identity == VB_IDENTITY_RESERVED && geteuid() != 0)
+                return vb_error_set(err, EPERM, "only root can give a void a uid of its own (identity reserved)");
         return 0;
+}
+
+/*
+ * Our own steps after the clone failed: the child waits for our byte and has made nothing of its own
+ * yet (a relay has no init child before the byte), so it is killed, then reaped.
+ */
+static int settle_failed(struct vb_proc *p, int r, struct vb_error **err)
+{
+        (void)pidfd_send_signal(p->pidfd, SIGKILL, NULL, 0);
+        (void)reap(p);
+        vb_proc_free(p);
+        return err && *err ? r : vb_error_set(err, r, "preparing the void");
+}
+
+/* The child's steps: EOF on its report is the program running; a report names the step that failed. */
+static int await_exec(const struct vb_void *v, struct vb_proc *p, int rep_r, struct vb_proc **out,
+                      struct vb_error **err)
+{
+        const char *what = v->exec_path ? v->exec_path : "(pid 1 only)";
+        struct vb_report rep;
+        int r = vb_spawn_read_report(rep_r, &rep);
+
+        if (r == 0) {
+                if (p->prep.reserved)
+                        vb_void_logf(v, "void %d: running %s as host uid %u, gid %u", (int)p->pid, what,
+                                     (unsigned)p->prep.host_uid, (unsigned)p->prep.host_gid);
+                else
+                        vb_void_logf(v, "void %d: running %s", (int)p->pid, what);
+                *out = p;
+                return 0;
+        }
+        /*
+         * Setup failed: reap the child now, so nothing is left behind.  A reaper of ours as pid 1
+         * would outlive its program's failed exec (and a holding one would wait on): it is killed.
+         * Nothing else is: a relay must reap the void's init itself, or that would be left a zombie.
+         */
+        if (v->init)
+                (void)pidfd_send_signal(p->pidfd, SIGKILL, NULL, 0);
+        (void)reap(p);
+        vb_proc_free(p);
+        if (r < 0)
+                return vb_error_set(err, r, "reading the child's report");
+        return vb_spawn_report_error(v->exec_path, &rep, err);
 }
 
 VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_error **err)
@@ -213,7 +266,7 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
         _cleanup_close_ int rep_r = -1, rep_w = -1, alive_r = -1, alive_w = -1, pidfd = -1;
         _cleanup_cap_ cap_t caps = NULL;
         struct vb_child_ctx ctx;
-        struct vb_report rep;
+        struct vb_spawn_prep prep;
         struct vb_proc *p;
         int fds[2], r, taken;
         pid_t pid;
@@ -246,19 +299,28 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
                 .gid = getegid(),
                 .caps = caps,
                 .warm_fd = -1,
+                .sync_fd = alive_r,
         };
-        p = calloc(1, sizeof(*p));
-        if (!p)
+        r = vb_spawn_prepare(v, &prep, &ctx, getpid(), err);
+        if (r < 0)
+                return r;
+        p = vb_proc_adopt(-1, -1, &prep);
+        if (!p) {
+                vb_spawn_prepared(v, &prep);
+                vb_spawn_prep_release(&prep);
                 return vb_error_set(err, ENOMEM, "allocating the handle");
+        }
         taken = vb_pool_take(v);
         if (taken < 0) {
-                free(p);
+                vb_spawn_prepared(v, &p->prep);
+                vb_proc_free(p);
                 return vb_error_set(err, taken, "taking a namespace from the pool");
         }
         pid = vb_spawn_clone(v, &ctx, &pidfd, 0, err);
         vb_pool_release(v, taken);
+        vb_spawn_prepared(v, &p->prep);
         if (pid < 0) {
-                free(p);
+                vb_proc_free(p);
                 return pid;
         }
         if (pid == 0) /* not reached: the child never returns */
@@ -271,24 +333,10 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
         p->pidfd = TAKE_FD(pidfd);
         p->relay = ctx.two_stage;
         p->ns_fresh = vb_ns_flags(v, VB_NS_FRESH) | vb_ns_flags(v, VB_NS_JOIN);
-        r = vb_spawn_read_report(rep_r, &rep);
-        if (r == 0) {
-                vb_void_logf(v, "void %d: running %s", (int)pid, v->exec_path ? v->exec_path : "(pid 1 only)");
-                *out = p;
-                return 0;
-        }
-        /*
-         * Setup failed: reap the child now, so nothing is left behind.  A reaper of ours as pid 1
-         * would outlive its program's failed exec (and a holding one would wait on): it is killed.
-         * Nothing else is: a relay must reap the void's init itself, or that would be left a zombie.
-         */
-        if (v->init)
-                (void)pidfd_send_signal(p->pidfd, SIGKILL, NULL, 0);
-        (void)reap(p);
-        vb_proc_free(p);
+        r = vb_spawn_settle(v, &ctx, &p->prep, pid, rep_r, alive_w, err);
         if (r < 0)
-                return vb_error_set(err, r, "reading the child's report");
-        return vb_spawn_report_error(v->exec_path, &rep, err);
+                return settle_failed(p, r, err);
+        return await_exec(v, p, rep_r, out, err);
 }
 
 bool vb_proc_relayed(const struct vb_proc *p, uint64_t *ns_fresh)
@@ -297,7 +345,12 @@ bool vb_proc_relayed(const struct vb_proc *p, uint64_t *ns_fresh)
         return p->relay;
 }
 
-struct vb_proc *vb_proc_adopt(pid_t pid, int pidfd)
+const struct vb_spawn_prep *vb_proc_prep(const struct vb_proc *p)
+{
+        return &p->prep;
+}
+
+struct vb_proc *vb_proc_adopt(pid_t pid, int pidfd, struct vb_spawn_prep *prep)
 {
         struct vb_proc *p = calloc(1, sizeof(*p));
 
@@ -305,7 +358,21 @@ struct vb_proc *vb_proc_adopt(pid_t pid, int pidfd)
                 return NULL;
         p->pid = pid;
         p->pidfd = pidfd;
+        p->prep = (struct vb_spawn_prep){ .lease = { .fd = -1 }, .idmap_fd = -1 };
+        if (prep) {
+                p->prep = *prep;
+                *prep = (struct vb_spawn_prep){ .lease = { .fd = -1 }, .idmap_fd = -1 };
+        }
         return p;
+}
+
+VB_API int vb_proc_host_ids(const struct vb_proc *p, uid_t *uid, gid_t *gid)
+{
+        if (!p->prep.has_ids)
+                return -ENODATA;
+        *uid = p->prep.host_uid;
+        *gid = p->prep.host_gid;
+        return 0;
 }
 
 VB_API pid_t vb_proc_pid(const struct vb_proc *p)
@@ -349,6 +416,9 @@ VB_API struct vb_proc *vb_proc_free(struct vb_proc *p)
                 (void)pidfd_send_signal(p->pidfd, SIGKILL, NULL, 0);
                 (void)reap(p);
         }
+        /* Never started (pidfd -1), or reaped: either way nothing of it runs. */
+        if (p->pidfd < 0 || p->reaped)
+                vb_spawn_prep_release(&p->prep);
         vb_closep(&p->pidfd);
         free(p);
         return NULL;

@@ -51,6 +51,7 @@ VB_API struct vb_void *vb_void_new(void)
         v->exec_fd = -1;
         v->tty_target = -1;
         v->root.dir_fd = -1;
+        v->root.upper_fd = -1;
         v->observe_sock = -1;
         v->env = calloc(1, sizeof(char *));
         if (!v->env) {
@@ -182,6 +183,42 @@ VB_API int vb_void_set_ids(struct vb_void *v, uid_t uid, gid_t gid)
         v->uid = uid;
         v->gid = gid;
         v->ids_set = true;
+        return 0;
+}
+
+static const char *const identity_names[] = {
+        [VB_IDENTITY_AUTO] = "auto",
+        [VB_IDENTITY_HOST] = "host",
+        [VB_IDENTITY_RESERVED] = "reserved",
+};
+
+VB_API const char *vb_identity_name(enum vb_identity id)
+{
+        return (unsigned)id < ELEMENTSOF(identity_names) ? identity_names[id] : NULL;
+}
+
+VB_API int vb_identity_from_name(const char *name)
+{
+        for (size_t i = 0; name && i < ELEMENTSOF(identity_names); i++)
+                if (strcmp(name, identity_names[i]) == 0)
+                        return (int)i;
+        return -EINVAL;
+}
+
+VB_API int vb_void_identity(struct vb_void *v, enum vb_identity id)
+{
+        if ((unsigned)id >= ELEMENTSOF(identity_names))
+                return -EINVAL;
+        v->identity = id;
+        return 0;
+}
+
+VB_API int vb_void_limits(struct vb_void *v, const struct vb_limits *l)
+{
+        if ((l->pids && l->pids > VB_LIMIT_PIDS_MAX) || (l->memory && l->memory < VB_LIMIT_MEMORY_MIN) ||
+            l->cpu > VB_LIMIT_CPU_MAX)
+                return -EINVAL;
+        v->limits = *l;
         return 0;
 }
 

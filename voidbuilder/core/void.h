@@ -40,7 +40,9 @@ struct vb_root {
         char *upper;    /* OVERLAY: the host directory holding upper/ and work/, or NULL for a tmpfs upper */
         unsigned flags; /* DIR: VB_MOUNT_RW */
         uint64_t size;  /* OVERLAY with a tmpfs upper: its size */
-        int dir_fd;     /* child only: dir opened (O_PATH) before the root is staged */
+        int dir_fd;     /* child only: dir opened (O_PATH) before the root is staged; prepared: the parent's tree */
+        bool prepared;  /* one spawn, a void of its own uid: dir_fd (and upper_fd) are idmapped trees the parent made */
+        int upper_fd;   /* prepared OVERLAY with a host upper: that directory, idmapped */
 };
 
 struct vb_mount {
@@ -56,6 +58,8 @@ struct vb_mount {
         bool checked;    /* bind: the source must be the file (dev, ino) below */
         dev_t dev;
         ino_t ino;
+        bool prepared; /* bind, one spawn: src_fd is a tree the parent made (cloned, flags set, idmapped) */
+        bool is_dir;   /* ... and whether it is a directory */
 };
 
 struct vb_keep_fd {
@@ -76,7 +80,8 @@ struct vb_void {
         int ns_fd[VB_NS_COUNT];
         uid_t uid; /* the void's ids inside its fresh user ns (the caller's are mapped to them) */
         gid_t gid;
-        bool ids_set; /* vb_void_set_ids() was called: the user ns must stay fresh */
+        bool ids_set;              /* vb_void_set_ids() was called: the user ns must stay fresh */
+        enum vb_identity identity; /* who the void is on the host (identity.h) */
 
         struct vb_mount *mounts;
         size_t n_mounts;
@@ -118,6 +123,7 @@ struct vb_void {
         size_t n_landlock;
 
         int cgroup_fd;
+        struct vb_limits limits; /* cgroup limits (cgroup.h); all 0: none */
 
         char **hide; /* vb_void_hide(): host paths no bind may show (NULL-terminated) */
         size_t n_hide;

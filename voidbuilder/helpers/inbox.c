@@ -41,7 +41,7 @@
 #include "helpers/helper.h"
 #include "helpers/inbox.h"
 
-enum inbox_op { OP_CLONE = 1, OP_GRANT, OP_UNGRANT };
+enum inbox_op { OP_CLONE = 1, OP_GRANT, OP_UNGRANT, OP_IDMAP };
 
 struct inbox_req {
         uint32_t op;
@@ -168,6 +168,27 @@ static int exchange(int sock, const struct inbox_req *req, int *fd_out)
         return 0;
 }
 
+int vb_inbox_request_idmap(int sock, int userns_fd)
+{
+        struct inbox_req req = { .op = OP_IDMAP };
+        struct inbox_rep rep;
+        int fd = -1, r;
+        ssize_t n;
+
+        if (sock < 0)
+                return -EBADF;
+        while (recv_msg(sock, &rep, sizeof(rep), &fd, MSG_DONTWAIT) > 0)
+                vb_closep(&fd);
+        r = send_msg(sock, &req, sizeof(req), userns_fd);
+        if (r < 0)
+                return r == -EPIPE || r == -ECONNRESET ? -ECHILD : r;
+        n = recv_msg(sock, &rep, sizeof(rep), &fd, 0);
+        vb_closep(&fd);
+        if (n <= 0)
+                return n == 0 ? -ECHILD : (int)n;
+        return n == sizeof(rep) && rep.r <= 0 ? rep.r : -EBADMSG;
+}
+
 int vb_inbox_request_clone(int sock)
 {
         struct inbox_req req = { .op = OP_CLONE };
@@ -202,7 +223,77 @@ static int holder_setup(uid_t uid, gid_t gid, int *root, int *inbox)
         return vb_mount_inbox_create(inbox);
 }
 
-static int holder_grant(int root, int inbox, struct inbox_req *req)
+/*
+ * What the holder granted, kept so that every grant can be made again through
+ * a new idmap (OP_IDMAP): the directory it bound (O_PATH) and how.
+ */
+struct held_grant {
+        char name[VB_INBOX_NAME_MAX + 1];
+        int src;
+        bool rw;
+};
+
+/* The grants a holder keeps at once: it allocates nothing (helper.h), so they are counted. */
+#define INBOX_MAX_GRANTS 256
+
+struct holder {
+        int root, inbox;
+        int idmap; /* the user namespace grants are idmapped with, or -1 */
+        struct held_grant g[INBOX_MAX_GRANTS];
+        size_t n;
+};
+
+static int holder_remember(struct holder *h, const char *name, int src, bool rw)
+{
+        int fd;
+
+        if (h->n == INBOX_MAX_GRANTS)
+                return -ENOSPC;
+        fd = fcntl(src, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0)
+                return NEG_ERRNO();
+        h->g[h->n] = (struct held_grant){ .src = fd, .rw = rw };
+        snprintf(h->g[h->n].name, sizeof(h->g[h->n].name), "%s", name);
+        h->n++;
+        return 0;
+}
+
+static void holder_forget(struct holder *h, const char *name)
+{
+        for (size_t i = 0; i < h->n; i++)
+                if (strcmp(h->g[i].name, name) == 0) {
+                        close(h->g[i].src);
+                        h->g[i] = h->g[--h->n];
+                        return;
+                }
+}
+
+/*
+ * The voids that take this inbox from now on run as another uid: idmap every
+ * grant with its namespace (each is unmounted and bound again, which the voids'
+ * copies follow).  A grant that cannot be made so stays as it was.
+ */
+static int holder_idmap(struct holder *h, int userns)
+{
+        int r = 0;
+
+        vb_closep(&h->idmap);
+        h->idmap = userns;
+        for (size_t i = 0; i < h->n; i++) {
+                struct held_grant *g = &h->g[i];
+                int rr = vb_mount_inbox_ungrant(h->inbox, g->name);
+
+                if (rr >= 0)
+                        rr = vb_mount_inbox_grant(h->inbox, g->src, g->name, g->rw, h->idmap);
+                if (rr < 0) {
+                        (void)vb_mount_inbox_grant(h->inbox, g->src, g->name, g->rw, -1);
+                        r = r < 0 ? r : rr;
+                }
+        }
+        return r;
+}
+
+static int holder_grant(int root, int inbox, struct inbox_req *req, struct holder *h)
 {
         /*
          * Security: the path is the one the caller's own fd reads as, checked against that fd's
@@ -214,7 +305,10 @@ static int holder_grant(int root, int inbox, struct inbox_req *req)
         _cleanup_close_ int fd = -1;
         const char *rel = req->path;
         struct stat st;
+        int r;
 
+        if (h->n == INBOX_MAX_GRANTS)
+                return -ENOSPC; /* the holder counts its grants: it allocates nothing */
         if (req->path[0] != '/')
                 return -EINVAL;
         while (*rel == '/')
@@ -227,21 +321,37 @@ static int holder_grant(int root, int inbox, struct inbox_req *req)
         if ((uint64_t)st.st_dev != req->dev || (uint64_t)st.st_ino != req->ino ||
             (st.st_mode & S_IFMT) != (req->mode & S_IFMT))
                 return -ESTALE;
-        return vb_mount_inbox_grant(inbox, fd, req->name, req->rw != 0);
+        r = vb_mount_inbox_grant(inbox, fd, req->name, req->rw != 0, h->idmap);
+        if (r < 0)
+                return r;
+        r = holder_remember(h, req->name, fd, req->rw != 0);
+        if (r < 0)
+                (void)vb_mount_inbox_ungrant(inbox, req->name);
+        return r;
 }
 
-static int holder_serve(int root, int inbox, struct inbox_req *req, int *out)
+/* One request; fd is what it carried (taken by OP_IDMAP, else closed by the caller). */
+static int holder_serve(struct holder *h, struct inbox_req *req, int *fd, int *out)
 {
+        int r;
+
         req->name[sizeof(req->name) - 1] = '\0';
         req->path[sizeof(req->path) - 1] = '\0';
         switch (req->op) {
         case OP_CLONE:
-                *out = vb_mount_inbox_clone(inbox);
+                *out = vb_mount_inbox_clone(h->inbox);
                 return *out < 0 ? *out : 0;
         case OP_GRANT:
-                return holder_grant(root, inbox, req);
+                return holder_grant(h->root, h->inbox, req, h);
         case OP_UNGRANT:
-                return vb_mount_inbox_ungrant(inbox, req->name);
+                r = vb_mount_inbox_ungrant(h->inbox, req->name);
+                if (r >= 0)
+                        holder_forget(h, req->name);
+                return r;
+        case OP_IDMAP:
+                if (*fd < 0)
+                        return -EBADF;
+                return holder_idmap(h, TAKE_FD(*fd));
         default:
                 return -EOPNOTSUPP;
         }
@@ -250,10 +360,10 @@ static int holder_serve(int root, int inbox, struct inbox_req *req, int *out)
 /* The holder's life (helper.h: it allocates nothing): serve requests until the channel closes. */
 static _Noreturn void holder_main(int sock, uid_t uid, gid_t gid)
 {
-        int root = -1, inbox = -1;
+        static struct holder h = { .root = -1, .inbox = -1, .idmap = -1 };
         struct inbox_rep rep;
 
-        rep.r = holder_setup(uid, gid, &root, &inbox);
+        rep.r = holder_setup(uid, gid, &h.root, &h.inbox);
         (void)send_msg(sock, &rep, sizeof(rep), -1);
         if (rep.r < 0)
                 _exit(VB_HELPER_EXIT_SETUP);
@@ -264,8 +374,8 @@ static _Noreturn void holder_main(int sock, uid_t uid, gid_t gid)
 
                 if (n <= 0)
                         _exit(0); /* the channel closed: the caller is done with the inbox */
-                vb_closep(&fd);   /* no request carries an fd */
-                rep.r = n == sizeof(req) ? holder_serve(root, inbox, &req, &out) : -EBADMSG;
+                rep.r = n == sizeof(req) ? holder_serve(&h, &req, &fd, &out) : -EBADMSG;
+                vb_closep(&fd); /* only OP_IDMAP takes the fd it carries */
                 (void)send_msg(sock, &rep, sizeof(rep), out);
                 vb_closep(&out);
         }

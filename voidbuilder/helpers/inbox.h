@@ -9,5 +9,11 @@
  * (O_CLOEXEC) or -errno.  Allocates nothing.
  */
 int vb_inbox_request_clone(int sock);
+/*
+ * In the parent, before a void of its own identity takes the inbox: have the
+ * holder behind sock idmap every grant, present and future, with userns_fd
+ * (sent, not given away), as the void's binds are.  0 or -errno.
+ */
+int vb_inbox_request_idmap(int sock, int userns_fd);
 
 #endif

@@ -59,17 +59,23 @@ struct warm_req {
         int32_t target[WARM_MAX_FDS];
 };
 
-/* The zygote's word on each void it made: the fds {pidfd, request socket} come with it. */
+/* The zygote's word on each void it made: the fds {pidfd, request socket[, lease]} come with it. */
 struct warm_born {
         int32_t pid;
         int32_t errnum; /* the clone failed: no fds */
+        uint32_t host_uid, host_gid;
+        uint8_t has_ids, reserved, pidns_fresh;
 };
 
 struct warm_void {
         pid_t pid;
         int pidfd;
         int sock;
+        struct vb_spawn_prep prep; /* its lease on reserved ids, given back once it is reaped */
 };
+
+#define WARM_VOID_NONE \
+        ((struct warm_void){ .pidfd = -1, .sock = -1, .prep = { .lease = { .fd = -1 }, .idmap_fd = -1 } })
 
 struct vb_warm {
         pid_t zpid;
@@ -77,8 +83,9 @@ struct vb_warm {
         int zsock;   /* SOCK_SEQPACKET to the zygote */
         int alive_w; /* the voids' lifeline: they check it when they start */
         char *exec_path;
-        struct warm_void held;  /* taken and found ready, not yet used (pid 0: none) */
-        struct vb_keep_fd *fds; /* room for a void's fds (vb_child_ctx.warm_fds), the zygote's copy is used */
+        struct warm_void held;    /* taken and found ready, not yet used (pid 0: none) */
+        struct vb_keep_fd *fds;   /* room for a void's fds (vb_child_ctx.warm_fds), the zygote's copy is used */
+        struct vb_id_range range; /* the ids reserved for voidshim, read here: the zygote allocates nothing */
 };
 
 /* ---- the request, encoded by the caller and decoded in the void ---------- */
@@ -226,8 +233,9 @@ static bool make_one(struct vb_void *v, const struct vb_child_ctx *proto, int so
                      size_t *n_held)
 {
         struct vb_child_ctx ctx = *proto;
+        struct vb_spawn_prep prep;
         struct warm_born born = {};
-        int pair[2], pidfd = -1;
+        int pair[2], pidfd = -1, r;
         bool ok = true;
         pid_t pid;
 
@@ -235,11 +243,20 @@ static bool make_one(struct vb_void *v, const struct vb_child_ctx *proto, int so
                 born.errnum = errno;
                 return vb_fd_sendmsg(sock, &born, sizeof(born), NULL, 0) >= 0;
         }
-        ctx.report_fd = ctx.warm_fd = pair[1];
+        ctx.report_fd = ctx.warm_fd = ctx.sync_fd = pair[1];
         ctx.close_in_child[0] = pair[0];
         ctx.close_in_child[1] = sock;
-        pid = vb_spawn_clone(v, &ctx, &pidfd, CLONE_PARENT, NULL);
+        r = vb_spawn_prepare(v, &prep, &ctx, getppid(), NULL);
+        pid = r < 0 ? r : vb_spawn_clone(v, &ctx, &pidfd, CLONE_PARENT, NULL);
+        if (r >= 0)
+                vb_spawn_prepared(v, &prep);
         close(pair[1]);
+        /*
+         * The void's steps after the clone are ours, as we cloned it.  If they fail it is killed,
+         * and still sent: it is the caller's child, to reap (it reads EOF where "ready" would be).
+         */
+        if (pid > 0 && vb_spawn_settle(v, &ctx, &prep, pid, pair[0], pair[0], NULL) < 0)
+                (void)pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
         if (pid < 0) {
                 born.errnum = -pid;
                 ok = vb_fd_sendmsg(sock, &born, sizeof(born), NULL, 0) >= 0;
@@ -247,13 +264,22 @@ static bool make_one(struct vb_void *v, const struct vb_child_ctx *proto, int so
                 /* Two-stage (joined namespaces): the clone's mount namespace is not the void's. */
                 if (!ctx.two_stage)
                         hold_mnt_ns(held, n_held, pid, pidfd);
-                born.pid = pid;
-                if (vb_fd_sendmsg(sock, &born, sizeof(born), (int[]){ pidfd, pair[0] }, 2) < 0) {
+                born = (struct warm_born){ .pid = pid,
+                                           .host_uid = prep.host_uid,
+                                           .host_gid = prep.host_gid,
+                                           .has_ids = prep.has_ids,
+                                           .reserved = prep.reserved,
+                                           .pidns_fresh = prep.pidns_fresh };
+                if (vb_fd_sendmsg(sock, &born, sizeof(born), (int[]){ pidfd, pair[0], prep.lease.fd },
+                                  prep.lease.fd >= 0 ? 3 : 2) < 0) {
                         (void)pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
                         ok = false; /* the caller is gone: so is its child */
                 }
                 close(pidfd);
         }
+        /* The lease travels with the void (its lock is held by the caller's copy): ours only closes. */
+        if (r >= 0)
+                vb_closep(&prep.lease.fd);
         close(pair[0]);
         return ok;
 }
@@ -297,9 +323,10 @@ static void discard(struct warm_void *wv)
                 (void)pidfd_send_signal(wv->pidfd, SIGKILL, NULL, 0);
                 (void)waitid(P_PIDFD, (id_t)wv->pidfd, &(siginfo_t){}, WEXITED);
         }
+        vb_spawn_prep_release(&wv->prep);
         vb_closep(&wv->pidfd);
         vb_closep(&wv->sock);
-        *wv = (struct warm_void){ .pidfd = -1, .sock = -1 };
+        *wv = WARM_VOID_NONE;
 }
 
 /*
@@ -311,16 +338,16 @@ static int receive(struct vb_warm *w, struct warm_void *wv, bool *spent, struct 
 {
         struct warm_born born = {};
         size_t len = sizeof(born);
-        int fds[2], n;
+        int fds[3], n;
         bool eof;
 
         *spent = false;
-        n = vb_fd_recvmsg(w->zsock, &born, &len, fds, 2, 0, &eof);
+        n = vb_fd_recvmsg(w->zsock, &born, &len, fds, 3, 0, &eof);
         if (n < 0)
                 return vb_error_set(err, n, "taking a warm void");
         if (eof)
                 return 0;
-        if (n != 2 || len != sizeof(born)) {
+        if (n != 2 + (born.reserved ? 1 : 0) || len != sizeof(born)) {
                 for (int i = 0; i < n; i++)
                         close(fds[i]);
                 *spent = n == 0 && born.errnum > 0;
@@ -328,7 +355,20 @@ static int receive(struct vb_warm *w, struct warm_void *wv, bool *spent, struct 
                         return vb_error_set(err, born.errnum, "creating the void's namespaces");
                 return vb_error_set(err, EPROTO, "taking a warm void");
         }
-        *wv = (struct warm_void){ .pid = born.pid, .pidfd = fds[0], .sock = fds[1] };
+        *wv = WARM_VOID_NONE;
+        wv->pid = born.pid;
+        wv->pidfd = fds[0];
+        wv->sock = fds[1];
+        wv->prep.has_ids = born.has_ids;
+        wv->prep.reserved = born.reserved;
+        wv->prep.pidns_fresh = born.pidns_fresh;
+        wv->prep.host_uid = born.host_uid;
+        wv->prep.host_gid = born.host_gid;
+        if (born.reserved) {
+                wv->prep.lease = (struct vb_id_lease){ .fd = fds[2], .uid = born.host_uid, .gid = born.host_gid };
+                snprintf(wv->prep.lease.path, sizeof(wv->prep.lease.path), "%s/%u", VB_ID_LOCKDIR,
+                         (unsigned)born.host_uid);
+        }
         return 1;
 }
 
@@ -419,6 +459,7 @@ static int start_zygote(struct vb_warm *w, struct vb_void *v, cap_t caps, struct
                 .gid = getegid(),
                 .caps = caps,
                 .warm_fds = w->fds,
+                .range = &w->range,
         };
         keep = calloc(n_keep, sizeof(*keep));
         if (!keep)
@@ -451,6 +492,20 @@ VB_API struct vb_warm *vb_warm_new(struct vb_void *v, unsigned depth, struct vb_
         }
         if (vb_spawn_validate(v, err) < 0)
                 return NULL;
+        if (v->limits.pids || v->limits.memory || v->limits.cpu) {
+                vb_error_set(err, EINVAL,
+                             "limits are not supported for warm voids (each would need cgroups of its own)");
+                return NULL;
+        }
+        w = calloc(1, sizeof(*w));
+        if (!w) {
+                vb_error_set(err, ENOMEM, "allocating the warm pool");
+                return NULL;
+        }
+        w->zpidfd = w->zsock = w->alive_w = -1;
+        w->held = WARM_VOID_NONE;
+        if (vb_spawn_check_identity(v, &w->range, err) < 0)
+                return NULL;
         if ((r = vb_void_prepare_seccomp(v, err)) < 0) {
                 vb_error_wrap(err, r, "compiling the seccomp filter");
                 return NULL;
@@ -458,13 +513,10 @@ VB_API struct vb_warm *vb_warm_new(struct vb_void *v, unsigned depth, struct vb_
         if (vb_void_prepare_covers(v, err) < 0)
                 return NULL;
         caps = vb_caps_prepare(v->keep_caps);
-        w = calloc(1, sizeof(*w));
-        if (!caps || !w || !(w->exec_path = strdup(v->exec_path))) {
+        if (!caps || !(w->exec_path = strdup(v->exec_path))) {
                 vb_error_set(err, ENOMEM, "allocating the warm pool");
                 return NULL;
         }
-        w->zpidfd = w->zsock = w->alive_w = -1;
-        w->held = (struct warm_void){ .pidfd = -1, .sock = -1 };
         if (start_zygote(w, v, caps, err) < 0)
                 return NULL;
         for (unsigned i = 0; i < depth; i++)
@@ -497,7 +549,7 @@ static int next_ready(struct vb_warm *w, struct warm_void *wv, struct vb_error *
 {
         if (w->held.pid > 0) {
                 *wv = w->held;
-                w->held = (struct warm_void){ .pidfd = -1, .sock = -1 };
+                w->held = WARM_VOID_NONE;
                 return 0;
         }
         /* A void killed while it waited (by someone else) is skipped: the next one serves. */
@@ -569,7 +621,7 @@ VB_API int vb_warm_spawn(struct vb_warm *w, char *const argv[], const struct vb_
                 return vb_spawn_report_error(w->exec_path, &rep, err);
         }
         vb_closep(&wv.sock);
-        *out = vb_proc_adopt(wv.pid, wv.pidfd);
+        *out = vb_proc_adopt(wv.pid, wv.pidfd, &wv.prep);
         if (!*out) {
                 wv.sock = -1;
                 discard(&wv);

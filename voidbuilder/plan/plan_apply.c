@@ -4,8 +4,9 @@
  * front end (voidshim run, a spec's entrypoint, an OCI bundle) makes a plan;
  * only this file calls the builder's grant API, always in the same order:
  *
- *   namespaces, ids, stdio, grants (in order), network, names, seccomp,
- *   Landlock (rules derived from the grants), cgroup, the program, the live
+ *   namespaces, ids and identity, stdio, grants (in order), network, names,
+ *   seccomp, Landlock (rules derived from the grants), cgroup and limits, the
+ *   program, the live
  *   caretakers' endpoints, the servers (vb_void_server(), which looks at all
  *   of the above; the caller's terminal confined unless term is asked for),
  *   and last the inbox, so that no grant covers it.
@@ -57,6 +58,8 @@ static int apply_namespaces(struct vb_void *v, const struct vb_plan *p, struct v
                 if (r < 0)
                         return vb_error_set(err, r, "--uid %u --gid %u", (unsigned)p->uid, (unsigned)p->gid);
         }
+        if (p->identity != VB_IDENTITY_AUTO && vb_void_identity(v, p->identity) < 0)
+                return vb_error_set(err, EINVAL, "--identity %s", vb_identity_name(p->identity));
         return 0;
 }
 
@@ -463,6 +466,8 @@ static int apply_program(struct vb_void *v, const struct vb_plan *p, struct vb_e
                 if (r < 0)
                         return r;
         }
+        if ((p->limits.pids || p->limits.memory || p->limits.cpu) && (r = vb_void_limits(v, &p->limits)) < 0)
+                return vb_error_set(err, r, "--limit");
         if ((!p->program || !p->argv) && p->init && p->init_hold)
                 return 0; /* a session's pid 1 alone */
         if (!p->program || !p->argv)

@@ -81,6 +81,17 @@ static int check_care(const struct vb_plan *p, char **why)
         return 0;
 }
 
+/* A uid of the void's own lives in a user namespace of the void's own. */
+static int check_identity(const struct vb_plan *p, char **why)
+{
+        if (p->identity != VB_IDENTITY_RESERVED)
+                return 0;
+        if (p->ns[VB_NS_USER] != VB_NS_FRESH || mode_is(p, VB_SERVER_AUTH, VB_SERVER_SHARED))
+                return why_set(why, "--identity reserved needs a user namespace of the void's own, not --share/--join "
+                                    "user or --server auth=shared");
+        return 0;
+}
+
 /* A root of the caller's choosing, pid 1, /sys. */
 static int check_root(const struct vb_plan *p, char **why)
 {
@@ -198,7 +209,7 @@ int vb_plan_check(const struct vb_plan *p, char **why)
         /* A denied exec server is Landlock without EXECUTE: it cannot be had without Landlock. */
         if (mode_is(p, VB_SERVER_EXEC, VB_SERVER_DENIED) && p->landlock == VB_PLAN_LANDLOCK_OFF)
                 return why_set(why, "--server exec=denied contradicts --no-landlock: exec is denied by Landlock");
-        if (check_care(p, why) < 0 || check_grants(p, why) < 0)
+        if (check_care(p, why) < 0 || check_grants(p, why) < 0 || check_identity(p, why) < 0)
                 return -EINVAL;
         return check_ids(p, why);
 }

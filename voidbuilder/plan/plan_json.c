@@ -298,6 +298,17 @@ static json_t *filters(struct out *o, const struct vb_plan *p)
         return j;
 }
 
+/* {"cgroup", "pids", "memory", "cpu"}: a limit not given is null; cpu in percent of one CPU. */
+static json_t *limits(const struct vb_plan *p)
+{
+        const struct vb_limits *l = &p->limits;
+
+        return json_pack("{s:o, s:o, s:o, s:o}", "cgroup", str_or_null(p->cgroup), "pids",
+                         l->pids ? json_integer((json_int_t)l->pids) : json_null(), "memory",
+                         l->memory ? json_integer((json_int_t)l->memory) : json_null(), "cpu",
+                         l->cpu ? json_integer((json_int_t)l->cpu) : json_null());
+}
+
 char *vb_plan_to_json(const struct vb_plan *p)
 {
         _cleanup_json_ json_t *j = json_object();
@@ -321,12 +332,13 @@ char *vb_plan_to_json(const struct vb_plan *p)
         set(&o, j, "landlock", f ? json_incref(json_object_get(f, "landlock")) : NULL);
         set(&o, j, "seccomp", f ? json_incref(json_object_get(f, "seccomp")) : NULL);
         json_decref(f);
-        set(&o, j, "limits", json_pack("{s:o}", "cgroup", str_or_null(p->cgroup)));
+        set(&o, j, "limits", limits(p));
         set(&o, j, "caretakers", care(&o, &p->care));
         set(&o, j, "hide", strv(&o, p->hide));
         set(&o, j, "root", root(&o, p));
         set(&o, j, "init", !p->init ? json_null() : json_string(p->init_hold ? "hold" : "reaper"));
         set(&o, j, "chown_noop", json_boolean(p->chown_noop));
+        set(&o, j, "identity", json_string(vb_identity_name(p->identity)));
         if (o.fail)
                 return NULL;
         return json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);

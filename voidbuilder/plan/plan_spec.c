@@ -354,6 +354,8 @@ static int build(struct vb_plan *p, const struct vb_spec *s, const struct vb_spe
         if (r < 0)
                 return r;
         p->loopback = v->loopback;
+        p->limits = v->limits;
+        p->identity = v->identity;
         p->landlock = v->landlock_off ? VB_PLAN_LANDLOCK_OFF
                       : v->landlock   ? VB_PLAN_LANDLOCK_STRICT
                                       : VB_PLAN_LANDLOCK_AUTO;

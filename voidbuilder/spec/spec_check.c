@@ -378,6 +378,11 @@ static void check_void_grants(struct check *k, const struct vb_spec_entry *e)
                 contradiction(k, p_proc, "a fresh \"proc\"", VB_SERVER_PROC);
         if (v->n_caps && denied(k, VB_SERVER_AUTH))
                 contradiction(k, p_caps, "\"caps\"", VB_SERVER_AUTH);
+        if (v->identity == VB_IDENTITY_RESERVED && k->s->env[VB_SERVER_AUTH] == VB_SERVER_SHARED) {
+                _cleanup_free_ char *p = sub(vp, "identity");
+
+                contradiction(k, p, "\"identity\": \"reserved\"", VB_SERVER_AUTH);
+        }
         if (v->loopback && k->s->env[VB_SERVER_NET] != VB_SERVER_FRESH)
                 contradiction(k, p_net, "\"net\": \"loopback\"", VB_SERVER_NET);
         if (v->dev && denied(k, VB_SERVER_DEV))

@@ -38,6 +38,8 @@ static const char *const void_keys[] = { "mounts",
                                          "chown-noop",
                                          "uid",
                                          "gid",
+                                         "limits",
+                                         "identity",
                                          NULL };
 
 static const struct {
@@ -366,6 +368,35 @@ static void parse_rlimits(struct spec_ctx *c, json_t *j, const char *ptr, struct
         }
 }
 
+/* "limits": {"pids": 64, "memory": "64m", "cpu": "50%"}, as voidshim run --limit; numbers for pids and memory too. */
+static void parse_limits(struct spec_ctx *c, json_t *j, const char *ptr, struct vb_spec_void *v)
+{
+        const char *key;
+        json_t *val;
+
+        if (!spec_expect(c, j, JSON_OBJECT, ptr, "\"limits\""))
+                return;
+        json_object_foreach(j, key, val)
+        {
+                _cleanup_free_ char *p = sub(c, ptr, key);
+                const char *why = NULL;
+                char text[32];
+                int r;
+
+                if (json_is_integer(val) && strcmp(key, "cpu") != 0 && json_integer_value(val) >= 0)
+                        snprintf(text, sizeof(text), "%lld", (long long)json_integer_value(val));
+                else if (json_is_string(val) && strlen(json_string_value(val)) < sizeof(text))
+                        snprintf(text, sizeof(text), "%s", json_string_value(val));
+                else
+                        snprintf(text, sizeof(text), "?");
+                r = vb_limit_parse(&v->limits, key, text, &why);
+                if (r == -ENOENT)
+                        P_DIAG(c, p, true, "unknown limit \"%s\" (pids, memory, cpu)", key);
+                else if (r < 0)
+                        P_DIAG(c, p, false, "limit \"%s\" %s", key, why);
+        }
+}
+
 static void parse_time_offset(struct spec_ctx *c, json_t *j, const char *ptr, struct vb_spec_void *v)
 {
         static const char *const keys[] = { "boottime", "monotonic", NULL };
@@ -493,6 +524,16 @@ static void parse_choice_keys(struct spec_ctx *c, json_t *j, const char *ptr, st
                         v->seccomp_file = spec_host_path(c, s);
                 }
         }
+        free(TAKE_PTR(s));
+        if (spec_get_string(c, j, ptr, "identity", &s)) {
+                _cleanup_free_ char *p = sub(c, ptr, "identity");
+                int id = vb_identity_from_name(s);
+
+                if (id < 0)
+                        P_DIAG(c, p, false, "\"identity\" must be \"auto\", \"host\" or \"reserved\"");
+                else
+                        v->identity = (enum vb_identity)id;
+        }
         free(s);
 }
 
@@ -576,6 +617,7 @@ void spec_parse_void(struct spec_ctx *c, json_t *j, const char *ptr, struct vb_s
         } tables[] = {
                 { "mounts", parse_mounts },           { "env", parse_env },   { "rlimits", parse_rlimits },
                 { "time-offset", parse_time_offset }, { "caps", parse_caps }, { "landlock", parse_landlock },
+                { "limits", parse_limits },
         };
         json_t *x;
 
