@@ -115,6 +115,7 @@ static void list_care(struct runner *r, int fd)
                                    (int)vb_proc_pid(run->p));
         }
         care_set_list(&r->care.set, fd);
+        exec_warm_list(r, fd);
         care_reply(fd, "ok\n");
 }
 
@@ -125,6 +126,9 @@ static void revoke_care(struct runner *r, int fd, const char *name)
         /* "net" names every void's network caretaker, those to come included. */
         if (net)
                 r->care.net_revoked = true;
+        /* Voids built before the revoke hold what it took away: later firings get new ones. */
+        for (size_t i = 0; i < r->s->n_entries; i++)
+                exec_warm_stop(r, i);
         if (care_set_revoke(&r->care.set, name) > 0 || net)
                 care_reply(fd, "ok\n");
         else
