@@ -848,6 +848,24 @@ VB_API struct vb_pool *vb_pool_free(struct vb_pool *p);
  * namespaces are fresh.
  */
 VB_API int vb_void_use_pool(struct vb_void *v, struct vb_pool *p) VB_NONNULL(1);
+/*
+ * Give an unprivileged caller the spawn path root has: one clone3() from
+ * inside the pooled network namespace.  A pooled namespace belongs to the
+ * helper's user namespace, which a thread of the initial one cannot step into
+ * and back out of; so this moves the whole calling process, once, into that
+ * user namespace (where it is uid 0 over the caller's one uid outside, with
+ * every capability over the pool's namespaces and none elsewhere) and into a
+ * network namespace of its own made there, its "home": from then on the
+ * caller reaches no network but through the sockets it already holds (a
+ * spawner, such as a server of voids, needs none).  Each spawn then steps its
+ * thread into a pooled namespace for the clone3() and back home, and the
+ * void's own user namespace nests in the pool's, as it does without this
+ * call.  Files the caller creates still belong to its uid.  Irreversible.
+ * For a privileged pool there is nothing to do: 0.  -EINVAL from a process
+ * with more than one thread (the kernel's rule for entering a user
+ * namespace), -EALREADY when the caller entered another pool's namespace.
+ */
+VB_API int vb_pool_enter(struct vb_pool *p, struct vb_error **err) VB_NONNULL(1);
 
 /* ---- warm voids: built ahead of time, waiting for their program ---------- */
 
@@ -861,9 +879,11 @@ struct vb_warm_fd {
  * Build voids from the template v ahead of time.  A helper process forked
  * now (which dies with the calling thread) keeps `depth` (1..64) voids
  * ready: each has its own fresh namespaces, its root, mounts, id maps,
- * capabilities dropped, no_new_privs and Landlock in place, and waits, before
- * its seccomp filter goes on, for vb_warm_spawn() to give it its arguments
- * and fds.  Each void serves one spawn and is never reused, so a warm void is
+ * capabilities dropped and no_new_privs in place (and the built-in seccomp
+ * filter; a policy of the caller's goes on after the request, which may
+ * forbid what reading it takes), and waits for vb_warm_spawn() to give it its
+ * arguments and fds; Landlock goes on after that, so that the fds handed in
+ * are confined as a cold void's are.  Each void serves one spawn and is never reused, so a warm void is
  * as isolated as one made by vb_void_spawn(); it was only made earlier.  The
  * voids are children of the calling process (CLONE_PARENT), so
  * vb_proc_wait() reaps them as usual.  v is copied as it is now (later

@@ -24,6 +24,7 @@ const struct shim_command shim_commands[] = {
         { "ps", cmd_ps, "list every named void: sessions and runs started with --name" },
         { "bootstrap", cmd_bootstrap, "make a Debian tree with mmdebstrap, in a void that reaches only the mirror" },
         { "boot", cmd_boot, "run a tree's own init as pid 1 of a void, its console relayed here" },
+        { "serve", cmd_serve, "keep voids built ahead of time for voidshim run (a per-user server)" },
         { "help", cmd_help, "show this help" },
         { "version", cmd_version, "show the version" },
         { NULL, NULL, NULL },

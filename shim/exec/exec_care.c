@@ -143,6 +143,7 @@ static void list_care(struct runner *r, int fd)
         }
         care_set_list(&r->care.set, fd);
         care_inbox_list(r->care.inbox, fd);
+        exec_warm_list(r, fd);
         care_reply(fd, "ok\n");
 }
 
@@ -153,6 +154,9 @@ static void revoke_care(struct runner *r, int fd, const char *name)
         /* "net" names every void's network caretaker, those to come included. */
         if (net)
                 r->care.net_revoked = true;
+        /* Voids built before the revoke hold what it took away: later firings get new ones. */
+        for (size_t i = 0; i < r->s->n_entries; i++)
+                exec_warm_stop(r, i);
         if (net) {
                 (void)care_set_revoke(&r->care.set, name);
                 care_reply(fd, "ok\n");

@@ -36,7 +36,8 @@ int vb_caps_apply(struct _cap_struct *caps, uint64_t keep)
         for (cap_value_t c = 0; c < max; c++)
                 if (!(keep & (1ULL << c)) && cap_drop_bound(c) < 0)
                         return NEG_ERRNO();
-        if (cap_reset_ambient() < 0)
+        /* One call (libcap's cap_reset_ambient() first asks about each capability, one prctl each). */
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
                 return NEG_ERRNO();
         if (cap_set_proc(caps) < 0)
                 return NEG_ERRNO();

@@ -82,9 +82,10 @@ struct vb_child_ctx {
 /* Name of a step for messages ("mount", "pivot_root", "exec", ...). */
 const char *vb_step_name(enum vb_step step);
 /*
- * A warm void, built and locked down but for seccomp: say so on c->warm_fd
- * and wait there for the program's arguments and fds (warm.c).  Returns when
- * they are in c->v; exits at EOF.
+ * A warm void, built, its capabilities dropped and no_new_privs set (the
+ * built-in seccomp filter on too), but Landlock not yet: say so on
+ * c->warm_fd and wait there for the program's arguments and fds (warm.c).
+ * Returns when they are in c->v; exits at EOF.
  */
 void vb_warm_await(struct vb_child_ctx *c);
 /* Report a step's failure to the parent and _exit(). */

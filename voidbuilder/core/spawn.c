@@ -26,6 +26,9 @@
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL
 #endif
+#ifndef CLONE_CLEAR_SIGHAND
+#define CLONE_CLEAR_SIGHAND 0x100000000ULL
+#endif
 
 struct vb_proc {
         pid_t pid;
@@ -149,7 +152,8 @@ pid_t vb_spawn_clone(struct vb_void *v, struct vb_child_ctx *ctx, int *pidfd, ui
 
         plan_flags(v, &clone_flags, &unshare_flags, &ctx->two_stage);
         ctx->unshare_flags = unshare_flags;
-        args.flags = clone_flags | CLONE_PIDFD | extra_flags;
+        /* The caller's handlers are not the child's to run, and reset_signals() then has little to do. */
+        args.flags = clone_flags | CLONE_PIDFD | CLONE_CLEAR_SIGHAND | extra_flags;
         args.pidfd = (uint64_t)(uintptr_t)pidfd;
         /* With CLONE_PARENT the kernel takes the exit signal the caller's child (the zygote) has. */
         args.exit_signal = extra_flags & CLONE_PARENT ? 0 : SIGCHLD;
