@@ -666,6 +666,12 @@ struct vb_net_allow {
  */
 VB_API int vb_net_allow_parse(const char *text, struct vb_net_allow *out, const char **why) VB_NONNULL(1, 2);
 /*
+ * Is text an allowlist entry that names a host by name, "[tcp:|udp:]NAME:PORT"
+ * (NAME letters, digits, dots and hyphens, not an address; PORT 1 to 65535)?
+ * Pure: nothing is looked up (vb_net_allow_resolve() does that).
+ */
+VB_API bool vb_net_allow_is_name(const char *text) VB_NONNULL(1);
+/*
  * vb_net_allow_parse(), where HOST may also be a host name: the name is
  * resolved now (getaddrinfo(3): the caller's resolver, once, when the entry is
  * granted) and each of its addresses that a caretaker can route to becomes an

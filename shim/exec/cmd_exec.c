@@ -135,9 +135,11 @@ static int usage(FILE *f, int code)
               "a new void each time a trigger fires.  ARGS give the \"cmdline\" paths (by index)\n"
               "and the \"trailing\" words.  SIGINT, SIGTERM and SIGHUP stop every void.\n"
               "\n"
-              "  --name NAME   open a control socket: `voidshim ctl NAME list|revoke CARETAKER|stop`\n"
-              "                lists the voids and the caretakers of proxied servers, revokes one\n"
-              "                (\"net\", \"dbus\", or a \"connect\" socket's path), or ends the run\n"
+              "  --name NAME   open a control socket (default: the spec's \"name\"): `voidshim ctl NAME\n"
+              "                list|revoke CARETAKER|grant PATH [ro|rw]|ungrant GRANT|stop` lists the\n"
+              "                voids and the caretakers of proxied servers, revokes one (\"net\",\n"
+              "                \"dbus\", or a \"connect\" socket's path), grants a path into the\n"
+              "                powerbox of the entrypoints that have an \"inbox\", or ends the run\n"
               "  --warm N      keep N voids (default 4, at most 64; 0: none) of each triggered\n"
               "                entrypoint built ahead of time, each used by one firing: its own\n"
               "                namespaces, root and mounts, made before the trigger fires\n"
@@ -182,9 +184,12 @@ int cmd_exec(int argc, char **argv)
         rc = shim_spec_load(argv[1], &s);
         if (rc != 0)
                 return rc;
-        rc = runner_init(&r, s, argv + first, argc - first, depth);
+        /* Host names in the allowlist: resolved once, now, for every void the application starts. */
+        rc = shim_spec_resolve(s);
         if (rc == 0)
-                rc = exec_care_init(&r, name);
+                rc = runner_init(&r, s, argv + first, argc - first, depth);
+        if (rc == 0)
+                rc = exec_care_init(&r, name ? name : s->name); /* --name over the spec's "name" */
         if (rc == 0)
                 rc = setup_signals(&r) < 0 ? shim_fatal(SHIM_EXIT_SYSTEM, "catch signals", strerror(errno)) : 0;
         if (rc == 0)

@@ -30,6 +30,8 @@ struct exec_care {
         bool net_revoked;    /* `ctl NAME revoke net`: later voids get a network that lets nothing through */
         int ctl_fd;          /* the control socket, or -1 */
         char ctl_path[PATH_MAX];
+        const char *name;       /* the control name (--name, else the spec's "name"), or NULL */
+        struct vb_inbox *inbox; /* the application's powerbox, when an entrypoint has an "inbox"; or NULL */
 };
 
 /* Warm voids of a triggered entrypoint (exec_warm.c): built ahead of time, each used by one firing. */
@@ -130,8 +132,10 @@ int runner_finish(struct runner *r);
 /* Watch fd in the epoll set. */
 int runner_watch(struct runner *r, int fd, unsigned kind, size_t idx);
 /*
- * Start the caretakers every void shares (forwarders, D-Bus proxy) and, with
- * name, open the control socket `voidshim ctl NAME` talks to.  0 or an exit
+ * Start the caretakers every void shares (forwarders, D-Bus proxy), the
+ * powerbox's holder when an entrypoint has an "inbox", the run directory of
+ * the voids' /etc/hosts when the allowlist names hosts, and, with name, open
+ * the control socket `voidshim ctl NAME` talks to.  0 or an exit
  * status (a message was printed).
  */
 int exec_care_init(struct runner *r, const char *name);
@@ -142,7 +146,10 @@ int exec_care_init(struct runner *r, const char *name);
  * care_set_drop() when the void does not start).  0 or -errno with err.
  */
 int exec_care_void(struct runner *r, struct vb_plan *p, struct vb_caretaker **net, struct vb_error **err);
-/* A client on the control socket: answer list, revoke CARETAKER, stop.  0, or the exit status after stop. */
+/*
+ * A client on the control socket: answer list, revoke CARETAKER, grant PATH ro|rw, ungrant GRANT,
+ * connect PID PATH, stop.  0, or the exit status after stop.
+ */
 int exec_care_serve(struct runner *r);
 void exec_care_done(struct runner *r);
 
