@@ -146,6 +146,7 @@ VB_API int vb_void_join(struct vb_void *v, struct vb_proc *p, const struct vb_jo
                                      .close_in_child = { rep_r, alive_w },
                                      .caps = caps,
                                      .warm_fd = -1,
+                                     .init_sock = -1,
                                      .become = pp->reserved,
                                      .sync = vb_cg_needs_place(pp->cg),
                                      .sync_fd = alive_r };
