@@ -196,6 +196,6 @@ VB_API int vb_void_newcomer(struct vb_proc *p, const struct vb_join *j, struct v
         if (r < 0)
                 return vb_error_set(err, r == -EPIPE || r == -ECONNREFUSED ? ESRCH : -r,
                                     "asking the void's pid 1 for a newcomer (has the void ended?)");
-        vb_closep(&theirs); /* pid 1 holds it now: EOF on ours means pid 1 is gone */
+        vb_closep(&theirs), theirs = -1; /* pid 1 holds it now: EOF on ours means pid 1 is gone */
         return answer(&mine, j->path, out, err);
 }

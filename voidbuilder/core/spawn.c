@@ -94,6 +94,7 @@ static int reap_newcomer(struct vb_proc *p, int timeout_ms)
         p->reaped = true;
         p->status = n > 0 ? r.status : W_EXITCODE(0, SIGKILL);
         vb_closep(&p->status_sock);
+        p->status_sock = -1;
         return 0;
 }
 
@@ -373,6 +374,7 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
         vb_closep(&alive_r);
         alive_r = -1;
         vb_closep(&init_w);
+        init_w = -1;
         p->pid = pid;
         p->pidfd = TAKE_FD(pidfd);
         p->init_sock = TAKE_FD(init_r);
