@@ -509,10 +509,14 @@ enum {
  * capabilities, no_new_privs, Landlock, seccomp, rlimits) and holds none of
  * its fds.  With VB_INIT_HOLD it stays after the program ends, and the
  * program may be left out (no vb_void_exec_*()): the void then waits for
- * processes to join it (vb_void_join()) until SIGTERM, on which the reaper
- * sends SIGTERM to every process of the void, waits at most 5 s for them,
- * SIGKILLs what is left and exits 0.  Needs a fresh pid namespace (-EINVAL
- * at spawn otherwise); -EINVAL for an unknown flag.
+ * processes to start in it (vb_void_newcomer(), vb_void_join()) until
+ * SIGTERM, on which the reaper sends SIGTERM to every process of the void,
+ * waits at most 5 s for them, SIGKILLs what is left and exits 0.  A held
+ * reaper keeps one socket (close-on-exec, never the program's) on which it
+ * forks newcomers (vb_void_newcomer()); its seccomp policy must then allow
+ * signalfd4, poll, recvmsg, sendmsg, clone, pipe2, pidfd_open, dup3, chdir,
+ * setsid and execve (the built-in one does).  Needs a fresh pid namespace
+ * (-EINVAL at spawn otherwise); -EINVAL for an unknown flag.
  */
 VB_API int vb_void_init(struct vb_void *v, unsigned flags) VB_NONNULL(1);
 
@@ -542,6 +546,30 @@ struct vb_join {
  */
 VB_API int vb_void_join(struct vb_void *v, struct vb_proc *p, const struct vb_join *j, struct vb_proc **out,
                         struct vb_error **err) VB_NONNULL(1, 2, 3, 4);
+/*
+ * Start j's program inside the running held void p (vb_void_init() with
+ * VB_INIT_HOLD) as a child of its pid 1, which forks it: it is born with
+ * exactly what the void's first process has, inherited, not rebuilt: every
+ * namespace, ids, capabilities, no_new_privs, the same Landlock domain (so
+ * Landlock's scopes let it signal the void's other processes and reach their
+ * abstract unix sockets, as vb_void_join()'s newcomer, a domain of its own,
+ * may not), the same seccomp filter, rlimits and cgroups.  It becomes a new
+ * session; j->fds are handed in at their targets (at most 32, each at most
+ * 1023; 0, 1 and 2 not given are the caller's /dev/null); j->env NULL: the
+ * void's environment; j->cwd NULL: the void's directory.  At most 128 KiB of
+ * path, arguments and environment, 8192 strings, 64 newcomers running at
+ * once.  On success *out is a handle (free with vb_proc_free(), which kills
+ * it): vb_proc_pid() is its pid as the caller sees it, vb_proc_pidfd() a
+ * pidfd that polls readable when it ends, vb_proc_kill() signals it, and
+ * vb_proc_wait() blocks until pid 1 has reaped it and says its status (when
+ * pid 1 is gone first, SIGKILL, as every process of the void has got).
+ * Thread-safe for one p.  -EOPNOTSUPP when p's pid 1 is not a held reaper
+ * of the library's, -ESRCH when the void has ended, -EINVAL for a bad j,
+ * -E2BIG for too long a j, -EAGAIN with 64 newcomers running, a failing step
+ * as from vb_void_spawn() (err->step "exec", "chdir", ...).
+ */
+VB_API int vb_void_newcomer(struct vb_proc *p, const struct vb_join *j, struct vb_proc **out, struct vb_error **err)
+        VB_NONNULL(1, 2, 3);
 
 /* ---- servers: the environment model (doc/servers.md) --------------------- */
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * voidshim session run NAME -- CMD: the client.  It asks the supervisor to
- * start CMD in the void (vb_void_join()) with our stdin, stdout and stderr,
+ * start CMD in the void (vb_void_newcomer(), or vb_void_join() in a booted
+ * session) with our stdin, stdout and stderr,
  * forwards the signals we get, and exits with CMD's status.
  */
 #include <errno.h>

@@ -81,6 +81,7 @@ static void join(struct session *s, struct vb_proc *p, int fd, bool *keep)
         struct pollfd pfd = { .fd = fd, .events = POLLIN };
         struct vb_warm_fd give[3];
         struct vb_proc *jp = NULL;
+        struct vb_join j;
         size_t len = JOIN_MAX_MSG, n_give = 0;
         char *cwd = NULL;
         bool eof = false;
@@ -98,11 +99,17 @@ static void join(struct session *s, struct vb_proc *p, int fd, bool *keep)
         }
         for (int i = 0; i < n; i++)
                 give[n_give++] = (struct vb_warm_fd){ .fd = fds[i], .target = i };
-        r = vb_void_join(
-                s->v, p,
-                &(struct vb_join){
-                        .path = argv[0], .argv = argv, .cwd = *cwd ? cwd : NULL, .fds = give, .n_fds = n_give },
-                &jp, &err);
+        j = (struct vb_join){ .path = argv[0], .argv = argv, .cwd = *cwd ? cwd : NULL, .fds = give, .n_fds = n_give };
+        /*
+         * Our reaper forks the newcomer: it is in the first process's Landlock domain and under its
+         * seccomp filter, inherited.  A tree's own init (or any pid 1 not ours) cannot: the
+         * newcomer joins, its restrictions rebuilt (a Landlock domain of its own).
+         */
+        r = s->boot ? -EOPNOTSUPP : vb_void_newcomer(p, &j, &jp, &err);
+        if (r == -EOPNOTSUPP) { /* no reaper of ours holds the void */
+                err = vb_error_free(err);
+                r = vb_void_join(s->v, p, &j, &jp, &err);
+        }
         if (r < 0) {
                 care_reply(fd, "failed: %d %s: %s\n", -r, err && err->step ? err->step : "join",
                            err && err->msg ? err->msg : strerror(-r));

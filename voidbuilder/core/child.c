@@ -460,6 +460,8 @@ static void arrange_fds(struct vb_child_ctx *c, int devnull)
                         top = v->fds[i].target;
         r = lift(&c->report_fd, top);
         if (r >= 0)
+                r = lift(&c->init_sock, top);
+        if (r >= 0)
                 r = lift(&devnull, top);
         if (r >= 0)
                 r = lift(&v->exec_fd, top);

@@ -77,6 +77,7 @@ struct vb_child_ctx {
         const struct vb_id_range
                 *range; /* warm: the reserved range, read by the caller (the zygote allocates nothing) */
         int cgroup_fd;  /* the cgroup v2 directory to clone into (CLONE_INTO_CGROUP), or -1 */
+        int init_sock;  /* a held void's reaper serves newcomers on it (init_serve.c), or -1 */
 };
 
 /* Name of a step for messages ("mount", "pivot_root", "exec", ...). */
@@ -96,7 +97,8 @@ _Noreturn void vb_child_main(struct vb_child_ctx *c);
 _Noreturn void vb_child_join_main(struct vb_child_ctx *c, int init_pidfd, int ns_flags);
 /*
  * vb_void_init(): when the void has a reaper, fork; the child returns to exec
- * the program, this process stays as pid 1 and never returns.  No-op without.
+ * the program, this process stays as pid 1 and never returns (a held void's
+ * serving newcomers on c->init_sock).  No-op without.
  */
 void vb_init_run(struct vb_child_ctx *c);
 

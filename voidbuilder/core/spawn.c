@@ -3,12 +3,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/pidfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +19,7 @@
 #include "core/caps.h"
 #include "core/child.h"
 #include "core/cleanup.h"
+#include "core/init.h"
 #include "core/ns.h"
 #include "core/seccomp.h"
 #include "core/spawn.h"
@@ -38,6 +41,8 @@ struct vb_proc {
         bool relay;                /* pid is a relay (two-stage spawn): the void's init is its only child */
         uint64_t ns_fresh;         /* CLONE_NEW* of the namespaces that are not the caller's (vb_void_join()) */
         struct vb_spawn_prep prep; /* its host ids (a lease) and cgroups: given back once it is reaped */
+        int init_sock;             /* a held void: its reaper's request socket (init.h), or -1 */
+        int status_sock;           /* a newcomer (vb_void_newcomer()): its exit comes there, or -1 */
 };
 
 int vb_spawn_read_report(int fd, struct vb_report *rep)
@@ -63,10 +68,42 @@ int vb_spawn_read_report(int fd, struct vb_report *rep)
         return 1;
 }
 
+/*
+ * A newcomer is the void's pid 1's child, not ours: its end comes from pid 1 on its status socket
+ * (within timeout_ms, -1: forever).  When pid 1 is gone, so is every process of the void: SIGKILL.
+ */
+static int reap_newcomer(struct vb_proc *p, int timeout_ms)
+{
+        struct vb_init_reply r;
+        struct pollfd pfd = { .fd = p->status_sock, .events = POLLIN };
+        ssize_t n;
+
+        for (;;) {
+                int k = poll(&pfd, 1, timeout_ms);
+
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        return k < 0 ? NEG_ERRNO() : -ETIMEDOUT;
+                n = recv(p->status_sock, &r, sizeof(r), MSG_DONTWAIT);
+                if (n < 0 && (errno == EINTR || errno == EAGAIN))
+                        continue;
+                if (n <= 0 || (n == sizeof(r) && r.kind == VB_INIT_EXITED))
+                        break;
+        }
+        p->reaped = true;
+        p->status = n > 0 ? r.status : W_EXITCODE(0, SIGKILL);
+        vb_closep(&p->status_sock);
+        p->status_sock = -1;
+        return 0;
+}
+
 static int reap(struct vb_proc *p)
 {
         siginfo_t si = {};
 
+        if (p->status_sock >= 0)
+                return reap_newcomer(p, -1);
         while (waitid(P_PIDFD, (id_t)p->pidfd, &si, WEXITED) < 0)
                 if (errno != EINTR)
                         return NEG_ERRNO();
@@ -263,7 +300,7 @@ static int await_exec(const struct vb_void *v, struct vb_proc *p, int rep_r, str
 
 VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_error **err)
 {
-        _cleanup_close_ int rep_r = -1, rep_w = -1, alive_r = -1, alive_w = -1, pidfd = -1;
+        _cleanup_close_ int rep_r = -1, rep_w = -1, alive_r = -1, alive_w = -1, pidfd = -1, init_r = -1, init_w = -1;
         _cleanup_cap_ cap_t caps = NULL;
         struct vb_child_ctx ctx;
         struct vb_spawn_prep prep;
@@ -289,6 +326,12 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
         if (pipe2(fds, O_CLOEXEC) < 0)
                 return vb_error_set(err, errno, "creating the lifeline pipe");
         alive_r = fds[0], alive_w = fds[1];
+        /* A held void's pid 1 starts the newcomers (vb_void_newcomer()), asked on this socket. */
+        if (v->init && (v->init_flags & VB_INIT_HOLD)) {
+                if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
+                        return vb_error_set(err, errno, "creating pid 1's request socket");
+                init_r = fds[0], init_w = fds[1];
+        }
 
         ctx = (struct vb_child_ctx){
                 .v = v,
@@ -300,6 +343,7 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
                 .caps = caps,
                 .warm_fd = -1,
                 .sync_fd = alive_r,
+                .init_sock = init_w,
         };
         r = vb_spawn_prepare(v, &prep, &ctx, getpid(), err);
         if (r < 0)
@@ -329,8 +373,11 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
         rep_w = -1;
         vb_closep(&alive_r);
         alive_r = -1;
+        vb_closep(&init_w);
+        init_w = -1;
         p->pid = pid;
         p->pidfd = TAKE_FD(pidfd);
+        p->init_sock = TAKE_FD(init_r);
         p->relay = ctx.two_stage;
         p->ns_fresh = vb_ns_flags(v, VB_NS_FRESH) | vb_ns_flags(v, VB_NS_JOIN);
         r = vb_spawn_settle(v, &ctx, &p->prep, pid, rep_r, alive_w, err);
@@ -343,6 +390,16 @@ bool vb_proc_relayed(const struct vb_proc *p, uint64_t *ns_fresh)
 {
         *ns_fresh = p->ns_fresh;
         return p->relay;
+}
+
+int vb_proc_init_sock(const struct vb_proc *p)
+{
+        return p->init_sock;
+}
+
+void vb_proc_set_status_sock(struct vb_proc *p, int sock)
+{
+        p->status_sock = sock;
 }
 
 const struct vb_spawn_prep *vb_proc_prep(const struct vb_proc *p)
@@ -358,6 +415,7 @@ struct vb_proc *vb_proc_adopt(pid_t pid, int pidfd, struct vb_spawn_prep *prep)
                 return NULL;
         p->pid = pid;
         p->pidfd = pidfd;
+        p->init_sock = p->status_sock = -1;
         p->prep = (struct vb_spawn_prep){ .lease = { .fd = -1 }, .idmap_fd = -1 };
         if (prep) {
                 p->prep = *prep;
@@ -414,12 +472,15 @@ VB_API struct vb_proc *vb_proc_free(struct vb_proc *p)
         if (!p->reaped && p->pidfd >= 0) {
                 /* Killing the init of a pid namespace ends every process in it. */
                 (void)pidfd_send_signal(p->pidfd, SIGKILL, NULL, 0);
-                (void)reap(p);
+                /* A newcomer's end is told by the void's pid 1, which might be stopped: not forever. */
+                (void)(p->status_sock >= 0 ? reap_newcomer(p, 5000) : reap(p));
         }
         /* Never started (pidfd -1), or reaped: either way nothing of it runs. */
         if (p->pidfd < 0 || p->reaped)
                 vb_spawn_prep_release(&p->prep);
         vb_closep(&p->pidfd);
+        vb_closep(&p->init_sock);
+        vb_closep(&p->status_sock);
         free(p);
         return NULL;
 }

@@ -460,6 +460,7 @@ static int start_zygote(struct vb_warm *w, struct vb_void *v, cap_t caps, struct
                 .caps = caps,
                 .warm_fds = w->fds,
                 .range = &w->range,
+                .init_sock = -1,
         };
         keep = calloc(n_keep, sizeof(*keep));
         if (!keep)
