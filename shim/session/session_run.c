@@ -116,7 +116,8 @@ int session_run(int argc, char **argv)
         data = request(cwd, argv + i, &len);
         if (!data)
                 return shim_fatal(SHIM_EXIT_SYSTEM, what, strerror(ENOMEM));
-        if (send(fd, "join\n", 5, MSG_NOSIGNAL) < 0 || read_line(fd, line, sizeof(line), 5000) < 0)
+        snprintf(line, sizeof(line), "join %zu\n", len); /* the request's length: it may come in pieces */
+        if (send(fd, line, strlen(line), MSG_NOSIGNAL) < 0 || read_line(fd, line, sizeof(line), 5000) < 0)
                 return shim_fatal(SHIM_EXIT_SYSTEM, what, "the session does not answer");
         if (strcmp(line, "ready") != 0)
                 return shim_fatal(SHIM_EXIT_USAGE, what,

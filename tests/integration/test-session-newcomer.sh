@@ -73,6 +73,9 @@ wait $sleeper
 t_eq "session run forwards SIGTERM to its newcomer" "143" echo $?
 
 # ---- bad requests do not end the session ----
+# A long command line reaches the session whole, in however many pieces the socket carries it.
+y=$(head -c 30000 /dev/zero | tr '\0' y)
+t_status "an argument list of 60 KB, under the 64 KiB a session takes, runs (the probe's exit 3)" 3 inside exit 3 "$y" "$y"
 x=$(head -c 100000 /dev/zero | tr '\0' x)
 t_status "an argument list too long for the session: one line, exit 100" 100 inside true "$x" "$x"
 t_status "a program that is not there: exit 127" 127 timeout 20 "$VS" session run "$S" -- /nope
