@@ -247,8 +247,9 @@ static int begin_spec(const char *name, int argc, char **argv)
                 else if (argv[i][0] != '-' && !want)
                         want = argv[i];
                 else
-                        return shim_fatal(SHIM_EXIT_USAGE, what,
-                                          "with a spec, only ENTRYPOINT, --explain and --json: the grants are the spec's");
+                        return shim_fatal(
+                                SHIM_EXIT_USAGE, what,
+                                "with a spec, only ENTRYPOINT, --explain and --json: the grants are the spec's");
         }
         if (o.json && !o.explain)
                 return shim_fatal(SHIM_EXIT_USAGE, what, "--json goes with --explain");
@@ -309,7 +310,8 @@ static int begin(int argc, char **argv)
                         return shim_fatal(SHIM_EXIT_USAGE, "begin the session",
                                           "a name is 1 to 64 of [A-Za-z0-9_.-], not starting with '.'");
                 if (session_ask(name, "\n", &probe, 200) == 0)
-                        return shim_fatal(SHIM_EXIT_USAGE, "begin the session", "a session or run of that name is running");
+                        return shim_fatal(SHIM_EXIT_USAGE, "begin the session",
+                                          "a session or run of that name is running");
                 return begin_spec(name, argc - 2, argv + 2);
         }
         /* The session's name is its control name: "--name NAME" first; "--boot" is ours, taken out. */
