@@ -2,6 +2,7 @@
 #   make                      libvoidbuilder.{a,so} and voidshim
 #   make check                unit tests, integration tests, examples, the installed library's client
 #   make check-client         make install into build/stage, build the README's example against it
+#   make check-served         part of the integration suite with a voidshim serve running (doc/voidshim-serve.md)
 #   make bench                benches/ (TSV + markdown in a fresh benches/results/run-DATE/)
 #   make SANITIZE=address,undefined check
 #   make lint | format-check
@@ -227,7 +228,13 @@ check-client: all
 	$(MAKE) --no-print-directory install DESTDIR=$(STAGE) PREFIX=/usr >/dev/null
 	CC="$(CC)" tests/client/check-client.sh $(STAGE) README.md $(B)/client $(or $(SANITIZE),address)
 
-check: check-unit check-spec check-client check-install check-integration
+# A part of the integration suite again, with a `voidshim serve` started first in each file (lib.sh): a served
+# run must give what a cold one gives (doc/voidshim-serve.md).
+SERVED_TESTS ?= isolation fds grants denied badinput lifecycle
+check-served: voidshim $(B)/tests/probe $(B)/tests/apps/spec_app $(B)/tests/apps/srv_probe $(B)/tests/apps/auth_term
+	VOIDSHIM_TEST_SERVED=1 TESTS="$(SERVED_TESTS)" tests/integration/run.sh
+
+check: check-unit check-spec check-client check-install check-integration check-served
 
 bench: voidshim $(B)/tests/probe
 	$(MAKE) -C benches run
@@ -340,6 +347,6 @@ check-spec: examples
 check-integration: examples
 
 .PHONY: examples
-.PHONY: all check check-unit check-spec check-client check-integration check-install fuzz bench lint format-check \
-	install uninstall clean
+.PHONY: all check check-unit check-spec check-client check-integration check-install check-served fuzz bench lint \
+	format-check install uninstall clean
 -include $(wildcard $(CORE_OBJS:.o=.d) $(SPEC_OBJS:.o=.d) $(PLAN_OBJS:.o=.d) $(OCI_OBJS:.o=.d) $(SHIM_OBJS:.o=.d) $(B)/shim/main.d $(B)/app/app.d)

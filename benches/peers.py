@@ -39,7 +39,9 @@ UNSHARE7 = "unshare --user --map-root-user --mount --pid --fork --ipc --uts --cg
 NSPAWN = "systemd-nspawn -q --register=no --keep-unit --private-network -D {nsroot} /bin/true"
 
 # name, side ("vs" = voidshim or libvoidbuilder, "part" = a piece of voidshim's time, "peer"), who ("root", "user", "both"),
-# weight (share of the runs), wrap (None, "parked", "cgroupfix"), command, description.
+# weight (share of the runs), wrap (None, "parked", "cgroupfix", "served"), command, description.
+# Every command runs with VOIDSHIM_SERVE=0 (voidshim run never asks a server) but those wrapped "served", which
+# ask the server this script starts for each user (voidshim serve, doc/voidshim-serve.md) and keeps for the run.
 COMMANDS = [
     ("direct", "peer", "both", 1, None, "/bin/true", "/bin/true, no sandbox"),
     ("vs-static", "vs", "both", 1, None, "{vs} run --exec-host -- {probe} true",
@@ -48,6 +50,10 @@ COMMANDS = [
      "voidshim, /bin/true + its libraries"),
     ("vs-full", "vs", "both", 1, None, "{vs} run --proc --libs /bin/true -- /bin/true",
      "voidshim full void: 8 fresh ns, empty root, /proc, seccomp, no caps"),
+    ("vs-served", "vs", "both", 1, "served", "{vs} run --proc --libs /bin/true -- /bin/true",
+     "the same full void, served by voidshim serve (a void built ahead of time, used once)"),
+    ("vs-served-static", "vs", "both", 1, "served", "{vs} run --exec-host -- {probe} true",
+     "static probe by fd, empty root, served by voidshim serve"),
     ("vs-full-joinnet", "vs", "root", 1, None,
      "{vs} run --join net={netns} --proc --libs /bin/true -- /bin/true",
      "full void joining one pre-made empty netns (setns; shared by all)"),
@@ -85,9 +91,9 @@ def log(msg):
     print(f"peers: {msg}", file=sys.stderr, flush=True)
 
 
-def as_user(argv):
+def as_user(argv, env=()):
     return ["setpriv", f"--reuid={USER}", f"--regid={USER}", "--clear-groups", "--",
-            "env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "HOME=/tmp"] + argv
+            "env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "HOME=/tmp"] + list(env) + argv
 
 
 class Fixtures:
@@ -107,6 +113,7 @@ class Fixtures:
         for who in self.vars:
             self.vars[who].update(common)
         self.cgroup_fix = self._needs_cgroup_fix()
+        self._servers(tmp, common["vs"])
         self._crun("root", os.path.join(tmp, "crun-root"), "")
         self._crun("user", os.path.join(tmp, "crun-user"), "rootless")
         self._nsroot()
@@ -141,6 +148,26 @@ class Fixtures:
         with open(os.path.join(root, "etc/os-release"), "w") as f:
             f.write("ID=vsbench\n")
 
+    def _servers(self, tmp, vs):
+        """A voidshim serve per user, each with a runtime directory of its own (the served commands ask it)."""
+        self.rundirs = {}
+        for who in self.vars:
+            d = os.path.join(tmp, f"rt-{who}")
+            os.makedirs(d, mode=0o700)
+            if who == "user":
+                shutil.chown(d, USER, USER)
+            self.rundirs[who] = d
+            env = [f"VOIDSHIM_RUNTIME_DIR={d}"]
+            argv = [vs, "serve", "--background", "--depth", "4"]
+            subprocess.run(as_user(argv, env) if who == "user" else ["env"] + env + argv, check=True,
+                           stdin=subprocess.DEVNULL)
+
+    def stop_servers(self, vs):
+        for who, d in self.rundirs.items():
+            env = [f"VOIDSHIM_RUNTIME_DIR={d}"]
+            argv = [vs, "serve", "--stop"]
+            subprocess.run(as_user(argv, env) if who == "user" else ["env"] + env + argv, stdin=subprocess.DEVNULL)
+
     def _holder(self, argv):
         p = subprocess.Popen(argv + ["sleep", "1000000"], stdin=subprocess.DEVNULL)
         self.holders.append(p)
@@ -165,13 +192,13 @@ class Fixtures:
 def wrap(fx, who, wrapkind, argv):
     """argv (hyperfine or the command itself) as run for `who`, with the command's wrapper."""
     v = fx.vars[who]
+    env = [f"VOIDSHIM_RUNTIME_DIR={fx.rundirs[who]}"] + ([] if wrapkind == "served" else ["VOIDSHIM_SERVE=0"])
     if wrapkind == "parked":
         if who == "root":
             argv = ["nsenter", f"--net={v['netns']}", "--"] + argv
         else:
             argv = ["nsenter", "--preserve-credentials", f"--user={v['userns']}", f"--net={v['netns']}", "--"] + argv
-    if who == "user":
-        argv = as_user(argv)
+    argv = as_user(argv, env) if who == "user" else ["env"] + env + argv
     if wrapkind == "cgroupfix" and fx.cgroup_fix:
         # A private mount ns where the v2 half of the hybrid tree is gone: crun then sees cgroup v1
         # (and, rootless, ignores cgroups it cannot write).  Set up once per hyperfine, not per run.
@@ -249,6 +276,7 @@ def main():
     try:
         rows, ratios, alltimes = run(fx, whos, args, jsondir)
     finally:
+        fx.stop_servers(os.path.abspath(args.voidshim))
         fx.close()
         shutil.rmtree(tmp, ignore_errors=True)
     write(args.outdir, rows, ratios, alltimes, fx)

@@ -11,7 +11,9 @@
  *   static       the static PROBE run by fd in an empty root ("probe true")
  *   libs         /bin/true with its ELF closure bound in (--libs /bin/true)
  *   full         libs plus a fresh /proc: the issue's "full void"
- *   full-pool    full, taking its netns from a vb_pool (when the library has one)
+ *   full-pool    full, taking its netns from a vb_pool (when the library has one); the
+ *                worker calls vb_pool_enter() first (when the library has it), which
+ *                gives an unprivileged worker root's single-clone3 path
  *   full-hop     full, with recommendation 1 of doc/performance.md done by hand
  *                through the public API: a helper process makes empty netns ahead
  *                of time (like vb_pool) and, for each void, the worker setns()es
@@ -30,7 +32,10 @@
  * long-lived process that starts sandboxed /bin/true one after the other, each
  * started with posix_spawn and reaped with waitpid):
  *   cli          `voidshim run --proc --libs /bin/true -- /bin/true` (-s VOIDSHIM):
- *                the one-shot CLI, a fresh netns per void
+ *                the one-shot CLI, a fresh netns per void (VOIDSHIM_SERVE=0: never served)
+ *   cli-served   the same command, served by a `voidshim serve` that scale starts for
+ *                the run (a void built ahead of time per run, each with its own
+ *                namespaces, used once; doc/voidshim-serve.md)
  *   unshare      unshare(1) with all eight namespaces (peers.py's unshare-all8)
  *   bwrap        bwrap --unshare-all with the usual binds (peers.py's bwrap)
  * A command that is not installed, or named with -x PEER (make WITHOUT=), is reported as unavailable.
@@ -194,6 +199,12 @@ static struct vb_void *make_void(const char *variant, const struct opts *o, cons
                         pool = vb_pool_new(16, &e);
                 if (!pool)
                         die_err("vb_pool_new", -EPERM, e);
+#ifdef HAVE_VB_POOL_ENTER
+                /* Unprivileged: this worker moves into the pool's user ns, for root's one-clone3 path. */
+                r = vb_pool_enter(pool, &e);
+                if (r < 0)
+                        die_err("vb_pool_enter", r, e);
+#endif
                 r = vb_void_use_pool(v, pool);
                 if (r < 0)
                         die_err("vb_void_use_pool", r, NULL);
@@ -348,7 +359,7 @@ static char **command_of(const char *variant, const struct opts *o)
                                  "/lib64", "--symlink", "usr/lib", "/lib", "--symlink", "usr/bin", "/bin", "--proc",
                                  "/proc", "--dev", "/dev", "/bin/true", NULL };
 
-        if (strcmp(variant, "cli") == 0) {
+        if (strcmp(variant, "cli") == 0 || strcmp(variant, "cli-served") == 0) {
                 cli[0] = (char *)o->voidshim;
                 return o->voidshim ? cli : NULL;
         }
@@ -361,21 +372,64 @@ static char **command_of(const char *variant, const struct opts *o)
 
 static bool is_command(const char *variant)
 {
-        return strcmp(variant, "cli") == 0 || strcmp(variant, "unshare") == 0 || strcmp(variant, "bwrap") == 0;
+        return strcmp(variant, "cli") == 0 || strcmp(variant, "cli-served") == 0 || strcmp(variant, "unshare") == 0 ||
+               strcmp(variant, "bwrap") == 0;
+}
+
+/* The runtime directory of the voidshim serve that cli-served asks (empty: none started). */
+static char serve_dir[64];
+
+/* The environment of a command variant: cli never asks a server, cli-served asks ours. */
+static char **command_env(const char *variant)
+{
+        static char *env[512];
+        static char dir[128], serve0[] = "VOIDSHIM_SERVE=0";
+        size_t n = 0;
+
+        snprintf(dir, sizeof(dir), "VOIDSHIM_RUNTIME_DIR=%s", serve_dir);
+        for (char **e = environ; *e && n < ELEMENTSOF(env) - 3; e++)
+                if (strncmp(*e, "VOIDSHIM_SERVE=", 15) != 0 && strncmp(*e, "VOIDSHIM_RUNTIME_DIR=", 21) != 0)
+                        env[n++] = *e;
+        if (serve_dir[0])
+                env[n++] = dir;
+        if (strcmp(variant, "cli-served") != 0)
+                env[n++] = serve0;
+        env[n] = NULL;
+        return env;
+}
+
+/* Start (or, with stop, stop) the voidshim serve of cli-served. */
+static void serve_ctl(const char *voidshim, bool stop)
+{
+        char *argv[] = { (char *)voidshim, "serve", stop ? "--stop" : "--background", "--depth", "4", NULL };
+        int status = -1;
+        pid_t pid;
+
+        if (!stop && !mkdtemp(strcpy(serve_dir, "/tmp/vsscale-XXXXXX")))
+                die_err("mkdtemp", -errno, NULL);
+        if (stop)
+                argv[3] = NULL;
+        if (posix_spawn(&pid, voidshim, NULL, NULL, argv, command_env("cli-served")) != 0 ||
+            waitpid(pid, &status, 0) != pid || status != 0)
+                fprintf(stderr, "scale: voidshim serve %s failed\n", argv[2]);
+        if (stop) {
+                rmdir(serve_dir);
+                serve_dir[0] = '\0';
+        }
 }
 
 /* Can this command run here?  (Installed, and it succeeds once.) */
-static bool command_works(char **argv)
+static bool command_works(char **argv, char **env)
 {
         pid_t pid;
         int status;
 
-        if (!argv || posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ) != 0)
+        if (!argv || posix_spawnp(&pid, argv[0], NULL, NULL, argv, env) != 0)
                 return false;
         return waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-static size_t command_worker(char **argv, size_t count, double *lat)
+static size_t command_worker(char **argv, char **env, size_t count, double *lat)
 {
         size_t failed = 0;
 
@@ -384,7 +438,7 @@ static size_t command_worker(char **argv, size_t count, double *lat)
                 int status = 0;
                 pid_t pid;
 
-                if (posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ) != 0 ||
+                if (posix_spawnp(&pid, argv[0], NULL, NULL, argv, env) != 0 ||
                     waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
                         failed++;
                 lat[i] = (now_s() - t0) * 1e6;
@@ -472,24 +526,29 @@ static void run_rate(const char *variant, const struct opts *o, size_t n, int jo
                 if (pid < 0)
                         die_err("fork", -errno, NULL);
                 if (pid == 0 && is_command(variant)) {
-                        char **cmd = command_of(variant, o);
-                        bool ok = command_works(cmd);
+                        char **cmd = command_of(variant, o), **env = command_env(variant);
+                        bool ok = command_works(cmd, env);
 
                         close(go[1]);
                         (void)!write(ready[1], ok ? "r" : "x", 1);
                         if (!ok || read(go[0], &c, 1) != 1)
                                 _exit(3);
                         wsnap_take(&ws[j], 0);
-                        failed[j] = command_worker(cmd, per, lat + (size_t)j * per);
+                        failed[j] = command_worker(cmd, env, per, lat + (size_t)j * per);
                         wsnap_take(&ws[j], 1);
                         _exit(0);
                 }
                 if (pid == 0) {
                         struct vb_void *v;
 
+                        /*
+                         * The driver's end of the start pipe goes first: full-warm takes its "before"
+                         * snapshot inside make_void(), and an fd closed after it would read as one
+                         * fewer fd per worker "after" (the "12 lower after" of an earlier run).
+                         */
+                        close(go[1]);
                         cur_ws = &ws[j];
                         v = make_void(variant, o, "/bin/true", argv);
-                        close(go[1]);
                         (void)!write(ready[1], v ? "r" : "x", 1);
                         if (!v || read(go[0], &c, 1) != 1)
                                 _exit(3);
@@ -763,8 +822,8 @@ static bool wanted(const struct opts *o, const char *variant)
 
 int main(int argc, char **argv)
 {
-        static const char *const variants[] = { "static",      "libs", "full",    "full-pool", "full-warm",
-                                                "full-hop",    "full-parked", "cli",  "unshare", "bwrap" };
+        static const char *const variants[] = { "static",   "libs",        "full", "full-pool",  "full-warm", "full-hop",
+                                                "full-parked", "cli", "cli-served", "unshare", "bwrap" };
         struct opts o = {
                 .n = 2000, .n_full = 10000, .live = 200, .rounds = 4, .jobs = 2, .probe = "../build/tests/probe"
         };
@@ -806,6 +865,9 @@ int main(int argc, char **argv)
         printf("rate\twho\tvariant\tjobs\tn\twall_s\tper_s\tmedian_us\tp90_us\tp99_us\tfailed\n");
         fflush(stdout);
         snap(&before);
+        /* After the "before" snapshot and stopped before the "after" one: its standing voids are no run's. */
+        if (o.voidshim && wanted(&o, "cli-served"))
+                serve_ctl(o.voidshim, false);
         /* Rounds cycle through the variants, so that the machine's slow drift hits all alike. */
         for (size_t r = 0; r < o.rounds; r++) {
                 fprintf(stderr, "scale [%s]: round %zu/%zu\n", who, r + 1, o.rounds);
@@ -838,6 +900,8 @@ int main(int argc, char **argv)
                        "after_kill_memavail_kib\n");
                 run_mem(&o);
         }
+        if (serve_dir[0])
+                serve_ctl(o.voidshim, true);
         snap(&after);
         printf("leak\twho\titem\tbefore\tafter\tverdict\n");
         print_leaks(&before, &after);

@@ -4,13 +4,16 @@
 
     tls.py [--rounds R] [--secs S] [--conns C] [--who root,voidtest] OUTDIR
 
-Two servers run side by side for the whole run, both started as `who`:
+Three servers run side by side for the whole run, all started as `who`:
 
-  shim   `voidshim exec` of specs/tls-server.json (pointed at this run's port and files,
-         as tests/integration/test-tls.sh does): a fresh void per connection, the key in
-         the signer void.
-  plain  benches/tlsplain: the same static binary, started the same way (a process per
-         connection, the signer a process of its own), with no void (see tlsplain.c).
+  shim       `voidshim exec` of specs/tls-server.json (pointed at this run's port and files,
+             as tests/integration/test-tls.sh does): a void per connection, the key in the
+             signer void.  Each connection takes a warm void (voidshim exec's default
+             --warm 4): built ahead of time by the warm pool's helper, with namespaces of its
+             own, used once.
+  shim-cold  the same with --warm 0: each connection's void is built when it arrives.
+  plain      benches/tlsplain: the same static binary, started the same way (a process per
+             connection, the signer a process of its own), with no void (see tlsplain.c).
 
 Loopback only.  Modes, each timed for S seconds per side per round, the sides' order
 alternating from round to round so that the machine's drift hits both alike:
@@ -38,9 +41,11 @@ sets TCP_NODELAY on both listeners (pidfd_getfd; accepted sockets inherit it) so
 rest measures the servers, not the stall.
 
 CPU per request by component (from /proc: the server's own time, its reaped children's =
-the connection processes, the signer's; the load generator's rusage; "other" = all CPUs'
-busy time while the load generator ran, minus those: kernel workers such as netns cleanup,
-and the rest of the machine).
+the connection processes (a warm void's setup in the child included: it is the shim's
+child), the signer's, the warm pool's helper's (it clone3()s every void ahead of time, so
+the namespaces' creation is charged to it); the load generator's rusage; "other" = all
+CPUs' busy time while the load generator ran, minus those: kernel workers such as netns
+cleanup, and the rest of the machine).
 
 Writes OUTDIR/tls-runs.tsv (one row per timed run) and OUTDIR/tls.tsv (per who, side and
 mode: requests/s over all rounds, median p50/p99 over rounds, CPU per request, and the
@@ -66,6 +71,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
 USER = "voidtest"
+SIDES = ("plain", "shim", "shim-cold")
 TICK = os.sysconf("SC_CLK_TCK")
 libc = ctypes.CDLL(None, use_errno=True)
 SYS_pidfd_getfd = 438
@@ -121,6 +127,32 @@ def set_nodelay(pid, port):
     return False
 
 
+def children(pid):
+    kids = []
+    for t in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{t}/children") as f:
+            kids += [int(x) for x in f.read().split()]
+    return kids
+
+
+def read_file(path):
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def proc_cpu(pid):
+    """(own, reaped children) CPU seconds of pid; 0 when it is gone."""
+    stat = read_file(f"/proc/{pid}/stat")
+    if not stat:
+        return 0.0, 0.0
+    v = stat.rsplit(")", 1)[1].split()
+    # After the ')': state is [0], utime [11], stime [12], cutime [13], cstime [14].
+    return (int(v[11]) + int(v[12])) / TICK, (int(v[13]) + int(v[14])) / TICK
+
+
 class Server:
     def __init__(self, side, argv, port, tmp):
         self.side, self.port = side, port
@@ -128,23 +160,32 @@ class Server:
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.err)
         wait_listening(port, self.proc, side)
         self.pid = self.proc.pid
-        time.sleep(0.2)
-        kids = []
-        for t in os.listdir(f"/proc/{self.pid}/task"):
-            with open(f"/proc/{self.pid}/task/{t}/children") as f:
-                kids += [int(x) for x in f.read().split()]
-        if len(kids) != 1:
-            raise RuntimeError(f"{side}: expected one child (the signer) at idle, found {kids}")
-        self.signer = kids[0]
+        time.sleep(0.5)
+        # Its children at idle: the signer (it runs the example's binary), and under the shim the warm
+        # pool's helper and the warm voids it made (still voidshim's code, each in a pid namespace of its own).
+        comm = read_file(f"/proc/{self.pid}/comm")
+        signers = [k for k in children(self.pid) if read_file(f"/proc/{k}/comm") != comm]
+        if len(signers) != 1:
+            raise RuntimeError(f"{side}: expected one child that is not {comm.strip()} (the signer), found {signers}")
+        self.signer = signers[0]
+
+    def helpers(self):
+        """The warm pools' helper processes: children running voidshim in our own pid namespace."""
+        comm = read_file(f"/proc/{self.pid}/comm")
+        out = []
+        for k in children(self.pid):
+            status = read_file(f"/proc/{k}/status")
+            nspid = re.search(r"^NSpid:\s+(.*)$", status, re.M)
+            if read_file(f"/proc/{k}/comm") == comm and nspid and len(nspid.group(1).split()) == 1:
+                out.append(k)
+        return out
 
     def cpu(self):
-        """(own, reaped children, signer) CPU seconds."""
-        with open(f"/proc/{self.pid}/stat") as f:
-            v = f.read().rsplit(")", 1)[1].split()
-        with open(f"/proc/{self.signer}/stat") as f:
-            s = f.read().rsplit(")", 1)[1].split()
-        # After the ')': state is [0], utime [11], stime [12], cutime [13], cstime [14].
-        return ((int(v[11]) + int(v[12])) / TICK, (int(v[13]) + int(v[14])) / TICK, (int(s[11]) + int(s[12])) / TICK)
+        """(own, reaped children, signer, warm helpers) CPU seconds."""
+        own, kids = proc_cpu(self.pid)
+        signer = proc_cpu(self.signer)[0]
+        helpers = sum(proc_cpu(h)[0] for h in self.helpers())
+        return own, kids, signer, helpers
 
     def warnings(self):
         self.err.seek(0)
@@ -211,6 +252,7 @@ def client_argv(mode, port, secs, conns):
 def measure(srv, mode, secs, conns):
     argv, parse = client_argv(mode, srv.port, secs, conns)
     c0, b0 = srv.cpu(), busy_s()
+    h0 = set(srv.helpers())
     r0 = os.times()
     t0 = time.monotonic()
     p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True)
@@ -220,13 +262,15 @@ def measure(srv, mode, secs, conns):
     c1 = srv.cpu()
     if p.returncode != 0:
         raise RuntimeError(f"{argv[0]} failed: {p.stderr.decode(errors='replace')[-500:]}")
+    if set(srv.helpers()) != h0:
+        log(f"{srv.side}: its warm pool's helper changed during the run: its CPU is not all counted")
     req, errs, p50, p99 = parse(p.stdout.decode(errors="replace"))
     client = (r1.children_user - r0.children_user) + (r1.children_system - r0.children_system)
-    own, kids, signer = (c1[i] - c0[i] for i in range(3))
+    own, kids, signer, warm = (c1[i] - c0[i] for i in range(4))
     busy = b1 - b0
     return {"secs": secs, "wall": wall, "requests": req, "errors": errs, "p50_ms": p50, "p99_ms": p99,
-            "cpu_server": own, "cpu_conns": kids, "cpu_signer": signer, "cpu_client": client,
-            "cpu_other": busy - own - kids - signer - client, "cpu_busy": busy}
+            "cpu_server": own, "cpu_conns": kids, "cpu_signer": signer, "cpu_warm": warm, "cpu_client": client,
+            "cpu_other": busy - own - kids - signer - warm - client, "cpu_busy": busy}
 
 
 def setup(who, tmp, args):
@@ -241,18 +285,20 @@ def setup(who, tmp, args):
     if who == USER:
         for f in ("cert.pem", "key.pem"):
             shutil.chown(os.path.join(d, f), USER, USER)
-    ports = {"shim": free_port(), "plain": free_port()}
+    ports = {side: free_port() for side in SIDES}
     with open(args.spec) as f:
         spec = json.load(f)
     spec["program"] = os.path.abspath(args.bin)
-    spec["listeners"]["https"]["tcp"] = f"127.0.0.1:{ports['shim']}"
     spec["entrypoints"]["signer"]["args"][0]["file"] = os.path.join(d, "key.pem")
     spec["entrypoints"]["conn"]["args"][1]["file"] = os.path.join(d, "cert.pem")
     spec["entrypoints"]["conn"]["void"]["mounts"][0]["ro-bind"] = os.path.join(d, "www")
-    with open(os.path.join(d, "spec.json"), "w") as f:
-        json.dump(spec, f, indent=1)
+    for side in ("shim", "shim-cold"):
+        spec["listeners"]["https"]["tcp"] = f"127.0.0.1:{ports[side]}"
+        with open(os.path.join(d, f"{side}.json"), "w") as f:
+            json.dump(spec, f, indent=1)
     argvs = {
-        "shim": [os.path.abspath(args.voidshim), "exec", os.path.join(d, "spec.json")],
+        "shim": [os.path.abspath(args.voidshim), "exec", os.path.join(d, "shim.json")],
+        "shim-cold": [os.path.abspath(args.voidshim), "exec", "--warm", "0", os.path.join(d, "shim-cold.json")],
         "plain": [os.path.abspath(args.plain), "-p", str(ports["plain"]), "-b", os.path.abspath(args.bin),
                   "-c", os.path.join(d, "cert.pem"), "-k", os.path.join(d, "key.pem"), "-w", os.path.join(d, "www")],
     }
@@ -267,26 +313,26 @@ def run_who(who, tmp, args, runs):
     d, ports, argvs = setup(who, tmp, args)
     servers = {}
     try:
-        for side in ("plain", "shim"):
+        for side in SIDES:
             servers[side] = Server(side, argvs[side], ports[side], d)
-        for side in ("plain", "shim"):  # warm up: page cache, the signer's first key use
+        for side in SIDES:  # warm up: page cache, the signer's first key use
             measure(servers[side], args.modes[0], 1, args.conns)
         if "keepalive-as-shipped" not in args.skipped:
             log(f"[{who}] as shipped (no TCP_NODELAY): keep-alive, {args.secs} s per side")
-            for side in ("plain", "shim"):
+            for side in SIDES:
                 runs.append({"who": who, "side": side, "mode": "keepalive-as-shipped", "round": 1,
                              **measure(servers[side], "keepalive-as-shipped", args.secs, args.conns)})
-        for side in ("plain", "shim"):
+        for side in SIDES:
             if not set_nodelay(servers[side].pid, ports[side]):
                 raise RuntimeError(f"{side}: could not find its listener to set TCP_NODELAY")
         for r in range(args.rounds):
             log(f"[{who}] round {r + 1}/{args.rounds}")
             for mode in args.modes:
-                sides = ("plain", "shim") if r % 2 == 0 else ("shim", "plain")
+                sides = SIDES if r % 2 == 0 else tuple(reversed(SIDES))
                 for side in sides:
                     runs.append({"who": who, "side": side, "mode": mode, "round": r + 1,
                                  **measure(servers[side], mode, args.secs, args.conns)})
-        for side in ("plain", "shim"):
+        for side in SIDES:
             n = servers[side].warnings()
             if n:
                 log(f"[{who}] {side}: {n} warning lines on its stderr (see below)")
@@ -305,8 +351,7 @@ def summarize(runs):
         if k not in keys:
             keys.append(k)
     for who, mode in keys:
-        sel = {s: [r for r in runs if r["who"] == who and r["mode"] == mode and r["side"] == s]
-               for s in ("plain", "shim")}
+        sel = {s: [r for r in runs if r["who"] == who and r["mode"] == mode and r["side"] == s] for s in SIDES}
         row = {}
         for s, rs in sel.items():
             secs = sum(r["secs"] for r in rs)
@@ -317,20 +362,20 @@ def summarize(runs):
                 "p99_ms": statistics.median(r["p99_ms"] for r in rs),
                 "p99_max_ms": max(r["p99_ms"] for r in rs),
             }
-            for c in ("server", "conns", "signer", "client", "other", "busy"):
+            for c in ("server", "conns", "signer", "warm", "client", "other", "busy"):
                 row[s][f"cpu_{c}_ms_per_req"] = 1e3 * sum(r[f"cpu_{c}"] for r in rs) / req if req else 0
-        # Paired ratios: the shim's run against the plain run of the same round.
-        per_round = []
-        for rp in sel["plain"]:
-            rs = [r for r in sel["shim"] if r["round"] == rp["round"]]
-            if rs and rp["requests"]:
-                per_round.append(rs[0]["requests"] / rs[0]["secs"] / (rp["requests"] / rp["secs"]))
-        ratio = row["shim"]["rps"] / row["plain"]["rps"] if row["plain"]["rps"] else float("nan")
-        for s in ("plain", "shim"):
+        for s in SIDES:
+            # Paired ratios: each shim run against the plain run of the same round.
+            per_round = []
+            for rp in sel["plain"]:
+                rs = [r for r in sel[s] if r["round"] == rp["round"]]
+                if rs and rp["requests"] and s != "plain":
+                    per_round.append(rs[0]["requests"] / rs[0]["secs"] / (rp["requests"] / rp["secs"]))
+            ratio = row[s]["rps"] / row["plain"]["rps"] if row["plain"]["rps"] else float("nan")
             out.append({"who": who, "mode": mode, "side": s, "status": "ok", **row[s],
-                        "ratio_shim_plain": ratio if s == "shim" else 1.0,
-                        "ratio_round_min": min(per_round) if per_round and s == "shim" else "",
-                        "ratio_round_max": max(per_round) if per_round and s == "shim" else ""})
+                        "ratio_shim_plain": ratio,
+                        "ratio_round_min": min(per_round) if per_round else "",
+                        "ratio_round_max": max(per_round) if per_round else ""})
     return out
 
 
@@ -383,7 +428,7 @@ def main():
     rows = summarize(runs)
     for who in [w for w in args.who.split(",") if w]:
         for m in args.skipped:
-            rows += [{"who": who, "mode": m, "side": s, "status": f"not installed ({TOOL[m]})"} for s in ("plain", "shim")]
+            rows += [{"who": who, "mode": m, "side": s, "status": f"not installed ({TOOL[m]})"} for s in SIDES]
     write_tsv(os.path.join(args.outdir, "tls.tsv"), rows)
 
 

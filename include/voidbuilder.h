@@ -509,10 +509,14 @@ enum {
  * capabilities, no_new_privs, Landlock, seccomp, rlimits) and holds none of
  * its fds.  With VB_INIT_HOLD it stays after the program ends, and the
  * program may be left out (no vb_void_exec_*()): the void then waits for
- * processes to join it (vb_void_join()) until SIGTERM, on which the reaper
- * sends SIGTERM to every process of the void, waits at most 5 s for them,
- * SIGKILLs what is left and exits 0.  Needs a fresh pid namespace (-EINVAL
- * at spawn otherwise); -EINVAL for an unknown flag.
+ * processes to start in it (vb_void_newcomer(), vb_void_join()) until
+ * SIGTERM, on which the reaper sends SIGTERM to every process of the void,
+ * waits at most 5 s for them, SIGKILLs what is left and exits 0.  A held
+ * reaper keeps one socket (close-on-exec, never the program's) on which it
+ * forks newcomers (vb_void_newcomer()); its seccomp policy must then allow
+ * signalfd4, poll, recvmsg, sendmsg, clone, pipe2, pidfd_open, dup3, chdir,
+ * setsid and execve (the built-in one does).  Needs a fresh pid namespace
+ * (-EINVAL at spawn otherwise); -EINVAL for an unknown flag.
  */
 VB_API int vb_void_init(struct vb_void *v, unsigned flags) VB_NONNULL(1);
 
@@ -542,6 +546,30 @@ struct vb_join {
  */
 VB_API int vb_void_join(struct vb_void *v, struct vb_proc *p, const struct vb_join *j, struct vb_proc **out,
                         struct vb_error **err) VB_NONNULL(1, 2, 3, 4);
+/*
+ * Start j's program inside the running held void p (vb_void_init() with
+ * VB_INIT_HOLD) as a child of its pid 1, which forks it: it is born with
+ * exactly what the void's first process has, inherited, not rebuilt: every
+ * namespace, ids, capabilities, no_new_privs, the same Landlock domain (so
+ * Landlock's scopes let it signal the void's other processes and reach their
+ * abstract unix sockets, as vb_void_join()'s newcomer, a domain of its own,
+ * may not), the same seccomp filter, rlimits and cgroups.  It becomes a new
+ * session; j->fds are handed in at their targets (at most 32, each at most
+ * 1023; 0, 1 and 2 not given are the caller's /dev/null); j->env NULL: the
+ * void's environment; j->cwd NULL: the void's directory.  At most 128 KiB of
+ * path, arguments and environment, 8192 strings, 64 newcomers running at
+ * once.  On success *out is a handle (free with vb_proc_free(), which kills
+ * it): vb_proc_pid() is its pid as the caller sees it, vb_proc_pidfd() a
+ * pidfd that polls readable when it ends, vb_proc_kill() signals it, and
+ * vb_proc_wait() blocks until pid 1 has reaped it and says its status (when
+ * pid 1 is gone first, SIGKILL, as every process of the void has got).
+ * Thread-safe for one p.  -EOPNOTSUPP when p's pid 1 is not a held reaper
+ * of the library's, -ESRCH when the void has ended, -EINVAL for a bad j,
+ * -E2BIG for too long a j, -EAGAIN with 64 newcomers running, a failing step
+ * as from vb_void_spawn() (err->step "exec", "chdir", ...).
+ */
+VB_API int vb_void_newcomer(struct vb_proc *p, const struct vb_join *j, struct vb_proc **out, struct vb_error **err)
+        VB_NONNULL(1, 2, 3);
 
 /* ---- servers: the environment model (doc/servers.md) --------------------- */
 
@@ -665,6 +693,12 @@ struct vb_net_allow {
  * link), with *why (if why is non-NULL) a static one-line reason.
  */
 VB_API int vb_net_allow_parse(const char *text, struct vb_net_allow *out, const char **why) VB_NONNULL(1, 2);
+/*
+ * Is text an allowlist entry that names a host by name, "[tcp:|udp:]NAME:PORT"
+ * (NAME letters, digits, dots and hyphens, not an address; PORT 1 to 65535)?
+ * Pure: nothing is looked up (vb_net_allow_resolve() does that).
+ */
+VB_API bool vb_net_allow_is_name(const char *text) VB_NONNULL(1);
 /*
  * vb_net_allow_parse(), where HOST may also be a host name: the name is
  * resolved now (getaddrinfo(3): the caller's resolver, once, when the entry is
@@ -842,6 +876,24 @@ VB_API struct vb_pool *vb_pool_free(struct vb_pool *p);
  * namespaces are fresh.
  */
 VB_API int vb_void_use_pool(struct vb_void *v, struct vb_pool *p) VB_NONNULL(1);
+/*
+ * Give an unprivileged caller the spawn path root has: one clone3() from
+ * inside the pooled network namespace.  A pooled namespace belongs to the
+ * helper's user namespace, which a thread of the initial one cannot step into
+ * and back out of; so this moves the whole calling process, once, into that
+ * user namespace (where it is uid 0 over the caller's one uid outside, with
+ * every capability over the pool's namespaces and none elsewhere) and into a
+ * network namespace of its own made there, its "home": from then on the
+ * caller reaches no network but through the sockets it already holds (a
+ * spawner, such as a server of voids, needs none).  Each spawn then steps its
+ * thread into a pooled namespace for the clone3() and back home, and the
+ * void's own user namespace nests in the pool's, as it does without this
+ * call.  Files the caller creates still belong to its uid.  Irreversible.
+ * For a privileged pool there is nothing to do: 0.  -EINVAL from a process
+ * with more than one thread (the kernel's rule for entering a user
+ * namespace), -EALREADY when the caller entered another pool's namespace.
+ */
+VB_API int vb_pool_enter(struct vb_pool *p, struct vb_error **err) VB_NONNULL(1);
 
 /* ---- warm voids: built ahead of time, waiting for their program ---------- */
 
@@ -855,9 +907,11 @@ struct vb_warm_fd {
  * Build voids from the template v ahead of time.  A helper process forked
  * now (which dies with the calling thread) keeps `depth` (1..64) voids
  * ready: each has its own fresh namespaces, its root, mounts, id maps,
- * capabilities dropped, no_new_privs and Landlock in place, and waits, before
- * its seccomp filter goes on, for vb_warm_spawn() to give it its arguments
- * and fds.  Each void serves one spawn and is never reused, so a warm void is
+ * capabilities dropped and no_new_privs in place (and the built-in seccomp
+ * filter; a policy of the caller's goes on after the request, which may
+ * forbid what reading it takes), and waits for vb_warm_spawn() to give it its
+ * arguments and fds; Landlock goes on after that, so that the fds handed in
+ * are confined as a cold void's are.  Each void serves one spawn and is never reused, so a warm void is
  * as isolated as one made by vb_void_spawn(); it was only made earlier.  The
  * voids are children of the calling process (CLONE_PARENT), so
  * vb_proc_wait() reaps them as usual.  v is copied as it is now (later

@@ -26,6 +26,7 @@ const struct shim_command shim_commands[] = {
         { "bootstrap", cmd_bootstrap, "make a Debian tree with mmdebstrap, in a void that reaches only the mirror" },
         { "boot", cmd_boot, "run a tree's own init as pid 1 of a void, its console relayed here" },
         { "oci", cmd_oci, "an OCI runtime (runc's command line) for podman and containerd" },
+        { "serve", cmd_serve, "keep voids built ahead of time for voidshim run (a per-user server)" },
         { "help", cmd_help, "show this help" },
         { "version", cmd_version, "show the version" },
         { NULL, NULL, NULL },

@@ -29,10 +29,13 @@ int shim_fatal(int code, const char *what, const char *cause);
 /* Same, with the cause taken from a vb_error (or strerror(-r) when err is NULL). */
 int shim_fatal_err(int code, const char *what, const struct vb_error *err, int r);
 
+/* The exit status of a run whose void ended with wait status ws: its own, 128+N for signal N, else 111. */
+int shim_exit_status(int ws);
 /* Read a whole file (at most 4 MiB: -EFBIG beyond) into *out (malloc'd, not NUL-terminated), *len bytes. */
 int shim_read_all(const char *path, char **out, size_t *len);
 
 int cmd_run(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 

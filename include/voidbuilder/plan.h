@@ -294,13 +294,29 @@ struct vb_plan_spec_start {
  * The plan of entrypoint e of spec s: its environment's servers (an absent
  * server keeps the void's default, except exec, whose default is fresh: the
  * program's own ELF closure), its "void" grants in the spec's order, its
- * program (a host file, run by fd), VOIDSHIM_ENTRYPOINT and VOIDSHIM_FDS.
+ * program (a host file, run by fd), VOIDSHIM_ENTRYPOINT and VOIDSHIM_FDS, the
+ * caretakers of its proxied servers, the spec's "name" (care.name) and the
+ * entrypoint's "inbox" (care.inbox).
  * start (NULL: nothing from a command line, as for explain) gives the binds
  * its "bind-cmdline" mounts expand to, each in its mount's place.  The fds of
- * its args are the caller's to add (vb_plan_fd()).  -ENOMEM, or -EINVAL with err.
+ * its args are the caller's to add (vb_plan_fd()).  -ENOMEM, or -EINVAL with err
+ * (also when the allowlist names hosts not resolved yet: vb_plan_spec_resolve()).
  */
 int vb_plan_from_spec(const struct vb_spec *s, const struct vb_spec_entry *e, const struct vb_plan_spec_start *start,
                       struct vb_plan **out, struct vb_error **err) VB_NONNULL(1, 2, 4);
+
+/*
+ * Resolve the host names of spec s's net allowlist ("tcp:deb.debian.org:80"),
+ * in place and once: each becomes one entry per address a caretaker can route
+ * to (vb_net_allow_resolve(), the caller's resolver), and s->care.hosts names
+ * them for the voids' /etc/hosts, exactly as `voidshim run --net-allow` does
+ * when it is given the same entry.  vb_plan_from_spec() refuses a spec whose
+ * names are not resolved yet; a spec without names is left as it is.  0, or
+ * -errno with err ("\"allow\" entry tcp:x:80: no address for this name"):
+ * -ENOENT (no address), -EHOSTUNREACH (the resolver failed), -EINVAL, -E2BIG,
+ * -ENOMEM.  On failure s is unchanged.
+ */
+int vb_plan_spec_resolve(struct vb_spec *s, struct vb_error **err) VB_NONNULL(1);
 
 /*
  * The grants of profile prof (vb_spec_load_profile()), as a spec's

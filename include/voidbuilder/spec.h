@@ -59,6 +59,15 @@ struct vb_spec_care {
         struct vb_spec_forward *fwd; /* unix proxied: socket forwarders */
         size_t n_fwd;
         struct vb_spec_dbus *dbus; /* unix proxied: the D-Bus proxy, or NULL */
+        /*
+         * Entries of allow that name a host ("tcp:deb.debian.org:80"): the parser only checks their
+         * form, and leaves their allow[] zero; vb_plan_spec_resolve() resolves them (once, when the
+         * application starts), after which n_named is 0, each address is an entry of its own (its text
+         * repeated, as `voidshim run --net-allow` lists it) and hosts names them for the voids' /etc/hosts.
+         */
+        size_t n_named;
+        char **hosts; /* "ADDRESS NAME" lines, NULL-terminated (NULL: none) */
+        size_t n_hosts;
 };
 
 /* ---- channels ---------------------------------------------------------- */
@@ -197,6 +206,7 @@ struct vb_spec_void {
         char *proc_profile, *dev_profile, *passwd_profile; /* the profile that gave each, or NULL */
         struct vb_limits limits;                           /* "limits" (vb_void_limits()); 0: not limited */
         enum vb_identity identity;                         /* "identity"; VB_IDENTITY_AUTO when absent */
+        char *inbox; /* "inbox": where the application's powerbox appears in the void, or NULL */
 };
 
 struct vb_spec_entry {
@@ -228,6 +238,7 @@ struct vb_spec {
         size_t n_entries;
         struct vb_spec_posidx *idx;
         bool parse_errors; /* set when parsing reported anything */
+        char *name;        /* "name": the application's control name (voidshim ctl NAME), or NULL */
 };
 
 /* ---- diagnostics ------------------------------------------------------- */

@@ -11,20 +11,30 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "voidbuilder.h"
 #include "voidbuilder/plan.h"
 
 /* ---- a set of caretakers, for `voidshim run` and `voidshim exec` alike (care_set.c) ---- */
 
+/* A link into our void (`voidshim ctl PEER connect US PATH`): PEER's supervisor holds its forwarder. */
+struct care_link {
+        char *peer; /* the named void that was handed the socket */
+        char *path; /* the socket's path in our void */
+};
+
 struct care_set {
         struct vb_caretaker **care;
         char **name; /* what `voidshim ctl NAME revoke` takes: "net", "dbus", or the void's socket path */
         char **at;   /* forwarder, D-Bus proxy: the socket's path in the void; NULL for the network */
         char **host; /* ... and on the host, in run_dir */
+        char **up;   /* forwarder: its upstream ("unix:/proc/PID/root/PATH" for a link); NULL otherwise */
         size_t n;
-        char run_dir[PATH_MAX]; /* private directory of the forwarder sockets, or "" */
-        int run_lock;           /* with run_dir: its fd, flock'ed while we (and our caretakers) live */
+        char run_dir[PATH_MAX];  /* private directory of the forwarder sockets, or "" */
+        int run_lock;            /* with run_dir: its fd, flock'ed while we (and our caretakers) live */
+        struct care_link *links; /* the links into our void, named "PEER/BASENAME" */
+        size_t n_links;
 };
 
 /* Take caretaker c (freed on failure) under name, with no endpoint for care_give() to bind. */
@@ -60,6 +70,38 @@ void care_set_done(struct care_set *s);
 void care_net_change(struct care_set *s, int fd, const char *text, bool allow);
 /* ctl A connect B PATH, as A's supervisor gets it: "PID /PATH" (care_live.c). */
 void care_connect(struct care_set *s, struct vb_inbox *inbox, int fd, char *args);
+/*
+ * The other side of a link (care_live.c).  `voidshim ctl A connect B PATH`
+ * tells B's supervisor "linked A PATH" once A holds the link; B lists it as
+ * "A/BASENAME" and may cut it: B's supervisor asks A's, over A's control
+ * socket (the same peer checks: same uid, same mount and user namespace),
+ * "unlink PID PATH", PID being B's init.  A cuts only a forwarder of its own
+ * to that very socket ("haslink PID PATH" asks whether it still holds one).
+ *
+ * care_serve_links() answers "connect", "unlink", "haslink" (as A) and, with
+ * self > 0 (the pid of our void's init), "linked" (as B): true when req was
+ * one of them.
+ */
+bool care_serve_links(struct care_set *s, struct vb_inbox *inbox, pid_t self, int fd, char *req);
+/* Is name a link's name, "PEER/BASENAME"? */
+bool care_link_is_name(const char *name);
+/* revoke PEER/BASENAME, as B's supervisor gets it. */
+void care_link_revoke(struct care_set *s, pid_t self, int fd, const char *name);
+/* One line per link into our void that its peer still holds (the others are forgotten). */
+void care_links_list(struct care_set *s, pid_t self, int fd);
+
+/* ---- the powerbox's requests, the same in every supervisor (care_inbox.c) ---- */
+
+/* The inbox's lines of `list` (nothing when inbox is NULL). */
+void care_inbox_list(struct vb_inbox *inbox, int fd);
+/* "grant PATH ro|rw": PATH opened here, as the owner (the peer was checked), and handed to the holder. */
+void care_inbox_grant(struct vb_inbox *inbox, int fd, char *args);
+/*
+ * "revoke NAME" (caretakers true: a caretaker, a link "PEER/BASENAME" into our void
+ * (self: our init's pid), or a grant) or "ungrant NAME" (a grant only), answered on fd.
+ * Returns how many caretakers were revoked.
+ */
+size_t care_revoke(struct care_set *s, struct vb_inbox *inbox, pid_t self, int fd, const char *name, bool caretakers);
 /* Answer a control client (never raises SIGPIPE). */
 void care_reply(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

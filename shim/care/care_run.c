@@ -181,78 +181,21 @@ static void list(struct care_sup *s, struct vb_proc *p, int fd)
         else
                 care_reply(fd, "void\tpid %d, running\n", (int)vb_proc_pid(p));
         care_set_list(&s->set, fd);
-        if (!s->inbox)
-                return;
-        care_reply(fd, "inbox\tholder pid %d, %zu grant%s\n", (int)vb_inbox_pid(s->inbox), vb_inbox_count(s->inbox),
-                   vb_inbox_count(s->inbox) == 1 ? "" : "s");
-        for (size_t i = 0; i < vb_inbox_count(s->inbox); i++) {
-                const char *name, *what = vb_inbox_describe(s->inbox, i, &name);
-
-                care_reply(fd, "%s\tgrant %s\n", name, what);
-        }
+        care_inbox_list(s->inbox, fd);
+        care_links_list(&s->set, vb_proc_pid(p), fd);
 }
 
-/* "grant PATH ro|rw": PATH is opened here, as the owner (the peer was checked), and handed to the holder. */
-static void grant(struct care_sup *s, int fd, char *args)
+static void revoke_one(struct care_sup *s, struct vb_proc *p, int fd, const char *name, bool caretakers)
 {
-        _cleanup_close_ int dir = -1;
-        _cleanup_vb_error_ struct vb_error *err = NULL;
-        char *mode = strrchr(args, ' ');
-        unsigned flags;
-        int r;
-
-        if (!s->inbox) {
-                care_reply(fd, "error: this run has no inbox (voidshim run --inbox DIR)\n");
-                return;
-        }
-        if (!mode || (strcmp(mode, " ro") != 0 && strcmp(mode, " rw") != 0)) {
-                care_reply(fd, "error: expected grant PATH ro|rw\n");
-                return;
-        }
-        flags = strcmp(mode, " rw") == 0 ? VB_MOUNT_RW : 0;
-        *mode = '\0';
-        dir = open(args, O_PATH | O_CLOEXEC);
-        if (dir < 0) {
-                care_reply(fd, "error: %s: %s\n", args, strerror(errno));
-                return;
-        }
-        if (ctl_overlaps_runtime_dir(args)) {
-                care_reply(fd, "error: %s holds voidshim's control sockets: a void is never granted them\n", args);
-                return;
-        }
-        r = vb_inbox_grant(s->inbox, dir, NULL, flags, &err);
-        if (r < 0)
-                care_reply(fd, "%s: %s\n", r == -EINVAL || r == -EEXIST ? "error" : "failed",
-                           err && err->msg ? err->msg : strerror(-r));
-        else
-                care_reply(fd, "ok\n");
-}
-
-static void revoke_one(struct care_sup *s, int fd, const char *name, bool caretakers)
-{
-        _cleanup_vb_error_ struct vb_error *err = NULL;
-
-        if (caretakers && care_set_revoke(&s->set, name) > 0) {
-                if (strcmp(name, "term") == 0) /* nothing relays any more: our terminal is ours again */
-                        term_restore(s);
-                if (s->inbox) /* a link (ctl connect) is a forwarder and its grant: both go */
-                        (void)vb_inbox_ungrant(s->inbox, name, NULL);
-                care_reply(fd, "ok\n");
-                return;
-        }
-        if (s->inbox && vb_inbox_ungrant(s->inbox, name, &err) >= 0) {
-                care_reply(fd, "ok\n");
-        } else if (err && err->errnum != ENOENT) {
-                care_reply(fd, "failed: %s\n", err->msg);
-        } else {
-                care_reply(fd, "error: no %s named %s (voidshim ctl NAME list shows them)\n",
-                           caretakers ? "caretaker or grant" : "grant", name);
-        }
+        /* nothing relays any more: our terminal is ours again */
+        if (care_revoke(&s->set, s->inbox, vb_proc_pid(p), fd, name, caretakers) > 0 && strcmp(name, "term") == 0)
+                term_restore(s);
 }
 
 /*
- * One request: "list", "revoke NAME", "grant PATH ro|rw", "ungrant NAME", "stop".  Answers end with
- * "ok", "error: ..." (the request was wrong) or "failed: ..." (the system refused).
+ * One request: "list", "revoke NAME", "grant PATH ro|rw", "ungrant NAME", "allow|deny ENTRY", the links'
+ * (care_serve_links()), "stop".  Answers end with "ok", "error: ..." (the request was wrong) or
+ * "failed: ..." (the system refused).
  */
 static bool serve(struct care_sup *s, struct vb_proc *p, int fd, char *req)
 {
@@ -264,15 +207,15 @@ static bool serve(struct care_sup *s, struct vb_proc *p, int fd, char *req)
                 list(s, p, fd);
                 care_reply(fd, "ok\n");
         } else if (strncmp(req, "revoke ", 7) == 0) {
-                revoke_one(s, fd, req + 7, true);
+                revoke_one(s, p, fd, req + 7, true);
         } else if (strncmp(req, "ungrant ", 8) == 0) {
-                revoke_one(s, fd, req + 8, false);
+                revoke_one(s, p, fd, req + 8, false);
         } else if (strncmp(req, "grant ", 6) == 0) {
-                grant(s, fd, req + 6);
+                care_inbox_grant(s->inbox, fd, req + 6);
         } else if (strncmp(req, "allow ", 6) == 0 || strncmp(req, "deny ", 5) == 0) {
                 care_net_change(&s->set, fd, strchr(req, ' ') + 1, req[0] == 'a');
-        } else if (strncmp(req, "connect ", 8) == 0) {
-                care_connect(&s->set, s->inbox, fd, req + 8);
+        } else if (care_serve_links(&s->set, s->inbox, vb_proc_pid(p), fd, req)) {
+                /* connect, unlink, haslink, linked: answered */
         } else if (!*req) {
                 return false; /* a probe (ctl_listen checking the name) or a client that gave up */
         } else if (strcmp(req, "stop") == 0) {
@@ -281,7 +224,8 @@ static bool serve(struct care_sup *s, struct vb_proc *p, int fd, char *req)
         } else {
                 care_reply(fd,
                            "error: unknown request '%s' (list, revoke NAME, grant PATH ro|rw, ungrant NAME, "
-                           "allow|deny ENTRY, connect PID PATH, stop)\n",
+                           "allow|deny ENTRY, connect PID PATH, unlink PID PATH, haslink PID PATH, "
+                           "linked PEER PATH, stop)\n",
                            req);
         }
         return false;

@@ -21,13 +21,15 @@
 #include "voidbuilder/cleanup.h"
 
 /* Takes c (freed on failure). */
-static int add(struct care_set *s, struct vb_caretaker *c, const char *name, const char *at, const char *host)
+static int add(struct care_set *s, struct vb_caretaker *c, const char *name, const char *at, const char *host,
+               const char *up)
 {
         size_t n = s->n + 1;
         struct vb_caretaker **care = reallocarray(s->care, n, sizeof(*care));
         char **names = care ? reallocarray(s->name, n, sizeof(*names)) : NULL;
         char **ats = names ? reallocarray(s->at, n, sizeof(*ats)) : NULL;
         char **hosts = ats ? reallocarray(s->host, n, sizeof(*hosts)) : NULL;
+        char **ups = hosts ? reallocarray(s->up, n, sizeof(*ups)) : NULL;
 
         if (care)
                 s->care = care;
@@ -37,7 +39,9 @@ static int add(struct care_set *s, struct vb_caretaker *c, const char *name, con
                 s->at = ats;
         if (hosts)
                 s->host = hosts;
-        if (!hosts) {
+        if (ups)
+                s->up = ups;
+        if (!ups) {
                 vb_caretaker_free(c);
                 return -ENOMEM;
         }
@@ -45,15 +49,16 @@ static int add(struct care_set *s, struct vb_caretaker *c, const char *name, con
         s->name[s->n] = strdup(name);
         s->at[s->n] = at ? strdup(at) : NULL;
         s->host[s->n] = host ? strdup(host) : NULL;
+        s->up[s->n] = up ? strdup(up) : NULL;
         s->n++;
-        if (!s->name[s->n - 1] || (at && !s->at[s->n - 1]) || (host && !s->host[s->n - 1]))
+        if (!s->name[s->n - 1] || (at && !s->at[s->n - 1]) || (host && !s->host[s->n - 1]) || (up && !s->up[s->n - 1]))
                 return -ENOMEM; /* care_set_done() frees what was copied */
         return 0;
 }
 
 int care_set_adopt(struct care_set *s, struct vb_caretaker *c, const char *name)
 {
-        return add(s, c, name, NULL, NULL);
+        return add(s, c, name, NULL, NULL, NULL);
 }
 
 /* Empty the run directory fd (it holds only sockets) and remove it as name in rt. */
@@ -155,7 +160,7 @@ int care_set_forward(struct care_set *s, const char *at, const char *upstream, s
         r = vb_caretaker_forward(host, upstream, &c, err);
         if (r < 0)
                 return r;
-        r = add(s, c, at, at, host);
+        r = add(s, c, at, at, host, upstream);
         return r < 0 ? vb_error_set(err, r, "keep the forwarder") : 0;
 }
 
@@ -171,7 +176,7 @@ int care_set_dbus(struct care_set *s, const char *at, const char *bus, char *con
         r = vb_caretaker_dbus(host, bus, talk, &c, err);
         if (r < 0)
                 return r;
-        r = add(s, c, "dbus", at, host);
+        r = add(s, c, "dbus", at, host, NULL);
         return r < 0 ? vb_error_set(err, r, "keep the D-Bus proxy") : 0;
 }
 
@@ -183,7 +188,7 @@ int care_set_net(struct care_set *s, const struct vb_net_allow *allow, size_t n,
 
         if (r < 0)
                 return r;
-        r = add(s, c, "net", NULL, NULL);
+        r = add(s, c, "net", NULL, NULL, NULL);
         if (r < 0)
                 return vb_error_set(err, r, "keep the network caretaker");
         *out = c;
@@ -199,13 +204,15 @@ static int give_hosts(const struct care_set *s, struct vb_plan *p, struct vb_err
         if (!s->run_dir[0])
                 return vb_error_set(err, ENOENT, "no run directory for /etc/hosts");
         snprintf(path, sizeof(path), "%s/hosts", s->run_dir);
+        /* Written once: `voidshim exec`'s voids share it (their names were resolved once, for all). */
         f = fopen(path, "wxe");
-        if (!f)
+        if (!f && errno != EEXIST)
                 return vb_error_set(err, errno, "write %s", path);
-        fprintf(f, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
-        for (size_t i = 0; i < p->care.n_hosts; i++)
+        if (f)
+                fprintf(f, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+        for (size_t i = 0; f && i < p->care.n_hosts; i++)
                 fprintf(f, "%s\n", p->care.hosts[i]);
-        if (fflush(f) != 0 || fchmod(fileno(f), 0644) < 0)
+        if (f && (fflush(f) != 0 || fchmod(fileno(f), 0644) < 0))
                 return vb_error_set(err, errno, "write %s", path);
         return vb_plan_bind(p, path, "/etc/hosts", 0, "the void's /etc/hosts (--net-allow by name)") < 0
                        ? vb_error_set(err, ENOMEM, "bind /etc/hosts")
@@ -263,12 +270,13 @@ size_t care_set_revoke(struct care_set *s, const char *name)
 static void drop_at(struct care_set *s, size_t i)
 {
         vb_caretaker_free(s->care[i]);
-        free(s->name[i]), free(s->at[i]), free(s->host[i]);
+        free(s->name[i]), free(s->at[i]), free(s->host[i]), free(s->up[i]);
         s->n--;
         memmove(&s->care[i], &s->care[i + 1], (s->n - i) * sizeof(*s->care));
         memmove(&s->name[i], &s->name[i + 1], (s->n - i) * sizeof(*s->name));
         memmove(&s->at[i], &s->at[i + 1], (s->n - i) * sizeof(*s->at));
         memmove(&s->host[i], &s->host[i + 1], (s->n - i) * sizeof(*s->host));
+        memmove(&s->up[i], &s->up[i + 1], (s->n - i) * sizeof(*s->up));
 }
 
 void care_set_drop(struct care_set *s, struct vb_caretaker *c)
@@ -304,7 +312,10 @@ void care_set_done(struct care_set *s)
 {
         while (s->n)
                 drop_at(s, s->n - 1);
-        free(s->care), free(s->name), free(s->at), free(s->host);
+        free(s->care), free(s->name), free(s->at), free(s->host), free(s->up);
+        for (size_t i = 0; i < s->n_links; i++)
+                free(s->links[i].peer), free(s->links[i].path);
+        free(s->links);
         if (s->run_dir[0]) {
                 char hosts[PATH_MAX + 16];
 

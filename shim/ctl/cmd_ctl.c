@@ -67,6 +67,30 @@ static int peer_pid(const char *name)
         return v ? atoi(v + 9) : -ESRCH;
 }
 
+/*
+ * connect: A holds the link now; B's supervisor is told ("linked A PATH") so that B may cut it too
+ * (`voidshim ctl B revoke A/BASENAME`).  B that cannot be told leaves the link with A alone: said, 111.
+ */
+static int tell_peer(const char *b, const char *a, const char *path, const char *what)
+{
+        char req[PATH_MAX + 128], buf[1024];
+        size_t got = 0;
+        ssize_t n;
+        int fd = ctl_connect(b);
+
+        if (fd < 0)
+                return shim_fatal(SHIM_EXIT_SYSTEM, what, "linked, but its server's side cannot be told (it ended?)");
+        snprintf(req, sizeof(req), "linked %s %s\n", a, path);
+        (void)!send(fd, req, strlen(req), MSG_NOSIGNAL);
+        while (got + 1 < sizeof(buf) && (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
+                got += (size_t)n;
+        close(fd);
+        buf[got] = '\0';
+        if (strcmp(buf, "ok\n") != 0) /* a run or `voidshim exec`: no revoking from its side */
+                fprintf(stderr, "voidshim: %s cannot cut the link from its side: %s", b, got ? buf : "no answer\n");
+        return 0;
+}
+
 /* The request line; grant's PATH is made absolute here (the supervisor's cwd is not ours). */
 static int request(int argc, char **argv, char *req, size_t len)
 {
@@ -136,7 +160,7 @@ int cmd_ctl(int argc, char **argv)
                 last = line;
         }
         if (last && strcmp(last, "ok") == 0)
-                return 0;
+                return strcmp(argv[2], "connect") == 0 ? tell_peer(argv[3], argv[1], argv[4], what) : 0;
         /* "error:" the request was wrong (100); "failed:" or a refused peer, the system said no (111). */
         if (last && strncmp(last, "failed: ", 8) == 0)
                 return shim_fatal(SHIM_EXIT_SYSTEM, what, last + 8);

@@ -110,18 +110,39 @@ static int loop(struct runner *r)
         }
 }
 
+/* Warm voids kept ready per triggered entrypoint unless --warm says otherwise. */
+#define EXEC_WARM_DEFAULT 4
+
+static int parse_depth(const char *s, unsigned *out)
+{
+        char *end;
+        unsigned long v;
+
+        errno = 0;
+        v = strtoul(s, &end, 10);
+        if (errno || !*s || *end || *s == '-' || v > 64)
+                return -EINVAL;
+        *out = (unsigned)v;
+        return 0;
+}
+
 static int usage(FILE *f, int code)
 {
-        fputs("usage: voidshim exec [--name NAME] SPEC [-- ARGS...]\n"
+        fputs("usage: voidshim exec [--name NAME] [--warm N] SPEC [-- ARGS...]\n"
               "\n"
               "Run the application that SPEC describes (doc/spec-format.md): create its pipes,\n"
               "sockets and listeners, start each \"startup\" entrypoint in a void of its own, and\n"
               "a new void each time a trigger fires.  ARGS give the \"cmdline\" paths (by index)\n"
               "and the \"trailing\" words.  SIGINT, SIGTERM and SIGHUP stop every void.\n"
               "\n"
-              "  --name NAME   open a control socket: `voidshim ctl NAME list|revoke CARETAKER|stop`\n"
-              "                lists the voids and the caretakers of proxied servers, revokes one\n"
-              "                (\"net\", \"dbus\", or a \"connect\" socket's path), or ends the run\n"
+              "  --name NAME   open a control socket (default: the spec's \"name\"): `voidshim ctl NAME\n"
+              "                list|revoke CARETAKER|grant PATH [ro|rw]|ungrant GRANT|stop` lists the\n"
+              "                voids and the caretakers of proxied servers, revokes one (\"net\",\n"
+              "                \"dbus\", or a \"connect\" socket's path), grants a path into the\n"
+              "                powerbox of the entrypoints that have an \"inbox\", or ends the run\n"
+              "  --warm N      keep N voids (default 4, at most 64; 0: none) of each triggered\n"
+              "                entrypoint built ahead of time, each used by one firing: its own\n"
+              "                namespaces, root and mounts, made before the trigger fires\n"
               "\n"
               "Exit status: 0 when every startup void succeeded; else the status of the first\n"
               "one that failed (128+N for signal N), passed on without a line of its own unless\n"
@@ -136,13 +157,22 @@ int cmd_exec(int argc, char **argv)
         struct runner r = {};
         struct vb_spec *s = NULL;
         const char *name = NULL;
+        unsigned depth = EXEC_WARM_DEFAULT;
         int rc, first = 2;
 
-        if (argc > 1 && strcmp(argv[1], "--name") == 0) {
-                if (argc < 3 || !ctl_name_ok(argv[2]))
-                        return shim_fatal(SHIM_EXIT_USAGE, "parse the command line",
-                                          "--name: 1 to 64 of [A-Za-z0-9_.-], not starting with '.'");
-                name = argv[2];
+        for (;;) {
+                if (argc > 1 && strcmp(argv[1], "--name") == 0) {
+                        if (argc < 3 || !ctl_name_ok(argv[2]))
+                                return shim_fatal(SHIM_EXIT_USAGE, "parse the command line",
+                                                  "--name: 1 to 64 of [A-Za-z0-9_.-], not starting with '.'");
+                        name = argv[2];
+                } else if (argc > 1 && strcmp(argv[1], "--warm") == 0) {
+                        if (argc < 3 || parse_depth(argv[2], &depth) < 0)
+                                return shim_fatal(SHIM_EXIT_USAGE, "parse the command line",
+                                                  "--warm: a number of voids from 0 to 64");
+                } else {
+                        break;
+                }
                 argc -= 2, argv += 2;
         }
         if (argc < 2)
@@ -154,9 +184,12 @@ int cmd_exec(int argc, char **argv)
         rc = shim_spec_load(argv[1], &s);
         if (rc != 0)
                 return rc;
-        rc = runner_init(&r, s, argv + first, argc - first);
+        /* Host names in the allowlist: resolved once, now, for every void the application starts. */
+        rc = shim_spec_resolve(s);
         if (rc == 0)
-                rc = exec_care_init(&r, name);
+                rc = runner_init(&r, s, argv + first, argc - first, depth);
+        if (rc == 0)
+                rc = exec_care_init(&r, name ? name : s->name); /* --name over the spec's "name" */
         if (rc == 0)
                 rc = setup_signals(&r) < 0 ? shim_fatal(SHIM_EXIT_SYSTEM, "catch signals", strerror(errno)) : 0;
         if (rc == 0)

@@ -23,6 +23,14 @@ int cmd_explain(int argc, char **argv);
  */
 int shim_spec_load(const char *path, struct vb_spec **out);
 
+/*
+ * Resolve the host names of the spec's net allowlist, once (vb_plan_spec_resolve()):
+ * exec, explain and a session do, check does not.  0, or the exit status after
+ * printing the one line: 100 for a name without an address or a resolver that
+ * fails (as `voidshim run --net-allow` says it), 111 for ENOMEM.
+ */
+int shim_spec_resolve(struct vb_spec *s);
+
 /* ---- the command line and what it grants (exec_grant.c) ------------------ */
 
 /* The words after "--" on the `voidshim exec` command line. */

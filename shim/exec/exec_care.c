@@ -15,6 +15,11 @@
  * abstract sockets would be a channel between them that the spec does not
  * name.  After `revoke net`, later voids get a fresh network with only lo up:
  * what a revoked caretaker leaves (every connect is refused).
+ *
+ * The powerbox: one inbox for the application, held from the start; each void
+ * of an entrypoint with an "inbox" gets a clone of it at that path, and
+ * `voidshim ctl NAME grant PATH` puts PATH in every one of them at once (as
+ * `voidshim run --inbox` does for its one void).
  */
 #include <errno.h>
 #include <signal.h>
@@ -58,12 +63,29 @@ static int start_shared(struct runner *r)
         return code;
 }
 
+static bool has_inbox(const struct vb_spec *s)
+{
+        for (size_t i = 0; i < s->n_entries; i++)
+                if (s->entries[i].v.inbox)
+                        return true;
+        return false;
+}
+
 int exec_care_init(struct runner *r, const char *name)
 {
+        _cleanup_vb_error_ struct vb_error *err = NULL;
         int rc = start_shared(r), e;
 
-        if (rc || !name)
+        if (rc)
                 return rc;
+        /* The voids share one /etc/hosts for the names of the allowlist, written in our run directory. */
+        if (r->s->care.n_hosts && (e = care_set_run_dir(&r->care.set, &err)) < 0)
+                return shim_fatal_err(SHIM_EXIT_SYSTEM, "make the run directory", err, e);
+        if (has_inbox(r->s) && (e = vb_inbox_new(&r->care.inbox, &err)) < 0)
+                return shim_fatal_err(SHIM_EXIT_SYSTEM, "start the powerbox (\"inbox\")", err, e);
+        r->care.name = name;
+        if (!name)
+                return 0;
         e = ctl_listen(name, r->care.ctl_path, sizeof(r->care.ctl_path));
         if (e < 0) {
                 char what[300];
@@ -85,6 +107,11 @@ int exec_care_void(struct runner *r, struct vb_plan *p, struct vb_caretaker **ne
         int e;
 
         *net = NULL;
+        /* `voidshim exec --name NAME` names the application over the spec's "name"; the inbox is ours. */
+        if (vb_plan_set_str(&p->care.name, r->care.name) < 0)
+                return vb_error_set(err, ENOMEM, "plan the control name");
+        if (p->care.inbox)
+                p->live.inbox = r->care.inbox;
         if (net_proxied(r) && r->care.net_revoked) { /* what a revoked caretaker leaves: only lo */
                 p->server_set[VB_SERVER_NET] = false;
                 p->loopback = true;
@@ -115,6 +142,8 @@ static void list_care(struct runner *r, int fd)
                                    (int)vb_proc_pid(run->p));
         }
         care_set_list(&r->care.set, fd);
+        care_inbox_list(r->care.inbox, fd);
+        exec_warm_list(r, fd);
         care_reply(fd, "ok\n");
 }
 
@@ -125,15 +154,20 @@ static void revoke_care(struct runner *r, int fd, const char *name)
         /* "net" names every void's network caretaker, those to come included. */
         if (net)
                 r->care.net_revoked = true;
-        if (care_set_revoke(&r->care.set, name) > 0 || net)
+        /* Voids built before the revoke hold what it took away: later firings get new ones. */
+        for (size_t i = 0; i < r->s->n_entries; i++)
+                exec_warm_stop(r, i);
+        if (net) {
+                (void)care_set_revoke(&r->care.set, name);
                 care_reply(fd, "ok\n");
-        else
-                care_reply(fd, "error: no caretaker named %s (voidshim ctl NAME list shows them)\n", name);
+        } else { /* a caretaker, a link (ctl connect), or a grant of the powerbox */
+                (void)care_revoke(&r->care.set, r->care.inbox, 0, fd, name, true);
+        }
 }
 
 int exec_care_serve(struct runner *r)
 {
-        char req[256];
+        char req[PATH_MAX + 64];
         int fd = ctl_accept(r->care.ctl_fd, req, sizeof(req)), rc = 0;
 
         if (fd < 0)
@@ -142,11 +176,20 @@ int exec_care_serve(struct runner *r)
                 list_care(r, fd);
         } else if (strncmp(req, "revoke ", 7) == 0) {
                 revoke_care(r, fd, req + 7);
+        } else if (strncmp(req, "ungrant ", 8) == 0) {
+                (void)care_revoke(&r->care.set, r->care.inbox, 0, fd, req + 8, false);
+        } else if (strncmp(req, "grant ", 6) == 0) {
+                care_inbox_grant(r->care.inbox, fd, req + 6);
+        } else if (care_serve_links(&r->care.set, r->care.inbox, 0, fd, req)) {
+                /* connect PID PATH: a link into the powerbox; unlink, haslink: its peer cuts or asks */
         } else if (strcmp(req, "stop") == 0) {
                 care_reply(fd, "ok\n");
                 rc = 128 + SIGKILL; /* the loop ends; runner_done() SIGKILLs every void's init */
         } else if (*req) {
-                care_reply(fd, "error: unknown request '%s' (list, revoke CARETAKER, stop)\n", req);
+                care_reply(fd,
+                           "error: unknown request '%s' (list, revoke CARETAKER, grant PATH ro|rw, ungrant GRANT, "
+                           "connect PID PATH, stop)\n",
+                           req);
         }
         close(fd);
         return rc;
@@ -155,6 +198,7 @@ int exec_care_serve(struct runner *r)
 void exec_care_done(struct runner *r)
 {
         care_set_done(&r->care.set);
+        r->care.inbox = vb_inbox_free(r->care.inbox); /* its holder, and every grant, go with it */
         if (r->care.ctl_fd >= 0)
                 close(r->care.ctl_fd);
         if (r->care.ctl_path[0])

@@ -123,3 +123,16 @@ int shim_spec_load(const char *path, struct vb_spec **out)
         *out = s;
         return 0;
 }
+
+int shim_spec_resolve(struct vb_spec *s)
+{
+        _cleanup_vb_error_ struct vb_error *err = NULL;
+        char what[512];
+        int r = vb_plan_spec_resolve(s, &err);
+
+        if (r >= 0)
+                return 0;
+        snprintf(what, sizeof(what), "resolve the allowlist of spec %s", s->file);
+        /* A name with no address, a resolver that fails: the request's, as --net-allow says it (100). */
+        return shim_fatal_err(r == -ENOMEM ? SHIM_EXIT_SYSTEM : SHIM_EXIT_USAGE, what, err, r);
+}

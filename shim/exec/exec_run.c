@@ -128,6 +128,7 @@ static void release_ends(struct runner *r)
 static void entry_done(struct runner *r, size_t idx)
 {
         r->alive[idx] = false;
+        exec_warm_stop(r, idx); /* its waiting voids hold channel ends too */
         release_ends(r);
 }
 
@@ -159,10 +160,12 @@ static int alloc_state(struct runner *r, const struct vb_spec *s)
         r->lsn = calloc(s->n_listeners + 1, sizeof(*r->lsn));
         r->frames = calloc(s->n_entries + 1, sizeof(*r->frames));
         r->alive = calloc(s->n_entries + 1, sizeof(*r->alive));
+        r->warm = calloc(s->n_entries + 1, sizeof(*r->warm));
         r->firings = calloc(s->n_entries + 1, sizeof(*r->firings));
         r->grants = calloc(s->n_entries + 1, sizeof(*r->grants));
         r->ended = calloc(s->n_entries + 1, sizeof(*r->ended));
-        if (!r->pipes || !r->socks || !r->lsn || !r->frames || !r->alive || !r->firings || !r->grants || !r->ended)
+        if (!r->pipes || !r->socks || !r->lsn || !r->frames || !r->alive || !r->firings || !r->grants || !r->ended ||
+            !r->warm)
                 return -ENOMEM;
         for (size_t i = 0; i < s->n_pipes; i++)
                 r->pipes[i] = (struct chan){ -1, -1 };
@@ -245,12 +248,14 @@ static int resolve_grants(struct runner *r)
         return 0;
 }
 
-int runner_init(struct runner *r, const struct vb_spec *s, char **words, int n_words)
+int runner_init(struct runner *r, const struct vb_spec *s, char **words, int n_words, unsigned depth)
 {
         char what[256];
         int rc;
 
-        *r = (struct runner){ .s = s, .epfd = -1, .sig_rfd = -1, .sig_wfd = -1, .care.ctl_fd = -1 };
+        *r = (struct runner){
+                .s = s, .epfd = -1, .sig_rfd = -1, .sig_wfd = -1, .care.ctl_fd = -1, .warm_depth = depth
+        };
         if (alloc_state(r, s) < 0)
                 return shim_fatal(SHIM_EXIT_SYSTEM, "allocate", strerror(ENOMEM));
         rc = split_words(r, words, n_words);
@@ -281,19 +286,7 @@ int runner_init(struct runner *r, const struct vb_spec *s, char **words, int n_w
 
 /* ---- spawning ------------------------------------------------------------------ */
 
-/*
- * What one void is being given: its "replace" files, until it has been
- * started (then its struct running holds them), and the fds the shim opened
- * for it, kept open until then (a reopen rule names /proc/self/fd/N of ours).
- */
-struct pending {
-        struct exec_replace *repl;
-        size_t n;
-        int *held;
-        size_t n_held;
-};
-
-static void pending_close_held(struct pending *pend)
+void pending_close_held(struct pending *pend)
 {
         for (size_t i = 0; i < pend->n_held; i++)
                 close(pend->held[i]);
@@ -302,7 +295,7 @@ static void pending_close_held(struct pending *pend)
         pend->n_held = 0;
 }
 
-static void pending_discard(struct exec_replace *repl, size_t n)
+void pending_discard(struct exec_replace *repl, size_t n)
 {
         for (size_t i = 0; i < n; i++)
                 exec_replace_discard(&repl[i]);
@@ -420,14 +413,21 @@ static int arg_fd(const struct runner *r, const struct vb_spec_arg *a)
         }
 }
 
-static int hand_in(const struct runner *r, struct vb_plan *v, const struct vb_spec_entry *e, const int *trig,
-                   size_t n_trig, struct pending *pend, struct vb_error **err)
+/* Is arg a given anew at each firing (the trigger, a file opened for it) or the same for all (a channel)? */
+static bool per_firing(const struct vb_spec_arg *a)
+{
+        return a->kind == VB_ARG_TRIGGER || a->kind == VB_ARG_FILE || a->kind == VB_ARG_CMDLINE;
+}
+
+int exec_hand_in(const struct runner *r, struct vb_plan *v, const struct vb_spec_entry *e, const int *trig,
+                 size_t n_trig, struct pending *pend, enum exec_part part, struct vb_error **err)
 {
         for (size_t i = 0; i < e->n_args; i++) {
                 const struct vb_spec_arg *a = &e->args[i];
                 int fd, rr;
 
-                if (a->kind == VB_ARG_TRAILING)
+                if (a->kind == VB_ARG_TRAILING || (part == PART_FIXED && per_firing(a)) ||
+                    (part == PART_FIRING && !per_firing(a)))
                         continue;
                 if (a->kind == VB_ARG_TRIGGER) {
                         for (size_t k = 0; k < a->n_fds; k++)
@@ -484,17 +484,42 @@ static int add_running(struct runner *r, struct vb_proc *p, size_t entry, unsign
 }
 
 /*
- * Start one void for entrypoint idx; returns 0, or -errno after printing why
- * (-EIO when the shim could not prepare its files or caretakers: the errnos
- * that say the program could not be run, ENOENT above all, are the library's
- * alone).
+ * A cold void for entrypoint idx: the plan, the fds of this firing, the
+ * caretakers, a spawn.  *files is set when what failed was the shim's part
+ * (the files or caretakers), not the program's.
+ */
+static int spawn_cold(struct runner *r, size_t idx, const int *trig, size_t n_trig, struct pending *pend,
+                      struct vb_caretaker **net, struct vb_proc **p, bool *files, struct vb_error **err)
+{
+        const struct vb_spec_entry *e = &r->s->entries[idx];
+        struct vb_plan *plan = NULL;
+        struct vb_void *v = NULL;
+        int rc;
+
+        rc = exec_plan(r->s, e, &r->cl, &r->grants[idx], &plan, err);
+        if (rc >= 0 && (rc = exec_hand_in(r, plan, e, trig, n_trig, pend, PART_ALL, err)) < 0)
+                *files = true;
+        if (rc >= 0 && (rc = exec_care_void(r, plan, net, err)) < 0)
+                *files = true; /* a caretaker that cannot start (pasta missing: ENOENT) is not the program's fault */
+        if (rc >= 0)
+                rc = vb_plan_apply(plan, false, &v, err);
+        if (rc >= 0)
+                rc = vb_void_spawn(v, p, err);
+        vb_plan_free(plan);
+        vb_void_free(v);
+        return rc;
+}
+
+/*
+ * Start one void for entrypoint idx, warm when it has warm voids, else cold;
+ * returns 0, or -errno after printing why (-EIO when the shim could not
+ * prepare its files or caretakers: the errnos that say the program could not
+ * be run, ENOENT above all, are the library's alone).
  */
 static int spawn(struct runner *r, size_t idx, const int *trig, size_t n_trig)
 {
         const struct vb_spec_entry *e = &r->s->entries[idx];
         _cleanup_vb_error_ struct vb_error *err = NULL;
-        struct vb_plan *plan = NULL;
-        struct vb_void *v = NULL;
         struct vb_proc *p = NULL;
         struct vb_caretaker *net = NULL;
         struct pending pend = {};
@@ -510,19 +535,11 @@ static int spawn(struct runner *r, size_t idx, const int *trig, size_t n_trig)
                 vb_error_set(&err, rc, "grant %s%s", changed,
                              rc == -ESTALE ? ": it is not what it was when voidshim started" : "");
         }
-        if (rc >= 0)
-                rc = exec_plan(r->s, e, &r->cl, &r->grants[idx], &plan, &err);
-        if (rc >= 0 && (rc = hand_in(r, plan, e, trig, n_trig, &pend, &err)) < 0)
-                files = true;
-        if (rc >= 0 && (rc = exec_care_void(r, plan, &net, &err)) < 0)
-                files = true; /* a caretaker that cannot start (pasta missing: ENOENT) is not the program's fault */
-        if (rc >= 0)
-                rc = vb_plan_apply(plan, false, &v, &err);
-        if (rc >= 0)
-                rc = vb_void_spawn(v, &p, &err);
-        vb_plan_free(plan);
+        if (rc >= 0 && firing)
+                rc = exec_warm_spawn(r, idx, trig, n_trig, &pend, &p, &files, &err);
+        if (rc == -EAGAIN || (rc >= 0 && !p)) /* no warm void for this one: start it cold */
+                rc = spawn_cold(r, idx, trig, n_trig, &pend, &net, &p, &files, &err);
         pending_close_held(&pend); /* the void has its copies (or never will) */
-        vb_void_free(v);
         if (rc >= 0 && (rc = add_running(r, p, idx, firing, &pend, net)) < 0)
                 vb_proc_free(p);
         if (rc < 0)
@@ -557,6 +574,9 @@ int runner_start(struct runner *r)
                 r->alive[i] = false; /* started once, never again */
         }
         release_ends(r);
+        for (size_t i = 0; i < r->s->n_entries; i++)
+                if (r->alive[i])
+                        exec_warm_start(r, i);
         return 0;
 }
 
@@ -719,7 +739,13 @@ int runner_reap(struct runner *r, size_t idx)
                 return 0;
         e = &r->s->entries[run->entry];
         w = vb_proc_wait(run->p, &status);
-        run->p = vb_proc_free(run->p); /* closes the pidfd, which leaves the epoll set */
+        /*
+         * Out of the epoll set before the pidfd closes: a warm pool's helper holds a copy of the
+         * same pidfd (warm.c, hold_mnt_ns()) for a while, and epoll would go on reporting the
+         * ended void under this slot, and the loop spin on it.
+         */
+        (void)epoll_ctl(r->epfd, EPOLL_CTL_DEL, vb_proc_pidfd(run->p), NULL);
+        run->p = vb_proc_free(run->p);
         r->n_running--;
         care_set_drop(&r->care.set, run->net); /* its network caretaker ends with it */
         run->net = NULL;
@@ -779,6 +805,9 @@ int runner_finish(struct runner *r)
 
 void runner_done(struct runner *r)
 {
+        for (size_t i = 0; r->warm && i < r->s->n_entries; i++)
+                exec_warm_stop(r, i);
+        free(r->warm);
         for (size_t i = 0; i < r->n_run; i++) {
                 r->run[i].p = vb_proc_free(r->run[i].p);           /* SIGKILL the void's init, then reap it */
                 pending_discard(r->run[i].repl, r->run[i].n_repl); /* a killed void replaces nothing */

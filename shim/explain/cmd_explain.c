@@ -271,6 +271,9 @@ static void explain_caretakers(FILE *f, const struct vb_spec *s)
                         fprintf(f, "%s %s", i ? "," : "", c->allow_text[i]);
                 fprintf(f, "\n       any other port is refused, any other address unreachable; after revoke "
                            "every connect is refused, in running voids and later ones\n");
+                /* The names were resolved once, now, as they will be when the application starts. */
+                for (size_t i = 0; i < c->n_hosts; i++)
+                        fprintf(f, "       the voids' /etc/hosts (read-only bind) names %s\n", c->hosts[i]);
         }
         for (size_t i = 0; unx && i < c->n_fwd; i++)
                 fprintf(f,
@@ -307,6 +310,10 @@ static int explain_text(FILE *f, const struct vb_spec *s)
         for (int i = 0; i < VB_SERVER_COUNT; i++)
                 fprintf(f, " %s=%s", vb_server_name((enum vb_server)i), vb_server_mode_name(s->env[i]));
         fprintf(f, "\n");
+        if (s->name)
+                fprintf(f,
+                        "name: %s (voidshim ctl %s list|grant|revoke|stop while it runs; exec --name overrides it)\n",
+                        s->name, s->name);
         explain_caretakers(f, s);
         for (size_t i = 0; i < s->n_entries; i++) {
                 const struct vb_spec_entry *e = &s->entries[i];
@@ -319,6 +326,11 @@ static int explain_text(FILE *f, const struct vb_spec *s)
                         describe_arg(f, s, e, &e->args[k]);
                 describe_cmdline(f, e);
                 describe_caretakers(f, s);
+                if (e->v.inbox)
+                        fprintf(f,
+                                "  powerbox: the application's inbox at %s, empty at start: voidshim ctl %s grant PATH "
+                                "[ro|rw] puts PATH there, in every void of an entrypoint with an \"inbox\"\n",
+                                e->v.inbox, s->name ? s->name : "NAME");
                 if (explain_void(f, s, e) < 0)
                         return SHIM_EXIT_SYSTEM;
         }
@@ -490,6 +502,12 @@ int cmd_explain(int argc, char **argv)
         rc = shim_spec_load(path, &s);
         if (rc != 0)
                 return rc;
+        /* The names, resolved now, as `voidshim run --net-allow NAME --explain` resolves them. */
+        rc = shim_spec_resolve(s);
+        if (rc != 0) {
+                vb_spec_free(s);
+                return rc;
+        }
         rc = dot ? explain_dot(stdout, s) : json ? explain_json(stdout, s) : explain_text(stdout, s);
         vb_spec_free(s);
         return rc;

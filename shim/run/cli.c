@@ -634,8 +634,12 @@ static int opt_net_allow(struct run_opts *o, char **a, char **why)
                 if (strv_push(&c->allow_text, &n_text, a[0]) < 0)
                         return -ENOMEM;
                 c->allow[c->n_allow++] = allow[i];
-                /* The name, for the void's /etc/hosts: programs connect by name with no resolver. */
-                if (!name[0] || !inet_ntop(allow[i].family, allow[i].addr, addr, sizeof(addr)))
+                /*
+                 * The name, for the void's /etc/hosts: programs connect by name with no resolver.  A name
+                 * of the host's loopback (family 0) is reached at 127.0.0.1 in the void too.
+                 */
+                if (!name[0] || (allow[i].family ? !inet_ntop(allow[i].family, allow[i].addr, addr, sizeof(addr))
+                                                 : !strcpy(addr, "127.0.0.1")))
                         continue;
                 snprintf(line, sizeof(line), "%s %s", addr, name);
                 if (strv_push(&c->hosts, &c->n_hosts, line) < 0)

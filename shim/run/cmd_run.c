@@ -17,6 +17,7 @@
 
 #include "care/care.h"
 #include "run/cli.h"
+#include "serve/serve.h"
 #include "shim.h"
 #include "voidbuilder/cleanup.h"
 
@@ -30,15 +31,6 @@ static void shed_groups(const struct vb_plan *p)
 {
         if (p->server_set[VB_SERVER_AUTH] && p->server[VB_SERVER_AUTH] == VB_SERVER_DENIED && getgroups(0, NULL) > 0)
                 (void)setgroups(0, NULL);
-}
-
-static int exit_status_of(int status)
-{
-        if (WIFEXITED(status))
-                return WEXITSTATUS(status);
-        if (WIFSIGNALED(status))
-                return 128 + WTERMSIG(status);
-        return SHIM_EXIT_SYSTEM;
 }
 
 /*
@@ -134,7 +126,7 @@ static int spawn_and_wait(struct vb_void *v, const struct run_opts *o, struct ca
         vb_proc_free(p);
         if (r < 0)
                 return shim_fatal(SHIM_EXIT_SYSTEM, "wait for the void", strerror(-r));
-        r = sig ? 128 + sig : exit_status_of(status);
+        r = sig ? 128 + sig : shim_exit_status(status);
         status_line(o->status_fd, "exit-code", r);
         return r;
 }
@@ -216,10 +208,14 @@ static int run_plan(struct run_opts *o)
 
 int cmd_run(int argc, char **argv)
 {
-        _cleanup_free_ char *why = NULL;
+        _cleanup_free_ char *why = NULL, *args = NULL;
+        size_t args_len = 0;
         struct run_opts o;
+        bool ran = false;
         int r;
 
+        /* The command line as given, for voidshim serve: parsing edits argv. */
+        args = serve_pack_args(argc, argv, &args_len);
         r = vb_cli_parse(argc, argv, &o, &why);
         if (r < 0) {
                 run_opts_done(&o);
@@ -234,7 +230,11 @@ int cmd_run(int argc, char **argv)
                 run_opts_done(&o);
                 return 0;
         }
-        r = run_plan(&o);
+        /* A server of the user's (voidshim serve) runs it in a void made ahead of time, or declines. */
+        if (serve_try(args, args_len, argc, &o, &r, &ran) == 0)
+                r = run_plan(&o);
+        else if (ran && r != 0)
+                libs_notes(o.plan);
         run_opts_done(&o);
         return r;
 }

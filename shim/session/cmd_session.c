@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "exec/exec.h"
 #include "run/cli.h"
 #include "session/session.h"
 #include "shim.h"
@@ -19,13 +20,16 @@
 
 static const char usage[] =
         "usage: voidshim session begin NAME [GRANT...] [--boot] [-- PROGRAM [ARGS...]]\n"
+        "       voidshim session begin NAME SPEC [ENTRYPOINT] [--explain [--json]]\n"
         "       voidshim session run NAME [--chdir DIR] [--] COMMAND [ARGS...]\n"
         "       voidshim session list\n"
         "       voidshim session end NAME\n"
         "\n"
         "begin  start a void that outlives this command: the grants of `voidshim run` (--root DIR,\n"
         "       --overlay DIR, --net-allow ..., see voidshim run --help), voidshim's reaper as its pid 1;\n"
-        "       with --boot, PROGRAM (default /sbin/init) is the tree's own init instead\n"
+        "       with --boot, PROGRAM (default /sbin/init) is the tree's own init instead;\n"
+        "       with SPEC, the void is the spec's entrypoint (its only one, or ENTRYPOINT): its\n"
+        "       environment, grants, caretakers and program, the spec's \"name\" replaced by NAME\n"
         "run    start COMMAND inside it, as confined as its first process: its namespaces, root,\n"
         "       capabilities, no_new_privs, Landlock, seccomp, rlimits and ids; stdin, stdout and\n"
         "       stderr are this command's, and its exit status is COMMAND's\n"
@@ -189,6 +193,100 @@ static bool has_env(const struct vb_plan *p, const char *name)
         return false;
 }
 
+/* The entrypoint of s a session can start: the one named, else the only one; NULL after saying why. */
+static const struct vb_spec_entry *session_entry(const struct vb_spec *s, const char *want, char *why, size_t len)
+{
+        const struct vb_spec_entry *e = NULL;
+
+        for (size_t i = 0; i < s->n_entries; i++)
+                if (want ? strcmp(s->entries[i].name, want) == 0 : s->n_entries == 1)
+                        e = &s->entries[i];
+        if (!e) {
+                if (want)
+                        snprintf(why, len, "spec %s has no entrypoint %s", s->file, want);
+                else
+                        snprintf(why, len, "spec %s has %zu entrypoints: name the one to begin", s->file, s->n_entries);
+                return NULL;
+        }
+        /* A session starts its void once, now, without a command line: no trigger, no arg, no bind of one. */
+        if (e->trigger.kind != VB_TRIG_STARTUP) {
+                snprintf(why, len, "entrypoint %s has a trigger (%s): a session starts its void once, at begin",
+                         e->name, e->trigger.ref);
+                return NULL;
+        }
+        if (e->n_args) {
+                snprintf(why, len, "entrypoint %s takes \"args\": a session hands in no fds", e->name);
+                return NULL;
+        }
+        for (size_t i = 0; i < e->v.n_mounts; i++)
+                if (e->v.mounts[i].kind == VB_SMNT_CMDLINE) {
+                        snprintf(why, len, "entrypoint %s binds what a command line names (%s): a session has none",
+                                 e->name, e->v.mounts[i].where);
+                        return NULL;
+                }
+        return e;
+}
+
+/* begin NAME SPEC [ENTRYPOINT] [--explain [--json]]: the spec's entrypoint as the session's void. */
+static int begin_spec(const char *name, int argc, char **argv)
+{
+        _cleanup_vb_error_ struct vb_error *err = NULL;
+        struct run_opts o = {};
+        const struct vb_spec_entry *e;
+        const char *want = NULL;
+        struct vb_spec *s = NULL;
+        char what[256], why[512];
+        int r;
+
+        snprintf(what, sizeof(what), "begin session %s", name);
+        for (int i = 1; i < argc; i++) {
+                if (strcmp(argv[i], "--explain") == 0)
+                        o.explain = true;
+                else if (strcmp(argv[i], "--json") == 0)
+                        o.json = true;
+                else if (argv[i][0] != '-' && !want)
+                        want = argv[i];
+                else
+                        return shim_fatal(
+                                SHIM_EXIT_USAGE, what,
+                                "with a spec, only ENTRYPOINT, --explain and --json: the grants are the spec's");
+        }
+        if (o.json && !o.explain)
+                return shim_fatal(SHIM_EXIT_USAGE, what, "--json goes with --explain");
+        r = shim_spec_load(argv[0], &s);
+        if (r == 0)
+                r = shim_spec_resolve(s);
+        if (r == 0 && !(e = session_entry(s, want, why, sizeof(why))))
+                r = shim_fatal(SHIM_EXIT_USAGE, what, why);
+        if (r == 0 && exec_plan(s, e, NULL, NULL, &o.plan, &err) < 0)
+                r = shim_fatal_err(SHIM_EXIT_USAGE, what, err, -EINVAL);
+        /* The session's name is its control name; our reaper holds it open, the entrypoint its first program. */
+        if (r == 0 && vb_plan_set_str(&o.plan->care.name, name) < 0)
+                r = shim_fatal(SHIM_EXIT_SYSTEM, what, strerror(ENOMEM));
+        if (r == 0 && o.plan->root && !is_tree(o.plan->root)) {
+                snprintf(why, sizeof(why), "%s is not a tree (it has no usr/ and etc/)", o.plan->root);
+                r = shim_fatal(SHIM_EXIT_USAGE, what, why);
+        }
+        if (r == 0 && o.plan->root && !has_env(o.plan, "PATH") &&
+            vb_plan_setenv(o.plan, "PATH", TREE_PATH, "session begin (the tree's PATH)") < 0)
+                r = shim_fatal(SHIM_EXIT_SYSTEM, what, strerror(ENOMEM));
+        if (r == 0) {
+                o.plan->init = o.plan->init_hold = true;
+                r = o.explain ? explain(&o) : session_start(name, o.plan, false);
+        }
+        vb_plan_free(o.plan);
+        vb_spec_free(s);
+        return r;
+}
+
+/* A SPEC where begin's grants would start: the first word after NAME, a file, not an option. */
+static bool is_spec(const char *word)
+{
+        struct stat st;
+
+        return word && word[0] != '-' && stat(word, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 /* begin NAME [GRANT...] [--boot] [-- PROGRAM...]: the options are run's, the program optional. */
 static int begin(int argc, char **argv)
 {
@@ -207,6 +305,15 @@ static int begin(int argc, char **argv)
 
         if (!args)
                 return shim_fatal(SHIM_EXIT_SYSTEM, "begin the session", strerror(ENOMEM));
+        if (argc > 2 && is_spec(argv[2])) {
+                if (!ctl_name_ok(name))
+                        return shim_fatal(SHIM_EXIT_USAGE, "begin the session",
+                                          "a name is 1 to 64 of [A-Za-z0-9_.-], not starting with '.'");
+                if (session_ask(name, "\n", &probe, 200) == 0)
+                        return shim_fatal(SHIM_EXIT_USAGE, "begin the session",
+                                          "a session or run of that name is running");
+                return begin_spec(name, argc - 2, argv + 2);
+        }
         /* The session's name is its control name: "--name NAME" first; "--boot" is ours, taken out. */
         args[0] = argv[0], args[1] = "--name", args[2] = (char *)name, k = 2;
         for (int i = 2; i < argc; i++) {

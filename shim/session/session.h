@@ -3,7 +3,8 @@
  * voidshim session: persistent voids (schroot's sessions).  `begin` starts a
  * supervisor that outlives the command and holds the void (voidshim's reaper
  * as pid 1, or the tree's own init with --boot); `run` starts a process
- * inside it through the supervisor (vb_void_join()); `end` stops it all.
+ * inside it through the supervisor (forked by the reaper: vb_void_newcomer();
+ * with --boot, vb_void_join()); `end` stops it all.
  * The supervisor is a `voidshim run --name NAME` with a longer life: the same
  * control socket, caretakers and `voidshim ctl NAME`, plus the requests below
  * (additive to the ctl protocol):

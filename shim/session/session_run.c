@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * voidshim session run NAME -- CMD: the client.  It asks the supervisor to
- * start CMD in the void (vb_void_join()) with our stdin, stdout and stderr,
+ * start CMD in the void (vb_void_newcomer(), or vb_void_join() in a booted
+ * session) with our stdin, stdout and stderr,
  * forwards the signals we get, and exits with CMD's status.
  */
 #include <errno.h>
@@ -115,7 +116,8 @@ int session_run(int argc, char **argv)
         data = request(cwd, argv + i, &len);
         if (!data)
                 return shim_fatal(SHIM_EXIT_SYSTEM, what, strerror(ENOMEM));
-        if (send(fd, "join\n", 5, MSG_NOSIGNAL) < 0 || read_line(fd, line, sizeof(line), 5000) < 0)
+        snprintf(line, sizeof(line), "join %zu\n", len); /* the request's length: it may come in pieces */
+        if (send(fd, line, strlen(line), MSG_NOSIGNAL) < 0 || read_line(fd, line, sizeof(line), 5000) < 0)
                 return shim_fatal(SHIM_EXIT_SYSTEM, what, "the session does not answer");
         if (strcmp(line, "ready") != 0)
                 return shim_fatal(SHIM_EXIT_USAGE, what,

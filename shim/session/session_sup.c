@@ -73,36 +73,71 @@ static int split_request(char *buf, size_t len, char **cwd, char ***argv)
         return 0;
 }
 
-static void join(struct session *s, struct vb_proc *p, int fd, bool *keep)
+/*
+ * The request's want bytes: the first part with its fds (one recvmsg), the rest as the stream
+ * brings it (a long command line arrives in pieces), 5 s at most.  n fds, or -errno.
+ */
+static int recv_request(int fd, char *buf, size_t want, int fds[3])
+{
+        struct pollfd pfd = { .fd = fd, .events = POLLIN };
+        size_t got = want;
+        bool eof = false;
+        int n;
+
+        n = poll(&pfd, 1, 5000) > 0 ? vb_fd_recvmsg(fd, buf, &got, fds, 3, 0, &eof) : -ETIMEDOUT;
+        while (n >= 0 && !eof && got < want) {
+                ssize_t k;
+
+                if (poll(&pfd, 1, 5000) <= 0)
+                        return -ETIMEDOUT;
+                k = read(fd, buf + got, want - got);
+                if (k <= 0)
+                        return k < 0 ? -errno : -EPROTO;
+                got += (size_t)k;
+        }
+        return n < 0 ? n : eof || got != want ? -EPROTO : n;
+}
+
+static void join(struct session *s, struct vb_proc *p, int fd, size_t want, bool *keep)
 {
         _cleanup_vb_error_ struct vb_error *err = NULL;
         _cleanup_free_ char *buf = malloc(JOIN_MAX_MSG), **argv = NULL;
         int fds[3] = { -1, -1, -1 }, n, r;
-        struct pollfd pfd = { .fd = fd, .events = POLLIN };
         struct vb_warm_fd give[3];
         struct vb_proc *jp = NULL;
-        size_t len = JOIN_MAX_MSG, n_give = 0;
+        struct vb_join j;
+        size_t n_give = 0;
         char *cwd = NULL;
-        bool eof = false;
 
         if (s->n >= MAX_JOINED || s->end_client >= 0) {
                 care_reply(fd, "error: %s\n",
                            s->n >= MAX_JOINED ? "too many processes joined this session" : "the session is ending");
                 return;
         }
+        if (want == 0 || want > JOIN_MAX_MSG) {
+                care_reply(fd, "error: the command line and working directory take %zu bytes, more than %d\n", want,
+                           JOIN_MAX_MSG);
+                return;
+        }
         care_reply(fd, "ready\n");
-        n = buf && poll(&pfd, 1, 5000) > 0 ? vb_fd_recvmsg(fd, buf, &len, fds, 3, 0, &eof) : -ETIMEDOUT;
-        if (n < 0 || eof || split_request(buf, len, &cwd, &argv) < 0) {
+        n = buf ? recv_request(fd, buf, want, fds) : -ENOMEM;
+        if (n < 0 || split_request(buf, want, &cwd, &argv) < 0) {
                 care_reply(fd, "error: a malformed join request\n");
                 goto out;
         }
         for (int i = 0; i < n; i++)
                 give[n_give++] = (struct vb_warm_fd){ .fd = fds[i], .target = i };
-        r = vb_void_join(
-                s->v, p,
-                &(struct vb_join){
-                        .path = argv[0], .argv = argv, .cwd = *cwd ? cwd : NULL, .fds = give, .n_fds = n_give },
-                &jp, &err);
+        j = (struct vb_join){ .path = argv[0], .argv = argv, .cwd = *cwd ? cwd : NULL, .fds = give, .n_fds = n_give };
+        /*
+         * Our reaper forks the newcomer: it is in the first process's Landlock domain and under its
+         * seccomp filter, inherited.  A tree's own init (or any pid 1 not ours) cannot: the
+         * newcomer joins, its restrictions rebuilt (a Landlock domain of its own).
+         */
+        r = s->boot ? -EOPNOTSUPP : vb_void_newcomer(p, &j, &jp, &err);
+        if (r == -EOPNOTSUPP) { /* no reaper of ours holds the void */
+                err = vb_error_free(err);
+                r = vb_void_join(s->v, p, &j, &jp, &err);
+        }
         if (r < 0) {
                 care_reply(fd, "failed: %d %s: %s\n", -r, err && err->step ? err->step : "join",
                            err && err->msg ? err->msg : strerror(-r));
@@ -154,8 +189,11 @@ static bool hook_serve(void *data, struct vb_proc *p, int fd, const char *req, b
                            s->plan->root ? s->plan->root : "-");
                 return true;
         }
-        if (strcmp(req, "join") == 0) {
-                join(s, p, fd, keep);
+        if (strncmp(req, "join ", 5) == 0) { /* "join LEN": LEN bytes of request follow "ready" */
+                char *end;
+                unsigned long long want = strtoull(req + 5, &end, 10);
+
+                join(s, p, fd, *end == '\0' && want <= SIZE_MAX ? (size_t)want : 0, keep);
                 return true;
         }
         if (strcmp(req, "end") == 0) {

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "voidshim/app.h"
@@ -126,7 +127,8 @@ static int work_main(int argc, char **argv)
         target[n > 0 ? n : 0] = '\0';
         seals = fcntl(trig, F_GET_SEALS);
         w = write(trig, "x", 1) < 0 ? (errno == EPERM ? "EPERM" : errno == EBADF ? "EBADF" : "error") : "WROTE";
-        snprintf(line, sizeof(line), "%s len=%zu msg=%.40s fds=%s trigger=%s seals=%s write=%s env=%s fdsvar=%s "
+        snprintf(line, sizeof(line),
+                 "%s len=%zu msg=%.40s fds=%s trigger=%s seals=%s write=%s env=%s fdsvar=%s "
                  "argc=%d mounts=%s\n",
                  vs_entrypoint(), len, msg, fds, strncmp(target, "/memfd:voidshim-message", 23) == 0 ? "memfd" : target,
                  seals == (F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) ? "all" : "missing", w, env,
@@ -171,6 +173,27 @@ static int serve_main(int argc, char **argv)
         return report(conn, "hello from serve\n");
 }
 
+/* ident: started by a connection; tells it the inodes of its namespaces (/proc/self/ns) and its fds. */
+static int ident_main(int argc, char **argv)
+{
+        static const char *const ns[] = { "user", "mnt", "pid", "net", "ipc", "uts", "cgroup", "time" };
+        char line[512] = "ident ns=", fds[256], path[64];
+        int conn = vs_fd("trigger");
+
+        if (conn < 0)
+                return 60;
+        for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+                struct stat st;
+
+                snprintf(path, sizeof(path), "/proc/self/ns/%s", ns[i]);
+                snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s:%lu", i ? "," : "", ns[i],
+                         stat(path, &st) == 0 ? (unsigned long)st.st_ino : 0UL);
+        }
+        list_fds(fds, sizeof(fds));
+        snprintf(line + strlen(line), sizeof(line) - strlen(line), " fds=%s\n", fds);
+        return report(conn, line);
+}
+
 /* fail: a startup entrypoint that fails, for the exit status. */
 static int fail_main(int argc, char **argv)
 {
@@ -178,4 +201,4 @@ static int fail_main(int argc, char **argv)
 }
 
 VS_MAIN({ "feed", feed_main }, { "work", work_main }, { "send", send_main }, { "recv", recv_main },
-        { "serve", serve_main }, { "fail", fail_main })
+        { "serve", serve_main }, { "ident", ident_main }, { "fail", fail_main })

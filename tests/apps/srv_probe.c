@@ -6,11 +6,12 @@
  * ("EACCES"), one line per attempt, and exits 0 or 1.  It also serves: echo
  * servers on TCP and unix sockets run on the host side of the tests.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <mqueue.h>
+#include <netdb.h>
 #include <netinet/in.h>
-#include <arpa/inet.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,11 +33,15 @@
 static const char *errname(int e)
 {
         switch (e) {
-#define E(x) case x: return #x;
-        E(EACCES) E(EPERM) E(ENOENT) E(ENOTTY) E(ENOSYS) E(ECONNREFUSED) E(ECONNRESET) E(EPIPE) E(ENETUNREACH)
-        E(EAFNOSUPPORT) E(EINVAL) E(ETIMEDOUT) E(EBADF) E(ENXIO) E(EIO) E(ENOTCONN) E(EADDRNOTAVAIL) E(EROFS)
+#define E(x)    \
+        case x: \
+                return #x;
+                E(EACCES)
+                E(EPERM) E(ENOENT) E(ENOTTY) E(ENOSYS) E(ECONNREFUSED) E(ECONNRESET) E(EPIPE) E(ENETUNREACH)
+                        E(EAFNOSUPPORT) E(EINVAL) E(ETIMEDOUT) E(EBADF) E(ENXIO) E(EIO) E(ENOTCONN) E(EADDRNOTAVAIL)
+                                E(EROFS)
 #undef E
-        default: return "EOTHER";
+                                        default : return "EOTHER";
         }
 }
 
@@ -118,17 +123,28 @@ static int unix_connect(const char *path)
         return fd;
 }
 
-/* Connect to a numeric IPv4 or IPv6 HOST. */
+/*
+ * Connect to a numeric IPv4 or IPv6 HOST, or to a name's first IPv4 address (the libc's resolver:
+ * /etc/hosts in a void).  -ENOENT when the name has none.
+ */
 static int tcp_connect(const char *host, const char *port)
 {
         struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)atoi(port)) };
         struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)) };
         int v6 = inet_pton(AF_INET6, host, &sin6.sin6_addr) == 1;
-        int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        int fd;
 
+        if (!v6 && inet_pton(AF_INET, host, &sin.sin_addr) != 1) {
+                struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM }, *res = NULL;
+
+                if (getaddrinfo(host, NULL, &hints, &res) != 0 || !res)
+                        return -ENOENT;
+                sin.sin_addr = ((struct sockaddr_in *)res->ai_addr)->sin_addr;
+                freeaddrinfo(res);
+        }
+        fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return -errno;
-        inet_pton(AF_INET, host, &sin.sin_addr);
         if (connect(fd, v6 ? (struct sockaddr *)&sin6 : (struct sockaddr *)&sin, v6 ? sizeof(sin6) : sizeof(sin)) < 0) {
                 int e = errno;
 
@@ -269,7 +285,9 @@ static void echo_conn(int c)
 
         for (;;) {
                 struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
-                struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+                struct msghdr mh = {
+                        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)
+                };
                 ssize_t n = recvmsg(c, &mh, MSG_CMSG_CLOEXEC);
 
                 if (n <= 0)
@@ -312,7 +330,8 @@ static int serve(int s, const char *detail)
 /* tserve: echo on 127.0.0.1; tserve any: on every address of the host, IPv6 and IPv4 (else IPv4 only). */
 static int cmd_tserve(int any)
 {
-        struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(any ? INADDR_ANY : INADDR_LOOPBACK) };
+        struct sockaddr_in sin = { .sin_family = AF_INET,
+                                   .sin_addr.s_addr = htonl(any ? INADDR_ANY : INADDR_LOOPBACK) };
         struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT };
         socklen_t len = sizeof(sin6);
         char port[16];

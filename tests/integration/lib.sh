@@ -13,6 +13,16 @@ chmod 755 "$T_TMP"
 T_AT_EXIT=""
 t_at_exit() { T_AT_EXIT="$1; $T_AT_EXIT"; }
 trap 'eval "$T_AT_EXIT"; rm -rf "$T_TMP"' EXIT
+# VOIDSHIM_TEST_SERVED=1: a `voidshim serve` of this file's own (its runtime directory in T_TMP) runs
+# while the tests do, so every `voidshim run` it serves is served; t_done checks that it was asked.
+if [ -n "${VOIDSHIM_TEST_SERVED:-}" ]; then
+        export VOIDSHIM_RUNTIME_DIR=$T_TMP/rt
+        if ! "$VS" serve --background; then
+                echo "not ok 1 - voidshim serve starts [$AS]"
+                exit 1
+        fi
+        t_at_exit '"$VS" serve --stop'
+fi
 # Golden files: the shim's exact error text, one line each (doc/architecture.md).
 EXPECTED=${EXPECTED:-$(cd "$(dirname "${LIB:-$0}")" && pwd)/expected}
 
@@ -127,4 +137,15 @@ t_tree() {
         [ -d "$home/envs/bw/usr" ] && echo "$home/envs/bw"
 }
 
-t_done() { echo "1..$n"; exit $((fails > 0)); }
+# served_asked: how many runs the file's server was asked for (served or declined), from --status.
+served_asked() {
+        "$VS" serve --status 2>/dev/null | awk '/^served / {n += $2} /^declined / {for (i = 2; i <= NF; i++) {split($i, kv, "="); n += kv[2]}} END {print n + 0}'
+}
+t_done() {
+        if [ -n "${VOIDSHIM_TEST_SERVED:-}" ]; then
+                local asked; asked=$(served_asked)
+                [ "$asked" -gt 0 ]
+                _report $? "voidshim serve was asked for runs of this file ($asked; $("$VS" serve --status | grep -E '^(served|declined)' | paste -sd' ' -))"
+        fi
+        echo "1..$n"; exit $((fails > 0))
+}

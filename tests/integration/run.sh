@@ -4,6 +4,7 @@
 #   VOIDSHIM_MUST_WORK=1  a missing feature (no user namespaces, no test user) fails instead of skipping
 #   VOIDSHIM_QUICK=1      tests may shorten long loops (the sanitizer build)
 #   TESTS="a b"           run only test-a.sh and test-b.sh
+#   VOIDSHIM_TEST_SERVED=1  each file runs with a `voidshim serve` of its own started first (lib.sh)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 here="$top/tests/integration"
@@ -28,7 +29,7 @@ passed=0 failed=0 skipped=0
 
 run_file() { # FILE AS-USER
         local f=$1 who=$2 out rc
-        local env="VS=$stage/voidshim PROBE=$stage/probe LIB=$stage/integration/lib.sh AS=$who VOIDSHIM_MUST_WORK=${VOIDSHIM_MUST_WORK:-} VOIDSHIM_QUICK=${VOIDSHIM_QUICK:-} STAGE=$stage"
+        local env="VS=$stage/voidshim PROBE=$stage/probe LIB=$stage/integration/lib.sh AS=$who VOIDSHIM_MUST_WORK=${VOIDSHIM_MUST_WORK:-} VOIDSHIM_QUICK=${VOIDSHIM_QUICK:-} VOIDSHIM_TEST_SERVED=${VOIDSHIM_TEST_SERVED:-} STAGE=$stage"
         echo "# $(basename "$f") as $who"
         if [ "$who" = "$(id -un)" ]; then # as ourselves: no su (it would ask a password)
                 out=$(cd "$stage" && env $env bash "$stage/integration/$(basename "$f")" 2>&1); rc=$?

@@ -10,6 +10,8 @@ if [ ! -x "$APP" ]; then
         t_done
 fi
 tmp=${T_TMP:-$(mktemp -d)}
+# The control sockets of --name in a directory of this test's own (as test-caretaker.sh).
+export VOIDSHIM_RUNTIME_DIR=$tmp/rt
 
 # ---- a pipe trigger: one void per message, holding only the message and its declared args ----
 cat >"$tmp/pipe.json" <<JSON
@@ -95,6 +97,44 @@ wait $shim
 rc=$?
 t_check "SIGTERM stops the shim and its voids (exit 143)" "$([ $rc = 143 ]; echo $?)" "exit $rc: $(cat "$tmp/listen.err")"
 t_check "the listener's socket file is removed" "$([ ! -e "$tmp/web.sock" ]; echo $?)"
+
+# ---- warm voids: each firing of a triggered entrypoint takes a void built ahead of time ----
+cat >"$tmp/ident.json" <<JSON
+{
+  "voidshim": 1,
+  "program": "$APP",
+  "listeners": { "id": { "unix": "$tmp/id.sock" } },
+  "entrypoints": { "ident": { "trigger": { "listener": "id" }, "args": [ "trigger" ], "void": { "proc": true } } }
+}
+JSON
+ask() { python3 -c 'import socket,sys
+s=socket.socket(socket.AF_UNIX); s.settimeout(10); s.connect(sys.argv[1]); print(s.recv(500).decode().strip())' "$tmp/id.sock" 2>&1; }
+# idents WARM: start the listener with --warm WARM, ask twice, list its voids; sets one, two, list.
+idents() {
+        rm -f "$tmp/id.sock"
+        "$VS" exec --name "wt$$" --warm "$1" "$tmp/ident.json" 2>"$tmp/ident.err" &
+        shim=$!
+        for _ in $(seq 50); do [ -S "$tmp/id.sock" ] && break; sleep 0.1; done
+        one=$(ask); two=$(ask)
+        list=$(timeout 10 "$VS" ctl "wt$$" list 2>&1)
+        kill -TERM $shim; wait $shim
+}
+idents 4
+t_match "a warm void serves a connection" "^ident ns=user:[0-9]+,.* fds=0,1,2,3$" echo "$one"
+t_match "... as a void of its own: the shim's ctl list says each firing was warm" \
+        "warm ident	4 ready; firings: 2 warm, 0 cold" echo "$list"
+ns1=$(sed -n 's/^ident ns=\([^ ]*\).*/\1/p' <<<"$one" | tr ',' '\n')
+ns2=$(sed -n 's/^ident ns=\([^ ]*\).*/\1/p' <<<"$two" | tr ',' '\n')
+same=$(comm -12 <(sort <<<"$ns1") <(sort <<<"$ns2") | paste -sd, -)
+t_check "two firings got two voids: not one of their eight namespaces is the same" \
+        "$([ "$(wc -l <<<"$ns1")" = 8 ] && [ -z "$same" ] && ! grep -q ':0$' <<<"$ns1"; echo $?)" \
+        "first: $one"$'\n'"second: $two"$'\n'"shared: $same"
+mine=$(for n in user mnt pid net ipc uts cgroup time; do printf '%s:%s\n' $n "$(stat -L -c %i /proc/self/ns/$n)"; done)
+t_check "... nor one of the shim's" "$([ -z "$(comm -12 <(sort <<<"$ns1") <(sort <<<"$mine"))" ]; echo $?)" "$one"
+idents 0
+t_match "--warm 0: every firing starts a cold void" "warm ident	off \(--warm 0\); firings: 0 warm, 2 cold" echo "$list"
+t_match "... that holds the same: its namespaces and fds" "^ident ns=user:[0-9]+,.* fds=0,1,2,3$" echo "$two"
+t_status "--warm takes 0 to 64 voids" 100 "$VS" exec --warm 65 "$tmp/ident.json"
 
 # ---- failures: the exit status, and when the shim adds a line ----
 cat >"$tmp/fail.json" <<JSON
@@ -257,6 +297,31 @@ if "$VS" explain "$tmp/hole.json" | grep -q "landlock: on"; then
                         "$VS" exec "$tmp/hole-noll.json" -- write-str /proc/self/fd/3 pwned
                 t_eq "... the file is untouched" "original" head -1 "$tmp/victim"
         fi
+        # The same file handed in per firing, to a warm void: its Landlock goes on once the request is in,
+        # so the file is confined as in a cold void (readable again, not writable), not unreachable.
+        echo original >"$tmp/victim"
+        cat >"$tmp/hole-warm.json" <<JSON
+{ "voidshim": 1, "program": "$PROBE",
+  "listeners": { "r": { "unix": "$tmp/r.sock" }, "w": { "unix": "$tmp/w.sock" } },
+  "entrypoints": {
+    "r": { "trigger": { "listener": "r" }, "argv": [ "read", "/proc/self/fd/4" ],
+           "args": [ "trigger", { "file": "$tmp/victim", "name": "in" } ], "void": { "proc": true, "stdout": true } },
+    "w": { "trigger": { "listener": "w" }, "argv": [ "write-str", "/proc/self/fd/4", "pwned" ],
+           "args": [ "trigger", { "file": "$tmp/victim", "name": "in" } ], "void": { "proc": true, "stdout": true } } } }
+JSON
+        "$VS" exec --name "hw$$" "$tmp/hole-warm.json" >"$tmp/hole-warm.out" 2>&1 &
+        shim=$!
+        for _ in $(seq 50); do [ -S "$tmp/w.sock" ] && break; sleep 0.1; done
+        for l in r w; do
+                python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(10); s.recv(1)' \
+                        "$tmp/$l.sock" 2>/dev/null
+        done
+        list=$(timeout 10 "$VS" ctl "hw$$" list 2>&1)
+        kill -TERM $shim; wait $shim
+        t_match "a file handed in per firing to a warm void..." "warm r	4 ready; firings: 1 warm, 0 cold" echo "$list"
+        t_eq "... can be opened again for reading through /proc, as in a cold void" "1" grep -c "^ok original" "$tmp/hole-warm.out"
+        t_eq "... and not for writing" "1" grep -c "^EACCES" "$tmp/hole-warm.out"
+        t_eq "... the file is untouched" "original" cat "$tmp/victim"
 else
         t_skip "the /proc hole and its Landlock mitigation" "no Landlock in this kernel"
 fi

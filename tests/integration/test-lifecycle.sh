@@ -22,7 +22,8 @@ mark=voidshim-mark-$$-1
 "$VS" run --exec-host -- "$PROBE" sleep 300 "$mark" &
 vs=$!
 wait_for running "$mark" 2
-init=$(pgrep -P $vs)
+# The void's init: the other process with the mark (voidshim's child; a served void is the server's).
+init=$(pgrep -f -- "$mark" | grep -vx "$vs")
 kill -KILL $init 2>/dev/null
 wait $vs; rc=$?
 [ "$rc" = 137 ]
@@ -57,7 +58,10 @@ no_zombies() { [ "$(zombies)" = 0 ]; }
 wait_for no_zombies
 snapshot() {
         local pids
-        pids=$(ps -u "$(id -u)" -o pid=,args= | grep -F -- "$dir/" | grep -v ' grep ' | awk '{print $1}')
+        # Not a `voidshim serve` of this file's (VOIDSHIM_TEST_SERVED), its helpers nor the voids it keeps
+        # ready: they are not a run's; a void it served runs its program, and is counted.
+        pids=$(ps -u "$(id -u)" -o pid=,args= | grep -F -- "$dir/" | grep -vF -- "$dir/voidshim serve" |
+                grep -v ' grep ' | awk '{print $1}')
         echo "processes running the staged binaries: $(wc -w <<<"$pids")"
         echo "user namespaces of those: $(for p in $pids; do readlink /proc/$p/ns/user; done 2>/dev/null | sort -u | wc -l)"
         echo "open fds of this shell: $(ls /proc/$$/fd | wc -l)"

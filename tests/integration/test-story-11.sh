@@ -22,6 +22,23 @@ t_eq "the revoked link fails on next use" "ENOENT" "$VS" session run app -- /pro
 t_match "... while db keeps serving" "^ok hello" "$VS" session run db -- /probe uconnect /run/db.sock
 t_ok "... and app keeps running" "$VS" session run app -- /probe true
 
+# Revocable from either side: db, whose socket it is, may cut the link it was told of.
+t_ok "voidshim ctl app connect db /run/db.sock (again)" "$VS" ctl app connect db /run/db.sock
+t_match "voidshim ctl db list: the link into db, by app's name" "^app/db.sock	link: /run/db.sock here" \
+        "$VS" ctl db list
+t_match "... app reaches the server again" "^ok hello [0-9]+$" "$VS" session run app -- /probe uconnect /inbox/db.sock
+t_status "voidshim ctl db revoke nope/db.sock (no such link): exit 100" 100 "$VS" ctl db revoke nope/db.sock
+t_match "... which cut nothing" "^ok hello [0-9]+$" "$VS" session run app -- /probe uconnect /inbox/db.sock
+t_ok "voidshim ctl db revoke app/db.sock (from the server's side)" "$VS" ctl db revoke app/db.sock
+t_eq "the link cut by db fails on app's next use" "ENOENT" "$VS" session run app -- /probe uconnect /inbox/db.sock
+t_nomatch "... app's list shows no live link (only revoked ones)" "^db.sock	forwarder .*/run/db.sock$" "$VS" ctl app list
+t_nomatch "... nor db's" "^app/db.sock	" "$VS" ctl db list
+t_match "... while db keeps serving" "^ok hello" "$VS" session run db -- /probe uconnect /run/db.sock
+t_ok "... and app keeps running" "$VS" session run app -- /probe true
+# A link app cut itself is forgotten by db (its list asks app what it still holds).
+t_ok "connect, then app revokes it" bash -c "'$VS' ctl app connect db /run/db.sock && '$VS' ctl app revoke db.sock"
+t_nomatch "... db's list no longer shows it" "^app/db.sock	" "$VS" ctl db list
+
 # The typed line: grant a host socket, revoke it, grant it again (root: /run/db.sock itself).
 if is_root; then sock=/run/db.sock; else sock="$T_TMP/db.sock"; fi
 rm -f "$sock"

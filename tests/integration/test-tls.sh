@@ -16,6 +16,8 @@ for c in jq curl openssl; do
         command -v $c >/dev/null || { t_skip "all tests in $(basename "$0")" "no $c (ci/install-deps.sh)"; t_done; }
 done
 tmp=$T_TMP
+# The control sockets of --name in a directory of this test's own (as test-caretaker.sh).
+export VOIDSHIM_RUNTIME_DIR=$tmp/rt
 TIMEOUT=3
 
 # A self-signed localhost certificate made here, a document root with a big file and a subdirectory.
@@ -45,7 +47,7 @@ start() {
         for try in 1 2 3 4 5; do
                 port=$((20000 + RANDOM % 30000))
                 mkspec "$tmp/run.json" "$port" "${1:-.}"
-                "$VS" exec "$tmp/run.json" 2>>"$tmp/shim.err" &
+                "$VS" exec --name "tls$$" "$tmp/run.json" 2>>"$tmp/shim.err" &
                 shim=$!
                 for _ in $(seq 50); do
                         kill -0 $shim 2>/dev/null || break
@@ -93,6 +95,8 @@ ms=$(( ($(date +%s%N) - start_ms) / 1000000 ))
 echo "# 50 parallel connections (50 voids) in $ms ms"
 t_eq "50 parallel connections all get 200" "50" sh -c "cat '$tmp'/par.code.* | grep -c '^200\$'"
 t_eq "... and the right body" "50" sh -c "for f in '$tmp'/par.[0-9]*; do cmp -s \"\$f\" '$tmp/www/sub/a.txt' && echo; done | wc -l"
+t_match "every connection was served by a warm void (built ahead of time, one per connection)" \
+        "warm conn	4 ready; firings: [0-9]+ warm, 0 cold" timeout 10 "$VS" ctl "tls$$" list
 
 # ---- bad input ----------------------------------------------------------------------------------
 t_ok "a plain-HTTP client gets no page, and the connection ends" \
@@ -133,7 +137,9 @@ if start '.entrypoints.conn.program = "'"$HOSTILE"'"
         | .entrypoints.conn.argv = ["--report", "trigger", "--http", "--key", "'"$tmp/key.pem"'", "--port", "'"$lport"'",
                                     "--pid", "'"$$"'", "--write", "'"$tmp/outside-conn"'", "--write", "/srv/hostile"]'; then
         rep=$(curl -sS --max-time 10 "http://127.0.0.1:$port/" 2>&1)
+        list=$(timeout 10 "$VS" ctl "tls$$" list 2>&1)
         stop
+        t_match "the hostile conn void was a warm one" "warm conn	4 ready; firings: [0-9]+ warm, 0 cold" echo "$list"
         echo "$rep" | sed 's/^/#   conn: /'
         t_match "the hostile conn void ran and reported" "hostile in entrypoint conn" echo "$rep"
         check_report conn "$rep" "open /etc/passwd" "open the key" "list /" "write /tmp/hostile" "write $tmp/outside-conn" \

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -186,10 +187,10 @@ static void test_grants_in_the_same_order(void **state)
         char *why = NULL;
         struct vb_plan *a = plan_of_run(
                 &why, "--exec-host", "--argv0", "main", "--server", "exec=fresh", "--tmpfs", "/scratch", "--dir", "/d",
-                "--symlink", "/scratch", "/s", "--proc", "--dev", "--passwd", "--setenv", "A", "1", "--rlimit", "nofile=64:128",
-                "--cap-add", "CAP_NET_RAW", "--time-offset", "boottime=100", "--net", "loopback", "--hostname", "h",
-                "--chdir", "/d", "--limit", "pids=64,memory=64m", "--limit", "cpu=50%", "--identity", "host",
-                "--setenv", "VOIDSHIM_ENTRYPOINT", "main", "--setenv", "VOIDSHIM_FDS", "", NULL);
+                "--symlink", "/scratch", "/s", "--proc", "--dev", "--passwd", "--setenv", "A", "1", "--rlimit",
+                "nofile=64:128", "--cap-add", "CAP_NET_RAW", "--time-offset", "boottime=100", "--net", "loopback",
+                "--hostname", "h", "--chdir", "/d", "--limit", "pids=64,memory=64m", "--limit", "cpu=50%", "--identity",
+                "host", "--setenv", "VOIDSHIM_ENTRYPOINT", "main", "--setenv", "VOIDSHIM_FDS", "", NULL);
         _cleanup_free_ char *text = NULL;
         struct vb_spec_diags d = {};
         struct vb_spec *s = NULL;
@@ -218,6 +219,57 @@ static void test_grants_in_the_same_order(void **state)
         assert_int_equal(b->limits.memory, 64 << 20);
         assert_int_equal(b->limits.cpu, 50);
         assert_int_equal(b->identity, VB_IDENTITY_HOST);
+        vb_plan_free(a);
+        vb_plan_free(b);
+        vb_spec_diags_done(&d);
+        vb_spec_free(s);
+}
+
+/*
+ * The spec's "name" and an entrypoint's "inbox" are run's --name and --inbox, and an allowlist entry
+ * that names a host is run's --net-allow of it: resolved once (vb_plan_spec_resolve()), one entry per
+ * address, the name in the void's /etc/hosts lines.  The host's own name stands in for a remote one:
+ * the resolver knows it without a network (/etc/hosts).
+ */
+static void test_name_inbox_and_named_hosts(void **state)
+{
+        char host[256] = "", entry[300], *why = NULL;
+        struct vb_plan *a, *b = NULL;
+        _cleanup_free_ char *text = NULL;
+        struct vb_spec_diags d = {};
+        struct vb_spec *s = NULL;
+        struct vb_error *err = NULL;
+
+        assert_int_equal(gethostname(host, sizeof(host) - 1), 0);
+        snprintf(entry, sizeof(entry), "tcp:%s:8080", host);
+        assert_true(vb_net_allow_is_name(entry));
+        assert_false(vb_net_allow_is_name("tcp:127.0.0.1:8080"));
+        assert_false(vb_net_allow_is_name("tcp:localhost:8080")); /* the host's loopback, parsed as such */
+        assert_false(vb_net_allow_is_name("tcp:host:0"));         /* a name with a port that is none */
+        a = plan_of_run(&why, "--exec-host", "--argv0", "main", "--server", "exec=fresh", "--server", "net=proxied",
+                        "--net-allow", entry, "--name", "app", "--inbox", "/inbox", "--setenv", "VOIDSHIM_ENTRYPOINT",
+                        "main", "--setenv", "VOIDSHIM_FDS", "", NULL);
+        if (!a)
+                fail_msg("run: %s", why);
+        assert_true(asprintf(&text,
+                             "{\"voidshim\": 1, \"name\": \"app\", \"program\": \"%s\", \"environment\": {\"net\": "
+                             "{\"mode\": \"proxied\", \"allow\": [\"%s\"]}}, \"entrypoints\": {\"main\": {\"void\": {"
+                             "\"inbox\": \"/inbox\", \"stdin\": true, \"stdout\": true, \"stderr\": true}}}}",
+                             probe, entry) > 0);
+        assert_int_equal(vb_spec_parse(text, strlen(text), "t.json", "/", &s, &d), 0);
+        if (d.n)
+                fail_msg("%s", d.items[0].text);
+        /* Not resolved yet: refused, not planned with an allowlist that lets nothing through. */
+        assert_int_equal(vb_plan_from_spec(s, &s->entries[0], NULL, &b, &err), -EINVAL);
+        assert_null(b);
+        vb_error_free(err), err = NULL;
+        assert_int_equal(vb_plan_spec_resolve(s, &err), 0);
+        assert_int_equal(vb_plan_from_spec(s, &s->entries[0], NULL, &b, &err), 0);
+        assert_same(a, b, "name, inbox, a host by name");
+        assert_string_equal(b->care.name, "app");
+        assert_string_equal(b->care.inbox, "/inbox");
+        assert_true(b->care.n_allow >= 1 && b->care.n_hosts == b->care.n_allow);
+        assert_non_null(strstr(b->care.hosts[0], host));
         vb_plan_free(a);
         vb_plan_free(b);
         vb_spec_diags_done(&d);
@@ -346,6 +398,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_every_server_every_mode),
                 cmocka_unit_test(test_grants_in_the_same_order),
+                cmocka_unit_test(test_name_inbox_and_named_hosts),
                 cmocka_unit_test(test_a_difference_is_seen),
                 cmocka_unit_test(test_dup_and_json),
                 cmocka_unit_test(test_hide),

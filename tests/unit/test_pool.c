@@ -1,6 +1,7 @@
 /* The namespace pool: every pooled void gets its own, never-shared network namespace. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -9,12 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "child_check.h"
 #include "helper_check.h"
 #include "need.h"
 #include "voidbuilder.h"
@@ -127,6 +130,87 @@ static void test_pooled_void_has_no_network(void **state)
         vb_pool_free(pool);
 }
 
+static ino_t ns_inode(pid_t pid, const char *ns)
+{
+        char path[64];
+        struct stat st;
+
+        snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns);
+        return stat(path, &st) == 0 ? st.st_ino : 0;
+}
+
+/*
+ * As an ordinary user (nobody), after vb_pool_enter(): each void is the one
+ * clone3() of the caller (it is in a pid namespace of its own, where the
+ * two-stage path would have handed back a relay in ours), in a pooled netns
+ * of its own, and the caller is back in its home netns after each spawn.
+ */
+static void test_unprivileged_enter(void **state)
+{
+        struct report rep = { -1, 0 };
+        int fds[2], status;
+        pid_t pid;
+
+        NEED(geteuid() == 0, "root, to become nobody");
+        NEED_USERNS_AS(65534, 65534);
+        assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                struct vb_error *err = NULL;
+                struct vb_pool *pool;
+                struct vb_void *v;
+                struct vb_proc *a, *b;
+                ino_t home, host_user = ns_inode(getpid(), "user");
+
+                report_fd = fds[1];
+                CHECK(setgroups(0, NULL) == 0 && setgid(65534) == 0 && setuid(65534) == 0);
+                CHECK(prctl(PR_SET_DUMPABLE, 1) == 0); /* setuid() made /proc/self root's */
+                CHECK((pool = vb_pool_new(2, &err)) != NULL);
+                CHECK_R(vb_pool_enter(pool, &err), 0);
+                CHECK(ns_inode(getpid(), "user") != host_user); /* we live in the pool's user ns now */
+                CHECK_R(vb_pool_enter(pool, &err), 0);          /* and a second call changes nothing */
+                home = ns_inode(getpid(), "net");
+                usleep(100 * 1000); /* let the helper fill the pool */
+                v = vb_void_new();
+                CHECK_R(vb_void_use_pool(v, pool), 0);
+                a = start(v, "sleep");
+                b = start(v, "sleep");
+                CHECK(ns_inode(vb_proc_pid(a), "pid") != ns_inode(getpid(), "pid"));
+                CHECK(ns_inode(vb_proc_pid(a), "net") != home && ns_inode(vb_proc_pid(a), "net") != 0);
+                CHECK(ns_inode(vb_proc_pid(a), "net") != ns_inode(vb_proc_pid(b), "net"));
+                CHECK(ns_inode(getpid(), "net") == home);
+                vb_proc_free(a);
+                vb_proc_free(b);
+                vb_void_free(v);
+                vb_pool_free(pool);
+                child_report(0, 0);
+        }
+        close(fds[1]);
+        assert_int_equal(read(fds[0], &rep, sizeof(rep)), sizeof(rep));
+        close(fds[0]);
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        if (rep.line != 0)
+                fail_msg("unprivileged check at line %d failed: %s", rep.line, strerror(rep.err));
+}
+
+/* Root's pool needs no entering: vb_pool_enter() leaves the caller where it is. */
+static void test_enter_privileged_is_a_no_op(void **state)
+{
+        struct vb_error *err = NULL;
+        struct vb_pool *pool;
+        ino_t net = ns_inode(getpid(), "net"), user = ns_inode(getpid(), "user");
+
+        NEED(geteuid() == 0, "root");
+        NEED_USERNS();
+        pool = vb_pool_new(1, &err);
+        assert_non_null(pool);
+        assert_int_equal(vb_pool_enter(pool, &err), 0);
+        assert_int_equal(ns_inode(getpid(), "net"), net);
+        assert_int_equal(ns_inode(getpid(), "user"), user);
+        vb_pool_free(pool);
+}
+
 static void test_rules(void **state)
 {
         struct vb_error *err = NULL;
@@ -147,6 +231,8 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_teardown(test_each_void_its_own_namespace, restore_signals),
                 cmocka_unit_test(test_pooled_void_has_no_network),
+                cmocka_unit_test(test_unprivileged_enter),
+                cmocka_unit_test(test_enter_privileged_is_a_no_op),
                 cmocka_unit_test(test_rules),
         };
 

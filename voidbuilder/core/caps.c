@@ -48,7 +48,8 @@ int vb_caps_set(struct _cap_struct *caps, uint64_t ambient)
 {
         cap_value_t max = (cap_value_t)cap_max_bits();
 
-        if (cap_reset_ambient() < 0)
+        /* One call (libcap's cap_reset_ambient() first asks about each capability, one prctl each). */
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
                 return NEG_ERRNO();
         if (cap_set_proc(caps) < 0)
                 return NEG_ERRNO();

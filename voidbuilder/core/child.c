@@ -79,10 +79,33 @@ _Noreturn void vb_child_fail(struct vb_child_ctx *c, enum vb_step step, int r, c
         fail(c, step, r, "%s", what);
 }
 
+/* The signals this thread ignores (SigIgn of /proc/thread-self/status); every one when that cannot be read. */
+static uint64_t ignored_signals(void)
+{
+        char buf[4096], *p;
+        uint64_t mask = 0;
+        int fd = open("/proc/thread-self/status", O_RDONLY | O_CLOEXEC);
+        ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+        if (fd >= 0)
+                close(fd);
+        if (n <= 0)
+                return ~0ULL;
+        buf[n] = '\0';
+        p = strstr(buf, "\nSigIgn:\t");
+        if (!p)
+                return ~0ULL;
+        for (p += 9; (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'); p++)
+                mask = mask << 4 | (uint64_t)(*p <= '9' ? *p - '0' : *p - 'a' + 10);
+        return mask;
+}
+
 /*
  * Blocked signals and ignored dispositions survive execve(): a caller that
  * blocks SIGTERM (for a signalfd) or ignores SIGPIPE would hand that on to the
- * program.  Start it with every signal at its default and none blocked.
+ * program.  Start it with every signal at its default and none blocked.  The
+ * handlers are gone already (clone3's CLONE_CLEAR_SIGHAND, spawn.c); what is
+ * left is the ignored signals, usually none: one read instead of 62 calls.
  */
 static void reset_signals(void)
 {
@@ -93,10 +116,10 @@ static void reset_signals(void)
                 void (*restorer)(void);
                 uint64_t mask;
         } dfl = { .handler = SIG_DFL };
-        uint64_t none = 0;
+        uint64_t none = 0, ignored = ignored_signals();
 
         for (int sig = 1; sig < NSIG; sig++)
-                if (sig != SIGKILL && sig != SIGSTOP)
+                if (sig != SIGKILL && sig != SIGSTOP && (ignored & (1ULL << (sig - 1))))
                         syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
         syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof(none));
 }
@@ -411,11 +434,28 @@ static void settle_environment(struct vb_child_ctx *c)
                 fail(c, VB_STEP_CHDIR, NEG_ERRNO(), "%s", v->cwd);
 }
 
-static void lock_down(struct vb_child_ctx *c)
+/* Report a Landlock failure: the fd it was about (by its target in the void), or the path. */
+static _Noreturn void landlock_failed(struct vb_child_ctx *c, int r, const struct vb_landlock_fail *failed)
+{
+        const struct vb_void *v = c->v;
+
+        for (size_t i = 0; failed->fd >= 0 && i < v->n_fds; i++)
+                if (v->fds[i].fd == failed->fd)
+                        fail(c, VB_STEP_LANDLOCK, r, "fd %d", v->fds[i].target);
+        fail(c, VB_STEP_LANDLOCK, r, "%s", failed->path ? failed->path : "");
+}
+
+/*
+ * Capabilities and no_new_privs; then Landlock's ruleset with every rule but
+ * the fds' (*ruleset; -1 without Landlock): made here, before a warm void
+ * waits, so that its request pays only for the fds' rules (confine()).
+ */
+static void lock_down(struct vb_child_ctx *c, int *ruleset)
 {
         struct vb_void *v = c->v;
         struct vb_cap_sets sets = vb_ctr_cap_sets(v);
         _cleanup_close_ int mqueue = -1;
+        struct vb_landlock_fail failed;
         int r;
 
         /* While capabilities last: Landlock's rule for the ipc namespace's message queues (none when refused). */
@@ -432,28 +472,40 @@ static void lock_down(struct vb_child_ctx *c)
                 fail(c, VB_STEP_CAPS, r, NULL);
         if ((!v->ctr || !v->ctr->new_privs) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 fail(c, VB_STEP_NNP, NEG_ERRNO(), NULL);
+        *ruleset = -1;
         if (v->landlock) {
-                int fds[v->n_fds + 1];
                 struct vb_landlock_req req = { .rules = v->landlock_rules,
                                                .n_rules = v->n_landlock,
-                                               .fds = fds,
-                                               .n_fds = v->n_fds,
                                                .exec_fd = v->exec_fd,
                                                .mqueue_fd = mqueue,
                                                .scoped = true };
-                struct vb_landlock_fail failed;
 
-                /* Each fd handed in is confined to its object: its rule is made on the fd itself. */
-                for (size_t i = 0; i < v->n_fds; i++)
-                        fds[i] = v->fds[i].fd;
-                r = vb_landlock_apply(&req, &failed);
-                if (r < 0 && failed.fd >= 0)
-                        for (size_t i = 0; i < v->n_fds; i++)
-                                if (v->fds[i].fd == failed.fd)
-                                        fail(c, VB_STEP_LANDLOCK, r, "fd %d", v->fds[i].target);
+                r = vb_landlock_prepare(&req, &failed);
                 if (r < 0)
-                        fail(c, VB_STEP_LANDLOCK, r, "%s", failed.path ? failed.path : "");
+                        landlock_failed(c, r, &failed);
+                *ruleset = r;
         }
+}
+
+/*
+ * Landlock on, once every fd the void will hold is known (a warm void's
+ * request brings some): each fd handed in is confined to its object, its
+ * rule made on the fd itself.  Closes ruleset.
+ */
+static void confine(struct vb_child_ctx *c, int ruleset)
+{
+        struct vb_void *v = c->v;
+        _cleanup_close_ int rs = ruleset;
+        struct vb_landlock_fail failed;
+        int fds[v->n_fds + 1], r;
+
+        if (rs < 0)
+                return;
+        for (size_t i = 0; i < v->n_fds; i++)
+                fds[i] = v->fds[i].fd;
+        r = vb_landlock_restrict(rs, fds, v->n_fds, &failed);
+        if (r < 0)
+                landlock_failed(c, r, &failed);
 }
 
 /* Last of the restrictions: what follows (fd shuffling, exec) must pass the filter. */
@@ -555,6 +607,8 @@ static void arrange_fds(struct vb_child_ctx *c, int devnull)
                 if (v->fds[i].target > top)
                         top = v->fds[i].target;
         r = lift(&c->report_fd, top);
+        if (r >= 0)
+                r = lift(&c->init_sock, top);
         if (r >= 0)
                 r = lift(&devnull, top);
         if (r >= 0)
@@ -662,7 +716,8 @@ static _Noreturn void exec_failed(struct vb_child_ctx *c, int r)
 _Noreturn void vb_child_main(struct vb_child_ctx *c)
 {
         struct vb_void *v = c->v;
-        int devnull = -1, r;
+        int devnull = -1, ruleset = -1, r;
+        bool early_filter;
 
         reset_signals();
         die_with_parent(c);
@@ -689,23 +744,27 @@ _Noreturn void vb_child_main(struct vb_child_ctx *c)
         build_root(c, &devnull);
         settle_environment(c);
         await_spawner(c); /* before the capabilities go: unsharing the cgroup namespace needs CAP_SYS_ADMIN */
-        lock_down(c);
+        lock_down(c, &ruleset);
         if (v->ctr && v->ctr->gate_fd >= 0)
                 hold_at_gate(c);
         if (c->warm_fd < 0)
                 cloexec_early(c);
         /*
-         * A warm void waits here for its request.  The built-in policy allows all the waiting
-         * needs (write, recvmsg: ordinary calls of its allow list; test_warm.c proves it), so it
-         * goes on first, off the spawn path (the kernel takes ~100 us to attach it); a caller's
-         * own policy may forbid recvmsg(), so it goes on after.
+         * A warm void waits here for its request, its capabilities dropped.  The built-in policy
+         * allows all that follows (write, recvmsg, Landlock's calls, the fds, exec: ordinary calls
+         * of its allow list; test_warm.c proves it), so it goes on first, off the spawn path (the
+         * kernel takes ~100 us to attach it); a caller's own policy may forbid recvmsg(), so it
+         * goes on after.  Landlock's ruleset is made before the wait (lock_down()), and the
+         * fds' rules and the restriction come after the request, so that the fds it brings are
+         * confined as a cold void's are.
          */
-        if (c->warm_fd >= 0 && v->seccomp_mode == VB_SECCOMP_DEFAULT) {
+        early_filter = c->warm_fd >= 0 && v->seccomp_mode == VB_SECCOMP_DEFAULT && !v->observe;
+        if (early_filter)
                 install_filter(c);
+        if (c->warm_fd >= 0)
                 vb_warm_await(c);
-        } else {
-                if (c->warm_fd >= 0)
-                        vb_warm_await(c);
+        confine(c, ruleset);
+        if (!early_filter) {
                 /* Before the policy, which might not allow seccomp(2) or sendmsg(2); both filters then hold. */
                 if (v->observe && (r = vb_observe_install(v)) < 0)
                         fail(c, VB_STEP_SECCOMP, r, "the observer's filter");
@@ -731,7 +790,7 @@ _Noreturn void vb_child_main(struct vb_child_ctx *c)
  */
 _Noreturn void vb_child_join_main(struct vb_child_ctx *c, int init_pidfd, int ns_flags)
 {
-        int devnull, status;
+        int devnull, status, ruleset;
         pid_t pid;
 
         reset_signals();
@@ -766,7 +825,8 @@ _Noreturn void vb_child_join_main(struct vb_child_ctx *c, int init_pidfd, int ns
         new_session(c);
         if (chdir(c->v->cwd ? c->v->cwd : "/") < 0)
                 fail(c, VB_STEP_CHDIR, NEG_ERRNO(), "%s", c->v->cwd);
-        lock_down(c);
+        lock_down(c, &ruleset);
+        confine(c, ruleset);
         install_filter(c);
         arrange_fds(c, devnull);
         apply_rlimits(c);

@@ -86,6 +86,7 @@ struct vb_child_ctx {
         const struct vb_id_range
                 *range; /* warm: the reserved range, read by the caller (the zygote allocates nothing) */
         int cgroup_fd;  /* the cgroup v2 directory to clone into (CLONE_INTO_CGROUP), or -1 */
+        int init_sock;  /* a held void's reaper serves newcomers on it (init_serve.c), or -1 */
 };
 /*
  * Reports with errnum 0 are notices, not failures: VB_STEP_ID_MAPS asks the
@@ -97,9 +98,10 @@ struct vb_child_ctx {
 /* Name of a step for messages ("mount", "pivot_root", "exec", ...). */
 const char *vb_step_name(enum vb_step step);
 /*
- * A warm void, built and locked down but for seccomp: say so on c->warm_fd
- * and wait there for the program's arguments and fds (warm.c).  Returns when
- * they are in c->v; exits at EOF.
+ * A warm void, built, its capabilities dropped and no_new_privs set (the
+ * built-in seccomp filter on too), but Landlock not yet: say so on
+ * c->warm_fd and wait there for the program's arguments and fds (warm.c).
+ * Returns when they are in c->v; exits at EOF.
  */
 void vb_warm_await(struct vb_child_ctx *c);
 /* Report a step's failure to the parent and _exit(). */
@@ -110,7 +112,8 @@ _Noreturn void vb_child_main(struct vb_child_ctx *c);
 _Noreturn void vb_child_join_main(struct vb_child_ctx *c, int init_pidfd, int ns_flags);
 /*
  * vb_void_init(): when the void has a reaper, fork; the child returns to exec
- * the program, this process stays as pid 1 and never returns.  No-op without.
+ * the program, this process stays as pid 1 and never returns (a held void's
+ * serving newcomers on c->init_sock).  No-op without.
  */
 void vb_init_run(struct vb_child_ctx *c);
 

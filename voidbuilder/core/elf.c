@@ -123,48 +123,56 @@ static int read_ehdr(int fd, struct ehdr *eh)
         return 0;
 }
 
-/* Read program header i (i < eh->phnum: the table was bounds-checked). */
-static int read_phdr(int fd, const struct ehdr *eh, unsigned i, struct phdr *ph)
+/*
+ * Read program headers [first, first + n) of the table (bounds-checked by
+ * read_ehdr()) into ph, with as few pread() calls as a 4 KiB buffer on the
+ * stack allows (one for any ordinary binary).  Allocates nothing: the child
+ * calls it, after clone3() (exec_failed() in child.c).
+ */
+static int read_phdrs(int fd, const struct ehdr *eh, unsigned first, unsigned n, struct phdr *ph)
 {
         union {
-                Elf64_Phdr p64;
-                Elf32_Phdr p32;
+                Elf64_Phdr p64[4096 / sizeof(Elf64_Phdr)];
+                Elf32_Phdr p32[4096 / sizeof(Elf32_Phdr)];
         } u;
-        size_t size = eh->class == ELFCLASS64 ? sizeof(u.p64) : sizeof(u.p32);
-        int r = pread_full(fd, &u, size, eh->phoff + i * size);
+        size_t size = eh->class == ELFCLASS64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
+        unsigned per = (unsigned)(sizeof(u) / size);
 
-        if (eh->class == ELFCLASS64)
-                *ph = (struct phdr){ u.p64.p_type, u.p64.p_offset, u.p64.p_vaddr, u.p64.p_filesz };
-        else
-                *ph = (struct phdr){ u.p32.p_type, u.p32.p_offset, u.p32.p_vaddr, u.p32.p_filesz };
-        return r;
+        for (unsigned done = 0; done < n;) {
+                unsigned k = n - done < per ? n - done : per;
+                int r = pread_full(fd, &u, k * size, eh->phoff + (uint64_t)(first + done) * size);
+
+                if (r < 0)
+                        return r;
+                for (unsigned i = 0; i < k; i++, done++)
+                        if (eh->class == ELFCLASS64)
+                                ph[done] = (struct phdr){ u.p64[i].p_type, u.p64[i].p_offset, u.p64[i].p_vaddr,
+                                                          u.p64[i].p_filesz };
+                        else
+                                ph[done] = (struct phdr){ u.p32[i].p_type, u.p32[i].p_offset, u.p32[i].p_vaddr,
+                                                          u.p32[i].p_filesz };
+        }
+        return 0;
 }
 
-int vb_elf_interp_fd(int fd, char *buf, size_t len)
+/* The PT_INTERP of the n program headers ph into buf: its length, 0 for none, or -errno. */
+static int read_interp(int fd, const struct ehdr *eh, const struct phdr *ph, unsigned n, char *buf, size_t len)
 {
-        struct ehdr eh = { 0 };
-        struct phdr ph;
         size_t l;
         int r;
 
-        r = read_ehdr(fd, &eh);
-        if (r < 0)
-                return r;
-        for (unsigned i = 0; i < eh.phnum; i++) {
-                r = read_phdr(fd, &eh, i, &ph);
-                if (r < 0)
-                        return r;
-                if (ph.type != PT_INTERP)
+        for (unsigned i = 0; i < n; i++) {
+                if (ph[i].type != PT_INTERP)
                         continue;
-                if (ph.filesz == 0 || !in_file(ph.offset, ph.filesz, eh.fsize))
+                if (ph[i].filesz == 0 || !in_file(ph[i].offset, ph[i].filesz, eh->fsize))
                         return -ENOEXEC;
-                if (ph.filesz > len || ph.filesz > INT_MAX)
+                if (ph[i].filesz > len || ph[i].filesz > INT_MAX)
                         return -ENAMETOOLONG;
-                r = pread_full(fd, buf, ph.filesz, ph.offset);
+                r = pread_full(fd, buf, ph[i].filesz, ph[i].offset);
                 if (r < 0)
                         return r;
-                l = strnlen(buf, ph.filesz);
-                if (l == ph.filesz) { /* not NUL-terminated in the file */
+                l = strnlen(buf, ph[i].filesz);
+                if (l == ph[i].filesz) { /* not NUL-terminated in the file */
                         if (l >= len)
                                 return -ENAMETOOLONG;
                         buf[l] = '\0';
@@ -172,6 +180,25 @@ int vb_elf_interp_fd(int fd, char *buf, size_t len)
                 return l == 0 ? -ENOEXEC : (int)l;
         }
         return 0;
+}
+
+int vb_elf_interp_fd(int fd, char *buf, size_t len)
+{
+        struct ehdr eh = { 0 };
+        struct phdr ph[64];
+        int r;
+
+        r = read_ehdr(fd, &eh);
+        for (unsigned first = 0; r >= 0 && first < eh.phnum; first += ELEMENTSOF(ph)) {
+                unsigned n = eh.phnum - first < ELEMENTSOF(ph) ? eh.phnum - first : (unsigned)ELEMENTSOF(ph);
+
+                r = read_phdrs(fd, &eh, first, n, ph);
+                if (r >= 0)
+                        r = read_interp(fd, &eh, ph, n, buf, len);
+                if (r != 0)
+                        return r;
+        }
+        return r < 0 ? r : 0;
 }
 
 /* ---- ELF dynamic section ----------------------------------------------- */
@@ -372,10 +399,9 @@ static int elf_parse(int fd, uint16_t *machine, bool lib, struct elf_info *out)
         ph = calloc(eh.phnum + 1u, sizeof(*ph));
         if (!ph)
                 return -ENOMEM;
-        for (unsigned i = 0; i < eh.phnum; i++)
-                if ((r = read_phdr(fd, &eh, i, &ph[i])) < 0)
-                        return r;
-        r = vb_elf_interp_fd(fd, interp, sizeof(interp));
+        r = read_phdrs(fd, &eh, 0, eh.phnum, ph);
+        if (r >= 0)
+                r = read_interp(fd, &eh, ph, eh.phnum, interp, sizeof(interp));
         if (r < 0)
                 return r == -ENAMETOOLONG ? -ENOEXEC : r;
         if (r > 0 && !(info.interp = strdup(interp)))

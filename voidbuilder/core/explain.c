@@ -472,7 +472,10 @@ static void explain_root(FILE *f, const struct vb_void *v)
                 fprintf(f, "root: empty tmpfs, read-only once built; old root detached\n");
         if (v->init)
                 fprintf(f, "pid 1: voidshim's reaper: forwards signals to the program, reaps orphans%s\n",
-                        (v->init_flags & VB_INIT_HOLD) ? ", and holds the void open for processes that join it" : "");
+                        (v->init_flags & VB_INIT_HOLD)
+                                ? ", and holds the void open, forking on request the processes that start in it "
+                                  "(as confined as the first, in its Landlock domain)"
+                                : "");
 }
 
 VB_API char *vb_void_explain(const struct vb_void *v)

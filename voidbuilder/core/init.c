@@ -3,11 +3,15 @@
  * The library's pid 1 (vb_void_init()): after every restriction is in place,
  * the child forks the program and stays as the void's init, reaping orphans
  * and forwarding signals.  It allocates nothing and uses only calls the
- * default seccomp policy allows (rt_sigtimedwait, wait4, kill, exit_group).
+ * default seccomp policy allows (rt_sigtimedwait, wait4, kill, exit_group;
+ * holding a void: signalfd4, poll, recvmsg, sendmsg, clone, pidfd_open too).
+ * A held void's reaper also starts newcomers on request (init_serve.c).
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -15,6 +19,7 @@
 
 #include "core/child.h"
 #include "core/cleanup.h"
+#include "core/init.h"
 #include "core/void.h"
 
 /* What pid 1 passes on to the program (SIGKILL and SIGSTOP cannot be caught). */
@@ -49,6 +54,8 @@ static bool reap_all(pid_t main, int *status)
                 if (pid == main) {
                         main_done = true;
                         *status = st;
+                } else {
+                        vb_init_served_exit(pid, st);
                 }
         return main_done;
 }
@@ -63,8 +70,10 @@ static _Noreturn void wind_down(const sigset_t *set)
         clock_gettime(CLOCK_MONOTONIC, &deadline);
         deadline.tv_sec += HOLD_GRACE_SECONDS;
         for (;;) {
-                while (waitpid(-1, &st, WNOHANG) > 0)
-                        ;
+                pid_t pid;
+
+                while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+                        vb_init_served_exit(pid, st);
                 if (waitpid(-1, &st, WNOHANG) < 0 && errno == ECHILD)
                         _exit(0);
                 clock_gettime(CLOCK_MONOTONIC, &now);
@@ -78,16 +87,51 @@ static _Noreturn void wind_down(const sigset_t *set)
         }
 }
 
-static _Noreturn void reaper(pid_t main, bool hold, const sigset_t *set)
+/*
+ * The next signal.  Serving (a signalfd, sfd, for the signals): whichever
+ * comes first of a signal and a request on *sock, which is served here;
+ * *sock is closed (-1) once the requester's end is.
+ */
+static int next_signal(const sigset_t *set, int sfd, int *sock, const struct vb_void *v)
+{
+        struct signalfd_siginfo si;
+
+        if (sfd < 0)
+                return sigwaitinfo(set, NULL);
+        for (;;) {
+                struct pollfd p[2] = { { .fd = sfd, .events = POLLIN }, { .fd = *sock, .events = POLLIN } };
+
+                if (read(sfd, &si, sizeof(si)) == sizeof(si))
+                        return (int)si.ssi_signo;
+                if (poll(p, *sock >= 0 ? 2 : 1, -1) <= 0 || !p[1].revents)
+                        continue;
+                if (vb_init_serve_one(*sock, v) < 0 || (p[1].revents & (POLLERR | POLLNVAL))) {
+                        close(*sock);
+                        *sock = -1;
+                }
+        }
+}
+
+static _Noreturn void reaper(pid_t main, bool hold, const sigset_t *set, int sock, const struct vb_void *v)
 {
         bool main_done = main <= 0;
-        int status = 0;
+        int status = 0, sfd = -1;
 
-        /* pid 1 holds nothing of the program's: no fd, above all not the report pipe. */
-        syscall(SYS_close_range, 0, ~0U, 0);
+        /*
+         * pid 1 holds nothing of the program's: no fd, above all not the report pipe; only the
+         * socket it serves on (lifted above the program's fds, close-on-exec) and its signalfd.
+         */
+        if (sock >= 3) {
+                syscall(SYS_close_range, 0, sock - 1, 0);
+                syscall(SYS_close_range, sock + 1, ~0U, 0);
+                sfd = signalfd(-1, set, SFD_CLOEXEC | SFD_NONBLOCK);
+                if (sfd < 0) /* a policy without signalfd: no newcomers (their requests see EPIPE) */
+                        close(sock);
+        } else {
+                syscall(SYS_close_range, 0, ~0U, 0);
+        }
         for (;;) {
-                siginfo_t si;
-                int sig = sigwaitinfo(set, &si);
+                int sig = next_signal(set, sfd, &sock, v);
 
                 if (sig < 0)
                         continue;
@@ -127,10 +171,12 @@ void vb_init_run(struct vb_child_ctx *c)
                 pid = fork();
                 if (pid < 0)
                         vb_child_fail(c, VB_STEP_FORK, -errno, "the program under pid 1");
-                if (pid == 0) { /* the program: every signal as a fresh process has it */
+                if (pid == 0) { /* the program: every signal as a fresh process has it, none of pid 1's fds */
                         sigprocmask(SIG_SETMASK, &none, NULL);
+                        if (c->init_sock >= 0)
+                                close(TAKE_FD(c->init_sock));
                         return;
                 }
         }
-        reaper(pid, hold, &set);
+        reaper(pid, hold, &set, hold ? c->init_sock : -1, v);
 }

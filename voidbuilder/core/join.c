@@ -146,6 +146,7 @@ VB_API int vb_void_join(struct vb_void *v, struct vb_proc *p, const struct vb_jo
                                      .close_in_child = { rep_r, alive_w },
                                      .caps = caps,
                                      .warm_fd = -1,
+                                     .init_sock = -1,
                                      .become = pp->reserved,
                                      .sync = vb_cg_needs_place(pp->cg),
                                      .sync_fd = alive_r };
@@ -161,8 +162,8 @@ VB_API int vb_void_join(struct vb_void *v, struct vb_proc *p, const struct vb_jo
                 return vb_error_set(err, errno, "starting the newcomer");
         if (pid == 0)
                 vb_child_join_main(&ctx, target, (int)ns_flags);
-        vb_closep(&rep_w);
-        vb_closep(&alive_r);
+        vb_closep(&rep_w), rep_w = -1; /* the scope's cleanup must not close them again */
+        vb_closep(&alive_r), alive_r = -1;
         if (ctx.sync && ((r = vb_cg_place(pp->cg, pid, err)) < 0 || (r = write(alive_w, "g", 1) == 1 ? 0 : -EIO) < 0)) {
                 (void)kill(pid, SIGKILL);
                 (void)waitpid(pid, NULL, 0);

@@ -288,7 +288,7 @@ static int create_ruleset(int abi, bool scoped)
         return (int)r;
 }
 
-/* Every rule of req into ruleset_fd; on failure *fail says which. */
+/* Every rule of req but its fds' into ruleset_fd; on failure *fail says which. */
 static int add_rules(int ruleset_fd, const struct vb_landlock_req *req, uint64_t handled, struct vb_landlock_fail *fail)
 {
         int r;
@@ -299,13 +299,6 @@ static int add_rules(int ruleset_fd, const struct vb_landlock_req *req, uint64_t
                 r = fd < 0 ? NEG_ERRNO() : add_fd_rule(ruleset_fd, fd, req->rules[i].access, handled);
                 if (r < 0) {
                         fail->path = req->rules[i].path;
-                        return r;
-                }
-        }
-        for (size_t i = 0; i < req->n_fds; i++) {
-                r = add_handed_in_rule(ruleset_fd, req->fds[i], handled);
-                if (r < 0) {
-                        fail->fd = req->fds[i];
                         return r;
                 }
         }
@@ -325,7 +318,7 @@ static int add_rules(int ruleset_fd, const struct vb_landlock_req *req, uint64_t
         return 0;
 }
 
-int vb_landlock_apply(const struct vb_landlock_req *req, struct vb_landlock_fail *fail)
+int vb_landlock_prepare(const struct vb_landlock_req *req, struct vb_landlock_fail *fail)
 {
         _cleanup_close_ int ruleset_fd = -1;
         struct vb_landlock_fail none = { .path = NULL, .fd = -1 };
@@ -353,8 +346,37 @@ int vb_landlock_apply(const struct vb_landlock_req *req, struct vb_landlock_fail
         r = add_rules(ruleset_fd, req, fs_rights_for_abi(abi), fail);
         if (r < 0)
                 return r;
+        return TAKE_FD(ruleset_fd);
+}
+
+int vb_landlock_restrict(int ruleset_fd, const int *fds, size_t n_fds, struct vb_landlock_fail *fail)
+{
+        struct vb_landlock_fail none = { .path = NULL, .fd = -1 };
+        int abi = vb_landlock_abi(), r;
+
+        if (!fail)
+                fail = &none;
+        *fail = none;
+        if (abi < 0)
+                return abi;
+        for (size_t i = 0; i < n_fds; i++) {
+                r = add_handed_in_rule(ruleset_fd, fds[i], fs_rights_for_abi(abi));
+                if (r < 0) {
+                        fail->fd = fds[i];
+                        return r;
+                }
+        }
         /* Applies to this thread only; the void's child is single-threaded. */
         if (syscall(__NR_landlock_restrict_self, ruleset_fd, 0) < 0)
                 return NEG_ERRNO();
         return 0;
+}
+
+int vb_landlock_apply(const struct vb_landlock_req *req, struct vb_landlock_fail *fail)
+{
+        _cleanup_close_ int ruleset_fd = vb_landlock_prepare(req, fail);
+
+        if (ruleset_fd < 0)
+                return ruleset_fd;
+        return vb_landlock_restrict(ruleset_fd, req->fds, req->n_fds, fail);
 }

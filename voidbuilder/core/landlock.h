@@ -96,5 +96,18 @@ struct vb_landlock_fail {
  */
 int vb_landlock_apply(const struct vb_landlock_req *req, struct vb_landlock_fail *fail)
         __attribute__((warn_unused_result));
+/*
+ * vb_landlock_apply() in two steps, for a void that learns its fds late (a
+ * warm void's request brings some): vb_landlock_prepare() makes the ruleset
+ * with every rule of req but its fds' (req->fds is ignored) and returns it
+ * (an fd, O_CLOEXEC), or -errno as vb_landlock_apply(); vb_landlock_restrict()
+ * adds the rule each of fds[0..n_fds) brings, then restricts the calling
+ * thread to the ruleset (which stays the caller's to close).  0 or -errno, as
+ * vb_landlock_apply().  Both allocate nothing.
+ */
+int vb_landlock_prepare(const struct vb_landlock_req *req, struct vb_landlock_fail *fail)
+        __attribute__((warn_unused_result));
+int vb_landlock_restrict(int ruleset_fd, const int *fds, size_t n_fds, struct vb_landlock_fail *fail)
+        __attribute__((warn_unused_result));
 
 #endif

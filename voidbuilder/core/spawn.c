@@ -3,12 +3,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/pidfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,6 +20,7 @@
 #include "core/child.h"
 #include "core/cleanup.h"
 #include "core/container.h"
+#include "core/init.h"
 #include "core/ns.h"
 #include "core/seccomp.h"
 #include "core/spawn.h"
@@ -26,6 +29,9 @@
 
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+#ifndef CLONE_CLEAR_SIGHAND
+#define CLONE_CLEAR_SIGHAND 0x100000000ULL
 #endif
 
 struct vb_proc {
@@ -36,6 +42,8 @@ struct vb_proc {
         bool relay;                /* pid is a relay (two-stage spawn): the void's init is its only child */
         uint64_t ns_fresh;         /* CLONE_NEW* of the namespaces that are not the caller's (vb_void_join()) */
         struct vb_spawn_prep prep; /* its host ids (a lease) and cgroups: given back once it is reaped */
+        int init_sock;             /* a held void: its reaper's request socket (init.h), or -1 */
+        int status_sock;           /* a newcomer (vb_void_newcomer()): its exit comes there, or -1 */
 };
 
 int vb_spawn_read_report(int fd, struct vb_report *rep)
@@ -61,10 +69,42 @@ int vb_spawn_read_report(int fd, struct vb_report *rep)
         return 1;
 }
 
+/*
+ * A newcomer is the void's pid 1's child, not ours: its end comes from pid 1 on its status socket
+ * (within timeout_ms, -1: forever).  When pid 1 is gone, so is every process of the void: SIGKILL.
+ */
+static int reap_newcomer(struct vb_proc *p, int timeout_ms)
+{
+        struct vb_init_reply r;
+        struct pollfd pfd = { .fd = p->status_sock, .events = POLLIN };
+        ssize_t n;
+
+        for (;;) {
+                int k = poll(&pfd, 1, timeout_ms);
+
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        return k < 0 ? NEG_ERRNO() : -ETIMEDOUT;
+                n = recv(p->status_sock, &r, sizeof(r), MSG_DONTWAIT);
+                if (n < 0 && (errno == EINTR || errno == EAGAIN))
+                        continue;
+                if (n <= 0 || (n == sizeof(r) && r.kind == VB_INIT_EXITED))
+                        break;
+        }
+        p->reaped = true;
+        p->status = n > 0 ? r.status : W_EXITCODE(0, SIGKILL);
+        vb_closep(&p->status_sock);
+        p->status_sock = -1;
+        return 0;
+}
+
 static int reap(struct vb_proc *p)
 {
         siginfo_t si = {};
 
+        if (p->status_sock >= 0)
+                return reap_newcomer(p, -1);
         while (waitid(P_PIDFD, (id_t)p->pidfd, &si, WEXITED) < 0)
                 if (errno != EINTR)
                         return NEG_ERRNO();
@@ -156,7 +196,8 @@ pid_t vb_spawn_clone(struct vb_void *v, struct vb_child_ctx *ctx, int *pidfd, ui
 
         plan_flags(v, &clone_flags, &unshare_flags, &ctx->two_stage, &ctx->defer_cgroupns);
         ctx->unshare_flags = unshare_flags;
-        args.flags = clone_flags | CLONE_PIDFD | extra_flags;
+        /* The caller's handlers are not the child's to run, and reset_signals() then has little to do. */
+        args.flags = clone_flags | CLONE_PIDFD | CLONE_CLEAR_SIGHAND | extra_flags;
         args.pidfd = (uint64_t)(uintptr_t)pidfd;
         /* With CLONE_PARENT the kernel takes the exit signal the caller's child (the zygote) has. */
         args.exit_signal = extra_flags & CLONE_PARENT ? 0 : SIGCHLD;
@@ -359,7 +400,7 @@ static int spawn_failed(const struct vb_void *v, struct vb_proc *p, int r, const
 
 VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_error **err)
 {
-        _cleanup_close_ int rep_r = -1, rep_w = -1, alive_r = -1, alive_w = -1, pidfd = -1;
+        _cleanup_close_ int rep_r = -1, rep_w = -1, alive_r = -1, alive_w = -1, pidfd = -1, init_r = -1, init_w = -1;
         _cleanup_cap_ cap_t caps = NULL, caps_final = NULL;
         struct vb_cap_sets sets = vb_ctr_cap_sets(v);
         /* Without no_new_privs, installing the filter needs CAP_SYS_ADMIN: held until then. */
@@ -391,6 +432,12 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
         if (pipe2(fds, O_CLOEXEC) < 0)
                 return vb_error_set(err, errno, "creating the lifeline pipe");
         alive_r = fds[0], alive_w = fds[1];
+        /* A held void's pid 1 starts the newcomers (vb_void_newcomer()), asked on this socket. */
+        if (v->init && (v->init_flags & VB_INIT_HOLD)) {
+                if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
+                        return vb_error_set(err, errno, "creating pid 1's request socket");
+                init_r = fds[0], init_w = fds[1];
+        }
 
         ctx = (struct vb_child_ctx){
                 .v = v,
@@ -405,6 +452,7 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
                 .ctr_sync = vb_ctr_needs_sync(v),
                 .caps_final = caps_final,
                 .sync_fd = alive_r,
+                .init_sock = init_w,
         };
         r = vb_spawn_prepare(v, &prep, &ctx, getpid(), err);
         if (r < 0)
@@ -434,8 +482,11 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
         rep_w = -1;
         vb_closep(&alive_r);
         alive_r = -1;
+        vb_closep(&init_w);
+        init_w = -1;
         p->pid = pid;
         p->pidfd = TAKE_FD(pidfd);
+        p->init_sock = TAKE_FD(init_r);
         /* Held in direct mode, p becomes the init itself (await_child()): no relay stays. */
         p->relay = ctx.two_stage && !ctx.hold;
         p->ns_fresh = vb_ns_flags(v, VB_NS_FRESH) | vb_ns_flags(v, VB_NS_JOIN);
@@ -457,6 +508,16 @@ bool vb_proc_relayed(const struct vb_proc *p, uint64_t *ns_fresh)
         return p->relay;
 }
 
+int vb_proc_init_sock(const struct vb_proc *p)
+{
+        return p->init_sock;
+}
+
+void vb_proc_set_status_sock(struct vb_proc *p, int sock)
+{
+        p->status_sock = sock;
+}
+
 const struct vb_spawn_prep *vb_proc_prep(const struct vb_proc *p)
 {
         return &p->prep;
@@ -470,6 +531,7 @@ struct vb_proc *vb_proc_adopt(pid_t pid, int pidfd, struct vb_spawn_prep *prep)
                 return NULL;
         p->pid = pid;
         p->pidfd = pidfd;
+        p->init_sock = p->status_sock = -1;
         p->prep = (struct vb_spawn_prep){ .lease = { .fd = -1 }, .idmap_fd = -1 };
         if (prep) {
                 p->prep = *prep;
@@ -537,12 +599,15 @@ VB_API struct vb_proc *vb_proc_free(struct vb_proc *p)
         if (!p->reaped && p->pidfd >= 0) {
                 /* Killing the init of a pid namespace ends every process in it. */
                 (void)pidfd_send_signal(p->pidfd, SIGKILL, NULL, 0);
-                (void)reap(p);
+                /* A newcomer's end is told by the void's pid 1, which might be stopped: not forever. */
+                (void)(p->status_sock >= 0 ? reap_newcomer(p, 5000) : reap(p));
         }
         /* Never started (pidfd -1), or reaped: either way nothing of it runs. */
         if (p->pidfd < 0 || p->reaped)
                 vb_spawn_prep_release(&p->prep);
         vb_closep(&p->pidfd);
+        vb_closep(&p->init_sock);
+        vb_closep(&p->status_sock);
         free(p);
         return NULL;
 }

@@ -44,6 +44,10 @@ int vb_spawn_read_report(int fd, struct vb_report *rep);
 int vb_spawn_report_error(const char *exec_path, const struct vb_report *rep, struct vb_error **err);
 /* Was p spawned through a relay (its init is the relay's child)?  *ns_fresh: the namespaces not the caller's. */
 bool vb_proc_relayed(const struct vb_proc *p, uint64_t *ns_fresh);
+/* A held void's: the socket its pid 1 takes newcomers' requests on (init.h); -1 when it has none. */
+int vb_proc_init_sock(const struct vb_proc *p);
+/* Make p (vb_proc_adopt()'d) a newcomer's handle: its end comes on sock (init.h), which p takes. */
+void vb_proc_set_status_sock(struct vb_proc *p, int sock);
 /* What p's spawn holds (its identity, its cgroups), for a newcomer that joins it (join.c). */
 const struct vb_spawn_prep *vb_proc_prep(const struct vb_proc *p);
 /*

@@ -30,6 +30,7 @@
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -46,7 +47,11 @@ struct vb_pool {
         int sock;      /* SOCK_SEQPACKET to the helper */
         int userns_fd; /* the helper's user namespace, or -1 (privileged caller) */
         unsigned depth;
+        bool entered; /* vb_pool_enter(): the caller lives in userns_fd, with a home netns it owns */
 };
+
+/* The user namespace this process entered with vb_pool_enter(), by inode (0: none): one per process. */
+static ino_t entered_userns;
 
 static int send_fd(int sock, int fd)
 {
@@ -162,6 +167,30 @@ VB_API struct vb_pool *vb_pool_new(unsigned depth, struct vb_error **err)
         return TAKE_PTR(p);
 }
 
+VB_API int vb_pool_enter(struct vb_pool *p, struct vb_error **err)
+{
+        struct stat st;
+
+        if (p->userns_fd < 0 || p->entered)
+                return 0;
+        if (fstat(p->userns_fd, &st) < 0)
+                return vb_error_set(err, errno, "entering the pool's user namespace");
+        if (entered_userns && entered_userns != st.st_ino)
+                return vb_error_set(err, EALREADY, "entering the pool's user namespace (another pool's was entered)");
+        if (!entered_userns) {
+                /* The kernel refuses (EINVAL) a process with other threads, or that shares its fs_struct. */
+                if (setns(p->userns_fd, CLONE_NEWUSER) < 0)
+                        return vb_error_set(err, errno, "entering the pool's user namespace%s",
+                                            errno == EINVAL ? " (the process must have one thread)" : "");
+                entered_userns = st.st_ino;
+                /* Home: a netns the pool's user namespace owns, so each spawn may step out of it and back. */
+                if (unshare(CLONE_NEWNET) < 0)
+                        return vb_error_set(err, errno, "making a home network namespace in the pool's");
+        }
+        p->entered = true;
+        return 0;
+}
+
 VB_API int vb_void_use_pool(struct vb_void *v, struct vb_pool *p)
 {
         if (p && (v->ns_mode[VB_NS_NET] != VB_NS_FRESH || v->ns_mode[VB_NS_USER] != VB_NS_FRESH))
@@ -187,11 +216,12 @@ int vb_pool_take(struct vb_void *v)
         if (fd < 0)
                 return -EPROTO;
         (void)!write(p->sock, "c", 1); /* one more, made while this void starts */
-        if (p->userns_fd < 0) {
+        if (p->userns_fd < 0 || p->entered) {
                 /*
-                 * Privileged pool: the namespace belongs to our own user ns, so the spawning
-                 * thread can step into it for the clone3() and back out (spawn.c), and the
-                 * void needs no setns() of its own nor the extra fork that would take.
+                 * Privileged pool, or one whose user ns we entered (vb_pool_enter()): the
+                 * namespace belongs to our own user ns, so the spawning thread can step into
+                 * it for the clone3() and back out (spawn.c), and the void needs no setns()
+                 * of its own nor the extra fork that would take.
                  */
                 v->park_net_fd = fd;
                 return 1;

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -34,6 +35,19 @@ static const char *split_name(const char *text, char *prefix, char *name, size_t
             strspn(name, "0123456789.") == strlen(name))
                 return NULL;
         return colon;
+}
+
+VB_API bool vb_net_allow_is_name(const char *text)
+{
+        struct vb_net_allow probe;
+        char prefix[8], name[256], entry[300];
+        const char *port = split_name(text, prefix, name, sizeof(name));
+
+        /* The port is checked as it would be with an address in the name's place. */
+        if (!port || vb_net_allow_parse(text, &probe, NULL) == 0)
+                return false;
+        snprintf(entry, sizeof(entry), "%s192.0.2.1%s", prefix, port);
+        return vb_net_allow_parse(entry, &probe, NULL) == 0;
 }
 
 VB_API int vb_net_allow_resolve(const char *text, struct vb_net_allow *out, size_t max, char *name, size_t name_len,

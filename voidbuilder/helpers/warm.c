@@ -16,10 +16,11 @@
  *   caller <--"ready"-- void;  caller --{argv; fds}--> void;  EOF (exec) or a report
  *
  * The void is born with CLONE_PARENT, so it is the caller's child and
- * vb_proc_wait() reaps it as it reaps any void.  It waits before its seccomp
- * filter is installed, so a policy that forbids recvmsg() does not keep it
- * from reading its request; caps are dropped, no_new_privs and Landlock are
- * on, and it runs only our code until the exec.  The request socket is the
+ * vb_proc_wait() reaps it as it reaps any void.  It waits with its caps
+ * dropped and no_new_privs on, and runs only our code until the exec; a
+ * policy of the caller's that forbids recvmsg() goes on after the request
+ * (the built-in one before it, off the spawn path), and so does Landlock,
+ * so that the fds the request brings are confined as a cold void's are.  The request socket is the
  * void's report channel too: a step that fails writes its report there, and
  * the exec closes it (CLOEXEC), which the caller reads as EOF.
  */
@@ -459,6 +460,7 @@ static int start_zygote(struct vb_warm *w, struct vb_void *v, cap_t caps, struct
                 .caps = caps,
                 .warm_fds = w->fds,
                 .range = &w->range,
+                .init_sock = -1,
         };
         keep = calloc(n_keep, sizeof(*keep));
         if (!keep)

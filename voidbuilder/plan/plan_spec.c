@@ -5,6 +5,7 @@
  * `voidshim run --server NAME=MODE`), its "void" becomes grants in the
  * spec's order, its program a host file run by fd.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -245,9 +246,41 @@ static int set_program(struct vb_plan *p, const struct vb_spec_entry *e, char *c
         return vb_plan_set_program(p, e->program, true, argv);
 }
 
-static int copy_care(struct vb_plan *p, const struct vb_spec_care *c)
+/* Append a copy of s to the NULL-terminated vector *v of *n strings.  -ENOMEM. */
+static int strv_push(char ***v, size_t *n, const char *s)
 {
+        char **grown = reallocarray(*v, *n + 2, sizeof(char *));
+
+        if (!grown)
+                return -ENOMEM;
+        *v = grown;
+        if (!(grown[*n] = strdup(s)))
+                return -ENOMEM;
+        grown[++*n] = NULL;
+        return 0;
+}
+
+static int copy_strv(char *const *from, size_t n, char ***out)
+{
+        size_t k = 0;
+
+        for (size_t i = 0; i < n; i++)
+                if (strv_push(out, &k, from[i]) < 0)
+                        return -ENOMEM;
+        return 0;
+}
+
+static int copy_care(struct vb_plan *p, const struct vb_spec *s, const struct vb_spec_entry *e)
+{
+        const struct vb_spec_care *c = &s->care;
         struct vb_plan_care *o = &p->care;
+
+        /* The control name and the powerbox, as --name and --inbox give them. */
+        if (vb_plan_set_str(&o->name, s->name) < 0 || vb_plan_set_str(&o->inbox, e->v.inbox) < 0)
+                return -ENOMEM;
+        if (c->n_hosts && copy_strv(c->hosts, c->n_hosts, &o->hosts) < 0)
+                return -ENOMEM;
+        o->n_hosts = c->n_hosts;
 
         if (c->n_fwd && !(o->fwd = calloc(c->n_fwd, sizeof(*o->fwd))))
                 return -ENOMEM;
@@ -368,7 +401,7 @@ static int build(struct vb_plan *p, const struct vb_spec *s, const struct vb_spe
         r = set_root(p, v);
         if (r >= 0)
                 r = set_program(p, e, st ? st->trailing : NULL);
-        return r < 0 ? r : copy_care(p, &s->care);
+        return r < 0 ? r : copy_care(p, s, e);
 }
 
 int vb_plan_from_spec(const struct vb_spec *s, const struct vb_spec_entry *e, const struct vb_plan_spec_start *start,
@@ -378,6 +411,13 @@ int vb_plan_from_spec(const struct vb_spec *s, const struct vb_spec_entry *e, co
         int r;
 
         *out = NULL;
+        if (s->care.n_named) {
+                vb_plan_free(p);
+                return vb_error_set(err, EINVAL,
+                                    "plan entrypoint %s: the \"allow\" entries that name hosts are not resolved yet "
+                                    "(vb_plan_spec_resolve())",
+                                    e->name);
+        }
         if (!p)
                 return vb_error_set(err, ENOMEM, "plan entrypoint %s", e->name);
         r = build(p, s, e, start);
@@ -386,5 +426,67 @@ int vb_plan_from_spec(const struct vb_spec *s, const struct vb_spec_entry *e, co
                 return vb_error_set(err, r, "plan entrypoint %s", e->name);
         }
         *out = p;
+        return 0;
+}
+
+/* One entry of a spec's allowlist, resolved: its addresses appended to allow, its text and name to text and hosts. */
+static int resolve_one(const char *text, struct vb_net_allow **allow, char ***texts, size_t *n, char ***hosts,
+                       size_t *n_hosts, struct vb_error **err)
+{
+        struct vb_net_allow got[16], *grown;
+        const char *why = NULL;
+        char name[256], line[512], addr[INET6_ADDRSTRLEN];
+        size_t n_text = *n;
+        int k = vb_net_allow_resolve(text, got, ELEMENTSOF(got), name, sizeof(name), &why);
+
+        if (k < 0)
+                return vb_error_set(err, k == -ENOMEM ? ENOMEM : -k, "\"allow\" entry %s: %s", text,
+                                    why ? why : strerror(-k));
+        grown = reallocarray(*allow, *n + (size_t)k, sizeof(**allow));
+        if (!grown)
+                return vb_error_set(err, ENOMEM, "resolve the allowlist");
+        *allow = grown;
+        for (int i = 0; i < k; i++) {
+                /*
+                 * As --net-allow lists it: the text once per address, and the name in /etc/hosts (a name
+                 * of the host's loopback, family 0, is reached at 127.0.0.1 in the void too).
+                 */
+                if (strv_push(texts, &n_text, text) < 0)
+                        return vb_error_set(err, ENOMEM, "resolve the allowlist");
+                (*allow)[(*n)++] = got[i];
+                if (!name[0] || (got[i].family ? !inet_ntop(got[i].family, got[i].addr, addr, sizeof(addr))
+                                               : !strcpy(addr, "127.0.0.1")))
+                        continue;
+                snprintf(line, sizeof(line), "%s %s", addr, name);
+                if (strv_push(hosts, n_hosts, line) < 0)
+                        return vb_error_set(err, ENOMEM, "resolve the allowlist");
+        }
+        return 0;
+}
+
+int vb_plan_spec_resolve(struct vb_spec *s, struct vb_error **err)
+{
+        struct vb_spec_care *c = &s->care;
+        struct vb_net_allow *allow = NULL;
+        char **texts = NULL, **hosts = NULL;
+        size_t n = 0, n_hosts = 0;
+        int r = 0;
+
+        if (!c->n_named)
+                return 0;
+        for (size_t i = 0; r >= 0 && i < c->n_allow; i++)
+                r = resolve_one(c->allow_text[i], &allow, &texts, &n, &hosts, &n_hosts, err);
+        if (r < 0) {
+                free(allow);
+                vb_strv_free(texts);
+                vb_strv_free(hosts);
+                return r;
+        }
+        free(c->allow);
+        vb_strv_free(c->allow_text);
+        vb_strv_free(c->hosts);
+        c->allow = allow, c->allow_text = texts, c->n_allow = n;
+        c->hosts = hosts, c->n_hosts = n_hosts;
+        c->n_named = 0;
         return 0;
 }

@@ -303,13 +303,17 @@ static int alloc_table(struct spec_ctx *c, json_t *j, size_t elem, void **out)
 static void parse_root(struct spec_ctx *c, json_t *root)
 {
         static const char *const keys[] = { "voidshim", "description", "program",     "environment", "pipes",
-                                            "sockets",  "listeners",   "entrypoints", NULL };
+                                            "sockets",  "listeners",   "entrypoints", "name",        NULL };
         struct vb_spec *s = c->s;
         _cleanup_free_ char *prog = NULL;
         json_t *j;
 
         spec_check_keys(c, root, "", keys, "the spec");
         parse_version(c, root);
+        /* The control name, as `voidshim exec --name NAME` gives it: a file name in the runtime directory. */
+        if (spec_get_string(c, root, "", "name", &s->name) && (!spec_valid_name(s->name) || s->name[0] == '.'))
+                P_DIAG(c, "/name", false, "\"name\" \"%s\" must be 1 to 64 of [A-Za-z0-9_.-], not starting with '.'",
+                       s->name);
         if ((j = json_object_get(root, "environment")))
                 spec_parse_environment(c, j);
         if ((j = json_object_get(root, "pipes")) && alloc_table(c, j, sizeof(*s->pipes), (void **)&s->pipes) == 0)
@@ -419,7 +423,7 @@ struct vb_spec *vb_spec_free(struct vb_spec *s)
         }
         free(s->pipes), free(s->sockets), free(s->listeners), free(s->entries);
         spec_care_done(&s->care);
-        free(s->file), free(s->basedir);
+        free(s->file), free(s->basedir), free(s->name);
         vb_spec_posidx_free(s->idx);
         free(s);
         return NULL;

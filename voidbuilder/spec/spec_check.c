@@ -390,6 +390,16 @@ static void check_void_grants(struct check *k, const struct vb_spec_entry *e)
         for (size_t i = 0; i < v->n_mounts && denied(k, VB_SERVER_DEV); i++)
                 if (v->mounts[i].flags & VB_MOUNT_DEV)
                         contradiction(k, v->mounts[i].where, "a \"dev-bind\"", VB_SERVER_DEV);
+        /* The powerbox, as run's --inbox: grants come by name (ctl NAME grant), and a denied fs opens none. */
+        if (v->inbox) {
+                _cleanup_free_ char *p = sub(vp, "inbox");
+
+                if (denied(k, VB_SERVER_FS))
+                        contradiction(k, p, "\"inbox\"", VB_SERVER_FS);
+                else if (!k->s->name)
+                        DIAG(k, p, true,
+                             "\"inbox\" needs the spec's \"name\": grants come through voidshim ctl NAME grant PATH");
+        }
         if (v->hostname && k->s->env[VB_SERVER_UTS] != VB_SERVER_FRESH)
                 contradiction(k, p_hostname, "\"hostname\"", VB_SERVER_UTS);
         if ((v->has_boottime || v->has_monotonic) && k->s->env[VB_SERVER_TIME] != VB_SERVER_FRESH) {

@@ -63,11 +63,19 @@ static void parse_allow(struct spec_ctx *c, json_t *j, const char *ptr)
                 }
                 if (!spec_expect(c, w, JSON_STRING, p, "an \"allow\" entry"))
                         continue;
-                /* The one parser of allowlist entries, shared with `voidshim run --net-allow`. */
-                if (vb_net_allow_parse(json_string_value(w), &care->allow[care->n_allow], &why) < 0)
+                /*
+                 * The one parser of allowlist entries, shared with `voidshim run --net-allow`.  A host
+                 * name is only checked for its form here (parsing is pure): vb_plan_spec_resolve()
+                 * resolves it when the application starts, as --net-allow resolves it when given.
+                 */
+                if (vb_net_allow_is_name(json_string_value(w)))
+                        care->n_named++;
+                else if (vb_net_allow_parse(json_string_value(w), &care->allow[care->n_allow], &why) < 0) {
                         P_DIAG(c, p, false, "\"allow\" entry \"%s\": %s", json_string_value(w),
                                why ? why : "not [tcp:|udp:][127.0.0.1:]PORT");
-                else if (!(care->allow_text[care->n_allow++] = strdup(json_string_value(w))))
+                        continue;
+                }
+                if (!(care->allow_text[care->n_allow++] = strdup(json_string_value(w))))
                         c->oom = -ENOMEM;
         }
 }
@@ -331,6 +339,7 @@ void spec_care_done(struct vb_spec_care *care)
 {
         free(care->allow);
         vb_strv_free(care->allow_text);
+        vb_strv_free(care->hosts);
         for (size_t i = 0; i < care->n_fwd; i++)
                 free(care->fwd[i].at), free(care->fwd[i].upstream), free(care->fwd[i].where);
         free(care->fwd);

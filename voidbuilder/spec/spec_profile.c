@@ -17,8 +17,9 @@
 #define MAX_PROFILE_DEPTH 8
 
 /* The keys of a void that a profile may not have: they set, they do not grant. */
-static const char *const setting_keys[] = { "net",      "hostname", "chdir", "time-offset", "caps",   "seccomp",
-                                            "landlock", "cgroup",   "stdin", "stdout",      "stderr", NULL };
+static const char *const setting_keys[] = { "net",     "hostname", "chdir",  "time-offset", "caps",
+                                            "seccomp", "landlock", "cgroup", "stdin",       "stdout",
+                                            "stderr",  "inbox",    NULL };
 
 struct vb_spec_profile *vb_spec_profile_free(struct vb_spec_profile *p)
 {

@@ -40,6 +40,7 @@ static const char *const void_keys[] = { "mounts",
                                          "gid",
                                          "limits",
                                          "identity",
+                                         "inbox",
                                          NULL };
 
 static const struct {
@@ -565,6 +566,16 @@ static void parse_simple_keys(struct spec_ctx *c, json_t *j, const char *ptr, st
         }
         if (spec_get_string(c, j, ptr, "cgroup", &cg))
                 v->cgroup = spec_host_path(c, cg);
+        /* The powerbox, as `voidshim run --inbox DIR`: grants appear there while the void runs. */
+        if (spec_get_string(c, j, ptr, "inbox", &v->inbox) &&
+            (!spec_valid_void_path(v->inbox) || strcmp(v->inbox, "/") == 0)) {
+                _cleanup_free_ char *p = sub(c, ptr, "inbox");
+
+                P_DIAG(c, p, false,
+                       "\"inbox\": \"%s\" must be an absolute path inside the void other than /, without "
+                       "\"..\"",
+                       v->inbox);
+        }
 }
 
 /* "uid", "gid": an id in the void's user namespace (0 to 4294967294). */
@@ -658,7 +669,7 @@ void spec_void_done(struct vb_spec_void *v)
         vb_strv_free(v->profiles);
         vb_strv_free(v->profile_files);
         free(v->hostname), free(v->chdir), free(v->cgroup), free(v->seccomp_file);
-        free(v->root), free(v->overlay), free(v->overlay_upper);
+        free(v->root), free(v->overlay), free(v->overlay_upper), free(v->inbox);
         for (size_t i = 0; i < v->n_env; i++)
                 free(v->env[i].name), free(v->env[i].value), free(v->env[i].profile);
         free(v->proc_profile), free(v->dev_profile), free(v->passwd_profile);
