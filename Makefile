@@ -47,10 +47,12 @@ COMPILE   = $(CC) $(VB_CPPFLAGS) $(CPPFLAGS) $(VB_CFLAGS) $(CFLAGS) -MMD -MP
 CORE_SRCS := $(sort $(wildcard voidbuilder/core/*.c voidbuilder/helpers/*.c))
 SPEC_SRCS := $(sort $(wildcard voidbuilder/spec/*.c))
 PLAN_SRCS := $(sort $(wildcard voidbuilder/plan/*.c))
+OCI_SRCS  := $(sort $(wildcard voidbuilder/oci/*.c))
 SHIM_SRCS := $(sort $(filter-out shim/main.c,$(wildcard shim/*.c shim/*/*.c)))
 CORE_OBJS := $(CORE_SRCS:%.c=$(B)/%.o)
 SPEC_OBJS := $(SPEC_SRCS:%.c=$(B)/%.o)
 PLAN_OBJS := $(PLAN_SRCS:%.c=$(B)/%.o)
+OCI_OBJS  := $(OCI_SRCS:%.c=$(B)/%.o)
 SHIM_OBJS := $(SHIM_SRCS:%.c=$(B)/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
@@ -60,10 +62,11 @@ LIBSO     := $(B)/libvoidbuilder.so.$(SOVERSION)
 LIBA      := $(B)/libvoidbuilder.a
 SPECA     := $(B)/libvoidspec.a
 PLANA     := $(B)/libvoidplan.a
-FRONT_AS  := $(if $(PLAN_OBJS),$(PLANA)) $(SPECA)
+OCIA      := $(B)/libvoidoci.a
+FRONT_AS  := $(OCIA) $(if $(PLAN_OBJS),$(PLANA)) $(SPECA)
 
-all: voidshim $(LIBA) $(LIBSO) $(SPECA) $(if $(PLAN_OBJS),$(PLANA)) $(B)/voidbuilder.pc $(B)/libvoidshim-app.a \
-	$(B)/tests/probe
+all: voidshim voidshim-runc $(LIBA) $(LIBSO) $(SPECA) $(if $(PLAN_OBJS),$(PLANA)) $(OCIA) $(B)/voidbuilder.pc \
+	$(B)/libvoidshim-app.a $(B)/tests/probe
 
 ifeq ($(V),1)
 Q :=
@@ -124,6 +127,12 @@ $(PLANA): $(PLAN_OBJS)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)ar rcs $@ $^
 
+# libvoidoci: an OCI bundle's config.json as a plan, and the runtime's state (include/voidbuilder/oci.h).
+$(OCIA): $(OCI_OBJS)
+	@rm -f $@
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)ar rcs $@ $^
+
 # voidshim links libseccomp, libcap and jansson statically when their archives exist: resolving
 # them at every start cost 0.16-0.23 ms of a ~3.5 ms void (benches/).  Debian ships no libmnl.a.
 STATIC_OK := $(foreach l,seccomp cap jansson,$(if $(wildcard /usr/lib/$(shell $(CC) -dumpmachine)/lib$(l).a),$(l)))
@@ -134,6 +143,10 @@ SHIM_LINK := $(if $(STATIC_OK),-Wl$(comma)-Bstatic $(addprefix -l,$(STATIC_OK)) 
 voidshim: $(B)/shim/main.o $(SHIM_OBJS) $(FRONT_AS) $(LIBA)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(VB_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SHIM_LINK)
+
+# The OCI runtime under a runc-like name (argv[0]), for tools that take "a runc binary" (doc/oci.md).
+voidshim-runc: voidshim
+	ln -sf voidshim $@
 
 $(B)/voidbuilder.pc: voidbuilder/core/voidbuilder.pc.in Makefile
 	@mkdir -p $(B)
@@ -226,7 +239,7 @@ check: check-unit check-spec check-client check-install check-integration check-
 bench: voidshim $(B)/tests/probe
 	$(MAKE) -C benches run
 
-ALL_SRCS := $(CORE_SRCS) $(SPEC_SRCS) $(PLAN_SRCS) $(SHIM_SRCS) shim/main.c
+ALL_SRCS := $(CORE_SRCS) $(SPEC_SRCS) $(PLAN_SRCS) $(OCI_SRCS) $(SHIM_SRCS) shim/main.c
 lint:
 	@mkdir -p $(B)
 	bear --output $(B)/compile_commands.json -- $(MAKE) -B all
@@ -248,6 +261,7 @@ install: voidshim $(LIBA) $(LIBSO) $(B)/libvoidshim-app.a
 		$(DESTDIR)$(VSDATADIR)/profiles $(DESTDIR)$(VSDATADIR)/specs $(DESTDIR)$(VSDATADIR)/seccomp \
 		$(DESTDIR)$(VSDATADIR)/schema $(DESTDIR)$(COMPLETIONDIR)
 	install -m 0755 voidshim $(DESTDIR)$(BINDIR)/voidshim
+	ln -sf voidshim $(DESTDIR)$(BINDIR)/voidshim-runc
 	install -m 0644 $(LIBA) $(B)/libvoidshim-app.a $(DESTDIR)$(LIBDIR)/
 	install -m 0755 $(LIBSO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libvoidbuilder.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libvoidbuilder.so
@@ -275,7 +289,7 @@ install: voidshim $(LIBA) $(LIBSO) $(B)/libvoidshim-app.a
 
 # Removes what install put there, and the directories it made when they are left empty.
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/voidshim $(DESTDIR)$(LIBDIR)/libvoidbuilder.a $(DESTDIR)$(LIBDIR)/libvoidshim-app.a \
+	rm -f $(DESTDIR)$(BINDIR)/voidshim $(DESTDIR)$(BINDIR)/voidshim-runc $(DESTDIR)$(LIBDIR)/libvoidbuilder.a $(DESTDIR)$(LIBDIR)/libvoidshim-app.a \
 		$(DESTDIR)$(LIBDIR)/libvoidbuilder.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libvoidbuilder.so \
 		$(DESTDIR)$(LIBDIR)/pkgconfig/voidbuilder.pc $(DESTDIR)$(INCDIR)/voidbuilder.h \
 		$(DESTDIR)$(INCDIR)/voidbuilder/cleanup.h $(DESTDIR)$(INCDIR)/voidshim/app.h \
@@ -293,7 +307,7 @@ check-install: all
 	tests/install/check-install.sh "$(MAKE)"
 
 clean:
-	rm -rf $(B) voidshim
+	rm -rf $(B) voidshim voidshim-runc
 
 # ---- examples (doc/examples/): applications under their specs -------------------
 # Static, like the probe: their voids hold no libraries ("exec": "denied"), and they are never
@@ -335,4 +349,4 @@ check-integration: examples
 .PHONY: examples
 .PHONY: all check check-unit check-spec check-client check-integration check-install check-served fuzz bench lint \
 	format-check install uninstall clean
--include $(wildcard $(CORE_OBJS:.o=.d) $(SPEC_OBJS:.o=.d) $(PLAN_OBJS:.o=.d) $(SHIM_OBJS:.o=.d) $(B)/shim/main.d $(B)/app/app.d)
+-include $(wildcard $(CORE_OBJS:.o=.d) $(SPEC_OBJS:.o=.d) $(PLAN_OBJS:.o=.d) $(OCI_OBJS:.o=.d) $(SHIM_OBJS:.o=.d) $(B)/shim/main.d $(B)/app/app.d)

@@ -13,6 +13,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
         jq curl openssl graphviz perl \
         iproute2 procps psmisc util-linux passwd python3 python3-jsonschema \
         passt nftables xdg-dbus-proxy dbus dbus-tests mmdebstrap \
+        podman conmon containerd runc crun uidmap slirp4netns \
         >/dev/null
 # The host ids of the voids root starts: the user voidshim and its range in /etc/subuid and
 # /etc/subgid (doc/servers.md, "auth").  Idempotent.

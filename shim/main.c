@@ -9,6 +9,7 @@
 #include "care/care.h"
 #include "exec/exec.h"
 #include "learn/learn.h"
+#include "oci/oci.h"
 #include "run/cli.h"
 #include "session/session.h"
 #include "shim.h"
@@ -24,6 +25,7 @@ const struct shim_command shim_commands[] = {
         { "ps", cmd_ps, "list every named void: sessions and runs started with --name" },
         { "bootstrap", cmd_bootstrap, "make a Debian tree with mmdebstrap, in a void that reaches only the mirror" },
         { "boot", cmd_boot, "run a tree's own init as pid 1 of a void, its console relayed here" },
+        { "oci", cmd_oci, "an OCI runtime (runc's command line) for podman and containerd" },
         { "serve", cmd_serve, "keep voids built ahead of time for voidshim run (a per-user server)" },
         { "help", cmd_help, "show this help" },
         { "version", cmd_version, "show the version" },
@@ -83,10 +85,15 @@ int main(int argc, char **argv)
 {
         const struct shim_command *c;
         const char *name;
+        const char *self = argv[0] ? strrchr(argv[0], '/') : NULL;
         char what[128], cause[256];
 
         if (fill_std_fds() < 0)
                 return SHIM_EXIT_SYSTEM;
+        /* Called as voidshim-runc (make install's link), it is the OCI runtime, with runc's command line. */
+        self = self ? self + 1 : argv[0];
+        if (self && strcmp(self, OCI_RUNC_NAME) == 0)
+                return cmd_oci(argc, argv);
         if (argc < 2) { /* like other tools: no command is a usage error, the list on stderr */
                 usage(stderr);
                 return SHIM_EXIT_USAGE;

@@ -47,6 +47,12 @@ enum vb_plan_grant_kind {
         VB_PLAN_CAP,         /* cap: a capability kept (CAP_*) */
         VB_PLAN_PASSWD,      /* dst (a directory, "/etc"): passwd and group files naming the void's ids */
         VB_PLAN_SYS,         /* dst: a fresh read-only sysfs of the void's own network namespace */
+        /* containers (an OCI bundle): */
+        VB_PLAN_MOUNT,    /* a new file system: fstype, src (source name), dst, options, flags MOUNT_ATTR_* */
+        VB_PLAN_MASK,     /* dst hidden (vb_void_mask()) */
+        VB_PLAN_READONLY, /* dst made read-only (vb_void_readonly()) */
+        VB_PLAN_DEVICE,   /* a node at dst: resource 'c'/'b'/'p', dev (major, minor), mode, uid, gid */
+        VB_PLAN_SYSCTL,   /* src=dst: a namespaced sysctl and its value */
         VB_PLAN_GRANT_KIND_COUNT,
 };
 
@@ -65,6 +71,10 @@ struct vb_plan_grant {
         ino_t ino;
         char *origin;  /* what asked for it, for errors and explain: "--ro-bind", "/entrypoints/x/void/mounts/0" */
         char *profile; /* the profile it comes from ("python3"), or NULL: explain labels its mounts */
+        char *fstype, *options; /* mount: the file system type and its options ("mode=755,size=64k") */
+        mode_t mode;            /* device: permission bits */
+        uid_t uid;              /* device: owner */
+        gid_t gid;
 };
 
 /* How Landlock is used (doc/plan-json.md, "landlock"). */
@@ -78,6 +88,7 @@ enum vb_plan_seccomp {
         VB_PLAN_SECCOMP_DEFAULT, /* the built-in policy */
         VB_PLAN_SECCOMP_OFF,
         VB_PLAN_SECCOMP_FILE, /* a text policy read from seccomp_file when the plan is applied */
+        VB_PLAN_SECCOMP_TEXT, /* a text policy held by the plan: ctr.seccomp_text (an OCI config's linux.seccomp) */
 };
 
 /* A socket forwarder (unix proxied): a socket at `at` in the void, connected to upstream on the host. */
@@ -110,6 +121,35 @@ struct vb_plan_live {
         int join_fd[VB_NS_COUNT]; /* joined instead of the plan's namespace choice when >= 0 */
         int terminal_fd;          /* vb_void_terminal() */
         struct vb_inbox *inbox;   /* vb_void_inbox() at care.inbox */
+        int gate_fd;              /* vb_void_hold(): an OCI runtime's created container waits on it */
+        const int *cgroup_v1;     /* vb_void_cgroup_v1(): cgroup v1 directories to start in */
+        size_t n_cgroup_v1;
+};
+
+/*
+ * What an OCI config asks of a void beyond the grants (include/voidbuilder.h,
+ * "containers"); all zero for run's options and a spec.
+ */
+struct vb_plan_container {
+        bool image_root;                     /* the plan's root is a container image's (vb_void_image_root()) */
+        bool enter;                          /* no root of its own: the joined mount namespace's (an exec) */
+        struct vb_id_map *uid_map, *gid_map; /* written by the spawner, instead of one id */
+        size_t n_uid_map, n_gid_map;
+        bool user_set; /* the program's user (vb_void_user()) */
+        uid_t uid;
+        gid_t gid;
+        gid_t *groups;
+        size_t n_groups;
+        bool umask_set;
+        mode_t umask;
+        bool caps_set; /* exactly these capability sets (vb_void_cap_sets()) */
+        struct vb_cap_sets caps;
+        bool new_privs; /* no_new_privs left unset */
+        bool oom_set;
+        int oom_score_adj;
+        char *seccomp_text; /* VB_PLAN_SECCOMP_TEXT */
+        char *seccomp_name; /* its name in errors and explain */
+        char **notes;       /* NULL-terminated: what the front end read and left out, and why */
 };
 
 struct vb_plan {
@@ -165,6 +205,8 @@ struct vb_plan {
         /* chown(2), fchown, lchown, fchownat succeed and change nothing (seccomp errno 0): in a tree
          * whose files are all the caller's, a one-id void cannot give them to another id anyway. */
         bool chown_noop;
+
+        struct vb_plan_container ctr;
 };
 
 /* A new plan: the bare void (all namespaces fresh, nothing granted, stdio not handed in).  NULL on OOM. */

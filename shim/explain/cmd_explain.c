@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "exec/exec.h"
+#include "oci/oci.h"
 #include "run/cli.h"
 #include "shim.h"
 #include "voidbuilder/cleanup.h"
@@ -468,29 +469,36 @@ static int explain_dot(FILE *f, const struct vb_spec *s)
 int cmd_explain(int argc, char **argv)
 {
         struct vb_spec *s = NULL;
-        const char *path = NULL;
+        const char *path = NULL, *bundle = NULL;
         bool dot = false, json = false;
         int rc;
 
         for (int i = 1; i < argc; i++) {
                 if (strcmp(argv[i], "--dot") == 0)
                         dot = true;
+                else if (strcmp(argv[i], "--oci") == 0 && i + 1 < argc)
+                        bundle = argv[++i];
                 else if (strcmp(argv[i], "--json") == 0)
                         json = true;
                 else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-                        printf("usage: voidshim explain SPEC [--dot|--json]\n\nSay what every void of SPEC holds and "
+                        printf("usage: voidshim explain SPEC [--dot|--json]\n"
+                               "       voidshim explain --oci BUNDLE [--json]\n\nSay what every void of SPEC holds and "
                                "how they connect; --dot writes a Graphviz graph (voidshim explain app.json --dot | "
                                "dot -Tsvg > app.svg); --json writes each entrypoint's plan and void as data "
-                               "(doc/plan-json.md).\n");
+                               "(doc/plan-json.md).  --oci: the void an OCI bundle's config.json gives (doc/oci.md).\n");
                         return 0;
                 } else if (!path)
                         path = argv[i];
                 else
                         return shim_fatal(SHIM_EXIT_USAGE, "parse the command line", "one SPEC only");
         }
+        if (bundle && (path || dot))
+                return shim_fatal(SHIM_EXIT_USAGE, "parse the command line", "--oci BUNDLE takes no SPEC and no --dot");
+        if (bundle)
+                return oci_explain(bundle, json);
         if (!path)
                 return shim_fatal(SHIM_EXIT_USAGE, "parse the command line",
-                                  "usage: voidshim explain SPEC [--dot|--json]");
+                                  "usage: voidshim explain SPEC [--dot|--json] | --oci BUNDLE [--json]");
         rc = shim_spec_load(path, &s);
         if (rc != 0)
                 return rc;

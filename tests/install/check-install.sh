@@ -21,6 +21,9 @@ check "make install PREFIX=$P" $? "$out"
 VS=$P/bin/voidshim
 "$VS" version >/dev/null
 check "the installed voidshim runs" $?
+got=$("$P/bin/voidshim-runc" --version 2>&1 | head -1)
+grep -q "^voidshim version " <<<"$got"
+check "the installed voidshim-runc is the OCI runtime (runc's --version)" $? "$got"
 for p in host-usr shell python3 git; do
         [ -f "$P/share/voidshim/profiles/$p.json" ]
         check "profile $p is installed" $?
@@ -29,7 +32,7 @@ done
 got=$(cd / && "$VS" run --profile host-usr --explain -- /bin/true 2>&1 | head -1)
 grep -q "from $P/share/voidshim/profiles/host-usr.json" <<<"$got"
 check "the installed voidshim finds its profiles under PREFIX/share/voidshim" $? "$got"
-for m in voidshim voidshim-run voidshim-exec voidshim-check voidshim-explain voidshim-ctl voidshim-learn; do
+for m in voidshim voidshim-run voidshim-exec voidshim-check voidshim-explain voidshim-ctl voidshim-learn voidshim-oci; do
         f=$P/share/man/man1/$m.1
         w=$( [ -f "$f" ] && LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$f" 2>&1 >/dev/null)
         [ -f "$f" ] && [ -z "$w" ]

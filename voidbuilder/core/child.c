@@ -2,8 +2,10 @@
 /* The child's fixed sequence: namespaces, mounts, pivot_root, caps, no_new_privs, seccomp, fds, exec. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <linux/keyctl.h>
+#include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -12,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -22,6 +25,7 @@
 #include "core/caps.h"
 #include "core/child.h"
 #include "core/cleanup.h"
+#include "core/container.h"
 #include "core/elf.h"
 #include "core/landlock.h"
 #include "core/mount.h"
@@ -46,6 +50,7 @@ static const char *const step_names[VB_STEP_COUNT] = {
         [VB_STEP_NNP] = "no_new_privs",      [VB_STEP_LANDLOCK] = "landlock",
         [VB_STEP_WAIT] = "waiting for work", [VB_STEP_SECCOMP] = "seccomp",
         [VB_STEP_FDS] = "file descriptors",  [VB_STEP_EXEC] = "exec",
+        [VB_STEP_SYSCTL] = "sysctl",         [VB_STEP_USER] = "user",
 };
 
 const char *vb_step_name(enum vb_step step)
@@ -138,6 +143,86 @@ static bool v_user_fresh(const struct vb_child_ctx *c)
         return c->v->ns_mode[VB_NS_USER] != VB_NS_JOIN;
 }
 
+/* The void maps its caller's one id itself, unless the spawner writes id ranges (container.h). */
+static void map_own_ids(struct vb_child_ctx *c)
+{
+        int r;
+
+        if (c->v->ns_mode[VB_NS_USER] != VB_NS_FRESH || c->become || (c->v->ctr && c->v->ctr->n_uid_map))
+                return;
+        r = vb_ns_map_ids(c->v->uid, c->v->gid, c->uid, c->gid);
+        if (r < 0)
+                fail(c, VB_STEP_ID_MAPS, r, NULL);
+}
+
+/* Ask the spawner to write the id maps and move us into cgroups v1 (it answers on the lifeline). */
+static void ask_spawner(struct vb_child_ctx *c)
+{
+        struct vb_report ask = { .step = VB_STEP_ID_MAPS };
+
+        if (write(c->report_fd, &ask, sizeof(ask)) != (ssize_t)sizeof(ask))
+                _exit(125);
+        c->sync_asked = true;
+}
+
+/* Wait for the spawner's answer; then the cgroup namespace, whose root is the cgroup we were moved to. */
+static void await_spawner(struct vb_child_ctx *c)
+{
+        ssize_t n;
+        char b;
+
+        if (!c->sync_asked)
+                return;
+        c->sync_asked = false;
+        do
+                n = read(c->alive_fd, &b, 1);
+        while (n < 0 && errno == EINTR);
+        if (n != 1) /* the spawner is gone, or failed and said so itself */
+                _exit(125);
+        if (c->defer_cgroupns && unshare(CLONE_NEWCGROUP) < 0)
+                fail(c, VB_STEP_UNSHARE, NEG_ERRNO(), "cgroup namespace");
+}
+
+/*
+ * In the new user namespace.  With id maps, wait for them now and become the
+ * namespace's root: our own ids are unmapped (the overflow ids), and what the
+ * setup makes must be owned by an id of the void's.  With cgroups alone, go on
+ * building while the spawner writes cgroup.procs (it takes a few ms of RCU):
+ * await_spawner() comes before anything depends on it, unless `now`.
+ */
+static void sync_with_spawner(struct vb_child_ctx *c, bool now)
+{
+        bool maps = c->v->ctr && c->v->ctr->n_uid_map;
+
+        ask_spawner(c);
+        if (!maps && !now)
+                return;
+        await_spawner(c);
+        if (maps && ((setgroups(0, NULL) < 0 && errno != EPERM) || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+                fail(c, VB_STEP_ID_MAPS, NEG_ERRNO(), "becoming root of the user namespace (do the maps hold id 0?)");
+}
+
+/*
+ * A held void's init, made a child of the spawner (CLONE_PARENT) rather than
+ * ours, so that nothing stays between them: say its pid and leave.
+ */
+static void fork_direct(struct vb_child_ctx *c)
+{
+        struct clone_args args = { .flags = CLONE_PARENT };
+        struct vb_report rep = { .step = VB_STEP_FORK };
+        pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+
+        if (pid < 0)
+                fail(c, VB_STEP_FORK, NEG_ERRNO(), NULL);
+        if (pid == 0) {
+                die_with_parent(c);
+                return;
+        }
+        snprintf(rep.detail, sizeof(rep.detail), "%d", (int)pid);
+        (void)!write(c->report_fd, &rep, sizeof(rep));
+        _exit(0);
+}
+
 /*
  * The parent has steps to take after the clone (child.h, sync): say that our
  * user namespace exists when it waits for that, then wait for its byte.
@@ -208,14 +293,16 @@ static void two_stage(struct vb_child_ctx *c)
         c->gid = getegid();
         if (unshare((int)c->unshare_flags) < 0)
                 fail(c, VB_STEP_UNSHARE, NEG_ERRNO(), NULL);
-        if (c->v->ns_mode[VB_NS_USER] == VB_NS_FRESH && !c->become) {
-                r = vb_ns_map_ids(c->v->uid, c->v->gid, c->uid, c->gid);
-                if (r < 0)
-                        fail(c, VB_STEP_ID_MAPS, r, NULL);
-        }
+        if (c->ctr_sync)
+                sync_with_spawner(c, true); /* the init forked below inherits our cgroups */
+        map_own_ids(c);
         /* Before the fork: the void's init must be born in its cgroups, with its ids. */
         await_parent(c);
         become(c);
+        if (c->hold) {
+                fork_direct(c);
+                return;
+        }
         /*
          * unshare(CLONE_NEWPID) applies to children only: the void's init is our child.  _Fork(),
          * not fork(): after the raw clone3() no atfork handler of the caller's may run, and
@@ -272,10 +359,17 @@ static void new_session(struct vb_child_ctx *c)
 static void build_root(struct vb_child_ctx *c, int *devnull)
 {
         _cleanup_close_ int root = -1;
+        const struct vb_container *ctr = c->v->ctr;
         const struct vb_mount *bad = NULL;
         const char *why;
         int made, r;
 
+        if (ctr && ctr->enter) { /* the joined mount namespace's root is the void's */
+                *devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+                if (*devnull < 0)
+                        fail(c, VB_STEP_DEVNULL, NEG_ERRNO(), NULL);
+                return;
+        }
         r = vb_root_open(&c->v->root);
         if (r < 0)
                 fail(c, VB_STEP_ROOT, r, "%s", c->v->root.dir);
@@ -310,7 +404,11 @@ static void build_root(struct vb_child_ctx *c, int *devnull)
         *devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
         if (*devnull < 0)
                 fail(c, VB_STEP_DEVNULL, NEG_ERRNO(), NULL);
-        r = vb_mount_pivot(root, c->v->root.kind != VB_ROOT_TMPFS);
+        if (ctr && (r = vb_ctr_before_pivot(c->v, &why)) < 0)
+                fail(c, VB_STEP_SYSCTL, r, "%s", why);
+        /* The empty tmpfs, and an image's root (vb_void_image_root()), turn read-only here, the root mount alone. */
+        r = vb_mount_pivot(root, c->v->root.kind != VB_ROOT_TMPFS &&
+                                         (!(c->v->root.flags & VB_ROOT_IMAGE) || (c->v->root.flags & VB_MOUNT_RW)));
         if (r < 0)
                 fail(c, VB_STEP_PIVOT, r, NULL);
 }
@@ -320,8 +418,8 @@ static void settle_environment(struct vb_child_ctx *c)
         struct vb_void *v = c->v;
         int r;
 
-        /* Only a fresh uts namespace is ours to name (vb_void_spawn refuses --hostname otherwise). */
-        if (v->ns_mode[VB_NS_UTS] == VB_NS_FRESH) {
+        /* Only a fresh uts namespace is ours to name, or one joined to be named (vb_spawn_validate()). */
+        if (v->ns_mode[VB_NS_UTS] == VB_NS_FRESH || (v->ns_mode[VB_NS_UTS] == VB_NS_JOIN && v->hostname)) {
                 const char *name = v->hostname ? v->hostname : "void";
 
                 if (sethostname(name, strlen(name)) < 0)
@@ -355,6 +453,7 @@ static _Noreturn void landlock_failed(struct vb_child_ctx *c, int r, const struc
 static void lock_down(struct vb_child_ctx *c, int *ruleset)
 {
         struct vb_void *v = c->v;
+        struct vb_cap_sets sets = vb_ctr_cap_sets(v);
         _cleanup_close_ int mqueue = -1;
         struct vb_landlock_fail failed;
         int r;
@@ -362,10 +461,16 @@ static void lock_down(struct vb_child_ctx *c, int *ruleset)
         /* While capabilities last: Landlock's rule for the ipc namespace's message queues (none when refused). */
         if (v->landlock)
                 mqueue = vb_mount_mqueue();
-        r = vb_caps_apply(c->caps, v->keep_caps);
+        r = vb_caps_drop_bound(sets.bounding);
+        if (r < 0)
+                fail(c, VB_STEP_CAPS, r, "bounding set");
+        /* Between the two halves: setuid needs CAP_SETUID, and the sets below say what survives it. */
+        if (v->ctr && (r = vb_ctr_switch_user(v)) < 0)
+                fail(c, VB_STEP_USER, r, "uid %u gid %u", (unsigned)v->ctr->uid, (unsigned)v->ctr->gid);
+        r = vb_caps_set(c->caps, sets.ambient);
         if (r < 0)
                 fail(c, VB_STEP_CAPS, r, NULL);
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        if ((!v->ctr || !v->ctr->new_privs) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 fail(c, VB_STEP_NNP, NEG_ERRNO(), NULL);
         *ruleset = -1;
         if (v->landlock) {
@@ -413,6 +518,49 @@ static void install_filter(struct vb_child_ctx *c)
                 if (r < 0)
                         fail(c, VB_STEP_SECCOMP, r, NULL);
         }
+        /* Without no_new_privs the filter needed CAP_SYS_ADMIN: now the sets asked for (capset must pass it). */
+        if (c->caps_final && cap_set_proc(c->caps_final) < 0)
+                fail(c, VB_STEP_CAPS, NEG_ERRNO(), "after the seccomp filter");
+}
+
+/*
+ * A held void (container.h) waits here, built and locked down but for its
+ * filter: once its program is found, it stops dying with the spawner, says it
+ * is ready and closes the report pipe, and starts when a byte comes through
+ * the gate (an OCI runtime's "start").  At end of file it was never started.
+ */
+static void hold_at_gate(struct vb_child_ctx *c)
+{
+        struct vb_report ready = { .step = VB_STEP_WAIT };
+        int r = vb_ctr_find_program(c->v);
+        ssize_t n;
+        char b;
+
+        if (r < 0)
+                fail(c, VB_STEP_EXEC, r, "%s", c->v->exec_path);
+        if (prctl(PR_SET_PDEATHSIG, 0) < 0)
+                fail(c, VB_STEP_DEATHSIG, NEG_ERRNO(), NULL);
+        if (write(c->report_fd, &ready, sizeof(ready)) != (ssize_t)sizeof(ready))
+                _exit(125);
+        close(TAKE_FD(c->report_fd));
+        do
+                n = read(c->v->ctr->gate_fd, &b, 1);
+        while (n < 0 && errno == EINTR);
+        if (n != 1)
+                _exit(0);
+}
+
+/* Before the filter, which need not allow close_range(): what the void must not inherit is marked now. */
+static void cloexec_early(struct vb_child_ctx *c)
+{
+        int top = 2;
+
+        for (size_t i = 0; i < c->v->n_fds; i++)
+                if (c->v->fds[i].target > top)
+                        top = c->v->fds[i].target;
+        if (syscall(SYS_close_range, top + 1, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+                fail(c, VB_STEP_FDS, NEG_ERRNO(), NULL);
+        c->cloexec_done = true;
 }
 
 /*
@@ -479,7 +627,7 @@ static void arrange_fds(struct vb_child_ctx *c, int devnull)
                         fail(c, VB_STEP_FDS, NEG_ERRNO(), "fd %d", fd);
         }
         /* Everything above is ours or leaked from the caller: closed by exec. */
-        if (syscall(SYS_close_range, top + 1, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+        if (!c->cloexec_done && syscall(SYS_close_range, top + 1, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
                 fail(c, VB_STEP_FDS, NEG_ERRNO(), NULL);
 }
 
@@ -576,14 +724,13 @@ _Noreturn void vb_child_main(struct vb_child_ctx *c)
         if (c->two_stage) {
                 two_stage(c);
         } else {
+                if (c->ctr_sync)
+                        sync_with_spawner(c, false);
                 await_parent(c);
-                if (c->become) {
+                if (c->become)
                         become(c);
-                } else if (v->ns_mode[VB_NS_USER] == VB_NS_FRESH) {
-                        r = vb_ns_map_ids(c->v->uid, c->v->gid, c->uid, c->gid);
-                        if (r < 0)
-                                fail(c, VB_STEP_ID_MAPS, r, NULL);
-                }
+                else
+                        map_own_ids(c);
         }
         new_session(c);
         if (v->ns_mode[VB_NS_TIME] == VB_NS_FRESH && v->time_offsets) {
@@ -596,7 +743,12 @@ _Noreturn void vb_child_main(struct vb_child_ctx *c)
         }
         build_root(c, &devnull);
         settle_environment(c);
+        await_spawner(c); /* before the capabilities go: unsharing the cgroup namespace needs CAP_SYS_ADMIN */
         lock_down(c, &ruleset);
+        if (v->ctr && v->ctr->gate_fd >= 0)
+                hold_at_gate(c);
+        if (c->warm_fd < 0)
+                cloexec_early(c);
         /*
          * A warm void waits here for its request, its capabilities dropped.  The built-in policy
          * allows all that follows (write, recvmsg, Landlock's calls, the fds, exec: ordinary calls

@@ -39,6 +39,8 @@ enum vb_step {
         VB_STEP_SECCOMP,
         VB_STEP_FDS,
         VB_STEP_EXEC,
+        VB_STEP_SYSCTL, /* container.h: sysctls, oom_score_adj */
+        VB_STEP_USER,   /* container.h: the program's user */
         VB_STEP_COUNT,
 };
 
@@ -63,6 +65,13 @@ struct vb_child_ctx {
         int warm_fd;              /* a warm void's request socket (warm.c), or -1 */
         /* warm: room for the template's fds and a request's, allocated by the caller (warm.c) */
         struct vb_keep_fd *warm_fds;
+        /* container.h: */
+        bool hold;                      /* report VB_STEP_WAIT ("ready") and wait at the gate; see spawn.c */
+        bool ctr_sync;                  /* ask the spawner (VB_STEP_ID_MAPS) for id maps and cgroup v1 */
+        bool defer_cgroupns;            /* unshare the cgroup namespace only after the spawner's sync */
+        bool cloexec_done;              /* fds above the void's marked close-on-exec before the filter */
+        bool sync_asked;                /* the spawner was asked and has not answered yet */
+        struct _cap_struct *caps_final; /* no_new_privs off: the caps once the filter is on, or NULL */
         /*
          * The parent has steps to take after the clone (moving the void into v1 cgroups, writing
          * the id maps of a reserved identity): the child waits for its byte on sync_fd before
@@ -79,6 +88,12 @@ struct vb_child_ctx {
         int cgroup_fd;  /* the cgroup v2 directory to clone into (CLONE_INTO_CGROUP), or -1 */
         int init_sock;  /* a held void's reaper serves newcomers on it (init_serve.c), or -1 */
 };
+/*
+ * Reports with errnum 0 are notices, not failures: VB_STEP_ID_MAPS asks the
+ * spawner to write the id maps and cgroup.procs and then a byte to the
+ * lifeline; VB_STEP_FORK carries a held void's first process ("PID", in the
+ * spawner's pid namespace); VB_STEP_WAIT says a held void is ready.
+ */
 
 /* Name of a step for messages ("mount", "pivot_root", "exec", ...). */
 const char *vb_step_name(enum vb_step step);

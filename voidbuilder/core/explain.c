@@ -10,6 +10,8 @@
 
 #define VB_CLEANUP_CAP
 #include "core/cleanup.h"
+#include "core/container.h"
+#include "core/container_explain.h"
 #include "core/identity.h"
 #include "core/landlock.h"
 #include "core/seccomp.h"
@@ -74,7 +76,8 @@ static void explain_ns(FILE *f, const struct vb_void *v)
                                                                    : "joined from an fd";
                 fprintf(f, "  %-7s %-24s %s\n", vb_ns_name((enum vb_ns)i), mode, what[i]);
         }
-        explain_identity(f, v);
+        if (!(v->ctr && v->ctr->n_uid_map)) /* a container's id maps: its own section */
+                explain_identity(f, v);
         if (v->time_offsets)
                 fprintf(f, "  clock offsets: monotonic %+lld s, boottime %+lld s\n", (long long)v->off_monotonic,
                         (long long)v->off_boottime);
@@ -122,7 +125,8 @@ static void explain_mount(FILE *f, const struct vb_mount *m)
                         (unsigned)m->mode);
                 break;
         default:
-                fprintf(f, "  %s: ?", m->dst);
+                if (!vb_ctr_explain_mount(f, m))
+                        fprintf(f, "  %s: ?", m->dst);
                 break;
         }
         fprintf(f, "%s%s%s", m->why ? " [" : "", m->why ? m->why : "", m->why ? "]" : "");
@@ -247,6 +251,10 @@ static void explain_fds(FILE *f, const struct vb_void *v)
 
 static void explain_caps(FILE *f, const struct vb_void *v)
 {
+        if (v->ctr) { /* the five sets, and no_new_privs as asked */
+                vb_ctr_explain_caps(f, v);
+                return;
+        }
         fprintf(f, "capabilities: ");
         if (!v->keep_caps)
                 fprintf(f, "none (all sets cleared, bounding set too)\n");
@@ -441,7 +449,13 @@ static void explain_root(FILE *f, const struct vb_void *v)
 {
         const struct vb_root *r = &v->root;
 
-        if (r->kind == VB_ROOT_DIR)
+        if (v->ctr && v->ctr->enter)
+                fprintf(f, "root: the root of the joined mount namespace (a running void's): nothing mounted\n");
+        else if (r->kind == VB_ROOT_DIR && (r->flags & VB_ROOT_IMAGE))
+                fprintf(f,
+                        "root: host %s (bind, a container image's: setuid and device nodes kept, %s); old root detached\n",
+                        r->dir, (r->flags & VB_MOUNT_RW) ? "read-write" : "read-only once built");
+        else if (r->kind == VB_ROOT_DIR)
                 fprintf(f, "root: host %s (bind, %s, nosuid, nodev); old root detached\n", r->dir,
                         (r->flags & VB_MOUNT_RW) ? "read-write" : "read-only");
         else if (r->kind == VB_ROOT_OVERLAY && r->upper)
@@ -482,6 +496,7 @@ VB_API char *vb_void_explain(const struct vb_void *v)
         explain_caps(f, v);
         explain_seccomp(f, v);
         explain_rest(f, v);
+        vb_ctr_explain(f, v);
         fprintf(f, "program: %s", v->exec_path ? v->exec_path : "(none)");
         if (v->exec_fd >= 0)
                 fprintf(f, " (opened on the host, run by fd)");

@@ -12,6 +12,7 @@
 
 #define VB_CLEANUP_CAP
 #include "core/cleanup.h"
+#include "core/container_explain.h"
 #include "core/identity.h"
 #include "core/landlock.h"
 #include "core/seccomp.h"
@@ -127,7 +128,9 @@ static void json_mounts(FILE *f, const struct vb_void *v)
         static const char *const kinds[] = {
                 [VB_MNT_BIND] = "bind",     [VB_MNT_TMPFS] = "tmpfs", [VB_MNT_PROC] = "proc",
                 [VB_MNT_DEVPTS] = "devpts", [VB_MNT_DIR] = "dir",     [VB_MNT_SYMLINK] = "symlink",
-                [VB_MNT_INBOX] = "inbox",   [VB_MNT_FILE] = "file",   [VB_MNT_SYSFS] = "sysfs"
+                [VB_MNT_INBOX] = "inbox",   [VB_MNT_FILE] = "file",   [VB_MNT_SYSFS] = "sysfs",
+                [VB_MNT_FS] = "fs",         [VB_MNT_MASK] = "mask",   [VB_MNT_RDONLY] = "readonly",
+                [VB_MNT_DEVICE] = "device",
         };
 
         fputs("\"mounts\":[", f);
@@ -145,6 +148,7 @@ static void json_mounts(FILE *f, const struct vb_void *v)
                         fprintf(f, ",\"size\":%llu", (unsigned long long)m->size);
                 if (m->kind == VB_MNT_DIR || m->kind == VB_MNT_TMPFS || m->kind == VB_MNT_FILE)
                         fprintf(f, ",\"mode\":\"%04o\"", (unsigned)m->mode);
+                vb_ctr_explain_json_mount(f, m, jstr);
                 fputs(",\"why\":", f);
                 jstr(f, m->why);
                 if (m->label) {
@@ -167,10 +171,11 @@ static void json_root(FILE *f, const struct vb_void *v)
         jstr(f, v->root.dir);
         fputs(",\"upper\":", f);
         jstr(f, v->root.upper);
-        fprintf(f, ",\"writable\":%s},",
+        fprintf(f, ",\"writable\":%s,\"image\":%s},",
                 v->root.kind == VB_ROOT_TMPFS   ? "false"
                 : (v->root.flags & VB_MOUNT_RW) ? "true"
-                                                : "false");
+                                                : "false",
+                (v->root.flags & VB_ROOT_IMAGE) ? "true" : "false");
         fprintf(f, "\"init\":%s,",
                 !v->init                         ? "null"
                 : (v->init_flags & VB_INIT_HOLD) ? "\"reaper, hold\""
@@ -317,6 +322,7 @@ VB_API char *vb_void_explain_json(const struct vb_void *v)
         json_hidden(f, v);
         json_process(f, v);
         json_filters(f, v);
+        vb_ctr_explain_json(f, v, jstr);
         fputs("\"program\":{\"path\":", f);
         jstr(f, v->exec_path);
         fputs(",\"host\":", f);

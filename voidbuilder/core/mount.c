@@ -12,13 +12,14 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "core/container.h"
 #include "core/mount.h"
 #include "helpers/inbox.h"
 
 /* Size of the root tmpfs: it only ever holds empty mount points and symlinks. */
 #define ROOT_TMPFS_SIZE "1m"
 
-static int openat2_in_root(int rootfd, const char *path, int flags)
+int vb_mount_open_in_root(int rootfd, const char *path, int flags)
 {
         struct open_how how = {
                 .flags = (uint64_t)flags | O_CLOEXEC,
@@ -48,13 +49,13 @@ int vb_mount_mkdir_p(int rootfd, const char *path, mode_t mode)
                 _cleanup_close_ int fd = -1;
 
                 *p = '\0';
-                fd = openat2_in_root(rootfd, buf, O_PATH | O_DIRECTORY);
+                fd = vb_mount_open_in_root(rootfd, buf, O_PATH | O_DIRECTORY);
                 if (fd == -ENOENT) {
                         char *slash = strrchr(buf, '/');
                         _cleanup_close_ int parent = -1;
 
                         *slash = '\0';
-                        parent = openat2_in_root(rootfd, buf, O_PATH | O_DIRECTORY);
+                        parent = vb_mount_open_in_root(rootfd, buf, O_PATH | O_DIRECTORY);
                         *slash = '/';
                         if (parent < 0)
                                 return parent;
@@ -70,7 +71,7 @@ int vb_mount_mkdir_p(int rootfd, const char *path, mode_t mode)
 }
 
 /* Open the parent directory of path inside the root (creating it) and return the last component. */
-static int open_parent(int rootfd, const char *path, const char **name)
+int vb_mount_open_parent(int rootfd, const char *path, const char **name)
 {
         char buf[PATH_MAX];
         const char *slash = strrchr(path, '/');
@@ -87,20 +88,20 @@ static int open_parent(int rootfd, const char *path, const char **name)
                         return r;
         }
         *name = slash + 1;
-        return openat2_in_root(rootfd, len ? buf : "/", O_PATH | O_DIRECTORY);
+        return vb_mount_open_in_root(rootfd, len ? buf : "/", O_PATH | O_DIRECTORY);
 }
 
 /* Create (if missing) an empty file or directory to mount on, and open it O_PATH. */
-static int make_target(int rootfd, const char *path, bool dir)
+int vb_mount_make_target(int rootfd, const char *path, bool dir)
 {
         _cleanup_close_ int parent = -1;
         const char *name;
         int fd;
 
-        fd = openat2_in_root(rootfd, path, O_PATH);
+        fd = vb_mount_open_in_root(rootfd, path, O_PATH);
         if (fd != -ENOENT)
                 return fd;
-        parent = open_parent(rootfd, path, &name);
+        parent = vb_mount_open_parent(rootfd, path, &name);
         if (parent < 0)
                 return parent;
         if (dir) {
@@ -113,12 +114,12 @@ static int make_target(int rootfd, const char *path, bool dir)
                 if (f < 0 && errno != EEXIST)
                         return NEG_ERRNO();
         }
-        return openat2_in_root(rootfd, path, O_PATH);
+        return vb_mount_open_in_root(rootfd, path, O_PATH);
 }
 
-static int attach(int mntfd, int rootfd, const char *dst, bool dir)
+int vb_mount_attach(int mntfd, int rootfd, const char *dst, bool dir)
 {
-        _cleanup_close_ int target = make_target(rootfd, dst, dir);
+        _cleanup_close_ int target = vb_mount_make_target(rootfd, dst, dir);
 
         if (target < 0)
                 return target;
@@ -127,7 +128,7 @@ static int attach(int mntfd, int rootfd, const char *dst, bool dir)
         return 0;
 }
 
-static int new_fs(const char *type, const char *const opts[][2], size_t n, unsigned attrs)
+int vb_mount_new_fs(const char *type, const char *const opts[][2], size_t n, unsigned attrs)
 {
         _cleanup_close_ int fs = fsopen(type, FSOPEN_CLOEXEC);
         int m;
@@ -154,10 +155,10 @@ static int mount_tmpfs(int rootfd, const struct vb_mount *m)
                 attrs |= MOUNT_ATTR_NOEXEC;
         snprintf(size, sizeof(size), "%llu", (unsigned long long)m->size);
         snprintf(mode, sizeof(mode), "%o", (unsigned)m->mode);
-        mnt = new_fs("tmpfs", opts, ELEMENTSOF(opts), attrs);
+        mnt = vb_mount_new_fs("tmpfs", opts, ELEMENTSOF(opts), attrs);
         if (mnt < 0)
                 return mnt;
-        return attach(mnt, rootfd, m->dst, true);
+        return vb_mount_attach(mnt, rootfd, m->dst, true);
 }
 
 /*
@@ -186,7 +187,7 @@ static int cover_proc_entry(int procfd, const char *name, bool hide)
         else if (S_ISDIR(st.st_mode)) {
                 const char *const opts[][2] = { { "size", "4k" }, { "mode", "0555" } };
 
-                tree = new_fs("tmpfs", opts, ELEMENTSOF(opts), 0);
+                tree = vb_mount_new_fs("tmpfs", opts, ELEMENTSOF(opts), 0);
                 if (tree < 0)
                         return tree;
         } else /* the host's /dev/null: the old root is still reachable while mounts are made */
@@ -212,15 +213,22 @@ static int mount_proc(int rootfd, const struct vb_mount *m)
          * exists in the namespace).  It is never stacked on a host /proc bind, so
          * unmounting it inside the void reveals the empty directory below.
          */
-        mnt = new_fs("proc", opts, (m->flags & VB_PROC_SUBSET_PID) ? 1 : 0,
-                     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        mnt = vb_mount_new_fs("proc", opts, (m->flags & VB_PROC_SUBSET_PID) ? 1 : 0,
+                              MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
         if (mnt < 0)
                 return mnt;
-        r = attach(mnt, rootfd, m->dst, true);
+        r = vb_mount_attach(mnt, rootfd, m->dst, true);
+        return r < 0 ? r : vb_mount_proc_covers(mnt);
+}
+
+int vb_mount_proc_covers(int procfd)
+{
+        int r = 0;
+
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(proc_read_only); i++)
-                r = cover_proc_entry(mnt, proc_read_only[i], false);
+                r = cover_proc_entry(procfd, proc_read_only[i], false);
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(proc_hidden); i++)
-                r = cover_proc_entry(mnt, proc_hidden[i], true);
+                r = cover_proc_entry(procfd, proc_hidden[i], true);
         return r;
 }
 
@@ -243,18 +251,18 @@ static int mount_devpts(int rootfd, const struct vb_mount *m)
         mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
         if (mnt < 0)
                 return NEG_ERRNO();
-        return attach(mnt, rootfd, m->dst, true);
+        return vb_mount_attach(mnt, rootfd, m->dst, true);
 }
 
 /* The void's own sysfs: the kernel allows it where the void's user namespace owns its network namespace. */
 static int mount_sysfs(int rootfd, const struct vb_mount *m)
 {
-        _cleanup_close_ int mnt =
-                new_fs("sysfs", NULL, 0, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        _cleanup_close_ int mnt = vb_mount_new_fs(
+                "sysfs", NULL, 0, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 
         if (mnt < 0)
                 return mnt;
-        return attach(mnt, rootfd, m->dst, true);
+        return vb_mount_attach(mnt, rootfd, m->dst, true);
 }
 
 /* Marks an optional bind whose source is missing. */
@@ -262,6 +270,10 @@ static int mount_sysfs(int rootfd, const struct vb_mount *m)
 
 int vb_mount_open_sources(struct vb_mount *mounts, size_t n, const struct vb_mount **failed)
 {
+        struct stat root_st;
+
+        if (stat("/", &root_st) < 0)
+                return NEG_ERRNO();
         for (size_t i = 0; i < n; i++) {
                 struct vb_mount *m = &mounts[i];
                 _cleanup_close_ int fd = -1;
@@ -285,11 +297,15 @@ int vb_mount_open_sources(struct vb_mount *mounts, size_t n, const struct vb_mou
                         return -ESTALE;
                 }
                 /*
-                 * Cloned now, before the root is staged: a recursive clone taken later of a
-                 * source above the staging point (a bind of "/") would carry the void's own
-                 * root along.
+                 * A source above the staging point (a bind of "/") is cloned now, before the root
+                 * is staged: a recursive clone of it taken later would carry the void's own root
+                 * along.  Every other one is cloned when it is mounted, so that the mount table
+                 * (ordered by creation since Linux 6.8) lists the mounts in the order they are made.
                  */
-                m->src_fd = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+                m->cloned = st.st_dev == root_st.st_dev && st.st_ino == root_st.st_ino;
+                m->src_fd = m->cloned ? open_tree(fd, "",
+                                                  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE)
+                                      : TAKE_FD(fd);
                 if (m->src_fd < 0) {
                         *failed = m;
                         return NEG_ERRNO();
@@ -404,6 +420,7 @@ void vb_mount_unprepare(struct vb_mount *mounts, size_t n)
 
 static int mount_bind(int rootfd, const struct vb_mount *m, const char **why)
 {
+        _cleanup_close_ int clone = -1;
         int tree = m->src_fd;
         struct mount_attr attr = { .attr_set = bind_attrs(m->flags) };
         struct stat st;
@@ -412,7 +429,14 @@ static int mount_bind(int rootfd, const struct vb_mount *m, const char **why)
                 return 0;
         if (m->prepared) { /* made by the parent, flags and idmap set: only attach it */
                 *why = "attaching";
-                return attach(tree, rootfd, m->dst, m->is_dir);
+                return vb_mount_attach(tree, rootfd, m->dst, m->is_dir);
+        }
+        if (!m->cloned) { /* vb_mount_open_sources() left it for now */
+                *why = "cloning the source";
+                tree = clone =
+                        open_tree(m->src_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+                if (tree < 0)
+                        return NEG_ERRNO();
         }
         if (fstat(tree, &st) < 0)
                 return NEG_ERRNO();
@@ -421,7 +445,7 @@ static int mount_bind(int rootfd, const struct vb_mount *m, const char **why)
         if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
                 return NEG_ERRNO();
         *why = "attaching";
-        return attach(tree, rootfd, m->dst, S_ISDIR(st.st_mode));
+        return vb_mount_attach(tree, rootfd, m->dst, S_ISDIR(st.st_mode));
 }
 
 static int make_symlink(int rootfd, const struct vb_mount *m)
@@ -431,7 +455,7 @@ static int make_symlink(int rootfd, const struct vb_mount *m)
         char cur[PATH_MAX];
         ssize_t n;
 
-        parent = open_parent(rootfd, m->dst, &name);
+        parent = vb_mount_open_parent(rootfd, m->dst, &name);
         if (parent < 0)
                 return parent;
         if (symlinkat(m->src, parent, name) == 0)
@@ -453,7 +477,7 @@ static int make_file(int rootfd, const struct vb_mount *m)
         const char *name;
         size_t len = strlen(m->src), off = 0;
 
-        parent = open_parent(rootfd, m->dst, &name);
+        parent = vb_mount_open_parent(rootfd, m->dst, &name);
         if (parent < 0)
                 return parent;
         fd = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, m->mode);
@@ -494,7 +518,8 @@ int vb_mount_inbox_create(int *inbox_fd)
         /* Receive from the caller's tree, never send to it: nothing below reaches the host's mounts. */
         if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
                 return NEG_ERRNO();
-        mnt = new_fs("tmpfs", opts, ELEMENTSOF(opts), MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        mnt = vb_mount_new_fs("tmpfs", opts, ELEMENTSOF(opts),
+                              MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
         if (mnt < 0)
                 return mnt;
         /*
@@ -595,7 +620,7 @@ static int mount_inbox(int rootfd, const struct vb_mount *m, const char **why)
         if (tree < 0)
                 return tree;
         *why = "attaching";
-        r = attach(tree, rootfd, m->dst, true);
+        r = vb_mount_attach(tree, rootfd, m->dst, true);
         if (r < 0)
                 return r;
         /* A slave receives the holder's grants and revocations and sends nothing back. */
@@ -631,6 +656,11 @@ int vb_mount_apply(int rootfd, const struct vb_mount *m, const char **why)
                 return make_file(rootfd, m);
         case VB_MNT_SYSFS:
                 return mount_sysfs(rootfd, m);
+        case VB_MNT_FS:
+        case VB_MNT_MASK:
+        case VB_MNT_RDONLY:
+        case VB_MNT_DEVICE:
+                return vb_ctr_mount_apply(rootfd, m, why);
         default:
                 return -EINVAL;
         }
@@ -646,7 +676,7 @@ int vb_mount_new_root(int made, int *rootfd)
                 return NEG_ERRNO();
         /* Made first, so that it comes first in the void's mount table; attached by vb_mount_stage(). */
         if (mnt < 0)
-                mnt = new_fs("tmpfs", opts, ELEMENTSOF(opts), MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+                mnt = vb_mount_new_fs("tmpfs", opts, ELEMENTSOF(opts), MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
         if (mnt < 0)
                 return mnt;
         *rootfd = mnt;
@@ -670,14 +700,14 @@ int vb_mount_stage(int rootfd)
 int vb_mount_cover(int rootfd, const char *path)
 {
         const char *const opts[][2] = { { "size", "4k" }, { "mode", "0000" } };
-        _cleanup_close_ int target = openat2_in_root(rootfd, path, O_PATH | O_DIRECTORY), mnt = -1;
+        _cleanup_close_ int target = vb_mount_open_in_root(rootfd, path, O_PATH | O_DIRECTORY), mnt = -1;
 
         if (target == -ENOENT || target == -ENOTDIR)
                 return 0; /* nothing of it is there to hide */
         if (target < 0)
                 return target;
-        mnt = new_fs("tmpfs", opts, ELEMENTSOF(opts),
-                     MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        mnt = vb_mount_new_fs("tmpfs", opts, ELEMENTSOF(opts),
+                              MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
         if (mnt < 0)
                 return mnt;
         if (move_mount(mnt, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
@@ -687,7 +717,7 @@ int vb_mount_cover(int rootfd, const char *path)
 
 int vb_mount_mqueue(void)
 {
-        return new_fs("mqueue", NULL, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        return vb_mount_new_fs("mqueue", NULL, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 }
 
 int vb_mount_pivot(int rootfd, bool keep_flags)

@@ -18,9 +18,10 @@ int vb_mount_new_root(int made, int *rootfd);
 int vb_mount_stage(int rootfd);
 /*
  * Open the source of every bind (following symlinks on the host), check it
- * against the (dev, ino) the caller checked, and clone its tree (open_tree)
- * before the root is staged, so that no clone carries the staged root.  The
- * clone's fd replaces src_fd.  A missing optional source is marked skipped.
+ * against the (dev, ino) the caller checked, and clone the tree of a source
+ * that is "/" before the root is staged, so that no clone carries the staged
+ * root (m->cloned; the others are cloned when mounted, in order).  The fd
+ * replaces src_fd.  A missing optional source is marked skipped.
  * On error *failed is the mount.
  */
 int vb_mount_open_sources(struct vb_mount *mounts, size_t n, const struct vb_mount **failed);
@@ -72,6 +73,21 @@ int vb_root_open(struct vb_root *r);
 int vb_root_mount(const struct vb_root *r, const char **why);
 /* Create a directory and its parents inside the root (resolving symlinks inside the root only). */
 int vb_mount_mkdir_p(int rootfd, const char *path, mode_t mode);
+
+/* ---- pieces the container mounts (container_mount.c) build on ---- */
+
+/* openat2() of path under rootfd, symlinks resolved inside it, no magic links.  fd or -errno. */
+int vb_mount_open_in_root(int rootfd, const char *path, int flags);
+/* The parent directory of path in the root (made if missing), O_PATH; *name is the last component. */
+int vb_mount_open_parent(int rootfd, const char *path, const char **name);
+/* The file or directory to mount on at path (made empty if missing), O_PATH. */
+int vb_mount_make_target(int rootfd, const char *path, bool dir);
+/* Move the detached mount mntfd onto path in the root (made if missing). */
+int vb_mount_attach(int mntfd, int rootfd, const char *dst, bool dir);
+/* A detached new file system of type with n string options, mounted with attrs.  fd or -errno. */
+int vb_mount_new_fs(const char *type, const char *const opts[][2], size_t n, unsigned attrs);
+/* Cover a fresh procfs's host-wide files: read-only /proc/sys and friends, /proc/kcore hidden... */
+int vb_mount_proc_covers(int procfd);
 
 /* ---- the inbox (inbox.c runs these in its holder, mount_inbox() in the void's child) ---- */
 

@@ -130,7 +130,7 @@ int vb_root_open(struct vb_root *r)
 
 static int bind_root(const struct vb_root *r)
 {
-        struct mount_attr attr = { .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
+        struct mount_attr attr = { .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, .propagation = MS_PRIVATE };
         int tree;
 
         /* Made by the parent, idmapped and its flags set (vb_root_prepare()): it is the root as it is. */
@@ -142,7 +142,15 @@ static int bind_root(const struct vb_root *r)
 
         if (tree < 0)
                 return NEG_ERRNO();
-        if (!(r->flags & VB_MOUNT_RW))
+        /*
+         * Cloned before vb_mount_new_root() makes "/" private: a clone of a
+         * shared mount is its peer, and every mount made on the root would
+         * propagate back to the caller's namespace (a rootful OCI container
+         * without a user namespace, on a host whose "/" is shared).
+         */
+        if (r->flags & VB_ROOT_IMAGE) /* vb_void_image_root(): as the image is; read-only at the pivot */
+                attr.attr_set = 0;
+        if (!(r->flags & (VB_MOUNT_RW | VB_ROOT_IMAGE)))
                 attr.attr_set |= MOUNT_ATTR_RDONLY;
         /* Recursive: no submount of the tree stays writable or setuid-capable. */
         if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0) {

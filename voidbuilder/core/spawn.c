@@ -19,6 +19,7 @@
 #include "core/caps.h"
 #include "core/child.h"
 #include "core/cleanup.h"
+#include "core/container.h"
 #include "core/init.h"
 #include "core/ns.h"
 #include "core/seccomp.h"
@@ -134,9 +135,15 @@ int vb_spawn_report_error(const char *exec_path, const struct vb_report *rep, st
 }
 
 /* Which namespaces go into clone3() and which the child unshares itself. */
-static void plan_flags(const struct vb_void *v, uint64_t *clone_flags, uint64_t *unshare_flags, bool *two_stage)
+static void plan_flags(const struct vb_void *v, uint64_t *clone_flags, uint64_t *unshare_flags, bool *two_stage,
+                       bool *defer_cgroupns)
 {
         uint64_t fresh = vb_ns_flags(v, VB_NS_FRESH);
+
+        /* Moved into cgroups v1 by the spawner first (container.h): the namespace's root is that cgroup. */
+        *defer_cgroupns = v->ctr && v->ctr->n_cgroup_v1 && (fresh & CLONE_NEWCGROUP);
+        if (*defer_cgroupns)
+                fresh &= ~(uint64_t)CLONE_NEWCGROUP;
 
         /* Offsets must be written before anyone enters the time ns: the child unshares it itself. */
         if (v->time_offsets)
@@ -187,7 +194,7 @@ pid_t vb_spawn_clone(struct vb_void *v, struct vb_child_ctx *ctx, int *pidfd, ui
         int stranded = 0;
         pid_t pid;
 
-        plan_flags(v, &clone_flags, &unshare_flags, &ctx->two_stage);
+        plan_flags(v, &clone_flags, &unshare_flags, &ctx->two_stage, &ctx->defer_cgroupns);
         ctx->unshare_flags = unshare_flags;
         /* The caller's handlers are not the child's to run, and reset_signals() then has little to do. */
         args.flags = clone_flags | CLONE_PIDFD | CLONE_CLEAR_SIGHAND | extra_flags;
@@ -226,6 +233,27 @@ pid_t vb_spawn_clone(struct vb_void *v, struct vb_child_ctx *ctx, int *pidfd, ui
         return pid;
 }
 
+/* What container.h's requests need of the rest of the void. */
+static int vb_spawn_validate_ctr(const struct vb_void *v, struct vb_error **err)
+{
+        const struct vb_container *c = v->ctr;
+        bool joined_mnt = v->ns_mode[VB_NS_MNT] == VB_NS_JOIN;
+
+        if (joined_mnt && !((v->root.flags & VB_ROOT_IMAGE) || (c && c->enter)))
+                return vb_error_set(err, EINVAL,
+                                    "joining a mount namespace needs an image's root (vb_void_image_root()) or enter");
+        if (!c)
+                return 0;
+        if (c->enter && (!joined_mnt || v->n_mounts))
+                return vb_error_set(err, EINVAL, "enter needs a joined mount namespace and no mounts");
+        if (c->n_uid_map && (v->ns_mode[VB_NS_USER] != VB_NS_FRESH || v->ids_set))
+                return vb_error_set(err, EINVAL, "id maps need a fresh user namespace and no --uid/--gid");
+        if (c->n_groups && v->ns_mode[VB_NS_USER] == VB_NS_FRESH && !c->n_uid_map)
+                return vb_error_set(err, EINVAL,
+                                    "supplementary groups need id maps: a void's own one id denies setgroups");
+        return 0;
+}
+
 /* Grants that only make sense in a namespace of the void's own: refuse rather than touch the caller's. */
 int vb_spawn_validate(const struct vb_void *v, struct vb_error **err)
 {
@@ -233,9 +261,9 @@ int vb_spawn_validate(const struct vb_void *v, struct vb_error **err)
                 return vb_error_set(err, EINVAL, "no program to run");
         if (v->init && v->ns_mode[VB_NS_PID] != VB_NS_FRESH)
                 return vb_error_set(err, EINVAL, "a reaper as pid 1 needs a fresh pid namespace");
-        if (v->hostname && v->ns_mode[VB_NS_UTS] != VB_NS_FRESH)
-                return vb_error_set(err, EINVAL, "a hostname needs a fresh uts namespace (it is %s)",
-                                    v->ns_mode[VB_NS_UTS] == VB_NS_SHARED ? "shared" : "joined");
+        /* A joined one is the caller's choice to name (an OCI config's hostname with a uts path). */
+        if (v->hostname && v->ns_mode[VB_NS_UTS] == VB_NS_SHARED)
+                return vb_error_set(err, EINVAL, "a hostname needs a uts namespace of the void's own (it is shared)");
         if (v->loopback && v->ns_mode[VB_NS_NET] != VB_NS_FRESH)
                 return vb_error_set(err, EINVAL, "loopback needs a fresh network namespace");
         if (v->observe && v->pool)
@@ -252,7 +280,79 @@ int vb_spawn_validate(const struct vb_void *v, struct vb_error **err)
                                     "a uid of its own (identity reserved) needs a user namespace of the void's own");
         if (v->identity == VB_IDENTITY_RESERVED && geteuid() != 0)
                 return vb_error_set(err, EPERM, "only root can give a void a uid of its own (identity reserved)");
-        return 0;
+        /* The spawner's sync (child.h) is a container's or the spawn's own, never both. */
+        if (v->ctr &&
+            (vb_spawn_identity(v) == VB_IDENTITY_RESERVED || v->limits.pids || v->limits.memory || v->limits.cpu))
+                return vb_error_set(err, EINVAL,
+                                    "a container's ids and cgroups are its config's: no uid of its own and no limits");
+        return vb_spawn_validate_ctr(v, err);
+}
+
+/* A held void's init by pid: kill it and reap it (it is our child, see fork_direct() in child.c). */
+static void reap_init(pid_t init)
+{
+        if (init <= 0)
+                return;
+        (void)kill(init, SIGKILL);
+        while (waitpid(init, NULL, 0) < 0 && errno == EINTR)
+                ;
+}
+
+/*
+ * Read the child's reports until it runs (EOF), or, held, until it is ready and
+ * its init is known.  Notices (child.h) are acted on.  In two-stage held mode
+ * p is switched from the intermediate, reaped here, to the init.  1 on
+ * success, 0 with *rep holding the failure, -errno.
+ */
+static int await_child(struct vb_void *v, struct vb_child_ctx *ctx, struct vb_proc *p, int rep_r, int alive_w,
+                       struct vb_report *rep, struct vb_error **err)
+{
+        bool direct = ctx->hold && ctx->two_stage, ready = false, failed = false;
+        pid_t init = direct ? 0 : p->pid;
+        int r, fd;
+
+        for (;;) {
+                r = vb_spawn_read_report(rep_r, failed ? &(struct vb_report){} : rep);
+                if (r < 0)
+                        return vb_error_set(err, r, "reading the child's report");
+                if (r == 0 && failed) { /* drained: the init (if any) is known and dead */
+                        reap_init(direct ? init : 0);
+                        return 0;
+                }
+                if (r == 0 && !ctx->hold)
+                        return 1;
+                if (r == 0 && !(ready && init > 0))
+                        return vb_error_set(err, ECHILD, "the void ended while it was being built");
+                if (r == 1 && rep->errnum) {
+                        failed = true; /* read on, for the init's pid (two-stage held) */
+                        continue;
+                }
+                if (r == 1 && rep->step == VB_STEP_ID_MAPS) {
+                        r = vb_ctr_sync_parent(v, p->pid, err);
+                        if (r < 0 || write(alive_w, "s", 1) != 1) {
+                                reap_init(direct ? init : 0);
+                                return r < 0 ? r : vb_error_set(err, errno, "waking the void");
+                        }
+                } else if (r == 1 && rep->step == VB_STEP_FORK) {
+                        init = (pid_t)atoi(rep->detail);
+                } else if (r == 1 && rep->step == VB_STEP_WAIT) {
+                        ready = true;
+                }
+                if (!ready || init <= 0)
+                        continue;
+                if (direct) {
+                        fd = (int)syscall(SYS_pidfd_open, init, 0);
+                        if (fd < 0) {
+                                r = vb_error_set(err, errno, "opening the void's pidfd");
+                                reap_init(init);
+                                return r;
+                        }
+                        (void)reap(p); /* the intermediate, gone after its notice */
+                        vb_closep(&p->pidfd);
+                        p->pid = init, p->pidfd = fd, p->reaped = false;
+                }
+                return 1;
+        }
 }
 
 /*
@@ -267,43 +367,47 @@ static int settle_failed(struct vb_proc *p, int r, struct vb_error **err)
         return err && *err ? r : vb_error_set(err, r, "preparing the void");
 }
 
-/* The child's steps: EOF on its report is the program running; a report names the step that failed. */
-static int await_exec(const struct vb_void *v, struct vb_proc *p, int rep_r, struct vb_proc **out,
-                      struct vb_error **err)
+/* The void is built: say so in the log. */
+static void spawned(const struct vb_void *v, const struct vb_proc *p, bool held)
 {
         const char *what = v->exec_path ? v->exec_path : "(pid 1 only)";
-        struct vb_report rep;
-        int r = vb_spawn_read_report(rep_r, &rep);
 
-        if (r == 0) {
-                if (p->prep.reserved)
-                        vb_void_logf(v, "void %d: running %s as host uid %u, gid %u", (int)p->pid, what,
-                                     (unsigned)p->prep.host_uid, (unsigned)p->prep.host_gid);
-                else
-                        vb_void_logf(v, "void %d: running %s", (int)p->pid, what);
-                *out = p;
-                return 0;
-        }
-        /*
-         * Setup failed: reap the child now, so nothing is left behind.  A reaper of ours as pid 1
-         * would outlive its program's failed exec (and a holding one would wait on): it is killed.
-         * Nothing else is: a relay must reap the void's init itself, or that would be left a zombie.
-         */
-        if (v->init)
+        if (p->prep.reserved)
+                vb_void_logf(v, "void %d: %s %s as host uid %u, gid %u", (int)p->pid, held ? "ready to run" : "running",
+                             what, (unsigned)p->prep.host_uid, (unsigned)p->prep.host_gid);
+        else
+                vb_void_logf(v, "void %d: %s %s", (int)p->pid, held ? "ready to run" : "running", what);
+}
+
+/*
+ * Setup failed (r < 0: await_child() failed; 0: *rep says which step): reap the child now, so
+ * nothing is left behind.  A reaper of ours as pid 1 would outlive its program's failed exec (and
+ * a holding one would wait on): it is killed.  So is a child we stopped listening to: it may wait
+ * for our word.  Nothing else is: a relay must reap the void's init itself, or that would be left
+ * a zombie.  Frees p; returns -errno.
+ */
+static int spawn_failed(const struct vb_void *v, struct vb_proc *p, int r, const struct vb_report *rep,
+                        struct vb_error **err)
+{
+        if (v->init || r < 0)
                 (void)pidfd_send_signal(p->pidfd, SIGKILL, NULL, 0);
         (void)reap(p);
         vb_proc_free(p);
         if (r < 0)
-                return vb_error_set(err, r, "reading the child's report");
-        return vb_spawn_report_error(v->exec_path, &rep, err);
+                return r;
+        return vb_spawn_report_error(v->exec_path, rep, err);
 }
 
 VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_error **err)
 {
         _cleanup_close_ int rep_r = -1, rep_w = -1, alive_r = -1, alive_w = -1, pidfd = -1, init_r = -1, init_w = -1;
-        _cleanup_cap_ cap_t caps = NULL;
+        _cleanup_cap_ cap_t caps = NULL, caps_final = NULL;
+        struct vb_cap_sets sets = vb_ctr_cap_sets(v);
+        /* Without no_new_privs, installing the filter needs CAP_SYS_ADMIN: held until then. */
+        uint64_t tmp = v->ctr && v->ctr->new_privs && v->seccomp_mode != VB_SECCOMP_OFF ? 1ULL << CAP_SYS_ADMIN : 0;
         struct vb_child_ctx ctx;
         struct vb_spawn_prep prep;
+        struct vb_report rep;
         struct vb_proc *p;
         int fds[2], r, taken;
         pid_t pid;
@@ -317,8 +421,10 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
         r = vb_void_prepare_covers(v, err);
         if (r < 0)
                 return r;
-        caps = vb_caps_prepare(v->keep_caps);
-        if (!caps)
+        caps = vb_caps_prepare_sets(sets.effective | tmp, sets.permitted | tmp, sets.inheritable);
+        if (tmp)
+                caps_final = vb_caps_prepare_sets(sets.effective, sets.permitted, sets.inheritable);
+        if (!caps || (tmp && !caps_final))
                 return vb_error_set(err, ENOMEM, "preparing capabilities");
         if (pipe2(fds, O_CLOEXEC) < 0)
                 return vb_error_set(err, errno, "creating the report pipe");
@@ -342,6 +448,9 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
                 .gid = getegid(),
                 .caps = caps,
                 .warm_fd = -1,
+                .hold = v->ctr && v->ctr->gate_fd >= 0,
+                .ctr_sync = vb_ctr_needs_sync(v),
+                .caps_final = caps_final,
                 .sync_fd = alive_r,
                 .init_sock = init_w,
         };
@@ -378,12 +487,19 @@ VB_API int vb_void_spawn(struct vb_void *v, struct vb_proc **out, struct vb_erro
         p->pid = pid;
         p->pidfd = TAKE_FD(pidfd);
         p->init_sock = TAKE_FD(init_r);
-        p->relay = ctx.two_stage;
+        /* Held in direct mode, p becomes the init itself (await_child()): no relay stays. */
+        p->relay = ctx.two_stage && !ctx.hold;
         p->ns_fresh = vb_ns_flags(v, VB_NS_FRESH) | vb_ns_flags(v, VB_NS_JOIN);
         r = vb_spawn_settle(v, &ctx, &p->prep, pid, rep_r, alive_w, err);
         if (r < 0)
                 return settle_failed(p, r, err);
-        return await_exec(v, p, rep_r, out, err);
+        r = await_child(v, &ctx, p, rep_r, alive_w, &rep, err);
+        if (r == 1) {
+                spawned(v, p, ctx.hold);
+                *out = p;
+                return 0;
+        }
+        return spawn_failed(v, p, r, &rep, err);
 }
 
 bool vb_proc_relayed(const struct vb_proc *p, uint64_t *ns_fresh)
@@ -422,6 +538,17 @@ struct vb_proc *vb_proc_adopt(pid_t pid, int pidfd, struct vb_spawn_prep *prep)
                 *prep = (struct vb_spawn_prep){ .lease = { .fd = -1 }, .idmap_fd = -1 };
         }
         return p;
+}
+
+VB_API struct vb_proc *vb_proc_release(struct vb_proc *p)
+{
+        if (!p)
+                return NULL;
+        /* A held void has no lease and no cgroups of its spawn (vb_void_spawn() refuses them): nothing to give back. */
+        vb_closep(&p->pidfd);
+        vb_closep(&p->prep.idmap_fd);
+        free(p);
+        return NULL;
 }
 
 VB_API int vb_proc_host_ids(const struct vb_proc *p, uid_t *uid, gid_t *gid)

@@ -46,6 +46,9 @@ enum vb_identity vb_spawn_identity(const struct vb_void *v)
 {
         if (v->identity != VB_IDENTITY_AUTO)
                 return v->identity;
+        /* A container's ids are its config's: its uid/gid mappings (written by the spawner), or the caller's. */
+        if (v->ctr)
+                return VB_IDENTITY_HOST;
         return v->ns_mode[VB_NS_USER] == VB_NS_FRESH && vb_spawn_host_root() ? VB_IDENTITY_RESERVED : VB_IDENTITY_HOST;
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "core/container.h"
 #include "core/observe.h"
 #include "core/seccomp.h"
 #include "core/void.h"
@@ -74,6 +75,8 @@ VB_API struct vb_void *vb_void_free(struct vb_void *v)
                 free(v->mounts[i].src);
                 free(v->mounts[i].dst);
                 free(v->mounts[i].label);
+                free(v->mounts[i].fstype);
+                free(v->mounts[i].data);
         }
         free(v->mounts);
         for (size_t i = 0; i < v->n_fds; i++)
@@ -100,6 +103,7 @@ VB_API struct vb_void *vb_void_free(struct vb_void *v)
         free(v->root.upper);
         free(v->label);
         vb_void_observe_done(v);
+        vb_ctr_free(v->ctr);
         free(v);
         return NULL;
 }
@@ -158,8 +162,11 @@ VB_API int vb_void_set_ns(struct vb_void *v, enum vb_ns ns, enum vb_ns_mode mode
 
         if ((unsigned)ns >= VB_NS_COUNT || (unsigned)mode > VB_NS_JOIN)
                 return -EINVAL;
-        /* The void builds its own root; a shared or joined mount ns would expose the caller's. */
-        if (ns == VB_NS_MNT && mode != VB_NS_FRESH)
+        /*
+         * The void builds its own root; a shared mount ns would expose the caller's.  A joined one
+         * is for a root directory or vb_void_enter() only (vb_spawn_validate() checks).
+         */
+        if (ns == VB_NS_MNT && mode == VB_NS_SHARED)
                 return -EINVAL;
         /* Chosen ids are written into a user ns of the void's own: a shared or joined one has its ids. */
         if (ns == VB_NS_USER && mode != VB_NS_FRESH && v->ids_set)

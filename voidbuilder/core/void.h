@@ -25,7 +25,15 @@ enum vb_mount_kind {
         VB_MNT_INBOX, /* src_fd: a channel to the inbox's holder (parent-owned), or -1 under explain */
         VB_MNT_FILE,  /* a file written in the root: src holds its contents (text), mode its mode */
         VB_MNT_SYSFS, /* a fresh sysfs for the void's own network namespace, read-only */
+        /* container.c: */
+        VB_MNT_FS,     /* a new file system: fstype, src (the source name), data (its options), attrs */
+        VB_MNT_MASK,   /* dst hidden: an empty tmpfs over a directory, /dev/null over anything else */
+        VB_MNT_RDONLY, /* dst made read-only, recursively */
+        VB_MNT_DEVICE, /* a node at dst: mode (S_IFCHR/S_IFBLK/S_IFIFO and permissions), rdev, uid, gid */
 };
+
+/* vb_root.flags: vb_void_image_root(), a container image's root (no nosuid/nodev; read-only at the pivot). */
+#define VB_ROOT_IMAGE (1u << 31)
 
 /* What the void's root is made of (vb_void_root(), vb_void_root_overlay()). */
 enum vb_root_kind {
@@ -38,7 +46,7 @@ struct vb_root {
         enum vb_root_kind kind;
         char *dir;      /* DIR, OVERLAY: the host directory (lower layer) */
         char *upper;    /* OVERLAY: the host directory holding upper/ and work/, or NULL for a tmpfs upper */
-        unsigned flags; /* DIR: VB_MOUNT_RW */
+        unsigned flags; /* DIR: VB_MOUNT_RW, VB_ROOT_IMAGE */
         uint64_t size;  /* OVERLAY with a tmpfs upper: its size */
         int dir_fd;     /* child only: dir opened (O_PATH) before the root is staged; prepared: the parent's tree */
         bool prepared;  /* one spawn, a void of its own uid: dir_fd (and upper_fd) are idmapped trees the parent made */
@@ -56,8 +64,15 @@ struct vb_mount {
         char *label;     /* vb_void_label() when it was added, or NULL: shown by explain too */
         int src_fd;      /* bind: child only, the source opened before the root is staged; inbox: see above */
         bool checked;    /* bind: the source must be the file (dev, ino) below */
+        bool cloned;     /* bind: src_fd is already the tree's clone (vb_mount_open_sources()) */
         dev_t dev;
         ino_t ino;
+        char *fstype;   /* fs */
+        char *data;     /* fs: its options, "a=1,b" */
+        unsigned attrs; /* fs: MOUNT_ATTR_* */
+        dev_t rdev;     /* device */
+        uid_t uid;      /* device */
+        gid_t gid;
         bool prepared; /* bind, one spawn: src_fd is a tree the parent made (cloned, flags set, idmapped) */
         bool is_dir;   /* ... and whether it is a directory */
 };
@@ -66,6 +81,8 @@ struct vb_keep_fd {
         int fd;     /* our duplicate, O_CLOEXEC */
         int target; /* number inside the void */
 };
+
+struct vb_container;
 
 struct vb_rlimit {
         int resource;
@@ -150,6 +167,8 @@ struct vb_void {
         char **observe;                  /* vb_void_observe(): the syscalls watched, or NULL */
         struct sock_fprog observe_fprog; /* ... their filter */
         int observe_sock;                /* ... where the child sends the listener, or -1 */
+
+        struct vb_container *ctr; /* container.h: what an OCI runtime asks for, or NULL */
 };
 
 /* Normalise an absolute path inside the void: collapses "//" and ".", refuses "..".

@@ -491,6 +491,10 @@ VB_API struct vb_warm *vb_warm_new(struct vb_void *v, unsigned depth, struct vb_
                 vb_error_set(err, EINVAL, "a warm pool makes its voids' namespaces ahead already: no netns pool");
                 return NULL;
         }
+        if (v->ctr) { /* core/container.h: held starts, id maps, users... are spawn's alone */
+                vb_error_set(err, EINVAL, "a warm pool does not take container requests (vb_void_id_maps(), ...)");
+                return NULL;
+        }
         if (vb_spawn_validate(v, err) < 0)
                 return NULL;
         if (v->limits.pids || v->limits.memory || v->limits.cpu) {

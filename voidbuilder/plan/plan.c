@@ -17,6 +17,7 @@ struct vb_plan *vb_plan_new(void)
         for (int i = 0; i < VB_NS_COUNT; i++)
                 p->live.join_fd[i] = -1;
         p->live.terminal_fd = -1;
+        p->live.gate_fd = -1;
         return p;
 }
 
@@ -26,6 +27,18 @@ static void grant_done(struct vb_plan_grant *g)
         free(g->dst);
         free(g->origin);
         free(g->profile);
+        free(g->fstype);
+        free(g->options);
+}
+
+static void ctr_done(struct vb_plan_container *c)
+{
+        free(c->uid_map);
+        free(c->gid_map);
+        free(c->groups);
+        free(c->seccomp_text);
+        free(c->seccomp_name);
+        vb_strv_free(c->notes);
 }
 
 static void care_done(struct vb_plan_care *c)
@@ -64,6 +77,7 @@ struct vb_plan *vb_plan_free(struct vb_plan *p)
         free(p->overlay_upper);
         vb_strv_free(p->hide);
         care_done(&p->care);
+        ctr_done(&p->ctr);
         free(p);
         return NULL;
 }
@@ -112,9 +126,9 @@ int vb_plan_add(struct vb_plan *p, const struct vb_plan_grant *g)
         if (!n)
                 return -ENOMEM;
         p->grants = n;
-        c.src = c.dst = c.origin = c.profile = NULL;
+        c.src = c.dst = c.origin = c.profile = c.fstype = c.options = NULL;
         if (!str_copy(g->src, &c.src) || !str_copy(g->dst, &c.dst) || !str_copy(g->origin, &c.origin) ||
-            !str_copy(g->profile, &c.profile)) {
+            !str_copy(g->profile, &c.profile) || !str_copy(g->fstype, &c.fstype) || !str_copy(g->options, &c.options)) {
                 grant_done(&c);
                 return -ENOMEM;
         }
@@ -228,6 +242,32 @@ static bool care_copy(const struct vb_plan_care *c, struct vb_plan_care *out)
                str_copy(c->inbox, &out->inbox);
 }
 
+/* *out = a copy of n elements of size each at src (NULL when n is 0); false on OOM. */
+static bool mem_copy(const void *src, size_t n, size_t size, void **out)
+{
+        *out = NULL;
+        if (!n)
+                return true;
+        *out = malloc(n * size);
+        if (*out)
+                memcpy(*out, src, n * size);
+        return *out != NULL;
+}
+
+static bool ctr_copy(const struct vb_plan_container *c, struct vb_plan_container *out)
+{
+        *out = *c;
+        out->seccomp_text = out->seccomp_name = NULL;
+        out->uid_map = out->gid_map = NULL;
+        out->groups = NULL;
+        out->notes = NULL;
+        return str_copy(c->seccomp_text, &out->seccomp_text) && str_copy(c->seccomp_name, &out->seccomp_name) &&
+               strv_copy(c->notes, &out->notes) &&
+               mem_copy(c->uid_map, c->n_uid_map, sizeof(*c->uid_map), (void **)&out->uid_map) &&
+               mem_copy(c->gid_map, c->n_gid_map, sizeof(*c->gid_map), (void **)&out->gid_map) &&
+               mem_copy(c->groups, c->n_groups, sizeof(*c->groups), (void **)&out->groups);
+}
+
 struct vb_plan *vb_plan_dup(const struct vb_plan *p)
 {
         struct vb_plan *c = vb_plan_new();
@@ -250,7 +290,8 @@ struct vb_plan *vb_plan_dup(const struct vb_plan *p)
         ok = str_copy(p->root, &c->root) && str_copy(p->overlay_upper, &c->overlay_upper) &&
              str_copy(p->program, &c->program) && strv_copy(p->argv, &c->argv) && str_copy(p->hostname, &c->hostname) &&
              str_copy(p->chdir, &c->chdir) && str_copy(p->seccomp_file, &c->seccomp_file) &&
-             str_copy(p->cgroup, &c->cgroup) && care_copy(&p->care, &c->care) && strv_copy(p->hide, &c->hide);
+             str_copy(p->cgroup, &c->cgroup) && care_copy(&p->care, &c->care) && strv_copy(p->hide, &c->hide) &&
+             ctr_copy(&p->ctr, &c->ctr);
         for (int i = 0; ok && i < VB_NS_COUNT; i++)
                 ok = str_copy(p->ns_path[i], &c->ns_path[i]);
         for (size_t i = 0; ok && i < p->n_grants; i++)

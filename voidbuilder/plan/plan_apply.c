@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "voidbuilder/cleanup.h"
@@ -153,6 +154,17 @@ static int apply_grant(struct vb_void *v, const struct vb_plan_grant *g, struct 
                 return vb_void_keep_cap(v, g->resource);
         case VB_PLAN_SYS:
                 return vb_void_sys(v, g->dst);
+        case VB_PLAN_MOUNT:
+                return vb_void_mount(v, g->fstype, g->src, g->dst, g->options, g->flags);
+        case VB_PLAN_MASK:
+                return vb_void_mask(v, g->dst);
+        case VB_PLAN_READONLY:
+                return vb_void_readonly(v, g->dst);
+        case VB_PLAN_DEVICE:
+                return vb_void_device(v, g->dst, (char)g->resource, major(g->dev), minor(g->dev), g->mode, g->uid,
+                                      g->gid);
+        case VB_PLAN_SYSCTL:
+                return vb_void_sysctl(v, g->src, g->dst);
         case VB_PLAN_PASSWD: /* apply_grants(): it reads the plan's ids */
         case VB_PLAN_GRANT_KIND_COUNT:
         default:
@@ -162,9 +174,11 @@ static int apply_grant(struct vb_void *v, const struct vb_plan_grant *g, struct 
 
 static const char *kind_name(enum vb_plan_grant_kind k)
 {
-        static const char *const names[] = { "bind",   "tmpfs",       "dir",        "symlink", "proc",
-                                             "dev",    "libs",        "fd",         "setenv",  "landlock rule",
-                                             "rlimit", "time offset", "capability", "passwd",  "sys" };
+        static const char *const names[] = {
+                "bind", "tmpfs",  "dir",           "symlink",        "proc",        "dev",        "libs",
+                "fd",   "setenv", "landlock rule", "rlimit",         "time offset", "capability", "passwd",
+                "sys",  "mount",  "masked path",   "read-only path", "device",      "sysctl"
+        };
 
         return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "grant";
 }
@@ -342,6 +356,9 @@ static int apply_seccomp(struct vb_void *v, const struct vb_plan *p, struct vb_e
 
         if (p->seccomp == VB_PLAN_SECCOMP_OFF)
                 return vb_void_seccomp(v, VB_SECCOMP_OFF, NULL, NULL, err);
+        if (p->seccomp == VB_PLAN_SECCOMP_TEXT) /* a policy made by a front-end (OCI's linux.seccomp) */
+                return vb_void_seccomp(v, VB_SECCOMP_POLICY, p->ctr.seccomp_text ? p->ctr.seccomp_text : "",
+                                       p->ctr.seccomp_name ? p->ctr.seccomp_name : "policy", err);
         if (p->seccomp == VB_PLAN_SECCOMP_FILE && (r = read_text(p->seccomp_file, &policy)) < 0)
                 return vb_error_set(err, r, "read seccomp policy %s", p->seccomp_file);
         if (!p->chown_noop)
@@ -535,6 +552,47 @@ char *vb_plan_libs_notes(const struct vb_plan *p)
         return out;
 }
 
+/* An OCI config's requests that are not grants (include/voidbuilder.h, "containers"). */
+static int apply_container(struct vb_void *v, const struct vb_plan *p, struct vb_error **err)
+{
+        const struct vb_plan_container *c = &p->ctr;
+        int r = 0;
+
+        if (c->image_root && (r = vb_void_image_root(v)) < 0)
+                return vb_error_set(err, r, "root %s: a container image's root needs a root directory",
+                                    p->root ? p->root : "(none)");
+        if (c->enter && (r = vb_void_enter(v)) < 0)
+                return vb_error_set(err, r, "enter");
+        if (c->n_uid_map && (r = vb_void_id_maps(v, c->uid_map, c->n_uid_map, c->gid_map, c->n_gid_map)) < 0)
+                return vb_error_set(err, r, "uid/gid mappings (overlapping or empty ranges)");
+        if (c->user_set && (r = vb_void_user(v, c->uid, c->gid, c->groups, c->n_groups)) < 0)
+                return vb_error_set(err, r, "user %u:%u", (unsigned)c->uid, (unsigned)c->gid);
+        if (c->umask_set && (r = vb_void_umask(v, c->umask)) < 0)
+                return vb_error_set(err, r, "umask %04o", (unsigned)c->umask);
+        if (c->caps_set && (r = vb_void_cap_sets(v, &c->caps)) < 0)
+                return vb_error_set(err, r,
+                                    "capability sets (effective and ambient must be in permitted, ambient in "
+                                    "inheritable)");
+        if (c->new_privs && (r = vb_void_no_new_privs(v, false)) < 0)
+                return vb_error_set(err, r, "no_new_privs");
+        if (c->oom_set && (r = vb_void_oom_score_adj(v, c->oom_score_adj)) < 0)
+                return vb_error_set(err, r, "oom_score_adj %d", c->oom_score_adj);
+        return 0;
+}
+
+/* The live parts of a created container: its gate and its cgroups v1. */
+static int apply_live_container(struct vb_void *v, const struct vb_plan *p, struct vb_error **err)
+{
+        int r;
+
+        for (size_t i = 0; i < p->live.n_cgroup_v1; i++)
+                if ((r = vb_void_cgroup_v1(v, p->live.cgroup_v1[i])) < 0)
+                        return vb_error_set(err, r, "start in a cgroup v1 directory");
+        if (p->live.gate_fd >= 0 && (r = vb_void_hold(v, p->live.gate_fd)) < 0)
+                return vb_error_set(err, r, "hold the void at its gate");
+        return 0;
+}
+
 int vb_plan_apply(const struct vb_plan *p, bool for_explain, struct vb_void **out, struct vb_error **err)
 {
         _cleanup_vb_void_ struct vb_void *v = vb_void_new();
@@ -547,6 +605,8 @@ int vb_plan_apply(const struct vb_plan *p, bool for_explain, struct vb_void **ou
         r = apply_namespaces(v, p, err);
         if (r >= 0)
                 r = apply_root(v, p, err);
+        if (r >= 0)
+                r = apply_container(v, p, err);
         if (r >= 0)
                 r = apply_stdio(v, p, err);
         if (r >= 0)
@@ -572,6 +632,8 @@ int vb_plan_apply(const struct vb_plan *p, bool for_explain, struct vb_void **ou
                         *err = vb_error_free(*err);
                 r = 0;
         }
+        if (r >= 0)
+                r = apply_live_container(v, p, err);
         if (r < 0)
                 return err && *err ? r : vb_error_set(err, r, "build the void");
         *out = TAKE_PTR(v);

@@ -81,6 +81,37 @@ static int check_care(const struct vb_plan *p, char **why)
         return 0;
 }
 
+/* An OCI config's requests (struct vb_plan_container), in its own words. */
+static int check_container(const struct vb_plan *p, char **why)
+{
+        const struct vb_plan_container *c = &p->ctr;
+        bool own_user = p->ns[VB_NS_USER] == VB_NS_FRESH;
+
+        if (c->n_uid_map && (!own_user || p->ids_set))
+                return why_set(why, "uid/gid mappings need a user namespace of the void's own, and no --uid/--gid");
+        if (c->n_uid_map && p->identity == VB_IDENTITY_RESERVED)
+                return why_set(why, "uid/gid mappings say who the void is on the host: no --identity reserved");
+        if (!c->n_uid_map != !c->n_gid_map)
+                return why_set(why, "uid mappings and gid mappings go together");
+        if (c->n_groups && own_user && !c->n_uid_map)
+                return why_set(why, "additional groups need uid/gid mappings: a void's one id cannot setgroups");
+        if (c->enter && (p->ns[VB_NS_MNT] != VB_NS_JOIN || p->root))
+                return why_set(why, "enter (an exec) joins a running void's mount namespace and builds no root");
+        if (c->image_root && (!p->root || p->overlay))
+                return why_set(why, "an image's root (root.path) is a root directory, not an overlay");
+        if (p->ns[VB_NS_MNT] == VB_NS_JOIN && !c->image_root && !c->enter)
+                return why_set(why, "joining a mount namespace needs a root directory (root.path)");
+        for (size_t i = 0; i < p->n_grants; i++)
+                if (p->grants[i].kind == VB_PLAN_SYSCTL &&
+                    p->ns[strncmp(p->grants[i].src, "net.", 4) == 0 ? VB_NS_NET
+                          : strstr(p->grants[i].src, "hostname") || strstr(p->grants[i].src, "domainname")
+                                  ? VB_NS_UTS
+                                  : VB_NS_IPC] == VB_NS_SHARED)
+                        return why_set(why, "sysctl %s: its namespace is the runtime's (shared), not the void's",
+                                       p->grants[i].src);
+        return 0;
+}
+
 /* A uid of the void's own lives in a user namespace of the void's own. */
 static int check_identity(const struct vb_plan *p, char **why)
 {
@@ -209,7 +240,8 @@ int vb_plan_check(const struct vb_plan *p, char **why)
         /* A denied exec server is Landlock without EXECUTE: it cannot be had without Landlock. */
         if (mode_is(p, VB_SERVER_EXEC, VB_SERVER_DENIED) && p->landlock == VB_PLAN_LANDLOCK_OFF)
                 return why_set(why, "--server exec=denied contradicts --no-landlock: exec is denied by Landlock");
-        if (check_care(p, why) < 0 || check_grants(p, why) < 0 || check_identity(p, why) < 0)
+        if (check_care(p, why) < 0 || check_grants(p, why) < 0 || check_container(p, why) < 0 ||
+            check_identity(p, why) < 0)
                 return -EINVAL;
         return check_ids(p, why);
 }

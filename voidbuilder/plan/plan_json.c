@@ -2,10 +2,12 @@
 /* vb_plan_to_json(): a plan as data, in the shape doc/plan-json.md documents (version 1). */
 #include <errno.h>
 #include <jansson.h>
+#include <linux/mount.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/resource.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 
 #include "voidbuilder/cleanup.h"
@@ -56,6 +58,8 @@ static const char *const kind_names[VB_PLAN_GRANT_KIND_COUNT] = {
         [VB_PLAN_LIBS] = "libs",         [VB_PLAN_FD] = "fd",         [VB_PLAN_SETENV] = "setenv",
         [VB_PLAN_LANDLOCK] = "landlock", [VB_PLAN_RLIMIT] = "rlimit", [VB_PLAN_TIME_OFFSET] = "time-offset",
         [VB_PLAN_CAP] = "cap",           [VB_PLAN_PASSWD] = "passwd", [VB_PLAN_SYS] = "sys",
+        [VB_PLAN_MOUNT] = "mount",       [VB_PLAN_MASK] = "mask",     [VB_PLAN_READONLY] = "readonly",
+        [VB_PLAN_DEVICE] = "device",     [VB_PLAN_SYSCTL] = "sysctl",
 };
 
 static json_t *access_word(unsigned acc)
@@ -88,6 +92,93 @@ static json_t *mount_flags(struct out *o, unsigned flags)
         if (a && (flags & VB_MOUNT_OPTIONAL))
                 push(o, a, json_string("optional"));
         return a;
+}
+
+static json_t *mount_attrs(struct out *o, unsigned attrs)
+{
+        static const struct {
+                unsigned attr;
+                const char *name;
+        } names[] = {
+                { MOUNT_ATTR_RDONLY, "ro" },
+                { MOUNT_ATTR_NOSUID, "nosuid" },
+                { MOUNT_ATTR_NODEV, "nodev" },
+                { MOUNT_ATTR_NOEXEC, "noexec" },
+                { MOUNT_ATTR_NOATIME, "noatime" },
+                { MOUNT_ATTR_STRICTATIME, "strictatime" },
+                { MOUNT_ATTR_NODIRATIME, "nodiratime" },
+        };
+        json_t *a = json_array();
+
+        for (size_t i = 0; a && i < ELEMENTSOF(names); i++)
+                if (names[i].attr == MOUNT_ATTR_NOATIME || names[i].attr == MOUNT_ATTR_STRICTATIME
+                            ? (attrs & MOUNT_ATTR__ATIME) == names[i].attr
+                            : (attrs & names[i].attr))
+                        push(o, a, json_string(names[i].name));
+        return a;
+}
+
+static json_t *cap_list(struct out *o, uint64_t set)
+{
+        json_t *a = json_array();
+
+        for (int c = 0; a && c < 64; c++)
+                if (set & (1ULL << c)) {
+                        char *name = cap_to_name(c);
+
+                        push(o, a, json_string(name ? name : "?"));
+                        cap_free(name);
+                }
+        return a;
+}
+
+static json_t *id_map(struct out *o, const struct vb_id_map *r, size_t n)
+{
+        json_t *a = json_array();
+
+        for (size_t i = 0; a && i < n; i++)
+                push(o, a,
+                     json_pack("[I,I,I]", (json_int_t)r[i].inner, (json_int_t)r[i].outer, (json_int_t)r[i].count));
+        return a;
+}
+
+/* The "container" object (doc/plan-json.md): null when the plan asks for none of it. */
+static json_t *container(struct out *o, const struct vb_plan *p)
+{
+        const struct vb_plan_container *c = &p->ctr;
+        json_t *j, *groups;
+
+        if (!c->image_root && !c->enter && !c->n_uid_map && !c->user_set && !c->umask_set && !c->caps_set &&
+            !c->new_privs && !c->oom_set && !c->notes && p->live.gate_fd < 0)
+                return json_null();
+        j = json_object();
+        groups = json_array();
+        for (size_t i = 0; groups && i < c->n_groups; i++)
+                push(o, groups, json_integer(c->groups[i]));
+        if (!j) {
+                json_decref(groups);
+                return NULL;
+        }
+        set(o, j, "image_root", json_boolean(c->image_root));
+        set(o, j, "enter", json_boolean(c->enter));
+        set(o, j, "uid_map", id_map(o, c->uid_map, c->n_uid_map));
+        set(o, j, "gid_map", id_map(o, c->gid_map, c->n_gid_map));
+        set(o, j, "user",
+            c->user_set ? json_pack("{s:I, s:I, s:o}", "uid", (json_int_t)c->uid, "gid", (json_int_t)c->gid, "groups",
+                                    groups)
+                        : (json_decref(groups), json_null()));
+        set(o, j, "umask", c->umask_set ? json_integer(c->umask) : json_null());
+        set(o, j, "caps",
+            c->caps_set ? json_pack("{s:o, s:o, s:o, s:o, s:o}", "bounding", cap_list(o, c->caps.bounding), "effective",
+                                    cap_list(o, c->caps.effective), "permitted", cap_list(o, c->caps.permitted),
+                                    "inheritable", cap_list(o, c->caps.inheritable), "ambient",
+                                    cap_list(o, c->caps.ambient))
+                        : json_null());
+        set(o, j, "no_new_privs", json_boolean(!c->new_privs));
+        set(o, j, "oom_score_adj", c->oom_set ? json_integer(c->oom_score_adj) : json_null());
+        set(o, j, "held", json_boolean(p->live.gate_fd >= 0));
+        set(o, j, "notes", strv(o, c->notes));
+        return j;
 }
 
 static const char *rlimit_name(int res)
@@ -165,6 +256,30 @@ static void grant_fields(struct out *o, json_t *j, const struct vb_plan_grant *g
                 cap = cap_to_name(g->resource);
                 set(o, j, "cap", json_string(cap ? cap : "?"));
                 cap_free(cap);
+                return;
+        case VB_PLAN_MOUNT:
+                set(o, j, "fstype", json_string(g->fstype));
+                set(o, j, "source", str_or_null(g->src));
+                set(o, j, "dst", json_string(g->dst));
+                set(o, j, "options", str_or_null(g->options));
+                set(o, j, "attrs", mount_attrs(o, g->flags));
+                return;
+        case VB_PLAN_MASK:
+        case VB_PLAN_READONLY:
+                set(o, j, "dst", json_string(g->dst));
+                return;
+        case VB_PLAN_DEVICE:
+                set(o, j, "dst", json_string(g->dst));
+                set(o, j, "type", json_stringn((const char *)&(char){ (char)g->resource }, 1));
+                set(o, j, "major", json_integer(major(g->dev)));
+                set(o, j, "minor", json_integer(minor(g->dev)));
+                set(o, j, "mode", json_integer(g->mode));
+                set(o, j, "uid", json_integer(g->uid));
+                set(o, j, "gid", json_integer(g->gid));
+                return;
+        case VB_PLAN_SYSCTL:
+                set(o, j, "key", json_string(g->src));
+                set(o, j, "value", json_string(g->dst));
                 return;
         case VB_PLAN_GRANT_KIND_COUNT:
         default:
@@ -283,7 +398,7 @@ static json_t *root(struct out *o, const struct vb_plan *p)
 static json_t *filters(struct out *o, const struct vb_plan *p)
 {
         static const char *const ll[] = { "auto", "strict", "off" };
-        static const char *const sc[] = { "default", "off", "file" };
+        static const char *const sc[] = { "default", "off", "file", "text" };
         json_t *j = json_object(), *s = json_object();
 
         if (!j || !s) {
@@ -292,8 +407,10 @@ static json_t *filters(struct out *o, const struct vb_plan *p)
                 return NULL;
         }
         set(o, j, "landlock", json_string(ll[p->landlock % 3]));
-        set(o, s, "policy", json_string(sc[p->seccomp % 3]));
+        set(o, s, "policy", json_string(sc[p->seccomp % 4]));
         set(o, s, "file", str_or_null(p->seccomp_file));
+        if (p->seccomp == VB_PLAN_SECCOMP_TEXT)
+                set(o, s, "text", json_string(p->ctr.seccomp_text ? p->ctr.seccomp_text : ""));
         set(o, j, "seccomp", s);
         return j;
 }
@@ -338,6 +455,7 @@ char *vb_plan_to_json(const struct vb_plan *p)
         set(&o, j, "root", root(&o, p));
         set(&o, j, "init", !p->init ? json_null() : json_string(p->init_hold ? "hold" : "reaper"));
         set(&o, j, "chown_noop", json_boolean(p->chown_noop));
+        set(&o, j, "container", container(&o, p));
         set(&o, j, "identity", json_string(vb_identity_name(p->identity)));
         if (o.fail)
                 return NULL;
