@@ -87,5 +87,20 @@ t_match "inside: /proc/kcore is hidden" 'empty|No such|Permission' \
         pm run --rm "$IMG" sh -c 'test -s /proc/kcore && echo readable || echo empty'
 t_eq "inside: no_new_privs and seccomp as podman asks (NoNewPrivs 0, filter on)" "0 2" \
         pm run --rm "$IMG" sh -c 'echo $(sed -n "s/^NoNewPrivs:\t//p;s/^Seccomp:\t//p" /proc/self/status)'
+# Without a profile of podman's (seccomp=unconfined: no linux.seccomp), the void's own allow list
+# holds, and an ordinary Debian workload runs under it: dpkg, apt, tar piping through gzip, sh.
+t_eq "seccomp=unconfined: the void's built-in policy is on (Seccomp 2)" "2" \
+        pm run --rm --security-opt seccomp=unconfined "$IMG" sed -n 's/^Seccomp:\t//p' /proc/self/status
+t_eq "... and a Debian image's ordinary programs work under it" "works" \
+        pm run --rm --security-opt seccomp=unconfined "$IMG" sh -c \
+        'dpkg-query -W >/dev/null && apt-get --version >/dev/null && apt-cache policy >/dev/null &&
+         tar -C / -czf /tmp/etc.tgz etc 2>/dev/null && gzip -t /tmp/etc.tgz && ls /usr/bin | sort | head -1 >/dev/null &&
+         (sleep 0.1 & wait) && echo works'
+# What the allow list refuses, the kernel grants: shown with an allow-all profile of podman's.
+echo '{ "defaultAction": "SCMP_ACT_ALLOW" }' >"$P/allow-all.json"
+t_eq "control: with an allow-all profile a user namespace is made (unshare -U)" "made" \
+        pm run --rm --security-opt seccomp="$P/allow-all.json" "$IMG" sh -c 'unshare -U true && echo made'
+t_match "the built-in policy refuses it (clone's namespace flags)" "Operation not permitted" \
+        pm run --rm --security-opt seccomp=unconfined "$IMG" unshare -U true
 t_eq "no container left" "" pm ps -aq
 t_done
