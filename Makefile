@@ -266,7 +266,7 @@ install: voidshim $(LIBA) $(LIBSO) $(B)/libvoidshim-app.a
 	install -m 0755 $(LIBSO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libvoidbuilder.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libvoidbuilder.so
 	install -m 0644 include/voidbuilder.h $(DESTDIR)$(INCDIR)/
-	install -m 0644 include/voidbuilder/cleanup.h $(DESTDIR)$(INCDIR)/voidbuilder/
+	install -m 0644 include/voidbuilder/cleanup.h include/voidbuilder/helpers.h include/voidbuilder/container.h $(DESTDIR)$(INCDIR)/voidbuilder/
 	install -m 0644 include/voidshim/app.h $(DESTDIR)$(INCDIR)/voidshim/
 	$(MAKE) --no-print-directory -B $(B)/voidbuilder.pc PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) INCDIR=$(INCDIR)
 	install -m 0644 $(B)/voidbuilder.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
@@ -292,7 +292,8 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/voidshim $(DESTDIR)$(BINDIR)/voidshim-runc $(DESTDIR)$(LIBDIR)/libvoidbuilder.a $(DESTDIR)$(LIBDIR)/libvoidshim-app.a \
 		$(DESTDIR)$(LIBDIR)/libvoidbuilder.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libvoidbuilder.so \
 		$(DESTDIR)$(LIBDIR)/pkgconfig/voidbuilder.pc $(DESTDIR)$(INCDIR)/voidbuilder.h \
-		$(DESTDIR)$(INCDIR)/voidbuilder/cleanup.h $(DESTDIR)$(INCDIR)/voidshim/app.h \
+		$(DESTDIR)$(INCDIR)/voidbuilder/cleanup.h $(DESTDIR)$(INCDIR)/voidbuilder/helpers.h \
+		$(DESTDIR)$(INCDIR)/voidbuilder/container.h $(DESTDIR)$(INCDIR)/voidshim/app.h \
 		$(DESTDIR)$(COMPLETIONDIR)/voidshim
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(wildcard doc/*.1))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(wildcard doc/*.5)))

@@ -24,8 +24,10 @@ done_() { echo "1..$n"; exit $((fails > 0)); }
 
 rm -rf "$W" && mkdir -p "$W" || exit 1
 
-# The header's public functions: every `VB_API ... name(` declaration, joined across lines.
-grep -v '^#' "$STAGE/usr/include/voidbuilder.h" | tr '\n' ' ' | grep -o 'VB_API [^;#(]*(' |
+# The header's public functions: every `VB_API ... name(` declaration, joined across lines, in
+# voidbuilder.h and the two parts of it that it includes (as installed).
+cat "$STAGE/usr/include/voidbuilder.h" "$STAGE/usr/include/voidbuilder/helpers.h" \
+        "$STAGE/usr/include/voidbuilder/container.h" | grep -v '^#' | tr '\n' ' ' | grep -o 'VB_API [^;#(]*(' |
         sed -E 's/.*[^A-Za-z0-9_]([A-Za-z_][A-Za-z0-9_]*) *\($/\1/' | sort -u >"$W/declared"
 nm -D --defined-only "$LIBDIR/libvoidbuilder.so.0" | awk '$2 ~ /^[TWi]$/ { sub(/@.*/, "", $3); print $3 }' |
         sort -u >"$W/exported"
