@@ -124,6 +124,28 @@ static void reset_signals(void)
         syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof(none));
 }
 
+/*
+ * An intermediate process's life once it has forked the void's init (or a newcomer): relay
+ * that child's end as its own.  It dies with the caller (and takes the child along), and holds
+ * nothing: above all not the report pipe, whose EOF tells the caller that the program runs,
+ * nor any fd meant for the void.
+ */
+static _Noreturn void relay_end(pid_t pid)
+{
+        int status;
+
+        syscall(SYS_close_range, 0, ~0U, 0);
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        _exit(125);
+        if (WIFSIGNALED(status)) {
+                signal(WTERMSIG(status), SIG_DFL);
+                raise(WTERMSIG(status));
+                _exit(128 + WTERMSIG(status));
+        }
+        _exit(WEXITSTATUS(status));
+}
+
 static void die_with_parent(struct vb_child_ctx *c)
 {
         struct pollfd p = { .fd = c->alive_fd, .events = POLLIN };
@@ -276,7 +298,7 @@ static void become(struct vb_child_ctx *c)
 static void two_stage(struct vb_child_ctx *c)
 {
         enum vb_ns failed = VB_NS_USER;
-        int r, status;
+        int r;
         pid_t pid;
 
         /* A pool's namespaces belong to its user ns: enter it, so they can be joined and ours nests in it. */
@@ -315,21 +337,7 @@ static void two_stage(struct vb_child_ctx *c)
                 die_with_parent(c);
                 return;
         }
-        /*
-         * The intermediate only relays the init's end; it dies with the caller (and takes init
-         * along).  It holds nothing: above all not the report pipe, whose EOF tells the caller
-         * that the program runs, nor any fd meant for the void.
-         */
-        syscall(SYS_close_range, 0, ~0U, 0);
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        _exit(125);
-        if (WIFSIGNALED(status)) {
-                signal(WTERMSIG(status), SIG_DFL);
-                raise(WTERMSIG(status));
-                _exit(128 + WTERMSIG(status));
-        }
-        _exit(WEXITSTATUS(status));
+        relay_end(pid);
 }
 
 /* term proxied: the caretaker's pty (never the caller's terminal) becomes the new session's terminal. */
@@ -790,7 +798,7 @@ _Noreturn void vb_child_main(struct vb_child_ctx *c)
  */
 _Noreturn void vb_child_join_main(struct vb_child_ctx *c, int init_pidfd, int ns_flags)
 {
-        int devnull, status, ruleset;
+        int devnull, ruleset;
         pid_t pid;
 
         reset_signals();
@@ -809,18 +817,8 @@ _Noreturn void vb_child_join_main(struct vb_child_ctx *c, int init_pidfd, int ns
         pid = fork();
         if (pid < 0)
                 fail(c, VB_STEP_FORK, NEG_ERRNO(), NULL);
-        if (pid > 0) {
-                syscall(SYS_close_range, 0, ~0U, 0);
-                while (waitpid(pid, &status, 0) < 0)
-                        if (errno != EINTR)
-                                _exit(125);
-                if (WIFSIGNALED(status)) {
-                        signal(WTERMSIG(status), SIG_DFL);
-                        raise(WTERMSIG(status));
-                        _exit(128 + WTERMSIG(status));
-                }
-                _exit(WEXITSTATUS(status));
-        }
+        if (pid > 0)
+                relay_end(pid);
         die_with_parent(c);
         new_session(c);
         if (chdir(c->v->cwd ? c->v->cwd : "/") < 0)
