@@ -209,10 +209,13 @@ print(out.decode(errors="replace").strip())
 EOF
 OCI_SET='c["process"]["terminal"] = True' config /probe fdstat 0
 coproc CONS { timeout 20 python3 "$T_TMP/console.py" "$T_TMP/console.sock"; }
-read -r -t 10 _ <&"${CONS[0]}"
+# A copy of its output: bash unsets CONS once the coproc ends, which may be before it is read.
+exec {cons}<&"${CONS[0]}"
+read -r -t 10 _ <&"$cons"
 create --bundle "$B" --console-socket "$T_TMP/console.sock" c7 && oci start c7
 t_match "terminal: the pty's master goes to --console-socket, stdin is the pty" 'ok.*(chr|char)' \
-        timeout 20 cat <&"${CONS[0]}"
+        timeout 20 cat <&"$cons"
+exec {cons}<&-
 oci delete --force c7
 OCI_SET='c["process"]["terminal"] = True' config /probe true
 t_golden "terminal without --console-socket: refused" oci-no-console 1 oci create --bundle "$B" c8
