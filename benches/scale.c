@@ -547,7 +547,9 @@ static void run_rate(const char *variant, const struct opts *o, size_t n, int jo
                          * fewer fd per worker "after" (the "12 lower after" of an earlier run).
                          */
                         close(go[1]);
+#ifdef HAVE_VB_WARM
                         cur_ws = &ws[j];
+#endif
                         v = make_void(variant, o, "/bin/true", argv);
                         (void)!write(ready[1], v ? "r" : "x", 1);
                         if (!v || read(go[0], &c, 1) != 1)
