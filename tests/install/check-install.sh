@@ -51,6 +51,10 @@ got=$(bash -c 'source "$1"; PATH=$2:$PATH; COMP_WORDS=(voidshim le); COMP_CWORD=
         _ "$P/share/bash-completion/completions/voidshim" "$P/bin")
 [ "$got" = "learn" ]
 check "bash completion completes the commands" $? "got: $got"
+got=$(bash -c 'source "$1"; PATH=$2:$PATH; COMP_WORDS=(voidshim session b); COMP_CWORD=2; _voidshim; echo "${COMPREPLY[*]}"' \
+        _ "$P/share/bash-completion/completions/voidshim" "$P/bin")
+[ "$got" = "begin" ]
+check "bash completion completes session's subcommands" $? "got: $got"
 out=$($MAKE --no-print-directory uninstall PREFIX="$P" 2>&1)
 check "make uninstall PREFIX=$P" $? "$out"
 left=$(find "$P" -type f -o -type l)
