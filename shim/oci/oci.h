@@ -57,6 +57,11 @@ int oci_ctr_open(const char *id, struct oci_ctr *c, char **why);
 void oci_ctr_close(struct oci_ctr *c);
 /* Look at the init again: created, running, paused or stopped. */
 void oci_ctr_refresh(struct oci_ctr *c);
+/*
+ * /proc/PID/stat read into buf (len bytes), from the state letter on (what follows
+ * "PID (COMM) "); NULL when there is no such process.
+ */
+const char *oci_proc_stat(pid_t pid, char *buf, size_t len);
 /* Field 22 of /proc/PID/stat (its start time in clock ticks), 0 when the process is gone or a zombie. */
 uint64_t oci_pid_start_time(pid_t pid);
 /* Remove ROOT/ID and everything in it. */

@@ -28,28 +28,35 @@ bool oci_state_path(char *buf, size_t len, const char *id, const char *name)
         return n > 0 && (size_t)n < len;
 }
 
-uint64_t oci_pid_start_time(pid_t pid)
+const char *oci_proc_stat(pid_t pid, char *buf, size_t len)
 {
-        char path[64], buf[1024], state;
-        unsigned long long start = 0;
+        char path[64], *p;
         _cleanup_close_ int fd = -1;
         ssize_t n;
-        char *p;
 
-        if (pid <= 0)
-                return 0;
+        if (pid <= 0 || len < 2)
+                return NULL;
         snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
         fd = open(path, O_RDONLY | O_CLOEXEC);
-        n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+        n = fd < 0 ? -1 : read(fd, buf, len - 1);
         if (n <= 0)
-                return 0;
+                return NULL;
         buf[n] = '\0';
         /* "PID (COMM) S ..." where COMM may hold spaces and parentheses: the last ')' ends it. */
         p = strrchr(buf, ')');
-        if (!p || sscanf(p + 2, "%c", &state) != 1 || state == 'Z' || state == 'X')
+        return p && p[1] == ' ' && p[2] ? p + 2 : NULL;
+}
+
+uint64_t oci_pid_start_time(pid_t pid)
+{
+        char buf[1024];
+        const char *p = oci_proc_stat(pid, buf, sizeof(buf));
+        unsigned long long start = 0;
+
+        if (!p || *p == 'Z' || *p == 'X')
                 return 0;
-        /* From ')' to field 22 (starttime): the space before each of fields 3 to 22, twenty of them. */
-        for (int i = 0; i < 20 && p; i++)
+        /* From the state (field 3) to field 22 (starttime): the space before each of fields 4 to 22. */
+        for (int i = 0; i < 19 && p; i++)
                 p = strchr(p + 1, ' ');
         if (!p || sscanf(p + 1, "%llu", &start) != 1)
                 return 0;

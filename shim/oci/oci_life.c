@@ -78,18 +78,10 @@ static void run_poststart(struct oci_ctr *c)
 /* The state letter of /proc/PID/stat ('R', 'S', ...), or 0 when the process is gone. */
 static char proc_state(pid_t pid)
 {
-        char path[64], buf[512], *p;
-        _cleanup_close_ int fd = -1;
-        ssize_t n;
+        char buf[512];
+        const char *p = oci_proc_stat(pid, buf, sizeof(buf));
 
-        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-        if (n <= 0)
-                return 0;
-        buf[n] = '\0';
-        p = strrchr(buf, ')');
-        return p && p[1] == ' ' ? p[2] : 0;
+        return p ? *p : 0;
 }
 
 /*
