@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "core/fdpass.h"
 #include "voidbuilder.h"
 
 /* The kernel's limit on fds in one message (SCM_MAX_FD). */
@@ -16,6 +17,11 @@ VB_API int vb_fd_send(int sock, const int *fds, size_t n)
 }
 
 VB_API int vb_fd_sendmsg(int sock, const void *data, size_t len, const int *fds, size_t n)
+{
+        return vb_fd_sendmsg_flags(sock, data, len, fds, n, 0);
+}
+
+int vb_fd_sendmsg_flags(int sock, const void *data, size_t len, const int *fds, size_t n, int flags)
 {
         struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
         union {
@@ -39,7 +45,7 @@ VB_API int vb_fd_sendmsg(int sock, const void *data, size_t len, const int *fds,
                 memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
         }
         do
-                r = sendmsg(sock, &msg, MSG_NOSIGNAL);
+                r = sendmsg(sock, &msg, flags | MSG_NOSIGNAL);
         while (r < 0 && errno == EINTR);
         return r < 0 ? NEG_ERRNO() : 0;
 }

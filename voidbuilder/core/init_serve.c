@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "core/fdpass.h"
 #include "core/init.h"
 #include "core/void.h"
 #include "voidbuilder.h"
@@ -47,25 +48,7 @@ struct request {
 /* One reply, never blocking (a requester that does not read loses it), with at most one fd.  Sent? */
 static bool reply(int sock, const struct vb_init_reply *r, int fd)
 {
-        struct iovec iov = { .iov_base = (void *)r, .iov_len = sizeof(*r) };
-        union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } u = {};
-        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-        if (fd >= 0) {
-                struct cmsghdr *c;
-
-                msg.msg_control = u.buf;
-                msg.msg_controllen = sizeof(u.buf);
-                c = CMSG_FIRSTHDR(&msg);
-                c->cmsg_level = SOL_SOCKET;
-                c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(sizeof(int));
-                memcpy(CMSG_DATA(c), &fd, sizeof(int));
-        }
-        return sendmsg(sock, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0;
+        return vb_fd_sendmsg_flags(sock, r, sizeof(*r), fd >= 0 ? &fd : NULL, fd >= 0 ? 1 : 0, MSG_DONTWAIT) >= 0;
 }
 
 static void refuse(int sock, int errnum, enum vb_step step, const char *what)

@@ -73,29 +73,7 @@ struct vb_inbox {
 /* One datagram, with at most one fd (fd < 0: none).  0 or -errno; never raises SIGPIPE. */
 static int send_msg(int sock, const void *buf, size_t len, int fd)
 {
-        struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-        union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } u = {};
-        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-        ssize_t n;
-
-        if (fd >= 0) {
-                struct cmsghdr *c;
-
-                msg.msg_control = u.buf;
-                msg.msg_controllen = sizeof(u.buf);
-                c = CMSG_FIRSTHDR(&msg);
-                c->cmsg_level = SOL_SOCKET;
-                c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(sizeof(int));
-                memcpy(CMSG_DATA(c), &fd, sizeof(int));
-        }
-        do
-                n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-        while (n < 0 && errno == EINTR);
-        return n < 0 ? NEG_ERRNO() : 0;
+        return vb_fd_sendmsg(sock, buf, len, fd >= 0 ? &fd : NULL, fd >= 0 ? 1 : 0);
 }
 
 /* One datagram; *fd gets the fd it carried (O_CLOEXEC) or -1.  Its length, 0 at end, or -errno. */
